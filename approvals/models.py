@@ -1,0 +1,1 @@
+# Approval policies, decisions and amendments arrive with the approver-workflow issue.

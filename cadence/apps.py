@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CadenceConfig(AppConfig):
+    name = "cadence"
+    verbose_name = "Cadence"
+
+    def ready(self):
+        from cadence.schedule import ensure_periodic_tasks_after_migrate
+
+        post_migrate.connect(ensure_periodic_tasks_after_migrate, sender=self)

@@ -1,0 +1,38 @@
+"""Who may see and edit which experiment. Views and API both go through these helpers."""
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from experiments import roles
+from experiments.models import Experiment, Status
+
+
+def visible_experiments(user):
+    """Drafts are private to their authors; everything past draft is visible to every signed-in user."""
+    qs = Experiment.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(~Q(status=Status.DRAFT) | Q(owner=user) | Q(co_authors=user)).distinct()
+
+
+def can_propose(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.PROPOSER))
+
+
+def can_edit(user, experiment: Experiment) -> bool:
+    return experiment.is_editable and user.is_authenticated and user.pk in experiment.authors()
+
+
+def get_experiment_for(user, key: str, *, edit: bool = False) -> Experiment:
+    """The one lookup for experiment views: 404 if the user may not see it, 403 if not edit it."""
+    try:
+        experiment = visible_experiments(user).select_related("owner", "approver").get(key=key)
+    except Experiment.DoesNotExist:
+        raise Http404("No such experiment.") from None
+    if edit and not can_edit(user, experiment):
+        if not experiment.is_editable:
+            raise PermissionDenied(f"This experiment is {experiment.get_status_display().lower()} and can no longer be edited.")
+        raise PermissionDenied("Only the owner and co-authors may edit this experiment.")
+    return experiment

@@ -1,0 +1,104 @@
+from django.contrib import admin
+
+from experiments.models import (
+    Experiment,
+    ExperimentEvent,
+    ExperimentMetric,
+    GuardrailPolicy,
+    Metric,
+    Segment,
+    SensitiveCategory,
+    Touchpoint,
+    Variant,
+)
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ("name", "key", "kind", "direction", "unit", "min_value", "max_value", "is_active")
+    list_filter = ("kind", "direction", "is_active")
+    search_fields = ("name", "key", "description")
+    prepopulated_fields = {"key": ("name",)}
+
+
+@admin.register(Touchpoint)
+class TouchpointAdmin(admin.ModelAdmin):
+    list_display = ("name", "key")
+    search_fields = ("name", "key")
+    filter_horizontal = ("mandatory_guardrails",)
+    prepopulated_fields = {"key": ("name",)}
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "key")
+    search_fields = ("name", "key")
+    prepopulated_fields = {"key": ("name",)}
+
+
+@admin.register(SensitiveCategory)
+class SensitiveCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "key", "needs_standards_keeper")
+    prepopulated_fields = {"key": ("name",)}
+
+
+@admin.register(GuardrailPolicy)
+class GuardrailPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "updated_at")
+    filter_horizontal = ("mandatory_guardrails",)
+
+    def has_add_permission(self, request):
+        return not GuardrailPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    extra = 0
+
+
+class ExperimentMetricInline(admin.TabularInline):
+    model = ExperimentMetric
+    extra = 0
+
+
+class ExperimentEventInline(admin.TabularInline):
+    model = ExperimentEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("created_at", "action", "from_status", "to_status", "outcome", "actor", "reason")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(admin.ModelAdmin):
+    """Read-mostly: status changes go through the lifecycle (web or API), never the admin."""
+
+    list_display = ("key", "title", "status", "outcome", "owner", "approver", "planned_start", "planned_end")
+    list_filter = ("status", "outcome", "touchpoints")
+    search_fields = ("key", "title", "hypothesis_change", "team")
+    readonly_fields = ("status", "outcome", "created_at", "updated_at")
+    inlines = [VariantInline, ExperimentMetricInline, ExperimentEventInline]
+    filter_horizontal = ("touchpoints", "segments", "sensitive_categories", "co_authors")
+
+
+@admin.register(ExperimentEvent)
+class ExperimentEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "experiment", "action", "from_status", "to_status", "actor")
+    list_filter = ("action", "to_status")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

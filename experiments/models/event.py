@@ -1,0 +1,43 @@
+"""Append-only record of every lifecycle transition: the experiment's timeline and audit log."""
+from django.conf import settings
+from django.db import models
+
+from .experiment import Experiment, Outcome, Status
+
+
+class ExperimentEvent(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="experiment_events",
+        help_text="Empty when the scheduler acted.",
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.experiment.key}: {self.from_status or '-'} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Experiment events are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Experiment events are append-only; they cannot be deleted.")
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor is None:
+            return "Pagar scheduler"
+        return self.actor.get_full_name() or self.actor.get_username()

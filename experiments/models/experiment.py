@@ -1,0 +1,214 @@
+"""The experiment: a proposal with its fence (scope), its variants and the metrics that decide it."""
+import math
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from .catalogue import Metric, Segment, SensitiveCategory, Touchpoint
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    APPROVED = "approved", "Approved"
+    RUNNING = "running", "Running"
+    STOPPED = "stopped", "Stopped"
+    COMPLETED = "completed", "Completed"
+    CONCLUDED = "concluded", "Concluded"
+    PROMOTED = "promoted", "Promoted"
+    ARCHIVED = "archived", "Archived"
+
+
+# The owner may edit the proposal only while it is in the owner's hands.
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+# Experiments that hold a touchpoint: a new proposal on the same scope overlaps them.
+ACTIVE_STATUSES = frozenset({Status.APPROVED, Status.RUNNING})
+
+
+class Outcome(models.TextChoices):
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+    INVALID = "invalid", "Invalid"
+
+
+class MetricRole(models.TextChoices):
+    SUCCESS = "success", "Success"
+    GUARDRAIL = "guardrail", "Guardrail"
+
+
+class EffectUnit(models.TextChoices):
+    ABSOLUTE = "absolute", "Absolute (metric units)"
+    RELATIVE = "relative", "Relative (% of baseline)"
+
+
+def validate_finite(value):
+    if value is not None and not math.isfinite(value):
+        raise ValidationError("Must be a finite number.")
+
+
+class Experiment(models.Model):
+    key = models.SlugField(max_length=60, unique=True, help_text="Short unique id used in URLs and the API.")
+    title = models.CharField(max_length=200)
+
+    # Structured hypothesis: "If we <change> for <audience>, then <expected_effect>, because <rationale>."
+    hypothesis_change = models.TextField("change", help_text="What we will change.")
+    hypothesis_audience = models.CharField("for whom", max_length=200, help_text="Which customers see it.")
+    hypothesis_effect = models.CharField(
+        "expected effect", max_length=300, help_text="Which metric moves, which way, by how much."
+    )
+    hypothesis_rationale = models.TextField("because", help_text="Why we believe it.")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_experiments")
+    co_authors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="co_authored_experiments")
+    team = models.CharField(max_length=120, blank=True)
+
+    # Scope: the fence.
+    touchpoints = models.ManyToManyField(Touchpoint, related_name="experiments")
+    segments = models.ManyToManyField(
+        Segment, blank=True, related_name="experiments", help_text="Leave empty for all customers."
+    )
+    exposure_cap_pct = models.DecimalField(
+        "exposure cap (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0.01), MaxValueValidator(100)],
+        help_text="Largest share of eligible traffic that may enter the experiment.",
+    )
+    sensitive_categories = models.ManyToManyField(SensitiveCategory, blank=True, related_name="experiments")
+
+    planned_start = models.DateField()
+    planned_end = models.DateField()
+    min_runtime_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1)], help_text="No decision to ship before this many days."
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="experiments_to_approve",
+        null=True,
+        blank=True,
+    )
+
+    # Planning inputs for the sample-size calculator.
+    alpha = models.FloatField(
+        default=0.05, validators=[MinValueValidator(0.001), MaxValueValidator(0.2), validate_finite]
+    )
+    power = models.FloatField(default=0.8, validators=[MinValueValidator(0.5), MaxValueValidator(0.99), validate_finite])
+    expected_daily_traffic = models.PositiveIntegerField(
+        default=1000, validators=[MinValueValidator(1)], help_text="Eligible units per day before the exposure cap."
+    )
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.key}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("experiment-detail", kwargs={"key": self.key})
+
+    def clean(self):
+        from experiments.validation import check_dates
+
+        check_dates(self.planned_start, self.planned_end, self.min_runtime_days)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def duration_days(self) -> int | None:
+        if self.planned_start and self.planned_end:
+            return (self.planned_end - self.planned_start).days + 1
+        return None
+
+    @property
+    def hypothesis_sentence(self) -> str:
+        return (
+            f"If we {self.hypothesis_change.strip().rstrip('.')} for {self.hypothesis_audience.strip()}, "
+            f"then {self.hypothesis_effect.strip().rstrip('.')}, because {self.hypothesis_rationale.strip().rstrip('.')}."
+        )
+
+    def authors(self):
+        """The owner and co-authors: the people who may never approve it."""
+        ids = {self.owner_id}
+        if self.pk:
+            ids.update(self.co_authors.values_list("pk", flat=True))
+        return ids
+
+
+class Variant(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="variants")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    is_control = models.BooleanField(default=False)
+    weight = models.PositiveSmallIntegerField(
+        default=50, validators=[MinValueValidator(1), MaxValueValidator(1000)], help_text="Relative allocation weight."
+    )
+
+    class Meta:
+        ordering = ["-is_control", "pk"]
+        constraints = [models.UniqueConstraint(fields=["experiment", "key"], name="unique_variant_key_per_experiment")]
+
+    def __str__(self):
+        return self.name
+
+
+class ExperimentMetric(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="metrics")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="experiment_uses")
+    role = models.CharField(max_length=10, choices=MetricRole.choices)
+    effect_unit = models.CharField(max_length=10, choices=EffectUnit.choices, default=EffectUnit.ABSOLUTE)
+    minimum_detectable_effect = models.FloatField(
+        null=True, blank=True, validators=[validate_finite], help_text="Success metrics: smallest improvement worth detecting."
+    )
+    non_inferiority_margin = models.FloatField(
+        null=True, blank=True, validators=[validate_finite], help_text="Guardrails: largest harm we accept."
+    )
+    baseline_rate = models.FloatField(
+        null=True, blank=True, validators=[validate_finite], help_text="Binary metrics: current rate in percent, e.g. 3.2."
+    )
+    baseline_mean = models.FloatField(null=True, blank=True, validators=[validate_finite])
+    baseline_sd = models.FloatField("baseline standard deviation", null=True, blank=True, validators=[validate_finite])
+
+    class Meta:
+        ordering = ["role", "pk"]
+        constraints = [models.UniqueConstraint(fields=["experiment", "metric"], name="unique_metric_per_experiment")]
+
+    def __str__(self):
+        return f"{self.metric} ({self.get_role_display()})"
+
+    def clean(self):
+        from experiments.validation import check_metric_row
+
+        if self.metric_id:
+            check_metric_row(
+                kind=self.metric.kind,
+                lower_is_better=self.metric.lower_is_better,
+                role=self.role,
+                effect_unit=self.effect_unit,
+                minimum_detectable_effect=self.minimum_detectable_effect,
+                non_inferiority_margin=self.non_inferiority_margin,
+                baseline_rate=self.baseline_rate,
+                baseline_mean=self.baseline_mean,
+                baseline_sd=self.baseline_sd,
+            )
+
+    @property
+    def planning_effect(self) -> float | None:
+        """The effect the plan must detect: the MDE for success, the margin for guardrails."""
+        return self.minimum_detectable_effect if self.role == MetricRole.SUCCESS else self.non_inferiority_margin

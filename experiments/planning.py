@@ -1,0 +1,65 @@
+"""Bridge from experiments (or a form/API payload) to the pure planning module."""
+from experiments.models import Experiment
+from experiments.stats.planning import MetricPlanInput, Plan, PlanningError, plan_experiment
+
+__all__ = ["PlanningError", "plan_for_experiment", "plan_from_rows"]
+
+
+def plan_from_rows(
+    *, metric_rows, variant_rows, alpha, power, daily_traffic, exposure_pct, planned_days
+) -> Plan:
+    """metric_rows: dicts with metric (a Metric), role, effect_unit, minimum_detectable_effect,
+    non_inferiority_margin, baseline_rate, baseline_mean, baseline_sd.
+    variant_rows: dicts with key, weight, is_control."""
+    inputs = [
+        MetricPlanInput(
+            name=row["metric"].name,
+            kind=row["metric"].kind,
+            role=row["role"],
+            effect=row.get("minimum_detectable_effect") if row["role"] == "success" else row.get("non_inferiority_margin"),
+            effect_unit=row.get("effect_unit") or "absolute",
+            baseline_rate=row.get("baseline_rate"),
+            baseline_mean=row.get("baseline_mean"),
+            baseline_sd=row.get("baseline_sd"),
+        )
+        for row in metric_rows
+    ]
+    controls = [v["key"] for v in variant_rows if v.get("is_control")]
+    if len(controls) != 1:
+        raise PlanningError("variants", "mark exactly one variant as the control")
+    return plan_experiment(
+        inputs,
+        weights={v["key"]: float(v["weight"]) for v in variant_rows},
+        control=controls[0],
+        alpha=float(alpha),
+        power=float(power),
+        daily_traffic=float(daily_traffic) if daily_traffic else None,
+        exposure_pct=float(exposure_pct),
+        planned_days=planned_days,
+    )
+
+
+def plan_for_experiment(experiment: Experiment) -> Plan:
+    metric_rows = [
+        {
+            "metric": row.metric,
+            "role": row.role,
+            "effect_unit": row.effect_unit,
+            "minimum_detectable_effect": row.minimum_detectable_effect,
+            "non_inferiority_margin": row.non_inferiority_margin,
+            "baseline_rate": row.baseline_rate,
+            "baseline_mean": row.baseline_mean,
+            "baseline_sd": row.baseline_sd,
+        }
+        for row in experiment.metrics.select_related("metric")
+    ]
+    variant_rows = [{"key": v.key, "weight": v.weight, "is_control": v.is_control} for v in experiment.variants.all()]
+    return plan_from_rows(
+        metric_rows=metric_rows,
+        variant_rows=variant_rows,
+        alpha=experiment.alpha,
+        power=experiment.power,
+        daily_traffic=experiment.expected_daily_traffic,
+        exposure_pct=experiment.exposure_cap_pct,
+        planned_days=experiment.duration_days,
+    )

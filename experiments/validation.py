@@ -1,0 +1,93 @@
+"""Field rules shared by the model, the web forms and the API serializers.
+
+Each check raises a ValidationError keyed by field name, so every entry point shows the error
+next to the field it concerns.
+"""
+import math
+
+from django.core.exceptions import ValidationError
+
+
+def check_dates(planned_start, planned_end, min_runtime_days):
+    if planned_start is None or planned_end is None:
+        return
+    if planned_end <= planned_start:
+        raise ValidationError({"planned_end": "The planned end must be after the planned start."})
+    duration = (planned_end - planned_start).days + 1
+    if min_runtime_days and min_runtime_days > duration:
+        raise ValidationError(
+            {"min_runtime_days": f"The minimum runtime ({min_runtime_days} days) is longer than the planned duration ({duration} days)."}
+        )
+
+
+def _finite(value):
+    return value is not None and math.isfinite(value)
+
+
+def check_metric_row(
+    *,
+    kind,
+    lower_is_better,
+    role,
+    effect_unit,
+    minimum_detectable_effect,
+    non_inferiority_margin,
+    baseline_rate,
+    baseline_mean,
+    baseline_sd,
+):
+    """Validate one metric row of an experiment; raise ValidationError naming each bad field."""
+    errors = {}
+    effect_field = "minimum_detectable_effect" if role == "success" else "non_inferiority_margin"
+    other_field = "non_inferiority_margin" if role == "success" else "minimum_detectable_effect"
+    effect = minimum_detectable_effect if role == "success" else non_inferiority_margin
+    other = non_inferiority_margin if role == "success" else minimum_detectable_effect
+
+    if other is not None:
+        errors[other_field] = (
+            "Only guardrail metrics take a non-inferiority margin; clear it or change the role."
+            if role == "success"
+            else "Only success metrics take a minimum detectable effect; clear it or change the role."
+        )
+    if effect is None:
+        errors[effect_field] = (
+            "A success metric needs the minimum detectable effect."
+            if role == "success"
+            else "A guardrail metric needs the non-inferiority margin (the largest harm you accept)."
+        )
+    elif not _finite(effect) or effect <= 0:
+        errors[effect_field] = "Must be a positive number (the direction comes from the metric)."
+
+    if kind == "binary":
+        if baseline_rate is None:
+            errors["baseline_rate"] = "A binary metric needs its current rate in percent for planning."
+        elif not _finite(baseline_rate) or not 0 < baseline_rate < 100:
+            errors["baseline_rate"] = "Must be a percentage strictly between 0 and 100."
+        for field, value in (("baseline_mean", baseline_mean), ("baseline_sd", baseline_sd)):
+            if value is not None:
+                errors[field] = "Binary metrics are planned from the baseline rate; leave this empty."
+        if effect_field not in errors and "baseline_rate" not in errors:
+            points = effect if effect_unit == "absolute" else baseline_rate * effect / 100
+            # Success moves the better way, a guardrail margin the worse way.
+            better = -1 if lower_is_better else 1
+            sign = better if role == "success" else -better
+            moved = baseline_rate + sign * points
+            if not 0 < moved < 100:
+                errors[effect_field] = (
+                    f"A rate of {baseline_rate:g}% moved by {points:g} points leaves 0-100%; use a smaller effect."
+                )
+    else:
+        if baseline_rate is not None:
+            errors["baseline_rate"] = "Only binary metrics take a baseline rate; give the mean and standard deviation."
+        if baseline_mean is None:
+            errors["baseline_mean"] = "Needed for planning: the metric's current mean."
+        elif not _finite(baseline_mean):
+            errors["baseline_mean"] = "Must be a finite number."
+        elif effect_unit == "relative" and baseline_mean == 0:
+            errors["baseline_mean"] = "A relative effect needs a non-zero baseline mean."
+        if baseline_sd is None:
+            errors["baseline_sd"] = "Needed for planning: the metric's standard deviation per unit."
+        elif not _finite(baseline_sd) or baseline_sd <= 0:
+            errors["baseline_sd"] = "Must be a positive number."
+    if errors:
+        raise ValidationError(errors)

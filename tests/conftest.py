@@ -1,0 +1,66 @@
+"""Shared base: one named user per role, all with the same password (factories.PASSWORD)."""
+import pytest
+
+from experiments import roles
+from tests.factories import PASSWORD, make_experiment, make_user
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def proposer(db):
+    return make_user("priya_proposer", roles.PROPOSER)
+
+
+@pytest.fixture
+def co_author(db):
+    return make_user("colin_coauthor", roles.PROPOSER)
+
+
+@pytest.fixture
+def approver(db):
+    return make_user("alex_approver", roles.APPROVER)
+
+
+@pytest.fixture
+def other_approver(db):
+    return make_user("olga_approver", roles.APPROVER)
+
+
+@pytest.fixture
+def signal_owner(db):
+    return make_user("sam_signal", roles.SIGNAL_OWNER)
+
+
+@pytest.fixture
+def standards_keeper(db):
+    return make_user("kim_keeper", roles.STANDARDS_KEEPER)
+
+
+@pytest.fixture
+def board_member(db):
+    return make_user("bo_board", roles.BOARD)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but holds no role."""
+    return make_user("nora_norole")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("ada_admin", superuser=True)
+
+
+@pytest.fixture
+def draft(proposer, approver):
+    return make_experiment(proposer, approver)
+
+
+@pytest.fixture
+def experiment_factory(db):
+    return make_experiment

@@ -1,0 +1,70 @@
+"""Builders for test data. Catalogue rows come from the seed migration (real content)."""
+import datetime as dt
+import itertools
+
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from experiments import roles
+from experiments.lifecycle import record_creation
+from experiments.models import Experiment, ExperimentMetric, Metric, Segment, Touchpoint, Variant
+
+PASSWORD = "pagar-test-pass-1"
+_seq = itertools.count(1)
+
+
+def make_user(username, *role_names, superuser=False):
+    user = User.objects.create_user(
+        username=username,
+        email=f"{username}@example.test",
+        password=PASSWORD,
+        first_name=username.replace("_", " ").title(),
+        is_superuser=superuser,
+        is_staff=superuser,
+    )
+    for name in role_names:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+def make_experiment(owner, approver=None, *, status=None, key=None, touchpoints=("chat",), segments=(), **overrides):
+    """A complete, policy-compliant proposal (draft unless `status` is forced)."""
+    today = timezone.localdate()
+    n = next(_seq)
+    fields = dict(
+        key=key or f"exp-{n}",
+        title=f"Shorter chat greeting {n}",
+        hypothesis_change="shorten the chat greeting to one sentence",
+        hypothesis_audience="customers who open chat from the help centre",
+        hypothesis_effect="first-contact resolution rises by 2 points",
+        hypothesis_rationale="agents reach the question sooner",
+        owner=owner,
+        team="Customer care",
+        exposure_cap_pct=20,
+        planned_start=today + dt.timedelta(days=1),
+        planned_end=today + dt.timedelta(days=28),
+        min_runtime_days=7,
+        approver=approver,
+        expected_daily_traffic=5000,
+    )
+    fields.update(overrides)
+    experiment = Experiment.objects.create(**fields)
+    experiment.touchpoints.set(Touchpoint.objects.filter(key__in=touchpoints))
+    experiment.segments.set(Segment.objects.filter(key__in=segments))
+    Variant.objects.create(experiment=experiment, key="control", name="Current greeting", is_control=True, weight=50)
+    Variant.objects.create(experiment=experiment, key="short", name="One-sentence greeting", weight=50)
+    ExperimentMetric.objects.create(
+        experiment=experiment, metric=Metric.objects.get(key="fcr"), role="success",
+        minimum_detectable_effect=2, baseline_rate=70,
+    )
+    guardrails = {"complaint-rate": 0.5, "escalation-rate": 1.0}
+    for key, margin in guardrails.items():
+        ExperimentMetric.objects.create(
+            experiment=experiment, metric=Metric.objects.get(key=key), role="guardrail",
+            non_inferiority_margin=margin, baseline_rate=3 if key == "complaint-rate" else 8,
+        )
+    record_creation(experiment, owner)
+    if status is not None:
+        Experiment.objects.filter(pk=experiment.pk).update(status=status)
+        experiment.refresh_from_db()
+    return experiment
