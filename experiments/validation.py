@@ -91,3 +91,19 @@ def check_metric_row(
             errors["baseline_sd"] = "Must be a positive number."
     if errors:
         raise ValidationError(errors)
+
+
+def check_variants(rows):
+    """rows: dicts with key, weight, is_control. One control, at least one treatment, unique keys."""
+    errors = []
+    keys = [r.get("key") for r in rows]
+    controls = [r for r in rows if r.get("is_control")]
+    if len(controls) != 1:
+        errors.append("Mark exactly one variant as the control.")
+    if len(rows) - len(controls) < 1:
+        errors.append("Add at least one treatment variant besides the control.")
+    duplicates = sorted({k for k in keys if k and keys.count(k) > 1})
+    if duplicates:
+        errors.append(f"Variant keys must be unique; repeated: {', '.join(duplicates)}.")
+    if errors:
+        raise ValidationError({"variants": errors})
