@@ -1,8 +1,20 @@
 from .catalogue import GuardrailPolicy, Metric, Segment, SensitiveCategory, Touchpoint
 from .event import ExperimentEvent
-from .experiment import EffectUnit, Experiment, ExperimentMetric, MetricRole, Outcome, Status, Variant
+from .experiment import (
+    ACTIVE_STATUSES,
+    EDITABLE_STATUSES,
+    EffectUnit,
+    Experiment,
+    ExperimentMetric,
+    MetricRole,
+    Outcome,
+    Status,
+    Variant,
+)
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "EDITABLE_STATUSES",
     "EffectUnit",
     "Experiment",
     "ExperimentEvent",
