@@ -1,8 +1,23 @@
 """Shared base: one named user per role, all with the same password (factories.PASSWORD)."""
 import pytest
+from django.test import override_settings
 
 from experiments import roles
 from tests.factories import PASSWORD, make_experiment, make_user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_from_app_folders():
+    """Serve static files unhashed, from the source folders, as runserver does.
+
+    Production uses WhiteNoise's hashed manifest, which exists only after collectstatic.
+    """
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
 
 
 @pytest.fixture
