@@ -1,1 +1,35 @@
-urlpatterns = []
+"""Everything under /api/. Every route needs a signed-in user except the token exchange."""
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from experiments.api.views.calculator import CalculatorView
+from experiments.api.views.catalogue import (
+    GuardrailPolicyView,
+    MetricViewSet,
+    SegmentViewSet,
+    SensitiveCategoryViewSet,
+    TouchpointViewSet,
+)
+from experiments.api.views.experiments import ExperimentViewSet
+from experiments.api.views.tokens import TokenView
+
+router = DefaultRouter()
+router.register("experiments", ExperimentViewSet, basename="api-experiment")
+router.register("metrics", MetricViewSet, basename="api-metric")
+router.register("touchpoints", TouchpointViewSet, basename="api-touchpoint")
+router.register("segments", SegmentViewSet, basename="api-segment")
+router.register("sensitive-categories", SensitiveCategoryViewSet, basename="api-sensitive-category")
+
+urlpatterns = [
+    path("token/", TokenView.as_view(), name="api-token"),
+    path("calculator/", CalculatorView.as_view(), name="api-calculator"),
+    path("guardrail-policy/", GuardrailPolicyView.as_view(), name="api-guardrail-policy"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    # Docs pages send a browser to the login page first; the schema they load needs the session.
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
+    path("", include(router.urls)),
+]

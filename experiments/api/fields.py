@@ -1,0 +1,17 @@
+"""Field declarations shared by the experiment and calculator serializers."""
+from decimal import Decimal
+
+from rest_framework import serializers
+
+
+def exposure_cap_field(**kwargs):
+    # Declared rather than generated: the model's float MinValueValidator(0.01) makes DRF warn
+    # on a DecimalField; the bounds are the same.
+    return serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        help_text="Largest share of eligible traffic that may enter the experiment, in percent.",
+        **kwargs,
+    )

@@ -1,0 +1,31 @@
+from .catalogue import (
+    GuardrailPolicySerializer,
+    MetricSerializer,
+    SegmentSerializer,
+    SensitiveCategorySerializer,
+    TouchpointSerializer,
+)
+from .experiment import AllowedActionSerializer, ExperimentSerializer
+from .lifecycle import EventSerializer, TransitionRefusalSerializer, TransitionRequestSerializer
+from .planning import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
+from .policy import PolicyReportSerializer
+from .rows import MetricRowSerializer, VariantSerializer
+
+__all__ = [
+    "AllowedActionSerializer",
+    "CalculatorRequestSerializer",
+    "EventSerializer",
+    "ExperimentSerializer",
+    "GuardrailPolicySerializer",
+    "MetricRowSerializer",
+    "MetricSerializer",
+    "PlanSerializer",
+    "PlanningErrorSerializer",
+    "PolicyReportSerializer",
+    "SegmentSerializer",
+    "SensitiveCategorySerializer",
+    "TouchpointSerializer",
+    "TransitionRefusalSerializer",
+    "TransitionRequestSerializer",
+    "VariantSerializer",
+]

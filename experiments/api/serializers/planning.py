@@ -1,0 +1,78 @@
+"""The sample-size plan, and the live calculator's input (same rules as the experiment form)."""
+from rest_framework import serializers
+
+from experiments.api.errors import run_check
+from experiments.api.fields import exposure_cap_field
+from experiments.api.serializers.rows import (
+    MetricRowSerializer,
+    PlanningVariantSerializer,
+    validate_metric_rows,
+    validate_variant_rows,
+)
+from experiments.models import Experiment
+from experiments.validation import check_dates
+
+
+class MetricPlanSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    alpha = serializers.FloatField(help_text="One-sided level of this metric's test.")
+    power = serializers.FloatField(help_text="Power asked of this metric's test.")
+    absolute_effect = serializers.FloatField(help_text="In metric units; rate metrics in percentage points.")
+    standardized_effect = serializers.FloatField()
+    control_units = serializers.IntegerField()
+    total_units = serializers.IntegerField()
+
+
+class PlanSerializer(serializers.Serializer):
+    """Serializes experiments.stats.planning.Plan."""
+
+    units_per_arm = serializers.DictField(child=serializers.IntegerField())
+    total_units = serializers.IntegerField()
+    daily_units = serializers.FloatField(help_text="Units entering per day after the exposure cap.")
+    days_needed = serializers.IntegerField(allow_null=True)
+    planned_days = serializers.IntegerField(allow_null=True)
+    fits = serializers.BooleanField(help_text="True when the planned days are enough.")
+    warnings = serializers.ListField(child=serializers.CharField())
+    deciding_metric = serializers.CharField(source="deciding_metric.name", allow_null=True)
+    metrics = MetricPlanSerializer(many=True)
+
+
+class PlanningErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    field = serializers.CharField()
+
+
+class CalculatorRequestSerializer(serializers.ModelSerializer):
+    """The planning inputs of an experiment form, before it is saved."""
+
+    exposure_cap_pct = exposure_cap_field()
+    variants = PlanningVariantSerializer(many=True)
+    metrics = MetricRowSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "alpha",
+            "power",
+            "expected_daily_traffic",
+            "exposure_cap_pct",
+            "planned_start",
+            "planned_end",
+            "variants",
+            "metrics",
+        ]
+        extra_kwargs = {
+            "planned_start": {"required": False, "allow_null": True},
+            "planned_end": {"required": False, "allow_null": True},
+        }
+
+    def validate_variants(self, rows):
+        return validate_variant_rows(rows)
+
+    def validate_metrics(self, rows):
+        return validate_metric_rows(rows)
+
+    def validate(self, attrs):
+        run_check(check_dates, attrs.get("planned_start"), attrs.get("planned_end"), None)
+        return attrs

@@ -1,0 +1,73 @@
+"""Nested rows of an experiment (variants, metrics), validated by the same rules as the web form."""
+from rest_framework import serializers
+
+from experiments.api.errors import run_check
+from experiments.models import EffectUnit, ExperimentMetric, Metric, Variant
+from experiments.validation import check_metric_row, check_variants
+
+
+class VariantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Variant
+        fields = ["key", "name", "description", "is_control", "weight"]
+
+
+class PlanningVariantSerializer(serializers.ModelSerializer):
+    """A variant as the calculator needs it: no name or description."""
+
+    class Meta:
+        model = Variant
+        fields = ["key", "weight", "is_control"]
+
+
+class MetricRowSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(
+        slug_field="key",
+        queryset=Metric.objects.filter(is_active=True),
+        error_messages={"does_not_exist": "No active metric has the key “{value}”; see /api/metrics/."},
+    )
+    metric_name = serializers.CharField(source="metric.name", read_only=True)
+
+    class Meta:
+        model = ExperimentMetric
+        fields = [
+            "metric",
+            "metric_name",
+            "role",
+            "effect_unit",
+            "minimum_detectable_effect",
+            "non_inferiority_margin",
+            "baseline_rate",
+            "baseline_mean",
+            "baseline_sd",
+        ]
+
+    def validate(self, attrs):
+        metric = attrs["metric"]
+        run_check(
+            check_metric_row,
+            kind=metric.kind,
+            lower_is_better=metric.lower_is_better,
+            role=attrs["role"],
+            effect_unit=attrs.get("effect_unit", EffectUnit.ABSOLUTE),
+            minimum_detectable_effect=attrs.get("minimum_detectable_effect"),
+            non_inferiority_margin=attrs.get("non_inferiority_margin"),
+            baseline_rate=attrs.get("baseline_rate"),
+            baseline_mean=attrs.get("baseline_mean"),
+            baseline_sd=attrs.get("baseline_sd"),
+        )
+        return attrs
+
+
+def validate_variant_rows(rows):
+    run_check(check_variants, rows, field="variants")
+    return rows
+
+
+def validate_metric_rows(rows):
+    """Each metric once per experiment (the table has a unique constraint on it)."""
+    keys = [row["metric"].key for row in rows]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise serializers.ValidationError(f"Each metric may appear once; repeated: {', '.join(repeated)}.")
+    return rows

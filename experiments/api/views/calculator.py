@@ -1,0 +1,37 @@
+"""POST /api/calculator/: the live sample-size calculator behind the experiment form."""
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from experiments import planning
+from experiments.api.serializers import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
+
+
+class CalculatorView(APIView):
+    @extend_schema(
+        summary="Units per arm and days needed for a proposal being written",
+        request=CalculatorRequestSerializer,
+        responses={
+            200: PlanSerializer,
+            400: OpenApiResponse(PlanningErrorSerializer, description="Field errors, or inputs that cannot be planned."),
+        },
+    )
+    def post(self, request):
+        body = CalculatorRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        start, end = data.get("planned_start"), data.get("planned_end")
+        try:
+            plan = planning.plan_from_rows(
+                metric_rows=data["metrics"],
+                variant_rows=data["variants"],
+                alpha=data.get("alpha", 0.05),
+                power=data.get("power", 0.8),
+                daily_traffic=data.get("expected_daily_traffic"),
+                exposure_pct=data["exposure_cap_pct"],
+                planned_days=(end - start).days + 1 if start and end else None,
+            )
+        except planning.PlanningError as error:
+            return Response({"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(PlanSerializer(plan).data)

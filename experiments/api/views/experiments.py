@@ -1,0 +1,126 @@
+"""/api/experiments/: the registry, its lifecycle actions, timeline, plan and policy report."""
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from experiments import access, lifecycle, planning, policy
+from experiments.api.permissions import CanProposeExperiments
+from experiments.api.serializers import (
+    EventSerializer,
+    ExperimentSerializer,
+    PlanningErrorSerializer,
+    PlanSerializer,
+    PolicyReportSerializer,
+    TransitionRefusalSerializer,
+    TransitionRequestSerializer,
+)
+from experiments.api.views.guarded import GuardedExperimentViewSet
+from experiments.filters import ExperimentFilter
+from experiments.models import Experiment
+
+NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with this key that you may see.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Experiments you may see", description="Drafts are visible to their authors only."),
+    create=extend_schema(summary="Propose an experiment (proposers only); it starts as a draft"),
+    retrieve=extend_schema(summary="One experiment", responses={200: ExperimentSerializer, 404: NOT_FOUND}),
+    update=extend_schema(summary="Edit a draft (authors only, while draft or changes requested)"),
+    partial_update=extend_schema(summary="Edit some fields of a draft (authors only)"),
+)
+class ExperimentViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    GuardedExperimentViewSet,
+):
+    serializer_class = ExperimentSerializer
+    permission_classes = [IsAuthenticated, CanProposeExperiments]
+    filterset_class = ExperimentFilter
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            # Lock the row and look again: a transition may have moved it since get_object().
+            locked = Experiment.objects.select_for_update().get(pk=serializer.instance.pk)
+            if not access.can_edit(self.request.user, locked):
+                raise PermissionDenied(f"This experiment is {locked.get_status_display().lower()} and can no longer be edited.")
+            serializer.save()
+
+    def _fresh(self, experiment):
+        """Re-read after a change, with what the representation needs prefetched."""
+        return (
+            Experiment.objects.filter(pk=experiment.pk)
+            .select_related("owner", "approver")
+            .prefetch_related(*self.representation_prefetch)
+            .get()
+        )
+
+    @extend_schema(
+        summary="Move the experiment through its lifecycle",
+        request=TransitionRequestSerializer,
+        responses={
+            200: ExperimentSerializer,
+            400: OpenApiResponse(TransitionRefusalSerializer, description="Unknown action, missing reason/outcome, or policy problems."),
+            403: OpenApiResponse(TransitionRefusalSerializer, description="You may not take this action on this experiment."),
+            404: NOT_FOUND,
+            409: OpenApiResponse(TransitionRefusalSerializer, description="Not allowed from the current status, or changed meanwhile."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, key=None):
+        experiment = self.get_object()
+        body = TransitionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            lifecycle.transition(
+                experiment,
+                body.validated_data["action"],
+                request.user,
+                reason=body.validated_data["reason"],
+                outcome=body.validated_data["outcome"],
+            )
+        except lifecycle.TransitionError as refusal:
+            return Response({"detail": refusal.message, "problems": refusal.problems}, status=refusal.status_code)
+        return Response(self.get_serializer(self._fresh(experiment)).data)
+
+    @extend_schema(summary="The experiment's timeline", responses={200: EventSerializer(many=True), 404: NOT_FOUND})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def events(self, request, key=None):
+        experiment = self.get_object()
+        events = experiment.events.select_related("actor")
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary="Sample size and duration for the experiment's metrics",
+        responses={200: PlanSerializer, 400: PlanningErrorSerializer, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def plan(self, request, key=None):
+        experiment = self.get_object()
+        try:
+            plan = planning.plan_for_experiment(experiment)
+        except planning.PlanningError as error:
+            return Response({"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(
+        summary="Guardrail-policy problems that block submission, and overlapping experiments",
+        responses={200: PolicyReportSerializer, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def policy(self, request, key=None):
+        experiment = self.get_object()
+        report = {
+            "problems": policy.blocking_problems(experiment),
+            "overlapping": list(policy.overlapping_experiments(experiment)),
+        }
+        return Response(PolicyReportSerializer(report).data)
