@@ -4,14 +4,16 @@ Every metric gets its own one-sided test (see the decision rule in
 shared statistics reference): success metrics for superiority at alpha/S, guardrails for
 non-inferiority at alpha each. Power is split so that the *whole rule* keeps the requested
 power: each test is planned at 1 - beta/(G+1) (1 - beta/G with no success metric).
-The per-arm size of one test comes from statsmodels' NormalIndPower.
+The per-arm size of one test is the normal-approximation size NormalIndPower solves for, taken in
+closed form from statsmodels' normal_sample_size_one_tail: NormalIndPower.solve_power's root
+finder starts at 10 units and returns NaN whenever fewer are needed (large effects).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
-from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.power import normal_sample_size_one_tail
 
 
 class PlanningError(ValueError):
@@ -66,9 +68,21 @@ class Plan:
         return max(self.metrics, key=lambda m: m.total_units, default=None)
 
 
-def _check_probability(name: str, value: float, low: float, high: float):
-    if value is None or not math.isfinite(value) or not low < value < high:
+def _check_probability(name: str, value: float, low: float, high: float, *, low_inclusive: bool = False):
+    if value is None or not math.isfinite(value):
         raise PlanningError(name, f"must be a number between {low:g} and {high:g}")
+    above_low = value >= low if low_inclusive else value > low
+    if not (above_low and value < high):
+        raise PlanningError(name, f"must be a number between {low:g} and {high:g}")
+
+
+def _control_units_needed(d: float, alpha: float, power: float, ratio: float) -> float:
+    """Control-arm units for a one-sided z-test of standardized effect d, treatment = ratio x control.
+
+    Same answer as NormalIndPower().solve_power(effect_size=d, alpha=alpha, power=power,
+    ratio=ratio, alternative="larger"): the variance of the difference is (1 + 1/ratio) / n.
+    """
+    return float(normal_sample_size_one_tail(d, power, alpha, std_null=math.sqrt(1 + 1 / ratio)))
 
 
 def _absolute_effect_and_sd(m: MetricPlanInput) -> tuple[float, float]:
@@ -111,7 +125,8 @@ def plan_experiment(
 ) -> Plan:
     """Units per arm and days needed for every metric's test to reach its power."""
     _check_probability("alpha", alpha, 0, 0.5)
-    _check_probability("power", power, 0.5, 1)
+    # 0.5 is the lowest power the experiment form accepts, so it must plan too.
+    _check_probability("power", power, 0.5, 1, low_inclusive=True)
     if control not in weights:
         raise PlanningError("variants", "the control arm must be one of the variants")
     if len(weights) < 2:
@@ -134,7 +149,6 @@ def plan_experiment(
     w_control = weights[control]
     treatments = [k for k in weights if k != control]
 
-    solver = NormalIndPower()
     plans = []
     for m in metrics:
         test_alpha = alpha / n_success if m.role == "success" else alpha
@@ -142,8 +156,7 @@ def plan_experiment(
         control_units = 0
         for t in treatments:
             ratio = weights[t] / w_control
-            n1 = solver.solve_power(effect_size=d, alpha=test_alpha, power=test_power, ratio=ratio, alternative="larger")
-            control_units = max(control_units, math.ceil(n1))
+            control_units = max(control_units, math.ceil(_control_units_needed(d, test_alpha, test_power, ratio)))
         total = math.ceil(control_units * total_weight / w_control)
         plans.append(MetricPlan(m.name, m.role, test_alpha, test_power, absolute, d, control_units, total))
 
