@@ -4,10 +4,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+from experiments.demo_data import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
@@ -16,6 +20,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-serve", action="store_true", help="Only migrate and load the demo data.")
+
+    def _wait_until_serving(self, port, children):
+        url = f"http://127.0.0.1:{port}/admin/login/"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if children["web"].poll() is not None:
+                raise CommandError(f"The web server exited (is port {port} taken? try --port).")
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.5)
+        raise CommandError(f"The web server did not answer on port {port} within 60 seconds.")
+
+    def _print_welcome(self, port):
+        width = max(len(name) for _, name, _, _ in DEMO_USERS)
+        lines = [
+            "",
+            f"Pagar is running at http://127.0.0.1:{port}/   (API docs: http://127.0.0.1:{port}/api/docs/)",
+            "Web, Celery worker and Celery beat are running; press Ctrl-C to stop all three.",
+            f"Sign in with one of these users; the password is {DEMO_PASSWORD!r} for all:",
+        ]
+        for username, full_name, role_list, superuser in DEMO_USERS:
+            role = "administrator (also /admin/)" if superuser else ", ".join(role_list)
+            lines.append(f"  {username:<7} {full_name:<{width}}  {role}")
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)) + "\n")
 
     def handle(self, *args, port, no_serve, **options):
         if not settings.DEBUG:
@@ -27,13 +57,13 @@ class Command(BaseCommand):
         python = sys.executable
         processes = {
             "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-            "worker": [python, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", "2"],
-            "beat": [python, "-m", "celery", "-A", "config", "beat", "-l", "warning"],
+            "worker": [python, "-m", "celery", "-A", "config", "--quiet", "worker", "-l", "warning", "--concurrency", "2"],
+            "beat": [python, "-m", "celery", "-A", "config", "--quiet", "beat", "-l", "warning"],
         }
         children = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in processes.items()}
-        self.stdout.write(self.style.SUCCESS(f"\nPagar is running at http://127.0.0.1:{port}/  (API docs: /api/docs/)"))
-        self.stdout.write("Web, Celery worker and Celery beat started; press Ctrl-C to stop all three.\n")
         try:
+            self._wait_until_serving(port, children)
+            self._print_welcome(port)
             while True:
                 for name, child in children.items():
                     if child.poll() is not None:
