@@ -1,1 +1,19 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from experiments.views.dashboard import dashboard
+from experiments.views.detail import experiment_detail
+from experiments.views.editing import experiment_create, experiment_edit
+from experiments.views.listing import experiment_list
+from experiments.views.transition import experiment_transition
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", dashboard, name="dashboard"),
+    path("experiments/", experiment_list, name="experiment-list"),
+    path("experiments/new/", experiment_create, name="experiment-create"),
+    path("experiments/<slug:key>/", experiment_detail, name="experiment-detail"),
+    path("experiments/<slug:key>/edit/", experiment_edit, name="experiment-edit"),
+    path("experiments/<slug:key>/transition/", experiment_transition, name="experiment-transition"),
+]

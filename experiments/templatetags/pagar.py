@@ -1,0 +1,66 @@
+"""Small display helpers for experiment pages."""
+from django import template
+from django.utils.html import format_html
+
+from experiments.models import EffectUnit, Metric, MetricRole
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(experiment):
+    label = experiment.get_status_display()
+    if experiment.outcome:
+        label = f"{label}: {experiment.get_outcome_display().lower()}"
+    return format_html('<span class="badge status-{}">{}</span>', experiment.status, label)
+
+
+def _number(value):
+    return f"{value:g}"
+
+
+@register.filter
+def metric_effect(row):
+    """The MDE (success) or margin (guardrail) with its unit, e.g. "2 pp" or "5% of baseline"."""
+    value = row.planning_effect
+    if value is None:
+        return "—"
+    if row.effect_unit == EffectUnit.RELATIVE:
+        text = f"{_number(value)}% of baseline"
+    elif row.metric.kind == Metric.Kind.BINARY:
+        text = f"{_number(value)} pp"
+    else:
+        text = f"{_number(value)} {row.metric.unit}".strip()
+    direction = "better" if row.role == MetricRole.SUCCESS else "worse at most"
+    return f"{text} {direction}"
+
+
+@register.filter
+def metric_baseline(row):
+    if row.metric.kind == Metric.Kind.BINARY:
+        return "—" if row.baseline_rate is None else f"{_number(row.baseline_rate)}%"
+    if row.baseline_mean is None:
+        return "—"
+    unit = f" {row.metric.unit}" if row.metric.unit else ""
+    sd = "" if row.baseline_sd is None else f" (SD {_number(row.baseline_sd)})"
+    return f"{_number(row.baseline_mean)}{unit}{sd}"
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] or an empty list: per-field policy problems in the form."""
+    return (mapping or {}).get(key, [])
+
+
+@register.filter
+def person(user):
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def user_can_propose(user):
+    from experiments.access import can_propose
+
+    return can_propose(user)

@@ -1,0 +1,1 @@
+"""Server-rendered pages. One module per page; URLs in experiments/urls.py."""

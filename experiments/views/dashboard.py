@@ -1,0 +1,45 @@
+"""The signed-in user's desk: what is waiting on them and what they own."""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import render
+
+from experiments import access
+from experiments.models import Status
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    visible = access.visible_experiments(user).select_related("owner", "approver")
+    mine = visible.filter(Q(owner=user) | Q(co_authors=user)).distinct()
+    sections = [
+        {
+            "title": "Waiting for your approval",
+            "rows": visible.filter(status=Status.PENDING_APPROVAL, approver=user).exclude(pk__in=mine.values("pk")),
+            "empty": "Nothing is waiting for you to approve.",
+            "id": "to-approve",
+        },
+        {
+            "title": "My drafts",
+            "rows": mine.filter(status__in=[Status.DRAFT, Status.CHANGES_REQUESTED]),
+            "empty": "You have no drafts.",
+            "id": "drafts",
+        },
+        {
+            "title": "My proposals waiting for approval",
+            "rows": mine.filter(status=Status.PENDING_APPROVAL),
+            "empty": "None of your proposals is waiting for approval.",
+            "id": "submitted",
+        },
+        {
+            "title": "My approved and running experiments",
+            "rows": mine.filter(status__in=[Status.APPROVED, Status.RUNNING]),
+            "empty": "You have no approved or running experiments.",
+            "id": "running",
+        },
+    ]
+    return render(
+        request,
+        "experiments/dashboard.html",
+        {"sections": sections, "can_propose": access.can_propose(user)},
+    )

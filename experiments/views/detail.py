@@ -1,0 +1,40 @@
+"""One experiment: decision and status first, then the evidence."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from experiments import access, lifecycle, policy
+from experiments.models import Outcome
+from experiments.planning import PlanningError, plan_for_experiment
+from experiments.views.next_step import next_step
+
+
+@login_required
+def experiment_detail(request, key):
+    experiment = access.get_experiment_for(request.user, key)
+    plan, plan_error = None, None
+    try:
+        plan = plan_for_experiment(experiment)
+    except PlanningError as exc:
+        plan_error = exc.message
+    units_per_arm = []
+    if plan is not None:
+        units_per_arm = [(v, plan.units_per_arm.get(v.key)) for v in experiment.variants.all()]
+    return render(
+        request,
+        "experiments/detail.html",
+        {
+            "experiment": experiment,
+            "next_step": next_step(experiment, request.user),
+            "moves": lifecycle.available_moves(request.user, experiment),
+            "outcomes": Outcome.choices,
+            "can_edit": access.can_edit(request.user, experiment),
+            "problems": policy.blocking_problems(experiment) if experiment.is_editable else [],
+            "overlapping": policy.overlapping_experiments(experiment),
+            "variants": experiment.variants.all(),
+            "metrics": experiment.metrics.select_related("metric"),
+            "plan": plan,
+            "plan_error": plan_error,
+            "units_per_arm": units_per_arm,
+            "events": experiment.events.select_related("actor"),
+        },
+    )

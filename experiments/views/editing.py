@@ -1,0 +1,127 @@
+"""Propose and edit: one page with the experiment form and its variant and metric rows."""
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from experiments import access, lifecycle, policy
+from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
+from experiments.models import Experiment, GuardrailPolicy, Metric, Status, Touchpoint
+from experiments.views.transition import report_refusal
+
+SUBMIT = "submit"
+
+
+@login_required
+def experiment_create(request):
+    if not access.can_propose(request.user):
+        raise PermissionDenied("Only proposers may propose experiments. Ask an administrator for the proposer role.")
+    return _edit_page(request, Experiment(owner=request.user, status=Status.DRAFT))
+
+
+@login_required
+def experiment_edit(request, key):
+    experiment = access.get_experiment_for(request.user, key, edit=True)
+    return _edit_page(request, experiment)
+
+
+def _edit_page(request, experiment):
+    creating = experiment.pk is None
+    owner = experiment.owner
+    data = request.POST if request.method == "POST" else None
+    form = ExperimentForm(data, instance=experiment, owner=owner)
+    variants = VariantFormSet(data, instance=experiment, prefix="variants")
+    metrics = MetricFormSet(data, instance=experiment, prefix="metrics")
+
+    if data is not None and all([form.is_valid(), variants.is_valid(), metrics.is_valid()]):
+        experiment = _save(form, variants, metrics, request.user, creating)
+        if request.POST.get("intent") != SUBMIT:
+            messages.success(request, "Draft saved.")
+            return redirect(experiment)
+        try:
+            lifecycle.transition(experiment, "submit", request.user)
+        except lifecycle.TransitionError as exc:
+            messages.warning(request, "Your draft is saved but was not submitted.")
+            report_refusal(request, exc)
+            return redirect("experiment-edit", key=experiment.key)
+        messages.success(request, f"Submitted for approval. {experiment.approver.get_full_name() or experiment.approver} will be asked to decide.")
+        return redirect(experiment)
+
+    problems = [] if creating or data is not None else policy.blocking_problems(experiment)
+    return render(
+        request,
+        "experiments/form.html",
+        {
+            "creating": creating,
+            "experiment": experiment,
+            "form": form,
+            "variants": variants,
+            "metrics": metrics,
+            "problems": problems,
+            "problems_by_field": _group(problems),
+            "error_summary": _error_summary(form, variants, metrics) if data is not None else [],
+            "metric_keys": {str(m.pk): m.key for m in Metric.objects.filter(is_active=True)},
+            "mandatory_guardrails": _mandatory_guardrails(),
+            "calculator_url": "/api/calculator/",
+            "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
+        },
+    )
+
+
+@transaction.atomic
+def _save(form, variants, metrics, user, creating):
+    experiment = form.save(commit=False)
+    if creating:
+        experiment.owner = user
+        experiment.status = Status.DRAFT
+    experiment.save()
+    form.save_m2m()
+    for formset in (variants, metrics):
+        formset.instance = experiment
+        formset.save()
+    if creating:
+        lifecycle.record_creation(experiment, user)
+    return experiment
+
+
+def _error_summary(form, variants, metrics):
+    """(anchor, where, message) for every error, so the summary at the top links to each field."""
+    items = []
+
+    def add_form(f, where_prefix):
+        for name, errors in f.errors.items():
+            if name == "__all__":
+                anchor, where = f"field-{f.prefix or 'form'}", where_prefix.rstrip(": ") or "Form"
+            else:
+                anchor, where = f"field-{f[name].html_name}", f"{where_prefix}{f[name].label}"
+            items.extend((anchor, where, message) for message in errors)
+
+    add_form(form, "")
+    for title, formset in (("Variants", variants), ("Metrics", metrics)):
+        items.extend((f"section-{title.lower()}", title, message) for message in formset.non_form_errors())
+        for number, row in enumerate(formset.forms, 1):
+            add_form(row, f"{title} row {number}: ")
+    return items
+
+
+def _group(problems):
+    grouped = defaultdict(list)
+    for problem in problems:
+        grouped[problem["field"]].append(problem["message"])
+    return dict(grouped)
+
+
+def _mandatory_guardrails():
+    """Which guardrails the policy demands, and where: shown above the metric rows."""
+    rules = [(m.name, "every experiment") for m in GuardrailPolicy.current().mandatory_guardrails.all()]
+    by_metric = defaultdict(list)
+    for touchpoint in Touchpoint.objects.prefetch_related("mandatory_guardrails"):
+        for metric in touchpoint.mandatory_guardrails.all():
+            by_metric[metric.name].append(touchpoint.name)
+    everywhere = {name for name, _ in rules}
+    rules += [(name, ", ".join(tps)) for name, tps in sorted(by_metric.items()) if name not in everywhere]
+    return rules

@@ -1,0 +1,192 @@
+// Live sample-size and duration plan for the propose/edit form.
+// Reads the form, POSTs JSON to the calculator API (session auth + CSRF header), renders the answer.
+(function () {
+  const form = document.getElementById("experiment-form");
+  const output = form && form.querySelector("[data-calculator-output]");
+  if (!form || !output) return;
+  const url = form.dataset.calculatorUrl;
+  const metricKeys = JSON.parse(document.getElementById("metric-keys").textContent);
+  const csrfToken = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const fieldLabels = {
+    alpha: "significance level", power: "power", expected_daily_traffic: "expected daily traffic",
+    exposure_cap_pct: "exposure cap", planned_start: "planned start", planned_end: "planned end",
+    metric: "metric", role: "role", effect_unit: "effect unit",
+    minimum_detectable_effect: "minimum detectable effect", non_inferiority_margin: "non-inferiority margin",
+    baseline_rate: "baseline rate", baseline_mean: "baseline mean", baseline_sd: "baseline SD",
+    key: "key", weight: "weight", is_control: "control", variants: "variants", metrics: "metrics",
+  };
+  let timer = null;
+  let latest = 0;
+
+  const field = (name) => form.elements.namedItem(name);
+  const text = (name) => (field(name) ? field(name).value.trim() : "");
+  const number = (name) => {
+    const raw = text(name);
+    if (raw === "") return null;
+    const value = Number(raw);
+    return Number.isFinite(value) ? value : null;
+  };
+  const checked = (name) => Boolean(field(name) && field(name).checked);
+
+  function rowPrefixes(prefix) {
+    const total = Number(text(`${prefix}-TOTAL_FORMS`)) || 0;
+    const prefixes = [];
+    for (let i = 0; i < total; i += 1) {
+      const p = `${prefix}-${i}-`;
+      if (checked(`${p}DELETE`)) continue;
+      prefixes.push(p);
+    }
+    return prefixes;
+  }
+
+  function readPayload() {
+    const variants = rowPrefixes("variants")
+      .filter((p) => text(`${p}key`) !== "")
+      .map((p) => ({ key: text(`${p}key`), weight: number(`${p}weight`), is_control: checked(`${p}is_control`) }));
+    const metrics = rowPrefixes("metrics")
+      .filter((p) => text(`${p}metric`) !== "")
+      .map((p) => ({
+        metric: metricKeys[text(`${p}metric`)] || null,
+        role: text(`${p}role`) || null,
+        effect_unit: text(`${p}effect_unit`) || "absolute",
+        minimum_detectable_effect: number(`${p}minimum_detectable_effect`),
+        non_inferiority_margin: number(`${p}non_inferiority_margin`),
+        baseline_rate: number(`${p}baseline_rate`),
+        baseline_mean: number(`${p}baseline_mean`),
+        baseline_sd: number(`${p}baseline_sd`),
+      }));
+    const payload = {
+      alpha: number("alpha"),
+      power: number("power"),
+      expected_daily_traffic: number("expected_daily_traffic"),
+      exposure_cap_pct: number("exposure_cap_pct"),
+      variants,
+      metrics,
+    };
+    if (text("planned_start")) payload.planned_start = text("planned_start");
+    if (text("planned_end")) payload.planned_end = text("planned_end");
+    return payload;
+  }
+
+  function element(tag, className, content) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined) node.textContent = content;
+    return node;
+  }
+
+  function show(...nodes) {
+    output.replaceChildren(...nodes);
+  }
+
+  function hint(message, details) {
+    const nodes = [element("p", "muted", message)];
+    if (details && details.length) {
+      const list = element("ul", "calculator-problems");
+      details.slice(0, 5).forEach((line) => list.append(element("li", "", line)));
+      nodes.push(list);
+    }
+    show(...nodes);
+  }
+
+  const grouped = (n) => Number(n).toLocaleString("en-GB");
+
+  function stat(value, label) {
+    const box = element("div", "stat");
+    box.append(element("span", "stat-value", value), element("span", "stat-label", label));
+    return box;
+  }
+
+  function renderPlan(plan) {
+    const summary = element("div", `plan-summary${plan.fits ? "" : " plan-short"}`);
+    summary.append(
+      stat(grouped(plan.total_units), "units in total"),
+      stat(plan.days_needed === null ? "?" : grouped(plan.days_needed), "days needed"),
+      stat(plan.planned_days === null ? "?" : grouped(plan.planned_days), "days planned"),
+    );
+    const arms = Object.entries(plan.units_per_arm).map(([key, units]) => `${key} ${grouped(units)}`).join("; ");
+    const detail = element(
+      "p", "",
+      `Units per arm: ${arms}. About ${grouped(Math.round(plan.daily_units))} units enter per day after the exposure cap.`
+        + (plan.deciding_metric ? ` Deciding metric: ${plan.deciding_metric}.` : ""),
+    );
+    const nodes = [summary];
+    if (plan.fits) {
+      nodes.push(element("p", "ok-text", "The planned duration is long enough to detect the effects."));
+    } else if (!plan.warnings || !plan.warnings.length) {
+      nodes.push(element("p", "warn-text", "The planned duration is too short to detect these effects."));
+    }
+    if (plan.warnings && plan.warnings.length) {
+      const list = element("ul", "warnings");
+      plan.warnings.forEach((w) => list.append(element("li", "", w)));
+      nodes.push(list);
+    }
+    nodes.push(detail);
+    show(...nodes);
+  }
+
+  // DRF field errors -> readable lines ("Metric row 2, baseline rate: ...").
+  function describeErrors(errors, where) {
+    const lines = [];
+    if (typeof errors === "string") return [`${where ? `${where}: ` : ""}${errors}`];
+    if (Array.isArray(errors)) {
+      errors.forEach((item, i) => {
+        if (typeof item === "string") lines.push(`${where ? `${where}: ` : ""}${item}`);
+        else if (item && typeof item === "object") {
+          const rowName = where === "metrics" ? "Metric row" : where === "variants" ? "Variant row" : where;
+          lines.push(...describeErrors(item, `${rowName} ${i + 1}`));
+        }
+      });
+      return lines;
+    }
+    Object.entries(errors || {}).forEach(([key, value]) => {
+      const label = key === "detail" || key === "non_field_errors" ? where : [where, fieldLabels[key] || key].filter(Boolean).join(", ");
+      if (key === "metrics" || key === "variants") lines.push(...describeErrors(value, key));
+      else lines.push(...describeErrors(value, label));
+    });
+    return lines;
+  }
+
+  function headline(errors) {
+    if (errors && errors.metrics) return "Complete the metrics to see the plan.";
+    if (errors && errors.variants) return "Complete the variants to see the plan.";
+    return "Complete the plan fields to see how long the experiment must run.";
+  }
+
+  async function calculate() {
+    const payload = readPayload();
+    if (payload.variants.length < 2 || payload.metrics.length < 1) {
+      hint("Add a control, a treatment and at least one metric to see the plan.");
+      return;
+    }
+    const ticket = ++latest;
+    output.setAttribute("aria-busy", "true");
+    let response;
+    let body = null;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+        credentials: "same-origin",
+        body: JSON.stringify(payload),
+      });
+      body = await response.json().catch(() => null);
+    } catch (error) {
+      response = null;
+    }
+    if (ticket !== latest) return; // a newer request is on its way
+    output.removeAttribute("aria-busy");
+    if (response && response.ok && body) renderPlan(body);
+    else if (response && response.status === 400) hint(headline(body), describeErrors(body, ""));
+    else hint("The calculator is not available right now. The plan appears on the experiment page after you save.");
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(calculate, 400);
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  calculate();
+})();
