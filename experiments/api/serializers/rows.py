@@ -6,10 +6,26 @@ from experiments.models import EffectUnit, ExperimentMetric, Metric, Variant
 from experiments.validation import check_metric_row, check_variants
 
 
+class RowListSerializer(serializers.ListSerializer):
+    """Row errors as a list aligned with the rows, {} for a good row:
+    {"metrics": [{}, {"baseline_rate": ["..."]}]}. DRF's own default keys them by index in a dict;
+    the list is the API's documented shape and what the form's script reads."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            if isinstance(detail, dict) and detail and all(isinstance(index, int) for index in detail):
+                raise serializers.ValidationError([detail.get(i, {}) for i in range(len(data))]) from exc
+            raise
+
+
 class VariantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Variant
         fields = ["key", "name", "description", "is_control", "weight"]
+        list_serializer_class = RowListSerializer
 
 
 class PlanningVariantSerializer(serializers.ModelSerializer):
@@ -18,6 +34,7 @@ class PlanningVariantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Variant
         fields = ["key", "weight", "is_control"]
+        list_serializer_class = RowListSerializer
 
 
 class MetricRowSerializer(serializers.ModelSerializer):
@@ -41,6 +58,7 @@ class MetricRowSerializer(serializers.ModelSerializer):
             "baseline_mean",
             "baseline_sd",
         ]
+        list_serializer_class = RowListSerializer
 
     def validate(self, attrs):
         metric = attrs["metric"]
