@@ -13,8 +13,10 @@ from experiments import roles
 from experiments.models import Experiment, ExperimentEvent, Outcome, Status
 
 # Relations a user can have to an experiment; "system" is the scheduler (no user).
+# They share one set with role names (roles.py), so none may equal a role name: "approver" did,
+# and then everyone holding the approver role counted as the named approver, authors included.
 OWNER = "owner"
-APPROVER = "approver"
+APPROVER = "named_approver"
 SYSTEM = "system"
 OPERATOR = "operator"  # superusers acting for operations (start/stop/conclude by hand)
 
@@ -50,6 +52,14 @@ MOVES = {
         _move("promote", "Promote to standard", {Status.CONCLUDED}, Status.PROMOTED, {roles.BOARD, roles.STANDARDS_KEEPER, SYSTEM}, style="primary"),
         _move("archive", "Archive", {Status.CONCLUDED, Status.REJECTED, Status.WITHDRAWN}, Status.ARCHIVED, {OWNER, roles.STANDARDS_KEEPER, SYSTEM, OPERATOR}),
     ]
+}
+
+
+# Separation of duties: the approver's decisions, refused to authors with a message that says why.
+SELF_DECISION_MESSAGES = {
+    "approve": "You cannot approve an experiment you own or co-author.",
+    "request_changes": "You cannot request changes on an experiment you own or co-author.",
+    "reject": "You cannot reject an experiment you own or co-author.",
 }
 
 
@@ -147,8 +157,8 @@ def transition(experiment: Experiment, action: str, actor, *, reason: str = "", 
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if not move.actors & relations(actor, current):
-            if action == "approve" and actor is not None and actor.pk in current.authors():
-                raise NotPermitted("You cannot approve an experiment you own or co-author.")
+            if move.action in SELF_DECISION_MESSAGES and actor is not None and actor.pk in current.authors():
+                raise NotPermitted(SELF_DECISION_MESSAGES[move.action])
             raise NotPermitted(f"You may not {move.label.lower()} this experiment.")
         if current.status not in move.sources:
             raise IllegalMove(
