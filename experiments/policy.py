@@ -3,6 +3,8 @@
 `blocking_problems` must be empty for `submit` to pass; `overlapping_experiments` is a warning
 for the approver, not a block.
 """
+from decimal import Decimal
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -12,6 +14,11 @@ from experiments.models import ACTIVE_STATUSES, Experiment, GuardrailPolicy, Met
 
 def _problem(field, message):
     return {"field": field, "message": message}
+
+
+def _percent(value) -> str:
+    """50.00 -> "50", 12.50 -> "12.5" (":g" keeps a Decimal's trailing zeros)."""
+    return f"{Decimal(str(value)).normalize():f}"
 
 
 def blocking_problems(experiment: Experiment, policy: GuardrailPolicy | None = None) -> list[dict]:
@@ -53,7 +60,7 @@ def blocking_problems(experiment: Experiment, policy: GuardrailPolicy | None = N
         problems.append(
             _problem(
                 "exposure_cap_pct",
-                f"Exposure cap {experiment.exposure_cap_pct:g}% is above the policy maximum of {policy.max_exposure_pct:g}%.",
+                f"Exposure cap {_percent(experiment.exposure_cap_pct)}% is above the policy maximum of {_percent(policy.max_exposure_pct)}%.",
             )
         )
 
@@ -61,6 +68,9 @@ def blocking_problems(experiment: Experiment, policy: GuardrailPolicy | None = N
         problems.append(_problem("approver", "Name the approver who will decide on this proposal."))
     elif experiment.approver_id in experiment.authors():
         problems.append(_problem("approver", "The approver cannot be the owner or a co-author of the experiment."))
+    elif not experiment.approver.is_active:
+        # A deactivated approver can never decide, so the proposal would wait forever.
+        problems.append(_problem("approver", f"{experiment.approver}'s account is deactivated; name an approver who can sign in."))
     elif not roles.has_role(experiment.approver, roles.APPROVER) and not experiment.approver.is_superuser:
         problems.append(_problem("approver", f"{experiment.approver} does not hold the approver role."))
 
