@@ -1,7 +1,7 @@
 """Everything under /api/. Every route needs a signed-in user except the token exchange."""
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
@@ -13,6 +13,7 @@ from experiments.api.views.catalogue import (
     SensitiveCategoryViewSet,
     TouchpointViewSet,
 )
+from experiments.api.views.docs import OfflineRedocView, OfflineSwaggerView
 from experiments.api.views.experiments import ExperimentViewSet
 from experiments.api.views.tokens import TokenView
 
@@ -29,7 +30,7 @@ urlpatterns = [
     path("guardrail-policy/", GuardrailPolicyView.as_view(), name="api-guardrail-policy"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     # Docs pages send a browser to the login page first; the schema they load needs the session.
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
-    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
+    path("docs/", login_required(OfflineSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("redoc/", login_required(OfflineRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("", include(router.urls)),
 ]
