@@ -124,8 +124,9 @@ class VariantForm(FirstErrorOnlyMixin, forms.ModelForm):
 
 
 class BaseVariantFormSet(forms.BaseInlineFormSet):
+    default_error_messages = {"too_few_forms": "Add a control and at least one treatment variant."}
+
     def clean(self):
-        super().clean()
         if any(self.errors):
             return  # row errors first; the set-level rules need complete rows
         rows = [
@@ -134,9 +135,10 @@ class BaseVariantFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data and not self._should_delete_form(form)
         ]
         try:
-            check_variants(rows)
+            check_variants(rows)  # before the generic uniqueness check: its messages say more
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["variants"]) from None
+        super().clean()
 
 
 VariantFormSet = forms.inlineformset_factory(
@@ -190,6 +192,11 @@ class MetricForm(FirstErrorOnlyMixin, forms.ModelForm):
 
 
 class BaseMetricFormSet(forms.BaseInlineFormSet):
+    default_error_messages = {"too_few_forms": "Add at least one metric."}
+
+    def get_unique_error_message(self, unique_check):
+        return "Each metric can appear only once; remove the repeated row."
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:

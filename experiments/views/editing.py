@@ -66,7 +66,7 @@ def _edit_page(request, experiment):
             "error_summary": _error_summary(form, variants, metrics) if data is not None else [],
             "metric_keys": {str(m.pk): m.key for m in Metric.objects.filter(is_active=True)},
             "mandatory_guardrails": _mandatory_guardrails(),
-            "calculator_url": "/api/calculator/",
+            "calculator_url": reverse("api-calculator"),
             "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
         },
     )
