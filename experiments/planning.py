@@ -5,6 +5,14 @@ from experiments.stats.planning import MetricPlanInput, Plan, PlanningError, pla
 __all__ = ["PlanningError", "plan_for_experiment", "plan_from_rows"]
 
 
+def _number(field_name: str, value) -> float:
+    """A payload value as a float, or a PlanningError naming the field (never a bare TypeError)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise PlanningError(field_name, "must be a number") from None
+
+
 def plan_from_rows(
     *, metric_rows, variant_rows, alpha, power, daily_traffic, exposure_pct, planned_days
 ) -> Plan:
@@ -29,12 +37,12 @@ def plan_from_rows(
         raise PlanningError("variants", "mark exactly one variant as the control")
     return plan_experiment(
         inputs,
-        weights={v["key"]: float(v["weight"]) for v in variant_rows},
+        weights={v["key"]: _number("variants", v.get("weight")) for v in variant_rows},
         control=controls[0],
-        alpha=float(alpha),
-        power=float(power),
-        daily_traffic=float(daily_traffic) if daily_traffic else None,
-        exposure_pct=float(exposure_pct),
+        alpha=_number("alpha", alpha),
+        power=_number("power", power),
+        daily_traffic=_number("expected_daily_traffic", daily_traffic) if daily_traffic else None,
+        exposure_pct=_number("exposure_cap_pct", exposure_pct),
         planned_days=planned_days,
     )
 
