@@ -13,6 +13,7 @@ from experiments.api.serializers.rows import (
     validate_metric_rows,
     validate_variant_rows,
 )
+from experiments.forms import RESERVED_KEYS
 from experiments.models import Experiment, ExperimentMetric, Segment, SensitiveCategory, Touchpoint, Variant
 from experiments.validation import check_dates
 
@@ -96,8 +97,8 @@ class ExperimentSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        # A new experiment needs its variants; an update may leave them as they are.
-        fields["variants"].required = self.instance is None
+        # A new experiment needs its variants and metrics; an update may leave them as they are.
+        fields["variants"].required = fields["metrics"].required = self.instance is None
         return fields
 
     # Field rules -----------------------------------------------------------------------------
@@ -105,6 +106,8 @@ class ExperimentSerializer(serializers.ModelSerializer):
     def validate_key(self, value):
         if self.instance is not None and value != self.instance.key:
             raise serializers.ValidationError("The key cannot change once the experiment exists.")
+        if value in RESERVED_KEYS:  # the web form's rule: the key is part of page addresses
+            raise serializers.ValidationError(f"'{value}' is a page address in Pagar; choose another key.")
         return value
 
     def validate_approver(self, user):

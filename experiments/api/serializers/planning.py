@@ -48,7 +48,7 @@ class CalculatorRequestSerializer(serializers.ModelSerializer):
 
     exposure_cap_pct = exposure_cap_field()
     variants = PlanningVariantSerializer(many=True)
-    metrics = MetricRowSerializer(many=True, allow_empty=False)
+    metrics = MetricRowSerializer(many=True)
 
     class Meta:
         model = Experiment

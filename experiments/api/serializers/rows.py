@@ -83,7 +83,9 @@ def validate_variant_rows(rows):
 
 
 def validate_metric_rows(rows):
-    """Each metric once per experiment (the table has a unique constraint on it)."""
+    """At least one metric, each once per experiment (the table has a unique constraint on it)."""
+    if not rows:
+        raise serializers.ValidationError("Add at least one metric: the success metric that decides the experiment.")
     keys = [row["metric"].key for row in rows]
     repeated = sorted({key for key in keys if keys.count(key) > 1})
     if repeated:

@@ -75,10 +75,10 @@ class ExperimentViewSet(
             409: OpenApiResponse(TransitionRefusalSerializer, description="Not allowed from the current status, or changed meanwhile."),
         },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=TransitionRequestSerializer)
     def transition(self, request, key=None):
         experiment = self.get_object()
-        body = TransitionRequestSerializer(data=request.data)
+        body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             lifecycle.transition(
@@ -90,7 +90,7 @@ class ExperimentViewSet(
             )
         except lifecycle.TransitionError as refusal:
             return Response({"detail": refusal.message, "problems": refusal.problems}, status=refusal.status_code)
-        return Response(self.get_serializer(self._fresh(experiment)).data)
+        return Response(ExperimentSerializer(self._fresh(experiment), context=self.get_serializer_context()).data)
 
     @extend_schema(summary="The experiment's timeline", responses={200: EventSerializer(many=True), 404: NOT_FOUND})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)

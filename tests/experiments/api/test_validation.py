@@ -61,13 +61,16 @@ BAD_PAYLOADS = {
     "unknown touchpoint": ({"touchpoints": ["moon"]}, "touchpoints"),
     "no touchpoint": ({"touchpoints": []}, "touchpoints"),
     "bad key": ({"key": "has spaces"}, "key"),
+    "key of a page address": ({"key": "new"}, "key"),
+    "no metrics": ({"metrics": []}, "metrics"),
+    "metrics missing": ({"metrics": None}, "metrics"),
 }
 
 
 @pytest.mark.parametrize("overrides, where", BAD_PAYLOADS.values(), ids=BAD_PAYLOADS.keys())
 def test_bad_payload_names_the_field_and_writes_nothing(api_as, proposer, co_author, approver, outsider, overrides, where):
     body = proposal(**overrides)
-    body = {name: value for name, value in body.items() if value is not None or name == "approver"}
+    body = {name: value for name, value in body.items() if value is not None or name not in ("variants", "metrics")}
     response = api_as(proposer).post(LIST, body, format="json")
     assert response.status_code == 400, response.json()
     errors = response.json()
@@ -129,3 +132,10 @@ def test_update_checks_dates_against_stored_values(api_as, draft, proposer):
     response = api_as(proposer).patch(f"/api/experiments/{draft.key}/", {"planned_end": earlier}, format="json")
     assert response.status_code == 400
     assert "planned_end" in response.json()
+
+
+def test_update_cannot_empty_the_metrics(api_as, draft, proposer):
+    response = api_as(proposer).patch(f"/api/experiments/{draft.key}/", {"metrics": []}, format="json")
+    assert response.status_code == 400
+    assert response.json()["metrics"] == ["Add at least one metric: the success metric that decides the experiment."]
+    assert draft.metrics.count() == 3
