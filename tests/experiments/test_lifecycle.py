@@ -78,14 +78,23 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+FIXTURE_FOR = {
+    "owner": "proposer", "co_author": "co_author", "named_approver": "approver",
+    "other_approver": "other_approver", "signal_owner": "signal_owner",
+    "standards_keeper": "standards_keeper", "board_member": "board_member",
+    "outsider": "outsider", "admin": "admin_user",
+}
+
+
 @pytest.fixture
-def people(proposer, co_author, approver, other_approver, signal_owner, standards_keeper, board_member, outsider, admin_user):
-    return {
-        "owner": proposer, "co_author": co_author, "named_approver": approver,
-        "other_approver": other_approver, "signal_owner": signal_owner,
-        "standards_keeper": standards_keeper, "board_member": board_member,
-        "outsider": outsider, "admin": admin_user, "scheduler": None,
-    }
+def people(request):
+    """The cast by part ("scheduler" is None); each user is created only when a test asks for it."""
+
+    class People:
+        def __getitem__(self, who):
+            return None if who == "scheduler" else request.getfixturevalue(FIXTURE_FOR[who])
+
+    return People()
 
 
 def force(experiment, status, outcome=""):
