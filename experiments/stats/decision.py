@@ -1,0 +1,446 @@
+"""The decision at one look of an experiment: the risk-aware rule, checked every day.
+
+Per metric (``MetricSpec``) and treatment arm:
+
+- success metric: one-sided superiority, H0: effect <= 0, at alpha / (S x T) (S success metrics,
+  T treatment arms);
+- guardrail metric: one-sided non-inferiority, H0: effect <= -margin, at alpha / T;
+- every metric: a deterioration (harm) test, H0: effect >= 0, at ``harm_alpha``.
+
+With a planned maximum (``Design.planned_units``) each test is group sequential with alpha spending
+over the information fraction; a metric marked ``open_ended`` (or any metric when nothing is
+planned) uses the always-valid mixture test instead. Effects are oriented so positive = better.
+
+The look's decision, in this order: sample ratio mismatch -> stop (invalid); any harm boundary
+crossed -> stop (lost: roll back); a treatment with >= 1 success metric crossed, every guardrail
+non-inferior and the minimum runtime passed -> conclude (won); planned maximum reached ->
+conclude (lost if a success metric crossed but a guardrail blocked the ship, else inconclusive:
+no effect shown); otherwise continue.
+
+Reported per metric: estimate, a repeated confidence interval at the current boundary (it lies
+wholly beyond the null exactly when the boundary is crossed, and covers the true effect at every
+look at once with probability >= its level), the stagewise-ordering p-value (<= the alpha spent so
+far exactly when the boundary is crossed), the plain nominal p-value of the same z, and the
+boundary. Mixture tests report 1/Lambda as the p-value and the confidence sequence as interval.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from scipy.special import ndtr
+
+from .boundaries import DEFAULT_STEP, boundary_state, normalise_fractions
+from .effects import Effect, NotEnoughData, compare
+from .inputs import StatsInputError, as_arm
+from .msprt import mixing_variance, mixture_test
+from .spending import spending_function
+from .srm import SRM_ALPHA, SRM_MIN_UNITS, SrmResult, srm_test
+
+SUCCESS, GUARDRAIL = "success", "guardrail"
+# Units per arm per metric below which no test runs (the normal approximation needs a few).
+MIN_UNITS = 10
+# Total units at which an open-ended mixture test is tightest when nothing better is known.
+DEFAULT_MIXTURE_UNITS = 10_000
+
+
+def _probability(field_name: str, value, high: float = 0.5) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value < high:
+        raise StatsInputError(field_name, f"must be a number between 0 and {high:g}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What a metric is and how it is judged."""
+
+    name: str
+    kind: str  # "mean" | "binary" | "nps"
+    role: str  # "success" | "guardrail"
+    lower_is_better: bool = False
+    margin: float | None = None  # guardrails: non-inferiority margin (> 0) in effect units
+    relative: bool = False  # effect in % of control instead of metric units
+    label: str | None = None  # how a manager calls it, e.g. "complaint rate"
+    unit: str | None = None  # mean metrics: e.g. "minutes"
+    open_ended: bool = False  # no planned maximum for this metric: mixture test
+
+    def __post_init__(self):
+        where = f"metrics[{self.name}]"
+        if not isinstance(self.name, str) or not self.name:
+            raise StatsInputError("metrics.name", "every metric needs a name")
+        if self.kind not in ("mean", "binary", "nps"):
+            raise StatsInputError(f"{where}.kind", "must be mean, binary or nps")
+        if self.role not in (SUCCESS, GUARDRAIL):
+            raise StatsInputError(f"{where}.role", "must be success or guardrail")
+        if self.role == GUARDRAIL:
+            m = self.margin
+            if isinstance(m, bool) or not isinstance(m, (int, float)) or not math.isfinite(m) or m <= 0:
+                raise StatsInputError(f"{where}.margin", "a guardrail needs a positive non-inferiority margin")
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
+
+    @property
+    def unit_text(self) -> str:
+        if self.relative:
+            return "%"
+        if self.kind == "binary":
+            return " points"
+        if self.kind == "nps":
+            return " NPS points"
+        return f" {self.unit}" if self.unit else ""
+
+
+@dataclass(frozen=True)
+class Design:
+    """The plan an experiment's looks are judged against."""
+
+    weights: dict  # arm -> planned allocation weight
+    control: str
+    alpha: float = 0.05
+    harm_alpha: float = 0.01
+    planned_units: int | None = None  # total units over all arms at the planned maximum
+    min_runtime_days: float = 0.0
+    spending: str = "obrien_fleming"
+    srm_alpha: float = SRM_ALPHA
+    srm_min_units: int = SRM_MIN_UNITS
+    min_units: int = MIN_UNITS
+    mixture_units: int | None = None  # where open-ended mixture tests are tightest (total units)
+    step: float = DEFAULT_STEP
+
+    def __post_init__(self):
+        if not isinstance(self.weights, dict) or len(self.weights) < 2:
+            raise StatsInputError("weights", "need a control and at least one treatment arm")
+        for arm, w in self.weights.items():
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
+                raise StatsInputError(f"weights.{arm}", "must be a positive number")
+        if self.control not in self.weights:
+            raise StatsInputError("control", "must be one of the arms")
+        _probability("alpha", self.alpha)
+        _probability("harm_alpha", self.harm_alpha)
+        _probability("srm_alpha", self.srm_alpha)
+        if self.planned_units is not None:
+            if isinstance(self.planned_units, bool) or not isinstance(self.planned_units, int) or self.planned_units <= 0:
+                raise StatsInputError("planned_units", "must be a positive whole number of units")
+        if not isinstance(self.min_runtime_days, (int, float)) or not math.isfinite(self.min_runtime_days) or self.min_runtime_days < 0:
+            raise StatsInputError("min_runtime_days", "must be a number of days, 0 or more")
+        spending_function(self.spending)
+
+    @property
+    def treatments(self) -> list[str]:
+        return [arm for arm in self.weights if arm != self.control]
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    metric: str
+    label: str
+    role: str
+    treatment: str
+    status: str  # "not_enough_data" | "harm" | "superior" | "non_inferior" | "undecided"
+    sentence: str
+    method: str = ""  # "group_sequential" | "mixture" | ""
+    relative: bool = False
+    unit: str = ""
+    estimate: float | None = None  # oriented: positive = better
+    change: float | None = None  # the raw treatment - control change (a rise is positive)
+    interval: tuple[float, float] | None = None  # oriented repeated CI / confidence sequence
+    interval_level: float | None = None
+    z: float | None = None  # of the role's test (success: vs 0; guardrail: vs -margin)
+    boundary: float | None = None  # z the role's test must reach now (None: infinite)
+    p_value: float | None = None  # stagewise-ordering (group sequential) or 1/Lambda (mixture)
+    nominal_p_value: float | None = None  # one-sided normal p of z, ignoring the repeated looks
+    alpha: float | None = None  # one-sided level of the role's test
+    alpha_spent: float | None = None  # cumulative alpha allowed by this look
+    margin: float | None = None
+    harm: bool = False
+    harm_z: float | None = None
+    harm_boundary: float | None = None
+    harm_p_value: float | None = None
+    harm_interval: tuple[float, float] | None = None
+    harm_interval_level: float | None = None
+    cuped_theta: float | None = None
+    n_control: int | None = None
+    n_treatment: int | None = None
+
+
+@dataclass(frozen=True)
+class LookResult:
+    action: str  # "stop" | "conclude" | "continue"
+    outcome: str | None  # "invalid" | "lost" | "won" | "inconclusive" | None (continue)
+    sentence: str
+    information_fraction: float | None
+    look: int  # number of looks carrying information so far
+    srm: SrmResult
+    metrics: tuple[MetricResult, ...] = field(default_factory=tuple)
+    winner: str | None = None  # the treatment that won
+
+    def as_dict(self) -> dict:
+        """JSON-able (infinite numbers become None)."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _number_text(x: float) -> str:
+    size = abs(x)
+    decimals = 2 if size < 10 else 1 if size < 100 else 0
+    text = f"{x:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _with_unit(x: float, spec: MetricSpec) -> str:
+    return f"{_number_text(x)}{spec.unit_text}"
+
+
+def _change_phrase(spec: MetricSpec, effect: Effect) -> str:
+    change = effect.raw(effect.estimate)
+    if _number_text(abs(change)) == "0":
+        return "barely changed"
+    return f"{'rose' if change > 0 else 'fell'} by {_with_unit(abs(change), spec)}"
+
+
+def _raw_interval(effect: Effect, interval: tuple[float, float]) -> tuple[float, float]:
+    a, b = effect.raw(interval[0]), effect.raw(interval[1])
+    return (min(a, b), max(a, b))
+
+
+def _interval_phrase(effect: Effect, interval: tuple[float, float], level: float) -> str:
+    low, high = _raw_interval(effect, interval)
+    return f"{_number_text(100 * level)}% CI {_number_text(low)} to {_number_text(high)}"
+
+
+def _one_sided(effect: Effect, null: float, alpha: float, fractions, design: Design, spec: MetricSpec, n_total: int):
+    """(z, crossed, boundary, p, nominal p, interval, level, alpha spent, method) of H0: effect <= null."""
+    z = effect.z(null)
+    nominal = float(ndtr(-z))
+    if design.planned_units is None or spec.open_ended:
+        reference_units = design.mixture_units or design.planned_units or DEFAULT_MIXTURE_UNITS
+        tau2 = mixing_variance(alpha, effect.variance * n_total / reference_units)
+        result = mixture_test(effect.estimate, effect.variance, tau2, alpha, null=null)
+        crossed = z >= result.z_threshold
+        p = result.p_value if z > 0 else 1.0
+        return z, crossed, result.z_threshold, p, nominal, result.interval, 1 - alpha, None, "mixture"
+    state = boundary_state(fractions, alpha, design.spending, design.step)
+    b = state.boundary
+    crossed = z >= b
+    half = b * effect.se
+    interval = (effect.estimate - half, effect.estimate + half)
+    return z, crossed, b, state.stagewise_p_value(z), nominal, interval, 1 - 2 * alpha, state.alpha_spent, "group_sequential"
+
+
+def evaluate_metric(
+    spec: MetricSpec,
+    control,
+    treatment,
+    design: Design,
+    fractions,
+    *,
+    treatment_name: str = "treatment",
+    success_count: int = 1,
+    final: bool = False,
+) -> MetricResult:
+    """One metric, one treatment arm vs control, at the look whose information fractions (all
+    looks so far, this one last) are ``fractions``. ``control``/``treatment`` are arm statistics
+    (objects from ``inputs`` or dicts of their fields)."""
+    where = f"metrics[{spec.name}]"
+    control = as_arm(spec.kind, control, f"{where}.{design.control}")
+    treatment = as_arm(spec.kind, treatment, f"{where}.{treatment_name}")
+    base = dict(metric=spec.name, label=spec.display_name, role=spec.role, treatment=treatment_name, relative=spec.relative, unit=spec.unit_text.strip(), margin=spec.margin)
+    name = spec.display_name[:1].upper() + spec.display_name[1:]
+
+    def not_enough(reason: str) -> MetricResult:
+        return MetricResult(status="not_enough_data", sentence=f"{name}: not enough data yet — {reason}.", n_control=control.n, n_treatment=treatment.n, **base)
+
+    for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
+        if arm.n < design.min_units:
+            return not_enough(f"each arm needs at least {design.min_units} units and {arm_name} has {arm.n}")
+    if not normalise_fractions(fractions) and design.planned_units is not None and not spec.open_ended:
+        return not_enough("no information has accrued yet")
+    try:
+        effect = compare(control.summary(), treatment.summary(), relative=spec.relative, lower_is_better=spec.lower_is_better)
+    except NotEnoughData as reason:
+        return not_enough(reason.reason)
+
+    treatments = len(design.weights) - 1
+    n_total = control.n + treatment.n
+    if spec.role == SUCCESS:
+        alpha, null = design.alpha / (max(success_count, 1) * treatments), 0.0
+    else:
+        alpha, null = design.alpha / treatments, -spec.margin
+    z, crossed, b, p, nominal, interval, level, spent, method = _one_sided(effect, null, alpha, fractions, design, spec, n_total)
+    # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
+    flipped = Effect(-effect.estimate, effect.variance, effect.relative, effect.control_mean, effect.treatment_mean, effect.n_control, effect.n_treatment)
+    hz, harm, hb, hp, _, h_interval, h_level, _, _ = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
+    harm_interval = (-h_interval[1], -h_interval[0])
+
+    change = _change_phrase(spec, effect)
+    if harm:
+        status = "harm"
+        sentence = f"Stop: {spec.display_name} {change} ({_interval_phrase(effect, harm_interval, h_level)}), clearly worse than control"
+        if spec.role == GUARDRAIL and -effect.estimate > spec.margin:
+            sentence += f", beyond the agreed margin of {_with_unit(spec.margin, spec)}"
+        sentence += "."
+    else:
+        ci = _interval_phrase(effect, interval, level)
+        if crossed and spec.role == SUCCESS:
+            status = "superior"
+            sentence = f"{name} improved: it {change} ({ci})."
+        elif crossed:
+            status = "non_inferior"
+            sentence = f"{name} stayed within the agreed margin of {_with_unit(spec.margin, spec)}: it {change} ({ci})."
+        else:
+            status = "undecided"
+            if spec.role == SUCCESS:
+                tail = "no improvement shown" if final else "not yet enough evidence of an improvement"
+            else:
+                tail = f"{'not shown' if final else 'not yet shown'} to stay within the agreed margin of {_with_unit(spec.margin, spec)}"
+            sentence = f"{name} {change} ({ci}); {tail}."
+
+    def finite(x):
+        return x if math.isfinite(x) else None
+
+    return MetricResult(
+        status=status,
+        sentence=sentence,
+        method=method,
+        estimate=effect.estimate,
+        change=effect.raw(effect.estimate),
+        interval=interval,
+        interval_level=level,
+        z=z,
+        boundary=finite(b),
+        p_value=p,
+        nominal_p_value=nominal,
+        alpha=alpha,
+        alpha_spent=spent,
+        harm=harm,
+        harm_z=hz,
+        harm_boundary=finite(hb),
+        harm_p_value=hp,
+        harm_interval=harm_interval,
+        harm_interval_level=h_level,
+        cuped_theta=effect.cuped_theta,
+        n_control=control.n,
+        n_treatment=treatment.n,
+        **base,
+    )
+
+
+def information_fraction(unit_counts: dict, planned_units: int | None) -> float | None:
+    if planned_units is None:
+        return None
+    return min(sum(unit_counts.values()) / planned_units, 1.0)
+
+
+def evaluate_look(
+    design: Design,
+    metrics,
+    unit_counts: dict,
+    *,
+    previous_fractions=(),
+    days_elapsed: float = 0.0,
+    final: bool = False,
+) -> LookResult:
+    """Decide one look.
+
+    ``metrics``: a list of (MetricSpec, {arm: statistics}) pairs with cumulative statistics.
+    ``unit_counts``: units assigned to each arm so far (for the SRM check and the information
+    fraction). ``previous_fractions``: the information fractions of all earlier looks, in order
+    (store ``LookResult.information_fraction`` each time); the boundaries depend on them.
+    ``final``: this is the last look (e.g. the planned days ran out): it spends all remaining alpha.
+    """
+    if not isinstance(days_elapsed, (int, float)) or isinstance(days_elapsed, bool) or not math.isfinite(days_elapsed) or days_elapsed < 0:
+        raise StatsInputError("days_elapsed", "must be a number of days, 0 or more")
+    srm = srm_test(unit_counts, design.weights, alpha=design.srm_alpha, min_units=design.srm_min_units)
+    t = information_fraction(srm.counts, design.planned_units)
+    previous = tuple(previous_fractions)
+    normalise_fractions(previous + ((t,) if t is not None else ()))  # validates: no NaN, no shrinking
+    reached = final or (t is not None and t >= 1)
+    fractions = previous + ((1.0 if final else t,) if t is not None else ())
+    looks = len(normalise_fractions(fractions)) if t is not None else 0
+
+    specs = []
+    seen = set()
+    for index, item in enumerate(metrics):
+        try:
+            spec, arms = item
+        except (TypeError, ValueError):
+            raise StatsInputError(f"metrics[{index}]", "must be a (MetricSpec, {arm: statistics}) pair") from None
+        if not isinstance(spec, MetricSpec):
+            raise StatsInputError(f"metrics[{index}]", "must start with a MetricSpec")
+        if spec.name in seen:
+            raise StatsInputError(f"metrics[{spec.name}]", "appears twice")
+        seen.add(spec.name)
+        if not isinstance(arms, dict) or set(arms) != set(design.weights):
+            raise StatsInputError(f"metrics[{spec.name}]", f"needs statistics for exactly the arms {sorted(design.weights)}")
+        specs.append((spec, arms))
+    success_count = sum(1 for spec, _ in specs if spec.role == SUCCESS)
+
+    results = []
+    for treatment in design.treatments:
+        for spec, arms in specs:
+            results.append(
+                evaluate_metric(spec, arms[design.control], arms[treatment], design, fractions, treatment_name=treatment, success_count=success_count, final=reached)
+            )
+    results = tuple(results)
+
+    def look(action, outcome, sentence, winner=None):
+        return LookResult(action, outcome, sentence, t, looks, srm, results, winner)
+
+    many = len(design.treatments) > 1
+    if srm.failed:
+        return look("stop", "invalid", f"Stop (invalid): {srm.sentence()}")
+    harmful = [r for r in results if r.status == "harm"]
+    if harmful:
+        prefix = f"{harmful[0].treatment}: " if many else ""
+        return look("stop", "lost", "Stop and roll back: " + prefix + " ".join(r.sentence.removeprefix("Stop: ") for r in harmful))
+
+    blocked = []  # (treatment, successes, failing guardrails)
+    for treatment in design.treatments:
+        mine = [r for r in results if r.treatment == treatment]
+        winners = [r for r in mine if r.status == "superior"]
+        failing = [r for r in mine if r.role == GUARDRAIL and r.status != "non_inferior"]
+        if not winners:
+            continue
+        if failing:
+            blocked.append((treatment, winners, failing))
+            continue
+        if days_elapsed < design.min_runtime_days:
+            return look(
+                "continue",
+                None,
+                f"Continue: {winners[0].sentence} The minimum runtime of {_number_text(design.min_runtime_days)} days has not passed yet (day {_number_text(days_elapsed)}).",
+            )
+        prefix = f"{treatment} won. " if many else ""
+        guardrails = " Every guardrail stayed within its margin." if any(r.role == GUARDRAIL for r in mine) else ""
+        return look("conclude", "won", f"Conclude (won): {prefix}" + " ".join(r.sentence for r in winners) + guardrails, treatment)
+
+    if reached:
+        if blocked:
+            treatment, winners, failing = blocked[0]
+            prefix = f"{treatment}: " if many else ""
+            return look(
+                "conclude",
+                "lost",
+                f"Conclude (lost): {prefix}{winners[0].sentence} But {failing[0].sentence[:1].lower()}{failing[0].sentence[1:]}",
+            )
+        shown = " ".join(r.sentence for r in results if r.role == SUCCESS) or "No success metric was set."
+        return look("conclude", "inconclusive", f"Conclude (no effect shown): the planned maximum was reached. {shown}")
+
+    where = f" at {_number_text(100 * t)}% of the planned units" if t is not None else ""
+    if blocked:
+        treatment, winners, failing = blocked[0]
+        return look("continue", None, f"Continue{where}: {winners[0].sentence} But {failing[0].sentence[:1].lower()}{failing[0].sentence[1:]}")
+    return look("continue", None, f"Continue{where}: no boundary has been crossed yet.")

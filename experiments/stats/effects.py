@@ -1,0 +1,144 @@
+"""Effect estimates and their variances, oriented so that positive always means better.
+
+``compare(control, treatment)`` takes two ``ArmSummary`` objects (from ``arm.summary()``) and
+returns an ``Effect``: the absolute difference of means (percentage points for rates, NPS points
+for NPS) or the relative difference in % of control (delta method), with the variance of that
+estimate. Lower-is-better metrics are flipped. With covariate sums on both arms the means are
+CUPED-adjusted first (theta pooled across arms).
+
+``welch_test`` and ``two_proportion_z_test`` are the plain fixed-horizon tests (matching scipy and
+statsmodels); the sequential tests use the z statistic ``Effect.z``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from .inputs import ArmSummary, BinaryArm
+
+
+class NotEnoughData(Exception):
+    """The numbers are valid but cannot support a test yet; ``reason`` says why, in plain words."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Effect:
+    estimate: float  # oriented: positive = better
+    variance: float  # variance of the estimate
+    relative: bool  # True: % of the control mean; False: metric units
+    control_mean: float
+    treatment_mean: float
+    n_control: int
+    n_treatment: int
+    flipped: bool = False  # True for lower-is-better metrics
+    cuped_theta: float | None = None
+
+    @property
+    def se(self) -> float:
+        return math.sqrt(self.variance)
+
+    def z(self, null: float = 0.0) -> float:
+        """z statistic of H0: effect = ``null`` (oriented units)."""
+        return (self.estimate - null) / self.se
+
+    def raw(self, value: float) -> float:
+        """An oriented value back in the metric's own direction (a rise stays a rise)."""
+        return -value if self.flipped else value
+
+
+def cuped_adjust(control: ArmSummary, treatment: ArmSummary) -> tuple[ArmSummary, ArmSummary, float]:
+    """CUPED: Y - theta (X - mean X) with theta = pooled Cov(X, Y) / pooled Var(X).
+
+    Both arms are shifted by the same theta, so the difference of adjusted means is
+    (Y_t - Y_c) - theta (X_t - X_c) and each arm's variance becomes Var(Y) - 2 theta Cov + theta^2 Var(X).
+    """
+    arms = (control, treatment)
+    sxx = sum((a.n - 1) * a.variance_x for a in arms)
+    sxy = sum((a.n - 1) * a.covariance_xy for a in arms)
+    if sxx <= 0:
+        return control, treatment, 0.0
+    theta = sxy / sxx
+    n_total = control.n + treatment.n
+    grand_x = (control.n * control.mean_x + treatment.n * treatment.mean_x) / n_total
+
+    def adjusted(a: ArmSummary) -> ArmSummary:
+        variance = a.variance - 2 * theta * a.covariance_xy + theta * theta * a.variance_x
+        return replace(a, mean=a.mean - theta * (a.mean_x - grand_x), variance=max(variance, 0.0))
+
+    return adjusted(control), adjusted(treatment), theta
+
+
+def compare(control: ArmSummary, treatment: ArmSummary, *, relative: bool = False, lower_is_better: bool = False, cuped: bool = True) -> Effect:
+    """The treatment-minus-control effect; raises NotEnoughData when it cannot be estimated."""
+    for name, arm in (("control", control), ("treatment", treatment)):
+        if arm.n == 0:
+            raise NotEnoughData(f"the {name} arm has no units yet")
+        if not math.isfinite(arm.variance):
+            raise NotEnoughData(f"the {name} arm needs at least 2 units")
+    theta = None
+    if cuped and control.variance_x is not None and treatment.variance_x is not None:
+        control, treatment, theta = cuped_adjust(control, treatment)
+    v_c, v_t = control.variance / control.n, treatment.variance / treatment.n
+    if relative:
+        if control.mean == 0:
+            raise NotEnoughData("the control mean is 0, so a relative change is undefined")
+        ratio = treatment.mean / control.mean
+        estimate = 100 * (ratio - 1)
+        # delta method for mean_t / mean_c
+        variance = 10_000 * (v_t + ratio * ratio * v_c) / (control.mean * control.mean)
+    else:
+        estimate = treatment.mean - control.mean
+        variance = v_t + v_c
+    if not variance > 0:
+        raise NotEnoughData("every unit so far has the same value, so the variance is 0")
+    sign = -1.0 if lower_is_better else 1.0
+    return Effect(sign * estimate, variance, relative, control.mean, treatment.mean, control.n, treatment.n, lower_is_better, theta)
+
+
+@dataclass(frozen=True)
+class WelchResult:
+    difference: float  # treatment - control
+    t: float
+    df: float
+    p_value: float  # two-sided
+    interval: tuple[float, float]
+
+
+def welch_test(control: ArmSummary, treatment: ArmSummary, alpha: float = 0.05) -> WelchResult:
+    """Fixed-horizon Welch t test of treatment - control (unequal variances), two-sided."""
+    v_c, v_t = control.variance / control.n, treatment.variance / treatment.n
+    se = math.sqrt(v_c + v_t)
+    difference = treatment.mean - control.mean
+    df = (v_c + v_t) ** 2 / (v_c**2 / (control.n - 1) + v_t**2 / (treatment.n - 1))
+    t = difference / se
+    p = 2 * scipy_stats.t.sf(abs(t), df)
+    half = scipy_stats.t.ppf(1 - alpha / 2, df) * se
+    return WelchResult(difference, t, df, float(p), (difference - half, difference + half))
+
+
+def two_proportion_z_test(control: BinaryArm, treatment: BinaryArm) -> tuple[float, float]:
+    """Unpooled (Wald) z test of p_t - p_c, two-sided: (z, p)."""
+    p_c, p_t = control.successes / control.n, treatment.successes / treatment.n
+    se = math.sqrt(p_c * (1 - p_c) / control.n + p_t * (1 - p_t) / treatment.n)
+    z = (p_t - p_c) / se
+    return z, float(2 * scipy_stats.norm.sf(abs(z)))
+
+
+def mean_and_variance(n, total, total_sq):
+    """Vectorised mean and sample variance from sums (numpy arrays welcome; the simulations use it)."""
+    n = np.asarray(n, dtype=float)
+    mean = np.asarray(total) / n
+    variance = np.maximum(np.asarray(total_sq) - n * mean * mean, 0.0) / (n - 1)
+    return mean, variance
+
+
+def difference_z(n_c, mean_c, var_c, n_t, mean_t, var_t, null=0.0):
+    """Vectorised z of (mean_t - mean_c - null) with the unpooled standard error."""
+    return (np.asarray(mean_t) - np.asarray(mean_c) - null) / np.sqrt(np.asarray(var_c) / n_c + np.asarray(var_t) / n_t)

@@ -1,0 +1,62 @@
+"""Sample ratio mismatch: Pearson chi-square goodness of fit of unit counts to the planned split."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy.stats import chi2 as chi2_distribution
+
+from .inputs import StatsInputError, _count
+
+SRM_ALPHA = 0.001
+SRM_MIN_UNITS = 8
+
+
+@dataclass(frozen=True)
+class SrmResult:
+    status: str  # "ok" | "mismatch" | "not_enough_data"
+    chi2: float | None
+    df: int
+    p_value: float | None
+    counts: dict
+    expected: dict
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "mismatch"
+
+    def sentence(self) -> str:
+        shares = " vs ".join(f"{arm} {count:,}" for arm, count in self.counts.items())
+        if self.status == "not_enough_data":
+            return f"Too few units to check the split between arms yet ({shares})."
+        if self.status == "mismatch":
+            return (
+                f"The split of units between arms ({shares}) does not match the plan (p = {self.p_value:.2g}); "
+                "the assignment or logging is broken, so the results cannot be trusted."
+            )
+        return f"The split of units between arms ({shares}) matches the plan (p = {self.p_value:.2g})."
+
+
+def srm_test(counts: dict, weights: dict, *, alpha: float = SRM_ALPHA, min_units: int = SRM_MIN_UNITS) -> SrmResult:
+    """Chi-square test of ``counts`` (units per arm) against ``weights`` (planned allocation).
+
+    The test only runs once every arm has ``min_units`` units; before that the status is
+    "not_enough_data" (a tiny sample says nothing about the split).
+    """
+    if set(counts) != set(weights):
+        raise StatsInputError("unit_counts", f"need a count for exactly the arms {sorted(weights)}")
+    if len(weights) < 2:
+        raise StatsInputError("arms", "need at least two arms")
+    clean = {arm: _count(f"unit_counts.{arm}", counts[arm]) for arm in weights}
+    for arm, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
+            raise StatsInputError(f"weights.{arm}", "must be a positive number")
+    total_weight = float(sum(weights.values()))
+    total = sum(clean.values())
+    expected = {arm: total * w / total_weight for arm, w in weights.items()}
+    df = len(weights) - 1
+    if min(clean.values()) < min_units:
+        return SrmResult("not_enough_data", None, df, None, clean, expected)
+    chi2 = sum((clean[a] - expected[a]) ** 2 / expected[a] for a in weights)
+    p = float(chi2_distribution.sf(chi2, df))
+    return SrmResult("mismatch" if p < alpha else "ok", chi2, df, p, clean, expected)
