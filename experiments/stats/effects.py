@@ -139,6 +139,12 @@ def mean_and_variance(n, total, total_sq):
     return mean, variance
 
 
+def rate_mean_and_variance(n, successes):
+    """Vectorised BinaryArm.summary(): the rate in percent and the per-unit variance in points^2."""
+    p = np.asarray(successes) / np.asarray(n, dtype=float)
+    return 100 * p, 10_000 * p * (1 - p)
+
+
 def difference_z(n_c, mean_c, var_c, n_t, mean_t, var_t, null=0.0):
     """Vectorised z of (mean_t - mean_c - null) with the unpooled standard error."""
     return (np.asarray(mean_t) - np.asarray(mean_c) - null) / np.sqrt(np.asarray(var_c) / n_c + np.asarray(var_t) / n_t)

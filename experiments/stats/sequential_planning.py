@@ -133,9 +133,16 @@ def plan_sequential(
     spending: str = "obrien_fleming",
     daily_traffic: float | None = None,
     exposure_pct: float = 100.0,
+    harm_alpha: float | None = 0.01,
 ) -> SequentialPlan:
     """Units per arm (and days) for every metric's test to reach its share of the power when the
-    experiment is checked at ``looks`` equally spaced looks."""
+    experiment is checked at ``looks`` equally spaced looks.
+
+    ``harm_alpha`` is the level of the deterioration tests the rule also runs: a guardrail that
+    truly does not move still trips its harm test with probability up to ``harm_alpha``, which
+    would stop a winning experiment. That risk (G x harm_alpha, a union bound) is taken out of
+    beta before beta is split over the G + 1 tests, so the whole rule keeps ``power``.
+    Pass None to plan without it (the plain spotify-confidence split)."""
     _check_level("alpha", alpha, 0, 0.5)
     _check_level("power", power, 0.5, 1)
     if not isinstance(weights, dict) or len(weights) < 2 or control not in weights:
@@ -157,9 +164,17 @@ def plan_sequential(
     if not isinstance(exposure_pct, (int, float)) or not math.isfinite(exposure_pct) or not 0 < exposure_pct <= 100:
         raise StatsInputError("exposure_pct", "must be a percentage above 0 and at most 100")
 
+    if harm_alpha is not None:
+        _check_level("harm_alpha", harm_alpha, 0, 0.5)
     success_count = sum(1 for m in metrics if m.role == "success")
     guardrail_count = len(metrics) - success_count
-    test_power = per_test_power(power, success_count, guardrail_count)
+    beta = 1 - power
+    harm_reserve = guardrail_count * harm_alpha if harm_alpha else 0.0
+    warnings = []
+    if harm_reserve > beta / 2:
+        harm_reserve = beta / 2
+        warnings.append("The deterioration tests could stop a good treatment more often than the power allows; planned with half of beta reserved for them.")
+    test_power = per_test_power(1 - (beta - harm_reserve), success_count, guardrail_count)
     w_control = weights[control]
     total_weight = sum(weights.values())
     plans = []
@@ -181,4 +196,4 @@ def plan_sequential(
     units_per_arm = {arm: math.ceil(deciding.control_units * w / w_control) for arm, w in weights.items()}
     total = sum(units_per_arm.values())
     daily_units = daily_traffic * exposure_pct / 100 if daily_traffic else None
-    return SequentialPlan(plans, units_per_arm, total, looks, daily_units, days_needed(total, daily_units))
+    return SequentialPlan(plans, units_per_arm, total, looks, daily_units, days_needed(total, daily_units), warnings)

@@ -42,7 +42,7 @@ def test_plan_is_the_fixed_size_times_R_for_the_deciding_metric():
         MetricRequirement(f"g{i}", "guardrail", 1.0, 10.0) for i in range(2)
     ]
     plan = plan_sequential(metrics, weights={"control": 1, "treatment": 1}, control="control", looks=14, daily_traffic=2000, exposure_pct=50)
-    power = 1 - 0.2 / 4
+    power = 1 - (0.2 - 3 * 0.01) / 4  # 3 guardrails' harm tests reserve 0.03 of beta
     fixed = NormalIndPower().solve_power(effect_size=1 / 30, alpha=0.05, power=power, ratio=1, alternative="larger")
     conversion = plan.metrics[0]
     assert conversion.fixed_control_units == math.ceil(fixed)
@@ -55,10 +55,17 @@ def test_plan_is_the_fixed_size_times_R_for_the_deciding_metric():
 
 def test_unequal_allocation_sizes_the_control_arm_for_the_smaller_treatment():
     metrics = [MetricRequirement("conversion", "success", 1.0, 10.0)]
-    plan = plan_sequential(metrics, weights={"control": 2, "treatment": 1}, control="control", looks=1)
+    plan = plan_sequential(metrics, weights={"control": 2, "treatment": 1}, control="control", looks=1, harm_alpha=None)
     fixed = NormalIndPower().solve_power(effect_size=0.1, alpha=0.05, power=0.8, ratio=0.5, alternative="larger")
     assert plan.units_per_arm["control"] == math.ceil(fixed)
     assert plan.units_per_arm["treatment"] == math.ceil(math.ceil(fixed) / 2)
+
+
+def test_many_guardrails_reserve_at_most_half_of_beta_for_harm_stops():
+    metrics = [MetricRequirement("s", "success", 1.0, 10.0)] + [MetricRequirement(f"g{i}", "guardrail", 1.0, 10.0) for i in range(12)]
+    plan = plan_sequential(metrics, weights={"control": 1, "treatment": 1}, control="control")
+    assert plan.metrics[0].power == pytest.approx(1 - 0.1 / 13)
+    assert plan.warnings
 
 
 def test_inflate_units_rounds_up():
@@ -74,6 +81,7 @@ def test_inflate_units_rounds_up():
         ({"spending": "linear"}, "spending"),
         ({"daily_traffic": -5}, "daily_traffic"),
         ({"exposure_pct": 0}, "exposure_pct"),
+        ({"harm_alpha": 2}, "harm_alpha"),
         ({"weights": {"control": 1}}, "weights"),
         ({"metrics": [MetricRequirement("x", "success", 0, 1)]}, "metrics[x].effect"),
         ({"metrics": [MetricRequirement("x", "success", 1, math.nan)]}, "metrics[x].sd"),
