@@ -1,10 +1,11 @@
 """The propose/edit form: the experiment itself plus inline variant and metric rows."""
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from experiments import roles
-from experiments.models import Experiment, ExperimentMetric, Metric, Variant
+from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric, Variant
 from experiments.validation import check_variants
 
 # Keys that would collide with page URLs under /experiments/.
@@ -25,6 +26,12 @@ class FirstErrorOnlyMixin:
         for name, count in refused.items():
             if name in self._errors:
                 self._errors[name].data = self._errors[name].data[:count]
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their inputs
+        super().__init__(*args, **kwargs)
 
 
 class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
@@ -52,10 +59,10 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
             "approver",
         ]
         widgets = {
-            "hypothesis_change": forms.Textarea(attrs={"rows": 2, "placeholder": "shorten the chat greeting to one sentence"}),
-            "hypothesis_audience": forms.TextInput(attrs={"placeholder": "customers who open chat from the help centre"}),
-            "hypothesis_effect": forms.TextInput(attrs={"placeholder": "first-contact resolution rises by 2 points"}),
-            "hypothesis_rationale": forms.Textarea(attrs={"rows": 2, "placeholder": "agents reach the question sooner"}),
+            "hypothesis_change": forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. shorten the chat greeting to one sentence"}),
+            "hypothesis_audience": forms.TextInput(attrs={"placeholder": "e.g. customers who open chat from the help centre"}),
+            "hypothesis_effect": forms.TextInput(attrs={"placeholder": "e.g. first-contact resolution rises by 2 points"}),
+            "hypothesis_rationale": forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. agents reach the question sooner"}),
             "touchpoints": forms.CheckboxSelectMultiple,
             "segments": forms.CheckboxSelectMultiple,
             "sensitive_categories": forms.CheckboxSelectMultiple,
@@ -187,6 +194,8 @@ class MetricForm(FirstErrorOnlyMixin, forms.ModelForm):
         self.fields["metric"].queryset = Metric.objects.filter(is_active=True)
         self.fields["metric"].empty_label = "Choose a metric"
         self.fields["role"].choices = [("", "Choose a role"), *self.fields["role"].choices[1:]]
+        # Short labels: the row is narrow; the section text explains the units.
+        self.fields["effect_unit"].choices = [(EffectUnit.ABSOLUTE, "Absolute"), (EffectUnit.RELATIVE, "Relative (%)")]
         for name in ("minimum_detectable_effect", "non_inferiority_margin", "baseline_rate", "baseline_mean", "baseline_sd"):
             self.fields[name].widget.attrs["step"] = "any"
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from experiments.forms import LoginForm
 from experiments.views.dashboard import dashboard
 from experiments.views.detail import experiment_detail
 from experiments.views.editing import experiment_create, experiment_edit
@@ -8,7 +9,7 @@ from experiments.views.listing import experiment_list
 from experiments.views.transition import experiment_transition
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", dashboard, name="dashboard"),
     path("experiments/", experiment_list, name="experiment-list"),

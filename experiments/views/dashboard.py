@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 
-from experiments import access
+from experiments import access, roles
 from experiments.models import Status
 
 
@@ -38,6 +38,8 @@ def dashboard(request):
             "id": "running",
         },
     ]
+    if not roles.has_role(user, roles.APPROVER) and not sections[0]["rows"]:
+        sections.pop(0)  # only approvers are ever asked to approve
     return render(
         request,
         "experiments/dashboard.html",

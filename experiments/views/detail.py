@@ -29,7 +29,7 @@ def experiment_detail(request, key):
             "outcomes": Outcome.choices,
             "can_edit": access.can_edit(request.user, experiment),
             "problems": policy.blocking_problems(experiment) if experiment.is_editable else [],
-            "overlapping": policy.overlapping_experiments(experiment),
+            "overlapping": list(policy.overlapping_experiments(experiment)),
             "variants": experiment.variants.all(),
             "metrics": experiment.metrics.select_related("metric"),
             "plan": plan,

@@ -14,6 +14,13 @@ from experiments.models import Experiment, GuardrailPolicy, Metric, Status, Touc
 from experiments.views.transition import report_refusal
 
 SUBMIT = "submit"
+# The hypothesis labels ("If we…") read well in the form, not alone in the error summary.
+SUMMARY_LABELS = {
+    "hypothesis_change": "Hypothesis: the change",
+    "hypothesis_audience": "Hypothesis: for whom",
+    "hypothesis_effect": "Hypothesis: the expected effect",
+    "hypothesis_rationale": "Hypothesis: because",
+}
 
 
 @login_required
@@ -51,7 +58,7 @@ def _edit_page(request, experiment):
         messages.success(request, f"Submitted for approval. {experiment.approver.get_full_name() or experiment.approver} will be asked to decide.")
         return redirect(experiment)
 
-    problems = [] if creating or data is not None else policy.blocking_problems(experiment)
+    problems = [] if creating or data is not None else _with_anchors(policy.blocking_problems(experiment))
     return render(
         request,
         "experiments/form.html",
@@ -97,7 +104,8 @@ def _error_summary(form, variants, metrics):
             if name == "__all__":
                 anchor, where = f"field-{f.prefix or 'form'}", where_prefix.rstrip(": ") or "Form"
             else:
-                anchor, where = f"field-{f[name].html_name}", f"{where_prefix}{f[name].label}"
+                anchor = f"field-{f[name].html_name}"
+                where = f"{where_prefix}{SUMMARY_LABELS.get(name, f[name].label)}"
             items.extend((anchor, where, message) for message in errors)
 
     add_form(form, "")
@@ -106,6 +114,14 @@ def _error_summary(form, variants, metrics):
         for number, row in enumerate(formset.forms, 1):
             add_form(row, f"{title} row {number}: ")
     return items
+
+
+def _with_anchors(problems):
+    """Policy problems name a field or a section ("metrics", "variants"); link each to it."""
+    sections = {"metrics", "variants"}
+    return [
+        {**p, "anchor": f"section-{p['field']}" if p["field"] in sections else f"field-{p['field']}"} for p in problems
+    ]
 
 
 def _group(problems):

@@ -19,6 +19,7 @@ class ExperimentListFilter(ExperimentFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.form.label_suffix = ""
         self.form.fields["owner"].empty_label = "Anyone"
         self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.form.fields["touchpoint"].empty_label = "Any touchpoint"

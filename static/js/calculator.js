@@ -15,6 +15,7 @@
     baseline_rate: "baseline rate", baseline_mean: "baseline mean", baseline_sd: "baseline SD",
     key: "key", weight: "weight", is_control: "control", variants: "variants", metrics: "metrics",
   };
+  const sectionNames = { variants: "Variants", metrics: "Metrics" };
   let timer = null;
   let latest = 0;
 
@@ -128,10 +129,11 @@
   // DRF field errors -> readable lines ("Metric row 2, baseline rate: ...").
   function describeErrors(errors, where) {
     const lines = [];
-    if (typeof errors === "string") return [`${where ? `${where}: ` : ""}${errors}`];
+    const prefix = where ? `${sectionNames[where] || where}: ` : "";
+    if (typeof errors === "string") return [`${prefix}${errors}`];
     if (Array.isArray(errors)) {
       errors.forEach((item, i) => {
-        if (typeof item === "string") lines.push(`${where ? `${where}: ` : ""}${item}`);
+        if (typeof item === "string") lines.push(`${prefix}${item}`);
         else if (item && typeof item === "object") {
           const rowName = where === "metrics" ? "Metric row" : where === "variants" ? "Variant row" : where;
           lines.push(...describeErrors(item, `${rowName} ${i + 1}`));

@@ -37,8 +37,7 @@ def test_dashboard_sorts_my_experiments(proposer, approver, co_author):
     make_experiment(co_author, approver, title="Colin's draft")
     response = https_client(proposer).get(reverse("dashboard"))
     sections = {s["id"]: {e.title for e in s["rows"]} for s in response.context["sections"]}
-    assert sections == {
-        "to-approve": set(),
+    assert sections == {  # no "waiting for your approval": a proposer is never asked
         "drafts": {mine.title, returned.title},
         "submitted": {submitted.title},
         "running": {running.title},
