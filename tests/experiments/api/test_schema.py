@@ -35,6 +35,9 @@ def test_docs_render_from_local_static_files_only(api_as, outsider, url):
     assert all(ref.startswith("/static/") for ref in references), references
     assert "/api/schema/" in html
     assert "validator.swagger.io" not in html
+    # The browser is told to load nothing off-site (Redoc's bundle links a logo on a CDN).
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "img-src 'self' data: blob:" in policy
     if url == "/api/docs/":
         assert '"validatorUrl": null' in html
 
