@@ -87,8 +87,12 @@ FIXTURE_FOR = {
 
 
 @pytest.fixture
-def people(request):
-    """The cast by part ("scheduler" is None); each user is created only when a test asks for it."""
+def people(db, request):
+    """The cast by part ("scheduler" is None); each user is created only when a test asks for it.
+
+    Asks for `db` itself so pytest-django runs these tests with the other database tests, before
+    any transactional test flushes the seeded catalogues.
+    """
 
     class People:
         def __getitem__(self, who):
