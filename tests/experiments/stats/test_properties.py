@@ -87,3 +87,40 @@ def test_boundaries_rise_as_alpha_falls(fractions, alpha):
     strict = boundary_state(fractions, alpha / 2)
     loose = boundary_state(fractions, alpha)
     assert all(s >= l - 1e-9 for s, l in zip(strict.boundaries, loose.boundaries))
+
+
+ODD_NUMBERS = st.one_of(
+    st.integers(min_value=-5, max_value=300),
+    st.floats(allow_nan=True, allow_infinity=True, width=32),
+    st.sampled_from([None, "12", True, 0, 1, 2]),
+)
+
+
+@st.composite
+def arm_dict(draw, kind):
+    if kind == "binary":
+        return {"n": draw(ODD_NUMBERS), "successes": draw(ODD_NUMBERS)}
+    if kind == "nps":
+        return {"n": draw(ODD_NUMBERS), "promoters": draw(ODD_NUMBERS), "detractors": draw(ODD_NUMBERS)}
+    return {"n": draw(ODD_NUMBERS), "total": draw(ODD_NUMBERS), "total_sq": draw(ODD_NUMBERS)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.sampled_from(["binary", "nps", "mean"]), st.sampled_from(["success", "guardrail"]), st.booleans())
+def test_any_input_gives_a_result_or_a_named_error_never_a_crash(data, kind, role, planned):
+    from experiments.stats.decision import LookResult, evaluate_look
+    from experiments.stats.inputs import StatsInputError
+
+    spec = MetricSpec("m", kind, role, margin=1.0 if role == "guardrail" else None)
+    design = Design({"control": 1, "treatment": 1}, "control", planned_units=500 if planned else None)
+    arms = {"control": data.draw(arm_dict(kind)), "treatment": data.draw(arm_dict(kind))}
+    counts = {"control": data.draw(ODD_NUMBERS), "treatment": data.draw(ODD_NUMBERS)}
+    try:
+        result = evaluate_look(design, [(spec, arms)], counts, previous_fractions=data.draw(st.lists(st.floats(0, 1), max_size=3)))
+    except StatsInputError as error:
+        assert error.field
+        return
+    assert isinstance(result, LookResult)
+    for metric in result.metrics:
+        if metric.status == "not_enough_data":
+            assert metric.estimate is None and not metric.harm
