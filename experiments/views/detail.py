@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from experiments import access, lifecycle, policy
-from experiments.models import Outcome
+from experiments.models import MetricRole, Outcome
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.views.next_step import next_step
 
@@ -31,7 +31,8 @@ def experiment_detail(request, key):
             "problems": policy.blocking_problems(experiment) if experiment.is_editable else [],
             "overlapping": list(policy.overlapping_experiments(experiment)),
             "variants": experiment.variants.all(),
-            "metrics": experiment.metrics.select_related("metric"),
+            # Success metrics first: they say what the experiment is for; guardrails follow.
+            "metrics": sorted(experiment.metrics.select_related("metric"), key=lambda row: row.role != MetricRole.SUCCESS),
             "plan": plan,
             "plan_error": plan_error,
             "units_per_arm": units_per_arm,

@@ -23,7 +23,7 @@ def experiment_transition(request, key):
     except lifecycle.TransitionError as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, f"{lifecycle.MOVES[action].label}: done. The experiment is now {experiment.get_status_display().lower()}.")
+        messages.success(request, f"“{experiment.title}” is now {experiment.get_status_display().lower()}.")
     return redirect(experiment)
 
 

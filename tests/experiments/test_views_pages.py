@@ -94,6 +94,7 @@ def test_detail_of_a_draft_for_its_owner(proposer, approver):
     assert "Chat" in text and "All customers" in text and "20% of eligible traffic" in text
     assert "First-contact resolution" in text and "2 pp better" in text and "70%" in text
     assert "0.5 pp worse at most" in text
+    assert text.index("First-contact resolution") < text.index("Complaint rate")  # success metrics lead
     plan = response.context["plan"]
     assert plan is not None and f"{plan.total_units:,}" in text
     assert "Before you can submit" not in text  # the factory proposal is policy-compliant
