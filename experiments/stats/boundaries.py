@@ -340,7 +340,7 @@ def normalise_fractions(fractions) -> tuple[float, ...]:
 class _StateCache:
     """Least-recently-used states keyed by (alpha, spending, step, fractions)."""
 
-    def __init__(self, size: int = 512):
+    def __init__(self, size: int = 256):
         self.size = size
         self.states: OrderedDict = OrderedDict()
         self.lock = threading.Lock()

@@ -149,6 +149,7 @@ class MetricResult:
     interval_level: float | None = None
     z: float | None = None  # of the role's test (success: vs 0; guardrail: vs -margin)
     boundary: float | None = None  # z the role's test must reach now (None: infinite)
+    boundary_effect: float | None = None  # the oriented estimate that would just reach it
     p_value: float | None = None  # stagewise-ordering (group sequential) or 1/Lambda (mixture)
     nominal_p_value: float | None = None  # one-sided normal p of z, ignoring the repeated looks
     alpha: float | None = None  # one-sided level of the role's test
@@ -201,7 +202,10 @@ def _number_text(x: float) -> str:
 
 
 def _with_unit(x: float, spec: MetricSpec) -> str:
-    return f"{_number_text(x)}{spec.unit_text}"
+    text, unit = _number_text(x), spec.unit_text
+    if text == "1" and unit.endswith(" points"):
+        unit = unit[:-1]
+    return f"{text}{unit}"
 
 
 def _change_phrase(spec: MetricSpec, effect: Effect) -> str:
@@ -321,6 +325,7 @@ def evaluate_metric(
         interval_level=level,
         z=z,
         boundary=finite(b),
+        boundary_effect=null + b * effect.se if math.isfinite(b) else None,
         p_value=p,
         nominal_p_value=nominal,
         alpha=alpha,

@@ -48,7 +48,7 @@ def test_harm_stops_before_a_win_can_be_declared():
     assert complaints.status == "harm" and complaints.harm
     low, high = complaints.harm_interval
     assert high < 0  # the whole (oriented) interval is on the harmful side
-    assert "complaint rate rose by 1 points (98% CI 0.45 to 1.55), clearly worse than control, beyond the agreed margin of 0.5 points" in result.sentence
+    assert "complaint rate rose by 1 point (98% CI 0.45 to 1.55), clearly worse than control, beyond the agreed margin of 0.5 points" in result.sentence
 
 
 def test_sample_ratio_mismatch_beats_everything():
@@ -176,6 +176,7 @@ def test_single_final_look_agrees_with_the_statsmodels_one_sided_wald_test():
     assert result.p_value == pytest.approx(reference.pvalue, abs=1e-6)
     assert result.nominal_p_value == pytest.approx(reference.pvalue, abs=1e-6)
     assert result.boundary == pytest.approx(norm.ppf(0.95), abs=1e-6)
+    assert result.boundary_effect == pytest.approx(norm.ppf(0.95) * math.sqrt(0.09 / 5000 + 0.109 * 0.891 / 5000) * 100, abs=1e-6)
 
 
 def test_open_ended_metrics_use_the_mixture_test():
