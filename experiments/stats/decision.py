@@ -36,6 +36,7 @@ from .inputs import StatsInputError, as_arm
 from .msprt import mixing_variance, mixture_test
 from .spending import spending_function
 from .srm import SRM_ALPHA, SRM_MIN_UNITS, SrmResult, srm_test
+from .wording import change_phrase, interval_phrase, number_text, with_unit
 
 SUCCESS, GUARDRAIL = "success", "guardrail"
 # Units per arm per metric below which no test runs (the normal approximation needs a few).
@@ -192,39 +193,6 @@ def _jsonable(value):
     return value
 
 
-def _number_text(x: float) -> str:
-    size = abs(x)
-    decimals = 2 if size < 10 else 1 if size < 100 else 0
-    text = f"{x:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _with_unit(x: float, spec: MetricSpec) -> str:
-    text, unit = _number_text(x), spec.unit_text
-    if text == "1" and unit.endswith(" points"):
-        unit = unit[:-1]
-    return f"{text}{unit}"
-
-
-def _change_phrase(spec: MetricSpec, effect: Effect) -> str:
-    change = effect.raw(effect.estimate)
-    if _number_text(abs(change)) == "0":
-        return "barely changed"
-    return f"{'rose' if change > 0 else 'fell'} by {_with_unit(abs(change), spec)}"
-
-
-def _raw_interval(effect: Effect, interval: tuple[float, float]) -> tuple[float, float]:
-    a, b = effect.raw(interval[0]), effect.raw(interval[1])
-    return (min(a, b), max(a, b))
-
-
-def _interval_phrase(effect: Effect, interval: tuple[float, float], level: float) -> str:
-    low, high = _raw_interval(effect, interval)
-    return f"{_number_text(100 * level)}% CI {_number_text(low)} to {_number_text(high)}"
-
-
 def _one_sided(effect: Effect, null: float, alpha: float, fractions, design: Design, spec: MetricSpec, n_total: int):
     """(z, crossed, boundary, p, nominal p, interval, level, alpha spent, method) of H0: effect <= null."""
     z = effect.z(null)
@@ -289,27 +257,27 @@ def evaluate_metric(
     hz, harm, hb, hp, _, h_interval, h_level, _, _ = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
     harm_interval = (-h_interval[1], -h_interval[0])
 
-    change = _change_phrase(spec, effect)
+    change = change_phrase(spec, effect)
     if harm:
         status = "harm"
-        sentence = f"Stop: {spec.display_name} {change} ({_interval_phrase(effect, harm_interval, h_level)}), clearly worse than control"
+        sentence = f"Stop: {spec.display_name} {change} ({interval_phrase(effect, harm_interval, h_level)}), clearly worse than control"
         if spec.role == GUARDRAIL and -effect.estimate > spec.margin:
-            sentence += f", beyond the agreed margin of {_with_unit(spec.margin, spec)}"
+            sentence += f", beyond the agreed margin of {with_unit(spec.margin, spec)}"
         sentence += "."
     else:
-        ci = _interval_phrase(effect, interval, level)
+        ci = interval_phrase(effect, interval, level)
         if crossed and spec.role == SUCCESS:
             status = "superior"
             sentence = f"{name} improved: it {change} ({ci})."
         elif crossed:
             status = "non_inferior"
-            sentence = f"{name} stayed within the agreed margin of {_with_unit(spec.margin, spec)}: it {change} ({ci})."
+            sentence = f"{name} stayed within the agreed margin of {with_unit(spec.margin, spec)}: it {change} ({ci})."
         else:
             status = "undecided"
             if spec.role == SUCCESS:
                 tail = "no improvement shown" if final else "not yet enough evidence of an improvement"
             else:
-                tail = f"{'not shown' if final else 'not yet shown'} to stay within the agreed margin of {_with_unit(spec.margin, spec)}"
+                tail = f"{'not shown' if final else 'not yet shown'} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
             sentence = f"{name} {change} ({ci}); {tail}."
 
     def finite(x):
@@ -426,7 +394,7 @@ def evaluate_look(
             return look(
                 "continue",
                 None,
-                f"Continue: {winners[0].sentence} The minimum runtime of {_number_text(design.min_runtime_days)} days has not passed yet (day {_number_text(days_elapsed)}).",
+                f"Continue: {winners[0].sentence} The minimum runtime of {number_text(design.min_runtime_days)} days has not passed yet (day {number_text(days_elapsed)}).",
             )
         prefix = f"{treatment} won. " if many else ""
         guardrails = " Every guardrail stayed within its margin." if any(r.role == GUARDRAIL for r in mine) else ""
@@ -444,7 +412,7 @@ def evaluate_look(
         shown = " ".join(r.sentence for r in results if r.role == SUCCESS) or "No success metric was set."
         return look("conclude", "inconclusive", f"Conclude (no effect shown): the planned maximum was reached. {shown}")
 
-    where = f" at {_number_text(100 * t)}% of the planned units" if t is not None else ""
+    where = f" at {number_text(100 * t)}% of the planned units" if t is not None else ""
     if blocked:
         treatment, winners, failing = blocked[0]
         return look("continue", None, f"Continue{where}: {winners[0].sentence} But {failing[0].sentence[:1].lower()}{failing[0].sentence[1:]}")

@@ -40,7 +40,8 @@ def _number(field: str, value) -> float:
     return value
 
 
-def _count(field: str, value) -> int:
+def checked_count(field: str, value) -> int:
+    """A non-negative whole number (integral floats accepted), or StatsInputError naming ``field``."""
     number = _number(field, value)
     if number < 0:
         raise StatsInputError(field, f"must not be negative, got {value!r}")
@@ -106,7 +107,7 @@ class MeanArm:
     kind = "mean"
 
     def __post_init__(self):
-        n = _count("n", self.n)
+        n = checked_count("n", self.n)
         total = _number("total", self.total)
         total_sq = _number("total_sq", self.total_sq)
         if total_sq < 0:
@@ -150,8 +151,8 @@ class BinaryArm:
     kind = "binary"
 
     def __post_init__(self):
-        n = _count("n", self.n)
-        successes = _count("successes", self.successes)
+        n = checked_count("n", self.n)
+        successes = checked_count("successes", self.successes)
         if successes > n:
             raise StatsInputError("successes", f"cannot exceed the number of units ({successes} > {n})")
         object.__setattr__(self, "n", n)
@@ -174,9 +175,9 @@ class NpsArm:
     kind = "nps"
 
     def __post_init__(self):
-        n = _count("n", self.n)
-        promoters = _count("promoters", self.promoters)
-        detractors = _count("detractors", self.detractors)
+        n = checked_count("n", self.n)
+        promoters = checked_count("promoters", self.promoters)
+        detractors = checked_count("detractors", self.detractors)
         if promoters + detractors > n:
             raise StatsInputError(
                 "detractors", f"promoters + detractors cannot exceed the number of respondents ({promoters + detractors} > {n})"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from scipy.stats import chi2 as chi2_distribution
 
-from .inputs import StatsInputError, _count
+from .inputs import StatsInputError, checked_count
 
 SRM_ALPHA = 0.001
 SRM_MIN_UNITS = 8
@@ -47,7 +47,7 @@ def srm_test(counts: dict, weights: dict, *, alpha: float = SRM_ALPHA, min_units
         raise StatsInputError("unit_counts", f"need a count for exactly the arms {sorted(weights)}")
     if len(weights) < 2:
         raise StatsInputError("arms", "need at least two arms")
-    clean = {arm: _count(f"unit_counts.{arm}", counts[arm]) for arm in weights}
+    clean = {arm: checked_count(f"unit_counts.{arm}", counts[arm]) for arm in weights}
     for arm, w in weights.items():
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w <= 0:
             raise StatsInputError(f"weights.{arm}", "must be a positive number")
