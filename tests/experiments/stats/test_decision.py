@@ -219,3 +219,40 @@ def test_one_metric_evaluation_at_look_28_takes_under_2_ms():
         evaluate_metric(COMPLAINTS, control, treatment, design(), fractions)
         timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.002
+
+
+def test_cuped_narrows_the_interval_when_covariates_are_given():
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    arms = {}
+    for name, shift in (("control", 0.0), ("treatment", 0.15)):
+        x = rng.normal(20, 4, 3000)
+        y = 5 + 0.5 * x + shift + rng.normal(0, 1, 3000)
+        arms[name] = {"n": 3000, "total": y.sum(), "total_sq": (y * y).sum(), "covariate": {"total_x": x.sum(), "total_x_sq": (x * x).sum(), "total_xy": (x * y).sum()}}
+    plain_arms = {k: {f: v[f] for f in ("n", "total", "total_sq")} for k, v in arms.items()}
+    spec = MetricSpec("spend", "mean", "success", unit="EUR")
+    cuped = evaluate_metric(spec, arms["control"], arms["treatment"], design(), [0.3])
+    plain = evaluate_metric(spec, plain_arms["control"], plain_arms["treatment"], design(), [0.3])
+    assert cuped.cuped_theta == pytest.approx(0.5, abs=0.05)
+    assert (cuped.interval[1] - cuped.interval[0]) < 0.5 * (plain.interval[1] - plain.interval[0])
+    assert "EUR" in cuped.sentence
+
+
+def test_nps_metric_speaks_in_nps_points():
+    spec = MetricSpec("nps", "nps", "guardrail", margin=3, label="NPS")
+    result = evaluate_metric(spec, {"n": 4000, "promoters": 1800, "detractors": 600}, {"n": 4000, "promoters": 1500, "detractors": 800}, design(), [0.5])
+    assert result.estimate == pytest.approx(-12.5)
+    assert result.status == "harm"
+    assert "Stop: NPS fell by 12.5 NPS points" in result.sentence
+    assert "beyond the agreed margin of 3 NPS points" in result.sentence
+
+
+def test_look_results_serialise_to_json():
+    import json
+
+    result = look(conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13])
+    data = json.loads(json.dumps(result.as_dict()))
+    assert data["action"] == "continue"
+    assert data["metrics"][0]["interval"][0] < data["metrics"][0]["estimate"] < data["metrics"][0]["interval"][1]
+    assert data["srm"]["status"] == "ok"
