@@ -20,7 +20,7 @@ from experiments.lifecycle import (
     may_perform,
     transition,
 )
-from experiments.models import Experiment, ExperimentEvent, Outcome, Status
+from experiments.models import Experiment, Outcome, Status
 from tests.factories import make_experiment
 
 S = Status
@@ -214,7 +214,7 @@ def test_an_author_named_as_approver_still_cannot_decide(author, action, message
     assert state(experiment) == before
 
 
-def test_a_co_author_holding_the_approver_role_cannot_approve(people, approver):
+def test_a_co_author_holding_the_approver_role_cannot_approve(people):
     experiment = experiment_in(S.PENDING_APPROVAL, people)
     experiment.co_authors.add(people["other_approver"])
     with pytest.raises(NotPermitted, match="you own or co-author"):
