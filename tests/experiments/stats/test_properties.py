@@ -105,7 +105,7 @@ def arm_dict(draw, kind):
     return {"n": draw(ODD_NUMBERS), "total": draw(ODD_NUMBERS), "total_sq": draw(ODD_NUMBERS)}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.data(), st.sampled_from(["binary", "nps", "mean"]), st.sampled_from(["success", "guardrail"]), st.booleans())
 def test_any_input_gives_a_result_or_a_named_error_never_a_crash(data, kind, role, planned):
     from experiments.stats.decision import LookResult, evaluate_look
