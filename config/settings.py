@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # built-in form templates for FORM_RENDERER = TemplatesSetting
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
