@@ -8,10 +8,6 @@ from experiments import roles
 from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric, Variant
 from experiments.validation import check_variants
 
-# Keys that would collide with page URLs under /experiments/.
-RESERVED_KEYS = frozenset({"new"})
-
-
 class FirstErrorOnlyMixin:
     """Show one error per field: a value the field already refused ("Enter a number.") must not
     also get the model's "this is required" message for the same field."""
@@ -106,12 +102,6 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
         self.fields["approver"].empty_label = "Choose the approver"
         self.fields["approver"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.fields["co_authors"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
-
-    def clean_key(self):
-        key = self.cleaned_data["key"]
-        if key in RESERVED_KEYS:
-            raise ValidationError(f"'{key}' is a page address in Pagar; choose another key.")
-        return key
 
     def clean(self):
         cleaned = super().clean()

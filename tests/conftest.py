@@ -7,17 +7,27 @@ from tests.factories import PASSWORD, make_experiment, make_user
 
 
 @pytest.fixture(scope="session", autouse=True)
-def static_files_from_app_folders():
-    """Serve static files unhashed, from the source folders, as runserver does.
-
-    Production uses WhiteNoise's hashed manifest, which exists only after collectstatic.
-    """
+def test_wide_settings():
+    """Serve static files unhashed, from the source folders, as runserver does (production uses
+    WhiteNoise's hashed manifest, which exists only after collectstatic), and hash passwords
+    fast: users are made per test and the production hasher would dominate the run time."""
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=storages):
+    with override_settings(STORAGES=storages, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture
+def seeded_catalogues(db):
+    """The seed migration's catalogues. Transactional tests flush the database afterwards, so a
+    transactional test that needs them asks for this fixture (loading is idempotent)."""
+    from django.apps import apps
+
+    from experiments.catalogue_seed import load
+
+    load(apps)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import itertools
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from experiments import roles
 from experiments.lifecycle import record_creation
 from experiments.models import Experiment, ExperimentMetric, Metric, Segment, Touchpoint, Variant
 

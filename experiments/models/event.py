@@ -5,6 +5,16 @@ from django.db import models
 from .experiment import Experiment, Outcome, Status
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk update and delete would rewrite history just as surely as a single save."""
+
+    def update(self, **kwargs):
+        raise ValueError("Experiment events are append-only; they cannot be changed.")
+
+    def delete(self):
+        raise ValueError("Experiment events are append-only; they cannot be deleted.")
+
+
 class ExperimentEvent(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30)
@@ -21,6 +31,8 @@ class ExperimentEvent(models.Model):
     )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

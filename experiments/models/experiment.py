@@ -48,13 +48,27 @@ class EffectUnit(models.TextChoices):
     RELATIVE = "relative", "Relative (% of baseline)"
 
 
+# Keys are part of page addresses (/experiments/<key>/); these would collide with fixed routes.
+RESERVED_KEYS = frozenset({"new"})
+
+
+def validate_not_reserved(value):
+    if value in RESERVED_KEYS:
+        raise ValidationError(f"'{value}' is a page address in Pagar; choose another key.")
+
+
 def validate_finite(value):
     if value is not None and not math.isfinite(value):
         raise ValidationError("Must be a finite number.")
 
 
 class Experiment(models.Model):
-    key = models.SlugField(max_length=60, unique=True, help_text="Short unique id used in URLs and the API.")
+    key = models.SlugField(
+        max_length=60,
+        unique=True,
+        validators=[validate_not_reserved],
+        help_text="Short unique id used in URLs and the API.",
+    )
     title = models.CharField(max_length=200)
 
     # Structured hypothesis: "If we <change> for <audience>, then <expected_effect>, because <rationale>."
@@ -146,7 +160,8 @@ class Experiment(models.Model):
         """The owner and co-authors: the people who may never approve it."""
         ids = {self.owner_id}
         if self.pk:
-            ids.update(self.co_authors.values_list("pk", flat=True))
+            # .all() so a prefetch_related("co_authors") on a list is used, not one query per row.
+            ids.update(user.pk for user in self.co_authors.all())
         return ids
 
 

@@ -22,7 +22,7 @@ def fill_metric_row(page, index, metric, role, *, effect=None, margin=None, base
     page.fill(f"{row}baseline_rate", str(baseline_rate))
 
 
-def test_propose_list_and_submit(page, screenshot, proposer, approver):
+def test_propose_list_and_submit(seeded_catalogues, page, screenshot, proposer, approver):
     today = timezone.localdate()
 
     page.goto("/")

@@ -9,11 +9,6 @@ from experiments.models import Status
 from tests.factories import make_experiment
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def shelf(proposer, co_author, approver):
     """One experiment in each status, all owned by the proposer with a co-author."""

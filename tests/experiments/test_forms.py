@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 
 from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
 from experiments.models import Experiment, Metric
-from tests.experiments.web import fast_password_hashing, proposal_data  # noqa: F401
+from tests.experiments.web import proposal_data  # noqa: F401
 from tests.factories import make_experiment, make_user
 
 

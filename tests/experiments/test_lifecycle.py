@@ -73,11 +73,6 @@ INPUTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 FIXTURE_FOR = {
     "owner": "proposer", "co_author": "co_author", "named_approver": "approver",
     "other_approver": "other_approver", "signal_owner": "signal_owner",

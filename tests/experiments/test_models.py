@@ -9,11 +9,6 @@ from experiments.models import ExperimentEvent, ExperimentMetric, GuardrailPolic
 from tests.factories import make_experiment
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def error_fields(instance, **kwargs):
     with pytest.raises(ValidationError) as caught:
         instance.full_clean(**kwargs)
@@ -178,6 +173,30 @@ def test_an_event_cannot_be_deleted(draft):
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
     assert ExperimentEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_events_cannot_be_changed_or_deleted_in_bulk(draft):
+    with pytest.raises(ValueError, match="append-only"):
+        ExperimentEvent.objects.filter(experiment=draft).update(reason="rewritten")
+    with pytest.raises(ValueError, match="append-only"):
+        draft.events.all().delete()
+    assert draft.events.get().reason == ""
+
+
+def test_a_key_that_is_a_page_address_is_refused(draft):
+    draft.key = "new"
+    with pytest.raises(ValidationError) as caught:
+        draft.full_clean()
+    assert "page address" in caught.value.message_dict["key"][0]
+
+
+def test_authors_use_prefetched_co_authors(draft, co_author, django_assert_num_queries):
+    from experiments.models import Experiment
+
+    draft.co_authors.add(co_author)
+    listed = Experiment.objects.prefetch_related("co_authors").get(pk=draft.pk)
+    with django_assert_num_queries(0):
+        assert listed.authors() == {draft.owner_id, co_author.pk}
 
 
 def test_creation_is_the_first_event(draft, proposer):

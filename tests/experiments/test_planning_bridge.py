@@ -9,11 +9,6 @@ from experiments.planning import PlanningError, plan_for_experiment, plan_from_r
 from experiments.stats.planning import MetricPlanInput, plan_experiment
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_plan_for_experiment_reads_metrics_variants_and_traffic(draft):
     # The factory proposal: FCR 70% +2 points (success); complaint rate 3% and escalation rate 8%
     # with margins 0.5 and 1 point (guardrails); 50/50; 5000 a day at 20% exposure; 28 days.

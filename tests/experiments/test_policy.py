@@ -9,11 +9,6 @@ from experiments.policy import blocking_problems, overlapping_experiments
 from tests.factories import make_experiment, make_user
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def problem(field, message):
     return {"field": field, "message": message}
 

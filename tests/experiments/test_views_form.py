@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from experiments.models import Experiment, ExperimentEvent, ExperimentMetric, Metric, Status, Variant
-from tests.experiments.web import fast_password_hashing, field_block, https_client, proposal_data, text_of  # noqa: F401
+from tests.experiments.web import field_block, https_client, proposal_data, text_of  # noqa: F401
 from tests.factories import make_experiment, make_user
 
 CREATE = reverse("experiment-create")

@@ -2,7 +2,7 @@
 from django.urls import reverse
 
 from experiments.models import Status
-from tests.experiments.web import fast_password_hashing, https_client  # noqa: F401
+from tests.experiments.web import https_client  # noqa: F401
 from tests.factories import make_experiment
 
 LIST = reverse("experiment-list")

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from cadence.heartbeat import record_heartbeat
 from experiments.models import Status
-from tests.experiments.web import fast_password_hashing, https_client, text_of  # noqa: F401
+from tests.experiments.web import https_client, text_of  # noqa: F401
 from tests.factories import make_experiment
 
 

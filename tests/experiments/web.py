@@ -2,17 +2,10 @@
 import datetime as dt
 import re
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from experiments.models import Metric, Touchpoint
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Users are made per test; the production hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class HttpsClient(Client):

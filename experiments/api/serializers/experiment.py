@@ -13,7 +13,6 @@ from experiments.api.serializers.rows import (
     validate_metric_rows,
     validate_variant_rows,
 )
-from experiments.forms import RESERVED_KEYS
 from experiments.models import Experiment, ExperimentMetric, Segment, SensitiveCategory, Touchpoint, Variant
 from experiments.validation import check_dates
 
@@ -106,8 +105,6 @@ class ExperimentSerializer(serializers.ModelSerializer):
     def validate_key(self, value):
         if self.instance is not None and value != self.instance.key:
             raise serializers.ValidationError("The key cannot change once the experiment exists.")
-        if value in RESERVED_KEYS:  # the web form's rule: the key is part of page addresses
-            raise serializers.ValidationError(f"'{value}' is a page address in Pagar; choose another key.")
         return value
 
     def validate_approver(self, user):

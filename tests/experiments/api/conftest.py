@@ -13,12 +13,6 @@ class HttpsAPIClient(APIClient):
         return super().generic(method, path, data, content_type, secure=secure, **extra)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Users are made per test; the production hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def anonymous():
     return HttpsAPIClient()

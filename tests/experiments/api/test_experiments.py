@@ -1,5 +1,4 @@
 """Create, read, update and list experiments through /api/experiments/."""
-import pytest
 
 from experiments.models import Experiment, ExperimentEvent, Status
 from tests.factories import make_experiment
