@@ -107,7 +107,7 @@ def create_demo_experiments(users) -> int:
             key=key, title=title, owner=users[owner], team="Customer experience",
             hypothesis_change=hyp[0], hypothesis_audience=hyp[1], hypothesis_effect=hyp[2], hypothesis_rationale=hyp[3],
             exposure_cap_pct=20, planned_start=today + dt.timedelta(days=1), planned_end=today + dt.timedelta(days=35),
-            min_runtime_days=14, approver=users["alex"], expected_daily_traffic=4000,
+            min_runtime_days=14, approver=users["alex"], expected_daily_traffic=8000,
         )
         exp.touchpoints.set(Touchpoint.objects.filter(key__in=tps))
         exp.segments.set(Segment.objects.filter(key__in=segs))

@@ -1,4 +1,7 @@
 """Login, dashboard, detail, error pages and the shared layout."""
+import datetime as dt
+
+import time_machine
 from django.urls import reverse
 
 from cadence.heartbeat import record_heartbeat
@@ -73,10 +76,13 @@ def test_nav_shows_admin_only_to_staff(proposer, admin_user):
 
 
 def test_footer_shows_the_scheduler_status(proposer):
-    assert "Scheduler not running" in page_text(https_client(proposer).get(reverse("dashboard")))
+    assert "Scheduler has not reported yet" in page_text(https_client(proposer).get(reverse("dashboard")))
     beat = record_heartbeat("worker@test")
     text = page_text(https_client(proposer).get(reverse("dashboard")))
     assert f"Scheduler alive, last beat {beat.last_run_at:%H:%M}" in text
+    with time_machine.travel(beat.last_run_at + dt.timedelta(minutes=10)):
+        text = page_text(https_client(proposer).get(reverse("dashboard")))
+    assert "Scheduler not running (last beat" in text
 
 
 def test_detail_of_a_draft_for_its_owner(proposer, approver):

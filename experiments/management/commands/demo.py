@@ -63,6 +63,10 @@ class Command(BaseCommand):
         children = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in processes.items()}
         try:
             self._wait_until_serving(port, children)
+            # One beat now through the broker, so the footer shows a live scheduler at once.
+            from cadence.tasks import heartbeat
+
+            heartbeat.delay()
             self._print_welcome(port)
             while True:
                 for name, child in children.items():
