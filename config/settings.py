@@ -1,6 +1,6 @@
 """Pagar's one settings module. Every deploy-specific value comes from the environment.
 
-Zero-setup default: SQLite in var/ and a filesystem Celery broker (no server needed).
+Zero-setup default: SQLite in var/ and a Celery broker on its own SQLite file (no server needed).
 Production: DATABASE_URL=postgres://..., CELERY_BROKER_URL=redis://..., DEBUG off, SECRET_KEY set.
 """
 from pathlib import Path
@@ -166,19 +166,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Celery: the broker is a URL too. The default needs no server: a folder on disk.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "control_folder": str(_broker_dir / "control"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
-    for _sub in ("queue", "control", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+# Celery: the broker is a URL too. The default needs no server: kombu's SQL transport on its own
+# SQLite file (its filesystem transport can hand a worker a half-written message file).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
