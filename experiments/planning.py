@@ -1,6 +1,9 @@
 """Bridge from experiments (or a form/API payload) to the pure planning module."""
 from experiments.models import Experiment
+from experiments.stats.decision import Design
 from experiments.stats.planning import MetricPlanInput, Plan, PlanningError, plan_experiment
+
+HARM_ALPHA = Design.__dataclass_fields__["harm_alpha"].default
 
 __all__ = ["PlanningError", "plan_for_experiment", "plan_from_rows"]
 
@@ -44,6 +47,10 @@ def plan_from_rows(
         daily_traffic=_number("expected_daily_traffic", daily_traffic) if daily_traffic else None,
         exposure_pct=_number("exposure_cap_pct", exposure_pct),
         planned_days=planned_days,
+        # The monitoring slot checks once a day, so the plan is sized for one look per planned
+        # day, and keeps power for the harm tests every metric also runs (see experiments/stats).
+        looks=max(int(planned_days), 1) if planned_days else 1,
+        harm_alpha=HARM_ALPHA,
     )
 
 

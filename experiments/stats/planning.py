@@ -7,13 +7,19 @@ power: each test is planned at 1 - beta/(G+1) (1 - beta/G with no success metric
 The per-arm size of one test is the normal-approximation size NormalIndPower solves for, taken in
 closed form from statsmodels' normal_sample_size_one_tail: NormalIndPower.solve_power's root
 finder starts at 10 units and returns NaN whenever fewer are needed (large effects).
+
+This module turns metric baselines into effects and standard deviations; the sizing itself is
+``sequential_planning.plan_sequential``, which also inflates for the daily looks (``looks``) and
+reserves power for the harm tests (``harm_alpha``). With the defaults (one look, no reserve) the
+plan is the plain fixed-horizon one.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
-from statsmodels.stats.power import normal_sample_size_one_tail
+from .inputs import StatsInputError
+from .sequential_planning import MetricRequirement, plan_sequential
 
 
 class PlanningError(ValueError):
@@ -47,6 +53,7 @@ class MetricPlan:
     standardized_effect: float
     control_units: int  # units the control arm needs for this metric
     total_units: int  # units across all arms for this metric
+    inflation: float = 1.0  # sequential inflation R for the planned looks
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class Plan:
     days_needed: int | None
     planned_days: int | None
     warnings: list[str] = field(default_factory=list)
+    looks: int = 1  # planned checks (daily looks over the planned duration)
 
     @property
     def fits(self) -> bool:
@@ -74,15 +82,6 @@ def _check_probability(name: str, value: float, low: float, high: float, *, low_
     above_low = value >= low if low_inclusive else value > low
     if not (above_low and value < high):
         raise PlanningError(name, f"must be a number between {low:g} and {high:g}")
-
-
-def _control_units_needed(d: float, alpha: float, power: float, ratio: float) -> float:
-    """Control-arm units for a one-sided z-test of standardized effect d, treatment = ratio x control.
-
-    Same answer as NormalIndPower().solve_power(effect_size=d, alpha=alpha, power=power,
-    ratio=ratio, alternative="larger"): the variance of the difference is (1 + 1/ratio) / n.
-    """
-    return float(normal_sample_size_one_tail(d, power, alpha, std_null=math.sqrt(1 + 1 / ratio)))
 
 
 def _absolute_effect_and_sd(m: MetricPlanInput) -> tuple[float, float]:
@@ -122,8 +121,11 @@ def plan_experiment(
     daily_traffic: float | None = None,
     exposure_pct: float = 100.0,
     planned_days: int | None = None,
+    looks: int = 1,
+    harm_alpha: float | None = None,
 ) -> Plan:
-    """Units per arm and days needed for every metric's test to reach its power."""
+    """Units per arm and days needed for every metric's test to reach its power, checked at
+    ``looks`` equally spaced looks, with ``harm_alpha`` of power kept for each harm test."""
     _check_probability("alpha", alpha, 0, 0.5)
     # 0.5 is the lowest power the experiment form accepts, so it must plan too.
     _check_probability("power", power, 0.5, 1, low_inclusive=True)
@@ -141,34 +143,40 @@ def plan_experiment(
     if not math.isfinite(exposure_pct) or not 0 < exposure_pct <= 100:
         raise PlanningError("exposure_cap_pct", "must be a percentage above 0 and at most 100")
 
-    n_success = sum(1 for m in metrics if m.role == "success")
-    n_guardrail = sum(1 for m in metrics if m.role == "guardrail")
-    beta = 1 - power
-    test_power = 1 - beta / (n_guardrail + 1) if n_success else 1 - beta / max(n_guardrail, 1)
-    total_weight = sum(weights.values())
-    w_control = weights[control]
-    treatments = [k for k in weights if k != control]
+    if isinstance(looks, bool) or not isinstance(looks, int) or looks < 1:
+        raise PlanningError("looks", "must be a whole number of looks, at least 1")
 
-    plans = []
-    for m in metrics:
-        test_alpha = alpha / n_success if m.role == "success" else alpha
-        absolute, d = _absolute_effect_and_sd(m)
-        control_units = 0
-        for t in treatments:
-            ratio = weights[t] / w_control
-            control_units = max(control_units, math.ceil(_control_units_needed(d, test_alpha, test_power, ratio)))
-        total = math.ceil(control_units * total_weight / w_control)
-        plans.append(MetricPlan(m.name, m.role, test_alpha, test_power, absolute, d, control_units, total))
-
+    effects = [_absolute_effect_and_sd(m) for m in metrics]
+    requirements = [
+        MetricRequirement(m.name, m.role, absolute, absolute / d) for m, (absolute, d) in zip(metrics, effects)
+    ]
+    try:
+        sequential = plan_sequential(
+            requirements,
+            weights={k: float(w) for k, w in weights.items()},
+            control=control,
+            alpha=alpha,
+            power=power,
+            looks=looks,
+            daily_traffic=daily_traffic,
+            exposure_pct=float(exposure_pct),
+            harm_alpha=harm_alpha,
+        )
+    except StatsInputError as exc:
+        raise PlanningError(exc.field, exc.message) from None
+    plans = [
+        MetricPlan(p.name, p.role, p.alpha, p.power, absolute, d, p.control_units, p.total_units, p.inflation)
+        for p, (absolute, d) in zip(sequential.metrics, effects)
+    ]
     deciding = max(plans, key=lambda p: p.total_units)
-    units_per_arm = {k: math.ceil(deciding.control_units * w / w_control) for k, w in weights.items()}
-    total_units = sum(units_per_arm.values())
-    daily_units = (daily_traffic or 0) * exposure_pct / 100
-    days_needed = math.ceil(total_units / daily_units) if daily_units > 0 else None
-    warnings = []
+    units_per_arm = sequential.units_per_arm
+    total_units = sequential.total_units
+    daily_units = sequential.daily_units or 0.0
+    days_needed = sequential.days_needed
+    warnings = list(sequential.warnings)
     if days_needed is not None and planned_days is not None and days_needed > planned_days:
         warnings.append(
             f"The planned {planned_days} days are too short: at {daily_units:,.0f} units a day the experiment "
             f"needs {days_needed} days to reach {total_units:,} units and detect the effect on {deciding.name}."
         )
-    return Plan(plans, units_per_arm, total_units, daily_units, days_needed, planned_days, warnings)
+    return Plan(plans, units_per_arm, total_units, daily_units, days_needed, planned_days, warnings, looks)

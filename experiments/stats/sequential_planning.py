@@ -25,8 +25,14 @@ from .spending import spending_function
 _PLANNING_STEP = 0.01
 
 
-def _check_level(name: str, value, low: float, high: float):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not low < value < high:
+def _check_level(name: str, value, low: float, high: float, *, low_inclusive: bool = False):
+    above_low = (lambda v: v >= low) if low_inclusive else (lambda v: v > low)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not (above_low(value) and value < high)
+    ):
         raise StatsInputError(name, f"must be a number between {low:g} and {high:g}")
 
 
@@ -60,7 +66,7 @@ def inflation_factor(looks: int, alpha: float = 0.05, power: float = 0.8, spendi
     if looks > 400:
         raise StatsInputError("looks", "plan at most 400 looks")
     _check_level("alpha", alpha, 0, 0.5)
-    _check_level("power", power, 0.5, 1)
+    _check_level("power", power, 0.5, 1, low_inclusive=True)  # 0.5: the form's lowest power
     spending_function(spending)
     return _inflation(looks, round(float(alpha), 12), round(float(power), 12), spending)
 
@@ -144,7 +150,7 @@ def plan_sequential(
     beta before beta is split over the G + 1 tests, so the whole rule keeps ``power``.
     Pass None to plan without it (the plain spotify-confidence split)."""
     _check_level("alpha", alpha, 0, 0.5)
-    _check_level("power", power, 0.5, 1)
+    _check_level("power", power, 0.5, 1, low_inclusive=True)  # 0.5: the form's lowest power
     if not isinstance(weights, dict) or len(weights) < 2 or control not in weights:
         raise StatsInputError("weights", "need a control and at least one treatment arm")
     for arm, w in weights.items():

@@ -123,6 +123,15 @@
       nodes.push(list);
     }
     nodes.push(detail);
+    if (plan.looks > 1) {
+      const deciding = plan.metrics.find((m) => m.name === plan.deciding_metric);
+      const factor = deciding ? deciding.inflation.toFixed(3) : "";
+      nodes.push(element(
+        "p", "muted",
+        `Sized for a check on each of the ${plan.looks} planned days (the sequential boundaries need ×${factor} `
+          + "the units of one final test) and for the harm test every metric also runs.",
+      ));
+    }
     show(...nodes);
   }
 

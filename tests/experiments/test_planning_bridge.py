@@ -25,7 +25,10 @@ def test_plan_for_experiment_reads_metrics_variants_and_traffic(draft):
         daily_traffic=5000,
         exposure_pct=20,
         planned_days=28,
+        looks=28,  # checked once a day over the 28 planned days
+        harm_alpha=0.01,
     )
+    assert plan.looks == 28
     assert plan.units_per_arm == expected.units_per_arm
     assert plan.daily_units == pytest.approx(1000)
     assert plan.planned_days == 28
@@ -38,9 +41,12 @@ def test_plan_for_experiment_reads_metrics_variants_and_traffic(draft):
 def test_guardrail_margin_in_points_gives_the_textbook_size(draft):
     plan = plan_for_experiment(draft)
     complaint = next(m for m in plan.metrics if m.name == "Complaint rate")
-    # Two guardrails: each test at power 1 - 0.2/3; margin 0.5 points on a 3% rate.
-    z_total = norm.ppf(0.95) + norm.ppf(1 - 0.2 / 3)
-    assert complaint.control_units == math.ceil(z_total**2 * 2 * 0.03 * 0.97 / 0.005**2)
+    # Two guardrails, so beta 0.2 less the two harm tests' 0.01 each is split three ways: each test
+    # at power 1 - 0.18/3; margin 0.5 points on a 3% rate; then x R for 28 daily looks.
+    z_total = norm.ppf(0.95) + norm.ppf(1 - 0.18 / 3)
+    fixed = z_total**2 * 2 * 0.03 * 0.97 / 0.005**2
+    assert 1.03 < complaint.inflation < 1.08
+    assert complaint.control_units == math.ceil(fixed * complaint.inflation)
 
 
 def test_allocation_weights_come_from_the_variants(draft):

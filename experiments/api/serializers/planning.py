@@ -22,6 +22,7 @@ class MetricPlanSerializer(serializers.Serializer):
     standardized_effect = serializers.FloatField()
     control_units = serializers.IntegerField()
     total_units = serializers.IntegerField()
+    inflation = serializers.FloatField(help_text="Sequential inflation R for the planned daily looks (1 = one final look).")
 
 
 class PlanSerializer(serializers.Serializer):
@@ -32,6 +33,7 @@ class PlanSerializer(serializers.Serializer):
     daily_units = serializers.FloatField(help_text="Units entering per day after the exposure cap.")
     days_needed = serializers.IntegerField(allow_null=True)
     planned_days = serializers.IntegerField(allow_null=True)
+    looks = serializers.IntegerField(help_text="Daily checks the plan is sized for (one per planned day).")
     fits = serializers.BooleanField(help_text="True when the planned days are enough.")
     warnings = serializers.ListField(child=serializers.CharField())
     deciding_metric = serializers.CharField(source="deciding_metric.name", allow_null=True)

@@ -46,6 +46,7 @@ def test_matches_plan_from_rows_for_the_same_input(api_as, proposer):
     assert body["daily_units"] == pytest.approx(expected.daily_units) == 1000
     assert body["days_needed"] == expected.days_needed
     assert body["planned_days"] == 28
+    assert body["looks"] == expected.looks == 28
     assert body["fits"] is expected.fits
     assert body["warnings"] == expected.warnings
     assert body["deciding_metric"] == expected.deciding_metric.name
@@ -53,8 +54,10 @@ def test_matches_plan_from_rows_for_the_same_input(api_as, proposer):
         (m.name, m.role, m.control_units, m.total_units) for m in expected.metrics
     ]
     assert set(body["metrics"][0]) == {
-        "name", "role", "alpha", "power", "absolute_effect", "standardized_effect", "control_units", "total_units"
+        "name", "role", "alpha", "power", "absolute_effect", "standardized_effect", "control_units", "total_units",
+        "inflation",
     }
+    assert all(1 < m["inflation"] < 1.1 for m in body["metrics"])
 
 
 def test_warns_when_the_planned_duration_is_too_short(api_as, proposer):

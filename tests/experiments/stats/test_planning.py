@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 from statsmodels.stats.power import NormalIndPower
 
-from experiments.stats import planning
+from experiments.stats import planning, sequential_planning
 from experiments.stats.planning import MetricPlanInput, PlanningError, plan_experiment
 
 EQUAL_ARMS = {"control": 50, "treatment": 50}
@@ -50,14 +50,14 @@ def plan(metrics, **kw):
 def raw_units():
     """The unrounded control-arm sizes the planner computes, in call order."""
     seen = []
-    original = planning._control_units_needed
+    original = sequential_planning.normal_sample_size_one_tail
 
-    def record(*args):
-        value = original(*args)
-        seen.append(value)
+    def record(*args, **kwargs):
+        value = original(*args, **kwargs)
+        seen.append(float(value))
         return value
 
-    with mock.patch.object(planning, "_control_units_needed", side_effect=record):
+    with mock.patch.object(sequential_planning, "normal_sample_size_one_tail", side_effect=record):
         yield seen
 
 
