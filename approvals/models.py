@@ -1,1 +1,177 @@
-# Approval policies, decisions and amendments arrive with the approver-workflow issue.
+"""Who must approve what, the frozen contract they approve, and the record of every decision."""
+from django.conf import settings
+from django.db import models
+
+from experiments import roles
+from experiments.models import Experiment, SensitiveCategory, Touchpoint
+
+
+class TouchpointCharter(models.Model):
+    """Who decides what changes on a touchpoint, and who stands in when they do not answer."""
+
+    touchpoint = models.OneToOneField(Touchpoint, on_delete=models.CASCADE, related_name="charter")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_touchpoints")
+    backup = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="backup_touchpoints"
+    )
+
+    def __str__(self):
+        return f"{self.touchpoint}: {self.owner}"
+
+
+class ApprovalPolicy(models.Model):
+    """Extra approvals an experiment needs, matched by touchpoint and/or sensitive category.
+
+    The named approver is always required; a policy with neither touchpoint nor category applies to all.
+    """
+
+    class Requirement(models.TextChoices):
+        NAMED_APPROVER = "named_approver", "The approver named in the proposal"
+        TOUCHPOINT_OWNER = "touchpoint_owner", "The touchpoint's owner (charter)"
+        ROLE = "role", "Holders of a role"
+
+    name = models.CharField(max_length=120)
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, null=True, blank=True)
+    sensitive_category = models.ForeignKey(SensitiveCategory, on_delete=models.CASCADE, null=True, blank=True)
+    requirement = models.CharField(max_length=20, choices=Requirement.choices, default=Requirement.NAMED_APPROVER)
+    role = models.CharField(max_length=30, choices=list(roles.ALL_ROLES.items()), blank=True)
+    count = models.PositiveSmallIntegerField(default=1, help_text="How many holders of the role must approve.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "approval policies"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.requirement == self.Requirement.ROLE and not self.role:
+            raise ValidationError({"role": "Choose the role whose holders must approve."})
+        if self.requirement != self.Requirement.ROLE and self.role:
+            raise ValidationError({"role": "Only a role requirement names a role."})
+        if self.count < 1:
+            raise ValidationError({"count": "At least one approval."})
+
+
+class Snapshot(models.Model):
+    """The contract as submitted: scope, duration, variants, metrics and rules, frozen as JSON."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="snapshots")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["experiment", "number"]
+        constraints = [models.UniqueConstraint(fields=["experiment", "number"], name="unique_snapshot_number")]
+
+    def __str__(self):
+        return f"{self.experiment.key} #{self.number}"
+
+
+class ApprovalRequest(models.Model):
+    class Kind(models.TextChoices):
+        PROPOSAL = "proposal", "Proposal"
+        AMENDMENT = "amendment", "Amendment"
+        RESTART = "restart", "Restart"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUPERSEDED = "superseded", "Superseded"
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="approval_requests")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="requests")
+    base_snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Amendments: the approved contract the change is measured against.",
+    )
+    required_slots = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
+    reason = models.TextField(blank=True, help_text="Why the owner asks (amendments, restarts).")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    opened_at = models.DateTimeField(db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Claimed with a conditional UPDATE so two beats never send the same reminder twice.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.experiment.key} ({self.status})"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("Decisions are append-only; they cannot be changed.")
+
+    def delete(self):
+        raise ValueError("Decisions are append-only; they cannot be deleted.")
+
+
+class Decision(models.Model):
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        REQUEST_CHANGES = "request_changes", "Requested changes"
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="decisions")
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="decisions")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_decisions")
+    slot = models.CharField(max_length=80)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "approver"], name="one_vote_per_approver")]
+
+    def __str__(self):
+        return f"{self.approver} {self.verdict} {self.request}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Decisions are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Decisions are append-only; they cannot be deleted.")
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        AMENDMENT_REQUESTED = "amendment_requested", "Amendment requested"
+        RESTART_REQUESTED = "restart_requested", "Restart requested"
+        REMINDER = "reminder", "Reminder"
+        ESCALATION = "escalation", "Escalation"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="notifications")
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    message = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user}: {self.message}"

@@ -23,6 +23,12 @@ PERIODIC_TASKS = [
         every_seconds=60,
         description="Proves beat, broker and worker are alive; shown in the page footer.",
     ),
+    PeriodicSpec(
+        name="Approval reminders",
+        task="approvals.remind_approvers",
+        every_seconds=3600,
+        description="Reminds approvers of requests waiting too long and escalates to backups (each once).",
+    ),
 ]
 
 

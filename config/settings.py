@@ -185,3 +185,9 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Approvals: reminders and escalation after this many business days; optional signed webhook.
+APPROVAL_REMINDER_BUSINESS_DAYS = env_int("APPROVAL_REMINDER_BUSINESS_DAYS", 2, minimum=1)
+APPROVAL_ESCALATION_BUSINESS_DAYS = env_int("APPROVAL_ESCALATION_BUSINESS_DAYS", 5, minimum=1)
+WEBHOOK_URL = env_str("WEBHOOK_URL")
+WEBHOOK_SECRET = env_str("WEBHOOK_SECRET")

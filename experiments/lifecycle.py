@@ -47,6 +47,8 @@ MOVES = {
         _move("reject", "Reject", {Status.PENDING_APPROVAL}, Status.REJECTED, {APPROVER}, needs_reason=True, style="danger"),
         _move("start", "Start", {Status.APPROVED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, style="primary"),
         _move("stop", "Stop", {Status.RUNNING}, Status.STOPPED, {OWNER, APPROVER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_reason=True, style="danger"),
+        # Running again after the checks stopped it needs an approved restart request (approvals app).
+        _move("restart", "Restart", {Status.STOPPED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, OPERATOR}, style="primary"),
         _move("complete", "Mark completed", {Status.RUNNING}, Status.COMPLETED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}),
         _move("conclude", "Conclude", {Status.STOPPED, Status.COMPLETED}, Status.CONCLUDED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_outcome=True),
         _move("promote", "Promote to standard", {Status.CONCLUDED}, Status.PROMOTED, {roles.BOARD, roles.STANDARDS_KEEPER, SYSTEM}, style="primary"),
@@ -105,11 +107,20 @@ def relations(user, experiment: Experiment) -> set[str]:
     if is_author:
         found.add(OWNER)
     # Separation of duties: an author never counts as approver, whatever else they are.
-    if experiment.approver_id == user.pk and not is_author:
+    if not is_author and (experiment.approver_id == user.pk or _holds_approval_slot(user, experiment)):
         found.add(APPROVER)
     if user.is_superuser:
         found.add(OPERATOR)
     return found
+
+
+def _holds_approval_slot(user, experiment: Experiment) -> bool:
+    """Approval policies may require more people than the named approver (approvals.slots)."""
+    if experiment.status != Status.PENDING_APPROVAL:
+        return False
+    from approvals.slots import is_required_approver
+
+    return is_required_approver(user, experiment)
 
 
 def may_perform(user, experiment: Experiment, action: str) -> bool:
@@ -130,6 +141,11 @@ def _check_guards(experiment: Experiment, move: Move, outcome: str):
         problems = blocking_problems(experiment)
         if problems:
             raise PolicyViolation("The proposal breaks the guardrail policy: fix the fields listed.", problems)
+    if move.action == "restart":
+        from approvals.services import restart_is_approved
+
+        if not restart_is_approved(experiment):
+            raise IllegalMove("A stopped experiment restarts only after its restart request is approved.")
     if move.action == "promote" and experiment.outcome != Outcome.WON:
         raise IllegalMove("Only an experiment concluded as won can be promoted to a standard.")
 
@@ -182,6 +198,10 @@ def transition(experiment: Experiment, action: str, actor, *, reason: str = "", 
             reason=reason,
             created_at=now,
         )
+        # Approval requests follow the status in the same transaction (submit opens one, etc.).
+        from approvals.services import after_move
+
+        after_move(current, action, actor, event)
     experiment.status = move.target
     experiment.updated_at = now
     if move.needs_outcome:

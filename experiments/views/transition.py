@@ -1,9 +1,11 @@
-"""The action buttons on the detail page post here; lifecycle.transition decides."""
+"""The action buttons on the detail page post here; lifecycle.transition decides, and approvers'
+decisions go through approvals.services.decide (which records the vote and then makes the move)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from approvals.services import DECISION_ACTIONS, decide
 from experiments import access, lifecycle
 
 
@@ -13,13 +15,17 @@ def experiment_transition(request, key):
     experiment = access.get_experiment_for(request.user, key)
     action = request.POST.get("action", "")
     try:
-        lifecycle.transition(
-            experiment,
-            action,
-            request.user,
-            reason=request.POST.get("reason", ""),
-            outcome=request.POST.get("outcome", ""),
-        )
+        if action in DECISION_ACTIONS:
+            decide(experiment, request.user, action, request.POST.get("reason", ""))
+            experiment.refresh_from_db()
+        else:
+            lifecycle.transition(
+                experiment,
+                action,
+                request.user,
+                reason=request.POST.get("reason", ""),
+                outcome=request.POST.get("outcome", ""),
+            )
     except lifecycle.TransitionError as exc:
         report_refusal(request, exc)
     else:

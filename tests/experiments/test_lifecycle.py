@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from experiments.lifecycle import (
     MOVES,
@@ -33,6 +34,7 @@ LIFECYCLE = {
     "reject": ({S.PENDING_APPROVAL}, S.REJECTED),
     "start": ({S.APPROVED}, S.RUNNING),
     "stop": ({S.RUNNING}, S.STOPPED),
+    "restart": ({S.STOPPED}, S.RUNNING),
     "complete": ({S.RUNNING}, S.COMPLETED),
     "conclude": ({S.STOPPED, S.COMPLETED}, S.CONCLUDED),
     "promote": ({S.CONCLUDED}, S.PROMOTED),
@@ -53,6 +55,7 @@ MAY = {
     "reject": {"named_approver"},
     "start": AUTHORS | OPERATIONS,
     "stop": AUTHORS | OPERATIONS | {"named_approver"},
+    "restart": AUTHORS | {"signal_owner", "admin"},
     "complete": AUTHORS | OPERATIONS,
     "conclude": AUTHORS | OPERATIONS,
     "promote": {"board_member", "standards_keeper", "scheduler"},
@@ -62,7 +65,7 @@ MAY = {
 QUALIFIED = {
     "submit": "owner", "withdraw": "owner", "approve": "named_approver",
     "request_changes": "named_approver", "reject": "named_approver", "start": "signal_owner",
-    "stop": "signal_owner", "complete": "signal_owner", "conclude": "signal_owner",
+    "stop": "signal_owner", "restart": "signal_owner", "complete": "signal_owner", "conclude": "signal_owner",
     "promote": "board_member", "archive": "owner",
 }
 INPUTS = {
@@ -111,6 +114,17 @@ def experiment_in(status, people, outcome=""):
     return force(experiment, status, outcome)
 
 
+def allow_restart(experiment):
+    """Restart is guarded by an approved restart request (tests/approvals covers the guard itself)."""
+    from approvals.models import ApprovalRequest, Snapshot
+
+    now = timezone.now()
+    snapshot = Snapshot.objects.create(experiment=experiment, number=1, data={}, created_at=now)
+    ApprovalRequest.objects.create(
+        experiment=experiment, kind="restart", snapshot=snapshot, status="approved", opened_at=now, closed_at=now
+    )
+
+
 def state(experiment):
     """What a refused move must leave untouched."""
     fresh = Experiment.objects.get(pk=experiment.pk)
@@ -145,6 +159,8 @@ def test_reasons_and_outcomes_are_asked_for_the_right_moves():
 @pytest.mark.parametrize("action", list(LIFECYCLE))
 def test_every_action_from_every_status(action, people, subtests):
     experiment = experiment_in(S.DRAFT, people)
+    if action == "restart":
+        allow_restart(experiment)
     actor = people[QUALIFIED[action]]
     for status in Status.values:
         with subtests.test(status=status):
@@ -170,6 +186,8 @@ def source_for(action):
 @pytest.mark.parametrize("action", list(LIFECYCLE))
 def test_who_may_make_each_move(action, people, subtests):
     experiment = experiment_in(S.DRAFT, people)
+    if action == "restart":
+        allow_restart(experiment)
     for who in ACTORS:
         with subtests.test(who=who):
             force(experiment, source_for(action))

@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from approvals.services import DECISION_ACTIONS, decide
 from experiments import access, lifecycle, planning, policy
 from experiments.api.permissions import CanProposeExperiments
 from experiments.api.serializers import (
@@ -80,14 +81,19 @@ class ExperimentViewSet(
         experiment = self.get_object()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
+        action_name = body.validated_data["action"]
         try:
-            lifecycle.transition(
-                experiment,
-                body.validated_data["action"],
-                request.user,
-                reason=body.validated_data["reason"],
-                outcome=body.validated_data["outcome"],
-            )
+            if action_name in DECISION_ACTIONS:
+                # Approvers' decisions are votes: recorded, then the move once every approval is in.
+                decide(experiment, request.user, action_name, body.validated_data["reason"])
+            else:
+                lifecycle.transition(
+                    experiment,
+                    action_name,
+                    request.user,
+                    reason=body.validated_data["reason"],
+                    outcome=body.validated_data["outcome"],
+                )
         except lifecycle.TransitionError as refusal:
             return Response({"detail": refusal.message, "problems": refusal.problems}, status=refusal.status_code)
         return Response(ExperimentSerializer(self._fresh(experiment), context=self.get_serializer_context()).data)

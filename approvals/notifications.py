@@ -1,0 +1,49 @@
+"""In-app notifications, written with the decision; email and webhook queued after commit.
+
+A failed send never undoes the decision: the rows are in the same transaction as the decision,
+the sending only starts once it has committed.
+"""
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from approvals.models import Notification
+
+log = logging.getLogger(__name__)
+Kind = Notification.Kind
+
+
+def notify(kind: str, experiment, users, message: str, request=None) -> list[Notification]:
+    now = timezone.now()
+    recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    rows = Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, experiment=experiment, request=request, message=message, created_at=now)
+         for u in recipients.values()]
+    )
+    emails = sorted({u.email for u in recipients.values() if u.email})
+    payload = {
+        "event": kind,
+        "experiment": experiment.key,
+        "title": experiment.title,
+        "status": experiment.status,
+        "request": request.pk if request is not None else None,
+        "message": message,
+        "recipients": sorted(u.get_username() for u in recipients.values()),
+        "at": now.isoformat(),
+    }
+    transaction.on_commit(lambda: _queue(kind, experiment, message, emails, payload))
+    return rows
+
+
+def _queue(kind, experiment, message, emails, payload):
+    from approvals.tasks import deliver_webhook, send_email
+
+    try:
+        if emails:
+            send_email.delay(f"[Pagar] {Kind(kind).label}: {experiment.title}", message, emails)
+        if settings.WEBHOOK_URL:
+            deliver_webhook.delay(payload)
+    except Exception:  # the broker being down must not turn a recorded decision into an error page
+        log.exception("Could not queue the %s notification for %s", kind, experiment.key)

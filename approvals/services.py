@@ -1,0 +1,307 @@
+"""Approval requests and decisions. Web, API and admin actions decide through `decide`.
+
+Every decision locks the experiment's row first, so two approvers at the same moment (or one
+double click) are taken one after the other: the second sees the first's outcome and is refused
+with a 409 conflict. One vote per approver per request is also a database constraint.
+"""
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from approvals import slots as slot_rules
+from approvals.models import ApprovalRequest, Decision, Snapshot
+from approvals.notifications import Kind, notify
+from approvals.snapshots import AMENDABLE, contract_of, diff_rows, freeze
+from experiments import lifecycle, roles
+from experiments.models import Experiment, ExperimentEvent, ExperimentMetric, Metric, Segment, Status, Touchpoint
+
+State = ApprovalRequest.State
+RequestKind = ApprovalRequest.Kind
+Verdict = Decision.Verdict
+
+# The lifecycle actions that are approvers' decisions: web and API send them to decide().
+DECISION_ACTIONS = frozenset({"approve", "reject", "request_changes"})
+VERDICT_LABELS = {Verdict.APPROVE: "approve", Verdict.REJECT: "reject", Verdict.REQUEST_CHANGES: "request changes"}
+# A closed request's status after each verdict ends it.
+CLOSING = {Verdict.APPROVE: State.APPROVED, Verdict.REJECT: State.REJECTED, Verdict.REQUEST_CHANGES: State.CHANGES_REQUESTED}
+
+
+class DecisionConflict(lifecycle.TransitionConflict):
+    """Someone decided first (or this person already did): answered with 409."""
+
+
+# --- opening requests ------------------------------------------------------------------------
+
+
+def people_who_can_decide(request: ApprovalRequest):
+    """Everyone who could fill a still-open slot (authors never)."""
+    User = get_user_model()
+    experiment = request.experiment
+    authors = experiment.authors()
+    ids = set()
+    for slot in slot_rules.waiting_on(request):
+        if slot["kind"] == "role":
+            ids.update(User.objects.filter(groups__name=slot["role"], is_active=True).values_list("pk", flat=True))
+        else:
+            ids.update(slot.get("user_ids", []))
+    return list(User.objects.filter(pk__in=ids - authors))
+
+
+def _authors(experiment):
+    return list(get_user_model().objects.filter(pk__in=experiment.authors()))
+
+
+def _close_open(experiment, status, kinds=None, now=None):
+    qs = ApprovalRequest.objects.filter(experiment=experiment, status=State.OPEN)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.update(status=status, closed_at=now or timezone.now())
+
+
+def open_request(experiment: Experiment, kind: str, actor, *, data=None, base=None, reason="") -> ApprovalRequest:
+    """Freeze a snapshot and open a request on it; any open request of the same kind is superseded."""
+    now = timezone.now()
+    _close_open(experiment, State.SUPERSEDED, kinds=[kind], now=now)
+    snapshot = freeze(experiment, actor, data)
+    request = ApprovalRequest.objects.create(
+        experiment=experiment, kind=kind, snapshot=snapshot, base_snapshot=base,
+        required_slots=slot_rules.required_slots(experiment), reason=reason, opened_by=actor, opened_at=now,
+    )
+    kind_of_notice = {RequestKind.PROPOSAL: Kind.SUBMITTED, RequestKind.AMENDMENT: Kind.AMENDMENT_REQUESTED,
+                      RequestKind.RESTART: Kind.RESTART_REQUESTED}[kind]
+    notify(kind_of_notice, experiment, people_who_can_decide(request),
+           f"“{experiment.title}” waits for your decision ({request.get_kind_display().lower()}).", request)
+    return request
+
+
+def after_move(experiment: Experiment, action: str, actor, event: ExperimentEvent):
+    """Called by lifecycle.transition inside its transaction, so requests follow the status."""
+    if action == "submit":
+        open_request(experiment, RequestKind.PROPOSAL, actor)
+    elif action in ("approve", "reject", "request_changes"):
+        # decide() records the verdict first; a move made without it (scripts) still closes the request.
+        _close_open(experiment, CLOSING[action], kinds=[RequestKind.PROPOSAL], now=event.created_at)
+    elif action == "withdraw":
+        _close_open(experiment, State.WITHDRAWN, now=event.created_at)
+
+
+def restart_is_approved(experiment: Experiment) -> bool:
+    """An approved restart request, decided after the latest stop."""
+    last_stop = experiment.events.filter(to_status=Status.STOPPED).order_by("-created_at").values_list("created_at", flat=True).first()
+    approved = experiment.approval_requests.filter(kind=RequestKind.RESTART, status=State.APPROVED)
+    if last_stop is not None:
+        approved = approved.filter(closed_at__gt=last_stop)
+    return approved.exists()
+
+
+# --- deciding ----------------------------------------------------------------------------------
+
+
+def _refuse_if_author(user, experiment, verdict):
+    if user.pk in experiment.authors():
+        raise lifecycle.NotPermitted(lifecycle.SELF_DECISION_MESSAGES[verdict])
+
+
+def decide(target, user, verdict: str, comment: str = "") -> Decision:
+    """Record `user`'s verdict on the experiment's open request (or on the request given).
+
+    Approve: fills the user's slot; when every slot is filled the request is approved (a proposal
+    moves the experiment to approved, an amendment is applied, a restart is allowed). Reject and
+    request changes end the request at once and, for proposals, make the lifecycle move.
+    """
+    if verdict not in CLOSING:
+        raise lifecycle.UnknownAction(f"'{verdict}' is not a decision. Use one of: {', '.join(CLOSING)}.")
+    comment = (comment or "").strip()
+    if verdict != Verdict.APPROVE and not comment:
+        label = lifecycle.MOVES[verdict].label
+        raise lifecycle.TransitionError(f"{label} needs a reason.", [{"field": "reason", "message": "This action needs a reason."}])
+    given = target if isinstance(target, ApprovalRequest) else None
+    experiment_id = given.experiment_id if given else target.pk
+
+    with transaction.atomic():
+        experiment = Experiment.objects.select_for_update().get(pk=experiment_id)
+        if not user.is_authenticated or not user.is_active:
+            raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
+        _refuse_if_author(user, experiment, verdict)
+        request = _request_to_decide(experiment, given, user, verdict)
+        slot = slot_rules.slot_for(user, request)
+        if slot is None:
+            raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
+        if request.decisions.filter(approver=user).exists():
+            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                decision = Decision.objects.create(
+                    request=request, snapshot=request.snapshot, approver=user, slot=slot["key"],
+                    verdict=verdict, comment=comment, created_at=now,
+                )
+        except IntegrityError:
+            raise DecisionConflict("You have already decided on this request; your first decision stands.") from None
+        if verdict == Verdict.APPROVE and slot_rules.waiting_on(request):
+            return decision  # more approvals to come
+        _close(request, experiment, user, verdict, comment, now)
+    return decision
+
+
+def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
+    if given is not None:
+        request = ApprovalRequest.objects.get(pk=given.pk)
+    else:
+        request = slot_rules.open_request(experiment)
+        if request is None and experiment.status == Status.PENDING_APPROVAL:
+            # Pending since before approvals were recorded: open its request now, on today's contract.
+            request = open_request(experiment, RequestKind.PROPOSAL, experiment.owner)
+    if request is None:
+        label = lifecycle.MOVES[verdict].label.lower()
+        raise lifecycle.IllegalMove(f"Cannot {label} an experiment that is {experiment.get_status_display().lower()}.")
+    if request.status != State.OPEN:
+        if request.decisions.filter(approver=user).exists():
+            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+        raise DecisionConflict(
+            f"This request was already {request.get_status_display().lower()} by someone else; reload to see the outcome."
+        )
+    return request
+
+
+def _close(request, experiment, user, verdict, comment, now):
+    if request.kind == RequestKind.PROPOSAL:
+        # The move's own hook (after_move) closes the request in the same transaction.
+        lifecycle.transition(experiment, verdict, user, reason=comment)
+    else:
+        claimed = ApprovalRequest.objects.filter(pk=request.pk, status=State.OPEN).update(status=CLOSING[verdict], closed_at=now)
+        if claimed != 1:
+            raise DecisionConflict("Someone else decided this request at the same moment; reload to see the outcome.")
+        if request.kind == RequestKind.AMENDMENT and verdict == Verdict.APPROVE:
+            apply_contract(experiment, request.snapshot.data)
+    notice = {Verdict.APPROVE: Kind.APPROVED, Verdict.REJECT: Kind.REJECTED, Verdict.REQUEST_CHANGES: Kind.CHANGES_REQUESTED}[verdict]
+    what = request.get_kind_display().lower()
+    message = f"{user.get_full_name() or user.get_username()}: {Decision.Verdict(verdict).label.lower()} the {what} for “{experiment.title}”."
+    if comment:
+        message += f" {comment}"
+    notify(notice, experiment, _authors(experiment), message, request)
+
+
+# --- edits, amendments, restarts -----------------------------------------------------------
+
+
+def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
+    """An edit of a submitted experiment: approvals given so far are withdrawn (the old request is
+    superseded) and it waits again, on a new snapshot, for every required approval."""
+    with transaction.atomic():
+        current = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if actor.pk not in current.authors():
+            raise lifecycle.NotPermitted("Only the owner and co-authors may edit this experiment.")
+        if current.status != Status.PENDING_APPROVAL:
+            raise lifecycle.IllegalMove(
+                f"Only an experiment pending approval is resubmitted after an edit; this one is {current.get_status_display().lower()}."
+            )
+        request = open_request(current, RequestKind.PROPOSAL, actor)
+        ExperimentEvent.objects.create(
+            experiment=current, action="resubmit", from_status=current.status, to_status=current.status,
+            actor=actor, reason="Edited after submission; approvals given so far are withdrawn.", created_at=request.opened_at,
+        )
+    return request
+
+
+def approved_snapshot(experiment: Experiment) -> Snapshot | None:
+    """The contract in force: the latest approved proposal or amendment."""
+    request = (experiment.approval_requests.filter(status=State.APPROVED, kind__in=[RequestKind.PROPOSAL, RequestKind.AMENDMENT])
+               .order_by("-closed_at", "-pk").select_related("snapshot").first())
+    return request.snapshot if request else None
+
+
+def request_amendment(experiment: Experiment, actor, changes: dict, reason: str = "") -> ApprovalRequest:
+    """Ask to change an approved or running experiment's scope, exposure, duration or metrics.
+
+    The experiment keeps running under its approved contract until the amendment is approved.
+    """
+    unknown = sorted(set(changes) - set(AMENDABLE))
+    if unknown:
+        raise lifecycle.TransitionError(
+            "An amendment may change only scope, exposure, duration or metrics.",
+            [{"field": f, "message": "Cannot be amended; propose a new experiment."} for f in unknown],
+        )
+    with transaction.atomic():
+        current = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if actor.pk not in current.authors():
+            raise lifecycle.NotPermitted("Only the owner and co-authors may amend this experiment.")
+        if current.status not in (Status.APPROVED, Status.RUNNING):
+            raise lifecycle.IllegalMove(f"Only approved or running experiments are amended; this one is {current.get_status_display().lower()}.")
+        base = approved_snapshot(current) or freeze(current, None)
+        proposed = dict(base.data)
+        proposed.update(_clean_changes(changes))
+        if not diff_rows(base.data, proposed):
+            raise lifecycle.TransitionError("The amendment changes nothing.", [{"field": "changes", "message": "Nothing differs from the approved contract."}])
+        return open_request(current, RequestKind.AMENDMENT, actor, data=proposed, base=base, reason=reason)
+
+
+def _clean_changes(changes: dict) -> dict:
+    clean, problems = {}, []
+    for field, value in changes.items():
+        if field in ("touchpoints", "segments"):
+            model = Touchpoint if field == "touchpoints" else Segment
+            keys = sorted(set(value))
+            missing = set(keys) - set(model.objects.filter(key__in=keys).values_list("key", flat=True))
+            if missing:
+                problems.append({"field": field, "message": f"Unknown: {', '.join(sorted(missing))}."})
+            clean[field] = keys
+        elif field == "exposure_cap_pct":
+            try:
+                pct = Decimal(str(value))
+                if not (Decimal("0.01") <= pct <= 100):
+                    raise InvalidOperation
+                clean[field] = str(pct.quantize(Decimal("0.01")))
+            except (InvalidOperation, ValueError):
+                problems.append({"field": field, "message": "A percentage between 0.01 and 100."})
+        elif field in ("planned_start", "planned_end"):
+            try:
+                clean[field] = dt.date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                problems.append({"field": field, "message": "A date as YYYY-MM-DD."})
+        elif field == "metrics":
+            known = set(Metric.objects.values_list("key", flat=True))
+            rows = sorted(value, key=lambda r: r.get("metric", ""))
+            for row in rows:
+                if row.get("metric") not in known or row.get("role") not in ("success", "guardrail"):
+                    problems.append({"field": "metrics", "message": f"Unknown metric or role in {row}."})
+            clean[field] = rows
+    if problems:
+        raise lifecycle.TransitionError("The amendment has invalid values.", problems)
+    return clean
+
+
+def apply_contract(experiment: Experiment, data: dict):
+    """Make the amendable parts of the experiment match an approved snapshot."""
+    Experiment.objects.filter(pk=experiment.pk).update(
+        exposure_cap_pct=Decimal(data["exposure_cap_pct"]),
+        planned_start=dt.date.fromisoformat(data["planned_start"]),
+        planned_end=dt.date.fromisoformat(data["planned_end"]),
+        updated_at=timezone.now(),
+    )
+    experiment.touchpoints.set(Touchpoint.objects.filter(key__in=data["touchpoints"]))
+    experiment.segments.set(Segment.objects.filter(key__in=data["segments"]))
+    current = {m["metric"]: m for m in data["metrics"]}
+    experiment.metrics.exclude(metric__key__in=current).delete()
+    metrics = {m.key: m for m in Metric.objects.filter(key__in=current)}
+    for key, row in current.items():
+        fields = {k: v for k, v in row.items() if k != "metric"}
+        ExperimentMetric.objects.update_or_create(experiment=experiment, metric=metrics[key], defaults=fields)
+    experiment.refresh_from_db()
+
+
+def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalRequest:
+    """Ask to run again an experiment the checks stopped; the restart move waits for its approval."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise lifecycle.TransitionError("A restart needs a reason.", [{"field": "reason", "message": "Say why it is safe to run again."}])
+    with transaction.atomic():
+        current = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if actor.pk not in current.authors() and not roles.has_role(actor, roles.SIGNAL_OWNER):
+            raise lifecycle.NotPermitted("Only the authors or a signal owner may ask to restart this experiment.")
+        if current.status != Status.STOPPED:
+            raise lifecycle.IllegalMove(f"Only a stopped experiment is restarted; this one is {current.get_status_display().lower()}.")
+        return open_request(current, RequestKind.RESTART, actor, base=approved_snapshot(current), reason=reason)

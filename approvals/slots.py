@@ -1,0 +1,106 @@
+"""Which approvals an experiment needs (slots), and whom each slot accepts.
+
+A slot is a dict: {"key": unique within the request, "label": for people, "kind": named_approver |
+touchpoint_owner | role, plus "user_ids" (named/touchpoint) or "role"}. Each approver fills at most one.
+"""
+from django.db.models import Q
+
+from approvals.models import ApprovalPolicy, ApprovalRequest, TouchpointCharter
+from experiments import roles
+from experiments.models import Experiment
+
+Req = ApprovalPolicy.Requirement
+
+
+def matching_policies(experiment: Experiment):
+    touchpoint_ids = list(experiment.touchpoints.values_list("pk", flat=True))
+    category_ids = list(experiment.sensitive_categories.values_list("pk", flat=True))
+    return ApprovalPolicy.objects.filter(is_active=True).filter(
+        Q(touchpoint__isnull=True) | Q(touchpoint__in=touchpoint_ids),
+        Q(sensitive_category__isnull=True) | Q(sensitive_category__in=category_ids),
+    )
+
+
+def required_slots(experiment: Experiment) -> list[dict]:
+    slots = []
+    if experiment.approver_id:
+        slots.append({"key": "named_approver", "label": "Named approver", "kind": Req.NAMED_APPROVER,
+                      "user_ids": [experiment.approver_id]})
+    policies = list(matching_policies(experiment))
+    role_counts: dict[str, int] = {}
+    if experiment.sensitive_categories.filter(needs_standards_keeper=True).exists():
+        role_counts[roles.STANDARDS_KEEPER] = 1
+    wants_owner = False
+    for policy in policies:
+        if policy.requirement == Req.ROLE:
+            role_counts[policy.role] = max(role_counts.get(policy.role, 0), policy.count)
+        elif policy.requirement == Req.TOUCHPOINT_OWNER:
+            wants_owner = True
+    if wants_owner:
+        authors = experiment.authors()
+        charters = TouchpointCharter.objects.filter(touchpoint__in=experiment.touchpoints.all()).select_related("touchpoint")
+        for charter in charters:
+            if charter.owner_id == experiment.approver_id:
+                continue  # the named approver's one vote already speaks for this touchpoint
+            people = [pk for pk in (charter.owner_id, charter.backup_id) if pk and pk not in authors]
+            slots.append({"key": f"touchpoint_owner:{charter.touchpoint.key}",
+                          "label": f"Owner of the {charter.touchpoint.name} touchpoint",
+                          "kind": Req.TOUCHPOINT_OWNER, "user_ids": people})
+    for role, count in sorted(role_counts.items()):
+        for n in range(1, count + 1):
+            suffix = f" ({n} of {count})" if count > 1 else ""
+            slots.append({"key": f"role:{role}:{n}", "label": f"{roles.ALL_ROLES.get(role, role)}{suffix}",
+                          "kind": Req.ROLE, "role": role})
+    return slots
+
+
+def qualifies(user, slot: dict, request: ApprovalRequest | None = None) -> bool:
+    if slot["kind"] == Req.ROLE:
+        return roles.has_role(user, slot["role"])
+    if user.pk in slot.get("user_ids", []):
+        return True
+    # Once a request is escalated, the touchpoints' backups may stand in for the named approver.
+    if slot["kind"] == Req.NAMED_APPROVER and request is not None and request.escalated_at is not None:
+        return user.pk in backups_for(request.experiment)
+    return False
+
+
+def backups_for(experiment: Experiment) -> set[int]:
+    return set(
+        TouchpointCharter.objects.filter(touchpoint__in=experiment.touchpoints.all(), backup__isnull=False)
+        .values_list("backup_id", flat=True)
+    )
+
+
+def filled_slot_keys(request: ApprovalRequest) -> set[str]:
+    return set(request.decisions.filter(verdict="approve").values_list("slot", flat=True))
+
+
+def slot_for(user, request: ApprovalRequest) -> dict | None:
+    """The first slot `user` could fill on `request` (unfilled ones first), or None."""
+    filled = filled_slot_keys(request)
+    candidates = [s for s in request.required_slots if qualifies(user, s, request)]
+    for slot in candidates:
+        if slot["key"] not in filled:
+            return slot
+    return candidates[0] if candidates else None
+
+
+def open_request(experiment: Experiment, kind: str | None = None) -> ApprovalRequest | None:
+    qs = experiment.approval_requests.filter(status=ApprovalRequest.State.OPEN)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-opened_at", "-pk").first()
+
+
+def is_required_approver(user, experiment: Experiment) -> bool:
+    """Whether `user` holds a slot on the experiment's open proposal (lifecycle asks this)."""
+    if not user.is_authenticated or user.pk in experiment.authors():
+        return False
+    request = open_request(experiment, ApprovalRequest.Kind.PROPOSAL)
+    return request is not None and any(qualifies(user, s, request) for s in request.required_slots)
+
+
+def waiting_on(request: ApprovalRequest) -> list[dict]:
+    filled = filled_slot_keys(request)
+    return [s for s in request.required_slots if s["key"] not in filled]

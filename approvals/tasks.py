@@ -1,0 +1,33 @@
+"""Thin Celery tasks: the work lives in approvals.notifications and approvals.reminders."""
+import urllib.error
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+from approvals import webhook
+
+
+@shared_task(
+    name="approvals.deliver_webhook",
+    ignore_result=True,
+    autoretry_for=(urllib.error.URLError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def deliver_webhook(payload: dict):
+    if settings.WEBHOOK_URL:
+        webhook.post(settings.WEBHOOK_URL, webhook.encode(payload), settings.WEBHOOK_SECRET)
+
+
+@shared_task(name="approvals.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(subject: str, message: str, recipients: list[str]):
+    send_mail(subject, message, None, recipients)
+
+
+@shared_task(name="approvals.remind_approvers", ignore_result=True)
+def remind_approvers():
+    from approvals.reminders import send_reminders
+
+    send_reminders()
