@@ -156,6 +156,9 @@ def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
             # Pending since before approvals were recorded: open its request now, on today's contract.
             request = open_request(experiment, RequestKind.PROPOSAL, experiment.owner)
     if request is None:
+        latest = experiment.approval_requests.order_by("-opened_at", "-pk").first()
+        if latest is not None and latest.decisions.filter(approver=user).exists():
+            raise DecisionConflict("You have already decided on this request; your first decision stands.")
         label = lifecycle.MOVES[verdict].label.lower()
         raise lifecycle.IllegalMove(f"Cannot {label} an experiment that is {experiment.get_status_display().lower()}.")
     if request.status != State.OPEN:

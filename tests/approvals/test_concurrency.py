@@ -1,0 +1,111 @@
+"""Two approvers at the same moment, or one double click: exactly one consistent outcome.
+
+Needs real row locks, so it runs on PostgreSQL (CI runs the suite there too).
+"""
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from approvals.models import Decision
+from approvals.services import decide
+from experiments.lifecycle import TransitionError, transition
+from experiments.models import Experiment, SensitiveCategory
+from tests.factories import make_experiment, make_user
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks; SQLite serialises whole-database writes"),
+]
+
+
+def at_once(*calls):
+    """Run the calls in threads released together; returns each call's result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # the loser's refusal is part of the outcome
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+@pytest.fixture(autouse=True)
+def no_sending():
+    with mock.patch("approvals.notifications._queue"):
+        yield
+
+
+def submitted(seeded_catalogues, sensitive=False):
+    proposer = make_user("p_proposer", "proposer")
+    approver = make_user("a_approver", "approver")
+    keeper = make_user("k_keeper", "standards_keeper")
+    experiment = make_experiment(proposer, approver)
+    if sensitive:
+        experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="uses-ai"))
+    transition(experiment, "submit", proposer)
+    return experiment, approver, keeper
+
+
+def test_a_double_click_records_one_vote(seeded_catalogues):
+    experiment, approver, _ = submitted(seeded_catalogues)
+    results = at_once(*[lambda: decide(Experiment.objects.get(pk=experiment.pk), approver, "approve")] * 2)
+    wins = [r for r in results if isinstance(r, Decision)]
+    losses = [r for r in results if isinstance(r, TransitionError)]
+    assert (len(wins), len(losses)) == (1, 1), results
+    assert losses[0].status_code == 409
+    assert "already decided" in losses[0].message
+    experiment.refresh_from_db()
+    assert experiment.status == "approved"
+    assert experiment.events.filter(action="approve").count() == 1
+    assert Decision.objects.count() == 1
+
+
+def test_two_approvers_at_once_approve_exactly_once(seeded_catalogues):
+    experiment, approver, keeper = submitted(seeded_catalogues, sensitive=True)
+    results = at_once(
+        lambda: decide(Experiment.objects.get(pk=experiment.pk), approver, "approve"),
+        lambda: decide(Experiment.objects.get(pk=experiment.pk), keeper, "approve"),
+    )
+    assert all(isinstance(r, Decision) for r in results), results
+    experiment.refresh_from_db()
+    assert experiment.status == "approved"
+    assert experiment.events.filter(action="approve").count() == 1
+    assert experiment.approval_requests.get().status == "approved"
+
+
+def test_approve_and_reject_at_once_leave_one_outcome(seeded_catalogues):
+    experiment, approver, _ = submitted(seeded_catalogues)
+    other = make_user("b_backup", "approver")
+    from approvals.models import TouchpointCharter, ApprovalPolicy
+    from experiments.models import Touchpoint
+
+    TouchpointCharter.objects.create(touchpoint=Touchpoint.objects.get(key="chat"), owner=other)
+    ApprovalPolicy.objects.create(name="Chat owner", requirement="touchpoint_owner")
+    transition(experiment, "withdraw", experiment.owner)  # resubmit under the new policy
+    experiment = make_experiment(experiment.owner, approver)
+    transition(experiment, "submit", experiment.owner)
+
+    results = at_once(
+        lambda: decide(Experiment.objects.get(pk=experiment.pk), approver, "reject", "Too broad."),
+        lambda: decide(Experiment.objects.get(pk=experiment.pk), other, "reject", "Overlaps."),
+    )
+    wins = [r for r in results if isinstance(r, Decision)]
+    losses = [r for r in results if isinstance(r, TransitionError)]
+    assert (len(wins), len(losses)) == (1, 1), results
+    assert losses[0].status_code == 409
+    experiment.refresh_from_db()
+    assert experiment.status == "rejected"
+    assert experiment.events.filter(action="reject").count() == 1
