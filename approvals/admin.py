@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from approvals.models import ApprovalPolicy, ApprovalRequest, Decision, Notification, Snapshot, TouchpointCharter
+from approvals.models import (
+    ApprovalPolicy,
+    ApprovalRequest,
+    Decision,
+    Notification,
+    RequestComment,
+    Snapshot,
+    TouchpointCharter,
+)
 
 
 @admin.register(TouchpointCharter)
@@ -49,3 +57,8 @@ class SnapshotAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["user", "kind", "experiment", "created_at", "read_at"]
     list_filter = ["kind"]
+
+
+@admin.register(RequestComment)
+class RequestCommentAdmin(ReadOnlyAdmin):
+    list_display = ["request", "author", "created_at"]

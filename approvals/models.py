@@ -175,3 +175,25 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.message}"
+
+
+class RequestComment(models.Model):
+    """The discussion on one request, between its authors and approvers. Append-only."""
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_comments")
+    body = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.author} on {self.request}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Comments are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from approvals import slots as slot_rules
-from approvals.models import ApprovalRequest, Decision, Snapshot
+from approvals.models import ApprovalRequest, Decision, RequestComment, Snapshot, TouchpointCharter
 from approvals.notifications import Kind, notify
 from approvals.snapshots import AMENDABLE, contract_of, diff_rows, freeze
 from experiments import lifecycle, roles
@@ -308,3 +308,33 @@ def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalReque
         if current.status != Status.STOPPED:
             raise lifecycle.IllegalMove(f"Only a stopped experiment is restarted; this one is {current.get_status_display().lower()}.")
         return open_request(current, RequestKind.RESTART, actor, base=approved_snapshot(current), reason=reason)
+
+
+# --- discussion and suggestions ------------------------------------------------------------
+
+
+def may_discuss(user, request: ApprovalRequest) -> bool:
+    """Authors, anyone who could fill one of the request's slots, and administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.pk in request.experiment.authors():
+        return True
+    return any(slot_rules.qualifies(user, s, request) for s in request.required_slots)
+
+
+def add_comment(request: ApprovalRequest, user, body: str) -> RequestComment:
+    body = (body or "").strip()
+    if not body:
+        raise lifecycle.TransitionError("A comment needs some text.", [{"field": "body", "message": "Write the comment."}])
+    if not may_discuss(user, request):
+        raise lifecycle.NotPermitted("Only the authors and this request's approvers may comment on it.")
+    if request.status != State.OPEN:
+        raise lifecycle.IllegalMove(f"This request is {request.get_status_display().lower()}; the discussion is closed.")
+    return RequestComment.objects.create(request=request, author=user, body=body, created_at=timezone.now())
+
+
+def suggested_approver(touchpoints):
+    """The proposal form's suggestion: the charter owner of the first chartered touchpoint."""
+    charter = (TouchpointCharter.objects.filter(touchpoint__in=touchpoints, owner__is_active=True)
+               .select_related("owner").order_by("touchpoint__name").first())
+    return charter.owner if charter else None
