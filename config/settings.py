@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cadence.context_processors.scheduler",
+                "approvals.context_processors.approvals_counts",
             ],
         },
     },

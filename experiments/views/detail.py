@@ -2,6 +2,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from approvals.services import DECISION_ACTIONS
+from approvals.views.panel import approval_panel
 from experiments import access, lifecycle, policy
 from experiments.models import MetricRole, Outcome
 from experiments.planning import PlanningError, plan_for_experiment
@@ -16,6 +18,11 @@ def experiment_detail(request, key):
         plan = plan_for_experiment(experiment)
     except PlanningError as exc:
         plan_error = exc.message
+    approvals = approval_panel(experiment, request.user)
+    moves = lifecycle.available_moves(request.user, experiment)
+    if approvals["decides_here"]:
+        # The approvals panel has the decision forms, with a comment box; no second set of buttons.
+        moves = [m for m in moves if m.action not in DECISION_ACTIONS]
     units_per_arm = []
     if plan is not None:
         units_per_arm = [(v, plan.units_per_arm.get(v.key)) for v in experiment.variants.all()]
@@ -25,7 +32,8 @@ def experiment_detail(request, key):
         {
             "experiment": experiment,
             "next_step": next_step(experiment, request.user),
-            "moves": lifecycle.available_moves(request.user, experiment),
+            "moves": moves,
+            "approvals": approvals,
             "outcomes": Outcome.choices,
             "can_edit": access.can_edit(request.user, experiment),
             "problems": policy.blocking_problems(experiment) if experiment.is_editable else [],

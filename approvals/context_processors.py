@@ -1,0 +1,13 @@
+"""The nav's “Waiting for me” and notification counts, on every page for a signed-in user."""
+from approvals.models import Notification
+from approvals.views.waiting import waiting_ids
+
+
+def approvals_counts(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "waiting_count": len(waiting_ids(user)),
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+    }

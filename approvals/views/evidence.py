@@ -1,0 +1,44 @@
+"""What an approver needs to decide one request, gathered once for the inbox, the detail page and the API."""
+from dataclasses import dataclass, field
+
+from approvals import slots as slot_rules
+from approvals.models import ApprovalRequest
+from approvals.snapshots import diff_rows
+from experiments import policy
+from experiments.planning import PlanningError, plan_for_experiment
+
+
+@dataclass
+class Evidence:
+    request: ApprovalRequest
+    waiting_on: list[dict]
+    diff: list[dict]
+    plan: object = None
+    plan_error: str = ""
+    overlapping: list = field(default_factory=list)
+
+    @property
+    def experiment(self):
+        return self.request.experiment
+
+    @property
+    def risk_flags(self):
+        return list(self.experiment.sensitive_categories.all())
+
+
+def request_diff(request: ApprovalRequest) -> list[dict]:
+    """Amendments: the change against the approved contract. Others: nothing to compare."""
+    if request.base_snapshot_id is None or request.kind != ApprovalRequest.Kind.AMENDMENT:
+        return []
+    return diff_rows(request.base_snapshot.data, request.snapshot.data)
+
+
+def evidence_for(request: ApprovalRequest, *, with_plan: bool = True) -> Evidence:
+    found = Evidence(request=request, waiting_on=slot_rules.waiting_on(request), diff=request_diff(request))
+    if with_plan:
+        try:
+            found.plan = plan_for_experiment(request.experiment)
+        except PlanningError as exc:
+            found.plan_error = exc.message
+        found.overlapping = list(policy.overlapping_experiments(request.experiment))
+    return found

@@ -1,0 +1,12 @@
+"""“Waiting for me”: every request this person can decide, with the evidence under each decision."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from approvals.views.evidence import evidence_for
+from approvals.views.waiting import waiting_for
+
+
+@login_required
+def inbox(request):
+    items = [evidence_for(r) for r in waiting_for(request.user)]
+    return render(request, "approvals/inbox.html", {"items": items})

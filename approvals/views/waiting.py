@@ -1,0 +1,67 @@
+"""Which open approval requests wait for a given person: the inbox, its nav count and the API.
+
+Mirrors approvals.services.people_who_can_decide from the other side: a request waits for you when
+one of its still-unfilled slots accepts you, you are not an author, and you have not voted on it.
+"""
+from django.db.models import Q
+
+from approvals import slots as slot_rules
+from approvals.models import ApprovalRequest, Decision
+from experiments import roles
+
+OPEN = ApprovalRequest.State.OPEN
+
+
+def _candidates(user):
+    """Open requests on others' experiments that this user has not voted on (one query)."""
+    return (
+        ApprovalRequest.objects.filter(status=OPEN)
+        .exclude(Q(experiment__owner=user) | Q(experiment__co_authors=user))
+        .exclude(decisions__approver=user)
+        .distinct()
+    )
+
+
+def _accepts(user, slot, request, role_names) -> bool:
+    if slot["kind"] == slot_rules.Req.ROLE:
+        return slot["role"] in role_names
+    return slot_rules.qualifies(user, slot, request)
+
+
+def waiting_ids(user) -> list[int]:
+    """Ids of the requests waiting for `user`, oldest first. A few small queries, for the nav badge."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    names = roles.role_names(user)
+    rows = list(_candidates(user).only("pk", "required_slots", "escalated_at", "opened_at", "experiment_id")
+                .order_by("opened_at", "pk"))
+    acceptable = {r.pk: {s["key"] for s in r.required_slots if _accepts(user, s, r, names)} for r in rows}
+    acceptable = {pk: keys for pk, keys in acceptable.items() if keys}
+    if not acceptable:
+        return []
+    filled: dict[int, set[str]] = {}
+    approvals = Decision.objects.filter(request_id__in=acceptable, verdict=Decision.Verdict.APPROVE)
+    for request_id, slot in approvals.values_list("request_id", "slot"):
+        filled.setdefault(request_id, set()).add(slot)
+    return [r.pk for r in rows if r.pk in acceptable and acceptable[r.pk] - filled.get(r.pk, set())]
+
+
+def waiting_for(user):
+    """The requests waiting for `user`, oldest first, with what the inbox shows preloaded."""
+    ids = waiting_ids(user)
+    return (
+        ApprovalRequest.objects.filter(pk__in=ids)
+        .select_related("experiment__owner", "experiment__approver", "snapshot", "base_snapshot", "opened_by")
+        .prefetch_related("experiment__touchpoints", "experiment__segments", "experiment__sensitive_categories",
+                          "decisions__approver")
+        .order_by("opened_at", "pk")
+    )
+
+
+def can_decide(user, request: ApprovalRequest) -> bool:
+    """Whether `user` could vote on `request` now (the same rule as the inbox)."""
+    if request.status != OPEN or not user.is_authenticated or user.pk in request.experiment.authors():
+        return False
+    if request.decisions.filter(approver=user).exists():
+        return False
+    return any(slot_rules.qualifies(user, s, request) for s in slot_rules.waiting_on(request))
