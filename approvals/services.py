@@ -12,11 +12,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from approvals import slots as slot_rules
-from approvals.models import ApprovalRequest, Decision, RequestComment, Snapshot, TouchpointCharter
+from approvals.models import (
+    ApprovalRequest,
+    Decision,
+    RequestComment,
+    Snapshot,
+    TouchpointCharter,
+)
 from approvals.notifications import Kind, notify
-from approvals.snapshots import AMENDABLE, contract_of, diff_rows, freeze
+from approvals.snapshots import AMENDABLE, diff_rows, freeze
 from experiments import lifecycle, roles
-from experiments.models import Experiment, ExperimentEvent, ExperimentMetric, Metric, Segment, Status, Touchpoint
+from experiments.models import (
+    Experiment,
+    ExperimentEvent,
+    ExperimentMetric,
+    Metric,
+    Segment,
+    Status,
+    Touchpoint,
+)
 
 State = ApprovalRequest.State
 RequestKind = ApprovalRequest.Kind
@@ -25,6 +39,8 @@ Verdict = Decision.Verdict
 # The lifecycle actions that are approvers' decisions: web and API send them to decide().
 DECISION_ACTIONS = frozenset({"approve", "reject", "request_changes"})
 VERDICT_LABELS = {Verdict.APPROVE: "approve", Verdict.REJECT: "reject", Verdict.REQUEST_CHANGES: "request changes"}
+# Statuses after which no amendment or restart can apply any more.
+ENDED = frozenset({Status.COMPLETED, Status.CONCLUDED, Status.PROMOTED, Status.ARCHIVED, Status.WITHDRAWN})
 # A closed request's status after each verdict ends it.
 CLOSING = {Verdict.APPROVE: State.APPROVED, Verdict.REJECT: State.REJECTED, Verdict.REQUEST_CHANGES: State.CHANGES_REQUESTED}
 
@@ -84,7 +100,8 @@ def after_move(experiment: Experiment, action: str, actor, event: ExperimentEven
     elif action in ("approve", "reject", "request_changes"):
         # decide() records the verdict first; a move made without it (scripts) still closes the request.
         _close_open(experiment, CLOSING[action], kinds=[RequestKind.PROPOSAL], now=event.created_at)
-    elif action == "withdraw":
+    elif action == "withdraw" or event.to_status in ENDED:
+        # Nothing is left to amend or restart: requests still open would wait (and remind) forever.
         _close_open(experiment, State.WITHDRAWN, now=event.created_at)
 
 
@@ -106,7 +123,8 @@ def _refuse_if_author(user, experiment, verdict):
 
 
 def decide(target, user, verdict: str, comment: str = "") -> Decision:
-    """Record `user`'s verdict on the experiment's open request (or on the request given).
+    """Record `user`'s verdict on the request given, or, given an experiment, on its open proposal
+    (the lifecycle's approve/reject/request_changes buttons concern the proposal only).
 
     Approve: fills the user's slot; when every slot is filled the request is approved (a proposal
     moves the experiment to approved, an amendment is applied, a restart is allowed). Reject and
@@ -151,13 +169,15 @@ def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
     if given is not None:
         request = ApprovalRequest.objects.get(pk=given.pk)
     else:
-        request = slot_rules.open_request(experiment)
+        request = slot_rules.open_request(experiment, RequestKind.PROPOSAL)
         if request is None and experiment.status == Status.PENDING_APPROVAL:
             # Pending since before approvals were recorded: open its request now, on today's contract.
             request = open_request(experiment, RequestKind.PROPOSAL, experiment.owner)
     if request is None:
-        latest = experiment.approval_requests.order_by("-opened_at", "-pk").first()
-        if latest is not None and latest.decisions.filter(approver=user).exists():
+        latest = experiment.approval_requests.filter(kind=RequestKind.PROPOSAL).order_by("-opened_at", "-pk").first()
+        mine = latest.decisions.filter(approver=user).first() if latest is not None else None
+        # A second click after one's own decision ended the request: say so, not "cannot approve".
+        if mine is not None and experiment.status == lifecycle.MOVES[mine.verdict].target:
             raise DecisionConflict("You have already decided on this request; your first decision stands.")
         label = lifecycle.MOVES[verdict].label.lower()
         raise lifecycle.IllegalMove(f"Cannot {label} an experiment that is {experiment.get_status_display().lower()}.")

@@ -21,5 +21,5 @@ def post(url: str, body: bytes, secret: str, timeout: float = 10) -> int:
     if secret:
         headers[SIGNATURE_HEADER] = signature(body, secret)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (URL comes from settings)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status

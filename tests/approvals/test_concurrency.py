@@ -89,7 +89,7 @@ def test_two_approvers_at_once_approve_exactly_once(seeded_catalogues):
 def test_approve_and_reject_at_once_leave_one_outcome(seeded_catalogues):
     experiment, approver, _ = submitted(seeded_catalogues)
     other = make_user("b_backup", "approver")
-    from approvals.models import TouchpointCharter, ApprovalPolicy
+    from approvals.models import ApprovalPolicy, TouchpointCharter
     from experiments.models import Touchpoint
 
     TouchpointCharter.objects.create(touchpoint=Touchpoint.objects.get(key="chat"), owner=other)

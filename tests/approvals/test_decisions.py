@@ -78,8 +78,8 @@ def test_one_vote_is_a_database_constraint(pending, approver):
 
 
 def test_sensitive_experiment_needs_a_standards_keeper_too(submit, proposer, approver, standards_keeper, uses_ai):
-    from tests.factories import make_experiment
     from experiments.lifecycle import transition
+    from tests.factories import make_experiment
 
     experiment = make_experiment(proposer, approver)
     experiment.sensitive_categories.add(uses_ai)
@@ -146,8 +146,8 @@ def test_request_changes_returns_it_to_the_owner(pending, proposer, approver):
 
 
 def test_a_decided_request_refuses_a_late_second_decision_with_409(submit, proposer, approver, standards_keeper, uses_ai):
-    from tests.factories import make_experiment
     from experiments.lifecycle import transition
+    from tests.factories import make_experiment
 
     experiment = make_experiment(proposer, approver)
     experiment.sensitive_categories.add(uses_ai)

@@ -4,7 +4,13 @@ import datetime as dt
 import pytest
 
 from approvals.models import ApprovalRequest
-from approvals.services import approved_snapshot, decide, request_amendment, request_restart, resubmit_after_edit
+from approvals.services import (
+    approved_snapshot,
+    decide,
+    request_amendment,
+    request_restart,
+    resubmit_after_edit,
+)
 from approvals.snapshots import diff_rows
 from experiments.lifecycle import IllegalMove, NotPermitted, TransitionError, transition
 from experiments.models import Status
@@ -100,7 +106,7 @@ def test_amendment_holds_the_old_contract_until_approved(proposer, approver, oth
 def test_rejected_amendment_changes_nothing(proposer, approver):
     experiment = running(proposer, approver)
     request = request_amendment(experiment, proposer, {"touchpoints": ["chat", "phone"]})
-    decide(experiment, approver, "reject", "Phone needs its own proposal.")
+    decide(request, approver, "reject", "Phone needs its own proposal.")
     request.refresh_from_db()
     experiment.refresh_from_db()
     assert request.status == "rejected"
@@ -150,3 +156,30 @@ def test_restart_request_needs_a_reason_and_a_stopped_experiment(proposer, appro
     transition(experiment, "stop", None, reason="Stopped by the checks.")
     with pytest.raises(TransitionError, match="needs a reason"):
         request_restart(experiment, proposer, "")
+
+
+def test_the_lifecycle_approve_button_never_decides_an_amendment(proposer, approver):
+    from tests.approvals.test_entry_points import api_transition
+
+    experiment = running(proposer, approver)
+    request = request_amendment(experiment, proposer, {"exposure_cap_pct": 35})
+    response = api_transition(approver, experiment, action="approve")
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Cannot approve an experiment that is running."
+    request.refresh_from_db()
+    assert (request.status, request.decisions.count()) == ("open", 0)
+
+
+def test_open_amendments_and_restarts_close_when_the_experiment_ends(proposer, approver):
+    experiment = running(proposer, approver)
+    amendment = request_amendment(experiment, proposer, {"exposure_cap_pct": 35})
+    transition(experiment, "complete", None)
+    amendment.refresh_from_db()
+    assert amendment.status == "withdrawn"
+
+    other = running(proposer, approver)
+    transition(other, "stop", None, reason="Guardrail crossed.")
+    restart = request_restart(other, proposer, "It was an outage.")
+    transition(other, "conclude", proposer, outcome="invalid")
+    restart.refresh_from_db()
+    assert restart.status == "withdrawn"

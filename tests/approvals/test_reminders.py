@@ -71,7 +71,7 @@ def test_a_claimed_reminder_is_not_sent_again_by_a_concurrent_beat(submit, propo
     from approvals.models import ApprovalRequest
 
     time_machine.move_to(MONDAY, tick=False)
-    experiment = submit(proposer, approver)
+    submit(proposer, approver)
     time_machine.move_to("2026-03-05 08:00:00+00:00", tick=False)
     stale = list(ApprovalRequest.objects.filter(status="open"))
     send_reminders()
