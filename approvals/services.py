@@ -150,6 +150,8 @@ def decide(target, user, verdict: str, comment: str = "") -> Decision:
             raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
         if request.decisions.filter(approver=user).exists():
             raise DecisionConflict("You have already decided on this request; your first decision stands.")
+        if verdict == Verdict.APPROVE and slot["key"] in slot_rules.filled_slot_keys(request):
+            raise DecisionConflict(f"The {slot['label'].lower()} approval is already given; your approval is not needed.")
         now = timezone.now()
         try:
             with transaction.atomic():

@@ -191,3 +191,21 @@ def test_decisions_are_append_only(pending, approver):
     with pytest.raises(ValueError):
         Decision.objects.all().delete()
     assert ExperimentEvent.objects.filter(experiment=pending, action="approve").count() == 1
+
+
+def test_a_filled_role_slot_takes_no_second_approval_but_may_still_hear_an_objection(
+    proposer, approver, standards_keeper, uses_ai
+):
+    from experiments.lifecycle import transition
+    from tests.factories import make_experiment, make_user
+
+    second_keeper = make_user("kai_keeper", "standards_keeper")
+    experiment = make_experiment(proposer, approver)
+    experiment.sensitive_categories.add(uses_ai)
+    transition(experiment, "submit", proposer)
+    decide(experiment, standards_keeper, "approve")
+    with pytest.raises(DecisionConflict, match="standards keeper approval is already given") as refused:
+        decide(experiment, second_keeper, "approve")
+    assert refused.value.status_code == 409
+    decide(experiment, second_keeper, "reject", "The AI wording is misleading.")
+    assert status_of(experiment) == Status.REJECTED
