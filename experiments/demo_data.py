@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from approvals.services import decide
 from experiments import roles
 from experiments.lifecycle import record_creation, transition
 from experiments.models import Experiment, ExperimentMetric, Metric, Segment, SensitiveCategory, Touchpoint, Variant
@@ -34,7 +35,7 @@ DEMO_EXPERIMENTS = [
      ("ces", 0.2, (3.4, 1.6)), [("complaint-rate", 0.5, 2.4), ("escalation-rate", 1, 11)], [("submit", "priya")]),
     ("delivery-eta-sms", "Send a one-hour delivery window by SMS", "omar", ["sms"], ["loyal-customers"], ["personal-data"],
      ("send an SMS with a one-hour delivery window on the morning of delivery", "loyal customers with home delivery", "repeat contacts about delivery fall by 1 point", "most delivery calls ask when the parcel arrives"),
-     ("repeat-contact-rate", 1, 7.5), [("complaint-rate", 0.4, 1.8)], [("submit", "omar"), ("approve", "alex"), ("start", "sam")]),
+     ("repeat-contact-rate", 1, 7.5), [("complaint-rate", 0.4, 1.8)], [("submit", "omar"), ("approve", "alex"), ("approve", "kim"), ("start", "sam")]),
     ("plain-language-invoice", "Plain-language first invoice", "priya", ["billing"], ["new-customers"], [],
      ("rewrite the first invoice in plain language with a one-line summary", "new customers receiving their first bill", "billing contacts fall and CSAT rises by 0.1", "the first bill drives a third of billing calls"),
      ("csat", 0.1, (4.1, 0.9)), [("complaint-rate", 0.3, 1.2), ("refund-rate", 0.5, 2.5)], [("submit", "priya"), ("approve", "alex")]),
@@ -54,6 +55,8 @@ DEMO_EXPERIMENTS = [
      ("let store visitors take a queue ticket by QR code", "store visitors", "NPS rises by 3 points", "visitors dislike standing in line"),
      ("nps", 3, (18, 75)), [("complaint-rate", 0.5, 0.9)], [("submit", "omar"), ("reject", "alex")]),
 ]
+
+DECISIONS = {"approve", "reject", "request_changes"}
 
 REASONS = {
     "request_changes": "Add CSAT as a guardrail and say how agents can report a wrong summary.",
@@ -119,6 +122,11 @@ def create_demo_experiments(users) -> int:
             _metric_row(exp, metric_key, "guardrail", margin, baseline)
         record_creation(exp, users[owner])
         for action, actor in path:
+            if action in DECISIONS:
+                # Approvers decide through the approvals workflow, as on the inbox page.
+                decide(exp, users[actor], action, REASONS.get(action, ""))
+                exp.refresh_from_db()
+                continue
             outcome = "won" if action == "conclude" else ""
             transition(exp, action, users[actor], reason=REASONS.get(action, ""), outcome=outcome)
         if exp.status not in ("draft", "pending_approval", "changes_requested", "approved", "rejected"):
