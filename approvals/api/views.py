@@ -4,7 +4,6 @@ Experiments are looked up through the guarded base (experiments.access): 404 whe
 one. Requests are found only among experiments you may see. Refusals from approvals.services keep
 their status: 400 bad input, 403 not yours to decide, 409 someone decided first or wrong status.
 """
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -31,7 +30,7 @@ from approvals.api.serializers import (
 )
 from approvals.views.evidence import evidence_for, request_diff
 from approvals.views.export import may_export_all
-from approvals.views.waiting import waiting_for
+from approvals.views.waiting import decisions_prefetch, waiting_for
 from experiments import access, lifecycle
 from experiments.api.views.guarded import GuardedExperimentViewSet
 
@@ -56,15 +55,11 @@ def csv_response(text: str, filename: str) -> HttpResponse:
     return response
 
 
-def decisions_prefetch():
-    return Prefetch("decisions", queryset=Decision.objects.select_related("approver", "snapshot", "request__experiment"))
-
-
 class InboxView(APIView):
     @extend_schema(summary="Requests waiting for your decision, oldest first, with the evidence to decide them",
                    responses={200: InboxItemSerializer(many=True)})
     def get(self, request):
-        items = list(waiting_for(request.user).prefetch_related(decisions_prefetch()))
+        items = list(waiting_for(request.user))
         for item in items:
             item.evidence = evidence_for(item)
         return Response(InboxItemSerializer(items, many=True).data)

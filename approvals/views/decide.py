@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from approvals.models import Decision
+from approvals.models import ApprovalRequest, Decision
 from approvals.services import decide
 from experiments import access, lifecycle
 from experiments.views.transition import report_refusal
@@ -14,6 +14,14 @@ DONE = {
     Decision.Verdict.APPROVE: "You approved",
     Decision.Verdict.REJECT: "You rejected",
     Decision.Verdict.REQUEST_CHANGES: "You requested changes on",
+}
+
+State = ApprovalRequest.State
+AFTERWARDS = {
+    State.OPEN: " It still waits for other approvals.",
+    State.APPROVED: " It is now approved.",
+    State.REJECTED: " It is now rejected.",
+    State.CHANGES_REQUESTED: " It goes back to the owner for changes.",
 }
 
 
@@ -38,9 +46,6 @@ def decide_request(request, key, pk):
     else:
         approval_request.refresh_from_db()
         what = approval_request.get_kind_display().lower()
-        if approval_request.status == approval_request.State.OPEN:
-            outcome = " It still waits for other approvals."
-        else:
-            outcome = f" It is now {approval_request.get_status_display().lower()}."
+        outcome = AFTERWARDS.get(approval_request.status, "")
         messages.success(request, f"{DONE[verdict]} the {what} for “{experiment.title}”.{outcome}")
     return redirect(back_to(request, experiment.get_absolute_url()))

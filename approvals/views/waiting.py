@@ -3,7 +3,7 @@
 Mirrors approvals.services.people_who_can_decide from the other side: a request waits for you when
 one of its still-unfilled slots accepts you, you are not an author, and you have not voted on it.
 """
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from approvals import slots as slot_rules
 from approvals.models import ApprovalRequest, Decision
@@ -53,9 +53,13 @@ def waiting_for(user):
         ApprovalRequest.objects.filter(pk__in=ids)
         .select_related("experiment__owner", "experiment__approver", "snapshot", "base_snapshot", "opened_by")
         .prefetch_related("experiment__touchpoints", "experiment__segments", "experiment__sensitive_categories",
-                          "decisions__approver")
+                          decisions_prefetch())
         .order_by("opened_at", "pk")
     )
+
+
+def decisions_prefetch() -> Prefetch:
+    return Prefetch("decisions", queryset=Decision.objects.select_related("approver", "snapshot", "request__experiment"))
 
 
 def can_decide(user, request: ApprovalRequest) -> bool:
