@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals import slots as slot_rules
-from approvals.models import ApprovalRequest, Decision, Notification
+from approvals.models import ApprovalRequest, Decision, Notification, RequestComment
 from approvals.snapshots import AMENDABLE
 from approvals.views.evidence import request_diff
 from experiments.api.serializers import PlanSerializer
@@ -40,6 +40,19 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_username", read_only=True)
+
+    class Meta:
+        model = RequestComment
+        fields = ["id", "request", "author", "body", "created_at"]
+        read_only_fields = ["id", "request", "author", "created_at"]
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text="Your question or answer; a comment decides nothing.")
+
+
 class ApprovalRequestSerializer(serializers.ModelSerializer):
     # Plain strings: "kind" and "status" enums already name other things in the schema.
     kind = serializers.CharField(read_only=True, help_text="proposal, amendment or restart.")
@@ -53,11 +66,12 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     waiting_on = serializers.SerializerMethodField(help_text="Slots not yet filled by an approval.")
     diff = serializers.SerializerMethodField(help_text="Amendments: the change against the approved contract.")
     decisions = DecisionSerializer(many=True, read_only=True)
+    comments = CommentSerializer(many=True, read_only=True)
 
     class Meta:
         model = ApprovalRequest
         fields = ["id", "experiment", "experiment_title", "kind", "status", "reason", "snapshot", "base_snapshot",
-                  "opened_by", "opened_at", "closed_at", "escalated_at", "waiting_on", "diff", "decisions"]
+                  "opened_by", "opened_at", "closed_at", "escalated_at", "waiting_on", "diff", "decisions", "comments"]
         read_only_fields = fields
 
     @extend_schema_field(SlotSerializer(many=True))

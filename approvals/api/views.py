@@ -20,6 +20,8 @@ from approvals.models import ApprovalRequest, Decision, Notification
 from approvals.api.serializers import (
     AmendmentCreateSerializer,
     ApprovalRequestSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
     DecideSerializer,
     DecisionSerializer,
     DiffRowSerializer,
@@ -30,7 +32,7 @@ from approvals.api.serializers import (
 )
 from approvals.views.evidence import evidence_for, request_diff
 from approvals.views.export import may_export_all
-from approvals.views.waiting import decisions_prefetch, waiting_for
+from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for
 from experiments import access, lifecycle
 from experiments.api.views.guarded import GuardedExperimentViewSet
 
@@ -78,7 +80,7 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return (
             ApprovalRequest.objects.filter(experiment__in=access.visible_experiments(self.request.user))
             .select_related(*REQUEST_RELATED)
-            .prefetch_related(decisions_prefetch())
+            .prefetch_related(decisions_prefetch(), comments_prefetch())
         )
 
     @extend_schema(summary="Approve, reject or request changes", request=DecideSerializer,
@@ -95,6 +97,23 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         fresh = self.get_queryset().get(pk=approval_request.pk)
         return Response(ApprovalRequestSerializer(fresh).data)
 
+    @extend_schema(methods=["get"], summary="The request's discussion, oldest first",
+                   responses={200: CommentSerializer(many=True), 404: NOT_FOUND})
+    @extend_schema(methods=["post"], summary="Add to the discussion (authors and this request's approvers)",
+                   request=CommentCreateSerializer, responses={201: CommentSerializer, **REFUSED})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def comments(self, request, pk=None):
+        approval_request = self.get_object()
+        if request.method == "GET":
+            return Response(CommentSerializer(approval_request.comments.select_related("author"), many=True).data)
+        body = CommentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            comment = services.add_comment(approval_request, request.user, body.validated_data["body"])
+        except lifecycle.TransitionError as exc:
+            return refusal(exc)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(summary="An amendment's change against the approved contract",
                    responses={200: DiffRowSerializer(many=True), 404: NOT_FOUND})
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -107,7 +126,7 @@ class ExperimentApprovalsViewSet(GuardedExperimentViewSet):
 
     def _requests(self, experiment, kind):
         return (experiment.approval_requests.filter(kind=kind).select_related(*REQUEST_RELATED)
-                .prefetch_related(decisions_prefetch()))
+                .prefetch_related(decisions_prefetch(), comments_prefetch()))
 
     @extend_schema(methods=["get"], summary="The experiment's amendments, newest first",
                    responses={200: ApprovalRequestSerializer(many=True), 404: NOT_FOUND})

@@ -16,10 +16,16 @@ class Evidence:
     plan: object = None
     plan_error: str = ""
     overlapping: list = field(default_factory=list)
+    can_decide: bool = False
+    can_comment: bool = False
 
     @property
     def experiment(self):
         return self.request.experiment
+
+    @property
+    def comments(self):
+        return self.request.comments.all()
 
     @property
     def risk_flags(self):

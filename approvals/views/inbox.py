@@ -9,4 +9,6 @@ from approvals.views.waiting import waiting_for
 @login_required
 def inbox(request):
     items = [evidence_for(r) for r in waiting_for(request.user)]
+    for item in items:
+        item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
     return render(request, "approvals/inbox.html", {"items": items})

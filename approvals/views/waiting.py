@@ -6,7 +6,7 @@ one of its still-unfilled slots accepts you, you are not an author, and you have
 from django.db.models import Prefetch, Q
 
 from approvals import slots as slot_rules
-from approvals.models import ApprovalRequest, Decision
+from approvals.models import ApprovalRequest, Decision, RequestComment
 from experiments import roles
 
 OPEN = ApprovalRequest.State.OPEN
@@ -53,13 +53,17 @@ def waiting_for(user):
         ApprovalRequest.objects.filter(pk__in=ids)
         .select_related("experiment__owner", "experiment__approver", "snapshot", "base_snapshot", "opened_by")
         .prefetch_related("experiment__touchpoints", "experiment__segments", "experiment__sensitive_categories",
-                          decisions_prefetch())
+                          decisions_prefetch(), comments_prefetch())
         .order_by("opened_at", "pk")
     )
 
 
 def decisions_prefetch() -> Prefetch:
     return Prefetch("decisions", queryset=Decision.objects.select_related("approver", "snapshot", "request__experiment"))
+
+
+def comments_prefetch() -> Prefetch:
+    return Prefetch("comments", queryset=RequestComment.objects.select_related("author"))
 
 
 def can_decide(user, request: ApprovalRequest) -> bool:

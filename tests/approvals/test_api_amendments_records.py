@@ -120,3 +120,16 @@ def test_read_all_marks_only_your_own(pending, approver, proposer):
     web_decide(approver, open_request(pending), "reject", "No")
     assert api_client(proposer).post("/api/approvals/notifications/read-all/").json() == {"marked": 1}
     assert Notification.objects.filter(user=approver, read_at__isnull=True).count() == 1
+
+
+def test_the_request_discussion(pending, approver, proposer, outsider):
+    approval_request = open_request(pending)
+    url = f"/api/approvals/requests/{approval_request.pk}/comments/"
+    created = api_client(approver).post(url, {"body": "Why 20%?"}, format="json")
+    assert created.status_code == 201 and created.json()["author"] == approver.username
+    assert api_client(proposer).post(url, {"body": ""}, format="json").json() == {"body": ["This field may not be blank."]}
+    refused = api_client(outsider).post(url, {"body": "Me too"}, format="json")
+    assert refused.status_code == 403
+    assert [c["body"] for c in api_client(outsider).get(url).json()] == ["Why 20%?"]
+    detail = api_client(proposer).get(f"/api/approvals/requests/{approval_request.pk}/").json()
+    assert [c["body"] for c in detail["comments"]] == ["Why 20%?"]

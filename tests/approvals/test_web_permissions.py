@@ -6,7 +6,7 @@ buttons), so for those the sweep also checks that nothing was written.
 import pytest
 from django.urls import reverse
 
-from approvals.models import ApprovalRequest, Decision
+from approvals.models import ApprovalRequest, Decision, RequestComment
 from tests.approvals.scenario import ROLES, build_world
 from tests.experiments.web import https_client
 
@@ -30,6 +30,9 @@ ROUTES = [
     ("amend form", "get", lambda w: reverse("approvals-amend", args=[w.approved.key]), None, per_role({"proposer": 200}, 403)),
     ("hidden amend form", "get", lambda w: reverse("approvals-amend", args=[w.draft.key]), None, per_role({"proposer": 403}, 404)),
     ("experiment page", "get", lambda w: w.pending.get_absolute_url(), None, PAGE),
+    ("comment", "post", lambda w: reverse("approvals-comment", args=[w.pending.key, w.pending_request.pk]), {"body": "Why?"}, per_role({}, 302)),
+    ("hidden comment", "post", lambda w: reverse("approvals-comment", args=[w.draft.key, w.draft_request.pk]), {"body": "Why?"},
+     per_role({"proposer": 302}, 404)),
     ("mark read", "post", lambda w: reverse("approvals-notification-read", args=[w.notification.pk]), {}, per_role({"approver": 302}, 404)),
     ("restart", "post", lambda w: reverse("approvals-request-restart", args=[w.stopped.key]), {"reason": "Outage"}, per_role({}, 302)),
     ("decide hidden", "post", lambda w: reverse("approvals-decide", args=[w.draft.key, w.draft_request.pk]), {"verdict": "approve"},
@@ -56,5 +59,10 @@ def test_every_page_answers_right_for(role, request, proposer, co_author, approv
     decided = list(Decision.objects.filter(request__in=[world.pending_request, world.draft_request])
                    .values_list("approver__username", flat=True))
     assert decided == ([approver.username] if role == "approver" else [])
+    commented = sorted(RequestComment.objects.values_list("author__username", "request_id"))
+    expected = {"proposer": [(proposer.username, world.draft_request.pk), (proposer.username, world.pending_request.pk)],
+                "co_author": [(co_author.username, world.pending_request.pk)],
+                "approver": [(approver.username, world.pending_request.pk)]}
+    assert commented == sorted(expected.get(role, []))
     restarted = ApprovalRequest.objects.filter(kind="restart").exists()
     assert restarted == (role in ("proposer", "signal_owner"))
