@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from approvals.views.evidence import evidence_for
+from approvals.views.export import may_export_all
 from approvals.views.waiting import waiting_for
 
 
@@ -11,4 +12,4 @@ def inbox(request):
     items = [evidence_for(r) for r in waiting_for(request.user)]
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
-    return render(request, "approvals/inbox.html", {"items": items})
+    return render(request, "approvals/inbox.html", {"items": items, "may_export_all": may_export_all(request.user)})

@@ -47,6 +47,11 @@ def test_every_decision_is_for_standards_keepers(pending, approver, who, status,
         assert len(rows_of(response)) == 2
 
 
+def test_the_inbox_links_every_decision_for_standards_keepers_only(standards_keeper, approver):
+    assert ALL_CSV in https_client(standards_keeper).get(reverse("approvals-inbox")).content.decode()
+    assert ALL_CSV not in https_client(approver).get(reverse("approvals-inbox")).content.decode()
+
+
 def test_notifications_list_with_unread_count_and_mark_as_read(pending, approver):
     response = https_client(approver).get(NOTIFICATIONS)
     text = text_of(response.content.decode())
