@@ -8,7 +8,8 @@ from experiments.models import Experiment
 from tests.approvals.web import open_request
 from tests.factories import make_experiment
 
-ROLES = ["proposer", "co_author", "approver", "other_approver", "signal_owner", "standards_keeper", "outsider", "anonymous"]
+ROLES = ["proposer", "co_author", "approver", "other_approver", "signal_owner", "standards_keeper", "admin_user", "outsider",
+         "anonymous"]
 
 
 @dataclass
