@@ -4,6 +4,7 @@ from django.db import models
 
 from experiments import roles
 from experiments.models import Experiment, SensitiveCategory, Touchpoint
+from experiments.models.append_only import AppendOnlyModel
 
 
 class TouchpointCharter(models.Model):
@@ -111,15 +112,7 @@ class ApprovalRequest(models.Model):
         return f"{self.get_kind_display()} for {self.experiment.key} ({self.status})"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("Decisions are append-only; they cannot be changed.")
-
-    def delete(self):
-        raise ValueError("Decisions are append-only; they cannot be deleted.")
-
-
-class Decision(models.Model):
+class Decision(AppendOnlyModel):
     class Verdict(models.TextChoices):
         APPROVE = "approve", "Approved"
         REJECT = "reject", "Rejected"
@@ -133,22 +126,12 @@ class Decision(models.Model):
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["request", "approver"], name="one_vote_per_approver")]
 
     def __str__(self):
         return f"{self.approver} {self.verdict} {self.request}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Decisions are append-only; they cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Decisions are append-only; they cannot be deleted.")
 
 
 class Notification(models.Model):
@@ -177,7 +160,7 @@ class Notification(models.Model):
         return f"{self.user}: {self.message}"
 
 
-class RequestComment(models.Model):
+class RequestComment(AppendOnlyModel):
     """The discussion on one request, between its authors and approvers. Append-only."""
 
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="comments")
@@ -185,15 +168,8 @@ class RequestComment(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.author} on {self.request}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Comments are append-only; they cannot be changed.")
-        super().save(*args, **kwargs)

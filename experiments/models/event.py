@@ -2,20 +2,11 @@
 from django.conf import settings
 from django.db import models
 
+from .append_only import AppendOnlyModel
 from .experiment import Experiment, Outcome, Status
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk update and delete would rewrite history just as surely as a single save."""
-
-    def update(self, **kwargs):
-        raise ValueError("Experiment events are append-only; they cannot be changed.")
-
-    def delete(self):
-        raise ValueError("Experiment events are append-only; they cannot be deleted.")
-
-
-class ExperimentEvent(models.Model):
+class ExperimentEvent(AppendOnlyModel):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -32,21 +23,11 @@ class ExperimentEvent(models.Model):
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.experiment.key}: {self.from_status or '-'} -> {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Experiment events are append-only; they cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Experiment events are append-only; they cannot be deleted.")
 
     @property
     def actor_label(self) -> str:
