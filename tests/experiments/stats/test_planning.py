@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 from statsmodels.stats.power import NormalIndPower
 
-from experiments.stats import planning, sequential_planning
+from experiments.stats import sequential_planning
 from experiments.stats.planning import MetricPlanInput, PlanningError, plan_experiment
 
 EQUAL_ARMS = {"control": 50, "treatment": 50}
