@@ -129,9 +129,15 @@ def may_perform(user, experiment: Experiment, action: str) -> bool:
 
 
 def available_moves(user, experiment: Experiment) -> list[Move]:
-    """The moves this user could make now (status and permission both allow)."""
+    """The moves this user could make now (status, permission and the restart guard allow)."""
     mine = relations(user, experiment)
-    return [m for m in MOVES.values() if experiment.status in m.sources and m.actors & mine]
+    moves = [m for m in MOVES.values() if experiment.status in m.sources and m.actors & mine]
+    if any(m.action == "restart" for m in moves):
+        from approvals.services import restart_is_approved
+
+        if not restart_is_approved(experiment):
+            moves = [m for m in moves if m.action != "restart"]
+    return moves
 
 
 def _check_guards(experiment: Experiment, move: Move, outcome: str):

@@ -386,6 +386,13 @@ def test_available_moves_match_status_and_person(people):
     assert available_moves(people["other_approver"], pending) == []
 
 
+def test_restart_is_offered_only_once_its_request_is_approved(people):
+    stopped = experiment_in(S.STOPPED, people)
+    assert "restart" not in [m.action for m in available_moves(people["owner"], stopped)]
+    allow_restart(stopped)
+    assert "restart" in [m.action for m in available_moves(people["owner"], stopped)]
+
+
 # --- two people acting at once --------------------------------------------------------------
 
 
