@@ -72,6 +72,7 @@ def _edit_page(request, experiment):
             "problems_by_field": _group(problems),
             "error_summary": _error_summary(form, variants, metrics) if data is not None else [],
             "metric_keys": {str(m.pk): m.key for m in Metric.objects.filter(is_active=True)},
+            "touchpoint_owners": _touchpoint_owners(form),
             "mandatory_guardrails": _mandatory_guardrails(),
             "calculator_url": reverse("api-calculator"),
             "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
@@ -129,6 +130,19 @@ def _group(problems):
     for problem in problems:
         grouped[problem["field"]].append(problem["message"])
     return dict(grouped)
+
+
+def _touchpoint_owners(form):
+    """Touchpoint -> its charter owner, for the form to suggest as approver (approvals issue):
+    only owners the approver list offers, so never the proposer themselves."""
+    from approvals.models import TouchpointCharter
+
+    offered = set(form.fields["approver"].queryset.values_list("pk", flat=True))
+    return {
+        str(c.touchpoint_id): {"owner": str(c.owner_id), "name": c.owner.get_full_name() or c.owner.get_username(), "touchpoint": c.touchpoint.name}
+        for c in TouchpointCharter.objects.select_related("owner", "touchpoint").filter(owner__is_active=True)
+        if c.owner_id in offered
+    }
 
 
 def _mandatory_guardrails():
