@@ -66,6 +66,19 @@ def test_the_backup_may_decide_once_escalated(submit, proposer, approver, chat_b
     assert experiment.status == "approved"
 
 
+def test_the_escalated_request_waits_in_the_backups_inbox(submit, proposer, approver, chat_backup, chat_charter, time_machine):
+    from approvals.views.waiting import waiting_ids
+
+    time_machine.move_to(MONDAY, tick=False)
+    experiment = submit(proposer, approver)
+    request = experiment.approval_requests.get()
+    assert waiting_ids(chat_backup) == []
+    time_machine.move_to("2026-03-10 08:00:00+00:00", tick=False)
+    send_reminders()
+    assert waiting_ids(chat_backup) == [request.pk]
+    assert waiting_ids(approver) == [request.pk]
+
+
 def test_a_claimed_reminder_is_not_sent_again_by_a_concurrent_beat(submit, proposer, approver, time_machine):
     """Two beats that both read the request before either claimed it: the conditional UPDATE lets one send."""
     from approvals.models import ApprovalRequest
