@@ -73,7 +73,8 @@ def backups_for(experiment: Experiment) -> set[int]:
 
 
 def filled_slot_keys(request: ApprovalRequest) -> set[str]:
-    return set(request.decisions.filter(verdict="approve").values_list("slot", flat=True))
+    # .all() so the inbox's prefetched decisions are used rather than one query per request.
+    return {d.slot for d in request.decisions.all() if d.verdict == "approve"}
 
 
 def slot_for(user, request: ApprovalRequest) -> dict | None:

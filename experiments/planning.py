@@ -1,4 +1,6 @@
 """Bridge from experiments (or a form/API payload) to the pure planning module."""
+from django.db.models import prefetch_related_objects
+
 from experiments.models import Experiment
 from experiments.stats.decision import Design
 from experiments.stats.planning import MetricPlanInput, Plan, PlanningError, plan_experiment
@@ -55,6 +57,8 @@ def plan_from_rows(
 
 
 def plan_for_experiment(experiment: Experiment) -> Plan:
+    # Skipped for what a list already prefetched (the inbox), one query each otherwise.
+    prefetch_related_objects([experiment], "metrics__metric", "variants")
     metric_rows = [
         {
             "metric": row.metric,
@@ -66,7 +70,7 @@ def plan_for_experiment(experiment: Experiment) -> Plan:
             "baseline_mean": row.baseline_mean,
             "baseline_sd": row.baseline_sd,
         }
-        for row in experiment.metrics.select_related("metric")
+        for row in experiment.metrics.all()
     ]
     variant_rows = [{"key": v.key, "weight": v.weight, "is_control": v.is_control} for v in experiment.variants.all()]
     return plan_from_rows(

@@ -88,7 +88,8 @@ def overlapping_experiments(experiment: Experiment):
 
     An experiment with no segments covers all customers, so it overlaps every segment.
     """
-    touchpoint_ids = list(experiment.touchpoints.values_list("pk", flat=True))
+    # .all(): lists that prefetched touchpoints and segments (the inbox) pay no query here.
+    touchpoint_ids = [t.pk for t in experiment.touchpoints.all()]
     if not touchpoint_ids:
         return Experiment.objects.none()
     qs = (
@@ -96,7 +97,7 @@ def overlapping_experiments(experiment: Experiment):
         .exclude(pk=experiment.pk)
         .filter(planned_start__lte=experiment.planned_end, planned_end__gte=experiment.planned_start)
     )
-    segment_ids = list(experiment.segments.values_list("pk", flat=True))
+    segment_ids = [seg.pk for seg in experiment.segments.all()]
     if segment_ids:
         qs = qs.filter(Q(segments__in=segment_ids) | Q(segments__isnull=True))
     return qs.distinct().select_related("owner").order_by("planned_start")

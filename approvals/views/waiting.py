@@ -58,6 +58,7 @@ def waiting_for(user):
         ApprovalRequest.objects.filter(pk__in=ids)
         .select_related("experiment__owner", "experiment__approver", "snapshot", "base_snapshot", "opened_by")
         .prefetch_related("experiment__touchpoints", "experiment__segments", "experiment__sensitive_categories",
+                          "experiment__metrics__metric", "experiment__variants",
                           decisions_prefetch(), comments_prefetch())
         .order_by("opened_at", "pk")
     )
