@@ -37,7 +37,7 @@ RequestKind = ApprovalRequest.Kind
 Verdict = Decision.Verdict
 
 # The lifecycle actions that are approvers' decisions: web and API send them to decide().
-DECISION_ACTIONS = frozenset({"approve", "reject", "request_changes"})
+DECISION_ACTIONS = lifecycle.DECISION_ACTIONS
 VERDICT_LABELS = {Verdict.APPROVE: "approve", Verdict.REJECT: "reject", Verdict.REQUEST_CHANGES: "request changes"}
 # Statuses after which no amendment or restart can apply any more.
 ENDED = frozenset({Status.COMPLETED, Status.CONCLUDED, Status.PROMOTED, Status.ARCHIVED, Status.WITHDRAWN})
@@ -98,7 +98,7 @@ def after_move(experiment: Experiment, action: str, actor, event: ExperimentEven
     if action == "submit":
         open_request(experiment, RequestKind.PROPOSAL, actor)
     elif action in ("approve", "reject", "request_changes"):
-        # decide() records the verdict first; a move made without it (scripts) still closes the request.
+        # Only decide() makes these moves (lifecycle.transition sends them there), verdict recorded first.
         _close_open(experiment, CLOSING[action], kinds=[RequestKind.PROPOSAL], now=event.created_at)
     elif action == "withdraw" or event.to_status in ENDED:
         # Nothing is left to amend or restart: requests still open would wait (and remind) forever.
@@ -141,7 +141,7 @@ def decide(target, user, verdict: str, comment: str = "") -> Decision:
 
     with transaction.atomic():
         experiment = Experiment.objects.select_for_update().get(pk=experiment_id)
-        if not user.is_authenticated or not user.is_active:
+        if user is None or not user.is_authenticated or not user.is_active:
             raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
         _refuse_if_author(user, experiment, verdict)
         request = _request_to_decide(experiment, given, user, verdict)
@@ -161,9 +161,10 @@ def decide(target, user, verdict: str, comment: str = "") -> Decision:
                 )
         except IntegrityError:
             raise DecisionConflict("You have already decided on this request; your first decision stands.") from None
+        decision.event = None  # the lifecycle move, when this verdict makes one
         if verdict == Verdict.APPROVE and slot_rules.waiting_on(request):
             return decision  # more approvals to come
-        _close(request, experiment, user, verdict, comment, now)
+        decision.event = _close(request, experiment, user, verdict, comment, now)
     return decision
 
 
@@ -193,9 +194,10 @@ def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
 
 
 def _close(request, experiment, user, verdict, comment, now):
+    event = None
     if request.kind == RequestKind.PROPOSAL:
         # The move's own hook (after_move) closes the request in the same transaction.
-        lifecycle.transition(experiment, verdict, user, reason=comment)
+        event = lifecycle.transition(experiment, verdict, user, reason=comment, decided=True)
     else:
         claimed = ApprovalRequest.objects.filter(pk=request.pk, status=State.OPEN).update(status=CLOSING[verdict], closed_at=now)
         if claimed != 1:
@@ -208,6 +210,7 @@ def _close(request, experiment, user, verdict, comment, now):
     if comment:
         message += f" {comment}"
     notify(notice, experiment, _authors(experiment), message, request)
+    return event
 
 
 # --- edits, amendments, restarts -----------------------------------------------------------

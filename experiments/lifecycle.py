@@ -156,14 +156,32 @@ def _check_guards(experiment: Experiment, move: Move, outcome: str):
         raise IllegalMove("Only an experiment concluded as won can be promoted to a standard.")
 
 
-def transition(experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = "") -> ExperimentEvent:
+# Approvers' moves are votes: they are recorded as decisions (approvals.services.decide), and the
+# move happens only once every required approval is in. No entry point can skip the record.
+DECISION_ACTIONS = frozenset({"approve", "reject", "request_changes"})
+
+
+def transition(
+    experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = "", decided: bool = False
+) -> ExperimentEvent | None:
     """Apply `action` by `actor` (a user, or None for the scheduler). Returns the event written.
 
     Raises a TransitionError subclass and changes nothing when the move is not allowed.
+    An approver's move is cast as a vote; it returns None while other approvals are still due.
+    `decided` is for decide() alone: the vote is already recorded.
     """
     move = MOVES.get(action)
     if move is None:
         raise UnknownAction(f"'{action}' is not an experiment action. Use one of: {', '.join(MOVES)}.")
+    if action in DECISION_ACTIONS and not decided:
+        if outcome:
+            raise TransitionError(f"{move.label} does not take an outcome.", [{"field": "outcome", "message": "Leave empty for this action."}])
+        from approvals.services import decide
+
+        event = decide(experiment, actor, action, reason).event
+        if event is not None:
+            experiment.status, experiment.updated_at = event.to_status, event.created_at
+        return event
     reason = (reason or "").strip()
     if move.needs_reason and not reason:
         raise TransitionError(f"{move.label} needs a reason.", [{"field": "reason", "message": "This action needs a reason."}])

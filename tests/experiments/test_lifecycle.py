@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from experiments.lifecycle import (
+    DECISION_ACTIONS,
     MOVES,
     IllegalMove,
     NotPermitted,
@@ -164,6 +165,8 @@ def test_every_action_from_every_status(action, people, subtests):
     actor = people[QUALIFIED[action]]
     for status in Status.values:
         with subtests.test(status=status):
+            if action in DECISION_ACTIONS:
+                experiment = experiment_in(S.DRAFT, people)  # one vote per approver per request
             force(experiment, status)
             before = state(experiment)
             if status in LIFECYCLE[action][0]:
@@ -402,8 +405,9 @@ def test_a_stale_copy_loses_to_the_move_already_made(people):
     stale = Experiment.objects.get(pk=experiment.pk)  # a second browser tab, loaded before the approval
 
     transition(experiment, "approve", approver)
-    with pytest.raises(IllegalMove, match="approved"):
+    with pytest.raises(TransitionConflict, match="already decided") as refused:
         transition(stale, "reject", approver, reason="Too broad.")
+    assert refused.value.status_code == 409
 
     fresh = Experiment.objects.get(pk=experiment.pk)
     assert fresh.status == S.APPROVED
@@ -429,3 +433,34 @@ def test_a_change_between_read_and_update_is_a_conflict(people):
     fresh = Experiment.objects.get(pk=experiment.pk)
     assert fresh.status == S.APPROVED
     assert list(fresh.events.exclude(action="create").values_list("action", flat=True)) == ["approve"]
+
+
+# --- approvers' moves are recorded votes --------------------------------------------------------
+
+
+def test_an_approve_move_is_recorded_as_the_approvers_decision(people):
+    experiment = experiment_in(S.DRAFT, people)
+    transition(experiment, "submit", people["owner"])
+    event = transition(experiment, "approve", people["named_approver"])
+
+    assert event.action == "approve" and experiment.status == S.APPROVED
+    request = experiment.approval_requests.get()
+    assert request.status == "approved"
+    assert list(request.decisions.values_list("approver__username", "verdict")) == [
+        (people["named_approver"].username, "approve")
+    ]
+
+
+def test_an_approve_move_waits_for_every_approval_the_policy_requires(people, standards_keeper):
+    """A sensitive experiment also needs a standards keeper: the named approver's move is a vote."""
+    from experiments.models import SensitiveCategory
+
+    experiment = experiment_in(S.DRAFT, people)
+    experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="uses-ai"))
+    transition(experiment, "submit", people["owner"])
+
+    assert transition(experiment, "approve", people["named_approver"]) is None
+    assert Experiment.objects.get(pk=experiment.pk).status == S.PENDING_APPROVAL
+    event = transition(experiment, "approve", standards_keeper)
+    assert event.to_status == S.APPROVED
+    assert experiment.approval_requests.get().decisions.count() == 2
