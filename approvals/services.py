@@ -20,7 +20,7 @@ from approvals.models import (
     TouchpointCharter,
 )
 from approvals.notifications import Kind, notify
-from approvals.snapshots import AMENDABLE, diff_rows, freeze
+from approvals.snapshots import AMENDABLE, contract_of, diff_rows, freeze
 from experiments import lifecycle, roles
 from experiments.models import (
     Experiment,
@@ -233,6 +233,18 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
             actor=actor, reason="Edited after submission; approvals given so far are withdrawn.", created_at=request.opened_at,
         )
     return request
+
+
+def after_edit(experiment: Experiment, actor) -> ApprovalRequest | None:
+    """Called by every edit entry point after saving, in the same transaction. An experiment
+    waiting for approval whose contract now differs from the one the approvers are looking at is
+    resubmitted; a save that changed nothing in the contract leaves the approvals standing."""
+    if experiment.status != Status.PENDING_APPROVAL:
+        return None
+    waiting = slot_rules.open_request(experiment, RequestKind.PROPOSAL)
+    if waiting is not None and waiting.snapshot.data == contract_of(experiment):
+        return None
+    return resubmit_after_edit(experiment, actor)
 
 
 def approved_snapshot(experiment: Experiment) -> Snapshot | None:

@@ -1,4 +1,6 @@
 """Freeze an experiment's contract as JSON, and say in readable rows how two contracts differ."""
+from decimal import Decimal
+
 from django.utils import timezone
 
 from approvals.models import Snapshot
@@ -49,7 +51,8 @@ def contract_of(experiment: Experiment) -> dict:
         "touchpoints": sorted(experiment.touchpoints.values_list("key", flat=True)),
         "segments": sorted(experiment.segments.values_list("key", flat=True)),
         "sensitive_categories": sorted(experiment.sensitive_categories.values_list("key", flat=True)),
-        "exposure_cap_pct": str(experiment.exposure_cap_pct),
+        # Quantized: a value fresh from a form ("20") and one read back ("20.00") are one contract.
+        "exposure_cap_pct": str(Decimal(experiment.exposure_cap_pct).quantize(Decimal("0.01"))),
         "planned_start": experiment.planned_start.isoformat(),
         "planned_end": experiment.planned_end.isoformat(),
         "min_runtime_days": experiment.min_runtime_days,

@@ -8,6 +8,7 @@ from experiments.models import (
     Metric,
     Segment,
     SensitiveCategory,
+    Status,
     Touchpoint,
     Variant,
 )
@@ -54,14 +55,31 @@ class GuardrailPolicyAdmin(admin.ModelAdmin):
         return False
 
 
-class VariantInline(admin.TabularInline):
+def in_authors_hands(obj) -> bool:
+    """Once submitted, an experiment changes only through the app: an edit reopens its approval,
+    an amendment needs one, and its timeline is never deleted."""
+    return obj is None or obj.status in (Status.DRAFT, Status.CHANGES_REQUESTED)
+
+
+class ContractInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return in_authors_hands(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return in_authors_hands(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return in_authors_hands(obj) and super().has_delete_permission(request, obj)
+
+
+class VariantInline(ContractInline):
     model = Variant
-    extra = 0
 
 
-class ExperimentMetricInline(admin.TabularInline):
+class ExperimentMetricInline(ContractInline):
     model = ExperimentMetric
-    extra = 0
 
 
 class ExperimentEventInline(admin.TabularInline):
@@ -87,6 +105,12 @@ class ExperimentAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "outcome", "created_at", "updated_at")
     inlines = [VariantInline, ExperimentMetricInline, ExperimentEventInline]
     filter_horizontal = ("touchpoints", "segments", "sensitive_categories", "co_authors")
+
+    def has_change_permission(self, request, obj=None):
+        return in_authors_hands(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return in_authors_hands(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ExperimentEvent)

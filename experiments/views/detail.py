@@ -9,6 +9,9 @@ from experiments.models import MetricRole, Outcome
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.views.next_step import next_step
 
+# Policy problems are shown while they still block submitting.
+SUBMITTABLE = lifecycle.MOVES["submit"].sources
+
 
 @login_required
 def experiment_detail(request, key):
@@ -36,7 +39,7 @@ def experiment_detail(request, key):
             "approvals": approvals,
             "outcomes": Outcome.choices,
             "can_edit": access.can_edit(request.user, experiment),
-            "problems": policy.blocking_problems(experiment) if experiment.is_editable else [],
+            "problems": policy.blocking_problems(experiment) if experiment.status in SUBMITTABLE else [],
             "overlapping": list(policy.overlapping_experiments(experiment)),
             "variants": experiment.variants.all(),
             # Success metrics first: they say what the experiment is for; guardrails follow.

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from approvals.services import after_edit
 from experiments import access, lifecycle, policy
 from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
 from experiments.models import Experiment, GuardrailPolicy, Metric, Status, Touchpoint
@@ -45,7 +46,17 @@ def _edit_page(request, experiment):
     metrics = MetricFormSet(data, instance=experiment, prefix="metrics")
 
     if data is not None and all([form.is_valid(), variants.is_valid(), metrics.is_valid()]):
-        experiment = _save(form, variants, metrics, request.user, creating)
+        try:
+            experiment, resubmitted = _save(form, variants, metrics, request.user, creating)
+        except PermissionDenied as refused:
+            messages.error(request, f"Nothing was saved: {refused}")
+            return redirect(experiment)
+        if resubmitted:
+            messages.success(request, "Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version.")
+            return redirect(experiment)
+        if experiment.status == Status.PENDING_APPROVAL:
+            messages.success(request, "Saved. Nothing the approvers decide on changed, so their approvals stand.")
+            return redirect(experiment)
         if request.POST.get("intent") != SUBMIT:
             messages.success(request, "Draft saved.")
             return redirect(experiment)
@@ -76,12 +87,19 @@ def _edit_page(request, experiment):
             "mandatory_guardrails": _mandatory_guardrails(),
             "calculator_url": reverse("api-calculator"),
             "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
+            "approvals_given": _approvals_given(experiment),
         },
     )
 
 
 @transaction.atomic
 def _save(form, variants, metrics, user, creating):
+    """Save the proposal; returns it and the approval request an edit reopened (or None)."""
+    if not creating:
+        # Lock and look again: an approver may have decided since the page was loaded.
+        locked = Experiment.objects.select_for_update().get(pk=form.instance.pk)
+        if not access.can_edit(user, locked):
+            raise PermissionDenied(f"this experiment is now {locked.get_status_display().lower()} and can no longer be edited.")
     experiment = form.save(commit=False)
     if creating:
         experiment.owner = user
@@ -93,7 +111,19 @@ def _save(form, variants, metrics, user, creating):
         formset.save()
     if creating:
         lifecycle.record_creation(experiment, user)
-    return experiment
+        return experiment, None
+    return experiment, after_edit(experiment, user)
+
+
+def _approvals_given(experiment):
+    if not experiment.edit_reopens_approval:
+        return 0
+    from approvals.models import ApprovalRequest, Decision
+
+    return Decision.objects.filter(
+        request__experiment=experiment, request__status=ApprovalRequest.State.OPEN,
+        request__kind=ApprovalRequest.Kind.PROPOSAL, verdict=Decision.Verdict.APPROVE,
+    ).count()
 
 
 def _error_summary(form, variants, metrics):

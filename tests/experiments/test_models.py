@@ -86,13 +86,13 @@ def test_authors_are_owner_and_co_authors(draft, co_author, approver):
     assert approver.pk not in draft.authors()
 
 
-def test_editable_only_in_the_owners_hands(draft):
+def test_editable_until_decided(draft):
     editable = set()
     for status in Status.values:
         draft.status = status
         if draft.is_editable:
             editable.add(status)
-    assert editable == {Status.DRAFT, Status.CHANGES_REQUESTED}
+    assert editable == {Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL}
 
 
 def test_clean_checks_the_dates(draft):

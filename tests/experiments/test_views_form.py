@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from experiments.models import Experiment, ExperimentEvent, ExperimentMetric, Metric, Status, Variant
-from tests.experiments.web import field_block, https_client, proposal_data, text_of  # noqa: F401
+from tests.experiments.web import field_block, form_data_of, https_client, proposal_data, text_of  # noqa: F401
 from tests.factories import make_experiment, make_user
 
 CREATE = reverse("experiment-create")
@@ -271,16 +271,92 @@ def test_a_non_author_cannot_edit_a_visible_proposal(proposer, approver, co_auth
     assert experiment.title != "Hijacked"
 
 
-def test_a_submitted_proposal_cannot_be_edited(proposer, approver):
-    experiment = make_experiment(proposer, approver, status=Status.PENDING_APPROVAL)
+def submitted_with_one_approval(proposer, approver, standards_keeper):
+    """Pending, needing the approver and a standards keeper (it uses AI); the keeper has approved."""
+    from approvals.services import decide
+    from experiments.lifecycle import transition
+    from experiments.models import SensitiveCategory
+
+    experiment = make_experiment(proposer, approver)
+    experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="uses-ai"))
+    transition(experiment, "submit", proposer)
+    decide(experiment, standards_keeper, "approve")
+    return experiment
+
+
+def test_editing_a_submitted_proposal_withdraws_the_approvals_given(proposer, approver, standards_keeper):
+    experiment = submitted_with_one_approval(proposer, approver, standards_keeper)
+    first = experiment.approval_requests.get()
+    url = reverse("experiment-edit", kwargs={"key": experiment.key})
+    client = https_client(proposer)
+
+    page = client.get(url).content.decode()
+    assert "This proposal is waiting for approval" in page
+    assert "the approvals given so far (1) are withdrawn" in page
+    assert "Save and ask the approvers again" in page and "Save draft" not in page
+
+    response = client.post(url, form_data_of(experiment, title="Changed after submit"), follow=True)
+    assert "The approvals given so far are withdrawn" in response.content.decode()
+    experiment.refresh_from_db()
+    assert (experiment.title, experiment.status) == ("Changed after submit", Status.PENDING_APPROVAL)
+    first.refresh_from_db()
+    assert first.status == "superseded"
+    second = experiment.approval_requests.get(status="open")
+    assert second.snapshot.data["title"] == "Changed after submit"
+    assert not second.decisions.exists()
+    assert experiment.events.last().action == "resubmit"
+
+
+def test_an_edit_that_changes_no_part_of_the_contract_keeps_the_approvals(proposer, approver, standards_keeper):
+    experiment = submitted_with_one_approval(proposer, approver, standards_keeper)
+    url = reverse("experiment-edit", kwargs={"key": experiment.key})
+    response = https_client(proposer).post(url, form_data_of(experiment, team="Care lab"), follow=True)
+    assert response.status_code == 200
+    request = experiment.approval_requests.get()
+    assert request.status == "open" and request.decisions.count() == 1
+    experiment.refresh_from_db()
+    assert experiment.team == "Care lab"
+
+
+def test_an_approved_proposal_changes_only_through_an_amendment(proposer, approver):
+    experiment = make_experiment(proposer, approver, status=Status.APPROVED)
     url = reverse("experiment-edit", kwargs={"key": experiment.key})
     client = https_client(proposer)
     assert client.get(url).status_code == 403
-    response = client.post(url, proposal_data(approver, title="Changed after submit"))
+    response = client.post(url, proposal_data(approver, title="Changed after approval"))
     assert response.status_code == 403
-    assert "pending approval and can no longer be edited" in response.content.decode()
+    assert "through an amendment" in response.content.decode()
     experiment.refresh_from_db()
-    assert experiment.title != "Changed after submit"
+    assert experiment.title != "Changed after approval"
+
+
+def test_a_decision_made_while_the_form_was_open_wins(proposer, approver):
+    """The approver approves between the owner loading the form and saving it: nothing is saved."""
+    from experiments.lifecycle import transition
+
+    experiment = make_experiment(proposer, approver)
+    transition(experiment, "submit", proposer)
+    url = reverse("experiment-edit", kwargs={"key": experiment.key})
+    client = https_client(proposer)
+    assert client.get(url).status_code == 200
+    from unittest import mock
+
+    from experiments import access
+
+    # The page's own lookup still sees it pending; the approval lands just before the save locks the row.
+    real_lookup = access.get_experiment_for
+
+    def lookup_then_approval(user, key, *, edit=False):
+        found = real_lookup(user, key, edit=edit)
+        if edit:
+            transition(Experiment.objects.get(pk=found.pk), "approve", approver)
+        return found
+
+    with mock.patch.object(access, "get_experiment_for", side_effect=lookup_then_approval):
+        response = client.post(url, form_data_of(experiment, title="Too late"), follow=True)
+    assert "can no longer be edited" in response.content.decode()
+    experiment.refresh_from_db()
+    assert experiment.status == Status.APPROVED and experiment.title != "Too late"
 
 
 def test_csrf_is_enforced_on_the_form(proposer, approver):

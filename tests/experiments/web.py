@@ -88,3 +88,32 @@ def proposal_data(approver, **overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def form_data_of(experiment, **overrides) -> dict:
+    """POST data that re-saves the edit page exactly as it is shown (then `overrides`)."""
+    from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
+
+    data = {}
+
+    def add(form):
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            elif isinstance(value, (list, tuple)):
+                value = [str(getattr(v, "pk", v)) for v in value]
+            else:
+                value = str(getattr(value, "pk", value))
+            data[field.html_name] = value
+
+    add(ExperimentForm(instance=experiment, owner=experiment.owner))
+    for formset in (VariantFormSet(instance=experiment, prefix="variants"), MetricFormSet(instance=experiment, prefix="metrics")):
+        add(formset.management_form)
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(len(formset.initial_forms))
+        for row in formset.initial_forms:
+            add(row)
+    data.update(overrides)
+    return data

@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from approvals.services import DECISION_ACTIONS, decide
+from approvals.services import DECISION_ACTIONS, after_edit, decide
 from experiments import access, lifecycle, planning, policy
 from experiments.api.permissions import CanProposeExperiments
 from experiments.api.serializers import (
@@ -31,8 +31,11 @@ NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with
     list=extend_schema(summary="Experiments you may see", description="Drafts are visible to their authors only."),
     create=extend_schema(summary="Propose an experiment (proposers only); it starts as a draft"),
     retrieve=extend_schema(summary="One experiment", responses={200: ExperimentSerializer, 404: NOT_FOUND}),
-    update=extend_schema(summary="Edit a draft (authors only, while draft or changes requested)"),
-    partial_update=extend_schema(summary="Edit some fields of a draft (authors only)"),
+    update=extend_schema(
+        summary="Edit a proposal (authors only, until it is decided)",
+        description="Editing one that waits for approval withdraws the approvals given so far and asks every approver again.",
+    ),
+    partial_update=extend_schema(summary="Edit some fields of a proposal (authors only, until it is decided)"),
 )
 class ExperimentViewSet(
     mixins.ListModelMixin,
@@ -54,7 +57,7 @@ class ExperimentViewSet(
             locked = Experiment.objects.select_for_update().get(pk=serializer.instance.pk)
             if not access.can_edit(self.request.user, locked):
                 raise PermissionDenied(f"This experiment is {locked.get_status_display().lower()} and can no longer be edited.")
-            serializer.save()
+            after_edit(serializer.save(), self.request.user)
 
     def _fresh(self, experiment):
         """Re-read after a change, with what the representation needs prefetched."""

@@ -113,11 +113,27 @@ def test_others_who_can_see_it_may_not_edit(api_as, proposer, approver, other_ap
     assert experiment.title != "Mine now"
 
 
-def test_owner_may_not_edit_once_submitted(api_as, proposer, approver):
-    experiment = make_experiment(proposer, approver, status=Status.PENDING_APPROVAL)
+def test_editing_a_submitted_proposal_asks_the_approvers_again(api_as, proposer, approver):
+    from approvals.models import ApprovalRequest
+    from experiments.lifecycle import transition
+
+    experiment = make_experiment(proposer, approver)
+    transition(experiment, "submit", proposer)
+    response = api_as(proposer).patch(detail(experiment.key), {"title": "Sharper"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "pending_approval"
+    requests = ApprovalRequest.objects.filter(experiment=experiment).order_by("pk")
+    assert [r.status for r in requests] == ["superseded", "open"]
+    assert requests.last().snapshot.data["title"] == "Sharper"
+
+
+def test_an_approved_experiment_is_not_edited_but_amended(api_as, proposer, approver):
+    experiment = make_experiment(proposer, approver, status=Status.APPROVED)
     response = api_as(proposer).patch(detail(experiment.key), {"title": "Sneaky"}, format="json")
     assert response.status_code == 403
-    assert "pending approval and can no longer be edited" in response.json()["detail"]
+    assert "through an amendment" in response.json()["detail"]
+    experiment.refresh_from_db()
+    assert experiment.title != "Sneaky"
 
 
 def test_owner_may_edit_after_changes_requested(api_as, proposer, approver):

@@ -22,7 +22,7 @@ ROUTES = [
     ("read draft", "get", "/api/experiments/draft/", None, {"proposer": 200, "approver": 404, "signal_owner": 404, "outsider": 404}),
     ("patch draft", "patch", "/api/experiments/draft/", {"title": "x"}, {"proposer": 200, "approver": 404, "signal_owner": 404, "outsider": 404}),
     ("put draft", "put", "/api/experiments/draft/", "proposal-draft", {"proposer": 200, "approver": 404, "signal_owner": 404, "outsider": 404}),
-    ("patch pending", "patch", "/api/experiments/pending/", {"title": "x"}, {"proposer": 403, "approver": 403, "signal_owner": 403, "outsider": 403}),
+    ("patch pending", "patch", "/api/experiments/pending/", {"title": "x"}, {"proposer": 200, "approver": 403, "signal_owner": 403, "outsider": 403}),
     ("delete", "delete", "/api/experiments/draft/", None, {"proposer": 405, "approver": 405, "signal_owner": 405, "outsider": 405}),
     ("submit draft", "post", "/api/experiments/draft/transition/", {"action": "submit"}, {"proposer": 200, "approver": 404, "signal_owner": 404, "outsider": 404}),
     ("approve pending", "post", "/api/experiments/pending/transition/", {"action": "approve"}, {"proposer": 403, "approver": 200, "signal_owner": 403, "outsider": 403}),
