@@ -144,6 +144,10 @@ class Notification(models.Model):
         RESTART_REQUESTED = "restart_requested", "Restart requested"
         REMINDER = "reminder", "Reminder"
         ESCALATION = "escalation", "Escalation"
+        STARTED = "started", "Started"
+        STOPPED = "stopped", "Stopped by the checks"
+        CONCLUDED = "concluded", "Concluded"
+        DIGEST = "digest", "Daily monitoring digest"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)

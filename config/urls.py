@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/approvals/", include("approvals.api.urls")),
     path("api/", include("experiments.api.urls")),
     path("approvals/", include("approvals.urls")),
+    path("", include("experiments.live.urls")),
     path("", include("experiments.urls")),
 ]

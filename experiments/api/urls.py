@@ -32,5 +32,6 @@ urlpatterns = [
     # Docs pages send a browser to the login page first; the schema they load needs the session.
     path("docs/", login_required(OfflineSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("redoc/", login_required(OfflineRedocView.as_view(url_name="api-schema")), name="api-redoc"),
+    path("", include("experiments.live.api_urls")),
     path("", include(router.urls)),
 ]

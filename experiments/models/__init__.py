@@ -11,9 +11,16 @@ from .experiment import (
     Status,
     Variant,
 )
+from .live import AssignmentCount, Check, DailyAggregate, DailyStat, IngestBatch, Observation
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AssignmentCount",
+    "Check",
+    "DailyAggregate",
+    "DailyStat",
+    "IngestBatch",
+    "Observation",
     "EDITABLE_STATUSES",
     "EffectUnit",
     "Experiment",

@@ -25,8 +25,10 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-# The owner may edit the proposal only while it is in the owner's hands.
-EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+# The authors may edit the proposal until it is decided. Editing one that waits for approval
+# withdraws the approvals given so far and asks again (approvals.services.after_edit); once
+# approved, a change is an amendment with its own approval.
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL})
 # Experiments that hold a touchpoint: a new proposal on the same scope overlaps them.
 ACTIVE_STATUSES = frozenset({Status.APPROVED, Status.RUNNING})
 
@@ -124,6 +126,9 @@ class Experiment(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The daily monitoring slot checks running experiments whose time has come (the database,
+    # not beat, says what is due); set when the experiment starts, moved on by each check.
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -142,6 +147,11 @@ class Experiment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def edit_reopens_approval(self) -> bool:
+        """Saving an edit now sends it back to every approver."""
+        return self.status == Status.PENDING_APPROVAL
 
     @property
     def duration_days(self) -> int | None:

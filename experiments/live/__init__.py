@@ -1,0 +1,1 @@
+"""Running experiments: assignment, data in, the daily checks and what they decide."""

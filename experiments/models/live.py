@@ -1,0 +1,156 @@
+"""What a running experiment accumulates: assignments, outcome data and the checks made on it.
+
+Raw outcome rows are kept (`Observation`) for audit, but a check never reads them: ingestion
+adds each row into `DailyStat` (sufficient statistics per experiment, arm, metric and day) in the
+same transaction, so a check's cost grows with days x arms x metrics, not with raw rows.
+"""
+from django.conf import settings
+from django.db import models
+
+from .append_only import AppendOnlyModel
+from .catalogue import Metric
+from .experiment import Experiment, Variant
+
+
+class AssignmentCount(models.Model):
+    """Units assigned per arm per day (the sample-ratio check). Added to in batches by
+    experiments.live.assignment's buffer, never one write per assignment call."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignment_counts")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="assignment_counts")
+    day = models.DateField()
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["experiment", "variant", "day"], name="unique_assignment_count_per_day")]
+
+
+class IngestBatch(models.Model):
+    """One upload (API or page): its idempotency record and the answer it got.
+
+    A replay with the same key returns `response` as it was; the same key with another body is
+    refused. Refused batches are recorded too (their rows are not): the answer is the answer.
+    """
+
+    class Kind(models.TextChoices):
+        OUTCOMES = "outcomes", "Per-unit outcomes"
+        DAILY = "daily", "Daily figures per arm"
+
+    class Source(models.TextChoices):
+        API = "api", "API"
+        UPLOAD = "upload", "Upload page"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ingest_batches")
+    idempotency_key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    body_sha256 = models.CharField(max_length=64)
+    accepted = models.BooleanField()
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    row_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], name="unique_idempotency_key_per_user")
+        ]
+
+
+class Observation(models.Model):
+    """One per-unit outcome as it arrived."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="observations")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="observations")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations")
+    unit_id = models.CharField(max_length=200)
+    value = models.FloatField()
+    observed_at = models.DateTimeField()
+    batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="observations")
+
+    class Meta:
+        constraints = [
+            # The same unit, metric and moment twice is a duplicate, whichever batch brought it.
+            models.UniqueConstraint(fields=["experiment", "metric", "unit_id", "observed_at"], name="unique_observation"),
+        ]
+
+
+class DailyAggregate(models.Model):
+    """Daily figures per arm from a system that only exports totals; one row per cell, given once."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="daily_aggregates")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="daily_aggregates")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="daily_aggregates")
+    day = models.DateField()
+    n = models.PositiveBigIntegerField()
+    total = models.FloatField(default=0)  # binary: successes; mean: sum of values; nps: sum of scores
+    total_sq = models.FloatField(default=0)  # mean: sum of squared values
+    promoters = models.PositiveBigIntegerField(default=0)  # nps only
+    detractors = models.PositiveBigIntegerField(default=0)  # nps only
+    batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="daily_aggregates")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="unique_daily_aggregate")
+        ]
+
+
+class DailyStat(models.Model):
+    """Sufficient statistics per experiment, arm, metric and day (sums of that day only; a check
+    adds the days up to its look). Maintained at ingestion, in the batch's transaction."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="daily_stats")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="daily_stats")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="daily_stats")
+    day = models.DateField()
+    n = models.PositiveBigIntegerField(default=0)
+    total = models.FloatField(default=0)
+    total_sq = models.FloatField(default=0)
+    promoters = models.PositiveBigIntegerField(default=0)
+    detractors = models.PositiveBigIntegerField(default=0)
+    last_observed_at = models.DateTimeField(null=True, blank=True)  # data freshness
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="unique_daily_stat")]
+
+
+class Check(AppendOnlyModel):
+    """One look of the daily monitoring slot: the engine's full result, kept forever.
+
+    Unique per experiment and look date, so two beats, a retried task or a re-run after a worker
+    died can never record the same look twice.
+    """
+
+    class Action(models.TextChoices):
+        CONTINUE = "continue", "Continue"
+        STOP = "stop", "Stop"
+        CONCLUDE = "conclude", "Conclude"
+        ERROR = "error", "Could not check"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Daily monitoring slot"
+        OPERATOR = "operator", "Run by an operator"
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="checks")
+    look_date = models.DateField()
+    look = models.PositiveIntegerField(help_text="Looks carrying information so far (the engine's count).")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    outcome = models.CharField(max_length=20, blank=True)
+    sentence = models.TextField()
+    information_fraction = models.FloatField(null=True, blank=True)
+    days_elapsed = models.FloatField(default=0)
+    final = models.BooleanField(default=False)
+    units = models.JSONField(default=dict, help_text="Units per arm counted for this look.")
+    result = models.JSONField(default=dict, help_text="The engine's full LookResult.")
+    data_through = models.DateTimeField(null=True, blank=True, help_text="Latest observation time the check saw.")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["experiment", "look_date"]
+        constraints = [models.UniqueConstraint(fields=["experiment", "look_date"], name="one_check_per_look")]
+
+    def __str__(self):
+        return f"{self.experiment.key} {self.look_date}: {self.action}"
