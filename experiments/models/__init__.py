@@ -11,10 +11,11 @@ from .experiment import (
     Status,
     Variant,
 )
-from .live import AssignmentCount, Check, DailyAggregate, DailyStat, IngestBatch, Observation
+from .live import AssignedUnit, AssignmentCount, Check, DailyAggregate, DailyStat, IngestBatch, Observation
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AssignedUnit",
     "AssignmentCount",
     "Check",
     "DailyAggregate",

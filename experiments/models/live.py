@@ -12,9 +12,23 @@ from .catalogue import Metric
 from .experiment import Experiment, Variant
 
 
+class AssignedUnit(models.Model):
+    """The first assignment of each unit to a running experiment: a unit asking again is not
+    counted again. Written in batches by the assignment buffer (insert, ignore conflicts)."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assigned_units")
+    unit_id = models.CharField(max_length=200)
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="assigned_units")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["experiment", "unit_id"], name="unique_assigned_unit")]
+        indexes = [models.Index(fields=["experiment", "day", "variant"], name="assigned_unit_day")]
+
+
 class AssignmentCount(models.Model):
-    """Units assigned per arm per day (the sample-ratio check). Added to in batches by
-    experiments.live.assignment's buffer, never one write per assignment call."""
+    """Units first assigned per arm per day (the sample-ratio check reads these). Brought up to
+    date from AssignedUnit by each buffer flush, never one write per assignment call."""
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignment_counts")
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="assignment_counts")
