@@ -192,3 +192,21 @@ APPROVAL_REMINDER_BUSINESS_DAYS = env_int("APPROVAL_REMINDER_BUSINESS_DAYS", 2, 
 APPROVAL_ESCALATION_BUSINESS_DAYS = env_int("APPROVAL_ESCALATION_BUSINESS_DAYS", 5, minimum=1)
 WEBHOOK_URL = env_str("WEBHOOK_URL")
 WEBHOOK_SECRET = env_str("WEBHOOK_SECRET")
+
+
+# Daily monitoring slot, local time of day (TIME_ZONE): checks running experiments, then the
+# digest to signal owners. Used when the periodic tasks are first created; the admin edits them.
+def _time_of_day(name: str, default: str) -> str:
+    raw = env_str(name, default).strip()
+    try:
+        hour, minute = (int(part) for part in raw.split(":"))
+        valid = 0 <= hour < 24 and 0 <= minute < 60
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day; use HH:MM, e.g. 06:00.")
+    return f"{hour:02d}:{minute:02d}"
+
+
+MONITORING_TIME = _time_of_day("MONITORING_TIME", "06:00")
+DIGEST_TIME = _time_of_day("DIGEST_TIME", "06:30")

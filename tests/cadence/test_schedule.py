@@ -1,4 +1,7 @@
-from django_celery_beat.models import PeriodicTask
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from cadence.schedule import PERIODIC_TASKS, ensure_periodic_tasks
@@ -28,3 +31,62 @@ def test_beat_database_scheduler_sees_the_heartbeat(db):
     entry = schedule["Scheduler heartbeat"]
     assert entry.task == "cadence.heartbeat"
     assert entry.schedule.run_every.total_seconds() == 60
+
+
+def test_daily_monitoring_and_digest_run_at_their_local_time(db):
+    monitoring = PeriodicTask.objects.get(name="Daily monitoring")
+    digest = PeriodicTask.objects.get(name="Monitoring digest")
+    assert monitoring.task == "experiments.monitoring_sweep"
+    assert digest.task == "experiments.send_monitoring_digest"
+    assert (monitoring.crontab.hour, monitoring.crontab.minute) == ("6", "0")
+    assert (digest.crontab.hour, digest.crontab.minute) == ("6", "30")  # after the checks
+    assert str(monitoring.crontab.timezone) == settings.TIME_ZONE
+    assert monitoring.interval is None and monitoring.enabled
+
+
+def test_a_new_daily_task_takes_the_settings_time_and_zone(db):
+    PeriodicTask.objects.filter(name="Daily monitoring").delete()
+    with override_settings(MONITORING_TIME="05:45", TIME_ZONE="Europe/Amsterdam"):
+        ensure_periodic_tasks()
+    crontab = PeriodicTask.objects.get(name="Daily monitoring").crontab
+    assert (crontab.hour, crontab.minute, str(crontab.timezone)) == ("5", "45", "Europe/Amsterdam")
+
+
+def test_admin_edits_to_a_daily_task_survive_the_next_migrate(db):
+    task = PeriodicTask.objects.get(name="Daily monitoring")
+    task.enabled = False
+    task.crontab = CrontabSchedule.objects.create(minute="15", hour="7", timezone="Europe/Amsterdam")
+    task.save()
+    digest = PeriodicTask.objects.get(name="Monitoring digest")
+    CrontabSchedule.objects.filter(pk=digest.crontab_id).update(hour="8")  # the time edited in place
+    crontabs = CrontabSchedule.objects.count()
+
+    call_command("migrate", verbosity=0)  # post_migrate ensures the tasks again
+    ensure_periodic_tasks()
+
+    task = PeriodicTask.objects.get(name="Daily monitoring")
+    assert task.enabled is False
+    assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("7", "15", "Europe/Amsterdam")
+    assert PeriodicTask.objects.get(name="Monitoring digest").crontab.hour == "8"
+    assert PeriodicTask.objects.filter(name="Daily monitoring").count() == 1
+    assert CrontabSchedule.objects.count() == crontabs  # no stray schedules made on the way
+
+
+def test_a_renamed_task_path_is_corrected_in_place(db):
+    task = PeriodicTask.objects.get(name="Daily monitoring")
+    PeriodicTask.objects.filter(pk=task.pk).update(task="experiments.old_name")
+    ensure_periodic_tasks()
+    assert PeriodicTask.objects.get(pk=task.pk).task == "experiments.monitoring_sweep"
+
+
+def test_beat_sees_the_daily_tasks_as_crontabs_in_local_time(db):
+    with override_settings(TIME_ZONE="Europe/Amsterdam"):
+        PeriodicTask.objects.filter(name="Daily monitoring").delete()
+        ensure_periodic_tasks()
+    # (all_as_schedule leaves out crontabs outside the current hour, so build the entries directly)
+    entry = DatabaseScheduler.Entry(PeriodicTask.objects.get(name="Daily monitoring"), app=app)
+    assert entry.task == "experiments.monitoring_sweep"
+    assert entry.schedule.hour == {6} and entry.schedule.minute == {0}
+    assert str(entry.schedule.tz) == "Europe/Amsterdam"
+    digest = DatabaseScheduler.Entry(PeriodicTask.objects.get(name="Monitoring digest"), app=app)
+    assert digest.task == "experiments.send_monitoring_digest"
