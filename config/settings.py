@@ -210,3 +210,7 @@ def _time_of_day(name: str, default: str) -> str:
 
 MONITORING_TIME = _time_of_day("MONITORING_TIME", "06:00")
 DIGEST_TIME = _time_of_day("DIGEST_TIME", "06:30")
+
+# Data in (experiments.live.ingestion): rows per batch, and the largest body the API reads.
+INGEST_MAX_ROWS = env_int("INGEST_MAX_ROWS", 50_000, minimum=1)
+INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 32 * 1024 * 1024, minimum=1024)

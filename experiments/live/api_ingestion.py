@@ -1,0 +1,174 @@
+"""POST /api/outcomes/ and /api/daily-figures/: bulk data in, as JSON or CSV, one batch per request.
+
+The body is read raw (its SHA-256 is the batch's fingerprint for Idempotency-Key) and parsed here,
+not by DRF's parsers, so CSV and JSON meet exactly the same checks. Which experiments a caller may
+send data for is decided per row (experiments.access + ingestion.may_send_data).
+"""
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from experiments.live import idempotency, ingestion
+from experiments.live.ingestion_csv import parse_body
+from experiments.models import IngestBatch
+
+KEY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A unique value per batch (e.g. a UUID). Retrying with the same key and body returns the first "
+    "answer with `Idempotent-Replayed: true` and writes nothing; the same key with another body is refused (422).",
+)
+
+
+class OutcomeRowSerializer(serializers.Serializer):
+    experiment = serializers.SlugField(help_text="Experiment key.")
+    unit = serializers.CharField(max_length=200, help_text="The unit (customer, case, session) the outcome belongs to.")
+    arm = serializers.SlugField(help_text="Variant key; must be the arm the unit was assigned to.")
+    metric = serializers.SlugField(help_text="Metric key, one of the experiment's metrics.")
+    value = serializers.FloatField(help_text="Binary metrics 0 or 1; NPS a whole number 0-10; mean metrics within the metric's range.")
+    time = serializers.DateTimeField(help_text="When it was observed, ISO 8601 with an offset or Z; within the experiment's run, not in the future.")
+
+
+class OutcomesBodySerializer(serializers.Serializer):
+    rows = OutcomeRowSerializer(many=True)
+
+
+class DailyFigureRowSerializer(serializers.Serializer):
+    experiment = serializers.SlugField()
+    arm = serializers.SlugField()
+    metric = serializers.SlugField()
+    day = serializers.DateField(help_text="A day that is over, from the day the experiment started through its planned end.")
+    n = serializers.IntegerField(min_value=0, help_text="Units counted that day.")
+    successes = serializers.IntegerField(required=False, help_text="Binary metrics only: units with value 1 (at most n).")
+    sum = serializers.FloatField(required=False, help_text="Mean and NPS metrics: sum of the values.")
+    sum_sq = serializers.FloatField(required=False, help_text="Mean and NPS metrics: sum of the squared values.")
+    promoters = serializers.IntegerField(required=False, help_text="NPS only: scores of 9-10.")
+    detractors = serializers.IntegerField(required=False, help_text="NPS only: scores of 0-6.")
+
+
+class DailyFiguresBodySerializer(serializers.Serializer):
+    rows = DailyFigureRowSerializer(many=True)
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="1-based data row (null for the CSV header).")
+    line = serializers.IntegerField(required=False, help_text="CSV only: the file line.")
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ArmCountsSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    arms = serializers.DictField(child=serializers.IntegerField(), help_text="Rows written per arm key.")
+
+
+class AcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    kind = serializers.ChoiceField(choices=IngestBatch.Kind.choices)
+    rows_written = serializers.IntegerField()
+    experiments = serializers.DictField(child=ArmCountsSerializer(), help_text="Per experiment key.")
+
+
+class RefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = RowErrorSerializer(many=True, required=False, help_text="The first 1000 errors.")
+    error_count = serializers.IntegerField(required=False)
+    rows_received = serializers.IntegerField(required=False)
+    field = serializers.CharField(required=False, help_text="The header at fault (Idempotency-Key).")
+
+
+def _responses():
+    return {
+        201: OpenApiResponse(AcceptedSerializer, description="Every row was written and added into the daily statistics."),
+        400: OpenApiResponse(RefusedSerializer, description="Missing Idempotency-Key, unreadable body, or rows with errors: nothing written."),
+        409: OpenApiResponse(RefusedSerializer, description="A request with this key is still being processed."),
+        413: OpenApiResponse(RefusedSerializer, description="Too many rows or too large a body."),
+        415: OpenApiResponse(RefusedSerializer, description="Not JSON or CSV."),
+        422: OpenApiResponse(RefusedSerializer, description="This Idempotency-Key was used for a different body."),
+    }
+
+
+def _ingest(request, kind) -> Response:
+    try:
+        key = idempotency.checked_key(request.headers.get(idempotency.HEADER))
+    except idempotency.BadKey as refusal:
+        return _respond(refusal.answer)
+    django_request = request._request
+    length = int(django_request.META.get("CONTENT_LENGTH") or 0)
+    limit = settings.INGEST_MAX_BODY_BYTES
+    if length > limit:
+        # Not read, so not fingerprinted or recorded: the key stays free for the split batches.
+        return _respond(idempotency.Answer(413, {"detail": f"The body is {length:,} bytes; the most one batch may send is {limit:,}. Split it."}))
+    # Read the stream ourselves: request.body would refuse anything over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    body = django_request.body if hasattr(django_request, "_body") else django_request.read()
+    parsed = parse_body(body, django_request.content_type, kind, max_rows=ingestion.max_rows())
+    answer = ingestion.ingest_parsed(kind, request.user, parsed, key, idempotency.body_sha256(body), IngestBatch.Source.API)
+    return _respond(answer)
+
+
+def _respond(answer: idempotency.Answer) -> Response:
+    response = Response(answer.payload, status=answer.status)
+    if answer.replayed:
+        response[idempotency.REPLAY_HEADER] = "true"
+    return response
+
+
+CSV_EXAMPLE_OUTCOMES = (
+    "experiment,unit,arm,metric,value,time\n"
+    "chat-greeting,customer-1001,control,fcr,1,2026-03-04T10:15:00Z\n"
+    "chat-greeting,customer-1002,short,fcr,0,2026-03-04T11:02:00+01:00\n"
+)
+CSV_EXAMPLE_DAILY = (
+    "experiment,arm,metric,day,n,successes,sum,sum_sq,promoters,detractors\n"
+    "chat-greeting,control,fcr,2026-03-04,812,571,,,,\n"
+    "chat-greeting,control,csat,2026-03-04,240,,1002,4380,,\n"
+    "chat-greeting,control,nps,2026-03-04,120,,900,7400,50,20\n"
+)
+
+
+class OutcomesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Send per-unit outcomes (a batch of up to INGEST_MAX_ROWS rows)",
+        description=(
+            "JSON `{\"rows\": [{experiment, unit, arm, metric, value, time}, ...]}` or a `text/csv` body with that header row. "
+            "Every row is checked (you may send data for experiments you author, or as a signal owner; the experiment must be "
+            "running, stopped or completed; the arm must be the unit's assigned arm; values within the metric's range; times "
+            "from the day it started through its planned end, not in the future; no duplicates of the same experiment, metric, "
+            "unit and time). One bad row refuses the whole batch with a per-row report and nothing is written."
+        ),
+        parameters=[KEY_PARAMETER],
+        request={"application/json": OutcomesBodySerializer, "text/csv": OpenApiTypes.STR},
+        responses=_responses(),
+        examples=[OpenApiExample("CSV body", value=CSV_EXAMPLE_OUTCOMES, media_type="text/csv", request_only=True)],
+    )
+    def post(self, request):
+        return _ingest(request, IngestBatch.Kind.OUTCOMES)
+
+
+class DailyFiguresView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Send pre-aggregated daily figures per arm",
+        description=(
+            "One row per experiment, arm, metric and day, sent once, for a day that is over. Every row has `n` (units that "
+            "day). Binary metrics add `successes` (<= n). Mean metrics add `sum` and `sum_sq` (sum of values and of squared "
+            "values; they must fit n values in the metric's range). NPS metrics add `promoters` (9-10), `detractors` (0-6), "
+            "`sum` and `sum_sq` of the 0-10 scores (consistent with those counts). Leave the other columns empty. "
+            "A day with per-unit outcomes already sent cannot also get daily figures, and the other way round."
+        ),
+        parameters=[KEY_PARAMETER],
+        request={"application/json": DailyFiguresBodySerializer, "text/csv": OpenApiTypes.STR},
+        responses=_responses(),
+        examples=[OpenApiExample("CSV body", value=CSV_EXAMPLE_DAILY, media_type="text/csv", request_only=True)],
+    )
+    def post(self, request):
+        return _ingest(request, IngestBatch.Kind.DAILY)

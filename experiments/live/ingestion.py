@@ -1,0 +1,722 @@
+"""Data in: check a batch of per-unit outcomes or daily figures, write it whole or not at all, and
+add it into DailyStat (sufficient statistics per experiment, arm, metric and day) in the same
+transaction, so the daily checks never read raw rows.
+
+Public entry points (API and upload page both call them):
+- ``ingest_outcomes(user, rows, idempotency_key, body_sha, source, experiment=None) -> Answer``
+- ``ingest_daily_figures(user, rows, idempotency_key, body_sha, source, experiment=None) -> Answer``
+- ``ingest_parsed(kind, user, parsed, idempotency_key, body_sha, source, experiment=None) -> Answer``
+- ``may_send_data(user, experiment) -> bool``; ``first_data_day(experiment) -> date``
+
+``rows`` are dicts (numbered 1, 2, ... as given) or ``ingestion_csv.Row`` (CSV keeps line
+numbers). ``Answer`` is ``(status, payload, replayed)``. Any bad row refuses the whole batch with a
+per-row report; refused batches are recorded too, so a retry gets the same answer.
+"""
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from experiments import access, roles
+from experiments.live import hashing, idempotency
+from experiments.live.idempotency import Answer
+from experiments.live.ingestion_csv import COLUMNS, Parsed, Row
+from experiments.models import (
+    DailyAggregate,
+    DailyStat,
+    Experiment,
+    ExperimentEvent,
+    IngestBatch,
+    Metric,
+    Observation,
+    Status,
+)
+from experiments.stats.inputs import BinaryArm, MeanArm, NpsArm, StatsInputError, checked_count
+
+OUTCOMES = IngestBatch.Kind.OUTCOMES
+DAILY = IngestBatch.Kind.DAILY
+ACCEPTING_DATA = frozenset({Status.RUNNING, Status.STOPPED, Status.COMPLETED})
+MAX_REPORTED_ERRORS = 1000
+NPS_PROMOTER, NPS_DETRACTOR = 9, 6  # promoters score 9-10, detractors 0-6, passives 7-8
+UNIT_MAX_LENGTH = Observation._meta.get_field("unit_id").max_length
+INSERT_BATCH = 2000
+# What each metric kind needs in a daily-figures row (others must be left empty).
+DAILY_FIELDS = {
+    Metric.Kind.BINARY: ("n", "successes"),
+    Metric.Kind.MEAN: ("n", "sum", "sum_sq"),
+    Metric.Kind.NPS: ("n", "promoters", "detractors", "sum", "sum_sq"),
+}
+DAILY_SUMS = ("successes", "sum", "sum_sq", "promoters", "detractors")
+
+
+def max_rows() -> int:
+    return settings.INGEST_MAX_ROWS
+
+
+def may_send_data(user, experiment: Experiment) -> bool:
+    """Authors, signal owners and superusers send data; nobody else does."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or roles.has_role(user, roles.SIGNAL_OWNER) or user.pk in experiment.authors()
+
+
+def first_data_day(experiment: Experiment) -> dt.date:
+    """The first day data counts for: the day it started running (its first start event)."""
+    started = experiment.events.filter(action="start").aggregate(first=Min("created_at"))["first"]
+    return timezone.localdate(started) if started else experiment.planned_start
+
+
+def ingest_outcomes(user, rows, idempotency_key, body_sha, source=IngestBatch.Source.API, experiment=None) -> Answer:
+    return ingest_parsed(OUTCOMES, user, Parsed(rows=_numbered(rows)), idempotency_key, body_sha, source, experiment)
+
+
+def ingest_daily_figures(user, rows, idempotency_key, body_sha, source=IngestBatch.Source.API, experiment=None) -> Answer:
+    return ingest_parsed(DAILY, user, Parsed(rows=_numbered(rows)), idempotency_key, body_sha, source, experiment)
+
+
+def ingest_parsed(kind, user, parsed: Parsed, idempotency_key, body_sha, source, experiment=None) -> Answer:
+    """Check and write one batch at most once per (user, key). `experiment` (the upload page's)
+    fills rows that leave the experiment out, and is the only one such a batch may name."""
+
+    def attempt(record):
+        now = timezone.now()
+        if parsed.refusal is not None:
+            status, payload = parsed.refusal
+            if experiment is not None:
+                payload = {**payload, "experiments": {experiment.key: {"rows": 0}}}
+            record(status, payload, 0, source)
+            return Answer(status, payload)
+        if len(parsed.rows) > max_rows():
+            payload = {"detail": f"A batch holds at most {max_rows():,} rows; this one has {len(parsed.rows):,}. Split it into smaller batches."}
+            record(413, payload, len(parsed.rows), source)
+            return Answer(413, payload)
+        batch = _Batch(kind, user, parsed.rows, experiment, now)
+        batch.check()
+        if batch.report.count:
+            payload = batch.refusal()
+            record(400, payload, len(parsed.rows), source)
+            return Answer(400, payload)
+        payload = batch.summary()
+        ingest_batch = record(201, payload, len(parsed.rows), source)
+        batch.write(ingest_batch)
+        return Answer(201, payload)
+
+    return idempotency.once(user, idempotency_key, kind, body_sha, attempt)
+
+
+def _numbered(rows) -> list[Row]:
+    return [row if isinstance(row, Row) else Row(number, row) for number, row in enumerate(rows, start=1)]
+
+
+# --- the experiments a batch names ------------------------------------------------------------
+
+
+@dataclass
+class _Target:
+    """One experiment named in a batch, with what its rows are checked against."""
+
+    experiment: Experiment
+    may_send: bool
+    variants: dict
+    weights: list
+    metrics: dict
+    first_day: dt.date
+    last_day: dt.date
+    arm_of_unit: dict = field(default_factory=dict)  # unit -> arm key, or None when not enrolled
+
+    def assigned_arm(self, unit: str):
+        if unit not in self.arm_of_unit:
+            exposed = hashing.is_exposed(self.experiment.key, self.experiment.exposure_cap_pct, unit)
+            self.arm_of_unit[unit] = hashing.arm_for(self.experiment.key, self.weights, unit) if exposed else None
+        return self.arm_of_unit[unit]
+
+
+def _targets(user, keys) -> dict[str, _Target]:
+    experiments = list(
+        access.visible_experiments(user).filter(key__in=keys).prefetch_related("variants", "metrics__metric", "co_authors")
+    )
+    started = dict(
+        ExperimentEvent.objects.filter(experiment__in=experiments, action="start")
+        .values_list("experiment_id")
+        .annotate(first=Min("created_at"))
+    )
+    targets = {}
+    for experiment in experiments:
+        # The arms in stored order (control first, then as created), exactly as the assignment
+        # API hashes them, so a unit is checked against the arm it was actually given.
+        variants = list(experiment.variants.all())
+        first_start = started.get(experiment.pk)
+        targets[experiment.key] = _Target(
+            experiment=experiment,
+            may_send=may_send_data(user, experiment),
+            variants={v.key: v for v in variants},
+            weights=[(v.key, v.weight) for v in variants],
+            metrics={row.metric.key: row.metric for row in experiment.metrics.all()},
+            # Data counts from the day it started running; an experiment put in place without its
+            # start event (fixtures, imports) counts from its planned start.
+            first_day=timezone.localdate(first_start) if first_start else experiment.planned_start,
+            last_day=experiment.planned_end,
+        )
+    return targets
+
+
+# --- one batch: check every row, then write ---------------------------------------------------
+
+
+@dataclass
+class _Good:
+    """A row that passed its own checks, ready to write."""
+
+    row: Row
+    target: _Target
+    variant: object
+    metric: Metric
+    day: dt.date
+    unit: str = ""
+    value: float = 0.0
+    when: dt.datetime | None = None
+    figures: dict | None = None
+
+    @property
+    def cell(self):
+        return (self.target.experiment.pk, self.variant.pk, self.metric.pk, self.day)
+
+
+class _Report:
+    def __init__(self):
+        self.errors = []
+        self.count = 0
+
+    def add(self, row: Row, field_name, message):
+        self.count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            error = {"row": row.number, "field": field_name, "message": message}
+            if row.line is not None:
+                error["line"] = row.line
+            self.errors.append(error)
+
+
+class _Batch:
+    def __init__(self, kind, user, rows, page_experiment, now):
+        self.kind = kind
+        self.user = user
+        self.rows = rows
+        self.page_experiment = page_experiment
+        self.now = now
+        self.today = timezone.localdate(now)
+        self.tz = timezone.get_default_timezone()
+        self.report = _Report()
+        self.clean: list[_Good] = []
+        self.targets = {}
+
+    # Checking ---------------------------------------------------------------------------------
+
+    def check(self):
+        keys = {self._experiment_key(row) for row in self.rows}
+        self.targets = _targets(self.user, {k for k in keys if isinstance(k, str) and k})
+        check_row = self._outcome_row if self.kind == OUTCOMES else self._daily_row
+        for row in self.rows:
+            check_row(row)
+        if not self.report.count:
+            if self.kind == OUTCOMES:
+                self._stored_duplicates_of_outcomes()
+            else:
+                self._stored_duplicates_of_figures()
+
+    def _experiment_key(self, row):
+        value = row.fields.get("experiment")
+        if value in (None, "") and self.page_experiment is not None:
+            return self.page_experiment.key
+        return value.strip() if isinstance(value, str) else value
+
+    def _shape_ok(self, row) -> bool:
+        fields = row.fields
+        if "__not_an_object__" in fields:
+            self.report.add(row, None, f"Each row must be an object with the fields {', '.join(COLUMNS[self.kind])}.")
+            return False
+        if "__width__" in fields:
+            got, want = fields["__width__"]
+            self.report.add(row, None, f"This line has {got} values; the header has {want} columns.")
+            return False
+        return True
+
+    def _common(self, row):
+        """The checks every row shares: known fields, experiment, arm and metric."""
+        fields = row.fields
+        for name in sorted(set(fields) - set(COLUMNS[self.kind])):
+            self.report.add(row, name, f"Unknown field; a row has {', '.join(COLUMNS[self.kind])}.")
+        target = self._target(row)
+        if target is None:
+            return None
+        variant = self._choice(row, "arm", target.variants, "arms")
+        metric = self._choice(row, "metric", target.metrics, "metrics")
+        return target, variant, metric
+
+    def _target(self, row):
+        key = self._experiment_key(row)
+        if key in (None, ""):
+            self.report.add(row, "experiment", "Required: the key of the experiment this row belongs to.")
+            return None
+        if not isinstance(key, str):
+            self.report.add(row, "experiment", f"Must be an experiment key (text), got {key!r}.")
+            return None
+        if self.page_experiment is not None and key != self.page_experiment.key:
+            self.report.add(row, "experiment", f"This page takes rows for {self.page_experiment.key!r} only; this row names {key!r}.")
+            return None
+        target = self.targets.get(key)
+        if target is None:
+            self.report.add(row, "experiment", f"No experiment with key {key!r} that you may see.")
+            return None
+        if not target.may_send:
+            self.report.add(row, "experiment", "You may not send data for this experiment: only its authors, signal owners and administrators may.")
+            return None
+        experiment = target.experiment
+        if experiment.status not in ACCEPTING_DATA:
+            self.report.add(
+                row, "experiment",
+                f"This experiment is {experiment.get_status_display().lower()}; it accepts data only while running, stopped or completed.",
+            )
+            return None
+        return target
+
+    def _choice(self, row, name, options: dict, plural: str):
+        value = row.fields.get(name)
+        if value in (None, ""):
+            self.report.add(row, name, "Required.")
+            return None
+        found = options.get(value.strip()) if isinstance(value, str) else None
+        if found is None:
+            self.report.add(row, name, f"Unknown {name} {value!r}; this experiment's {plural} are {', '.join(options)}.")
+        return found
+
+    def _number(self, row, name, required=True):
+        """A finite number from JSON or CSV text; None (reported) when it is not one."""
+        value = row.fields.get(name)
+        if value is None or value == "":
+            if required:
+                self.report.add(row, name, "Required.")
+            return None
+        number = None
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                pass
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        if number is None:
+            self.report.add(row, name, f"Must be a number, got {value!r}.")
+            return None
+        if not math.isfinite(number):
+            self.report.add(row, name, "Must be a finite number (not NaN or infinity).")
+            return None
+        return number
+
+    def _outcome_row(self, row):
+        if not self._shape_ok(row):
+            return
+        common = self._common(row)
+        unit = self._unit(row)
+        value = self._number(row, "value")
+        when = self._time(row)
+        if common is None:
+            return
+        target, variant, metric = common
+        if metric is not None and value is not None and not self._in_range(row, metric, value):
+            value = None
+        day = None
+        if when is not None:
+            day = when.astimezone(self.tz).date()
+            if not self._in_window(row, "time", target, day) or not self._not_future(row, when):
+                when = None
+        if unit is not None and variant is not None:
+            arm = target.assigned_arm(unit)
+            if arm is None:
+                self.report.add(
+                    row, "unit",
+                    f"Unit {unit!r} is not enrolled: it falls outside the exposure cap of {float(target.experiment.exposure_cap_pct):g}%.",
+                )
+                unit = None
+            elif arm != variant.key:
+                self.report.add(row, "arm", f"Unit {unit!r} is assigned to arm {arm!r}, not {variant.key!r}.")
+                unit = None
+        if None in (variant, metric, unit, value, when):
+            return
+        self.clean.append(_Good(row, target, variant, metric, day, unit=unit, value=value, when=when))
+
+    def _unit(self, row):
+        value = row.fields.get("unit")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # numeric customer ids in JSON
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.report.add(row, "unit", "Required: the id of the unit (customer, case, session) the outcome belongs to.")
+            return None
+        if not isinstance(value, str):
+            self.report.add(row, "unit", f"Must be text or a whole number, got {value!r}.")
+            return None
+        value = value.strip()
+        if len(value) > UNIT_MAX_LENGTH:
+            self.report.add(row, "unit", f"At most {UNIT_MAX_LENGTH} characters.")
+            return None
+        return value
+
+    def _time(self, row):
+        value = row.fields.get("time")
+        if value is None or value == "":
+            self.report.add(row, "time", "Required: when the outcome was observed, e.g. 2026-03-04T10:15:00Z.")
+            return None
+        when = None
+        if isinstance(value, str):
+            try:
+                when = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        if when is None:
+            self.report.add(row, "time", f"Must be an ISO 8601 time such as 2026-03-04T10:15:00Z, got {value!r}.")
+            return None
+        if when.tzinfo is None or when.utcoffset() is None:
+            self.report.add(row, "time", f"Needs a UTC offset or Z, e.g. 2026-03-04T10:15:00Z or 2026-03-04T11:15:00+01:00: {value!r} could be any time zone.")
+            return None
+        return when
+
+    def _in_range(self, row, metric: Metric, value: float) -> bool:
+        if metric.kind == Metric.Kind.BINARY:
+            if value not in (0.0, 1.0):
+                self.report.add(row, "value", f"{metric.name} is a rate: each unit's value is 0 or 1, not {value:g}.")
+                return False
+            return True
+        if metric.kind == Metric.Kind.NPS and (value != int(value) or not 0 <= value <= 10):
+            self.report.add(row, "value", f"{metric.name} is scored as a whole number from 0 to 10, not {value:g}.")
+            return False
+        low, high = metric.min_value, metric.max_value
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.report.add(row, "value", f"{metric.name} takes values {_range_text(metric)}; {value:g} is outside.")
+            return False
+        return True
+
+    def _in_window(self, row, name, target: _Target, day: dt.date) -> bool:
+        if day < target.first_day:
+            self.report.add(row, name, f"{day:%d %b %Y} is before the experiment started running ({target.first_day:%d %b %Y}).")
+            return False
+        if day > target.last_day:
+            self.report.add(row, name, f"{day:%d %b %Y} is after the experiment's planned end ({target.last_day:%d %b %Y}).")
+            return False
+        return True
+
+    def _not_future(self, row, when: dt.datetime) -> bool:
+        if when > self.now:
+            self.report.add(row, "time", f"{when.isoformat()} is in the future.")
+            return False
+        return True
+
+    def _daily_row(self, row):
+        if not self._shape_ok(row):
+            return
+        common = self._common(row)
+        day = self._day(row)
+        numbers = {name: self._number(row, name, required=False) for name in ("n", *DAILY_SUMS)}
+        if common is None:
+            return
+        target, variant, metric = common
+        if day is not None:
+            if not self._in_window(row, "day", target, day):
+                day = None
+            elif day >= self.today:
+                self.report.add(row, "day", f"{day:%d %b %Y} is not over yet: send a day's figures once the day has ended (they cannot be changed later).")
+                day = None
+        if metric is None:
+            return
+        figures = self._figures(row, metric, numbers)
+        if None in (variant, day, figures):
+            return
+        self.clean.append(_Good(row, target, variant, metric, day, figures=figures))
+
+    def _day(self, row):
+        value = row.fields.get("day")
+        if value is None or value == "":
+            self.report.add(row, "day", "Required: the date the figures cover, e.g. 2026-03-04.")
+            return None
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except (AttributeError, ValueError):  # not text, or not a date
+            self.report.add(row, "day", f"Must be a date such as 2026-03-04, got {value!r}.")
+            return None
+
+    def _figures(self, row, metric: Metric, numbers: dict):
+        """n and the kind's sums, checked for consistency; None (reported) when they are not."""
+        wanted = DAILY_FIELDS[metric.kind]
+        ok = True
+        for name in ("n", *DAILY_SUMS):
+            given = row.fields.get(name) not in (None, "")
+            if name in wanted and not given:
+                self.report.add(row, name, f"Required for {metric.get_kind_display().lower()} metrics ({', '.join(wanted)}).")
+                ok = False
+            elif name not in wanted and given:
+                self.report.add(row, name, f"Not used for {metric.get_kind_display().lower()} metrics: leave it empty (they take {', '.join(wanted)}).")
+                ok = False
+            elif name in wanted and numbers[name] is None:
+                ok = False  # reported as not a number
+        if not ok:
+            return None
+        try:
+            return _consistent_figures(metric, numbers)
+        except StatsInputError as error:
+            self.report.add(row, error.field, error.message)
+            return None
+
+    # Duplicates against what is stored (only when every row passed on its own) -----------------
+
+    def _stored_duplicates_of_outcomes(self):
+        seen = {}
+        by_target = defaultdict(list)
+        for good in self.clean:
+            key = (good.target.experiment.pk, good.metric.pk, good.unit, good.when)
+            if key in seen:
+                self.report.add(good.row, "time", f"Duplicate of row {seen[key].number}: the same experiment, metric, unit and time.")
+                continue
+            seen[key] = good.row
+            by_target[(good.target.experiment.pk, good.metric.pk)].append(good)
+        for (experiment_id, metric_id), items in by_target.items():
+            units = sorted({good.unit for good in items})
+            times = [good.when for good in items]
+            stored = set()
+            for start in range(0, len(units), 500):  # SQLite caps query parameters
+                stored.update(
+                    Observation.objects.filter(
+                        experiment_id=experiment_id, metric_id=metric_id, unit_id__in=units[start:start + 500],
+                        observed_at__gte=min(times), observed_at__lte=max(times),
+                    ).values_list("unit_id", "observed_at")
+                )
+            for good in items:
+                if (good.unit, good.when) in stored:
+                    self.report.add(good.row, "time", "Already recorded: an earlier batch sent the same experiment, metric, unit and time.")
+        self._cells_with_figures()
+
+    def _cells_with_figures(self):
+        """Per-unit outcomes for a cell that daily figures already cover would count it twice."""
+        taken = self._existing_cells(DailyAggregate.objects.all())
+        for good in self.clean:
+            if good.cell in taken:
+                self.report.add(
+                    good.row, "metric",
+                    f"Daily figures were already sent for {good.variant.key}, {good.metric.key} on {good.day:%d %b %Y}: "
+                    "send per-unit outcomes or daily figures for a day, not both.",
+                )
+
+    def _stored_duplicates_of_figures(self):
+        seen = {}
+        for good in self.clean:
+            if good.cell in seen:
+                self.report.add(good.row, "day", f"Duplicate of row {seen[good.cell].number}: one row per experiment, arm, metric and day.")
+            seen.setdefault(good.cell, good.row)
+        given = self._existing_cells(DailyAggregate.objects.all())
+        counted = self._existing_cells(DailyStat.objects.filter(n__gt=0))
+        for good in self.clean:
+            if good.cell in given:
+                self.report.add(good.row, "day", "Already recorded: figures for this experiment, arm, metric and day were sent before; each is sent once.")
+            elif good.cell in counted:
+                self.report.add(
+                    good.row, "day",
+                    f"Per-unit outcomes were already sent for {good.variant.key}, {good.metric.key} on {good.day:%d %b %Y}: "
+                    "send per-unit outcomes or daily figures for a day, not both.",
+                )
+
+    def _existing_cells(self, queryset) -> set:
+        days = sorted({good.day for good in self.clean})
+        experiment_ids = {good.target.experiment.pk for good in self.clean}
+        if not days:
+            return set()
+        return set(
+            queryset.filter(experiment_id__in=experiment_ids, day__gte=days[0], day__lte=days[-1]).values_list(
+                "experiment_id", "variant_id", "metric_id", "day"
+            )
+        )
+
+    # Answers ----------------------------------------------------------------------------------
+
+    def _named_experiments(self) -> dict:
+        return {key: {"rows": 0} for key in self.targets}
+
+    def refusal(self) -> dict:
+        count = self.report.count
+        shown = len(self.report.errors)
+        detail = f"{count:,} error{'s' if count != 1 else ''} in {len(self.rows):,} rows; nothing was written. Fix them and send the whole batch again."
+        if shown < count:
+            detail += f" The first {shown:,} are listed."
+        experiments = self._named_experiments()
+        for row in self.rows:
+            key = self._experiment_key(row)
+            if key in experiments:
+                experiments[key]["rows"] += 1
+        return {"detail": detail, "errors": self.report.errors, "error_count": count, "rows_received": len(self.rows), "experiments": experiments}
+
+    def summary(self) -> dict:
+        experiments = {}
+        for good in self.clean:
+            entry = experiments.setdefault(good.target.experiment.key, {"rows": 0, "arms": {key: 0 for key in good.target.variants}})
+            entry["rows"] += 1
+            entry["arms"][good.variant.key] += 1
+        what = "outcome rows" if self.kind == OUTCOMES else "daily figures"
+        return {"detail": f"Accepted {len(self.clean):,} {what}.", "kind": self.kind, "rows_written": len(self.clean), "experiments": experiments}
+
+    # Writing ----------------------------------------------------------------------------------
+
+    def write(self, batch: IngestBatch):
+        cells = defaultdict(_Cell)
+        if self.kind == OUTCOMES:
+            observations = []
+            for good in self.clean:
+                observations.append(Observation(
+                    experiment_id=good.target.experiment.pk, variant_id=good.variant.pk, metric_id=good.metric.pk,
+                    unit_id=good.unit, value=good.value, observed_at=good.when, batch=batch,
+                ))
+                cells[good.cell].add_value(good.metric.kind, good.value, good.when)
+            # One insert order for every batch: two batches racing on the same rows wait, not deadlock.
+            observations.sort(key=lambda o: (o.experiment_id, o.metric_id, o.unit_id, o.observed_at))
+            Observation.objects.bulk_create(observations, batch_size=INSERT_BATCH)
+        else:
+            aggregates = []
+            for good in self.clean:
+                aggregates.append(DailyAggregate(
+                    experiment_id=good.target.experiment.pk, variant_id=good.variant.pk, metric_id=good.metric.pk,
+                    day=good.day, batch=batch, **good.figures,
+                ))
+                # The figures cover the whole day: fresh up to its end.
+                end_of_day = dt.datetime.combine(good.day + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
+                cells[good.cell].add_figures(good.figures, min(end_of_day, self.now))
+            aggregates.sort(key=lambda a: (a.experiment_id, a.variant_id, a.metric_id, a.day))
+            DailyAggregate.objects.bulk_create(aggregates, batch_size=INSERT_BATCH)
+        add_to_daily_stats(cells, self.now)
+
+
+def _range_text(metric: Metric) -> str:
+    unit = f" {metric.unit}" if metric.unit and metric.unit != "%" else ""
+    low, high = metric.min_value, metric.max_value
+    if low is not None and high is not None:
+        return f"from {low:g} to {high:g}{unit}"
+    if low is not None:
+        return f"of at least {low:g}{unit}"
+    return f"of at most {high:g}{unit}"
+
+
+# --- daily figures: consistent sums -----------------------------------------------------------
+
+_SLACK = 1e-9  # floating-point rounding in sums of squares, never a real inconsistency
+
+
+def _consistent_figures(metric: Metric, numbers: dict) -> dict:
+    """DailyAggregate fields from a row's figures; StatsInputError naming the field if impossible."""
+    n = checked_count("n", numbers["n"])
+    if metric.kind == Metric.Kind.BINARY:
+        arm = BinaryArm(n, numbers["successes"])
+        return {"n": n, "total": float(arm.successes), "total_sq": float(arm.successes), "promoters": 0, "detractors": 0}
+    total, total_sq = numbers["sum"], numbers["sum_sq"]
+    try:
+        MeanArm(n, total, total_sq)
+    except StatsInputError as error:
+        raise StatsInputError({"total": "sum", "total_sq": "sum_sq"}.get(error.field, error.field), error.message) from None
+    if metric.kind == Metric.Kind.MEAN:
+        _within_bounds(n, total, total_sq, metric.min_value, metric.max_value, metric)
+        return {"n": n, "total": total, "total_sq": total_sq, "promoters": 0, "detractors": 0}
+    arm = NpsArm(n, numbers["promoters"], numbers["detractors"])
+    promoters, detractors = arm.promoters, arm.detractors
+    passives = n - promoters - detractors
+    # Each promoter scored 9-10, each passive 7-8, each detractor 0-6: the sums must fit.
+    low, high = 9 * promoters + 7 * passives, 10 * promoters + 8 * passives + 6 * detractors
+    if not low - _SLACK <= total <= high + _SLACK:
+        raise StatsInputError(
+            "sum", f"{total:g} does not fit {promoters} promoters (9-10), {passives} passives (7-8) and {detractors} detractors (0-6): it must lie between {low} and {high}"
+        )
+    low_sq, high_sq = 81 * promoters + 49 * passives, 100 * promoters + 64 * passives + 36 * detractors
+    if not low_sq - _SLACK * max(low_sq, 1) <= total_sq <= high_sq * (1 + _SLACK):
+        raise StatsInputError(
+            "sum_sq", f"{total_sq:g} does not fit those promoters, passives and detractors: it must lie between {low_sq} and {high_sq}"
+        )
+    return {"n": n, "total": total, "total_sq": total_sq, "promoters": promoters, "detractors": detractors}
+
+
+def _within_bounds(n, total, total_sq, low, high, metric):
+    unit = f" {metric.unit}" if metric.unit else ""
+    if low is not None and total < n * low - _SLACK * max(abs(n * low), 1):
+        raise StatsInputError("sum", f"{total:g} is below {n} units x the minimum {low:g}{unit}")
+    if high is not None and total > n * high + _SLACK * max(abs(n * high), 1):
+        raise StatsInputError("sum", f"{total:g} is above {n} units x the maximum {high:g}{unit}")
+    if low is not None and high is not None:
+        # Every value y in [low, high] has y^2 <= (low + high) y - low high.
+        ceiling = (low + high) * total - n * low * high
+        if total_sq > ceiling + _SLACK * max(abs(ceiling), abs(total_sq), 1):
+            raise StatsInputError("sum_sq", f"{total_sq:g} is too large for {n} values between {low:g} and {high:g} summing to {total:g}")
+
+
+# --- DailyStat --------------------------------------------------------------------------------
+
+
+class _Cell:
+    __slots__ = ("n", "total", "total_sq", "promoters", "detractors", "last")
+
+    def __init__(self):
+        self.n, self.total, self.total_sq, self.promoters, self.detractors, self.last = 0, 0.0, 0.0, 0, 0, None
+
+    def add_value(self, kind, value, when):
+        self.n += 1
+        self.total += value
+        self.total_sq += value * value
+        if kind == Metric.Kind.NPS:
+            self.promoters += value >= NPS_PROMOTER
+            self.detractors += value <= NPS_DETRACTOR
+        self._seen(when)
+
+    def add_figures(self, figures, when):
+        self.n += figures["n"]
+        self.total += figures["total"]
+        self.total_sq += figures["total_sq"]
+        self.promoters += figures["promoters"]
+        self.detractors += figures["detractors"]
+        self._seen(when)
+
+    def _seen(self, when):
+        if self.last is None or when > self.last:
+            self.last = when
+
+
+STAT_FIELDS = ["n", "total", "total_sq", "promoters", "detractors", "last_observed_at", "updated_at"]
+
+
+def add_to_daily_stats(cells: dict, now):
+    """Add each (experiment_id, variant_id, metric_id, day) cell's sums into DailyStat.
+
+    Missing rows are created empty first (ignoring ones another batch just created), then every
+    row is locked and added to, so concurrent batches on the same cells add up instead of
+    overwriting each other. Call inside the batch's transaction.
+    """
+    if not cells:
+        return
+    keys = sorted(cells)  # one insert order for every batch: they wait for each other, never deadlock
+    DailyStat.objects.bulk_create(
+        [DailyStat(experiment_id=e, variant_id=v, metric_id=m, day=d, updated_at=now) for e, v, m, d in keys],
+        ignore_conflicts=True,
+        batch_size=INSERT_BATCH,
+    )
+    wanted = Q()
+    for experiment_id in {k[0] for k in keys}:
+        days = [k[3] for k in keys if k[0] == experiment_id]
+        wanted |= Q(experiment_id=experiment_id, day__gte=min(days), day__lte=max(days))
+    changed = []
+    for stat in DailyStat.objects.select_for_update().filter(wanted).order_by("pk"):
+        cell = cells.get((stat.experiment_id, stat.variant_id, stat.metric_id, stat.day))
+        if cell is None:
+            continue
+        stat.n += cell.n
+        stat.total += cell.total
+        stat.total_sq += cell.total_sq
+        stat.promoters += cell.promoters
+        stat.detractors += cell.detractors
+        if stat.last_observed_at is None or cell.last > stat.last_observed_at:
+            stat.last_observed_at = cell.last
+        stat.updated_at = now
+        changed.append(stat)
+    DailyStat.objects.bulk_update(changed, fields=STAT_FIELDS, batch_size=INSERT_BATCH)
