@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from experiments import access, roles
+from experiments.live.presentation import running_board
 from experiments.models import Status
 
 
@@ -43,5 +44,10 @@ def dashboard(request):
     return render(
         request,
         "experiments/dashboard.html",
-        {"sections": sections, "can_propose": access.can_propose(user)},
+        {
+            "sections": sections,
+            "can_propose": access.can_propose(user),
+            # Every running experiment the user can see, with its light; problems first.
+            "running_board": running_board(visible),
+        },
     )

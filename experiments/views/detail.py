@@ -1,10 +1,12 @@
-"""One experiment: decision and status first, then the evidence."""
+"""One experiment: decision and status first, then the evidence (for a running or checked one:
+the latest check's decision, the metrics, charts, data freshness and the check history)."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from approvals.services import DECISION_ACTIONS
 from approvals.views.panel import approval_panel
 from experiments import access, lifecycle, policy
+from experiments.live.presentation import live_page
 from experiments.models import MetricRole, Outcome
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.views.next_step import next_step
@@ -48,5 +50,7 @@ def experiment_detail(request, key):
             "plan_error": plan_error,
             "units_per_arm": units_per_arm,
             "events": experiment.events.select_related("actor"),
+            # Checks, charts and data freshness once it has run (None before: the page is as it was).
+            "live": live_page(experiment),
         },
     )

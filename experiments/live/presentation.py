@@ -1,0 +1,539 @@
+"""What people see of a running experiment, from its Check rows and DailyStat times.
+
+The experiment page shows, in this order: the decision banner (the latest check's sentence and
+what it means), the per-metric table, one chart per metric of the effect and its interval over
+the looks, data freshness, and the check history. The dashboard shows a status light per
+running (or recently auto-stopped) experiment.
+
+Everything here is plain functions of rows and a `now`, so every wording is tested without a
+clock; only the loaders at the bottom query (a fixed number of queries per page or list).
+Effects are as the engine reports them: treatment minus control, oriented so positive = better.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
+
+from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
+from experiments.stats.wording import number_text
+
+# A running experiment whose newest data is older than this is judged on stale data.
+STALE_AFTER = dt.timedelta(days=2)
+# The dashboard keeps showing an experiment a check stopped for this long.
+RECENT_STOP = dt.timedelta(days=7)
+SHORT_SENTENCE_CHARS = 140
+
+# What each outcome of a stop or conclusion means for the reader: what to do next.
+MEANING = {
+    ("stop", "lost"): "A metric got clearly worse for customers, so the change was rolled back. "
+    "Conclude it as lost, or fix the cause and request a restart.",
+    ("stop", "invalid"): "The arms did not receive their planned shares of units, so the results cannot be trusted. "
+    "Fix the assignment, then conclude it as invalid or request a restart.",
+    ("conclude", "won"): "The change improved a success metric and every guardrail held: it can be shipped.",
+    ("conclude", "lost"): "A success metric improved, but a guardrail was not shown to hold: do not ship it as it is.",
+    ("conclude", "inconclusive"): "No effect was shown by the planned end: keep the current version.",
+}
+CONTINUE_MEANING = "Nothing to do: it keeps running and is checked again every day. It stops by itself if a metric gets clearly worse."
+FIRST_CHECK_MEANING = "The daily monitoring slot checks it every day and stops it by itself if a metric gets clearly worse or the data cannot be trusted."
+OUTCOME_WORDS = {"won": "won", "lost": "lost", "inconclusive": "no effect shown", "invalid": "invalid data"}
+
+# Per-metric status in words, and the tone the table colours it with.
+STATUS_TEXT = {
+    ("success", "superior"): ("Improved", "ok"),
+    ("success", "undecided"): ("No improvement shown yet", "neutral"),
+    ("guardrail", "non_inferior"): ("Within its margin", "ok"),
+    ("guardrail", "undecided"): ("Not yet shown within its margin", "neutral"),
+    ("success", "harm"): ("Clearly worse: stop", "bad"),
+    ("guardrail", "harm"): ("Clearly worse: stop", "bad"),
+    ("success", "not_enough_data"): ("Not enough data yet", "muted"),
+    ("guardrail", "not_enough_data"): ("Not enough data yet", "muted"),
+}
+
+
+def when(moment: dt.datetime | None) -> str:
+    """A moment as the pages show it: "20 Nov 2026 06:00" in the site's time zone."""
+    return date_format(timezone.localtime(moment), "j M Y H:i") if moment else "—"
+
+
+def on_day(day: dt.date) -> str:
+    return date_format(day, "j M Y")
+
+
+def ago(moment: dt.datetime, now: dt.datetime) -> str:
+    if now - moment < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now, depth=1)} ago"
+
+
+def signed(value: float | None) -> str:
+    if value is None:
+        return "—"
+    text = number_text(value)
+    return f"+{text}" if value > 0 and text != "0" else text
+
+
+def with_unit(text: str, unit: str) -> str:
+    if not unit or text == "—":
+        return text
+    if unit == "%":
+        return f"{text}%"
+    if unit.endswith("points") and text.lstrip("+-") == "1":
+        unit = unit[:-1]
+    return f"{text} {unit}"
+
+
+# --- data freshness -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How recent the data the checks see is. `watched`: the experiment is running, so stale
+    data matters (the checks would judge old data)."""
+
+    data_through: dt.datetime | None  # the latest observation time
+    last_received: dt.datetime | None  # the latest ingestion into DailyStat
+    now: dt.datetime
+    watched: bool
+
+    @property
+    def no_data(self) -> bool:
+        return self.data_through is None and self.last_received is None
+
+    @property
+    def newest(self) -> dt.datetime | None:
+        return self.data_through or self.last_received
+
+    @property
+    def stale(self) -> bool:
+        return self.watched and self.newest is not None and self.now - self.newest > STALE_AFTER
+
+    @property
+    def summary(self) -> str:
+        if self.no_data:
+            return "No data has arrived yet."
+        parts = []
+        if self.data_through:
+            parts.append(f"Data through {when(self.data_through)}")
+        if self.last_received:
+            parts.append(f"last received {ago(self.last_received, self.now)}")
+        text = ", ".join(parts) + "."
+        return text[:1].upper() + text[1:]
+
+    @property
+    def warning(self) -> str:
+        """Empty unless a running experiment lacks current data."""
+        if not self.watched:
+            return ""
+        if self.no_data:
+            return "No data has arrived yet: the checks have nothing to judge. Send the first outcomes through the data page or the API."
+        if self.stale:
+            return (
+                f"The newest data is {timesince(self.newest, self.now, depth=1)} old: the checks are judging old data. "
+                "Make sure the daily data feed is running."
+            )
+        return ""
+
+
+def freshness(data_through, last_received, *, now, running: bool) -> Freshness:
+    return Freshness(data_through, last_received, now, running)
+
+
+# --- the decision banner --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Banner:
+    tone: str  # "ok" | "info" | "warn" | "bad" | "done"
+    headline: str
+    sentence: str  # the check's own sentence (or the person's reason)
+    meaning: str  # what it means for the reader
+    check: Check | None = None
+
+
+def progress(experiment: Experiment, today: dt.date) -> str:
+    total = experiment.duration_days or 1
+    day = min(max((today - experiment.planned_start).days + 1, 1), total)
+    return f"day {day} of {total}"
+
+
+def days_left(experiment: Experiment, today: dt.date) -> int:
+    return max((experiment.planned_end - today).days, 0)
+
+
+def _meaning(check: Check) -> str:
+    return MEANING.get((check.action, check.outcome), "")
+
+
+def banner(experiment: Experiment, checks, *, now, stop_event: ExperimentEvent | None = None, fresh: Freshness | None = None) -> Banner | None:
+    """The decision first: what the latest check said and what it means. None when there is
+    nothing live to say (never started and never checked)."""
+    checks = list(checks)
+    latest = checks[-1] if checks else None
+    status = experiment.status
+    today = timezone.localdate(now)
+
+    if status == Status.RUNNING:
+        nxt = f"next check {when(experiment.next_check_at)}" if experiment.next_check_at else "next check not scheduled yet"
+        head = f"Running — {progress(experiment, today)}"
+        if latest is None:
+            result = Banner("info", f"{head}, {nxt}", "No check has run yet.", FIRST_CHECK_MEANING)
+        elif latest.action == Check.Action.ERROR:
+            result = Banner(
+                "warn",
+                f"{head}: the last check could not decide",
+                latest.sentence,
+                f"Nothing was changed. It is tried again at the {nxt}; make sure data is arriving.",
+                latest,
+            )
+        elif latest.action == Check.Action.CONTINUE:
+            result = Banner("ok", f"{head}, {nxt}", latest.sentence, CONTINUE_MEANING, latest)
+        else:  # the slot decided, the status has not moved yet
+            verb = "stop" if latest.action == Check.Action.STOP else "conclude"
+            result = Banner(
+                "bad" if verb == "stop" else "done",
+                f"{head}: the check on {on_day(latest.look_date)} says {verb}",
+                latest.sentence,
+                _meaning(latest),
+                latest,
+            )
+        if fresh is not None and fresh.warning and result.tone in ("ok", "info"):
+            result = Banner("warn", result.headline, result.sentence, f"{fresh.warning} {result.meaning}", result.check)
+        return result
+
+    if latest is None:
+        return None
+    if status == Status.STOPPED:
+        by_check = latest.action == Check.Action.STOP and (stop_event is None or stop_event.actor_id is None)
+        if by_check:
+            day = timezone.localdate(stop_event.created_at) if stop_event else timezone.localdate(latest.created_at)
+            return Banner("bad", f"Stopped automatically on {on_day(day)}", latest.sentence, _meaning(latest), latest)
+        who = stop_event.actor_label if stop_event else "hand"
+        day = on_day(timezone.localdate(stop_event.created_at)) if stop_event else ""
+        reason = f"“{stop_event.reason}”" if stop_event and stop_event.reason else "No reason given."
+        return Banner(
+            "bad",
+            f"Stopped by {who}{' on ' + day if day else ''}",
+            reason,
+            f"Data collection has ended. The last check ({on_day(latest.look_date)}) said: {latest.sentence}",
+            latest,
+        )
+    # Completed, concluded, promoted, archived: what the checks found, for the record.
+    if latest.action == Check.Action.CONCLUDE:
+        words = OUTCOME_WORDS.get(latest.outcome, latest.outcome)
+        return Banner("done", f"The checks concluded it on {on_day(latest.look_date)}: {words}", latest.sentence, _meaning(latest), latest)
+    if latest.action == Check.Action.STOP:
+        return Banner("bad", f"Stopped automatically on {on_day(timezone.localdate(latest.created_at))}", latest.sentence, _meaning(latest), latest)
+    label = experiment.get_status_display()
+    if experiment.outcome:
+        label += f" ({experiment.get_outcome_display().lower()})"
+    return Banner("done", f"{label} — last check on {on_day(latest.look_date)}", latest.sentence, "", latest)
+
+
+# --- the per-metric table ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    metric: str
+    label: str
+    role: str
+    arm: str
+    estimate: float | None
+    estimate_text: str
+    interval_text: str
+    boundaries: list  # "Margin -0.5 points", "Boundary +1 point"
+    status: str
+    status_text: str
+    tone: str
+    units: list  # (arm name, units as text)
+    sentence: str
+
+    @property
+    def boundary_text(self) -> str:
+        return " · ".join(self.boundaries) or "—"
+
+
+def metric_rows(check: Check | None, arm_names: dict, control: str) -> list[MetricRow]:
+    """One row per metric and treatment arm, from the check's result (success metrics first)."""
+    if check is None:
+        return []
+    rows = []
+    metrics = sorted(check.result.get("metrics") or [], key=lambda m: m.get("role") != "success")
+    for m in metrics:
+        unit = m.get("unit") or ""
+        interval = m.get("interval")
+        level = m.get("interval_level")
+        if interval and None not in interval:
+            interval_text = f"{signed(interval[0])} to {with_unit(signed(interval[1]), unit)}"
+            if level:
+                interval_text = f"{number_text(100 * level)}%: {interval_text}"
+        else:
+            interval_text = "—"
+        parts = []
+        if m.get("role") == "guardrail" and m.get("margin") is not None:
+            parts.append(f"Margin {with_unit(signed(-m['margin']), unit)}")
+        if m.get("boundary_effect") is not None:
+            parts.append(f"Boundary {with_unit(signed(m['boundary_effect']), unit)}")
+        status_text, tone = STATUS_TEXT.get((m.get("role"), m.get("status")), (m.get("status", "").replace("_", " ").capitalize(), "neutral"))
+        n_control, n_treatment = m.get("n_control"), m.get("n_treatment")
+        treatment = m.get("treatment", "")
+        units = [(arm_names.get(arm, arm), f"{n:,}") for arm, n in ((control, n_control), (treatment, n_treatment)) if n is not None]
+        rows.append(
+            MetricRow(
+                metric=m.get("metric", ""),
+                label=(m.get("label") or m.get("metric", ""))[:1].upper() + (m.get("label") or m.get("metric", ""))[1:],
+                role=m.get("role", ""),
+                arm=arm_names.get(treatment, treatment),
+                estimate=m.get("estimate"),
+                estimate_text=with_unit(signed(m.get("estimate")), unit),
+                interval_text=interval_text,
+                boundaries=parts,
+                status=m.get("status", ""),
+                status_text=status_text,
+                tone=tone,
+                units=units,
+                sentence=m.get("sentence", ""),
+            )
+        )
+    return rows
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def chart_series(checks, arm_names: dict) -> list[dict]:
+    """One chart per metric (and treatment arm, when there are several) over the looks that
+    carry results: the estimate, its interval, the boundary to cross, and for a guardrail the
+    margin (-margin: positive = better). JSON-ready (for json_script); values are the checks'."""
+    looks = [c for c in checks if c.result.get("metrics")]
+    if not looks:
+        return []
+    keys = []
+    for check in looks:
+        for m in check.result["metrics"]:
+            key = (m.get("metric"), m.get("treatment"))
+            if key not in keys:
+                keys.append(key)
+    many_arms = len({arm for _, arm in keys}) > 1
+    # Success metrics first, as in the table.
+    first = {key: m for check in looks for m in check.result["metrics"] for key in [(m.get("metric"), m.get("treatment"))]}
+    keys.sort(key=lambda key: first[key].get("role") != "success")
+    charts = []
+    for index, (metric, arm) in enumerate(keys):
+        by_look = [next((m for m in c.result["metrics"] if (m.get("metric"), m.get("treatment")) == (metric, arm)), None) for c in looks]
+        spec = next(m for m in reversed(by_look) if m is not None)
+        unit = spec.get("unit") or ""
+        label = spec.get("label") or metric
+        title = label[:1].upper() + label[1:]
+        if many_arms:
+            title += f" — {arm_names.get(arm, arm)}"
+
+        def values(field_name, position=None):
+            out = []
+            for m in by_look:
+                value = None if m is None else m.get(field_name)
+                if position is not None:
+                    value = value[position] if value else None
+                out.append(value)
+            return out
+
+        level = spec.get("interval_level")
+        charts.append(
+            {
+                "id": f"check-chart-{index}",
+                "metric": metric,
+                "arm": arm,
+                "title": title,
+                "role": spec.get("role"),
+                "unit": unit,
+                "axis": f"Effect{' (' + unit + ')' if unit else ''}, positive = better",
+                "axis_short": f"{unit or 'Effect'}, + = better",
+                "dates": [c.look_date.isoformat() for c in looks],
+                "labels": [date_format(c.look_date, "j M") for c in looks],
+                "estimate": values("estimate"),
+                "low": values("interval", 0),
+                "high": values("interval", 1),
+                "boundary": values("boundary_effect"),
+                "margin": -spec["margin"] if spec.get("role") == "guardrail" and spec.get("margin") is not None else None,
+                "interval_label": f"{number_text(100 * level)}% interval" if level else "Interval",
+            }
+        )
+    return charts
+
+
+# --- check history --------------------------------------------------------------------------
+
+
+DECISION_TEXT = {
+    "continue": "Continue",
+    "error": "Could not check",
+    ("stop", "lost"): "Stop (harm)",
+    ("stop", "invalid"): "Stop (invalid data)",
+    ("conclude", "won"): "Conclude: won",
+    ("conclude", "lost"): "Conclude: lost",
+    ("conclude", "inconclusive"): "Conclude: no effect shown",
+}
+DECISION_TONE = {"continue": "ok", "error": "warn", "stop": "bad", "conclude": "done"}
+
+
+TRIGGER_TEXT = {"schedule": "Daily slot", "operator": "Operator"}
+
+
+def decision_text(check: Check) -> str:
+    return DECISION_TEXT.get((check.action, check.outcome)) or DECISION_TEXT.get(check.action) or check.get_action_display()
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    look_date: dt.date
+    decision: str
+    tone: str
+    sentence: str
+    trigger: str
+
+
+def history(checks) -> list[HistoryRow]:
+    """Newest first."""
+    return [
+        HistoryRow(c.look_date, decision_text(c), DECISION_TONE.get(c.action, "neutral"), c.sentence, TRIGGER_TEXT.get(c.trigger) or c.get_trigger_display())
+        for c in sorted(checks, key=lambda c: c.look_date, reverse=True)
+    ]
+
+
+# --- dashboard lights -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Light:
+    colour: str  # "green" | "amber" | "red"
+    label: str  # the colour in words (never colour alone)
+    reason: str
+
+
+def light(experiment: Experiment, latest: Check | None, fresh: Freshness, *, now) -> Light:
+    """Red: a check stopped it; amber: running without current data or after a failed check;
+    green: running, the checks say continue (or have not run yet) and data is fresh."""
+    if experiment.status == Status.STOPPED:
+        return Light("red", "Stopped", "By a check")
+    if fresh.no_data:
+        return Light("amber", "Needs attention", "No data yet")
+    if fresh.stale:
+        return Light("amber", "Needs attention", f"No new data for {timesince(fresh.newest, now, depth=1)}")
+    if latest is not None and latest.action == Check.Action.ERROR:
+        return Light("amber", "Needs attention", "The last check could not run")
+    if latest is not None and latest.action == Check.Action.STOP:
+        return Light("red", "Stopping", "A check says stop")
+    return Light("green", "On track", "Data fresh, checks say continue" if latest else "Data fresh, first check pending")
+
+
+@dataclass
+class BoardRow:
+    experiment: Experiment
+    light: Light
+    when_text: str
+    sentence: str
+    full_sentence: str = ""
+    order: tuple = field(default=())
+
+
+def board_row(experiment: Experiment, latest: Check | None, fresh: Freshness, *, now) -> BoardRow:
+    today = timezone.localdate(now)
+    lamp = light(experiment, latest, fresh, now=now)
+    if experiment.status == Status.RUNNING:
+        left = days_left(experiment, today)
+        when_text = f"{left} day{'s' if left != 1 else ''} left" if left else "Last day"
+    else:
+        when_text = f"Stopped {on_day(timezone.localdate(latest.created_at))}" if latest else "Stopped"
+    sentence = latest.sentence if latest else "No check has run yet."
+    rank = {"red": 0, "amber": 1, "green": 2}[lamp.colour]
+    return BoardRow(experiment, lamp, when_text, Truncator(sentence).chars(SHORT_SENTENCE_CHARS), sentence, (rank, experiment.planned_end, experiment.pk))
+
+
+# --- loaders (the only queries) -------------------------------------------------------------
+
+
+def freshness_by_experiment(experiment_ids) -> dict:
+    """{experiment id: (data through, last received)} in one query."""
+    rows = (
+        DailyStat.objects.filter(experiment_id__in=list(experiment_ids))
+        .values("experiment_id")
+        .annotate(through=Max("last_observed_at"), received=Max("updated_at"))
+    )
+    return {row["experiment_id"]: (row["through"], row["received"]) for row in rows}
+
+
+def latest_checks(experiment_ids) -> dict:
+    """{experiment id: its newest Check (without the full result)} in one query."""
+    newest = Check.objects.filter(experiment=OuterRef("experiment")).order_by("-look_date").values("pk")[:1]
+    rows = (
+        Check.objects.filter(experiment_id__in=list(experiment_ids))
+        .filter(pk=Subquery(newest))
+        .defer("result", "units")
+    )
+    return {c.experiment_id: c for c in rows}
+
+
+@dataclass(frozen=True)
+class LivePage:
+    banner: Banner | None
+    rows: list
+    rows_as_of: Check | None
+    charts: list
+    freshness: Freshness
+    history: list
+
+
+def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
+    """Everything the experiment page shows of its checks; None when it was never running and
+    never checked (the page then stays as it was)."""
+    now = now or timezone.now()
+    checks = list(experiment.checks.order_by("look_date"))
+    running = experiment.status == Status.RUNNING
+    if not checks and not running:
+        return None
+    through, received = freshness_by_experiment([experiment.pk]).get(experiment.pk, (None, None))
+    fresh = freshness(through, received, now=now, running=running)
+    stop_event = None
+    if experiment.status == Status.STOPPED:
+        stop_event = experiment.events.filter(to_status=Status.STOPPED).select_related("actor").order_by("-created_at", "-pk").first()
+    variants = list(experiment.variants.all())
+    arm_names = {v.key: v.name for v in variants}
+    control = next((v.key for v in variants if v.is_control), "")
+    with_results = [c for c in checks if c.result.get("metrics")]
+    as_of = with_results[-1] if with_results else None
+    return LivePage(
+        banner=banner(experiment, checks, now=now, stop_event=stop_event, fresh=fresh),
+        rows=metric_rows(as_of, arm_names, control),
+        rows_as_of=as_of,
+        charts=chart_series(checks, arm_names),
+        freshness=fresh,
+        history=history(checks),
+    )
+
+
+def running_board(visible, *, now=None) -> list[BoardRow]:
+    """The dashboard's running section: running experiments among `visible` (a queryset), and
+    those a check stopped in the last RECENT_STOP; problems first. Four queries."""
+    now = now or timezone.now()
+    running = list(visible.filter(status=Status.RUNNING))
+    stopped = list(
+        visible.filter(status=Status.STOPPED, checks__action=Check.Action.STOP, checks__created_at__gte=now - RECENT_STOP).distinct()
+    )
+    experiments = running + stopped
+    ids = [e.pk for e in experiments]
+    latest = latest_checks(ids)
+    fresh = freshness_by_experiment(ids)
+    rows = []
+    for experiment in experiments:
+        check = latest.get(experiment.pk)
+        if experiment.status == Status.STOPPED and (check is None or check.action != Check.Action.STOP):
+            continue  # stopped by a person after the check: not the checks' news
+        through, received = fresh.get(experiment.pk, (None, None))
+        rows.append(board_row(experiment, check, freshness(through, received, now=now, running=experiment.status == Status.RUNNING), now=now))
+    return sorted(rows, key=lambda row: row.order)
