@@ -193,6 +193,13 @@ APPROVAL_ESCALATION_BUSINESS_DAYS = env_int("APPROVAL_ESCALATION_BUSINESS_DAYS",
 WEBHOOK_URL = env_str("WEBHOOK_URL")
 WEBHOOK_SECRET = env_str("WEBHOOK_SECRET")
 
+# Assignment API: enrolled units are buffered per process and written in bulk, never per call.
+# A flush when the buffer holds this many units, or when the last one is this many seconds old;
+# a background thread does it (off: the call that finds a flush due makes it, as in tests).
+ASSIGNMENT_FLUSH_SIZE = env_int("ASSIGNMENT_FLUSH_SIZE", 500, minimum=1)
+ASSIGNMENT_FLUSH_SECONDS = env_int("ASSIGNMENT_FLUSH_SECONDS", 2, minimum=1)
+ASSIGNMENT_FLUSH_THREAD = env_bool("ASSIGNMENT_FLUSH_THREAD", True)
+ASSIGNMENT_BATCH_MAX = env_int("ASSIGNMENT_BATCH_MAX", 1000, minimum=1)  # units per POST /api/assignments/
 
 # Daily monitoring slot, local time of day (TIME_ZONE): checks running experiments, then the
 # digest to signal owners. Used when the periodic tasks are first created; the admin edits them.

@@ -1,7 +1,15 @@
 """API routes of running experiments (assignment, data in, checks); included under /api/."""
 from django.urls import path  # noqa: F401
 
+from experiments.live.api_assignment import AssignmentBatchView, AssignmentView
+
 urlpatterns = []
+
+# Assignment: which arm a unit gets.
+urlpatterns += [
+    path("experiments/<slug:key>/assignment/", AssignmentView.as_view(), name="api-assignment"),
+    path("assignments/", AssignmentBatchView.as_view(), name="api-assignments"),
+]
 
 # Data in: per-unit outcomes and daily figures per arm, one idempotent batch per request.
 from experiments.live.api_ingestion import DailyFiguresView, OutcomesView  # noqa: E402

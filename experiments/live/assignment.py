@@ -1,0 +1,290 @@
+"""Which arm a unit gets: the experiment's fence applied to a per-process copy of its settings.
+
+Every call reads the experiment's status (one small indexed query), so a stop takes effect on the
+very next call. Everything else (arms and weights, exposure cap, segments, touchpoints) comes
+from a cache keyed on the experiment's `updated_at`, which every change moves (amendments too).
+
+Only a running experiment enrols; any other status answers "not enrolled" with the control arm,
+the experience customers have today. Enrolled units are counted through the assignment buffer,
+never by a database write in the call.
+"""
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+
+from experiments import access
+from experiments.live import assignment_buffer
+from experiments.live.hashing import arm_for, is_exposed
+from experiments.models import Experiment, Segment, Status, Touchpoint, Variant
+
+UNIT_MAX_LENGTH = 200  # AssignedUnit.unit_id
+ITEM_FIELDS = ("unit", "segment", "touchpoint")
+
+# Reasons (machine words) and what each means.
+ENROLLED = "enrolled"
+NOT_RUNNING = "not_running"
+TOUCHPOINT_MISSING = "touchpoint_missing"
+TOUCHPOINT_OUTSIDE = "touchpoint_outside_scope"
+SEGMENT_MISSING = "segment_missing"
+SEGMENT_OUTSIDE = "segment_outside_scope"
+OUTSIDE_CAP = "outside_exposure_cap"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    experiment: str
+    unit: str
+    enrolled: bool
+    variant: str | None  # the arm to serve; the control arm when not enrolled
+    reason: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {
+            "experiment": self.experiment,
+            "unit": self.unit,
+            "enrolled": self.enrolled,
+            "variant": self.variant,
+            "reason": self.reason,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """What assignment needs to know about an experiment, as of `updated_at`."""
+
+    pk: int
+    key: str
+    updated_at: object
+    exposure_cap_pct: float
+    weights: tuple[tuple[str, int], ...]  # (arm key, weight) in the variants' stored order
+    variant_ids: dict[str, int]
+    control: str | None
+    segments: frozenset[str]
+    touchpoints: frozenset[str]
+
+
+class AssignmentInputError(ValueError):
+    """Bad input: `errors` maps each field (e.g. "unit", "units[3].segment") to what is wrong."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
+        self.errors = errors
+
+
+class ExperimentNotFound(Http404):
+    pass
+
+
+def arm_weights(variants) -> list[tuple[str, int]]:
+    """(arm key, weight) pairs for `hashing.arm_for`, in the order given. Pass the variants in
+    their stored order (`experiment.variants.all()`: control first, then as created) so every
+    caller hashes a unit to the same arm."""
+    return [(variant.key, variant.weight) for variant in variants]
+
+
+# --- the per-process caches ------------------------------------------------------------------
+
+_configs: dict[int, ExperimentConfig] = {}
+_catalogue: dict[str, frozenset[str]] = {"segment": frozenset(), "touchpoint": frozenset()}
+_CATALOGUE_MODELS = {"segment": Segment, "touchpoint": Touchpoint}
+
+
+def clear_caches() -> None:
+    """Forget cached experiments and catalogue keys (tests; the cache otherwise renews itself)."""
+    _configs.clear()
+    for kind in _catalogue:
+        _catalogue[kind] = frozenset()
+
+
+def _load_config(pk: int) -> ExperimentConfig:
+    key, cap, updated_at = Experiment.objects.values_list("key", "exposure_cap_pct", "updated_at").get(pk=pk)
+    variants = list(Variant.objects.filter(experiment_id=pk))
+    control = next((v.key for v in variants if v.is_control), variants[0].key if variants else None)
+    return ExperimentConfig(
+        pk=pk,
+        key=key,
+        updated_at=updated_at,
+        exposure_cap_pct=float(cap),
+        weights=tuple(arm_weights(variants)),
+        variant_ids={v.key: v.pk for v in variants},
+        control=control,
+        segments=frozenset(Segment.objects.filter(experiments=pk).values_list("key", flat=True)),
+        touchpoints=frozenset(Touchpoint.objects.filter(experiments=pk).values_list("key", flat=True)),
+    )
+
+
+def _config(pk: int, key: str, updated_at) -> ExperimentConfig:
+    cached = _configs.get(pk)
+    if cached is not None and cached.updated_at == updated_at and cached.key == key:
+        return cached
+    # Loaded with the updated_at it was read at: if a change lands meanwhile, the next call's
+    # status read shows a newer updated_at and loads again.
+    config = _load_config(pk)
+    _configs[pk] = config
+    return config
+
+
+def _in_catalogue(kind: str, key: str) -> bool:
+    if key in _catalogue[kind]:
+        return True
+    # A key not seen yet may have been added in the admin since: look once more.
+    keys = frozenset(_CATALOGUE_MODELS[kind].objects.values_list("key", flat=True))
+    _catalogue[kind] = keys
+    return key in keys
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+def _clean_unit(value, field: str, errors: dict):
+    if value is None or value == "":
+        errors[field] = ["Required: the id of the unit (customer, session, ...) to assign."]
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        errors[field] = ["Must be a string (or a whole number)."]
+        return None
+    unit = str(value)
+    if len(unit) > UNIT_MAX_LENGTH:
+        errors[field] = [f"At most {UNIT_MAX_LENGTH} characters; this one has {len(unit)}."]
+    elif not unit.strip():
+        errors[field] = ["Must not be blank."]
+    elif any(ord(char) < 32 or ord(char) == 127 for char in unit):
+        errors[field] = ["Must not contain control characters."]
+    else:
+        return unit
+    return None
+
+
+def _clean_key(value, field: str, errors: dict):
+    """An optional segment or touchpoint key (empty = not given)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        errors[field] = ["Must be a string: a catalogue key."]
+        return None
+    return value
+
+
+def _clean_items(items, prefix: str | None) -> list[tuple[str, str | None, str | None]]:
+    """Each item's (unit, segment, touchpoint); all errors of all items raised together."""
+    errors: dict[str, list[str]] = {}
+    cleaned = []
+    for index, item in enumerate(items):
+        at = "" if prefix is None else f"{prefix}[{index}]."
+        if not isinstance(item, dict):
+            errors[at.rstrip(".")] = ["Must be an object with 'unit' and optionally 'segment' and 'touchpoint'."]
+            continue
+        for extra in sorted(set(item) - set(ITEM_FIELDS)):
+            errors[f"{at}{extra}"] = ["Unknown field; an entry takes unit, segment and touchpoint."]
+        cleaned.append((
+            _clean_unit(item.get("unit"), f"{at}unit", errors),
+            _clean_key(item.get("segment"), f"{at}segment", errors),
+            _clean_key(item.get("touchpoint"), f"{at}touchpoint", errors),
+        ))
+    if errors:
+        raise AssignmentInputError(errors)
+    return cleaned
+
+
+def _check_catalogue(cleaned, config: ExperimentConfig, prefix: str | None) -> None:
+    errors: dict[str, list[str]] = {}
+    for index, (_, segment, touchpoint) in enumerate(cleaned):
+        at = "" if prefix is None else f"{prefix}[{index}]."
+        if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
+            errors[f"{at}segment"] = [f"Unknown segment '{segment}'; see /api/segments/ for the keys."]
+        if touchpoint is not None and touchpoint not in config.touchpoints and not _in_catalogue("touchpoint", touchpoint):
+            errors[f"{at}touchpoint"] = [f"Unknown touchpoint '{touchpoint}'; see /api/touchpoints/ for the keys."]
+    if errors:
+        raise AssignmentInputError(errors)
+
+
+# --- the rules -------------------------------------------------------------------------------
+
+
+def _listed(keys) -> str:
+    return ", ".join(sorted(keys))
+
+
+def decide(config: ExperimentConfig, status: str, unit: str, segment: str | None, touchpoint: str | None) -> Assignment:
+    """The fence, in order: running, touchpoint, segment, exposure cap; then the arm."""
+
+    def not_enrolled(reason, message):
+        return Assignment(config.key, unit, False, config.control, reason, message)
+
+    if status != Status.RUNNING:
+        label = Status(status).label.lower() if status in Status.values else status
+        return not_enrolled(NOT_RUNNING, f"The experiment is {label}, not running: serve the current experience.")
+    if config.touchpoints:
+        if touchpoint is None:
+            return not_enrolled(
+                TOUCHPOINT_MISSING,
+                f"The experiment runs only on {_listed(config.touchpoints)}: give the touchpoint to enrol the unit.",
+            )
+        if touchpoint not in config.touchpoints:
+            return not_enrolled(
+                TOUCHPOINT_OUTSIDE,
+                f"Touchpoint '{touchpoint}' is outside the experiment's scope ({_listed(config.touchpoints)}).",
+            )
+    if config.segments:
+        if segment is None:
+            return not_enrolled(
+                SEGMENT_MISSING,
+                f"The experiment is limited to {_listed(config.segments)}: give the unit's segment to enrol it.",
+            )
+        if segment not in config.segments:
+            return not_enrolled(
+                SEGMENT_OUTSIDE, f"Segment '{segment}' is outside the experiment's scope ({_listed(config.segments)})."
+            )
+    if not is_exposed(config.key, config.exposure_cap_pct, unit):
+        return not_enrolled(OUTSIDE_CAP, f"The unit falls outside the {config.exposure_cap_pct:g}% exposure cap.")
+    arm = arm_for(config.key, config.weights, unit)
+    return Assignment(config.key, unit, True, arm, ENROLLED, f"Enrolled: serve arm '{arm}'.")
+
+
+def _state(experiment_key: str, user):
+    """(pk, status, updated_at): the one query made on every call. 404 if `user` may not see it."""
+    experiments = Experiment.objects.all() if user is None else access.visible_experiments(user)
+    row = experiments.filter(key=experiment_key).values_list("pk", "status", "updated_at").order_by()[:1]
+    row = list(row)
+    if not row:
+        raise ExperimentNotFound("No such experiment.")
+    return row[0]
+
+
+def _assign_cleaned(experiment_key, cleaned, user, prefix) -> list[Assignment]:
+    pk, status, updated_at = _state(experiment_key, user)
+    config = _config(pk, experiment_key, updated_at)
+    _check_catalogue(cleaned, config, prefix)
+    day = timezone.localdate()
+    answers = []
+    for unit, segment, touchpoint in cleaned:
+        answer = decide(config, status, unit, segment, touchpoint)
+        if answer.enrolled:
+            assignment_buffer.record(config.pk, unit, config.variant_ids[answer.variant], day)
+        answers.append(answer)
+    return answers
+
+
+def assign(experiment_key: str, unit, segment: str | None = None, touchpoint: str | None = None, *, user=None) -> Assignment:
+    """The arm `unit` gets in the experiment now, and why. With `user`, only experiments that user
+    may see (ExperimentNotFound, a 404, otherwise). Bad input raises AssignmentInputError."""
+    cleaned = _clean_items([{"unit": unit, "segment": segment, "touchpoint": touchpoint}], None)
+    return _assign_cleaned(experiment_key, cleaned, user, None)[0]
+
+
+def assign_many(experiment_key: str, items, *, user=None) -> list[Assignment]:
+    """`assign` for a list of {"unit", "segment", "touchpoint"} objects, answered in the same order.
+    All or nothing: one bad entry refuses the whole list, naming each bad field (units[3].unit)."""
+    if not isinstance(items, list):
+        raise AssignmentInputError({"units": ["Must be a list of objects with 'unit' (and optionally 'segment', 'touchpoint')."]})
+    if not items:
+        raise AssignmentInputError({"units": ["Give at least one unit."]})
+    limit = settings.ASSIGNMENT_BATCH_MAX
+    if len(items) > limit:
+        raise AssignmentInputError({"units": [f"At most {limit} units per request; this one has {len(items)}."]})
+    cleaned = _clean_items(items, "units")
+    return _assign_cleaned(experiment_key, cleaned, user, "units")

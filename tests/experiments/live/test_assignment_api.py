@@ -1,0 +1,176 @@
+"""The assignment API's edges: who may ask, bad input named by field, and the batch form."""
+import pytest
+from rest_framework.authtoken.models import Token
+
+from experiments.live import assignment, assignment_buffer
+from experiments.models import Status
+from tests.experiments.api.conftest import HttpsAPIClient
+from tests.factories import make_experiment
+
+
+@pytest.fixture(autouse=True)
+def fresh_assignment_state(settings):
+    settings.ASSIGNMENT_FLUSH_THREAD = False
+    settings.ASSIGNMENT_FLUSH_SIZE = 100_000  # flushes only when a test says so
+    settings.ASSIGNMENT_FLUSH_SECONDS = 3600
+    assignment.clear_caches()
+    assignment_buffer.buffer.discard()
+    yield
+    assignment_buffer.buffer.discard()
+
+
+def signed_in(user, **kwargs):
+    client = HttpsAPIClient(**kwargs)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def live(proposer, approver):
+    return make_experiment(proposer, approver, key="live", status=Status.RUNNING, exposure_cap_pct=100)
+
+
+def get(client, key="live", **params):
+    return client.get(f"/api/experiments/{key}/assignment/", params)
+
+
+def batch(client, units, experiment="live"):
+    return client.post("/api/assignments/", {"experiment": experiment, "units": units}, format="json")
+
+
+# --- who may ask ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [("proposer", 200), ("co_author", 200), ("admin_user", 200), ("approver", 404), ("outsider", 404), ("signal_owner", 404)],
+)
+def test_a_draft_answers_its_authors_only(request, proposer, co_author, approver, role, expected):
+    draft = make_experiment(proposer, approver, key="secret-draft")
+    draft.co_authors.add(co_author)
+    client = signed_in(request.getfixturevalue(role))
+    assert get(client, "secret-draft", unit="u1", touchpoint="chat").status_code == expected
+    response = batch(client, [{"unit": "u1", "touchpoint": "chat"}], experiment="secret-draft")
+    assert response.status_code == expected
+    if expected == 404:
+        assert response.json() == {"detail": "No such experiment."}
+
+
+def test_a_running_experiment_answers_every_signed_in_user(live, outsider, approver, board_member):
+    for user in (outsider, approver, board_member):
+        assert get(signed_in(user), unit="u1", touchpoint="chat").json()["enrolled"] is True
+
+
+def test_an_unknown_experiment_is_404(outsider):
+    assert get(signed_in(outsider), "no-such-thing", unit="u1").status_code == 404
+    assert batch(signed_in(outsider), [{"unit": "u1"}], experiment="no-such-thing").status_code == 404
+
+
+def test_anonymous_callers_are_refused(live):
+    anonymous = HttpsAPIClient()
+    for response in (get(anonymous, unit="u1", touchpoint="chat"), batch(anonymous, [{"unit": "u1"}])):
+        assert response.status_code in (401, 403)
+        assert response.json()["detail"] == "Authentication credentials were not provided."
+    assert len(assignment_buffer.buffer) == 0
+
+
+def test_token_clients_need_no_csrf_but_sessions_do(live, outsider):
+    token = Token.objects.create(user=outsider)
+    service = HttpsAPIClient(enforce_csrf_checks=True)
+    service.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert get(service, unit="u1", touchpoint="chat").status_code == 200
+    assert batch(service, [{"unit": "u1", "touchpoint": "chat"}]).status_code == 200
+
+    browser = signed_in(outsider, enforce_csrf_checks=True)
+    response = batch(browser, [{"unit": "u1", "touchpoint": "chat"}])
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, field, words",
+    [
+        ({}, "unit", "Required"),
+        ({"unit": ""}, "unit", "Required"),
+        ({"unit": "   "}, "unit", "blank"),
+        ({"unit": "x" * 201}, "unit", "At most 200 characters; this one has 201"),
+        ({"unit": "bad\x00id"}, "unit", "control characters"),
+        ({"unit": "u1", "segment": "martians"}, "segment", "Unknown segment 'martians'"),
+        ({"unit": "u1", "touchpoint": "carrier-pigeon"}, "touchpoint", "Unknown touchpoint 'carrier-pigeon'"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field(live, outsider, params, field, words):
+    response = get(signed_in(outsider), **params)
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body) == [field]
+    assert words in body[field][0]
+
+
+def test_a_unit_of_exactly_200_characters_is_fine(live, outsider):
+    assert get(signed_in(outsider), unit="x" * 200, touchpoint="chat").json()["enrolled"] is True
+
+
+# --- the batch form ------------------------------------------------------------------------
+
+
+def test_batch_answers_in_the_order_given_as_single_calls_would(proposer, approver, outsider):
+    make_experiment(proposer, approver, key="scoped", status=Status.RUNNING, exposure_cap_pct=50, segments=("business",))
+    client = signed_in(outsider)
+    units = [
+        {"unit": "u3", "touchpoint": "chat", "segment": "business"},
+        {"unit": "u1", "touchpoint": "chat", "segment": "business"},
+        {"unit": "u2"},
+        {"unit": "u1", "touchpoint": "chat", "segment": "business"},
+        {"unit": 12345, "touchpoint": "email", "segment": "business"},
+        {"unit": "u4", "touchpoint": "chat"},
+    ] + [{"unit": f"v{i}", "touchpoint": "chat", "segment": "business"} for i in range(40)]
+    response = batch(client, units, experiment="scoped")
+    assert response.status_code == 200
+    rows = response.json()
+    assert [row["unit"] for row in rows] == [str(u["unit"]) for u in units]
+    singles = [get(client, "scoped", **{k: str(v) for k, v in u.items()}).json() for u in units]
+    assert rows == singles
+    assert [row["reason"] for row in rows[2:6]] == ["touchpoint_missing", rows[1]["reason"], "touchpoint_outside_scope", "segment_missing"]
+    assert {row["reason"] for row in rows[6:]} == {"enrolled", "outside_exposure_cap"}
+
+
+def test_batch_size_is_capped(live, outsider):
+    response = batch(signed_in(outsider), [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1001)])
+    assert response.status_code == 400
+    assert response.json() == {"units": ["At most 1000 units per request; this one has 1001."]}
+    assert batch(signed_in(outsider), [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1000)]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body, errors",
+    [
+        ({"units": [{"unit": "u1"}]}, {"experiment": ["Required: the experiment's key."]}),
+        ({"experiment": "live"}, {"units": ["Required: a list of objects with 'unit'."]}),
+        ({"experiment": "live", "units": []}, {"units": ["Give at least one unit."]}),
+        ({"experiment": "live", "units": "u1,u2"}, {"units": ["Must be a list of objects with 'unit' (and optionally 'segment', 'touchpoint')."]}),
+        (
+            {"experiment": "live", "units": [{"unit": "u1"}, {"touchpoint": "chat"}, "u3", {"unit": "u4", "segmnet": "business"}]},
+            {
+                "units[1].unit": ["Required: the id of the unit (customer, session, ...) to assign."],
+                "units[2]": ["Must be an object with 'unit' and optionally 'segment' and 'touchpoint'."],
+                "units[3].segmnet": ["Unknown field; an entry takes unit, segment and touchpoint."],
+            },
+        ),
+        (
+            {"experiment": "live", "units": [{"unit": "u1", "segment": "martians"}, {"unit": True}]},
+            {"units[1].unit": ["Must be a string (or a whole number)."]},
+        ),
+        (
+            {"experiment": "live", "units": [{"unit": "u1", "touchpoint": "chat"}, {"unit": "u2", "segment": "martians"}]},
+            {"units[1].segment": ["Unknown segment 'martians'; see /api/segments/ for the keys."]},
+        ),
+    ],
+)
+def test_a_bad_batch_is_refused_whole_naming_each_field(live, outsider, body, errors):
+    response = signed_in(outsider).post("/api/assignments/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == errors
+    assert len(assignment_buffer.buffer) == 0  # not even the good entries were counted
