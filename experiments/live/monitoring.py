@@ -105,9 +105,10 @@ def start_due(today: dt.date, experiments=None) -> list[Experiment]:
         try:
             with transaction.atomic():
                 transition(experiment, "start", None, reason=f"Planned start {day_text(experiment.planned_start)}.")
+                late = "" if experiment.planned_start == today else f" (planned start {day_text(experiment.planned_start)})"
                 notify(
                     Kind.STARTED, experiment, everyone_involved(experiment),
-                    f"{_title(experiment)} started today, as planned. The daily checks watch it from now on.",
+                    f"{_title(experiment)} started on {day_text(today)}{late}. The daily checks watch it from now on.",
                 )
         except TransitionError as refused:  # another sweep started it at the same moment
             log.info("Not starting %s: %s", experiment.key, refused.message)

@@ -1,0 +1,129 @@
+"""The daily monitoring digest: what the slot changed since the last digest, to every signal owner.
+
+No model of its own remembers the last run: the latest DIGEST notification's time does (each
+digest writes one in-app DIGEST notification per signal owner and experiment it mentions). When
+nothing changed, nothing is sent and nothing written, so the next digest covers the gap.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import dateformat, timezone
+
+from approvals.models import Notification
+from experiments.live.monitoring import signal_owners
+from experiments.models import Check, ExperimentEvent
+
+# Without an earlier digest, the first one covers the last day.
+FIRST_DIGEST_COVERS = dt.timedelta(days=1)
+# Lifecycle moves the digest reports, in the order a busy reader needs them.
+MOVES = {"stop": "Stopped", "conclude": "Concluded", "start": "Started"}
+
+
+@dataclass
+class ExperimentNews:
+    experiment: object
+    moves: list = field(default_factory=list)  # ExperimentEvent
+    checks: list = field(default_factory=list)  # Check
+
+    def lines(self) -> list[str]:
+        title = f"“{self.experiment.title}” ({self.experiment.key})"
+        lines = []
+        for event in self.moves:
+            who = "by the daily check" if event.actor is None else f"by {event.actor_label}"
+            outcome = f" as {event.get_outcome_display().lower()}" if event.outcome else ""
+            why = f" {event.reason}" if event.reason and event.action != "start" else ""
+            lines.append(f"{MOVES[event.action]}{outcome} {who}: {title}.{why}")
+        moved = {event.action for event in self.moves}
+        for check in self.checks:
+            if check.action in moved:
+                continue  # the stop or conclusion above already says it, with the same sentence
+            label = "Could not check" if check.action == Check.Action.ERROR else "Checked"
+            sentence = check.sentence.removeprefix("Could not check: ")
+            lines.append(f"{label} {title} for {day(check.look_date)}: {sentence}")
+        return lines
+
+
+def day(value) -> str:
+    return dateformat.format(value, "j M Y")
+
+
+def last_digest_at():
+    return Notification.objects.filter(kind=Notification.Kind.DIGEST).aggregate(at=Max("created_at"))["at"]
+
+
+def changes_between(since, until) -> list[ExperimentNews]:
+    """Lifecycle moves (start, stop, conclusion) and checks recorded in (since, until], grouped by
+    experiment; stops first, then conclusions, errors, starts, and plain checks last."""
+    news: dict[int, ExperimentNews] = {}
+    moves = (
+        ExperimentEvent.objects.filter(action__in=MOVES, created_at__gt=since, created_at__lte=until)
+        .select_related("experiment", "actor").order_by("created_at", "pk")
+    )
+    for event in moves:
+        news.setdefault(event.experiment_id, ExperimentNews(event.experiment)).moves.append(event)
+    checks = (
+        Check.objects.filter(created_at__gt=since, created_at__lte=until)
+        .select_related("experiment").order_by("created_at", "pk")
+    )
+    for check in checks:
+        news.setdefault(check.experiment_id, ExperimentNews(check.experiment)).checks.append(check)
+
+    def urgency(item: ExperimentNews):
+        actions = {e.action for e in item.moves}
+        errors = any(c.action == Check.Action.ERROR for c in item.checks)
+        rank = 0 if "stop" in actions else 1 if "conclude" in actions else 2 if errors else 3 if "start" in actions else 4
+        return rank, item.experiment.key
+
+    return sorted(news.values(), key=urgency)
+
+
+def compose(news: list[ExperimentNews], since, until) -> tuple[str, str]:
+    """(subject, body) of the digest email."""
+    stops = sum(1 for n in news for e in n.moves if e.action == "stop")
+    conclusions = sum(1 for n in news for e in n.moves if e.action == "conclude")
+    starts = sum(1 for n in news for e in n.moves if e.action == "start")
+    checks = sum(len(n.checks) for n in news)
+    errors = sum(1 for n in news for c in n.checks if c.action == Check.Action.ERROR)
+    counts = [f"{stops} stopped", f"{conclusions} concluded", f"{starts} started", f"{checks} checks"]
+    if errors:
+        counts.append(f"{errors} could not be checked")
+    subject = f"[Pagar] Monitoring digest: {', '.join(counts)}"
+    local = timezone.localtime
+    body = [
+        f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to {local(until):%d %b %Y %H:%M} ({timezone.get_current_timezone_name()}).",
+        "",
+    ]
+    for item in news:
+        body.extend(f"- {line}" for line in item.lines())
+    return subject, "\n".join(body) + "\n"
+
+
+def send_digest(now=None) -> int:
+    """Email each active signal owner what changed since the last digest. Returns how many emails
+    were queued (0 when nothing changed or nobody holds the role)."""
+    from approvals.tasks import send_email
+
+    now = now or timezone.now()
+    since = last_digest_at() or now - FIRST_DIGEST_COVERS
+    news = changes_between(since, now)
+    owners = signal_owners()
+    if not news or not owners:
+        return 0
+    subject, body = compose(news, since, now)
+    with transaction.atomic():
+        Notification.objects.bulk_create(
+            [
+                Notification(user=owner, kind=Notification.Kind.DIGEST, experiment=item.experiment,
+                             message=" ".join(item.lines()), created_at=now)
+                for owner in owners
+                for item in news
+            ]
+        )
+        emails = sorted({owner.email for owner in owners if owner.email})
+        if emails:
+            # One email per owner (they need not see each other's addresses); sent after commit.
+            for email in emails:
+                transaction.on_commit(lambda email=email: send_email.delay(subject, body, [email]), robust=True)
+    return len(emails)
