@@ -16,7 +16,7 @@ from django.shortcuts import render
 from experiments import access
 from experiments.live import idempotency, ingestion
 from experiments.live.ingestion_csv import parse_csv_upload, template_csv
-from experiments.models import IngestBatch, Metric
+from experiments.models import IngestBatch, Metric, MetricRole
 
 KINDS = {IngestBatch.Kind.OUTCOMES.value: "Per-unit outcomes", IngestBatch.Kind.DAILY.value: "Daily figures per arm"}
 RECENT_BATCHES = 10
@@ -101,7 +101,11 @@ def _context(request, experiment, result) -> dict:
             for kind, label in KINDS.items()
         ],
         "variants": experiment.variants.all(),
-        "metrics": [_metric_reference(row.metric) for row in experiment.metrics.select_related("metric")],
+        # Success metrics first, as on the experiment page.
+        "metrics": [
+            _metric_reference(row.metric)
+            for row in sorted(experiment.metrics.select_related("metric"), key=lambda row: row.role != MetricRole.SUCCESS)
+        ],
         "batches": _recent_batches(experiment),
         "max_rows": ingestion.max_rows(),
     }

@@ -27,10 +27,13 @@ def frozen(time_machine):
     return NOW
 
 
-def running_experiment(owner, approver=None, *, key="chat-greeting", cap=100, status="running", started=STARTED):
+def running_experiment(
+    owner, approver=None, *, key="chat-greeting", cap=100, status="running", started=STARTED,
+    planned_start=PLANNED_START, planned_end=PLANNED_END,
+):
     """A running experiment with a start event at `started` (None: no start event)."""
     experiment = make_experiment(
-        owner, approver, key=key, status="approved", exposure_cap_pct=cap, planned_start=PLANNED_START, planned_end=PLANNED_END
+        owner, approver, key=key, status="approved", exposure_cap_pct=cap, planned_start=planned_start, planned_end=planned_end
     )
     ExperimentMetric.objects.create(
         experiment=experiment, metric=Metric.objects.get(key="csat"), role="guardrail", non_inferiority_margin=0.1,
