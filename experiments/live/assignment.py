@@ -248,11 +248,10 @@ def decide(config: ExperimentConfig, status: str, unit: str, segment: str | None
 def _state(experiment_key: str, user):
     """(pk, status, updated_at): the one query made on every call. 404 if `user` may not see it."""
     experiments = Experiment.objects.all() if user is None else access.visible_experiments(user)
-    row = experiments.filter(key=experiment_key).values_list("pk", "status", "updated_at").order_by()[:1]
-    row = list(row)
-    if not row:
+    rows = list(experiments.filter(key=experiment_key).values_list("pk", "status", "updated_at").order_by()[:1])
+    if not rows:
         raise ExperimentNotFound("No such experiment.")
-    return row[0]
+    return rows[0]
 
 
 def _assign_cleaned(experiment_key, cleaned, user, prefix) -> list[Assignment]:

@@ -156,11 +156,12 @@ class AssignmentBuffer:
                 connections.close_all()
 
     def _flush_at_exit(self):
-        if self._entries:
-            try:
-                self.flush()
-            except Exception:  # the process is ending; say so, don't raise
-                logger.exception("Assignment flush at exit failed.")
+        # Even with nothing buffered: flush() waits for the timer thread's flush in progress,
+        # which would otherwise die with the process (daemon threads are not joined).
+        try:
+            self.flush()
+        except Exception:  # the process is ending; say so, don't raise
+            logger.exception("Assignment flush at exit failed.")
 
 
 def write_assignments(entries: dict[tuple[int, str], tuple[int, dt.date]]) -> None:
@@ -187,7 +188,7 @@ def recount(pairs: set[tuple[int, dt.date]]) -> None:
     counted = (
         AssignedUnit.objects.filter(touched)
         .values_list("experiment_id", "variant_id", "day")
-        .annotate(units=Count("pk"))
+        .annotate(units=Count("*"))  # COUNT(*): answered from the (experiment, day, variant) index
         .order_by()
     )
     counted = list(counted)
