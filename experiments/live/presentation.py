@@ -307,27 +307,26 @@ def metric_rows(check: Check | None, arm_names: dict, control: str) -> list[Metr
 # --- charts --------------------------------------------------------------------------------
 
 
+def _key(metric_result: dict) -> tuple:
+    return (metric_result.get("metric"), metric_result.get("treatment"))
+
+
 def chart_series(checks, arm_names: dict) -> list[dict]:
     """One chart per metric (and treatment arm, when there are several) over the looks that
     carry results: the estimate, its interval, the boundary to cross, and for a guardrail the
     margin (-margin: positive = better). JSON-ready (for json_script); values are the checks'."""
     looks = [c for c in checks if c.result.get("metrics")]
-    if not looks:
-        return []
-    keys = []
-    for check in looks:
+    per_look = {}  # (metric, arm) -> its result at each look (None where missing), first seen first
+    for index, check in enumerate(looks):
         for m in check.result["metrics"]:
-            key = (m.get("metric"), m.get("treatment"))
-            if key not in keys:
-                keys.append(key)
-    many_arms = len({arm for _, arm in keys}) > 1
-    # Success metrics first, as in the table.
-    first = {key: m for check in looks for m in check.result["metrics"] for key in [(m.get("metric"), m.get("treatment"))]}
-    keys.sort(key=lambda key: first[key].get("role") != "success")
+            per_look.setdefault(_key(m), [None] * len(looks))[index] = m
+    latest = {key: next(m for m in reversed(results) if m is not None) for key, results in per_look.items()}
+    many_arms = len({arm for _, arm in per_look}) > 1
+    # Success metrics first, as in the table (a stable sort keeps the engine's order otherwise).
+    keys = sorted(per_look, key=lambda key: latest[key].get("role") != "success")
     charts = []
     for index, (metric, arm) in enumerate(keys):
-        by_look = [next((m for m in c.result["metrics"] if (m.get("metric"), m.get("treatment")) == (metric, arm)), None) for c in looks]
-        spec = next(m for m in reversed(by_look) if m is not None)
+        by_look, spec = per_look[(metric, arm)], latest[(metric, arm)]
         unit = spec.get("unit") or ""
         label = spec.get("label") or metric
         title = label[:1].upper() + label[1:]
@@ -416,7 +415,7 @@ class Light:
     reason: str
 
 
-def light(experiment: Experiment, latest: Check | None, fresh: Freshness, *, now) -> Light:
+def light(experiment: Experiment, latest: Check | None, fresh: Freshness) -> Light:
     """Red: a check stopped it; amber: running without current data or after a failed check;
     green: running, the checks say continue (or have not run yet) and data is fresh."""
     if experiment.status == Status.STOPPED:
@@ -424,7 +423,7 @@ def light(experiment: Experiment, latest: Check | None, fresh: Freshness, *, now
     if fresh.no_data:
         return Light("amber", "Needs attention", "No data yet")
     if fresh.stale:
-        return Light("amber", "Needs attention", f"No new data for {timesince(fresh.newest, now, depth=1)}")
+        return Light("amber", "Needs attention", f"No new data for {timesince(fresh.newest, fresh.now, depth=1)}")
     if latest is not None and latest.action == Check.Action.ERROR:
         return Light("amber", "Needs attention", "The last check could not run")
     if latest is not None and latest.action == Check.Action.STOP:
@@ -444,7 +443,7 @@ class BoardRow:
 
 def board_row(experiment: Experiment, latest: Check | None, fresh: Freshness, *, now) -> BoardRow:
     today = timezone.localdate(now)
-    lamp = light(experiment, latest, fresh, now=now)
+    lamp = light(experiment, latest, fresh)
     if experiment.status == Status.RUNNING:
         left = days_left(experiment, today)
         when_text = f"{left} day{'s' if left != 1 else ''} left" if left else "Last day"
