@@ -193,13 +193,12 @@ def banner(experiment: Experiment, checks, *, now, stop_event: ExperimentEvent |
             )
         elif latest.action == Check.Action.CONTINUE:
             result = Banner("ok", f"{head}, {nxt}", latest.sentence, CONTINUE_MEANING, latest)
-        else:  # the slot decided, the status has not moved yet
-            verb = "stop" if latest.action == Check.Action.STOP else "conclude"
+        else:  # the slot stops or concludes in the check's transaction: running again = restarted
             result = Banner(
-                "bad" if verb == "stop" else "done",
-                f"{head}: the check on {on_day(latest.look_date)} says {verb}",
-                latest.sentence,
-                _meaning(latest),
+                "info",
+                f"{head}, {nxt}",
+                f"Restarted after the check of {on_day(latest.look_date)}: {latest.sentence}",
+                "It runs again after an approved restart; the next check decides whether it continues.",
                 latest,
             )
         if fresh is not None and fresh.warning and result.tone in ("ok", "info"):
@@ -426,8 +425,8 @@ def light(experiment: Experiment, latest: Check | None, fresh: Freshness) -> Lig
         return Light("amber", "Needs attention", f"No new data for {timesince(fresh.newest, fresh.now, depth=1)}")
     if latest is not None and latest.action == Check.Action.ERROR:
         return Light("amber", "Needs attention", "The last check could not run")
-    if latest is not None and latest.action == Check.Action.STOP:
-        return Light("red", "Stopping", "A check says stop")
+    if latest is not None and latest.action != Check.Action.CONTINUE:
+        return Light("green", "On track", "Restarted, next check pending")  # running after a stop: restarted
     return Light("green", "On track", "Data fresh, checks say continue" if latest else "Data fresh, first check pending")
 
 

@@ -48,6 +48,23 @@ def stopped(seeded_catalogues, proposer, approver):
     return experiment, checks
 
 
+# The site sends no CSP of its own yet; the page must still work under the strictest one.
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+
+
+def with_strict_csp(page):
+    """Serve the experiment pages with STRICT_CSP; returns the console messages seen."""
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+
+    def add_header(route):
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/experiments/**", add_header)
+    return messages
+
+
 def charts_are_drawn(page, checks):
     canvases = page.locator("#check-charts-section canvas")
     expect(canvases).to_have_count(len(checks[-1].result["metrics"]))
@@ -61,6 +78,7 @@ def test_the_page_says_it_stopped_and_why(page, stopped, signal_owner, screensho
     experiment, checks = stopped
     stop = checks[-1]
     sign_in(page, signal_owner)
+    console = with_strict_csp(page)
     page.goto(experiment.get_absolute_url())
 
     banner = page.locator(".banner")
@@ -77,6 +95,7 @@ def test_the_page_says_it_stopped_and_why(page, stopped, signal_owner, screensho
     expect(complaint).to_contain_text("Margin -0.5 points")
 
     charts_are_drawn(page, checks)
+    assert not [m for m in console if "Content Security Policy" in m], console
     expect(page.locator("#data-freshness")).to_contain_text("Data through")
     expect(page.locator("#check-history tr.history-row")).to_have_count(len(checks))
     expect(page.locator("#check-history tbody tr").first).to_contain_text("Stop (harm)")

@@ -154,7 +154,7 @@ def test_dashboard_lights(proposer, approver, co_author, outsider, time_machine)
     record_looks(healthy, days=12)  # data through 21 Nov
     quiet = running_experiment(proposer, approver, title="Data stopped coming")
     record_looks(quiet, days=3)  # data through 12 Nov
-    empty = running_experiment(proposer, approver, start=dt.date(2026, 11, 21), title="No data yet")
+    running_experiment(proposer, approver, start=dt.date(2026, 11, 21), title="No data yet")
     long_ago = running_experiment(proposer, approver, start=dt.date(2026, 10, 1), title="Stopped weeks ago")
     drift(long_ago)
     by_hand = running_experiment(proposer, approver, title="Stopped by its owner")
@@ -190,8 +190,7 @@ def test_dashboard_queries_do_not_grow_with_running_experiments(proposer, approv
     def queries():
         client = https_client(signal_owner)
         with CaptureQueriesContext(connection) as captured:
-            board_of_client = client.get(reverse("dashboard"))
-            assert board_of_client.status_code == 200
+            assert client.get(reverse("dashboard")).status_code == 200
         return len(captured)
 
     record_looks(running_experiment(proposer, approver), days=2)

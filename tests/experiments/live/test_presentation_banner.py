@@ -77,6 +77,18 @@ def test_stopped_automatically(running):
     assert banner.tone == "bad" and "rolled back" in banner.meaning and "request a restart" in banner.meaning
 
 
+def test_running_again_after_a_restart(running):
+    checks = record_looks(running, days=28, rates=guardrail_drift("complaint-rate", from_day=3, per_day=0.5))
+    running.status = Status.RUNNING  # what an approved restart does (approvals app); no check since
+    now = checks[-1].created_at + dt.timedelta(days=1)
+    banner = presentation.banner(running, checks, now=now, fresh=fresh_at(now))
+    assert banner.headline.startswith("Running — day ")
+    assert banner.sentence == f"Restarted after the check of {checks[-1].look_date:%-d %b %Y}: {checks[-1].sentence}"
+    assert banner.tone == "info" and "approved restart" in banner.meaning
+    lamp = presentation.light(running, checks[-1], fresh_at(now))
+    assert (lamp.colour, lamp.reason) == ("green", "Restarted, next check pending")
+
+
 def test_stopped_by_a_person_quotes_their_reason(running, proposer):
     checks = record_looks(running, days=4)
     with time_machine.travel(dt.datetime(2026, 11, 15, 10, 0, tzinfo=UTC), tick=False):
