@@ -4,11 +4,12 @@ Run:  .venv/bin/python bench/assignment_latency.py [--requests 20000] [--batches
 
 Seeds one running experiment (50% exposure cap, two arms) and a token user in DATABASE_URL
 (default: a scratch database `pagar_bench`, created if missing), starts gunicorn (gthread workers,
-keep-alive) on 127.0.0.1:8411, and drives it from --clients processes, each on one keep-alive
+keep-alive) on 127.0.0.1:8411, and drives it from client processes, each on one keep-alive
 connection, for a fixed number of requests:
 
-- GET /api/experiments/<key>/assignment/?unit=...&touchpoint=chat, one unit per request;
-- POST /api/assignments/ with --batch-size units per request.
+- GET /api/experiments/<key>/assignment/?unit=...&touchpoint=chat, one unit per request: from one
+  client (latency without queueing) and from --clients clients (throughput);
+- POST /api/assignments/ with --batch-size units per request, from --clients clients.
 
 Every unit id is new, so half of them are enrolled and go through the counting buffer. After
 gunicorn stops (its workers flush at exit) the bench checks that AssignedUnit holds exactly the
@@ -132,17 +133,17 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int, token: str)
 
 def drive(job) -> tuple[list[float], int]:
     """One client process: its share of the requests on one keep-alive connection."""
-    kind, port, token, first, count, batch_size = job
+    kind, prefix, port, token, first, count, batch_size = job
     headers = {"Authorization": f"Token {token}", "Accept": "application/json", "Connection": "keep-alive"}
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     latencies, enrolled = [], 0
     for i in range(first, first + count):
         if kind == "get":
-            path = f"/api/experiments/{EXPERIMENT}/assignment/?" + urlencode({"unit": f"g{i}", "touchpoint": "chat"})
+            path = f"/api/experiments/{EXPERIMENT}/assignment/?" + urlencode({"unit": f"{prefix}{i}", "touchpoint": "chat"})
             started = time.perf_counter()
             connection.request("GET", path, headers=headers)
         else:
-            units = [{"unit": f"b{i}-{j}", "touchpoint": "chat"} for j in range(batch_size)]
+            units = [{"unit": f"{prefix}{i}-{j}", "touchpoint": "chat"} for j in range(batch_size)]
             body = json.dumps({"experiment": EXPERIMENT, "units": units})
             started = time.perf_counter()
             connection.request("POST", "/api/assignments/", body=body, headers={**headers, "Content-Type": "application/json"})
@@ -157,26 +158,37 @@ def drive(job) -> tuple[list[float], int]:
     return latencies, enrolled
 
 
-def run_phase(kind: str, port: int, token: str, total: int, clients: int, batch_size: int) -> dict:
+def run_phase(kind: str, prefix: str, port: int, token: str, total: int, clients: int, batch_size: int) -> dict:
+    """`total` requests shared by `clients` processes; unit ids are `prefix` + request number."""
     share = [total // clients + (1 if c < total % clients else 0) for c in range(clients)]
     jobs, first = [], 0
     for count in share:
-        jobs.append((kind, port, token, first, count, batch_size))
+        jobs.append((kind, prefix, port, token, first, count, batch_size))
         first += count
     with multiprocessing.Pool(clients) as pool:
-        pool.map(drive, [(kind, port, token, 0, min(20, total), batch_size)])  # warm-up: caches, connections
+        # Warm-up (the same first unit ids): connections, caches, the server's code paths.
+        pool.map(drive, [(kind, prefix, port, token, 0, min(20, total), batch_size)])
         started = time.perf_counter()
         results = pool.map(drive, jobs)
         elapsed = time.perf_counter() - started
     latencies = sorted(t for part, _ in results for t in part)
+    units = total * (batch_size if kind == "post" else 1)
     return {
         "requests": len(latencies),
-        "seconds": elapsed,
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         "per_second": len(latencies) / elapsed,
-        "enrolled": sum(n for _, n in results),
+        "units_per_second": units / elapsed,
+        "sent": {f"{prefix}{i}" for i in range(total)} if kind == "get"
+        else {f"{prefix}{i}-{j}" for i in range(total) for j in range(batch_size)},
     }
+
+
+def row(label: str, phase: dict) -> str:
+    return (
+        f"{label:<50}{phase['requests']:>9,}{phase['p50_ms']:>9.2f}{phase['p99_ms']:>9.2f}"
+        f"{phase['per_second']:>9,.1f}{phase['units_per_second']:>10,.0f}"
+    )
 
 
 def main(argv=None):
@@ -214,33 +226,31 @@ def main(argv=None):
     load_before = os.getloadavg()[0]
     server = start_gunicorn(env, args.port, args.workers, args.threads, token)
     try:
-        single = run_phase("get", args.port, token, args.requests, args.clients, args.batch_size)
-        batch = run_phase("post", args.port, token, args.batches, args.clients, args.batch_size)
+        one_client = run_phase("get", "s", args.port, token, args.requests // 4, 1, 1)
+        single = run_phase("get", "g", args.port, token, args.requests, args.clients, 1)
+        batch = run_phase("post", "b", args.port, token, args.batches, args.clients, args.batch_size)
     finally:
         server.send_signal(signal.SIGTERM)  # graceful: each worker flushes its buffer at exit
         server.wait(timeout=60)
     load_after = os.getloadavg()[0]
 
     # The counting check: every enrolled unit once, and the daily counts add up to them.
-    # (the warm-up requests re-use the first unit ids of each phase)
-    sent = {f"g{i}" for i in range(args.requests)} | {f"b{i}-{j}" for i in range(args.batches) for j in range(args.batch_size)}
+    sent = one_client["sent"] | single["sent"] | batch["sent"]
     expected_units = sum(is_exposed(EXPERIMENT, CAP_PCT, unit) for unit in sent)
     stored_units = AssignedUnit.objects.filter(experiment__key=EXPERIMENT).count()
     counted = sum(AssignmentCount.objects.filter(experiment__key=EXPERIMENT).values_list("count", flat=True))
-    units_per_second = batch["requests"] * args.batch_size / batch["seconds"]
 
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     lines = [
         f"Pagar assignment API — gunicorn gthread {args.workers} workers x {args.threads} threads, {engine}, token auth, "
-        f"{args.clients} client processes on keep-alive connections",
+        "client processes on keep-alive connections",
         f"machine: {os.cpu_count()} CPUs shared by server, database and clients; Python {platform.python_version()}; "
         f"load average {load_before:.1f} before, {load_after:.1f} after",
         "",
-        f"{'':<44}{'requests':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'units/s':>10}",
-        f"{'GET /api/experiments/<key>/assignment/':<44}{single['requests']:>10,}{single['p50_ms']:>9.2f}"
-        f"{single['p99_ms']:>9.2f}{single['per_second']:>9,.0f}{single['per_second']:>10,.0f}",
-        f"{f'POST /api/assignments/ ({args.batch_size:,} units each)':<44}{batch['requests']:>10,}{batch['p50_ms']:>9.2f}"
-        f"{batch['p99_ms']:>9.2f}{batch['per_second']:>9,.1f}{units_per_second:>10,.0f}",
+        f"{'':<50}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'units/s':>10}",
+        row("GET /api/experiments/<key>/assignment/, 1 client", one_client),
+        row(f"GET /api/experiments/<key>/assignment/, {args.clients} clients", single),
+        row(f"POST /api/assignments/ ({args.batch_size:,} units), {args.clients} clients", batch),
         "",
         f"counting: {expected_units:,} distinct units enrolled (cap {CAP_PCT}%); AssignedUnit holds {stored_units:,}; "
         f"AssignmentCount adds up to {counted:,} — {'OK' if expected_units == stored_units == counted else 'MISMATCH'}",

@@ -174,7 +174,7 @@ def test_a_failed_flush_keeps_the_entries_and_the_call_still_answers(client, exp
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_timer_thread_flushes_a_quiet_process(seeded_catalogues, proposer, approver, settings):
+def test_the_timer_thread_flushes_a_quiet_process(seeded_catalogues, proposer, approver, settings, caplog):
     settings.ASSIGNMENT_FLUSH_THREAD = True
     settings.ASSIGNMENT_FLUSH_SECONDS = 1
     experiment = make_experiment(proposer, approver, key="counted", status=Status.RUNNING, exposure_cap_pct=100)
@@ -185,4 +185,4 @@ def test_the_timer_thread_flushes_a_quiet_process(seeded_catalogues, proposer, a
     deadline = time.monotonic() + 15
     while not AssignmentCount.objects.filter(experiment=experiment).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert counts(experiment) == expected(["customer-1"], timezone.localdate())
+    assert counts(experiment) == expected(["customer-1"], timezone.localdate()), caplog.text
