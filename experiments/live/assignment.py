@@ -8,6 +8,7 @@ Only a running experiment enrols; any other status answers "not enrolled" with t
 the experience customers have today. Enrolled units are counted through the assignment buffer,
 never by a database write in the call.
 """
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from experiments.live.hashing import arm_for, is_exposed
 from experiments.models import Experiment, Segment, Status, Touchpoint, Variant
 
 UNIT_MAX_LENGTH = 200  # AssignedUnit.unit_id
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL text cannot even hold NUL
 ITEM_FIELDS = ("unit", "segment", "touchpoint")
 
 # Reasons (machine words) and what each means.
@@ -152,7 +154,7 @@ def _clean_unit(value, field: str, errors: dict):
         errors[field] = [f"At most {UNIT_MAX_LENGTH} characters; this one has {len(unit)}."]
     elif not unit.strip():
         errors[field] = ["Must not be blank."]
-    elif any(ord(char) < 32 or ord(char) == 127 for char in unit):
+    elif CONTROL_CHARACTERS.search(unit):
         errors[field] = ["Must not contain control characters."]
     else:
         return unit

@@ -236,5 +236,11 @@ def record(experiment_id: int, unit_id: str, variant_id: int, day: dt.date) -> N
 
 
 def flush_assignments() -> int:
-    """Write every buffered assignment now (tests, operators); the number of entries written."""
+    """Write this process's buffered assignments now (tests, operators); the number written."""
     return buffer.flush()
+
+
+def recount_experiment(experiment_id: int) -> None:
+    """Bring every day's AssignmentCount of an experiment up to date from AssignedUnit (operators)."""
+    days = AssignedUnit.objects.filter(experiment_id=experiment_id).values_list("day", flat=True).distinct().order_by()
+    recount({(experiment_id, day) for day in days})

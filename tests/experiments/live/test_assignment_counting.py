@@ -133,6 +133,15 @@ def test_flushing_twice_and_a_second_process_with_the_same_units_change_nothing(
     assert sum(counts(experiment).values()) == sum(first.values()) + 1
 
 
+def test_an_operator_recount_repairs_counts_from_the_assigned_units(client, experiment):
+    for unit in ("customer-1", "customer-2", "customer-3"):
+        ask(client, unit)
+    flush_assignments()
+    AssignmentCount.objects.filter(experiment=experiment).update(count=0)  # e.g. restored from an old backup
+    assignment_buffer.recount_experiment(experiment.pk)
+    assert counts(experiment) == expected(["customer-1", "customer-2", "customer-3"], timezone.localdate())
+
+
 def test_a_full_buffer_flushes(client, experiment, settings):
     settings.ASSIGNMENT_FLUSH_SIZE = 3
     ask(client, "customer-1")
