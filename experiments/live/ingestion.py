@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -82,7 +83,13 @@ def ingest_parsed(kind, user, parsed: Parsed, idempotency_key, body_sha, source,
     """Check and write one batch at most once per (user, key). `experiment` (the upload page's)
     fills rows that leave the experiment out, and is the only one such a batch may name."""
 
+    # A batch without errors is written straight away: looking up every row among the stored ones
+    # would cost more than the insert. Should the unique index find a duplicate after all, the
+    # transaction rolls back and idempotency.once runs this again, then looking them up.
+    look_up_stored_rows = False
+
     def attempt(record):
+        nonlocal look_up_stored_rows
         now = timezone.now()
         if parsed.refusal is not None:
             status, payload = parsed.refusal
@@ -95,13 +102,14 @@ def ingest_parsed(kind, user, parsed: Parsed, idempotency_key, body_sha, source,
             record(413, payload, len(parsed.rows), source)
             return Answer(413, payload)
         batch = _Batch(kind, user, parsed.rows, experiment, now)
-        batch.check()
+        batch.check(look_up_stored_rows)
         if batch.report.count:
             payload = batch.refusal()
             record(400, payload, len(parsed.rows), source)
             return Answer(400, payload)
         payload = batch.summary()
         ingest_batch = record(201, payload, len(parsed.rows), source)
+        look_up_stored_rows = True  # if the write fails on a duplicate, the next attempt reports it
         batch.write(ingest_batch)
         return Answer(201, payload)
 
@@ -180,10 +188,10 @@ class _Good:
     value: float = 0.0
     when: dt.datetime | None = None
     figures: dict | None = None
+    cell: tuple = field(init=False)  # (experiment_id, variant_id, metric_id, day): its DailyStat row
 
-    @property
-    def cell(self):
-        return (self.target.experiment.pk, self.variant.pk, self.metric.pk, self.day)
+    def __post_init__(self):
+        self.cell = (self.target.experiment.pk, self.variant.pk, self.metric.pk, self.day)
 
 
 class _Report:
@@ -215,17 +223,20 @@ class _Batch:
 
     # Checking ---------------------------------------------------------------------------------
 
-    def check(self):
+    def check(self, look_up_stored_rows: bool):
         keys = {self._experiment_key(row) for row in self.rows}
         self.targets = _targets(self.user, {k for k in keys if isinstance(k, str) and k})
         check_row = self._outcome_row if self.kind == OUTCOMES else self._daily_row
         for row in self.rows:
             check_row(row)
-        if not self.report.count:
-            if self.kind == OUTCOMES:
-                self._stored_duplicates_of_outcomes()
-            else:
-                self._stored_duplicates_of_figures()
+        if self.kind == OUTCOMES:
+            unique = self._duplicates_within_batch()
+            self._cells_with_figures()
+            # A refused batch's report lists every problem, stored duplicates included.
+            if look_up_stored_rows or self.report.count:
+                self._outcomes_already_stored(unique)
+        else:
+            self._duplicates_of_figures()
 
     def _experiment_key(self, row):
         value = row.fields.get("experiment")
@@ -468,33 +479,39 @@ class _Batch:
             self.report.add(row, error.field, error.message)
             return None
 
-    # Duplicates against what is stored (only when every row passed on its own) -----------------
+    # Duplicates, within the batch and against what is stored ------------------------------------
 
-    def _stored_duplicates_of_outcomes(self):
-        seen = {}
-        by_target = defaultdict(list)
+    def _duplicates_within_batch(self) -> list[_Good]:
+        """Report repeats of an earlier row; returns the rows that are first of their kind."""
+        seen, unique = {}, []
         for good in self.clean:
             key = (good.target.experiment.pk, good.metric.pk, good.unit, good.when)
             if key in seen:
                 self.report.add(good.row, "time", f"Duplicate of row {seen[key].number}: the same experiment, metric, unit and time.")
                 continue
             seen[key] = good.row
+            unique.append(good)
+        return unique
+
+    def _outcomes_already_stored(self, rows: list[_Good]):
+        by_target = defaultdict(list)
+        for good in rows:
             by_target[(good.target.experiment.pk, good.metric.pk)].append(good)
         for (experiment_id, metric_id), items in by_target.items():
             units = sorted({good.unit for good in items})
             times = [good.when for good in items]
             stored = set()
-            for start in range(0, len(units), 500):  # SQLite caps query parameters
+            chunk = 500 if connection.vendor == "sqlite" else 20_000  # SQLite caps query parameters
+            for start in range(0, len(units), chunk):
                 stored.update(
                     Observation.objects.filter(
-                        experiment_id=experiment_id, metric_id=metric_id, unit_id__in=units[start:start + 500],
+                        experiment_id=experiment_id, metric_id=metric_id, unit_id__in=units[start:start + chunk],
                         observed_at__gte=min(times), observed_at__lte=max(times),
                     ).values_list("unit_id", "observed_at")
                 )
             for good in items:
                 if (good.unit, good.when) in stored:
                     self.report.add(good.row, "time", "Already recorded: an earlier batch sent the same experiment, metric, unit and time.")
-        self._cells_with_figures()
 
     def _cells_with_figures(self):
         """Per-unit outcomes for a cell that daily figures already cover would count it twice."""
@@ -507,7 +524,7 @@ class _Batch:
                     "send per-unit outcomes or daily figures for a day, not both.",
                 )
 
-    def _stored_duplicates_of_figures(self):
+    def _duplicates_of_figures(self):
         seen = {}
         for good in self.clean:
             if good.cell in seen:
@@ -570,14 +587,12 @@ class _Batch:
         if self.kind == OUTCOMES:
             observations = []
             for good in self.clean:
-                observations.append(Observation(
-                    experiment_id=good.target.experiment.pk, variant_id=good.variant.pk, metric_id=good.metric.pk,
-                    unit_id=good.unit, value=good.value, observed_at=good.when, batch=batch,
-                ))
+                experiment_id, variant_id, metric_id, _ = good.cell
+                observations.append((experiment_id, metric_id, good.unit, good.when, variant_id, good.value, batch.pk))
                 cells[good.cell].add_value(good.metric.kind, good.value, good.when)
             # One insert order for every batch: two batches racing on the same rows wait, not deadlock.
-            observations.sort(key=lambda o: (o.experiment_id, o.metric_id, o.unit_id, o.observed_at))
-            Observation.objects.bulk_create(observations, batch_size=INSERT_BATCH)
+            observations.sort()
+            _insert_observations(observations)
         else:
             aggregates = []
             for good in self.clean:
@@ -591,6 +606,29 @@ class _Batch:
             aggregates.sort(key=lambda a: (a.experiment_id, a.variant_id, a.metric_id, a.day))
             DailyAggregate.objects.bulk_create(aggregates, batch_size=INSERT_BATCH)
         add_to_daily_stats(cells, self.now)
+
+
+OBSERVATION_COLUMNS = ("experiment", "metric", "unit_id", "observed_at", "variant", "value", "batch")
+
+
+def _insert_observations(rows: list[tuple]):
+    """Insert (experiment_id, metric_id, unit_id, observed_at, variant_id, value, batch_id) rows.
+
+    On PostgreSQL through COPY, in the batch's transaction: the same constraints apply (a
+    duplicate still raises IntegrityError) at a fraction of the cost of building model objects
+    and one huge INSERT. Elsewhere (SQLite) through bulk_create.
+    """
+    fields = [Observation._meta.get_field(name) for name in OBSERVATION_COLUMNS]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Observation._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    attnames = [field.attname for field in fields]
+    Observation.objects.bulk_create([Observation(**dict(zip(attnames, row))) for row in rows], batch_size=INSERT_BATCH)
 
 
 def _range_text(metric: Metric) -> str:

@@ -220,3 +220,13 @@ def test_a_row_that_is_not_an_object(frozen, proposer, approver):
     [error] = response.json()["errors"]
     assert (error["row"], error["field"]) == (2, None)
     assert "must be an object" in error["message"]
+
+
+def test_a_refused_batch_also_lists_its_rows_already_stored(frozen, proposer, approver):
+    experiment = running_experiment(proposer, approver)
+    client = api_client(proposer)
+    row = outcome(experiment)
+    assert send(client, "/api/outcomes/", [row]).status_code == 201
+    body = send(client, "/api/outcomes/", [outcome(experiment, "short", "csat", 9), row]).json()
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(1, "value"), (2, "time")]
+    assert "Already recorded" in body["errors"][1]["message"]
