@@ -10,12 +10,20 @@ from tests.factories import PASSWORD, make_experiment, make_user
 def test_wide_settings():
     """Serve static files unhashed, from the source folders, as runserver does (production uses
     WhiteNoise's hashed manifest, which exists only after collectstatic), and hash passwords
-    fast: users are made per test and the production hasher would dominate the run time."""
+    fast: users are made per test and the production hasher would dominate the run time.
+    Assignment counts are flushed only when a test says so (flush_assignments()): the buffer's
+    timer thread would write on its own connection, outside the test's transaction."""
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=storages, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with override_settings(
+        STORAGES=storages,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ASSIGNMENT_FLUSH_THREAD=False,
+        ASSIGNMENT_FLUSH_SIZE=100_000,
+        ASSIGNMENT_FLUSH_SECONDS=3600,
+    ):
         yield
 
 
