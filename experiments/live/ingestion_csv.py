@@ -12,12 +12,9 @@ from dataclasses import dataclass, field
 
 OUTCOME_COLUMNS = ("experiment", "unit", "arm", "metric", "value", "time")
 DAILY_COLUMNS = ("experiment", "arm", "metric", "day", "n", "successes", "sum", "sum_sq", "promoters", "detractors")
-# Columns a file may leave out: the page knows its experiment; each metric kind needs only some
-# of the daily sums (ingestion checks which).
-OPTIONAL_COLUMNS = {
-    "outcomes": {"experiment"},
-    "daily": {"experiment", "successes", "sum", "sum_sq", "promoters", "detractors"},
-}
+# Columns a file may leave out: each metric kind needs only some of the daily sums (ingestion
+# checks which), and on the upload page the experiment is the page's.
+OPTIONAL_COLUMNS = {"outcomes": set(), "daily": {"successes", "sum", "sum_sq", "promoters", "detractors"}}
 COLUMNS = {"outcomes": OUTCOME_COLUMNS, "daily": DAILY_COLUMNS}
 
 JSON_TYPES = ("application/json",)
@@ -56,7 +53,7 @@ def parse_body(body: bytes, content_type: str, kind: str, *, max_rows: int) -> P
         if media_type in JSON_TYPES:
             rows = _json_rows(body)
         elif media_type in CSV_TYPES:
-            rows = _csv_rows(body, kind)
+            rows = _csv_rows(body, kind, experiment_column=True)
         else:
             raise BodyError(
                 415, f"Send rows as application/json ({{\"rows\": [...]}}) or text/csv with a header row, not {media_type or 'no Content-Type'}."
@@ -70,7 +67,7 @@ def parse_body(body: bytes, content_type: str, kind: str, *, max_rows: int) -> P
 def parse_csv_upload(body: bytes, kind: str, *, max_rows: int) -> Parsed:
     """A file from the upload page: always CSV."""
     try:
-        rows = _csv_rows(body, kind)
+        rows = _csv_rows(body, kind, experiment_column=False)
         _check_size(rows, max_rows)
     except BodyError as error:
         return Parsed(refusal=(error.status, error.payload))
@@ -111,7 +108,7 @@ def _json_rows(body: bytes) -> list[Row]:
     return parsed
 
 
-def _csv_rows(body: bytes, kind: str) -> list[Row]:
+def _csv_rows(body: bytes, kind: str, *, experiment_column: bool) -> list[Row]:
     try:
         text = body.decode("utf-8-sig")  # Excel writes a byte-order mark
     except UnicodeDecodeError:
@@ -122,7 +119,7 @@ def _csv_rows(body: bytes, kind: str) -> list[Row]:
         if header is None:
             raise BodyError(400, "The file is empty: it needs a header row and at least one data row.")
         header = [name.strip().lower() for name in header]
-        _check_header(header, kind)
+        _check_header(header, kind, experiment_column)
         rows = []
         for values in reader:
             if not any(value.strip() for value in values):
@@ -138,7 +135,7 @@ def _csv_rows(body: bytes, kind: str) -> list[Row]:
     return rows
 
 
-def _check_header(header: list[str], kind: str):
+def _check_header(header: list[str], kind: str, experiment_column: bool):
     columns = COLUMNS[kind]
     if len(header) == 1 and ";" in header[0]:
         raise BodyError(400, "The header has one column containing ';': separate columns with commas.")
@@ -150,8 +147,9 @@ def _check_header(header: list[str], kind: str):
         elif name not in columns:
             errors.append({"row": None, "line": 1, "field": name, "message": f"Unknown column; the columns are {', '.join(columns)}."})
         seen.add(name)
+    optional = OPTIONAL_COLUMNS[kind] | (set() if experiment_column else {"experiment"})
     for name in columns:
-        if name not in seen and name not in OPTIONAL_COLUMNS[kind]:
+        if name not in seen and name not in optional:
             errors.append({"row": None, "line": 1, "field": name, "message": "This column is missing from the header row."})
     if errors:
         raise BodyError(400, "The header row does not match the template; nothing was written.", errors)

@@ -148,3 +148,24 @@ def test_a_body_above_djangos_form_limit_is_still_read(frozen, proposer, approve
     response = send(api_client(proposer), "/api/outcomes/", rows)
     assert response.status_code == 201, response.json()
     assert Observation.objects.count() == len(rows)
+
+
+def test_the_api_docs_describe_both_endpoints_with_their_header_and_formats(proposer):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(proposer)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json", secure=True).json()
+    for path in ("/api/outcomes/", "/api/daily-figures/"):
+        post = schema["paths"][path]["post"]
+        [header] = [p for p in post["parameters"] if p["in"] == "header"]
+        assert (header["name"], header["required"]) == ("Idempotency-Key", True)
+        assert {"application/json", "text/csv"} <= set(post["requestBody"]["content"])
+        assert {"201", "400", "409", "413", "415", "422"} <= set(post["responses"])
+    daily = schema["paths"]["/api/daily-figures/"]["post"]["description"]
+    assert "Binary metrics add `successes`" in daily and "NPS metrics add `promoters`" in daily
+
+
+def test_an_api_csv_without_the_experiment_column_is_refused_at_the_header(frozen, proposer):
+    body = post_raw(api_client(proposer), "/api/outcomes/", "unit,arm,metric,value,time\nu1,control,fcr,1,2026-03-06T10:00:00Z\n").json()
+    assert body["errors"] == [{"row": None, "line": 1, "field": "experiment", "message": "This column is missing from the header row."}]
