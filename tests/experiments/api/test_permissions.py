@@ -15,6 +15,7 @@ CALC = {
 # The proposer owns both experiments; alex_approver is named on them. "pending" is visible to
 # every signed-in user, "draft" only to its authors.
 SIGNED_IN_OK = {"proposer": 200, "approver": 200, "signal_owner": 200, "outsider": 200}
+AUTHORS_ONLY = {"proposer": 200, "approver": 404, "signal_owner": 404, "outsider": 404}
 ROUTES = [
     ("list", "get", "/api/experiments/", None, SIGNED_IN_OK),
     ("create", "post", "/api/experiments/", "proposal", {"proposer": 201, "approver": 403, "signal_owner": 403, "outsider": 403}),
@@ -46,6 +47,9 @@ ROUTES = [
     ("sensitive category", "get", "/api/sensitive-categories/uses-ai/", None, SIGNED_IN_OK),
     ("guardrail policy", "get", "/api/guardrail-policy/", None, SIGNED_IN_OK),
     ("guardrail policy write", "put", "/api/guardrail-policy/", {"max_duration_days": 365}, {r: 405 for r in SIGNED_IN_OK}),
+    ("assignment pending", "get", "/api/experiments/pending/assignment/?unit=u1", None, SIGNED_IN_OK),
+    ("assignment draft", "get", "/api/experiments/draft/assignment/?unit=u1", None, AUTHORS_ONLY),
+    ("assignments draft", "post", "/api/assignments/", {"experiment": "draft", "units": [{"unit": "u1"}]}, AUTHORS_ONLY),
     ("api root", "get", "/api/", None, SIGNED_IN_OK),
     ("schema", "get", "/api/schema/", None, SIGNED_IN_OK),
 ]
@@ -96,12 +100,15 @@ def test_every_api_route_is_in_the_sweep():
                 names.add(p.name)
 
     walk(api_patterns)
-    covered_elsewhere = {"api-token", "api-docs", "api-redoc"}  # see test_auth.py and test_schema.py
+    # See test_auth.py, test_schema.py, and tests/experiments/live/test_ingestion_permissions.py
+    # (who may send data depends on the experiment's status and the caller's part in it).
+    covered_elsewhere = {"api-token", "api-docs", "api-redoc", "api-outcomes", "api-daily-figures"}
     swept = {
         "api-root", "api-experiment-list", "api-experiment-detail", "api-experiment-transition",
         "api-experiment-events", "api-experiment-plan", "api-experiment-policy", "api-calculator",
         "api-metric-list", "api-metric-detail", "api-touchpoint-list", "api-touchpoint-detail",
         "api-segment-list", "api-segment-detail", "api-sensitive-category-list",
         "api-sensitive-category-detail", "api-guardrail-policy", "api-schema",
+        "api-assignment", "api-assignments",
     }
     assert names == swept | covered_elsewhere
