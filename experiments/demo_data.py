@@ -9,6 +9,7 @@ from django.utils import timezone
 from approvals.services import decide
 from experiments import roles
 from experiments.lifecycle import record_creation, transition
+from experiments.live.demo_history import as_of, local_moment, play
 from experiments.models import Experiment, ExperimentMetric, Metric, Segment, SensitiveCategory, Touchpoint, Variant
 
 DEMO_PASSWORD = "pagar-demo"
@@ -50,13 +51,29 @@ DEMO_EXPERIMENTS = [
     ("ivr-shortcut", "IVR shortcut to billing", "omar", ["phone"], ["business"], [],
      ("add a 'press 1 for billing' shortcut before the main menu", "business customers calling the service line", "first response time falls by 1 minute", "billing is the most chosen option"),
      ("first-response-time", 1, (6.5, 4.2)), [("complaint-rate", 0.5, 2.4), ("escalation-rate", 1, 11)],
-     [("submit", "omar"), ("approve", "alex"), ("start", "sam"), ("stop", "sam")]),
+     [("submit", "omar"), ("approve", "alex"), ("start", "sam")]),  # the checks stop it (LIVE_HISTORY)
     ("store-queue-ticket", "Digital queue ticket in stores", "omar", ["store"], [], [],
      ("let store visitors take a queue ticket by QR code", "store visitors", "NPS rises by 3 points", "visitors dislike standing in line"),
      ("nps", 3, (18, 75)), [("complaint-rate", 0.5, 0.9)], [("submit", "omar"), ("reject", "alex")]),
 ]
 
 DECISIONS = {"approve", "reject", "request_changes"}
+
+# Started this many days ago, their past days replayed through ingestion and the daily checks:
+# metric -> {arm: true rate in % or (mean, sd)}. The SMS window helps a little and keeps running;
+# the IVR shortcut sends more callers to a supervisor, and the checks stop it within days.
+LIVE_DAYS = 20
+LIVE_HISTORY = {
+    "delivery-eta-sms": {
+        "repeat-contact-rate": {"control": 7.5, "treatment": 7.2},
+        "complaint-rate": {"control": 1.8, "treatment": 1.8},
+    },
+    "ivr-shortcut": {
+        "first-response-time": {"control": (6.5, 4.2), "treatment": (5.9, 4.2)},
+        "complaint-rate": {"control": 2.4, "treatment": 2.5},
+        "escalation-rate": {"control": 11.0, "treatment": 14.0},
+    },
+}
 
 REASONS = {
     "request_changes": "Add CSAT as a guardrail and say how agents can report a wrong summary.",
@@ -101,38 +118,52 @@ def _metric_row(experiment, key, role, effect, baseline):
 
 @transaction.atomic
 def create_demo_experiments(users) -> int:
-    today = timezone.localdate()
     created = 0
-    for (key, title, owner, tps, segs, sens, hyp, success, guardrails, path) in DEMO_EXPERIMENTS:
+    for number, entry in enumerate(DEMO_EXPERIMENTS):
+        key = entry[0]
         if Experiment.objects.filter(key=key).exists():
             continue
-        exp = Experiment.objects.create(
-            key=key, title=title, owner=users[owner], team="Customer experience",
-            hypothesis_change=hyp[0], hypothesis_audience=hyp[1], hypothesis_effect=hyp[2], hypothesis_rationale=hyp[3],
-            exposure_cap_pct=20, planned_start=today + dt.timedelta(days=1), planned_end=today + dt.timedelta(days=35),
-            min_runtime_days=14, approver=users["alex"], expected_daily_traffic=8000,
-        )
-        exp.touchpoints.set(Touchpoint.objects.filter(key__in=tps))
-        exp.segments.set(Segment.objects.filter(key__in=segs))
-        exp.sensitive_categories.set(SensitiveCategory.objects.filter(key__in=sens))
-        Variant.objects.create(experiment=exp, key="control", name="Today's experience", is_control=True, weight=50)
-        Variant.objects.create(experiment=exp, key="treatment", name=title, weight=50)
-        _metric_row(exp, success[0], "success", success[1], success[2])
-        for metric_key, margin, baseline in guardrails:
-            _metric_row(exp, metric_key, "guardrail", margin, baseline)
-        record_creation(exp, users[owner])
-        for action, actor in path:
-            if action in DECISIONS:
-                # Approvers decide through the approvals workflow, as on the inbox page.
-                decide(exp, users[actor], action, REASONS.get(action, ""))
-                exp.refresh_from_db()
-                continue
-            outcome = "won" if action == "conclude" else ""
-            transition(exp, action, users[actor], reason=REASONS.get(action, ""), outcome=outcome)
-        if exp.status not in ("draft", "pending_approval", "changes_requested", "approved", "rejected"):
-            # Started ones have been running a while: shift their dates into the past.
-            Experiment.objects.filter(pk=exp.pk).update(
-                planned_start=today - dt.timedelta(days=20), planned_end=today + dt.timedelta(days=14)
-            )
+        if key in LIVE_HISTORY:
+            started = timezone.localdate() - dt.timedelta(days=LIVE_DAYS)
+            with as_of(local_moment(started, 8)):
+                exp = _create(entry, users, start=started)
+            play(exp, users["sam"], LIVE_HISTORY[key], LIVE_DAYS, seed=number)
+        else:
+            _create(entry, users, start=timezone.localdate() + dt.timedelta(days=1))
         created += 1
     return created
+
+
+def _create(entry, users, start):
+    """One demo experiment from its proposal, moved along its path by the people named."""
+    (key, title, owner, tps, segs, sens, hyp, success, guardrails, path) = entry
+    today = timezone.localdate()
+    exp = Experiment.objects.create(
+        key=key, title=title, owner=users[owner], team="Customer experience",
+        hypothesis_change=hyp[0], hypothesis_audience=hyp[1], hypothesis_effect=hyp[2], hypothesis_rationale=hyp[3],
+        exposure_cap_pct=20, planned_start=start, planned_end=start + dt.timedelta(days=34),
+        min_runtime_days=14, approver=users["alex"], expected_daily_traffic=8000,
+    )
+    exp.touchpoints.set(Touchpoint.objects.filter(key__in=tps))
+    exp.segments.set(Segment.objects.filter(key__in=segs))
+    exp.sensitive_categories.set(SensitiveCategory.objects.filter(key__in=sens))
+    Variant.objects.create(experiment=exp, key="control", name="Today's experience", is_control=True, weight=50)
+    Variant.objects.create(experiment=exp, key="treatment", name=title, weight=50)
+    _metric_row(exp, success[0], "success", success[1], success[2])
+    for metric_key, margin, baseline in guardrails:
+        _metric_row(exp, metric_key, "guardrail", margin, baseline)
+    record_creation(exp, users[owner])
+    for action, actor in path:
+        if action in DECISIONS:
+            # Approvers decide through the approvals workflow, as on the inbox page.
+            decide(exp, users[actor], action, REASONS.get(action, ""))
+            exp.refresh_from_db()
+            continue
+        outcome = "won" if action == "conclude" else ""
+        transition(exp, action, users[actor], reason=REASONS.get(action, ""), outcome=outcome)
+    if key not in LIVE_HISTORY and exp.status not in ("draft", "pending_approval", "changes_requested", "approved", "rejected"):
+        # Started and ended by hand: it ran a while; shift its dates into the past.
+        Experiment.objects.filter(pk=exp.pk).update(
+            planned_start=today - dt.timedelta(days=40), planned_end=today - dt.timedelta(days=6)
+        )
+    return exp

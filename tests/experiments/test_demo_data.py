@@ -15,3 +15,19 @@ def test_demo_data_covers_the_lifecycle_and_is_idempotent(db):
     # Every demo experiment got there through the lifecycle: its last event says where it is.
     for exp in Experiment.objects.all():
         assert exp.events.order_by("-created_at", "-pk").first().to_status == exp.status
+
+
+def test_the_demo_shows_a_running_experiment_with_checks_and_one_the_checks_stopped(db):
+    from experiments.models import Check
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    running = Experiment.objects.get(key="delivery-eta-sms")
+    assert running.status == Status.RUNNING
+    assert running.checks.count() >= 10 and set(running.checks.values_list("action", flat=True)) == {Check.Action.CONTINUE}
+    assert running.daily_stats.exists() and running.next_check_at is not None
+
+    stopped = Experiment.objects.get(key="ivr-shortcut")
+    last = stopped.checks.order_by("look_date").last()
+    assert (stopped.status, last.action) == (Status.STOPPED, Check.Action.STOP)
+    stop = stopped.events.get(action="stop")
+    assert stop.actor is None and "escalation rate" in stop.reason
