@@ -6,6 +6,7 @@ from django.shortcuts import render
 from approvals.services import DECISION_ACTIONS
 from approvals.views.panel import approval_panel
 from experiments import access, lifecycle, policy
+from experiments.live.ingestion import ACCEPTING_DATA, may_send_data
 from experiments.live.presentation import live_page
 from experiments.models import MetricRole, Outcome
 from experiments.planning import PlanningError, plan_for_experiment
@@ -41,6 +42,7 @@ def experiment_detail(request, key):
             "approvals": approvals,
             "outcomes": Outcome.choices,
             "can_edit": access.can_edit(request.user, experiment),
+            "can_send_data": experiment.status in ACCEPTING_DATA and may_send_data(request.user, experiment),
             "problems": policy.blocking_problems(experiment) if experiment.status in SUBMITTABLE else [],
             "overlapping": list(policy.overlapping_experiments(experiment)),
             "variants": experiment.variants.all(),

@@ -198,3 +198,13 @@ def test_dashboard_queries_do_not_grow_with_running_experiments(proposer, approv
     for _ in range(4):
         record_looks(running_experiment(proposer, approver), days=2)
     assert queries() == one
+
+
+def test_the_page_links_to_the_upload_page_for_those_who_may_send_data(proposer, approver, signal_owner, outsider):
+    experiment = make_experiment(proposer, approver, status=Status.RUNNING)
+    upload = reverse("experiment-data", kwargs={"key": experiment.key})
+    page = reverse("experiment-detail", kwargs={"key": experiment.key})
+    for user, sees in ((proposer, True), (signal_owner, True), (approver, False), (outsider, False)):
+        assert (upload in https_client(user).get(page).content.decode()) == sees, user
+    pending = make_experiment(proposer, approver, status=Status.PENDING_APPROVAL)
+    assert "Send data" not in https_client(proposer).get(reverse("experiment-detail", kwargs={"key": pending.key})).content.decode()
