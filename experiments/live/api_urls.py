@@ -1,20 +1,14 @@
-"""API routes of running experiments (assignment, data in, checks); included under /api/."""
-from django.urls import path  # noqa: F401
+"""API routes of running experiments (assignment, data in); included under /api/."""
+from django.urls import path
 
 from experiments.live.api_assignment import AssignmentBatchView, AssignmentView
+from experiments.live.api_ingestion import DailyFiguresView, OutcomesView
 
-urlpatterns = []
-
-# Assignment: which arm a unit gets.
-urlpatterns += [
+urlpatterns = [
+    # Assignment: which arm a unit gets.
     path("experiments/<slug:key>/assignment/", AssignmentView.as_view(), name="api-assignment"),
     path("assignments/", AssignmentBatchView.as_view(), name="api-assignments"),
-]
-
-# Data in: per-unit outcomes and daily figures per arm, one idempotent batch per request.
-from experiments.live.api_ingestion import DailyFiguresView, OutcomesView  # noqa: E402
-
-urlpatterns += [
+    # Data in: per-unit outcomes and daily figures per arm, one idempotent batch per request.
     path("outcomes/", OutcomesView.as_view(), name="api-outcomes"),
     path("daily-figures/", DailyFiguresView.as_view(), name="api-daily-figures"),
 ]

@@ -5,6 +5,7 @@ from .catalogue import (
     SensitiveCategorySerializer,
     TouchpointSerializer,
 )
+from .checks import CheckSerializer
 from .experiment import AllowedActionSerializer, ExperimentSerializer
 from .lifecycle import EventSerializer, TransitionRefusalSerializer, TransitionRequestSerializer
 from .planning import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
@@ -14,6 +15,7 @@ from .rows import MetricRowSerializer, VariantSerializer
 __all__ = [
     "AllowedActionSerializer",
     "CalculatorRequestSerializer",
+    "CheckSerializer",
     "EventSerializer",
     "ExperimentSerializer",
     "GuardrailPolicySerializer",

@@ -12,6 +12,7 @@ from approvals.services import DECISION_ACTIONS, after_edit, decide
 from experiments import access, lifecycle, planning, policy
 from experiments.api.permissions import CanProposeExperiments
 from experiments.api.serializers import (
+    CheckSerializer,
     EventSerializer,
     ExperimentSerializer,
     PlanningErrorSerializer,
@@ -107,6 +108,16 @@ class ExperimentViewSet(
         experiment = self.get_object()
         events = experiment.events.select_related("actor")
         return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary="The daily checks' records, newest first",
+        description="One per look: the decision, its sentence and the statistics engine's full result.",
+        responses={200: CheckSerializer(many=True), 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def checks(self, request, key=None):
+        experiment = self.get_object()
+        return Response(CheckSerializer(experiment.checks.order_by("-look_date"), many=True).data)
 
     @extend_schema(
         summary="Sample size and duration for the experiment's metrics",
