@@ -148,7 +148,7 @@ def _create(entry, users, start):
     exp.segments.set(Segment.objects.filter(key__in=segs))
     exp.sensitive_categories.set(SensitiveCategory.objects.filter(key__in=sens))
     Variant.objects.create(experiment=exp, key="control", name="Today's experience", is_control=True, weight=50)
-    Variant.objects.create(experiment=exp, key="treatment", name=title, weight=50)
+    Variant.objects.create(experiment=exp, key="treatment", name="The change", description=title, weight=50)
     _metric_row(exp, success[0], "success", success[1], success[2])
     for metric_key, margin, baseline in guardrails:
         _metric_row(exp, metric_key, "guardrail", margin, baseline)

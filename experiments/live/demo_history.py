@@ -17,7 +17,7 @@ from unittest import mock
 from django.utils import timezone
 
 from experiments.live.ingestion import ingest_daily_figures
-from experiments.live.monitoring import run_check
+from experiments.live.monitoring import next_slot_after, run_check
 from experiments.models import Metric, Status
 
 # Units per arm per day in the demo (8,000 eligible a day, 20% exposure, two arms).
@@ -54,9 +54,13 @@ def play(experiment, sender, truths: dict, days: int, seed: int) -> int:
     started = timezone.localdate() - dt.timedelta(days=days)
     metrics = {m.metric.key: m.metric for m in experiment.metrics.select_related("metric")}
     checks = 0
-    for offset in range(1, days):
+    real_now = timezone.now()
+    for offset in range(1, days + 1):
         today = started + dt.timedelta(days=offset)
         yesterday = today - dt.timedelta(days=1)
+        slot = next_slot_after(yesterday)  # today's monitoring slot
+        if slot > real_now:
+            break  # today's slot has not come yet: beat takes that look
         rows = []
         for key, arms in truths.items():
             for arm, truth in arms.items():
@@ -64,11 +68,11 @@ def play(experiment, sender, truths: dict, days: int, seed: int) -> int:
                 rows.append({"experiment": experiment.key, "arm": arm, "metric": key, "day": yesterday.isoformat(),
                              **_figures(metrics[key], n, truth, rng)})
         body = json.dumps(rows, sort_keys=True).encode()
-        with as_of(local_moment(today, 5)):
+        with as_of(slot - dt.timedelta(hours=1)):
             answer = ingest_daily_figures(sender, rows, f"demo-{experiment.key}-{yesterday}", hashlib.sha256(body).hexdigest())
             if answer.status != 201:
                 raise RuntimeError(f"demo figures for {experiment.key} on {yesterday} were refused: {answer.payload}")
-        with as_of(local_moment(today, 6)):
+        with as_of(slot):
             run_check(experiment.pk, today)
         checks += 1
         experiment.refresh_from_db()

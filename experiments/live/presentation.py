@@ -485,6 +485,7 @@ class LivePage:
     charts: list
     freshness: Freshness
     history: list
+    several_treatments: bool = False  # the table then names the arm of each row
 
 
 def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
@@ -508,6 +509,7 @@ def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
     return LivePage(
         banner=banner(experiment, checks, now=now, stop_event=stop_event, fresh=fresh),
         rows=metric_rows(as_of, arm_names, control),
+        several_treatments=len(variants) > 2,
         rows_as_of=as_of,
         charts=chart_series(checks, arm_names),
         freshness=fresh,
