@@ -147,7 +147,9 @@ def run_check(experiment_id: int, look_date: dt.date, trigger: str = Check.Trigg
         raise ValueError(f"look_date: {look_date} is in the future; a look reads data up to its date")
     try:
         with transaction.atomic():
-            experiment = Experiment.objects.select_for_update().get(pk=experiment_id)
+            experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
+            if experiment is None:
+                return None  # deleted since the task was queued
             existing = Check.objects.filter(experiment=experiment, look_date=look_date).first()
             if existing is not None:
                 return existing

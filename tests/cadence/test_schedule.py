@@ -90,3 +90,35 @@ def test_beat_sees_the_daily_tasks_as_crontabs_in_local_time(db):
     assert str(entry.schedule.tz) == "Europe/Amsterdam"
     digest = DatabaseScheduler.Entry(PeriodicTask.objects.get(name="Monitoring digest"), app=app)
     assert digest.task == "experiments.send_monitoring_digest"
+
+
+def test_a_monitoring_time_that_is_not_a_time_of_day_stops_the_process(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DEBUG": "1", "PAGAR_VAR_DIR": str(tmp_path), "MONITORING_TIME": "25:00"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parents[2],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "MONITORING_TIME='25:00' is not a time of day; use HH:MM, e.g. 06:00." in result.stderr
+
+
+def test_the_time_changed_in_the_admin_pages_survives_migrate(admin_user):
+    from django.urls import reverse
+
+    from tests.experiments.web import https_client
+
+    crontab = PeriodicTask.objects.get(name="Daily monitoring").crontab
+    page = https_client(admin_user).post(
+        reverse("admin:django_celery_beat_crontabschedule_change", args=[crontab.pk]),
+        {"minute": "45", "hour": "5", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*", "timezone": "Europe/Lisbon",
+         "periodictask_set-TOTAL_FORMS": "0", "periodictask_set-INITIAL_FORMS": "0"},  # the tasks using it, left as they are
+    )
+    assert page.status_code == 302, [line for line in page.content.decode().splitlines() if "error" in line.lower()]
+
+    call_command("migrate", verbosity=0)
+
+    crontab = PeriodicTask.objects.get(name="Daily monitoring").crontab
+    assert (crontab.hour, crontab.minute, str(crontab.timezone)) == ("5", "45", "Europe/Lisbon")

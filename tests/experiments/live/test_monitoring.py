@@ -202,6 +202,11 @@ def test_an_experiment_that_is_not_running_is_left_alone(proposer, approver):
     assert Experiment.objects.get(pk=approved.pk).status == Status.APPROVED
 
 
+def test_a_task_for_an_experiment_deleted_since_is_a_no_op(db):
+    with on(D0):
+        assert run_check(987654, D0) is None
+
+
 def test_the_retried_task_records_one_check_and_one_stop(experiment):
     from experiments.tasks import check_experiment
 
