@@ -148,6 +148,7 @@ class Notification(models.Model):
         STOPPED = "stopped", "Stopped by the checks"
         CONCLUDED = "concluded", "Concluded"
         DIGEST = "digest", "Daily monitoring digest"
+        CHECK_FAILED = "check_failed", "Check could not decide"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -228,7 +228,7 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         created_at=now,
     )
     # No notification kind says "could not check"; an escalation to the signal owners is what it is.
-    notify(Kind.ESCALATION, experiment, signal_owners(), f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}")
+    notify(Kind.CHECK_FAILED, experiment, signal_owners(), f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}")
     _set_next_check(experiment, next_slot_after(look_date))
     return check
 

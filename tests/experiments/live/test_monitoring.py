@@ -140,7 +140,7 @@ def test_bad_data_is_recorded_as_an_error_and_signal_owners_are_told(experiment)
     experiment.refresh_from_db()
     assert experiment.status == Status.RUNNING
     assert experiment.next_check_at == timezone.make_aware(dt.datetime(2026, 3, 4, 6, 0))
-    notes = Notification.objects.filter(experiment=experiment, kind=Notification.Kind.ESCALATION)
+    notes = Notification.objects.filter(experiment=experiment, kind=Notification.Kind.CHECK_FAILED)
     assert list(notes.values_list("user__username", flat=True)) == ["sam_signal"]
     assert check.sentence in notes.get().message
 
