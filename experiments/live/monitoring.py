@@ -150,17 +150,17 @@ def run_check(experiment_id: int, look_date: dt.date, trigger: str = Check.Trigg
             experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
             if experiment is None:
                 return None  # deleted since the task was queued
-            existing = Check.objects.filter(experiment=experiment, look_date=look_date).first()
+            existing = Check.objects.taken(experiment, look_date).first()
             if existing is not None:
                 return existing
             if experiment.status != Status.RUNNING:
                 return None
-            if Check.objects.filter(experiment=experiment, look_date__gt=look_date).exists():
+            if Check.objects.exclude(action=Check.Action.ERROR).filter(experiment=experiment, look_date__gt=look_date).exists():
                 return None  # looks are taken in order; the boundaries depend on it
             return _look_and_act(experiment, look_date, trigger)
     except IntegrityError:
         # The unique look was recorded by someone else between our read and our write.
-        existing = Check.objects.filter(experiment_id=experiment_id, look_date=look_date).first()
+        existing = Check.objects.taken(experiment_id, look_date).first()
         if existing is None:
             raise
         return existing

@@ -7,7 +7,7 @@ same transaction, so a check's cost grows with days x arms x metrics, not with r
 from django.conf import settings
 from django.db import models
 
-from .append_only import AppendOnlyModel
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 from .catalogue import Metric
 from .experiment import Experiment, Variant
 
@@ -130,11 +130,17 @@ class DailyStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="unique_daily_stat")]
 
 
+class CheckQuerySet(AppendOnlyQuerySet):
+    def taken(self, experiment, look_date):
+        """The check that took this look (an error does not take it); experiment or its id."""
+        return self.filter(experiment=experiment, look_date=look_date).exclude(action=Check.Action.ERROR)
+
+
 class Check(AppendOnlyModel):
     """One look of the daily monitoring slot: the engine's full result, kept forever.
 
-    Unique per experiment and look date, so two beats, a retried task or a re-run after a worker
-    died can never record the same look twice.
+    Unique per experiment and look date (errors aside), so two beats, a retried task or a re-run
+    after a worker died can never record the same look twice.
     """
 
     class Action(models.TextChoices):
@@ -146,6 +152,8 @@ class Check(AppendOnlyModel):
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Daily monitoring slot"
         OPERATOR = "operator", "Run by an operator"
+
+    objects = CheckQuerySet.as_manager()
 
     experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="checks")
     look_date = models.DateField()
@@ -164,7 +172,13 @@ class Check(AppendOnlyModel):
 
     class Meta:
         ordering = ["experiment", "look_date"]
-        constraints = [models.UniqueConstraint(fields=["experiment", "look_date"], name="one_check_per_look")]
+        constraints = [
+            # A check that could not decide does not take the look: once the data are fixed, an
+            # operator (or the next sweep) checks again the same day.
+            models.UniqueConstraint(
+                fields=["experiment", "look_date"], condition=~models.Q(action="error"), name="one_check_per_look"
+            )
+        ]
 
     def __str__(self):
         return f"{self.experiment.key} {self.look_date}: {self.action}"

@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
     def _check(self, experiment, look_date) -> str:
         where = f"{experiment.key} ({look_date})"
-        taken_before = Check.objects.filter(experiment=experiment, look_date=look_date).exists()
+        taken_before = Check.objects.taken(experiment, look_date).exists()
         check = monitoring.run_check(experiment.pk, look_date, trigger=Check.Trigger.OPERATOR)
         if check is None:
             experiment.refresh_from_db(fields=["status"])

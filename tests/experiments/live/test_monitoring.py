@@ -229,3 +229,22 @@ def test_awaiting_promotion_lists_concluded_wins_not_yet_promoted(proposer, appr
     Experiment.objects.filter(pk=promoted.pk).update(outcome="won")
 
     assert list(awaiting_promotion()) == [won]
+
+
+def test_a_check_that_could_not_decide_can_be_taken_again_the_same_day(proposer, approver):
+    """The data are fixed after an error: the operator checks again and gets a real decision."""
+    from unittest import mock
+
+    from experiments.live import monitoring
+    from experiments.stats.inputs import StatsInputError
+
+    experiment = make_experiment(proposer, approver, status=Status.RUNNING)
+    today = timezone.localdate()
+    with mock.patch.object(monitoring, "build_look", side_effect=StatsInputError("metrics[fcr]", "bad sums")):
+        failed = monitoring.run_check(experiment.pk, today)
+    assert failed.action == Check.Action.ERROR
+
+    again = monitoring.run_check(experiment.pk, today)
+    assert again.pk != failed.pk and again.action == Check.Action.CONTINUE
+    assert monitoring.run_check(experiment.pk, today).pk == again.pk  # and then the look is taken
+    assert list(experiment.checks.values_list("action", flat=True).order_by("pk")) == ["error", "continue"]
