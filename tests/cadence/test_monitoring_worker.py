@@ -26,6 +26,7 @@ from approvals.models import Notification
 from approvals.services import decide
 from config.celery import app
 from experiments.lifecycle import transition
+from experiments.live.assignment import assign, clear_caches
 from experiments.models import Check, Experiment, Status
 from tests.experiments.live.test_monitoring_data import write_rates
 from tests.factories import make_experiment
@@ -89,12 +90,23 @@ def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(see
             assert experiment.events.get(action="start").actor is None
             assert Check.objects.get(experiment=experiment).action == "continue"
 
+            # services are told arms while it runs
+            clear_caches()
+            answers = [assign(experiment.key, f"customer-{i}", touchpoint="chat") for i in range(200)]
+            enrolled = [a for a in answers if a.enrolled]
+            assert enrolled and {a.variant for a in enrolled} == {"control", "short"}
+
             # harmful data arrive; the next morning's slot stops it
             write_rates(experiment, DAY, 3000, {("complaint-rate", "short"): 0.10})
             clock.shift(dt.timedelta(days=1))
             wait_for(lambda: Experiment.objects.get(pk=experiment.pk).status == Status.STOPPED, "the check stops it")
             wait_for(lambda: any(m.subject.startswith("[Pagar] Stopped by the checks") for m in mail.outbox),
                      "the worker sends the stop email")
+
+    # the fence closes: a unit that was in the treatment now gets control
+    treated = next(a.unit for a in enrolled if a.variant == "short")
+    after = assign(experiment.key, treated, touchpoint="chat")
+    assert (after.enrolled, after.variant, after.reason) == (False, "control", "not_running")
 
     looks = list(Check.objects.filter(experiment=experiment).order_by("look_date"))
     assert [(c.look_date, c.action) for c in looks] == [(DAY, "continue"), (DAY + dt.timedelta(days=1), "stop")]
