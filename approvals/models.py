@@ -149,11 +149,20 @@ class Notification(models.Model):
         CONCLUDED = "concluded", "Concluded"
         DIGEST = "digest", "Daily monitoring digest"
         CHECK_FAILED = "check_failed", "Check could not decide"
+        # The cadence's meetings and standards (no experiment of their own; `url` says where to look).
+        IDEA = "idea", "Idea"
+        SLOT_AGENDA = "slot_agenda", "Ideas slot agenda"
+        SLOT_MINUTES = "slot_minutes", "Ideas slot minutes"
+        REVIEW_AGENDA = "review_agenda", "Promotion review agenda"
+        REVIEW_MINUTES = "review_minutes", "Promotion review minutes"
+        MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
+        STANDARD = "standard", "Standard"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="notifications")
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    url = models.CharField(max_length=300, blank=True, help_text="Where the notice links when it is not about one experiment.")
     message = models.TextField()
     created_at = models.DateTimeField(db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -163,6 +172,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.message}"
+
+    @property
+    def link(self) -> str:
+        return self.url or (self.experiment.get_absolute_url() if self.experiment_id else "")
 
 
 class RequestComment(AppendOnlyModel):

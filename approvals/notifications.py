@@ -47,3 +47,25 @@ def _queue(kind, experiment, message, emails, payload):
             deliver_webhook.delay(payload)
     except Exception:  # the broker being down must not turn a recorded decision into an error page
         log.exception("Could not queue the %s notification for %s", kind, experiment.key)
+
+
+def notify_about(kind: str, users, message: str, url: str, subject: str = "") -> list[Notification]:
+    """A notice not about one experiment (meetings, standards): in-app now, email after commit."""
+    now = timezone.now()
+    recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    rows = Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, url=url, message=message, created_at=now) for u in recipients.values()]
+    )
+    emails = sorted({u.email for u in recipients.values() if u.email})
+    if emails:
+        transaction.on_commit(lambda: _queue_email(subject or f"[Pagar] {Kind(kind).label}", f"{message}\n\n{url}", emails))
+    return rows
+
+
+def _queue_email(subject, message, emails):
+    from approvals.tasks import send_email
+
+    try:
+        send_email.delay(subject, message, emails)
+    except Exception:  # the broker being down must not undo what was recorded
+        log.exception("Could not queue the email %r", subject)

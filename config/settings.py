@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "experiments",
     "approvals",
     "cadence",
+    "cadence.ideas",
+    "cadence.standards",
+    "cadence.reviews",
+    "cadence.calendars",
 ]
 
 MIDDLEWARE = [

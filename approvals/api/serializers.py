@@ -192,12 +192,13 @@ class RestartRequestSerializer(serializers.Serializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text=", ".join(Notification.Kind.values) + ".")
-    experiment = serializers.CharField(source="experiment.key", read_only=True)
+    experiment = serializers.CharField(source="experiment.key", read_only=True, allow_null=True, default=None)
+    link = serializers.CharField(read_only=True, help_text="The page the notice is about.")
     unread = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "experiment", "request", "message", "created_at", "read_at", "unread"]
+        fields = ["id", "kind", "experiment", "request", "message", "link", "created_at", "read_at", "unread"]
         read_only_fields = fields
 
     def get_unread(self, notification) -> bool:

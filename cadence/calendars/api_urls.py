@@ -1,0 +1,4 @@
+"""API routes; included under /api/."""
+from django.urls import path  # noqa: F401
+
+urlpatterns = []
