@@ -1,0 +1,162 @@
+"""The facilitator's decisions in the slot: turn an idea into a draft experiment, park it until a
+date, or decline it with a reason. Each decision is an append-only row; the idea follows it."""
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cadence.ideas.models import (
+    DecisionAction,
+    Idea,
+    IdeaStatus,
+    MeetingStatus,
+    SlotDecision,
+    SlotMeeting,
+)
+from experiments import roles
+from experiments.lifecycle import record_creation
+from experiments.models import ACTIVE_STATUSES, Experiment, Variant
+
+# A fresh draft's plan until its owner fills it in: starts in two weeks, runs four, small exposure.
+DRAFT_START_IN_DAYS = 14
+DRAFT_RUN_DAYS = 28
+DRAFT_EXPOSURE_PCT = 10
+
+
+def wip_load(meeting: SlotMeeting, touchpoint) -> int:
+    """Running + approved experiments on the touchpoint, plus proposals this meeting already made for it."""
+    active = Experiment.objects.filter(status__in=ACTIVE_STATUSES, touchpoints=touchpoint).distinct().count()
+    proposed_here = SlotDecision.objects.filter(
+        meeting=meeting, action=DecisionAction.PROPOSE, idea__touchpoint=touchpoint
+    ).count()
+    return active + proposed_here
+
+
+def wip_warning(meeting: SlotMeeting, idea: Idea) -> str:
+    """Non-empty when one more proposal would put the idea's touchpoint over the series' limit."""
+    limit = meeting.series.wip_limit_per_touchpoint
+    load = wip_load(meeting, idea.touchpoint)
+    if load + 1 <= limit:
+        return ""
+    return (f"{idea.touchpoint.name} already has {load} of {limit} (running, approved and proposed in this slot); "
+            f"this proposal makes {load + 1}.")
+
+
+def may_own_proposals(user) -> bool:
+    return user.is_active and (user.is_superuser or roles.has_role(user, roles.PROPOSER))
+
+
+@transaction.atomic
+def decide(meeting: SlotMeeting, idea: Idea, actor, action: str, *, owner=None, parked_until: dt.date | None = None,
+           reason: str = "") -> SlotDecision:
+    """Record one decision (facilitator or superuser only). Raises PermissionDenied or a
+    ValidationError keyed by field."""
+    meeting = SlotMeeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+    if not meeting.may_decide(actor):
+        raise PermissionDenied("Only the slot's facilitator records decisions.")
+    idea = Idea.objects.select_for_update().select_related("touchpoint", "segment").get(pk=idea.pk)
+    reason = (reason or "").strip()
+    if meeting.status == MeetingStatus.CLOSED:
+        raise ValidationError({"meeting": "This meeting is closed; decide in the next slot."})
+    if not meeting.agenda.filter(idea=idea).exists():
+        raise ValidationError({"idea": "This idea is not on the meeting's agenda."})
+    if not idea.is_open:
+        raise ValidationError({"idea": f"This idea is already {idea.get_status_display().lower()}."})
+    if action not in DecisionAction.values:
+        raise ValidationError({"action": f"'{action}' is not a decision; choose propose, park or decline."})
+
+    now = timezone.now()
+    decision = SlotDecision(meeting=meeting, idea=idea, action=action, decided_by=actor, decided_at=now, reason=reason)
+    if action == DecisionAction.PROPOSE:
+        if owner is None:
+            raise ValidationError({"owner": "Name the person who owns the proposal."})
+        if not may_own_proposals(owner):
+            raise ValidationError({"owner": f"{owner.get_username()} does not hold the proposer role."})
+        decision.wip_warning = wip_warning(meeting, idea)
+        decision.owner = owner
+        decision.experiment = draft_from_idea(idea, owner, actor)
+        idea.status, idea.experiment, idea.parked_until = IdeaStatus.PROPOSED, decision.experiment, None
+        idea.save(update_fields=["status", "experiment", "parked_until", "updated_at"])
+    elif action == DecisionAction.PARK:
+        today = timezone.localdate()
+        if parked_until is None:
+            raise ValidationError({"parked_until": "Give the date it comes back on the agenda."})
+        if parked_until <= today:
+            raise ValidationError({"parked_until": "The date must be after today."})
+        decision.parked_until = parked_until
+        idea.status, idea.parked_until = IdeaStatus.PARKED, parked_until
+        idea.save(update_fields=["status", "parked_until", "updated_at"])
+    else:
+        if not reason:
+            raise ValidationError({"reason": "Say why the idea is declined; its author reads it."})
+        idea.status, idea.decline_reason, idea.parked_until = IdeaStatus.DECLINED, reason, None
+        idea.save(update_fields=["status", "decline_reason", "parked_until", "updated_at"])
+    decision.save()
+    return decision
+
+
+def _unique_key(title: str) -> str:
+    base = (slugify(title)[:50].strip("-") or "idea")
+    if base == "new":
+        base = "idea-new"
+    key, n = base, 2
+    while Experiment.objects.filter(key=key).exists():
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def draft_from_idea(idea: Idea, owner, actor) -> Experiment:
+    """A draft experiment pre-filled from the idea, with a control and a treatment arm."""
+    today = timezone.localdate()
+    start = today + dt.timedelta(days=DRAFT_START_IN_DAYS)
+    audience = idea.segment.name if idea.segment else f"all customers at {idea.touchpoint.name}"
+    experiment = Experiment.objects.create(
+        key=_unique_key(idea.title),
+        title=idea.title[:200],
+        hypothesis_change=idea.hypothesis,
+        hypothesis_audience=audience[:200],
+        hypothesis_effect=idea.expected_effect[:300],
+        hypothesis_rationale=f"it addresses {idea.get_pain_point_display().lower()} at {idea.touchpoint.name} "
+                             f"(idea #{idea.pk}, proposed in the ideas slot)",
+        owner=owner,
+        exposure_cap_pct=DRAFT_EXPOSURE_PCT,
+        planned_start=start,
+        planned_end=start + dt.timedelta(days=DRAFT_RUN_DAYS - 1),
+    )
+    experiment.touchpoints.set([idea.touchpoint])
+    if idea.segment:
+        experiment.segments.set([idea.segment])
+    Variant.objects.create(experiment=experiment, key="control", name="Today's experience", is_control=True, weight=50)
+    Variant.objects.create(experiment=experiment, key="treatment", name="The change", description=idea.hypothesis[:500], weight=50)
+    record_creation(experiment, actor)
+    return experiment
+
+
+@transaction.atomic
+def close_meeting(meeting: SlotMeeting, actor, follow_ups: str | None = None) -> SlotMeeting:
+    """Keep the minutes and send them (facilitator or superuser); closing twice is refused."""
+    from cadence.ideas.notices import send_minutes
+
+    meeting = SlotMeeting.objects.select_for_update().select_related("series__facilitator").get(pk=meeting.pk)
+    if not meeting.may_decide(actor):
+        raise PermissionDenied("Only the slot's facilitator closes the meeting.")
+    if meeting.is_closed:
+        raise ValidationError({"meeting": "This meeting is already closed; its minutes were sent."})
+    if follow_ups is not None:
+        meeting.follow_ups = follow_ups.strip()
+    meeting.status, meeting.closed_at, meeting.closed_by = MeetingStatus.CLOSED, timezone.now(), actor
+    meeting.save(update_fields=["follow_ups", "status", "closed_at", "closed_by"])
+    send_minutes(meeting)
+    return meeting
+
+
+def save_follow_ups(meeting: SlotMeeting, actor, text: str) -> SlotMeeting:
+    if not meeting.may_decide(actor):
+        raise PermissionDenied("Only the slot's facilitator writes the follow-ups.")
+    if meeting.is_closed:
+        raise ValidationError({"follow_ups": "The meeting is closed; its minutes are final."})
+    meeting.follow_ups = text.strip()
+    meeting.save(update_fields=["follow_ups"])
+    return meeting

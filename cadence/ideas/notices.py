@@ -1,0 +1,150 @@
+"""What the slot sends: the agenda before it (in-app + email with an .ics invitation) and the
+minutes after it (in-app + email). Each is sent once per meeting, whatever beat or retries do."""
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from approvals.models import Notification
+from approvals.notifications import notify_about
+from cadence.calendar_events import CalendarEvent
+from cadence.ics import calendar_bytes
+from cadence.ideas.models import SlotMeeting
+
+log = logging.getLogger(__name__)
+
+
+def participants(meeting: SlotMeeting) -> list:
+    series = meeting.series
+    people = {series.facilitator.pk: series.facilitator}
+    people.update({u.pk: u for u in series.attendees.all()})
+    return [u for u in people.values() if u.is_active]
+
+
+def meeting_uid(series_id: int, starts_at) -> str:
+    return f"ideas-slot-{series_id}-{starts_at.astimezone(dt.timezone.utc):%Y%m%dT%H%MZ}@pagar"
+
+
+def meeting_event(meeting: SlotMeeting, *, description: str = "") -> CalendarEvent:
+    series = meeting.series
+    return CalendarEvent(
+        uid=meeting_uid(series.pk, meeting.starts_at),
+        summary=f"Ideas slot: {series.name}",
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        description=description,
+        url=_absolute(meeting.get_absolute_url()),
+        location=series.location,
+        organizer_email=series.facilitator.email,
+        attendee_emails=tuple(sorted({u.email for u in series.attendees.all() if u.email})),
+    )
+
+
+def _absolute(path: str) -> str:
+    base = getattr(settings, "PAGAR_BASE_URL", "")
+    return f"{base.rstrip('/')}{path}" if base else path
+
+
+def agenda_text(meeting: SlotMeeting) -> str:
+    local = meeting.starts_at.astimezone(meeting.series.tz)
+    lines = [f"Agenda of {meeting.series.name}, {local:%A %d %B %Y %H:%M} ({meeting.series.timezone}):", ""]
+    items = list(meeting.agenda.select_related("idea", "idea__touchpoint"))
+    for number, item in enumerate(items, 1):
+        idea = item.idea
+        score = f"score {idea.score:.1f}" if idea.score is not None else "not rated yet"
+        lines.append(f"{number}. {idea.title} [{idea.touchpoint.name}; {idea.get_pain_point_display()}; {score}] "
+                     f"- {item.get_reason_display()}")
+    if not items:
+        lines.append("No ideas are waiting: the backlog is empty.")
+    return "\n".join(lines)
+
+
+def send_agenda(meeting: SlotMeeting) -> bool:
+    """In-app notices now, the invitation email after commit; False if it was already sent."""
+    with transaction.atomic():
+        meeting = SlotMeeting.objects.select_for_update().select_related("series__facilitator").get(pk=meeting.pk)
+        if meeting.agenda_sent_at is not None:
+            return False
+        meeting.agenda_sent_at = timezone.now()
+        meeting.save(update_fields=["agenda_sent_at"])
+        people = participants(meeting)
+        count = meeting.agenda.count()
+        message = f"The agenda of {meeting} is ready: {count} idea{'s' if count != 1 else ''} to decide."
+        # In-app rows as notify_about writes them; the email is our own, with the invitation attached,
+        # so each person gets one email, not two.
+        Notification.objects.bulk_create([
+            Notification(user=u, kind=Notification.Kind.SLOT_AGENDA, url=meeting.get_absolute_url(), message=message,
+                         created_at=meeting.agenda_sent_at)
+            for u in people
+        ])
+        if any(u.email for u in people):
+            meeting_id = meeting.pk
+            transaction.on_commit(lambda: _queue_invitation(meeting_id))
+    return True
+
+
+def _queue_invitation(meeting_id: int):
+    from cadence.ideas.tasks import send_agenda_email
+
+    try:
+        send_agenda_email.delay(meeting_id)
+    except Exception:  # the broker being down must not undo the recorded agenda
+        log.exception("Could not queue the agenda email of ideas slot meeting %s", meeting_id)
+
+
+def agenda_email(meeting: SlotMeeting):
+    """The agenda email with the meeting's .ics invitation (METHOD:REQUEST) attached."""
+    from django.core.mail import EmailMessage
+
+    people = participants(meeting)
+    body = agenda_text(meeting) + f"\n\nMeeting page: {_absolute(meeting.get_absolute_url())}"
+    email = EmailMessage(
+        subject=f"[Pagar] Ideas slot agenda: {meeting}",
+        body=body,
+        to=sorted({u.email for u in people if u.email}),
+    )
+    invitation = calendar_bytes([meeting_event(meeting, description=agenda_text(meeting))],
+                                name=f"Ideas slot: {meeting.series.name}", method="REQUEST")
+    email.attach("invitation.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
+    return email
+
+
+def minutes_text(meeting: SlotMeeting) -> str:
+    local = meeting.starts_at.astimezone(meeting.series.tz)
+    lines = [f"Minutes of {meeting.series.name}, {local:%A %d %B %Y %H:%M}", "", "Decisions:"]
+    decisions = list(meeting.decisions.select_related("idea", "owner", "experiment", "decided_by"))
+    for d in decisions:
+        if d.action == "propose":
+            detail = f"turned into a proposal, owner {_name(d.owner)}"
+            if d.experiment is not None:
+                detail += f" (draft {d.experiment.key})"
+        elif d.action == "park":
+            detail = f"parked until {d.parked_until:%d %b %Y}"
+        else:
+            detail = f"declined: {d.reason}"
+        if d.wip_warning:
+            detail += f" - WIP warning: {d.wip_warning}"
+        lines.append(f"- {d.idea.title}: {detail}")
+    if not decisions:
+        lines.append("- none")
+    undecided = [i.idea.title for i in meeting.agenda.select_related("idea") if i.idea_id not in {d.idea_id for d in decisions}]
+    if undecided:
+        lines += ["", "Not decided (stay in the backlog):"] + [f"- {t}" for t in undecided]
+    lines += ["", "Follow-ups:", meeting.follow_ups.strip() or "- none"]
+    return "\n".join(lines)
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "-"
+
+
+def send_minutes(meeting: SlotMeeting) -> None:
+    """Minutes to the participants and the owners of the new proposals (in-app + email)."""
+    people = {u.pk: u for u in participants(meeting)}
+    for d in meeting.decisions.select_related("owner"):
+        if d.owner is not None:
+            people[d.owner.pk] = d.owner
+    notify_about(Notification.Kind.SLOT_MINUTES, people.values(), minutes_text(meeting), meeting.get_absolute_url(),
+                 subject=f"[Pagar] Ideas slot minutes: {meeting}")
