@@ -46,6 +46,12 @@ PERIODIC_TASKS = [
         at_setting="DIGEST_TIME",
         description="Emails signal owners what the monitoring slot changed since the last digest.",
     ),
+    PeriodicSpec(
+        name="Meeting reminders",
+        task="calendars.send_meeting_reminders",
+        every_seconds=15 * 60,
+        description="Reminds each attendee once of every meeting starting within MEETING_REMINDER_HOURS.",
+    ),
 ]
 
 

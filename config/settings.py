@@ -225,3 +225,12 @@ DIGEST_TIME = _time_of_day("DIGEST_TIME", "06:30")
 # Data in (experiments.live.ingestion): rows per batch, and the largest body the API reads.
 INGEST_MAX_ROWS = env_int("INGEST_MAX_ROWS", 50_000, minimum=1)
 INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 32 * 1024 * 1024, minimum=1024)
+
+# Calendars (cadence.calendars): who contributes meetings to the feeds and reminders (dotted
+# paths to calendar_events(user, since, until); one not importable yet is skipped with a warning),
+# and how far ahead of a meeting its reminder goes out.
+CALENDAR_PROVIDERS = env_list(
+    "CALENDAR_PROVIDERS",
+    ["cadence.ideas.calendar.calendar_events", "cadence.reviews.calendar.calendar_events"],
+)
+MEETING_REMINDER_HOURS = env_int("MEETING_REMINDER_HOURS", 24, minimum=1)
