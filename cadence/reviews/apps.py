@@ -5,3 +5,11 @@ class ReviewsConfig(AppConfig):
     name = "cadence.reviews"
     label = "reviews"
     verbose_name = "Monthly promotion review"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from cadence.reviews.models import ReviewSeries
+        from cadence.reviews.occurrences import on_series_saved
+
+        post_save.connect(on_series_saved, sender=ReviewSeries, dispatch_uid="reviews-series-periodic-task")

@@ -5,3 +5,11 @@ class StandardsConfig(AppConfig):
     name = "cadence.standards"
     label = "standards"
     verbose_name = "Standards catalogue"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from cadence.standards.flags import on_experiment_event
+        from experiments.models import ExperimentEvent
+
+        post_save.connect(on_experiment_event, sender=ExperimentEvent, dispatch_uid="standards-contradiction-flag")

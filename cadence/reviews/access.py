@@ -1,0 +1,58 @@
+"""Who may see a review meeting, vote on an item and record its decision. Pages and API both ask here."""
+from django.db.models import Q
+from django.http import Http404
+
+from cadence.reviews.models import AgendaItem, ReviewMeeting
+from experiments import roles
+
+
+def visible_meetings(user):
+    """The board, standards keepers, each series' chair and members; everything for a superuser."""
+    qs = ReviewMeeting.objects.select_related("series", "series__chair")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or roles.has_role(user, roles.BOARD) or roles.has_role(user, roles.STANDARDS_KEEPER):
+        return qs
+    return qs.filter(Q(series__chair=user) | Q(series__members=user)).distinct()
+
+
+def get_meeting_for(user, pk) -> ReviewMeeting:
+    try:
+        return visible_meetings(user).get(pk=pk)
+    except (ReviewMeeting.DoesNotExist, ValueError):
+        raise Http404("No such review meeting.") from None
+
+
+def get_item_for(user, pk) -> AgendaItem:
+    try:
+        item = AgendaItem.objects.select_related("meeting__series", "experiment", "standard").get(pk=pk)
+    except (AgendaItem.DoesNotExist, ValueError):
+        raise Http404("No such agenda item.") from None
+    get_meeting_for(user, item.meeting_id)
+    return item
+
+
+def is_chair(user, meeting: ReviewMeeting) -> bool:
+    return user.is_authenticated and (user.is_superuser or meeting.series.chair_id == user.pk)
+
+
+def vote_refusal(user, item: AgendaItem) -> str:
+    """Why `user` may not vote on `item` now, or "" when they may."""
+    series = item.meeting.series
+    if not user.is_authenticated or not (series.chair_id == user.pk or series.members.filter(pk=user.pk).exists()):
+        return "Only members of the review board vote."
+    if item.experiment_id and user.pk in item.experiment.authors():
+        return "You proposed this experiment (owner or co-author), so you do not vote on it."
+    if item.decided:
+        return "This item is decided; votes are closed."
+    if item.votes.filter(voter=user).exists():
+        return "You have already voted on this item; a vote is recorded once."
+    return ""
+
+
+def decide_refusal(user, item: AgendaItem) -> str:
+    if not is_chair(user, item.meeting):
+        return "Only the chair of the review records the decision."
+    if item.decided:
+        return "This item is decided already; decisions are final and kept as they are."
+    return ""

@@ -1,0 +1,111 @@
+"""The board's votes and the chair's decisions. Each decision does its work in the same
+transaction: promote creates the standard and promotes the experiment, rerun makes a draft
+copy for its owner, keep/revise/retire change the standard (with a new version)."""
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cadence.reviews import access
+from cadence.reviews.models import EXPERIMENT_DECISIONS, STANDARD_DECISIONS, AgendaItem, Decision, Vote
+from cadence.reviews.rerun import copy_as_draft
+from cadence.standards import services as standards
+from cadence.standards.models import default_rereview
+from experiments import lifecycle, roles
+
+
+class ReviewRefusal(Exception):
+    """A refused vote or decision; `field` names the input at fault, if one is."""
+
+    def __init__(self, message: str, field: str = "", status_code: int = 400):
+        super().__init__(message)
+        self.message, self.field, self.status_code = message, field, status_code
+
+
+def tally(item: AgendaItem) -> dict:
+    counts = {choice: 0 for choice in Vote.Choice.values}
+    for choice in item.votes.values_list("choice", flat=True):
+        counts[choice] += 1
+    return counts
+
+
+def cast_vote(item: AgendaItem, user, choice: str, comment: str = "") -> Vote:
+    refusal = access.vote_refusal(user, item)
+    if refusal:
+        raise ReviewRefusal(refusal, status_code=409 if "already" in refusal or "decided" in refusal else 403)
+    if choice not in Vote.Choice.values:
+        raise ReviewRefusal(f"Choose one of: {', '.join(Vote.Choice.values)}.", field="choice")
+    try:
+        with transaction.atomic():
+            return Vote.objects.create(item=item, voter=user, choice=choice, comment=(comment or "").strip(), created_at=timezone.now())
+    except IntegrityError:  # two submits at once: the unique constraint keeps one
+        raise ReviewRefusal("You have already voted on this item; a vote is recorded once.", status_code=409) from None
+
+
+def decide(item: AgendaItem, user, kind: str, *, note: str = "", statement: str = "", keeper=None,
+           rereview: dt.date | None = None) -> Decision:
+    refusal = access.decide_refusal(user, item)
+    if refusal:
+        raise ReviewRefusal(refusal, status_code=409 if "decided" in refusal else 403)
+    allowed = EXPERIMENT_DECISIONS if item.kind == AgendaItem.Kind.EXPERIMENT else STANDARD_DECISIONS
+    if kind not in allowed:
+        raise ReviewRefusal(f"For this item choose one of: {', '.join(allowed)}.", field="decision")
+    statement = (statement or "").strip()
+    if kind in (Decision.Kind.PROMOTE, Decision.Kind.REVISE) and not statement:
+        raise ReviewRefusal("Write the standard's statement: the practice people should follow.", field="statement")
+    if kind == Decision.Kind.PROMOTE and (keeper is None or not roles.has_role(keeper, roles.STANDARDS_KEEPER)):
+        raise ReviewRefusal("Choose the standards keeper who will own the standard.", field="keeper")
+    if rereview is not None and rereview <= timezone.localdate():
+        raise ReviewRefusal("The re-review date must be in the future.", field="rereview_date")
+    url = item.meeting.get_absolute_url()
+    with transaction.atomic():
+        locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        if locked.decided:
+            raise ReviewRefusal("This item is decided already; decisions are final and kept as they are.", status_code=409)
+        made = {}
+        if kind == Decision.Kind.PROMOTE:
+            made["standard"] = _promote(item, user, statement, keeper, rereview, url)
+        elif kind == Decision.Kind.RERUN:
+            made["rerun"] = copy_as_draft(item.experiment, user)
+        elif kind == Decision.Kind.KEEP:
+            made["standard"] = standards.keep(item.standard, rereview=rereview or default_rereview(timezone.localdate()),
+                                              actor=user, note=note, source_url=url)
+        elif kind == Decision.Kind.REVISE:
+            made["standard"] = standards.revise(item.standard, statement=statement, actor=user, rereview=rereview,
+                                                note=note, source_url=url)
+        elif kind == Decision.Kind.RETIRE:
+            made["standard"] = standards.retire(item.standard, actor=user, note=note, source_url=url)
+        decision = Decision.objects.create(item=locked, kind=kind, decided_by=user, note=(note or "").strip(),
+                                           tally=tally(locked), created_at=timezone.now(), **made)
+        _tell(decision, item)
+    return decision
+
+
+def _promote(item, user, statement, keeper, rereview, url):
+    experiment = item.experiment
+    standard = standards.create_from_experiment(experiment, statement=statement, owner=keeper, actor=user,
+                                                rereview=rereview, source_url=url)
+    # The chair promotes when the lifecycle lets them (board, keeper); a chair who holds neither
+    # role (a superuser) records the board's decision, which Pagar then carries out.
+    actor = user if lifecycle.may_perform(user, experiment, "promote") else None
+    try:
+        lifecycle.transition(experiment, "promote", actor,
+                             reason=f"Promoted to standard {standard.code} by the review of {item.meeting.starts_at:%d %b %Y}.")
+    except lifecycle.TransitionError as exc:
+        raise ReviewRefusal(exc.message, status_code=exc.status_code) from exc
+    return standard
+
+
+def _tell(decision: Decision, item: AgendaItem):
+    from approvals.notifications import Kind, notify_about
+
+    if decision.rerun is not None:
+        rerun = decision.rerun
+        notify_about(Kind.REVIEW_MINUTES, [rerun.owner],
+                     f"The promotion review asks for more evidence on {item.experiment.title}: a draft rerun, {rerun.key}, "
+                     "is ready for you to check and submit for approval.", rerun.get_absolute_url())
+    elif decision.standard is not None:
+        standard = decision.standard
+        notify_about(Kind.STANDARD, [standard.owner],
+                     f"{standard.code} {decision.get_kind_display().lower()} by the promotion review: {standard.statement}",
+                     standard.get_absolute_url())

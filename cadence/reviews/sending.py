@@ -1,0 +1,73 @@
+"""Send a meeting's agenda: in-app notices (notify_about) and an email invitation with the .ics."""
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from cadence.calendar_events import CalendarEvent
+from cadence.reviews.models import ReviewMeeting
+
+
+def attendees(meeting: ReviewMeeting):
+    series = meeting.series
+    return [series.chair, *series.members.exclude(pk=series.chair_id)]
+
+
+def meeting_uid(series, start) -> str:
+    """Stable per series and local meeting day, whether or not the meeting row exists yet."""
+    local = start.astimezone(zoneinfo.ZoneInfo(series.timezone))
+    return f"promotion-review-{series.pk}-{local:%Y%m%d}@pagar"
+
+
+def meeting_event(meeting: ReviewMeeting) -> CalendarEvent:
+    series = meeting.series
+    count = meeting.items.count()
+    return CalendarEvent(
+        uid=meeting_uid(series, meeting.starts_at),
+        summary=series.name,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        description=f"{count} item{'s' if count != 1 else ''} on the agenda.",
+        url=meeting.get_absolute_url(),
+        location=series.location,
+        organizer_email=series.chair.email,
+        attendee_emails=tuple(sorted({u.email for u in attendees(meeting) if u.email})),
+    )
+
+
+def agenda_text(meeting: ReviewMeeting) -> str:
+    lines = [f"{meeting.series.name}, {timezone.localtime(meeting.starts_at):%A %d %B %Y %H:%M}", ""]
+    for number, item in enumerate(meeting.items.select_related("experiment", "standard"), start=1):
+        lines.append(f"{number}. {item.subject_label} ({', '.join(item.reasons)})")
+    if not meeting.items.exists():
+        lines.append("Nothing to decide this month.")
+    return "\n".join(lines)
+
+
+def send_agenda(meeting: ReviewMeeting) -> bool:
+    """Once per meeting (a conditional update claims it): False when it was sent already."""
+    from approvals.notifications import Kind, notify_about
+
+    with transaction.atomic():
+        claimed = ReviewMeeting.objects.filter(pk=meeting.pk, agenda_sent_at__isnull=True).update(agenda_sent_at=timezone.now())
+        if not claimed:
+            return False
+        text = agenda_text(meeting)
+        notify_about(Kind.REVIEW_AGENDA, attendees(meeting), text, meeting.get_absolute_url(),
+                     subject=f"[Pagar] Agenda: {meeting.series.name}")
+        from cadence.reviews.tasks import send_invitation
+
+        transaction.on_commit(lambda: send_invitation.delay(meeting.pk))
+    return True
+
+
+def invitation_email(meeting: ReviewMeeting):
+    from django.core.mail import EmailMessage
+
+    from cadence.ics import calendar_bytes
+
+    recipients = sorted({u.email for u in attendees(meeting) if u.email})
+    message = EmailMessage(subject=f"Invitation: {meeting.series.name}", body=agenda_text(meeting), to=recipients)
+    message.attach("invite.ics", calendar_bytes([meeting_event(meeting)], name=meeting.series.name, method="REQUEST"),
+                   "text/calendar; method=REQUEST")
+    return message

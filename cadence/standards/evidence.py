@@ -1,0 +1,32 @@
+"""The evidence a review sees and a standard keeps: from the experiment's latest check and events."""
+from experiments.models import Check, Experiment
+
+METRIC_FIELDS = ("label", "metric", "role", "status", "estimate", "interval", "interval_level", "unit", "relative", "margin", "sentence")
+
+
+def evidence_snapshot(experiment: Experiment) -> dict:
+    """JSON: per-metric effect and interval, guardrails, duration and checks count."""
+    checks = Check.objects.filter(experiment=experiment).exclude(action=Check.Action.ERROR).order_by("look_date", "pk")
+    latest = checks.last()
+    metrics = [
+        {name: row.get(name) for name in METRIC_FIELDS}
+        for row in ((latest.result or {}).get("metrics", []) if latest else [])
+    ]
+    events = {e.action: e.created_at for e in experiment.events.all().order_by("created_at", "pk")}
+    started, ended = events.get("start"), events.get("conclude") or events.get("stop") or events.get("complete")
+    if started and ended:
+        duration_days = max((ended - started).days, 0)
+    else:
+        duration_days = experiment.duration_days
+    return {
+        "experiment": experiment.key,
+        "title": experiment.title,
+        "outcome": experiment.outcome,
+        "sentence": latest.sentence if latest else "",
+        "metrics": [m for m in metrics if m["role"] != "guardrail"],
+        "guardrails": [m for m in metrics if m["role"] == "guardrail"],
+        "duration_days": duration_days,
+        "checks_count": checks.count(),
+        "last_check": latest.look_date.isoformat() if latest else None,
+        "concluded_at": events["conclude"].isoformat() if "conclude" in events else None,
+    }
