@@ -2,7 +2,7 @@
 from django.db.models import Q
 from django.http import Http404
 
-from cadence.reviews.models import AgendaItem, ReviewMeeting
+from cadence.reviews.models import AgendaItem, Decision, ReviewMeeting
 from experiments import roles
 
 
@@ -43,7 +43,7 @@ def vote_refusal(user, item: AgendaItem) -> str:
         return "Only members of the review board vote."
     if item.experiment_id and user.pk in item.experiment.authors():
         return "You proposed this experiment (owner or co-author), so you do not vote on it."
-    if item.decided:
+    if Decision.objects.filter(item=item).exists():  # not the cached relation: it may be stale
         return "This item is decided; votes are closed."
     if item.votes.filter(voter=user).exists():
         return "You have already voted on this item; a vote is recorded once."
@@ -53,6 +53,6 @@ def vote_refusal(user, item: AgendaItem) -> str:
 def decide_refusal(user, item: AgendaItem) -> str:
     if not is_chair(user, item.meeting):
         return "Only the chair of the review records the decision."
-    if item.decided:
+    if Decision.objects.filter(item=item).exists():
         return "This item is decided already; decisions are final and kept as they are."
     return ""

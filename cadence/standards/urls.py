@@ -1,4 +1,9 @@
 """Web pages; included at the site root."""
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from cadence.standards import views
+
+urlpatterns = [
+    path("standards/", views.standard_list, name="standard-list"),
+    path("standards/<int:pk>/", views.standard_detail, name="standard-detail"),
+]

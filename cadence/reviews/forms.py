@@ -1,0 +1,36 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from cadence.reviews.models import EXPERIMENT_DECISIONS, STANDARD_DECISIONS, AgendaItem, Decision, Vote
+from experiments import roles
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect, label="Your vote")
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+
+
+def keepers():
+    return get_user_model().objects.filter(groups__name=roles.STANDARDS_KEEPER, is_active=True).order_by("first_name", "username")
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(widget=forms.RadioSelect)
+    statement = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text="The practice people should follow (promote, revise).")
+    keeper = forms.ModelChoiceField(queryset=None, required=False, label="Standards keeper (owner)")
+    rereview_date = forms.DateField(required=False, label="Re-review date", widget=forms.DateInput(attrs={"type": "date"}),
+                                    help_text="Empty: 12 months from today.")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note for the minutes")
+
+    def __init__(self, *args, item: AgendaItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = EXPERIMENT_DECISIONS if item.kind == AgendaItem.Kind.EXPERIMENT else STANDARD_DECISIONS
+        self.fields["decision"].choices = [(k.value, Decision.Kind(k).label) for k in kinds]
+        self.fields["keeper"].queryset = keepers()
+        self.fields["keeper"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        if item.kind == AgendaItem.Kind.STANDARD:
+            del self.fields["keeper"]
+            self.initial.setdefault("statement", item.standard.statement)
+        elif item.experiment_id:
+            self.initial.setdefault("statement", item.experiment.hypothesis_change[:1].upper() + item.experiment.hypothesis_change[1:])

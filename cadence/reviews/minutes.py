@@ -1,0 +1,110 @@
+"""The minutes of a meeting: a printable page, a CSV of items, votes and decisions, and Markdown."""
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cadence.reviews import access
+from cadence.reviews.decisions import tally
+
+CSV_HEADER = ["item", "kind", "subject", "reasons", "row", "who", "choice_or_decision", "comment_or_note", "tally", "result", "at"]
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _items(meeting):
+    return meeting.items.select_related("experiment", "standard", "decision__decided_by", "decision__standard",
+                                        "decision__rerun").prefetch_related("votes__voter")
+
+
+def _result(decision) -> str:
+    if decision is None:
+        return ""
+    if decision.standard_id:
+        return f"standard {decision.standard.code}"
+    if decision.rerun_id:
+        return f"draft {decision.rerun.key}"
+    return ""
+
+
+def minutes_rows(meeting) -> list[list[str]]:
+    rows = []
+    for number, item in enumerate(_items(meeting), start=1):
+        base = [str(number), item.kind, item.subject_label, " ".join(item.reasons)]
+        for vote in item.votes.all():
+            rows.append(base + ["vote", _name(vote.voter), vote.choice, vote.comment, "", "", vote.created_at.isoformat()])
+        decision = item.decided
+        if decision is None:
+            rows.append(base + ["decision", "", "undecided", "", _tally_text(tally(item)), "", ""])
+        else:
+            rows.append(base + ["decision", _name(decision.decided_by), decision.kind, decision.note,
+                                _tally_text(decision.tally), _result(decision), decision.created_at.isoformat()])
+    return rows
+
+
+def _tally_text(counts: dict) -> str:
+    return f"{counts.get('for', 0)} for, {counts.get('against', 0)} against, {counts.get('abstain', 0)} abstain"
+
+
+def minutes_markdown(meeting) -> str:
+    local = timezone.localtime(meeting.starts_at)
+    lines = [f"# Minutes: {meeting.series.name}, {local:%d %B %Y %H:%M}", "",
+             f"Chair: {_name(meeting.series.chair)}  ",
+             f"Board: {', '.join(_name(u) for u in meeting.series.members.all())}", ""]
+    summary = meeting.summary or {}
+    if summary:
+        lines += ["## Programme since the last review", "",
+                  f"Run {summary.get('run', 0)}, won {summary.get('won', 0)}, lost {summary.get('lost', 0)}, "
+                  f"stopped {summary.get('stopped', 0)}; median days from submit to decision: "
+                  f"{summary.get('median_days_to_decision') if summary.get('median_days_to_decision') is not None else 'n/a'}.", ""]
+    lines += ["## Decisions", ""]
+    for number, item in enumerate(_items(meeting), start=1):
+        decision = item.decided
+        verdict = decision.get_kind_display() if decision else "Not decided"
+        lines.append(f"### {number}. {item.subject_label}")
+        lines.append(f"**{verdict}**" + (f" ({_result(decision)})" if _result(decision) else "")
+                     + f" — votes: {_tally_text(decision.tally if decision else tally(item))}")
+        if decision and decision.note:
+            lines.append(f"Note: {decision.note}")
+        for vote in item.votes.all():
+            lines.append(f"- {_name(vote.voter)}: {vote.choice}" + (f" — {vote.comment}" if vote.comment else ""))
+        lines.append("")
+    if not meeting.items.exists():
+        lines.append("Nothing was on the agenda.")
+    return "\n".join(lines) + "\n"
+
+
+def _filename(meeting, ext: str) -> str:
+    return f"review-minutes-{timezone.localtime(meeting.starts_at):%Y-%m-%d}.{ext}"
+
+
+@login_required
+def minutes_page(request, pk):
+    meeting = access.get_meeting_for(request.user, pk)
+    return render(request, "reviews/minutes.html", {"meeting": meeting, "items": _items(meeting),
+                                                    "members": meeting.series.members.all()})
+
+
+@login_required
+def minutes_csv(request, pk):
+    meeting = access.get_meeting_for(request.user, pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(minutes_rows(meeting))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(meeting, "csv")}"'
+    return response
+
+
+@login_required
+def minutes_md(request, pk):
+    meeting = access.get_meeting_for(request.user, pk)
+    response = HttpResponse(minutes_markdown(meeting), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(meeting, "md")}"'
+    return response

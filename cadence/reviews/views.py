@@ -1,0 +1,112 @@
+"""Review pages: the list of meetings, one meeting (agenda, evidence, votes, decisions), and the
+vote / decide / build-agenda actions. Refusals re-show the page with the reason at the field."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cadence.reviews import access
+from cadence.reviews.agenda import build_agenda
+from cadence.reviews.decisions import ReviewRefusal, cast_vote, decide, tally
+from cadence.reviews.forms import DecisionForm, VoteForm
+from cadence.reviews.models import Decision
+
+
+@login_required
+def review_list(request):
+    meetings = access.visible_meetings(request.user).prefetch_related("items")
+    return render(request, "reviews/list.html", {"meetings": meetings})
+
+
+def meeting_items(meeting, user, bound=None):
+    """Each item with its votes, tally and the forms this user may use (`bound` = (item pk, form name, form))."""
+    rows = []
+    chair = access.is_chair(user, meeting)
+    for item in meeting.items.select_related("experiment__owner", "standard__owner", "decision__decided_by",
+                                             "decision__standard", "decision__rerun").prefetch_related("votes__voter"):
+        vote_form = decide_form = None
+        vote_refusal = access.vote_refusal(user, item)
+        if not vote_refusal:
+            vote_form = VoteForm(prefix=f"item{item.pk}")
+        if chair and not item.decided:
+            decide_form = DecisionForm(item=item, prefix=f"item{item.pk}")
+        if bound and bound[0] == item.pk:
+            if bound[1] == "vote":
+                vote_form = bound[2]
+            else:
+                decide_form = bound[2]
+        rows.append({"item": item, "votes": item.votes.all(), "tally": tally(item), "vote_form": vote_form,
+                     "vote_refusal": vote_refusal, "decide_form": decide_form})
+    return rows
+
+
+def render_meeting(request, meeting, bound=None, status=200):
+    return render(request, "reviews/meeting.html", {
+        "meeting": meeting, "rows": meeting_items(meeting, request.user, bound), "is_chair": access.is_chair(request.user, meeting),
+        "members": meeting.series.members.all(),
+    }, status=status)
+
+
+@login_required
+def review_meeting(request, pk):
+    return render_meeting(request, access.get_meeting_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def review_build_agenda(request, pk):
+    meeting = access.get_meeting_for(request.user, pk)
+    if not access.is_chair(request.user, meeting):
+        raise PermissionDenied("Only the chair of the review builds its agenda.")
+    build_agenda(meeting)
+    messages.success(request, "Agenda built from the programme as it stands now.")
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def review_vote(request, pk):
+    item = access.get_item_for(request.user, pk)
+    form = VoteForm(request.POST, prefix=f"item{item.pk}")
+    status = 400
+    if form.is_valid():
+        try:
+            cast_vote(item, request.user, form.cleaned_data["choice"], form.cleaned_data["comment"])
+        except ReviewRefusal as refusal:
+            form.add_error(refusal.field or None, refusal.message)
+            status = refusal.status_code
+        else:
+            messages.success(request, f"Your vote on {item.subject_label} is recorded.")
+            return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
+    return render_meeting(request, item.meeting, (item.pk, "vote", form), status=status)
+
+
+@login_required
+@require_POST
+def review_decide(request, pk):
+    item = access.get_item_for(request.user, pk)
+    refusal = access.decide_refusal(request.user, item)
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = DecisionForm(request.POST, item=item, prefix=f"item{item.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = decide(item, request.user, data["decision"], note=data["note"], statement=data["statement"],
+                              keeper=data.get("keeper"), rereview=data["rereview_date"])
+        except ReviewRefusal as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            item.refresh_from_db()
+        else:
+            messages.success(request, _decided_message(decision, item))
+            return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
+    return render_meeting(request, item.meeting, (item.pk, "decide", form), status=400)
+
+
+def _decided_message(decision, item) -> str:
+    if decision.kind == Decision.Kind.PROMOTE:
+        return f"Promoted: {decision.standard.code} is in the standards catalogue."
+    if decision.kind == Decision.Kind.RERUN:
+        return f"More evidence asked: draft {decision.rerun.key} created for {decision.rerun.owner.get_full_name() or decision.rerun.owner}."
+    return f"Decision recorded for {item.subject_label}: {decision.get_kind_display().lower()}."
