@@ -1,4 +1,10 @@
 """API routes; included under /api/."""
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from cadence.ideas.api_views import IdeaViewSet, MeetingViewSet
+
+router = SimpleRouter()
+router.register("ideas", IdeaViewSet, basename="api-idea")
+router.register("idea-meetings", MeetingViewSet, basename="api-idea-meeting")
+
+urlpatterns = router.urls
