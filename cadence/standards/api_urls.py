@@ -1,4 +1,10 @@
 """API routes; included under /api/."""
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from cadence.standards.api import StandardViewSet
+
+router = SimpleRouter()
+router.register("standards", StandardViewSet, basename="api-standard")
+
+urlpatterns = [path("", include(router.urls))]
