@@ -80,6 +80,9 @@ class ReviewMeeting(models.Model):
         return reverse("review-meeting", kwargs={"pk": self.pk})
 
 
+REASON_LABELS = {"won": "Won", "rereview_due": "Re-review due", "contradicted": "Contradicted"}
+
+
 class AgendaItem(models.Model):
     class Kind(models.TextChoices):
         EXPERIMENT = "experiment", "Experiment to promote"
@@ -102,6 +105,14 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.subject_label
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [REASON_LABELS.get(r, r) for r in self.reasons]
+
+    @property
+    def reason_chips(self) -> list[tuple[str, str]]:
+        return [(r, REASON_LABELS.get(r, r)) for r in self.reasons]
 
     @property
     def subject_label(self) -> str:

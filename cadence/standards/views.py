@@ -19,6 +19,8 @@ def catalogue_queryset():
 def standard_list(request):
     standard_filter = StandardFilter(request.GET or None, queryset=catalogue_queryset())
     standard_filter.form.fields["q"].widget.attrs["placeholder"] = "Words in the statement"
+    standard_filter.form.fields["touchpoint"].label = "Touchpoint"
+    standard_filter.form.label_suffix = ""
     page = Paginator(standard_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "standards/list.html", {
         "filter": standard_filter, "page": page,
