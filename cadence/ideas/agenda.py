@@ -54,7 +54,7 @@ def agenda_candidates(meeting: SlotMeeting) -> list[tuple[Idea, str]]:
 @transaction.atomic
 def build_agenda(meeting: SlotMeeting) -> list[AgendaItem]:
     """Fill the meeting's agenda; idempotent: ideas already on it keep their row and place."""
-    meeting = SlotMeeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+    meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series").get(pk=meeting.pk)
     if meeting.is_closed:
         return list(meeting.agenda.select_related("idea"))
     existing = set(meeting.agenda.values_list("idea_id", flat=True))

@@ -53,10 +53,10 @@ def decide(meeting: SlotMeeting, idea: Idea, actor, action: str, *, owner=None, 
            reason: str = "") -> SlotDecision:
     """Record one decision (facilitator or superuser only). Raises PermissionDenied or a
     ValidationError keyed by field."""
-    meeting = SlotMeeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+    meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series").get(pk=meeting.pk)
     if not meeting.may_decide(actor):
         raise PermissionDenied("Only the slot's facilitator records decisions.")
-    idea = Idea.objects.select_for_update().select_related("touchpoint", "segment").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("touchpoint", "segment").get(pk=idea.pk)
     reason = (reason or "").strip()
     if meeting.status == MeetingStatus.CLOSED:
         raise ValidationError({"meeting": "This meeting is closed; decide in the next slot."})
@@ -139,7 +139,7 @@ def close_meeting(meeting: SlotMeeting, actor, follow_ups: str | None = None) ->
     """Keep the minutes and send them (facilitator or superuser); closing twice is refused."""
     from cadence.ideas.notices import send_minutes
 
-    meeting = SlotMeeting.objects.select_for_update().select_related("series__facilitator").get(pk=meeting.pk)
+    meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series__facilitator").get(pk=meeting.pk)
     if not meeting.may_decide(actor):
         raise PermissionDenied("Only the slot's facilitator closes the meeting.")
     if meeting.is_closed:

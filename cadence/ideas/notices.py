@@ -64,7 +64,7 @@ def agenda_text(meeting: SlotMeeting) -> str:
 def send_agenda(meeting: SlotMeeting) -> bool:
     """In-app notices now, the invitation email after commit; False if it was already sent."""
     with transaction.atomic():
-        meeting = SlotMeeting.objects.select_for_update().select_related("series__facilitator").get(pk=meeting.pk)
+        meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series__facilitator").get(pk=meeting.pk)
         if meeting.agenda_sent_at is not None:
             return False
         meeting.agenda_sent_at = timezone.now()
