@@ -13,7 +13,7 @@ from cadence.reviews.decisions import ReviewRefusal, cast_vote, decide, tally
 from cadence.reviews.models import AgendaItem, Decision, ReviewMeeting, Vote
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class ReviewVoteSerializer(serializers.ModelSerializer):
     voter = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -21,7 +21,7 @@ class VoteSerializer(serializers.ModelSerializer):
         fields = ["voter", "choice", "comment", "created_at"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class ReviewDecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     standard = serializers.PrimaryKeyRelatedField(read_only=True)
     rerun = serializers.SlugRelatedField(slug_field="key", read_only=True)
@@ -31,11 +31,11 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["kind", "decided_by", "note", "tally", "standard", "rerun", "created_at"]
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class ReviewAgendaItemSerializer(serializers.ModelSerializer):
     experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
     standard = serializers.PrimaryKeyRelatedField(read_only=True)
     subject = serializers.CharField(source="subject_label", read_only=True)
-    votes = VoteSerializer(many=True, read_only=True)
+    votes = ReviewVoteSerializer(many=True, read_only=True)
     tally = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
 
@@ -48,13 +48,13 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     def get_decision(self, item) -> dict | None:
         decision = Decision.objects.filter(item=item).first()
-        return DecisionSerializer(decision).data if decision else None
+        return ReviewDecisionSerializer(decision).data if decision else None
 
 
 class ReviewMeetingSerializer(serializers.ModelSerializer):
     series = serializers.CharField(source="series.name", read_only=True)
     chair = serializers.CharField(source="series.chair.username", read_only=True)
-    items = AgendaItemSerializer(many=True, read_only=True)
+    items = ReviewAgendaItemSerializer(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
@@ -62,12 +62,12 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
         fields = ["id", "series", "chair", "starts_at", "ends_at", "since", "agenda_built_at", "agenda_sent_at", "summary", "items", "url"]
 
 
-class VoteRequestSerializer(serializers.Serializer):
+class ReviewVoteRequestSerializer(serializers.Serializer):
     choice = serializers.ChoiceField(choices=Vote.Choice.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DecisionRequestSerializer(serializers.Serializer):
+class ReviewDecisionRequestSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.Kind.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     statement = serializers.CharField(required=False, allow_blank=True, default="")
@@ -101,28 +101,28 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ItemVoteView(APIView):
-    @extend_schema(summary="Vote on an agenda item (board members; not the experiment's proposer)", request=VoteRequestSerializer,
-                   responses={201: VoteSerializer, 400: OpenApiResponse(description="A field is wrong"),
+    @extend_schema(summary="Vote on an agenda item (board members; not the experiment's proposer)", request=ReviewVoteRequestSerializer,
+                   responses={201: ReviewVoteSerializer, 400: OpenApiResponse(description="A field is wrong"),
                               403: OpenApiResponse(description="Not on the board, or the proposer"),
                               409: OpenApiResponse(description="Voted already, or decided")})
     def post(self, request, pk):
         item = access.get_item_for(request.user, pk)
-        data = VoteRequestSerializer(data=request.data)
+        data = ReviewVoteRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             vote = cast_vote(item, request.user, data.validated_data["choice"], data.validated_data["comment"])
         except ReviewRefusal as refusal:
             return refusal_response(refusal)
-        return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
 class ItemDecisionView(APIView):
-    @extend_schema(summary="Record the decision on an agenda item (the chair); final", request=DecisionRequestSerializer,
-                   responses={201: DecisionSerializer, 400: OpenApiResponse(description="A field is wrong"),
+    @extend_schema(summary="Record the decision on an agenda item (the chair); final", request=ReviewDecisionRequestSerializer,
+                   responses={201: ReviewDecisionSerializer, 400: OpenApiResponse(description="A field is wrong"),
                               403: OpenApiResponse(description="Not the chair"), 409: OpenApiResponse(description="Decided already")})
     def post(self, request, pk):
         item = access.get_item_for(request.user, pk)
-        data = DecisionRequestSerializer(data=request.data)
+        data = ReviewDecisionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         try:
@@ -130,4 +130,4 @@ class ItemDecisionView(APIView):
                               keeper=fields.get("keeper"), rereview=fields.get("rereview_date"))
         except ReviewRefusal as refusal:
             return refusal_response(refusal)
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

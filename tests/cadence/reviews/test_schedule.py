@@ -69,3 +69,20 @@ def test_calendar_events_for_members_and_superusers_only(chair, board_member, ou
         prepare_due_agendas()
     assert len(calendar_events(board_member, since, until)) == 3
     assert series.meetings.count() == 1
+
+
+def test_admin_sets_the_series_up_and_names_a_wrong_field(admin_user, chair, board_member):
+    from tests.experiments.web import https_client
+
+    client = https_client(admin_user)
+    data = {"name": "Board review", "chair": chair.pk, "members": [chair.pk, board_member.pk], "active": "on",
+            "day_of_month": "", "first_weekday": "", "time": "09:30", "timezone": "Mars/Olympus", "duration_minutes": "60",
+            "agenda_days_before": "3", "location": ""}
+    refused = client.post("/admin/reviews/reviewseries/add/", data)
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "not a time zone name" in page and "either a day of the month or a first weekday" in page
+    saved = client.post("/admin/reviews/reviewseries/add/", {**data, "timezone": "Asia/Jakarta", "day_of_month": "15"})
+    assert saved.status_code == 302
+    task = PeriodicTask.objects.get(task="reviews.prepare_agendas")
+    assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("9", "30", "Asia/Jakarta")
