@@ -15,6 +15,8 @@ class IdeaSerializer(serializers.ModelSerializer):
     experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
     votes = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    # Plain strings: a "status" enum per app collides in the OpenAPI schema's enum names.
+    status = serializers.CharField(read_only=True, help_text="new, proposed, parked or declined")
 
     class Meta:
         model = Idea
@@ -28,7 +30,7 @@ class IdeaSerializer(serializers.ModelSerializer):
         return count if count is not None else idea.votes.count()
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class IdeaCommentSerializer(serializers.ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -37,7 +39,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class IdeaRatingSerializer(serializers.ModelSerializer):
     rater = serializers.SlugRelatedField(slug_field="username", read_only=True)
     model = serializers.SlugRelatedField(slug_field="name", read_only=True)
     values = serializers.DictField(child=serializers.JSONField())
@@ -56,7 +58,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         fields = ["position", "reason", "idea"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class SlotDecisionSerializer(serializers.ModelSerializer):
     idea = serializers.PrimaryKeyRelatedField(queryset=Idea.objects.all())
     action = serializers.ChoiceField(choices=DecisionAction.choices)
     owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True),
@@ -72,13 +74,14 @@ class DecisionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"parked_until": {"required": False}, "reason": {"required": False}}
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class SlotMeetingSerializer(serializers.ModelSerializer):
     series = serializers.CharField(source="series.name", read_only=True)
     facilitator = serializers.CharField(source="series.facilitator.username", read_only=True)
     agenda = AgendaItemSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    decisions = SlotDecisionSerializer(many=True, read_only=True)
     minutes = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="scheduled or closed")
 
     class Meta:
         model = SlotMeeting

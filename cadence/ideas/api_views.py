@@ -2,6 +2,7 @@
 open ideas; only the slot's facilitator (or a superuser) decides, builds agendas and closes."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -10,11 +11,11 @@ from rest_framework.response import Response
 
 from cadence.ideas import agenda as agendas
 from cadence.ideas.api_serializers import (
-    CommentSerializer,
-    DecisionSerializer,
+    IdeaCommentSerializer,
+    SlotDecisionSerializer,
     IdeaSerializer,
-    MeetingSerializer,
-    RatingSerializer,
+    SlotMeetingSerializer,
+    IdeaRatingSerializer,
 )
 from cadence.ideas.backlog import backlog, may_edit
 from cadence.ideas.decisions import close_meeting, decide
@@ -58,6 +59,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             raise ApiPermissionDenied("Only the author edits an idea, and only while it is open.")
         return super().update(request, *args, **kwargs)
 
+    @extend_schema(request=None, responses=inline_serializer("IdeaVoteResult", {"voted": serializers.BooleanField(), "votes": serializers.IntegerField()}))
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
         """Toggle the caller's vote (one per person)."""
@@ -65,38 +67,38 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         voted = toggle_vote(idea, request.user)
         return Response({"voted": voted, "votes": idea.votes.count()})
 
-    @action(detail=True, methods=["get", "post"], serializer_class=CommentSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=IdeaCommentSerializer)
     def comments(self, request, pk=None):
         idea = self.get_object()
         if request.method == "GET":
-            return Response(CommentSerializer(idea.comments.select_related("author"), many=True).data)
-        serializer = CommentSerializer(data=request.data)
+            return Response(IdeaCommentSerializer(idea.comments.select_related("author"), many=True).data)
+        serializer = IdeaCommentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         serializer.save(idea=idea, author=request.user)
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get", "put"], serializer_class=RatingSerializer)
+    @action(detail=True, methods=["get", "put"], serializer_class=IdeaRatingSerializer)
     def rating(self, request, pk=None):
         """The caller's own rating: PUT {"values": {"impact": 8, ...}} records or replaces it."""
         idea = self.get_object()
         if request.method == "GET":
             mine = get_object_or_404(IdeaRating, idea=idea, rater=request.user)
-            return Response(RatingSerializer(mine).data)
-        serializer = RatingSerializer(data=request.data)
+            return Response(IdeaRatingSerializer(mine).data)
+        serializer = IdeaRatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             rating = rate(idea, request.user, serializer.validated_data["values"])
         except ValidationError as exc:
             raise _api_errors(exc) from exc
-        return Response(RatingSerializer(rating).data)
+        return Response(IdeaRatingSerializer(rating).data)
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseMeetingSerializer(serializers.Serializer):
     follow_ups = serializers.CharField(required=False, allow_blank=True)
 
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = MeetingSerializer
+    serializer_class = SlotMeetingSerializer
     filter_backends = []
     queryset = SlotMeeting.objects.select_related("series__facilitator").prefetch_related(
         "agenda__idea__touchpoint", "agenda__idea__segment", "agenda__idea__author", "decisions__idea",
@@ -108,10 +110,10 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             raise ApiPermissionDenied("Only the slot's facilitator may do this.")
         return meeting
 
-    @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
+    @action(detail=True, methods=["post"], serializer_class=SlotDecisionSerializer)
     def decisions(self, request, pk=None):
         meeting = self._facilitated()
-        serializer = DecisionSerializer(data=request.data)
+        serializer = SlotDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
@@ -121,22 +123,23 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             raise _api_errors(exc) from exc
         except PermissionDenied as exc:
             raise ApiPermissionDenied(str(exc)) from exc
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return Response(SlotDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=SlotMeetingSerializer)
+    @action(detail=True, methods=["post"])
     def agenda(self, request, pk=None):
         """Build (or bring up to date) the meeting's agenda; idempotent."""
         meeting = self._facilitated()
         agendas.build_agenda(meeting)
-        return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
+        return Response(SlotMeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
 
-    @action(detail=True, methods=["post"], serializer_class=CloseSerializer)
+    @action(detail=True, methods=["post"], serializer_class=CloseMeetingSerializer)
     def close(self, request, pk=None):
         meeting = self._facilitated()
-        serializer = CloseSerializer(data=request.data)
+        serializer = CloseMeetingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             close_meeting(meeting, request.user, serializer.validated_data.get("follow_ups"))
         except ValidationError as exc:
             raise _api_errors(exc) from exc
-        return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
+        return Response(SlotMeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
