@@ -1,7 +1,6 @@
 """A later experiment on a standard's scope that loses or is stopped flags the standard for the
 next promotion review. Hooked on ExperimentEvent's post_save (apps.StandardsConfig.ready)."""
 from django.db import transaction
-from django.db.models import Q
 
 from cadence.standards.models import Contradiction, Standard, StandardVersion
 from experiments.models import ExperimentEvent, Outcome, Status

@@ -29,8 +29,11 @@ def test_saving_the_series_creates_then_updates_its_periodic_task(chair):
     assert PeriodicTask.objects.filter(task="reviews.prepare_agendas").count() == 1
 
 
-def test_agenda_is_built_and_sent_once_three_days_before(chair, board_member, proposer, approver, signal_owner, django_capture_on_commit_callbacks, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_agenda_is_built_and_sent_once_three_days_before(chair, board_member, proposer, approver, signal_owner, django_capture_on_commit_callbacks, monkeypatch):
+    # The invitation task runs in this process, as a worker would run it (no broker in the test).
+    from cadence.reviews.tasks import send_invitation
+
+    monkeypatch.setattr(send_invitation, "delay", lambda meeting_id: send_invitation(meeting_id))
     series = make_series(chair, board_member)  # first Tuesday, 10:00 Amsterdam
     with time_machine.travel("2026-03-20 09:00Z", tick=False):
         ended(proposer, approver, signal_owner)
