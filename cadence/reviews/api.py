@@ -22,6 +22,7 @@ class ReviewVoteSerializer(serializers.ModelSerializer):
 
 
 class ReviewDecisionSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="promote, rerun, decline, keep, revise or retire")
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     standard = serializers.PrimaryKeyRelatedField(read_only=True)
     rerun = serializers.SlugRelatedField(slug_field="key", read_only=True)
@@ -32,6 +33,7 @@ class ReviewDecisionSerializer(serializers.ModelSerializer):
 
 
 class ReviewAgendaItemSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="experiment or standard")
     experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
     standard = serializers.PrimaryKeyRelatedField(read_only=True)
     subject = serializers.CharField(source="subject_label", read_only=True)

@@ -8,6 +8,9 @@ from cadence.standards.views import catalogue_queryset
 
 
 class StandardVersionSerializer(serializers.ModelSerializer):
+    # Plain strings (values as on Standard.Status / StandardVersion.Change): no clash with other apps' enums.
+    status = serializers.CharField(read_only=True)
+    change = serializers.CharField(read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -18,6 +21,7 @@ class StandardVersionSerializer(serializers.ModelSerializer):
 
 class StandardSerializer(serializers.ModelSerializer):
     code = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="active, under_review or retired")
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     touchpoints = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
     segments = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
