@@ -49,14 +49,15 @@ def _queue(kind, experiment, message, emails, payload):
         log.exception("Could not queue the %s notification for %s", kind, experiment.key)
 
 
-def notify_about(kind: str, users, message: str, url: str, subject: str = "") -> list[Notification]:
-    """A notice not about one experiment (meetings, standards): in-app now, email after commit."""
+def notify_about(kind: str, users, message: str, url: str, subject: str = "", *, email: bool = True) -> list[Notification]:
+    """A notice not about one experiment (meetings, standards): in-app now, email after commit
+    (email=False when the caller sends its own, e.g. an invitation with an .ics attached)."""
     now = timezone.now()
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     rows = Notification.objects.bulk_create(
         [Notification(user=u, kind=kind, url=url, message=message, created_at=now) for u in recipients.values()]
     )
-    emails = sorted({u.email for u in recipients.values() if u.email})
+    emails = sorted({u.email for u in recipients.values() if u.email}) if email else []
     if emails:
         transaction.on_commit(lambda: _queue_email(subject or f"[Pagar] {Kind(kind).label}", f"{message}\n\n{url}", emails))
     return rows

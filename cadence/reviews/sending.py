@@ -53,8 +53,8 @@ def send_agenda(meeting: ReviewMeeting) -> bool:
         if not claimed:
             return False
         text = agenda_text(meeting)
-        notify_about(Kind.REVIEW_AGENDA, attendees(meeting), text, meeting.get_absolute_url(),
-                     subject=f"[Pagar] Agenda: {meeting.series.name}")
+        # In-app now; the one email is the invitation below, agenda in its body and the .ics attached.
+        notify_about(Kind.REVIEW_AGENDA, attendees(meeting), text, meeting.get_absolute_url(), email=False)
         from cadence.reviews.tasks import send_invitation
 
         transaction.on_commit(lambda: send_invitation.delay(meeting.pk))
@@ -67,7 +67,7 @@ def invitation_email(meeting: ReviewMeeting):
     from cadence.ics import calendar_bytes
 
     recipients = sorted({u.email for u in attendees(meeting) if u.email})
-    message = EmailMessage(subject=f"Invitation: {meeting.series.name}", body=agenda_text(meeting), to=recipients)
+    message = EmailMessage(subject=f"[Pagar] Agenda and invitation: {meeting.series.name}", body=agenda_text(meeting), to=recipients)
     message.attach("invite.ics", calendar_bytes([meeting_event(meeting)], name=meeting.series.name, method="REQUEST"),
                    "text/calendar; method=REQUEST")
     return message

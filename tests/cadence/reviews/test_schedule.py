@@ -49,7 +49,9 @@ def test_agenda_is_built_and_sent_once_three_days_before(chair, board_member, pr
     assert meeting.items.count() == 1 and meeting.agenda_sent_at is not None
     notices = Notification.objects.filter(kind=Notification.Kind.REVIEW_AGENDA)
     assert {n.user for n in notices} == {chair, board_member}
-    invitations = [m for m in mail.outbox if m.subject.startswith("Invitation")]
+    # One email per attendee run: the agenda with the invitation attached, no second plain copy.
+    assert len(mail.outbox) == 1
+    invitations = [m for m in mail.outbox if m.subject.startswith("[Pagar] Agenda and invitation")]
     assert len(invitations) == 1
     name, content, mimetype = invitations[0].attachments[0]
     event = Calendar.from_ical(content).walk("VEVENT")[0]
