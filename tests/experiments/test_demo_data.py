@@ -31,3 +31,17 @@ def test_the_demo_shows_a_running_experiment_with_checks_and_one_the_checks_stop
     assert (stopped.status, last.action) == (Status.STOPPED, Check.Action.STOP)
     stop = stopped.events.get(action="stop")
     assert stop.actor is None and "escalation rate" in stop.reason
+
+
+def test_the_demo_sets_up_the_cadence(db):
+    from cadence.ideas.models import Idea, SlotMeeting
+    from cadence.reviews.models import ReviewMeeting
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert Idea.objects.count() == 4 and Idea.objects.filter(score__isnull=False).count() == 3
+    slot = SlotMeeting.objects.get()
+    assert slot.series.facilitator.username == "omar"
+    review = ReviewMeeting.objects.get()
+    # The experiment the demo concluded as won waits for the board.
+    assert list(review.items.values_list("experiment__key", flat=True)) == ["returns-label-in-app"]

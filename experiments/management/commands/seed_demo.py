@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from cadence.demo_data import create_demo_cadence
 from experiments.demo_data import DEMO_PASSWORD, DEMO_USERS, create_demo_experiments, ensure_demo_users
 from experiments.roles import ensure_role_groups
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         ensure_role_groups()
         users = ensure_demo_users()
         created = create_demo_experiments(users)
+        create_demo_cadence(users)
         self.stdout.write(f"Demo data ready: {len(users)} users, {created} new experiments.")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for username, full_name, role_list, superuser in DEMO_USERS:
