@@ -1,5 +1,6 @@
 """A user's .ics feed: the secret address, and what a calendar app gets from it."""
 import datetime as dt
+from dataclasses import replace
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -52,9 +53,13 @@ def feed_urls(request, feed: CalendarFeed) -> dict:
     return {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
 
 
-def feed_ics(user, now: dt.datetime | None = None) -> bytes:
+def feed_ics(user, now: dt.datetime | None = None, base_url: str = "") -> bytes:
+    """`base_url` (scheme and host) makes the meetings' links absolute: a calendar app has no
+    page to resolve "/reviews/1/" against."""
     now = now or timezone.now()
     events = events_for(user, now - dt.timedelta(days=FEED_DAYS_BACK), now + dt.timedelta(days=FEED_DAYS_AHEAD))
+    if base_url:
+        events = [replace(e, url=base_url + e.url) if e.url.startswith("/") else e for e in events]
     return calendar_bytes(events, name=f"Pagar — {user}")
 
 

@@ -13,7 +13,8 @@ def feed(request, token):
     user = feeds.feed_user(token)
     if user is None:
         raise Http404("No calendar feed at this address.")
-    response = HttpResponse(feeds.feed_ics(user), content_type="text/calendar; charset=utf-8")
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(feeds.feed_ics(user, base_url=base_url), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="pagar.ics"'
     response["Cache-Control"] = "private, no-store"  # the address is a secret; keep it out of shared caches
     response["X-Robots-Tag"] = "noindex"

@@ -33,7 +33,8 @@ def test_the_feed_holds_the_users_meetings_with_their_times_and_uids(meetings, p
     meetings.schedule("ideas-slot-meeting-7@pagar", slot_start, [proposer, approver],
                       url="https://pagar.example/slots/7/", location="Room Merapi")
     review_start = dt.datetime(2026, 3, 27, 14, 0, tzinfo=dt.UTC)
-    meetings.schedule("review-meeting-3@pagar", review_start, [proposer], summary="Monthly promotion review", hours=2)
+    meetings.schedule("review-meeting-3@pagar", review_start, [proposer], summary="Monthly promotion review", hours=2,
+                      url="/reviews/3/")
     meetings.schedule("ideas-slot-meeting-8@pagar", slot_start + dt.timedelta(days=7), [approver])  # not hers
 
     calendar = parsed(fetch(feed_path(feed_for(proposer))))
@@ -47,6 +48,7 @@ def test_the_feed_holds_the_users_meetings_with_their_times_and_uids(meetings, p
     assert str(slot["location"]) == "Room Merapi" and str(slot["url"]) == "https://pagar.example/slots/7/"
     review = events["review-meeting-3@pagar"]
     assert str(review["summary"]) == "Monthly promotion review"
+    assert str(review["url"]) == "https://testserver/reviews/3/"  # a site link made absolute for calendar apps
     assert review.decoded("dtstart") == review_start and review.decoded("dtend") == review_start + dt.timedelta(hours=2)
 
 
