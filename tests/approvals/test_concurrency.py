@@ -2,44 +2,21 @@
 
 Needs real row locks, so it runs on PostgreSQL (CI runs the suite there too).
 """
-import threading
 from unittest import mock
 
 import pytest
-from django.db import connection
 
 from approvals.models import Decision
 from approvals.services import decide
 from experiments.lifecycle import TransitionError, transition
 from experiments.models import Experiment, SensitiveCategory
+from tests.concurrency import POSTGRES_ONLY, at_once
 from tests.factories import make_experiment, make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks; SQLite serialises whole-database writes"),
+    POSTGRES_ONLY,
 ]
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; returns each call's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # the loser's refusal is part of the outcome
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.fixture(autouse=True)

@@ -69,3 +69,29 @@ def screenshot(page):
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def browser_for(chromium, live_server):
+    """browser_for(user): a signed-in page of its own (separate cookies per person)."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    contexts = []
+
+    def signed_in(user):
+        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button:has-text('Log in')")
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()

@@ -11,30 +11,9 @@ from cadence.reviews.occurrences import ensure_meeting
 from cadence.standards.services import create_from_experiment
 from experiments import lifecycle
 from tests.cadence.reviews.helpers import ended, make_series
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_for(chromium, live_server):
-    contexts = []
-
-    def signed_in(user):
-        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button:has-text('Log in')")
-        expect(page.get_by_role("link", name="Reviews")).to_be_visible()
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

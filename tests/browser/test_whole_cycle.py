@@ -24,30 +24,9 @@ from tests.browser.conftest import ARTIFACTS
 from tests.cadence.ideas.builders import make_series as make_slot_series
 from tests.cadence.reviews.helpers import make_series as make_review_series
 from tests.experiments.live.test_monitoring_data import write_rates
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_for(chromium, live_server):
-    contexts = []
-
-    def signed_in(user):
-        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button:has-text('Log in')")
-        expect(page.get_by_role("link", name="Ideas", exact=True)).to_be_visible()
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 def complete_the_draft(experiment, approver):

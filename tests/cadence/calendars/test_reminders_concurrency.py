@@ -2,22 +2,21 @@
 
 Needs real concurrent transactions, so it runs on PostgreSQL (CI runs the suite there too)."""
 import datetime as dt
-import threading
 from unittest import mock
 
 import pytest
 import time_machine
-from django.db import connection
 
 from approvals.models import Notification
 from cadence.calendars.models import MeetingReminder
 from cadence.calendars.reminders import send_meeting_reminders
 from tests.cadence.calendars.fake_provider import JAKARTA
+from tests.concurrency import POSTGRES_ONLY, at_once
 from tests.factories import make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers; SQLite serialises whole-database writes"),
+    POSTGRES_ONLY,
 ]
 
 SLOT = dt.datetime(2026, 3, 3, 10, 0, tzinfo=JAKARTA)
@@ -29,34 +28,13 @@ def no_sending():
         yield
 
 
-def at_once(call, times):
-    barrier = threading.Barrier(times)
-    results = [None] * times
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_four_sweeps_at_once_remind_each_attendee_once(meetings):
     attendees = [make_user(f"attendee_{i}") for i in range(25)]
     meetings.schedule("ideas-slot-meeting-7@pagar", SLOT, attendees)
     meetings.schedule("review-meeting-2@pagar", SLOT + dt.timedelta(hours=3), attendees[:10], summary="Monthly promotion review")
 
     with time_machine.travel(SLOT - dt.timedelta(hours=1), tick=False):
-        results = at_once(send_meeting_reminders, 4)
+        results = at_once(*[send_meeting_reminders] * 4)
 
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == 35

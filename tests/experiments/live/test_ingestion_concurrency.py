@@ -4,43 +4,19 @@ Needs real row locks and concurrent transactions, so it runs on PostgreSQL (CI r
 there too); SQLite serialises every write transaction.
 """
 import json
-import threading
 
 import pytest
-from django.db import connection
 
 from experiments.live.idempotency import body_sha256
 from experiments.live.ingestion import ingest_daily_figures, ingest_outcomes
 from experiments.models import DailyAggregate, DailyStat, IngestBatch, Observation
+from tests.concurrency import POSTGRES_ONLY, at_once
 from tests.experiments.live.test_ingestion_scenario import figure, frozen, outcome, running_experiment, units_in  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks; SQLite serialises whole-database writes"),
+    POSTGRES_ONLY,
 ]
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; each call's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a batch hung"
-    return results
 
 
 def sha(rows):

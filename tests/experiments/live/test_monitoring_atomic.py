@@ -5,17 +5,16 @@ would see. The race between two workers needs PostgreSQL's row locks and is skip
 which serialises whole-database writes anyway.
 """
 import datetime as dt
-import threading
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from approvals.models import Notification
 from experiments.live.monitoring import run_check
 from experiments.models import Check, ExperimentEvent, Status
 from experiments.tasks import check_experiment
+from tests.concurrency import POSTGRES_ONLY, at_once
 from tests.experiments.live.test_monitoring_data import quiet, started, write_rates  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("quiet")]
@@ -89,25 +88,9 @@ def test_a_worker_killed_mid_check_then_the_redelivered_task_gives_one_check_and
     assert exactly_one_look_and_stop(harmed)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks; SQLite serialises whole-database writes")
+@POSTGRES_ONLY
 def test_two_workers_taking_the_same_look_at_once_record_it_once(harmed):
-    barrier = threading.Barrier(2)
-    results = [None, None]
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = run_check(harmed.pk, LOOK)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(lambda: run_check(harmed.pk, LOOK), lambda: run_check(harmed.pk, LOOK))
 
     assert all(isinstance(result, Check) for result in results), results
     assert results[0].pk == results[1].pk
