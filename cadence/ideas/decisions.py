@@ -34,10 +34,15 @@ def wip_load(meeting: SlotMeeting, touchpoint) -> int:
     return active + proposed_here
 
 
-def wip_warning(meeting: SlotMeeting, idea: Idea) -> str:
-    """Non-empty when one more proposal would put the idea's touchpoint over the series' limit."""
+def wip_warning(meeting: SlotMeeting, idea: Idea, loads: dict | None = None) -> str:
+    """Non-empty when one more proposal would put the idea's touchpoint over the series' limit.
+    `loads` (touchpoint id -> load) lets a page with many ideas count each touchpoint once."""
     limit = meeting.series.wip_limit_per_touchpoint
-    load = wip_load(meeting, idea.touchpoint)
+    if loads is None:
+        loads = {}
+    if idea.touchpoint_id not in loads:
+        loads[idea.touchpoint_id] = wip_load(meeting, idea.touchpoint)
+    load = loads[idea.touchpoint_id]
     if load + 1 <= limit:
         return ""
     return (f"{idea.touchpoint.name} already has {load} of {limit} (running, approved and proposed in this slot); "

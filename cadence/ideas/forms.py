@@ -54,9 +54,12 @@ class DecisionForm(forms.Form):
     parked_until = forms.DateField(required=False, label="Park until", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(required=False, label="Reason / note", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = proposer_choices()
+        if owner_choices is not None:
+            # A page with one form per agenda item lists the people once, not once per form.
+            self.fields["owner"].choices = owner_choices
 
 
 class FollowUpsForm(forms.Form):

@@ -49,15 +49,21 @@ def meeting_detail(request, pk, *, forms=None, follow_ups_form=None, status=200)
     for d in meeting.decisions.select_related("owner", "experiment", "decided_by"):
         decisions.setdefault(d.idea_id, d)
     items = []
+    loads, owner_choices = {}, None  # counted once per page, not once per agenda item
     for item in meeting.agenda.select_related("idea__touchpoint", "idea__segment", "idea__author", "idea__experiment"):
         decision = decisions.get(item.idea_id)
         open_here = decision is None and item.idea.is_open and not meeting.is_closed
+        form = (forms or {}).get(item.idea_id)
+        if form is None and open_here and may_decide:
+            if owner_choices is None:
+                owner_choices = list(DecisionForm().fields["owner"].choices)
+            form = DecisionForm(prefix=f"idea-{item.idea_id}", owner_choices=owner_choices)
         items.append({
             "item": item,
             "idea": item.idea,
             "decision": decision,
-            "form": (forms or {}).get(item.idea_id) or (DecisionForm(prefix=f"idea-{item.idea_id}") if open_here and may_decide else None),
-            "wip_warning": wip_warning(meeting, item.idea) if open_here else "",
+            "form": form,
+            "wip_warning": wip_warning(meeting, item.idea, loads) if open_here else "",
         })
     return render(request, "ideas/meeting.html", {
         "meeting": meeting,

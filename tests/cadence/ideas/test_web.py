@@ -82,3 +82,22 @@ def test_meeting_page_decisions_are_the_facilitators(series, facilitator, propos
     assert closed.status_code == 302
     page = text_of(client.get(meeting.get_absolute_url()).content.decode())
     assert "Closed" in page and "Book the IVR team" in page and decision.experiment.key in page
+
+
+def test_the_meeting_page_costs_the_same_with_3_or_12_ideas_on_the_agenda(series, facilitator, proposer, approver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = https_client(facilitator)
+    meeting = next_meeting(series)
+
+    def queries_with(count):
+        for n in range(count - meeting.agenda.count()):
+            make_idea(approver, f"Idea {n}", touchpoint=("phone", "chat", "email")[n % 3])
+        build_agenda(meeting)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(meeting.get_absolute_url()).content.decode()
+        assert page.count("Record decision") == count
+        return len(captured)
+
+    assert queries_with(3) == queries_with(12)
