@@ -36,16 +36,28 @@ def is_chair(user, meeting: ReviewMeeting) -> bool:
     return user.is_authenticated and (user.is_superuser or meeting.series.chair_id == user.pk)
 
 
-def vote_refusal(user, item: AgendaItem) -> str:
-    """Why `user` may not vote on `item` now, or "" when they may."""
+def vote_refusal(user, item: AgendaItem, *, page: dict | None = None) -> str:
+    """Why `user` may not vote on `item` now, or "" when they may.
+
+    `page` is for a page showing every item just read with its decision and votes: what it holds
+    (board membership) is asked once, and the rows' own loaded relations answer the rest. Without
+    it (casting a vote) everything is read fresh, since a cached relation may be stale."""
     series = item.meeting.series
-    if not user.is_authenticated or not (series.chair_id == user.pk or series.members.filter(pk=user.pk).exists()):
+    if page is not None:
+        if "member" not in page:
+            page["member"] = user.is_authenticated and (series.chair_id == user.pk or series.members.filter(pk=user.pk).exists())
+        member = page["member"]
+    else:
+        member = user.is_authenticated and (series.chair_id == user.pk or series.members.filter(pk=user.pk).exists())
+    if not member:
         return "Only members of the review board vote."
     if item.experiment_id and user.pk in item.experiment.authors():
         return "You proposed this experiment (owner or co-author), so you do not vote on it."
-    if Decision.objects.filter(item=item).exists():  # not the cached relation: it may be stale
+    decided = item.decided is not None if page is not None else Decision.objects.filter(item=item).exists()
+    if decided:
         return "This item is decided; votes are closed."
-    if item.votes.filter(voter=user).exists():
+    voted = any(v.voter_id == user.pk for v in item.votes.all()) if page is not None else item.votes.filter(voter=user).exists()
+    if voted:
         return "You have already voted on this item; a vote is recorded once."
     return ""
 

@@ -24,8 +24,8 @@ class ReviewRefusal(Exception):
 
 def tally(item: AgendaItem) -> dict:
     counts = {choice: 0 for choice in Vote.Choice.values}
-    for choice in item.votes.values_list("choice", flat=True):
-        counts[choice] += 1
+    for vote in item.votes.all():  # .all(): a page's prefetched votes, not one query per item
+        counts[vote.choice] += 1
     return counts
 
 

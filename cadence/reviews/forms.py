@@ -23,12 +23,14 @@ class DecisionForm(forms.Form):
                                     help_text="Empty: 12 months from today.")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note for the minutes")
 
-    def __init__(self, *args, item: AgendaItem, **kwargs):
+    def __init__(self, *args, item: AgendaItem, keeper_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         kinds = EXPERIMENT_DECISIONS if item.kind == AgendaItem.Kind.EXPERIMENT else STANDARD_DECISIONS
         self.fields["decision"].choices = [(k.value, Decision.Kind(k).label) for k in kinds]
         self.fields["keeper"].queryset = keepers()
         self.fields["keeper"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        if keeper_choices is not None:
+            self.fields["keeper"].choices = keeper_choices  # a page of items lists the keepers once
         if item.kind == AgendaItem.Kind.STANDARD:
             del self.fields["keeper"]
             self.initial.setdefault("statement", item.standard.statement)

@@ -23,14 +23,19 @@ def meeting_items(meeting, user, bound=None):
     """Each item with its votes, tally and the forms this user may use (`bound` = (item pk, form name, form))."""
     rows = []
     chair = access.is_chair(user, meeting)
-    for item in meeting.items.select_related("experiment__owner", "standard__owner", "decision__decided_by",
-                                             "decision__standard", "decision__rerun").prefetch_related("votes__voter"):
+    page, keeper_choices = {}, None  # asked once per page, not once per item
+    items = meeting.items.select_related("experiment__owner", "standard__owner", "decision__decided_by",
+                                         "decision__standard", "decision__rerun").prefetch_related("votes__voter", "experiment__co_authors")
+    for item in items:
+        item.meeting = meeting
         vote_form = decide_form = None
-        vote_refusal = access.vote_refusal(user, item)
+        vote_refusal = access.vote_refusal(user, item, page=page)
         if not vote_refusal:
             vote_form = VoteForm(prefix=f"item{item.pk}")
         if chair and not item.decided:
-            decide_form = DecisionForm(item=item, prefix=f"item{item.pk}")
+            decide_form = DecisionForm(item=item, prefix=f"item{item.pk}", keeper_choices=keeper_choices)
+            if keeper_choices is None and "keeper" in decide_form.fields:
+                keeper_choices = list(decide_form.fields["keeper"].choices)
         if bound and bound[0] == item.pk:
             if bound[1] == "vote":
                 vote_form = bound[2]

@@ -102,3 +102,33 @@ def test_minutes_export_csv_markdown_and_print(item, chair, board_member):
     printable = client.get(reverse("review-minutes", args=[item.meeting.pk])).content.decode()
     assert "Minutes:" in printable and "Not convincing yet." in printable
     assert https_client(board_member).get(reverse("review-minutes-csv", args=[item.meeting.pk + 999])).status_code == 404
+
+
+def test_the_meeting_page_costs_the_same_with_1_or_5_items(db, proposer, approver, signal_owner, board_member):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cadence.reviews.agenda import build_agenda
+    from cadence.reviews.occurrences import ensure_meeting
+    from tests.cadence.reviews.helpers import ended, make_series
+    from tests.experiments.web import https_client
+    from tests.factories import make_user
+
+    chair = make_user("carla_chair", "board")
+    costs = []
+    for count in (1, 5):
+        series = make_series(chair, board_member, name=f"Review with {count}")
+        meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=2))
+        experiments = [ended(proposer, approver, signal_owner, title=f"Won {count}-{i}") for i in range(count)]
+        build_agenda(meeting)
+        meeting.items.exclude(experiment__in=experiments).delete()
+        client = https_client(chair)
+        client.get(meeting.get_absolute_url())  # the session's first request costs more
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(meeting.get_absolute_url()).content.decode()
+        assert page.count("Record the decision") == count
+        costs.append(len(captured))
+    assert costs[0] == costs[1]
