@@ -15,18 +15,6 @@ from tests.factories import make_experiment
 WEIGHTS = [("control", 50), ("short", 30), ("long", 20)]
 
 
-@pytest.fixture(autouse=True)
-def fresh_assignment_state(settings):
-    """Each test starts with empty caches and buffer, and flushes only when it says so."""
-    settings.ASSIGNMENT_FLUSH_THREAD = False
-    settings.ASSIGNMENT_FLUSH_SIZE = 100_000
-    settings.ASSIGNMENT_FLUSH_SECONDS = 3600
-    assignment.clear_caches()
-    assignment_buffer.buffer.discard()
-    yield
-    assignment_buffer.buffer.discard()
-
-
 @pytest.fixture
 def client(outsider):
     """A signed-in service with no role: running experiments are visible to every signed-in user."""

@@ -2,21 +2,10 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from experiments.live import assignment, assignment_buffer
+from experiments.live import assignment_buffer
 from experiments.models import Status
 from tests.experiments.api.conftest import HttpsAPIClient
 from tests.factories import make_experiment
-
-
-@pytest.fixture(autouse=True)
-def fresh_assignment_state(settings):
-    settings.ASSIGNMENT_FLUSH_THREAD = False
-    settings.ASSIGNMENT_FLUSH_SIZE = 100_000  # flushes only when a test says so
-    settings.ASSIGNMENT_FLUSH_SECONDS = 3600
-    assignment.clear_caches()
-    assignment_buffer.buffer.discard()
-    yield
-    assignment_buffer.buffer.discard()
 
 
 def signed_in(user, **kwargs):

@@ -20,18 +20,6 @@ ARMS = [("control", 50), ("short", 50)]
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
-@pytest.fixture(autouse=True)
-def fresh_assignment_state(settings):
-    settings.ASSIGNMENT_FLUSH_THREAD = False
-    settings.ASSIGNMENT_FLUSH_SIZE = 100_000  # flushes only when a test says so
-    settings.ASSIGNMENT_FLUSH_SECONDS = 3600
-    assignment.clear_caches()
-    assignment_buffer.buffer.discard()
-    yield
-    assignment_buffer.buffer.stop_thread()
-    assignment_buffer.buffer.discard()
-
-
 @pytest.fixture
 def client(outsider):
     api = HttpsAPIClient()

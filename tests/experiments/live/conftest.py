@@ -1,0 +1,14 @@
+"""Each live test starts with empty assignment caches and an empty counting buffer (the flush
+settings themselves are session-wide, in tests/conftest.py)."""
+import pytest
+
+from experiments.live import assignment, assignment_buffer
+
+
+@pytest.fixture(autouse=True)
+def fresh_assignment_state():
+    assignment.clear_caches()
+    assignment_buffer.buffer.discard()
+    yield
+    assignment_buffer.buffer.stop_thread()
+    assignment_buffer.buffer.discard()
