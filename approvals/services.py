@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals import slots as slot_rules
 from approvals.models import (
@@ -94,15 +95,42 @@ def open_request(experiment: Experiment, kind: str, actor, *, data=None, base=No
 
 
 def after_move(experiment: Experiment, action: str, actor, event: ExperimentEvent):
-    """Called by lifecycle.transition inside its transaction, so requests follow the status."""
+    """Registered on the lifecycle (approvals.hooks): requests follow the status, in the move's transaction."""
     if action == "submit":
         open_request(experiment, RequestKind.PROPOSAL, actor)
-    elif action in ("approve", "reject", "request_changes"):
-        # Only decide() makes these moves (lifecycle.transition sends them there), verdict recorded first.
+    elif action == "reopen":
+        # An approved experiment edited before it started: every approver decides again, on the
+        # diff against the contract they approved.
+        open_request(experiment, RequestKind.PROPOSAL, actor, base=approved_snapshot(experiment), reason=event.reason)
+    elif action in DECISION_ACTIONS:
+        # Only decide() makes these moves (the lifecycle delegates them there), verdict recorded first.
         _close_open(experiment, CLOSING[action], kinds=[RequestKind.PROPOSAL], now=event.created_at)
     elif action == "withdraw" or event.to_status in ENDED:
         # Nothing is left to amend or restart: requests still open would wait (and remind) forever.
         _close_open(experiment, State.WITHDRAWN, now=event.created_at)
+
+
+def recorded_decision_guard(action: str):
+    """The guard on an approver's move (registered in approvals.hooks): the move is made only on
+    the record. Approve needs every required slot of the open proposal filled by a recorded
+    decision; reject and request changes need this person's recorded verdict. So no entry point,
+    code included, can approve without the decisions."""
+
+    def guard(experiment: Experiment, actor, outcome: str = ""):
+        request = slot_rules.open_request(experiment, RequestKind.PROPOSAL)
+        if request is None:
+            raise lifecycle.IllegalMove(_("There is no open approval request to decide on."))
+        if action == Verdict.APPROVE:
+            waiting = slot_rules.waiting_on(request)
+            if waiting:
+                missing = ", ".join(str(slot["label"]) for slot in waiting)
+                raise lifecycle.IllegalMove(
+                    _("Approval is given decision by decision; still needed: %(missing)s.") % {"missing": missing}
+                )
+        elif actor is None or not request.decisions.filter(approver=actor, verdict=action).exists():
+            raise lifecycle.IllegalMove(_("This verdict is made by recording the approver's decision first."))
+
+    return guard
 
 
 def restart_is_approved(experiment: Experiment) -> bool:
@@ -168,6 +196,11 @@ def decide(target, user, verdict: str, comment: str = "") -> Decision:
     return decision
 
 
+def decide_move(experiment: Experiment, actor, action: str, reason: str):
+    """The lifecycle's delegate for the approvers' moves (approvals.hooks): a vote, recorded first."""
+    return decide(experiment, actor, action, reason).event
+
+
 def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
     if given is not None:
         request = ApprovalRequest.objects.get(pk=given.pk)
@@ -197,7 +230,7 @@ def _close(request, experiment, user, verdict, comment, now):
     event = None
     if request.kind == RequestKind.PROPOSAL:
         # The move's own hook (after_move) closes the request in the same transaction.
-        event = lifecycle.transition(experiment, verdict, user, reason=comment, decided=True)
+        event = lifecycle.make_move(experiment, verdict, user, reason=comment)
     else:
         claimed = ApprovalRequest.objects.filter(pk=request.pk, status=State.OPEN).update(status=CLOSING[verdict], closed_at=now)
         if claimed != 1:
@@ -227,7 +260,9 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
             raise lifecycle.IllegalMove(
                 f"Only an experiment pending approval is resubmitted after an edit; this one is {current.get_status_display().lower()}."
             )
-        request = open_request(current, RequestKind.PROPOSAL, actor)
+        previous = slot_rules.open_request(current, RequestKind.PROPOSAL)
+        # The approvers decide on the diff against the version they were looking at.
+        request = open_request(current, RequestKind.PROPOSAL, actor, base=previous.snapshot if previous else None)
         ExperimentEvent.objects.create(
             experiment=current, action="resubmit", from_status=current.status, to_status=current.status,
             actor=actor, reason="Edited after submission; approvals given so far are withdrawn.", created_at=request.opened_at,
@@ -238,7 +273,14 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
 def after_edit(experiment: Experiment, actor) -> ApprovalRequest | None:
     """Called by every edit entry point after saving, in the same transaction. An experiment
     waiting for approval whose contract now differs from the one the approvers are looking at is
-    resubmitted; a save that changed nothing in the contract leaves the approvals standing."""
+    resubmitted; a save that changed nothing in the contract leaves the approvals standing. An
+    approved experiment that has not started goes back to pending approval, its approval withdrawn."""
+    if experiment.status == Status.APPROVED:
+        approved = approved_snapshot(experiment)
+        if approved is not None and approved.data == contract_of(experiment):
+            return None
+        lifecycle.make_move(experiment, "reopen", actor, reason=_("Edited after approval; the approval is withdrawn."))
+        return slot_rules.open_request(experiment, RequestKind.PROPOSAL)
     if experiment.status != Status.PENDING_APPROVAL:
         return None
     waiting = slot_rules.open_request(experiment, RequestKind.PROPOSAL)

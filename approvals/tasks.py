@@ -1,4 +1,4 @@
-"""Thin Celery tasks: the work lives in approvals.notifications and approvals.reminders."""
+"""Thin Celery tasks: the work lives in approvals.notifications, approvals.reminders and approvals.digest."""
 import urllib.error
 
 from celery import shared_task
@@ -31,3 +31,10 @@ def remind_approvers():
     from approvals.reminders import send_reminders
 
     send_reminders()
+
+
+@shared_task(name="approvals.send_monitoring_digest", ignore_result=True)
+def send_monitoring_digest():
+    from approvals.digest import send_digest
+
+    return send_digest()

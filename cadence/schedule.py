@@ -42,7 +42,7 @@ PERIODIC_TASKS = [
     ),
     PeriodicSpec(
         name="Monitoring digest",
-        task="experiments.send_monitoring_digest",
+        task="approvals.send_monitoring_digest",
         at_setting="DIGEST_TIME",
         description="Emails signal owners what the monitoring slot changed since the last digest.",
     ),

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The one page handler for refusals (experiments.errors.DomainError).
+    "experiments.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -75,6 +77,8 @@ TEMPLATES = [
                 "cadence.context_processors.scheduler",
                 "approvals.context_processors.approvals_counts",
             ],
+            # {% translate %} in every template without a {% load i18n %} each.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
 ]
@@ -159,6 +163,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "STRICT_JSON": True,  # reject NaN and Infinity literals in request bodies
     "COERCE_DECIMAL_TO_STRING": False,
+    # The one API handler for refusals (experiments.errors.DomainError).
+    "EXCEPTION_HANDLER": "experiments.api.exceptions.handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pagar API",

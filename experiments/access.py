@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from experiments import roles
-from experiments.models import ACTIVE_STATUSES, Experiment, Status
+from experiments.models import Experiment, Status
 
 
 def visible_experiments(user):
@@ -32,7 +32,7 @@ def get_experiment_for(user, key: str, *, edit: bool = False) -> Experiment:
     except Experiment.DoesNotExist:
         raise Http404("No such experiment.") from None
     if edit and not can_edit(user, experiment):
-        if experiment.status in ACTIVE_STATUSES:
+        if experiment.status == Status.RUNNING:
             raise PermissionDenied(
                 f"This experiment is {experiment.get_status_display().lower()}: change its scope, exposure, duration "
                 "or metrics through an amendment, which its approvers decide on."

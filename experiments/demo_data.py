@@ -6,7 +6,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.services import decide
 from experiments import roles
 from experiments.lifecycle import record_creation, transition
 from experiments.live.demo_history import as_of, local_moment, play
@@ -57,7 +56,6 @@ DEMO_EXPERIMENTS = [
      ("nps", 3, (18, 75)), [("complaint-rate", 0.5, 0.9)], [("submit", "omar"), ("reject", "alex")]),
 ]
 
-DECISIONS = {"approve", "reject", "request_changes"}
 
 # Started this many days ago, their past days replayed through ingestion and the daily checks:
 # metric -> {arm: true rate in % or (mean, sd)}. The SMS window helps a little and keeps running;
@@ -159,13 +157,10 @@ def _create(entry, users, start):
         _metric_row(exp, metric_key, "guardrail", margin, baseline)
     record_creation(exp, users[owner])
     for action, actor in path:
-        if action in DECISIONS:
-            # Approvers decide through the approvals workflow, as on the inbox page.
-            decide(exp, users[actor], action, REASONS.get(action, ""))
-            exp.refresh_from_db()
-            continue
+        # Approvers' moves are recorded votes (the lifecycle hands them to the approvals app).
         outcome = "won" if action == "conclude" else ""
         transition(exp, action, users[actor], reason=REASONS.get(action, ""), outcome=outcome)
+        exp.refresh_from_db()
     if key not in LIVE_HISTORY and exp.status not in ("draft", "pending_approval", "changes_requested", "approved", "rejected"):
         # Started and ended by hand: it ran a while; shift its dates into the past.
         Experiment.objects.filter(pk=exp.pk).update(

@@ -3,13 +3,17 @@
 Allowed moves are data (MOVES); who may make each move is data too (`actors`). A move is applied
 with a conditional UPDATE on the status it was checked against, so two people acting at once
 leave exactly one outcome; the loser gets `TransitionConflict`.
+
+Other apps add their rules through registered hooks (guards, delegates, after-move hooks), in
+their AppConfig.ready: this module imports none of them.
 """
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from experiments import roles
+from experiments import errors, hooks, roles
 from experiments.models import Experiment, ExperimentEvent, Outcome, Status
 
 # Relations a user can have to an experiment; "system" is the scheduler (no user).
@@ -31,6 +35,7 @@ class Move:
     needs_reason: bool = False
     needs_outcome: bool = False
     style: str = "secondary"
+    by_edit: bool = False  # made by saving an edit, never offered as a button
 
 
 def _move(action, label, sources, target, actors, **kw):
@@ -41,6 +46,8 @@ MOVES = {
     m.action: m
     for m in [
         _move("submit", "Submit for approval", {Status.DRAFT, Status.CHANGES_REQUESTED}, Status.PENDING_APPROVAL, {OWNER}, style="primary"),
+        # Editing an approved experiment before it starts withdraws its approval (approvals app).
+        _move("reopen", "Send back for approval", {Status.APPROVED}, Status.PENDING_APPROVAL, {OWNER}, by_edit=True),
         _move("withdraw", "Withdraw", {Status.DRAFT, Status.PENDING_APPROVAL, Status.CHANGES_REQUESTED, Status.APPROVED}, Status.WITHDRAWN, {OWNER}),
         _move("approve", "Approve", {Status.PENDING_APPROVAL}, Status.APPROVED, {APPROVER}, style="primary"),
         _move("request_changes", "Request changes", {Status.PENDING_APPROVAL}, Status.CHANGES_REQUESTED, {APPROVER}, needs_reason=True),
@@ -57,43 +64,53 @@ MOVES = {
 }
 
 
+# The approvers' moves: votes first (the approvals app registers itself as their delegate).
+DECISION_ACTIONS = frozenset({"approve", "reject", "request_changes"})
+
 # Separation of duties: the approver's decisions, refused to authors with a message that says why.
 SELF_DECISION_MESSAGES = {
-    "approve": "You cannot approve an experiment you own or co-author.",
-    "request_changes": "You cannot request changes on an experiment you own or co-author.",
-    "reject": "You cannot reject an experiment you own or co-author.",
+    "approve": _("You cannot approve an experiment you own or co-author."),
+    "request_changes": _("You cannot request changes on an experiment you own or co-author."),
+    "reject": _("You cannot reject an experiment you own or co-author."),
 }
 
-
-class TransitionError(Exception):
-    """A refused move. `message` is written for the person who asked."""
-
-    status_code = 400
-
-    def __init__(self, message: str, problems=None):
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
+# The lifecycle's refusals are the one domain error type (experiments.errors), under the names
+# this module has always used.
+TransitionError = errors.DomainError
+UnknownAction = errors.UnknownAction
+NotPermitted = errors.NotPermitted
+IllegalMove = errors.IllegalMove
+TransitionConflict = errors.Conflict
+PolicyViolation = errors.PolicyViolation
 
 
-class UnknownAction(TransitionError):
-    status_code = 400
+# --- extension points (other apps register in AppConfig.ready; see experiments.hooks) ----------
 
 
-class NotPermitted(TransitionError):
-    status_code = 403
+def register_guard(action: str, owner: str, fn, *, hides_move: bool = False):
+    """fn(experiment, actor, outcome) raises a TransitionError to refuse `action`."""
+    hooks.registry.add(f"guard:{action}", owner, fn, hides_move=hides_move)
 
 
-class IllegalMove(TransitionError):
-    status_code = 409
+def register_delegate(action: str, owner: str, fn):
+    """`action` is first another app's record: transition() hands it to fn(experiment, actor,
+    action, reason), which records it and makes the move with `make_move` when it is due."""
+    hooks.registry.add(f"delegate:{action}", owner, fn)
 
 
-class TransitionConflict(TransitionError):
-    status_code = 409
+def register_after_move(owner: str, fn):
+    hooks.registry.add("after_move", owner, fn)
 
 
-class PolicyViolation(TransitionError):
-    status_code = 400
+def register_relations(owner: str, fn):
+    hooks.registry.add("relations", owner, fn)
+
+
+def delegated_actions() -> set[str]:
+    return {action for action in MOVES if hooks.registry.one(f"delegate:{action}")}
+
+
+# --- who and what --------------------------------------------------------------------------------
 
 
 def relations(user, experiment: Experiment) -> set[str]:
@@ -106,21 +123,15 @@ def relations(user, experiment: Experiment) -> set[str]:
     is_author = user.pk in experiment.authors()
     if is_author:
         found.add(OWNER)
-    # Separation of duties: an author never counts as approver, whatever else they are.
-    if not is_author and (experiment.approver_id == user.pk or _holds_approval_slot(user, experiment)):
-        found.add(APPROVER)
     if user.is_superuser:
         found.add(OPERATOR)
+    # Separation of duties: an author never counts as approver, whatever else they are.
+    if not is_author:
+        if experiment.approver_id == user.pk:
+            found.add(APPROVER)
+        for hook in hooks.registry.get("relations"):
+            found |= hook.fn(user, experiment)
     return found
-
-
-def _holds_approval_slot(user, experiment: Experiment) -> bool:
-    """Approval policies may require more people than the named approver (approvals.slots)."""
-    if experiment.status != Status.PENDING_APPROVAL:
-        return False
-    from approvals.slots import is_required_approver
-
-    return is_required_approver(user, experiment)
 
 
 def may_perform(user, experiment: Experiment, action: str) -> bool:
@@ -128,90 +139,120 @@ def may_perform(user, experiment: Experiment, action: str) -> bool:
     return move is not None and bool(move.actors & relations(user, experiment))
 
 
+def _refused(experiment, move, actor) -> bool:
+    for hook in hooks.registry.get(f"guard:{move.action}"):
+        if hook.options.get("hides_move"):
+            try:
+                hook.fn(experiment, actor, "")
+            except errors.DomainError:
+                return True
+    return False
+
+
 def available_moves(user, experiment: Experiment) -> list[Move]:
-    """The moves this user could make now (status, permission and the restart guard allow)."""
+    """The moves this user could make now (status, permission and the guards that hide a button)."""
     mine = relations(user, experiment)
-    moves = [m for m in MOVES.values() if experiment.status in m.sources and m.actors & mine]
-    if any(m.action == "restart" for m in moves):
-        from approvals.services import restart_is_approved
-
-        if not restart_is_approved(experiment):
-            moves = [m for m in moves if m.action != "restart"]
-    return moves
+    return [
+        m for m in MOVES.values()
+        if experiment.status in m.sources and m.actors & mine and not m.by_edit and not _refused(experiment, m, user)
+    ]
 
 
-def _check_guards(experiment: Experiment, move: Move, outcome: str):
+def _check_guards(experiment: Experiment, move: Move, actor, outcome: str):
+    """The experiment's own guards, then every guard another app registered for the move."""
     if move.action == "submit":
         from experiments.policy import blocking_problems
 
         problems = blocking_problems(experiment)
         if problems:
-            raise PolicyViolation("The proposal breaks the guardrail policy: fix the fields listed.", problems)
-    if move.action == "restart":
-        from approvals.services import restart_is_approved
-
-        if not restart_is_approved(experiment):
-            raise IllegalMove("A stopped experiment restarts only after its restart request is approved.")
+            raise PolicyViolation(_("The proposal breaks the guardrail policy: fix the fields listed."), problems)
     if move.action == "promote" and experiment.outcome != Outcome.WON:
-        raise IllegalMove("Only an experiment concluded as won can be promoted to a standard.")
+        raise IllegalMove(_("Only an experiment concluded as won can be promoted to a standard."))
+    for hook in hooks.registry.get(f"guard:{move.action}"):
+        hook.fn(experiment, actor, outcome)
 
 
-# Approvers' moves are votes: they are recorded as decisions (approvals.services.decide), and the
-# move happens only once every required approval is in. No entry point can skip the record.
-DECISION_ACTIONS = frozenset({"approve", "reject", "request_changes"})
+# --- moving --------------------------------------------------------------------------------------
 
 
-def transition(
-    experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = "", decided: bool = False
-) -> ExperimentEvent | None:
-    """Apply `action` by `actor` (a user, or None for the scheduler). Returns the event written.
-
-    Raises a TransitionError subclass and changes nothing when the move is not allowed.
-    An approver's move is cast as a vote; it returns None while other approvals are still due.
-    `decided` is for decide() alone: the vote is already recorded.
-    """
-    move = MOVES.get(action)
-    if move is None:
-        raise UnknownAction(f"'{action}' is not an experiment action. Use one of: {', '.join(MOVES)}.")
-    if action in DECISION_ACTIONS and not decided:
-        if outcome:
-            raise TransitionError(f"{move.label} does not take an outcome.", [{"field": "outcome", "message": "Leave empty for this action."}])
-        from approvals.services import decide
-
-        event = decide(experiment, actor, action, reason).event
-        if event is not None:
-            experiment.status, experiment.updated_at = event.to_status, event.created_at
-        return event
-    reason = (reason or "").strip()
+def _check_inputs(move: Move, reason: str, outcome: str):
     if move.needs_reason and not reason:
-        raise TransitionError(f"{move.label} needs a reason.", [{"field": "reason", "message": "This action needs a reason."}])
+        raise TransitionError(
+            _("%(move)s needs a reason.") % {"move": move.label},
+            [{"field": "reason", "message": _("This action needs a reason.")}],
+        )
     if move.needs_outcome:
         if outcome not in Outcome.values:
+            choices = ", ".join(Outcome.values)
             raise TransitionError(
-                f"{move.label} needs an outcome: one of {', '.join(Outcome.values)}.",
-                [{"field": "outcome", "message": f"Choose one of {', '.join(Outcome.values)}."}],
+                _("%(move)s needs an outcome: one of %(choices)s.") % {"move": move.label, "choices": choices},
+                [{"field": "outcome", "message": _("Choose one of %(choices)s.") % {"choices": choices}}],
             )
     elif outcome:
-        raise TransitionError(f"{move.label} does not take an outcome.", [{"field": "outcome", "message": "Leave empty for this action."}])
+        raise TransitionError(
+            _("%(move)s does not take an outcome.") % {"move": move.label},
+            [{"field": "outcome", "message": _("Leave empty for this action.")}],
+        )
 
+
+def _move_for(action: str) -> Move:
+    move = MOVES.get(action)
+    if move is None:
+        raise UnknownAction(
+            _("'%(action)s' is not an experiment action. Use one of: %(actions)s.") % {"action": action, "actions": ", ".join(MOVES)},
+            field="action",
+        )
+    return move
+
+
+def transition(experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = "") -> ExperimentEvent | None:
+    """Apply `action` by `actor` (a user, or None for the scheduler). Every entry point calls this.
+
+    Raises a TransitionError subclass and changes nothing when the move is not allowed. A move
+    another app records first (an approver's vote) is handed to it; it returns None while that
+    record does not make the move yet (other approvals are still due).
+    """
+    move = _move_for(action)
+    reason = (reason or "").strip()
+    delegate = hooks.registry.one(f"delegate:{action}")
+    if delegate is None:
+        return make_move(experiment, action, actor, reason=reason, outcome=outcome)
+    _check_inputs(move, reason, outcome)
+    event = delegate.fn(experiment, actor, action, reason)
+    if event is not None:
+        experiment.status, experiment.updated_at = event.to_status, event.created_at
+    return event
+
+
+def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = "") -> ExperimentEvent:
+    """Check and make the move itself: permission, status, guards, then a conditional UPDATE.
+
+    A delegate (approvals.decide) calls this once its record is written; the guards it
+    registered refuse the move when that record is missing, so calling this directly from code
+    cannot skip it.
+    """
+    move = _move_for(action)
+    reason = (reason or "").strip()
+    _check_inputs(move, reason, outcome)
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if not move.actors & relations(actor, current):
             if move.action in SELF_DECISION_MESSAGES and actor is not None and actor.pk in current.authors():
                 raise NotPermitted(SELF_DECISION_MESSAGES[move.action])
-            raise NotPermitted(f"You may not {move.label.lower()} this experiment.")
+            raise NotPermitted(_("You may not %(move)s this experiment.") % {"move": move.label.lower()})
         if current.status not in move.sources:
             raise IllegalMove(
-                f"Cannot {move.label.lower()} an experiment that is {current.get_status_display().lower()}."
+                _("Cannot %(move)s an experiment that is %(status)s.")
+                % {"move": move.label.lower(), "status": current.get_status_display().lower()}
             )
-        _check_guards(current, move, outcome)
+        _check_guards(current, move, actor, outcome)
         now = timezone.now()
         fields = {"status": move.target, "updated_at": now}
         if move.needs_outcome:
             fields["outcome"] = outcome
         claimed = Experiment.objects.filter(pk=current.pk, status=current.status).update(**fields)
         if claimed != 1:
-            raise TransitionConflict("Someone else changed this experiment at the same moment; reload and try again.")
+            raise TransitionConflict(_("Someone else changed this experiment at the same moment; reload and try again."))
         event = ExperimentEvent.objects.create(
             experiment=current,
             action=action,
@@ -222,15 +263,20 @@ def transition(
             reason=reason,
             created_at=now,
         )
-        # Approval requests follow the status in the same transaction (submit opens one, etc.).
-        from approvals.services import after_move
-
-        after_move(current, action, actor, event)
+        current.status, current.updated_at = move.target, now
+        for hook in hooks.registry.get("after_move"):
+            hook.fn(current, action, actor, event)
     experiment.status = move.target
     experiment.updated_at = now
     if move.needs_outcome:
         experiment.outcome = outcome
     return event
+
+
+def after_edit(experiment: Experiment, actor) -> list:
+    """Every edit entry point calls this after saving, in the same transaction: apps that keep a
+    record of the contract (approvals) react. Returns what they report (e.g. a reopened request)."""
+    return [found for hook in hooks.registry.get("after_edit") if (found := hook.fn(experiment, actor)) is not None]
 
 
 def record_creation(experiment: Experiment, actor) -> ExperimentEvent:

@@ -25,10 +25,3 @@ def check_experiment(experiment_id: int, look_date_iso: str):
 
     check = run_check(experiment_id, dt.date.fromisoformat(look_date_iso))
     return check.pk if check is not None else None
-
-
-@shared_task(name="experiments.send_monitoring_digest", ignore_result=True)
-def send_monitoring_digest():
-    from experiments.live.digest import send_digest
-
-    return send_digest()

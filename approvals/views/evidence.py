@@ -33,8 +33,9 @@ class Evidence:
 
 
 def request_diff(request: ApprovalRequest) -> list[dict]:
-    """Amendments: the change against the approved contract. Others: nothing to compare."""
-    if request.base_snapshot_id is None or request.kind != ApprovalRequest.Kind.AMENDMENT:
+    """The change the approvers decide on: an amendment against the approved contract, a proposal
+    edited after submission against the version decided on before. A first submission: nothing."""
+    if request.base_snapshot_id is None:
         return []
     return diff_rows(request.base_snapshot.data, request.snapshot.data)
 

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import dateformat, timezone
 
-from approvals.notifications import Kind, notify
 from experiments import roles
+from experiments.hooks import notify
 from experiments.lifecycle import TransitionError, transition
 from experiments.live.look_inputs import build_look, looks_so_far
 from experiments.models import Check, Experiment, Outcome, Status
@@ -107,7 +107,7 @@ def start_due(today: dt.date, experiments=None) -> list[Experiment]:
                 transition(experiment, "start", None, reason=f"Planned start {day_text(experiment.planned_start)}.")
                 late = "" if experiment.planned_start == today else f" (planned start {day_text(experiment.planned_start)})"
                 notify(
-                    Kind.STARTED, experiment, everyone_involved(experiment),
+                    "started", experiment, everyone_involved(experiment),
                     f"{_title(experiment)} started on {day_text(today)}{late}. The daily checks watch it from now on.",
                 )
         except TransitionError as refused:  # another sweep started it at the same moment
@@ -194,12 +194,12 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
     when = day_text(look_date)
     if result.action == Check.Action.STOP:
         transition(experiment, "stop", None, reason=sentence)
-        notify(Kind.STOPPED, experiment, everyone_involved(experiment), f"{_title(experiment)} was stopped by the check of {when}. {sentence}")
+        notify("stopped", experiment, everyone_involved(experiment), f"{_title(experiment)} was stopped by the check of {when}. {sentence}")
         _set_next_check(experiment, None)
     elif result.action == Check.Action.CONCLUDE:
         transition(experiment, "complete", None, reason=f"The check of {when} reached a decision.")
         transition(experiment, "conclude", None, reason=sentence, outcome=result.outcome)
-        notify(Kind.CONCLUDED, experiment, everyone_involved(experiment), f"{_title(experiment)} was concluded by the check of {when}. {sentence}")
+        notify("concluded", experiment, everyone_involved(experiment), f"{_title(experiment)} was concluded by the check of {when}. {sentence}")
         _set_next_check(experiment, None)
     else:
         _set_next_check(experiment, next_slot_after(look_date))
@@ -228,7 +228,7 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         created_at=now,
     )
     # No notification kind says "could not check"; an escalation to the signal owners is what it is.
-    notify(Kind.CHECK_FAILED, experiment, signal_owners(), f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}")
+    notify("check_failed", experiment, signal_owners(), f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}")
     _set_next_check(experiment, next_slot_after(look_date))
     return check
 

@@ -25,10 +25,10 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-# The authors may edit the proposal until it is decided. Editing one that waits for approval
-# withdraws the approvals given so far and asks again (approvals.services.after_edit); once
-# approved, a change is an amendment with its own approval.
-EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL})
+# The authors may edit the proposal until it starts. Editing one that waits for approval, or is
+# approved but not started, withdraws the approvals given and asks again (the approvals app's
+# after-edit hook); once running, a change is an amendment with its own approval.
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL, Status.APPROVED})
 # Experiments that hold a touchpoint: a new proposal on the same scope overlaps them.
 ACTIVE_STATUSES = frozenset({Status.APPROVED, Status.RUNNING})
 
@@ -151,7 +151,7 @@ class Experiment(models.Model):
     @property
     def edit_reopens_approval(self) -> bool:
         """Saving an edit now sends it back to every approver."""
-        return self.status == Status.PENDING_APPROVAL
+        return self.status in (Status.PENDING_APPROVAL, Status.APPROVED)
 
     @property
     def duration_days(self) -> int | None:

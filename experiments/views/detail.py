@@ -3,9 +3,7 @@ the latest check's decision, the metrics, charts, data freshness and the check h
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from approvals.services import DECISION_ACTIONS
-from approvals.views.panel import approval_panel
-from experiments import access, lifecycle, policy
+from experiments import access, hooks, lifecycle, policy
 from experiments.live.ingestion import ACCEPTING_DATA, may_send_data
 from experiments.live.presentation import live_page
 from experiments.models import MetricRole, Outcome
@@ -24,11 +22,13 @@ def experiment_detail(request, key):
         plan = plan_for_experiment(experiment)
     except PlanningError as exc:
         plan_error = exc.message
-    approvals = approval_panel(experiment, request.user)
+    # Other apps' sections of the page (approvals: requests, decisions, the decision forms).
+    panels = dict(hook.fn(experiment, request.user) for hook in hooks.registry.get("detail_panel"))
     moves = lifecycle.available_moves(request.user, experiment)
-    if approvals["decides_here"]:
-        # The approvals panel has the decision forms, with a comment box; no second set of buttons.
-        moves = [m for m in moves if m.action not in DECISION_ACTIONS]
+    if any(panel.get("decides_here") for panel in panels.values()):
+        # A panel has the decision forms, with a comment box; no second set of buttons.
+        delegated = lifecycle.delegated_actions()
+        moves = [m for m in moves if m.action not in delegated]
     units_per_arm = []
     if plan is not None:
         units_per_arm = [(v, plan.units_per_arm.get(v.key)) for v in experiment.variants.all()]
@@ -39,7 +39,7 @@ def experiment_detail(request, key):
             "experiment": experiment,
             "next_step": next_step(experiment, request.user),
             "moves": moves,
-            "approvals": approvals,
+            **panels,
             "outcomes": Outcome.choices,
             "can_edit": access.can_edit(request.user, experiment),
             "can_send_data": experiment.status in ACCEPTING_DATA and may_send_data(request.user, experiment),

@@ -8,8 +8,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from approvals.services import after_edit
-from experiments import access, lifecycle, policy
+from experiments import access, hooks, lifecycle, policy
 from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
 from experiments.models import Experiment, GuardrailPolicy, Metric, Status, Touchpoint
 from experiments.views.transition import report_refusal
@@ -54,7 +53,7 @@ def _edit_page(request, experiment):
         if resubmitted:
             messages.success(request, "Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version.")
             return redirect(experiment)
-        if experiment.status == Status.PENDING_APPROVAL:
+        if experiment.edit_reopens_approval:
             messages.success(request, "Saved. Nothing the approvers decide on changed, so their approvals stand.")
             return redirect(experiment)
         if request.POST.get("intent") != SUBMIT:
@@ -83,11 +82,11 @@ def _edit_page(request, experiment):
             "problems_by_field": _group(problems),
             "error_summary": _error_summary(form, variants, metrics) if data is not None else [],
             "metric_keys": {str(m.pk): m.key for m in Metric.objects.filter(is_active=True)},
-            "touchpoint_owners": _touchpoint_owners(form),
             "mandatory_guardrails": _mandatory_guardrails(),
             "calculator_url": reverse("api-calculator"),
             "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
-            "approvals_given": _approvals_given(experiment),
+            # Other apps' hints (approvals: the approvals an edit withdraws, suggested approvers).
+            **{k: v for hook in hooks.registry.get("edit_context") for k, v in hook.fn(experiment, form).items()},
         },
     )
 
@@ -112,18 +111,8 @@ def _save(form, variants, metrics, user, creating):
     if creating:
         lifecycle.record_creation(experiment, user)
         return experiment, None
-    return experiment, after_edit(experiment, user)
-
-
-def _approvals_given(experiment):
-    if not experiment.edit_reopens_approval:
-        return 0
-    from approvals.models import ApprovalRequest, Decision
-
-    return Decision.objects.filter(
-        request__experiment=experiment, request__status=ApprovalRequest.State.OPEN,
-        request__kind=ApprovalRequest.Kind.PROPOSAL, verdict=Decision.Verdict.APPROVE,
-    ).count()
+    reopened = lifecycle.after_edit(experiment, user)
+    return experiment, reopened[0] if reopened else None
 
 
 def _error_summary(form, variants, metrics):
@@ -160,19 +149,6 @@ def _group(problems):
     for problem in problems:
         grouped[problem["field"]].append(problem["message"])
     return dict(grouped)
-
-
-def _touchpoint_owners(form):
-    """Touchpoint -> its charter owner, for the form to suggest as approver (approvals issue):
-    only owners the approver list offers, so never the proposer themselves."""
-    from approvals.models import TouchpointCharter
-
-    offered = set(form.fields["approver"].queryset.values_list("pk", flat=True))
-    return {
-        str(c.touchpoint_id): {"owner": str(c.owner_id), "name": c.owner.get_full_name() or c.owner.get_username(), "touchpoint": c.touchpoint.name}
-        for c in TouchpointCharter.objects.select_related("owner", "touchpoint").filter(owner__is_active=True)
-        if c.owner_id in offered
-    }
 
 
 def _mandatory_guardrails():

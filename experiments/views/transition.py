@@ -1,39 +1,34 @@
-"""The action buttons on the detail page post here; lifecycle.transition decides, and approvers'
-decisions go through approvals.services.decide (which records the vote and then makes the move)."""
+"""The action buttons on the detail page post here. lifecycle.transition decides (approvers'
+moves are handed to the approvals app, which records the vote first); a refusal is shown by the
+page handler (experiments.middleware)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from approvals.services import DECISION_ACTIONS, decide
 from experiments import access, lifecycle
+from experiments.middleware import report_refusal
 
 
 @require_POST
 @login_required
 def experiment_transition(request, key):
     experiment = access.get_experiment_for(request.user, key)
-    action = request.POST.get("action", "")
     try:
-        if action in DECISION_ACTIONS:
-            decide(experiment, request.user, action, request.POST.get("reason", ""))
-            experiment.refresh_from_db()
-        else:
-            lifecycle.transition(
-                experiment,
-                action,
-                request.user,
-                reason=request.POST.get("reason", ""),
-                outcome=request.POST.get("outcome", ""),
-            )
+        lifecycle.transition(
+            experiment,
+            request.POST.get("action", ""),
+            request.user,
+            reason=request.POST.get("reason", ""),
+            outcome=request.POST.get("outcome", ""),
+        )
     except lifecycle.TransitionError as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, f"“{experiment.title}” is now {experiment.get_status_display().lower()}.")
+        experiment.refresh_from_db()
+        messages.success(
+            request,
+            _("“%(title)s” is now %(status)s.") % {"title": experiment.title, "status": experiment.get_status_display().lower()},
+        )
     return redirect(experiment)
-
-
-def report_refusal(request, exc: lifecycle.TransitionError):
-    messages.error(request, exc.message)
-    for problem in exc.problems:
-        messages.error(request, problem["message"])

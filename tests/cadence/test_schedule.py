@@ -37,7 +37,7 @@ def test_daily_monitoring_and_digest_run_at_their_local_time(db):
     monitoring = PeriodicTask.objects.get(name="Daily monitoring")
     digest = PeriodicTask.objects.get(name="Monitoring digest")
     assert monitoring.task == "experiments.monitoring_sweep"
-    assert digest.task == "experiments.send_monitoring_digest"
+    assert digest.task == "approvals.send_monitoring_digest"
     assert (monitoring.crontab.hour, monitoring.crontab.minute) == ("6", "0")
     assert (digest.crontab.hour, digest.crontab.minute) == ("6", "30")  # after the checks
     assert str(monitoring.crontab.timezone) == settings.TIME_ZONE
@@ -89,7 +89,7 @@ def test_beat_sees_the_daily_tasks_as_crontabs_in_local_time(db):
     assert entry.schedule.hour == {6} and entry.schedule.minute == {0}
     assert str(entry.schedule.tz) == "Europe/Amsterdam"
     digest = DatabaseScheduler.Entry(PeriodicTask.objects.get(name="Monitoring digest"), app=app)
-    assert digest.task == "experiments.send_monitoring_digest"
+    assert digest.task == "approvals.send_monitoring_digest"
 
 
 def test_a_monitoring_time_that_is_not_a_time_of_day_stops_the_process(tmp_path):

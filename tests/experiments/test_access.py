@@ -61,7 +61,7 @@ def test_only_authors_edit_and_only_while_in_their_hands(draft, co_author, appro
     for status in Status.values:
         with subtests.test(status=status):
             draft.status = status
-            editable = status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL)
+            editable = status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL, Status.APPROVED)
             assert can_edit(draft.owner, draft) == editable
             assert can_edit(co_author, draft) == editable
             assert not can_edit(approver, draft)
@@ -98,14 +98,14 @@ def test_edit_lookup_by_a_non_author_is_403(shelf, approver):
         get_experiment_for(approver, "changes-requested", edit=True)
 
 
-def test_edit_lookup_after_approval_is_403_and_says_why(shelf, proposer):
-    with pytest.raises(PermissionDenied, match="This experiment is approved: change its scope, exposure, duration or metrics through an amendment"):
-        get_experiment_for(proposer, "approved", edit=True)
+def test_edit_lookup_once_running_is_403_and_says_why(shelf, proposer):
+    with pytest.raises(PermissionDenied, match="This experiment is running: change its scope, exposure, duration or metrics through an amendment"):
+        get_experiment_for(proposer, "running", edit=True)
     with pytest.raises(PermissionDenied, match="This experiment is completed and can no longer be edited."):
         get_experiment_for(proposer, "completed", edit=True)
 
 
-@pytest.mark.parametrize("key", ["draft", "changes-requested", "pending-approval"])
+@pytest.mark.parametrize("key", ["draft", "changes-requested", "pending-approval", "approved"])
 @pytest.mark.parametrize("who", ["proposer", "co_author"])
 def test_edit_lookup_by_an_author_in_their_hands(shelf, request, who, key):
     assert get_experiment_for(request.getfixturevalue(who), key, edit=True).key == key

@@ -29,6 +29,7 @@ S = Status
 # action: (statuses it starts from, status it leads to) — the lifecycle in the issue.
 LIFECYCLE = {
     "submit": ({S.DRAFT, S.CHANGES_REQUESTED}, S.PENDING_APPROVAL),
+    "reopen": ({S.APPROVED}, S.PENDING_APPROVAL),
     "withdraw": ({S.DRAFT, S.PENDING_APPROVAL, S.CHANGES_REQUESTED, S.APPROVED}, S.WITHDRAWN),
     "approve": ({S.PENDING_APPROVAL}, S.APPROVED),
     "request_changes": ({S.PENDING_APPROVAL}, S.CHANGES_REQUESTED),
@@ -51,6 +52,7 @@ OPERATIONS = {"signal_owner", "admin", "scheduler"}
 MAY = {
     "submit": AUTHORS,
     "withdraw": AUTHORS,
+    "reopen": AUTHORS,
     "approve": {"named_approver"},
     "request_changes": {"named_approver"},
     "reject": {"named_approver"},
@@ -64,7 +66,7 @@ MAY = {
 }
 # Someone who may make the move, for the status table.
 QUALIFIED = {
-    "submit": "owner", "withdraw": "owner", "approve": "named_approver",
+    "submit": "owner", "withdraw": "owner", "reopen": "owner", "approve": "named_approver",
     "request_changes": "named_approver", "reject": "named_approver", "start": "signal_owner",
     "stop": "signal_owner", "restart": "signal_owner", "complete": "signal_owner", "conclude": "signal_owner",
     "promote": "board_member", "archive": "owner",

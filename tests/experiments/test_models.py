@@ -86,13 +86,14 @@ def test_authors_are_owner_and_co_authors(draft, co_author, approver):
     assert approver.pk not in draft.authors()
 
 
-def test_editable_until_decided(draft):
+def test_editable_until_it_starts(draft):
     editable = set()
     for status in Status.values:
         draft.status = status
         if draft.is_editable:
             editable.add(status)
-    assert editable == {Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL}
+    # Approved but not started: an edit withdraws the approval (the approvals app's after-edit hook).
+    assert editable == {Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL, Status.APPROVED}
 
 
 def test_clean_checks_the_dates(draft):

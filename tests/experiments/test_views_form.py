@@ -318,16 +318,39 @@ def test_an_edit_that_changes_no_part_of_the_contract_keeps_the_approvals(propos
     assert experiment.team == "Care lab"
 
 
-def test_an_approved_proposal_changes_only_through_an_amendment(proposer, approver):
-    experiment = make_experiment(proposer, approver, status=Status.APPROVED)
+def test_editing_an_approved_proposal_withdraws_the_approval_and_shows_the_diff(proposer, approver):
+    """Approved, not started: an edit sends it back to pending; the approver decides on the diff."""
+    from approvals.models import ApprovalRequest
+    from experiments.lifecycle import transition
+
+    experiment = make_experiment(proposer, approver)
+    transition(experiment, "submit", proposer)
+    transition(experiment, "approve", approver)
     url = reverse("experiment-edit", kwargs={"key": experiment.key})
     client = https_client(proposer)
-    assert client.get(url).status_code == 403
-    response = client.post(url, proposal_data(approver, title="Changed after approval"))
-    assert response.status_code == 403
-    assert "through an amendment" in response.content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and "This proposal is approved and has not started" in page.content.decode()
+    response = client.post(url, form_data_of(experiment, title="Changed after approval"), follow=True)
+    assert "The approvals given so far are withdrawn" in response.content.decode()
     experiment.refresh_from_db()
-    assert experiment.title != "Changed after approval"
+    assert experiment.status == Status.PENDING_APPROVAL and experiment.title == "Changed after approval"
+    request = ApprovalRequest.objects.get(experiment=experiment, status=ApprovalRequest.State.OPEN)
+    assert request.base_snapshot is not None  # the approved contract, to diff against
+    approver_page = https_client(approver).get(experiment.get_absolute_url()).content.decode()
+    assert "Changed after approval" in approver_page and "Shorter chat greeting" in approver_page
+    assert ExperimentEvent.objects.filter(experiment=experiment, action="reopen", actor=proposer).exists()
+
+
+def test_saving_an_approved_proposal_unchanged_keeps_the_approval(proposer, approver):
+    from experiments.lifecycle import transition
+
+    experiment = make_experiment(proposer, approver)
+    transition(experiment, "submit", proposer)
+    transition(experiment, "approve", approver)
+    url = reverse("experiment-edit", kwargs={"key": experiment.key})
+    https_client(proposer).post(url, form_data_of(experiment))
+    experiment.refresh_from_db()
+    assert experiment.status == Status.APPROVED
 
 
 def test_a_decision_made_while_the_form_was_open_wins(proposer, approver):
@@ -349,14 +372,14 @@ def test_a_decision_made_while_the_form_was_open_wins(proposer, approver):
     def lookup_then_approval(user, key, *, edit=False):
         found = real_lookup(user, key, edit=edit)
         if edit:
-            transition(Experiment.objects.get(pk=found.pk), "approve", approver)
+            transition(Experiment.objects.get(pk=found.pk), "reject", approver, reason="Overlaps the billing work.")
         return found
 
     with mock.patch.object(access, "get_experiment_for", side_effect=lookup_then_approval):
         response = client.post(url, form_data_of(experiment, title="Too late"), follow=True)
     assert "can no longer be edited" in response.content.decode()
     experiment.refresh_from_db()
-    assert experiment.status == Status.APPROVED and experiment.title != "Too late"
+    assert experiment.status == Status.REJECTED and experiment.title != "Too late"
 
 
 def test_csrf_is_enforced_on_the_form(proposer, approver):

@@ -8,7 +8,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from approvals.services import DECISION_ACTIONS, after_edit, decide
 from experiments import access, lifecycle, planning, policy
 from experiments.api.permissions import CanProposeExperiments
 from experiments.api.serializers import (
@@ -58,7 +57,7 @@ class ExperimentViewSet(
             locked = Experiment.objects.select_for_update().get(pk=serializer.instance.pk)
             if not access.can_edit(self.request.user, locked):
                 raise PermissionDenied(f"This experiment is {locked.get_status_display().lower()} and can no longer be edited.")
-            after_edit(serializer.save(), self.request.user)
+            lifecycle.after_edit(serializer.save(), self.request.user)
 
     def _fresh(self, experiment):
         """Re-read after a change, with what the representation needs prefetched."""
@@ -85,21 +84,15 @@ class ExperimentViewSet(
         experiment = self.get_object()
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        action_name = body.validated_data["action"]
-        try:
-            if action_name in DECISION_ACTIONS:
-                # Approvers' decisions are votes: recorded, then the move once every approval is in.
-                decide(experiment, request.user, action_name, body.validated_data["reason"])
-            else:
-                lifecycle.transition(
-                    experiment,
-                    action_name,
-                    request.user,
-                    reason=body.validated_data["reason"],
-                    outcome=body.validated_data["outcome"],
-                )
-        except lifecycle.TransitionError as refusal:
-            return Response({"detail": refusal.message, "problems": refusal.problems}, status=refusal.status_code)
+        # Approvers' decisions are handed to the approvals app (a recorded vote first); a refusal
+        # becomes its response in the one exception handler (experiments.api.exceptions).
+        lifecycle.transition(
+            experiment,
+            body.validated_data["action"],
+            request.user,
+            reason=body.validated_data["reason"],
+            outcome=body.validated_data["outcome"],
+        )
         return Response(ExperimentSerializer(self._fresh(experiment), context=self.get_serializer_context()).data)
 
     @extend_schema(summary="The experiment's timeline", responses={200: EventSerializer(many=True), 404: NOT_FOUND})

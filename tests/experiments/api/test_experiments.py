@@ -127,8 +127,22 @@ def test_editing_a_submitted_proposal_asks_the_approvers_again(api_as, proposer,
     assert requests.last().snapshot.data["title"] == "Sharper"
 
 
-def test_an_approved_experiment_is_not_edited_but_amended(api_as, proposer, approver):
-    experiment = make_experiment(proposer, approver, status=Status.APPROVED)
+def test_editing_an_approved_experiment_sends_it_back_for_approval(api_as, proposer, approver):
+    from approvals.models import ApprovalRequest
+    from experiments.lifecycle import transition
+
+    experiment = make_experiment(proposer, approver)
+    transition(experiment, "submit", proposer)
+    transition(experiment, "approve", approver)
+    response = api_as(proposer).patch(detail(experiment.key), {"title": "Reworded"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.PENDING_APPROVAL
+    request = ApprovalRequest.objects.get(experiment=experiment, status=ApprovalRequest.State.OPEN)
+    assert request.base_snapshot is not None
+
+
+def test_a_running_experiment_is_not_edited_but_amended(api_as, proposer, approver):
+    experiment = make_experiment(proposer, approver, status=Status.RUNNING)
     response = api_as(proposer).patch(detail(experiment.key), {"title": "Sneaky"}, format="json")
     assert response.status_code == 403
     assert "through an amendment" in response.json()["detail"]

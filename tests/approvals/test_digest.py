@@ -10,7 +10,7 @@ from django.utils import timezone
 from approvals.models import Notification
 from config.celery import app
 from experiments.lifecycle import transition
-from experiments.live.digest import send_digest
+from approvals.digest import send_digest
 from experiments.live.monitoring import run_check, start_due
 from experiments.models import Status
 from tests.experiments.live.test_monitoring_data import started, write_day, write_rates

@@ -1,0 +1,65 @@
+"""Extension points: other apps register here in their AppConfig.ready, so that experiments
+imports none of them (approvals, cadence). Each registration names its owner (an app label), so a
+test can run the experiments app with another app's hooks taken away (`registry.without`).
+
+Points:
+- ``guard:<action>``: fn(experiment, actor, outcome) raises a DomainError to refuse the move.
+  Option ``hides_move``: also hide the move's button while the guard refuses.
+- ``delegate:<action>``: fn(experiment, actor, action, reason) -> ExperimentEvent | None. The move
+  is another app's record first (an approver's vote): `lifecycle.transition` hands it over.
+- ``after_move``: fn(experiment, action, actor, event), inside the move's transaction.
+- ``relations``: fn(user, experiment) -> set of extra relations (e.g. holds an approval slot).
+- ``after_edit``: fn(experiment, actor) -> object | None, inside the edit's transaction.
+- ``notify``: fn(kind, experiment, users, message): tell people (in-app, email, webhook).
+- ``detail_panel``: fn(experiment, user) -> (name, context) for the experiment page.
+- ``edit_context``: fn(experiment, user) -> dict added to the proposal form's context.
+"""
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Hook:
+    owner: str
+    fn: object
+    options: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+class Registry:
+    def __init__(self):
+        self._hooks: dict[str, list[Hook]] = defaultdict(list)
+
+    def add(self, point: str, owner: str, fn, **options):
+        """Register `fn` at `point`; registering the same function twice keeps one."""
+        hooks = self._hooks[point]
+        if not any(h.fn is fn for h in hooks):
+            hooks.append(Hook(owner, fn, options))
+
+    def get(self, point: str) -> list[Hook]:
+        return list(self._hooks.get(point, ()))
+
+    def one(self, point: str) -> Hook | None:
+        hooks = self.get(point)
+        return hooks[0] if hooks else None
+
+    @contextmanager
+    def without(self, *owners: str):
+        """Take away every hook the named apps registered, for the duration."""
+        saved = {point: list(hooks) for point, hooks in self._hooks.items()}
+        try:
+            for point, hooks in saved.items():
+                self._hooks[point] = [h for h in hooks if h.owner not in owners]
+            yield self
+        finally:
+            self._hooks.clear()
+            self._hooks.update(saved)
+
+
+registry = Registry()
+
+
+def notify(kind: str, experiment, users, message: str):
+    """Tell people about `experiment` through whatever app registered to deliver notices."""
+    for hook in registry.get("notify"):
+        hook.fn(kind, experiment, users, message)
