@@ -85,18 +85,18 @@ def seed() -> str:
     today = timezone.localdate()
     experiment, _ = Experiment.objects.update_or_create(
         key=EXPERIMENT,
-        defaults=dict(
-            title="Assignment benchmark",
-            hypothesis_change="shorten the chat greeting",
-            hypothesis_audience="chat customers",
-            hypothesis_effect="first-contact resolution rises",
-            hypothesis_rationale="agents reach the question sooner",
-            owner=owner,
-            exposure_cap_pct=CAP_PCT,
-            planned_start=today,
-            planned_end=today + dt.timedelta(days=28),
-            status=Status.RUNNING,
-        ),
+        defaults={
+            "title": "Assignment benchmark",
+            "hypothesis_change": "shorten the chat greeting",
+            "hypothesis_audience": "chat customers",
+            "hypothesis_effect": "first-contact resolution rises",
+            "hypothesis_rationale": "agents reach the question sooner",
+            "owner": owner,
+            "exposure_cap_pct": CAP_PCT,
+            "planned_start": today,
+            "planned_end": today + dt.timedelta(days=28),
+            "status": Status.RUNNING,
+        },
     )
     experiment.touchpoints.set(Touchpoint.objects.filter(key="chat"))
     experiment.variants.all().delete()
@@ -120,7 +120,11 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int, token: str)
         try:
             connection = http.client.HTTPConnection(HOST, port, timeout=2)
             # No touchpoint: answered, but not enrolled, so the counting check is not disturbed.
-            connection.request("GET", f"/api/experiments/{EXPERIMENT}/assignment/?unit=probe", headers={"Authorization": f"Token {token}"})
+            connection.request(
+                "GET",
+                f"/api/experiments/{EXPERIMENT}/assignment/?unit=probe",
+                headers={"Authorization": f"Token {token}"},
+            )
             connection.getresponse().read()
             return server
         except OSError:
@@ -139,14 +143,18 @@ def drive(job) -> tuple[list[float], int]:
     latencies, enrolled = [], 0
     for i in range(first, first + count):
         if kind == "get":
-            path = f"/api/experiments/{EXPERIMENT}/assignment/?" + urlencode({"unit": f"{prefix}{i}", "touchpoint": "chat"})
+            path = f"/api/experiments/{EXPERIMENT}/assignment/?" + urlencode(
+                {"unit": f"{prefix}{i}", "touchpoint": "chat"}
+            )
             started = time.perf_counter()
             connection.request("GET", path, headers=headers)
         else:
             units = [{"unit": f"{prefix}{i}-{j}", "touchpoint": "chat"} for j in range(batch_size)]
             body = json.dumps({"experiment": EXPERIMENT, "units": units})
             started = time.perf_counter()
-            connection.request("POST", "/api/assignments/", body=body, headers={**headers, "Content-Type": "application/json"})
+            connection.request(
+                "POST", "/api/assignments/", body=body, headers={**headers, "Content-Type": "application/json"}
+            )
         response = connection.getresponse()
         payload = response.read()
         latencies.append(time.perf_counter() - started)
@@ -242,7 +250,8 @@ def main(argv=None):
 
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     lines = [
-        f"Pagar assignment API — gunicorn gthread {args.workers} workers x {args.threads} threads, {engine}, token auth, "
+        f"Pagar assignment API — gunicorn gthread {args.workers} workers x {args.threads} threads, {engine}, "
+        "token auth, "
         "client processes on keep-alive connections",
         f"machine: {os.cpu_count()} CPUs shared by server, database and clients; Python {platform.python_version()}; "
         f"load average {load_before:.1f} before, {load_after:.1f} after",

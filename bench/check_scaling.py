@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SERVER = "postgres://{user}@{host}:{port}".format(
-    user=os.environ.get("PGUSER", "postgres"), host=os.environ.get("PGHOST", "127.0.0.1"), port=os.environ.get("PGPORT", "5432")
+    user=os.environ.get("PGUSER", "postgres"),
+    host=os.environ.get("PGHOST", "127.0.0.1"),
+    port=os.environ.get("PGPORT", "5432"),
 )
 DATABASE = "pagar_bench_checks"
 os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
@@ -138,7 +140,8 @@ def rebuild_sufficient_statistics(experiment, start: dt.date, total_units: int):
         cursor.execute(
             """
             INSERT INTO experiments_dailystat
-                (experiment_id, variant_id, metric_id, day, n, total, total_sq, promoters, detractors, last_observed_at, updated_at)
+                (experiment_id, variant_id, metric_id, day, n, total, total_sq, promoters, detractors,
+                 last_observed_at, updated_at)
             SELECT experiment_id, variant_id, metric_id, (observed_at AT TIME ZONE 'UTC')::date, count(*), sum(value),
                    sum(value * value), 0, 0, max(observed_at), now()
             FROM experiments_observation WHERE experiment_id = %s
@@ -152,7 +155,9 @@ def rebuild_sufficient_statistics(experiment, start: dt.date, total_units: int):
         pairs = (total_units - arm_index + 1) // 2  # units i = 2 * pair + arm_index below the total
         for day in range(DAYS):
             count = len(range(day, pairs, DAYS))
-            rows.append(AssignmentCount(experiment=experiment, variant=arm, day=start + dt.timedelta(days=day), count=count))
+            rows.append(
+                AssignmentCount(experiment=experiment, variant=arm, day=start + dt.timedelta(days=day), count=count)
+            )
     AssignmentCount.objects.bulk_create(rows)
 
 
@@ -215,7 +220,11 @@ def sums_from_raw_rows(experiment) -> float:
     from experiments.models import Observation
 
     began = time.perf_counter()
-    list(Observation.objects.filter(experiment=experiment).values("metric_id", "variant_id").annotate(n=Count("id"), total=Sum("value")))
+    list(
+        Observation.objects.filter(experiment=experiment)
+        .values("metric_id", "variant_id")
+        .annotate(n=Count("id"), total=Sum("value"))
+    )
     return time.perf_counter() - began
 
 
@@ -274,7 +283,8 @@ def main():
         seconds, in_database, queries, sentence = time_checks(experiment, look_dates[1:])
         stats = DailyStat.objects.filter(experiment=experiment).count()
         report(
-            f"  {Observation.objects.count():>12,} raw rows ({table_size('experiments_observation')}), {stats} DailyStat rows: "
+            f"  {Observation.objects.count():>12,} raw rows ({table_size('experiments_observation')}), "
+            f"{stats} DailyStat rows: "
             f"run_check median {1000 * statistics.median(seconds):.1f} ms "
             f"(min {1000 * min(seconds):.1f}, max {1000 * max(seconds):.1f}; {queries} queries per check); "
             f"of which in the database median {1000 * statistics.median(in_database):.1f} ms"
@@ -302,7 +312,10 @@ def main():
     rebuilt = time.perf_counter() - began
     settle()
     big_rows = Observation.objects.count()
-    report(f"loaded {big_rows - small_rows:,} more raw rows with COPY in {took:.0f} s (DailyStat rebuilt from all rows in {rebuilt:.0f} s)")
+    report(
+        f"loaded {big_rows - small_rows:,} more raw rows with COPY in {took:.0f} s "
+        f"(DailyStat rebuilt from all rows in {rebuilt:.0f} s)"
+    )
     big = measure(looks[args.runs + 1 :])
 
     report()

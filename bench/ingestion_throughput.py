@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "ingestion_throughput.txt"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+PLAIN_COPY = (
+    "COPY bench_plain_observation (experiment_id, variant_id, metric_id, unit_id, value, observed_at) FROM STDIN"
+)
 
 
 def scratch_database(admin_url: str, name: str) -> str:
@@ -96,9 +99,16 @@ for key in ("bench-csv", "bench-json"):
     arms = [Variant.objects.create(experiment=e, key="control", name="Control", is_control=True, weight=50),
             Variant.objects.create(experiment=e, key="treatment", name="Treatment", weight=50)]
     metrics = {{m.key: m for m in Metric.objects.filter(key__in=["fcr", "csat"])}}
-    ExperimentMetric.objects.create(experiment=e, metric=metrics["fcr"], role="success", minimum_detectable_effect=2, baseline_rate=70)
-    ExperimentMetric.objects.create(experiment=e, metric=metrics["csat"], role="guardrail", non_inferiority_margin=0.1, baseline_mean=4, baseline_sd=1)
-    ExperimentEvent.objects.create(experiment=e, action="start", from_status="approved", to_status="running", actor=user, created_at=started)
+    ExperimentMetric.objects.create(
+        experiment=e, metric=metrics["fcr"], role="success", minimum_detectable_effect=2, baseline_rate=70
+    )
+    ExperimentMetric.objects.create(
+        experiment=e, metric=metrics["csat"], role="guardrail",
+        non_inferiority_margin=0.1, baseline_mean=4, baseline_sd=1,
+    )
+    ExperimentEvent.objects.create(
+        experiment=e, action="start", from_status="approved", to_status="running", actor=user, created_at=started
+    )
     weights = [(v.key, v.weight) for v in e.variants.all()]
     variant_ids = {{v.key: v.pk for v in arms}}
     base = (timezone.now() - dt.timedelta(days=9)).replace(microsecond=0)
@@ -109,7 +119,8 @@ for key in ("bench-csv", "bench-json"):
         when = (base + dt.timedelta(seconds=(i * 7) % (8 * 86400))).isoformat().replace("+00:00", "Z")
         rows.append([unit, arm, "fcr", i % 3 == 0 and 1 or 0, when])
         rows.append([unit, arm, "csat", 1 + i % 5, when])
-    out["experiments"][key] = {{"id": e.pk, "variants": variant_ids, "metrics": {{k: m.pk for k, m in metrics.items()}}, "rows": rows}}
+    metric_ids = {{k: m.pk for k, m in metrics.items()}}
+    out["experiments"][key] = {{"id": e.pk, "variants": variant_ids, "metrics": metric_ids, "rows": rows}}
 json.dump(out, sys.stdout)
 """
     done = subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -143,7 +154,11 @@ def csv_body(key: str, rows: list) -> bytes:
 
 def json_body(key: str, rows: list) -> bytes:
     return json.dumps(
-        {"rows": [{"experiment": key, "unit": u, "arm": a, "metric": m, "value": v, "time": t} for u, a, m, v, t in rows]}
+        {
+            "rows": [
+                {"experiment": key, "unit": u, "arm": a, "metric": m, "value": v, "time": t} for u, a, m, v, t in rows
+            ]
+        }
     ).encode()
 
 
@@ -154,9 +169,16 @@ def post_batches(port: int, token: str, bodies: list[bytes], content_type: str) 
     for number, body in enumerate(bodies, start=1):
         sent = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        conn.request("POST", "/api/outcomes/", body, {
-            "Content-Type": content_type, "Authorization": f"Token {token}", "Idempotency-Key": f"{content_type}-{number}",
-        })
+        conn.request(
+            "POST",
+            "/api/outcomes/",
+            body,
+            {
+                "Content-Type": content_type,
+                "Authorization": f"Token {token}",
+                "Idempotency-Key": f"{content_type}-{number}",
+            },
+        )
         response = conn.getresponse()
         answer = response.read()
         if response.status != 201:
@@ -181,19 +203,23 @@ def copy_batches(database_url: str, experiment: dict, batches: list[list], *, in
         conn.commit()
         converted = [
             [
-                (experiment["id"], experiment["variants"][a], experiment["metrics"][m], u, float(v), dt.datetime.fromisoformat(t))
+                (
+                    experiment["id"],
+                    experiment["variants"][a],
+                    experiment["metrics"][m],
+                    u,
+                    float(v),
+                    dt.datetime.fromisoformat(t),
+                )
                 for u, a, m, v, t in batch
             ]
             for batch in batches
         ]
         started = time.perf_counter()
         for batch in converted:
-            with conn.cursor() as cursor:
-                with cursor.copy(
-                    "COPY bench_plain_observation (experiment_id, variant_id, metric_id, unit_id, value, observed_at) FROM STDIN"
-                ) as copy:
-                    for row in batch:
-                        copy.write_row(row)
+            with conn.cursor() as cursor, cursor.copy(PLAIN_COPY) as copy:
+                for row in batch:
+                    copy.write_row(row)
             conn.commit()
         elapsed = time.perf_counter() - started
         stored = conn.execute("SELECT count(*) FROM bench_plain_observation").fetchone()[0]
@@ -203,8 +229,12 @@ def copy_batches(database_url: str, experiment: dict, batches: list[list], *, in
 
 def stored_counts(database_url: str, experiment_id: int) -> tuple[int, int]:
     with psycopg.connect(database_url) as conn:
-        observations = conn.execute("SELECT count(*) FROM experiments_observation WHERE experiment_id = %s", [experiment_id]).fetchone()[0]
-        counted = conn.execute("SELECT coalesce(sum(n), 0) FROM experiments_dailystat WHERE experiment_id = %s", [experiment_id]).fetchone()[0]
+        observations = conn.execute(
+            "SELECT count(*) FROM experiments_observation WHERE experiment_id = %s", [experiment_id]
+        ).fetchone()[0]
+        counted = conn.execute(
+            "SELECT coalesce(sum(n), 0) FROM experiments_dailystat WHERE experiment_id = %s", [experiment_id]
+        ).fetchone()[0]
     return observations, int(counted)
 
 
@@ -240,7 +270,10 @@ def main():
             observations, counted = stored_counts(database_url, experiment["id"])
             assert observations == counted == len(rows), (observations, counted, len(rows))
             timings[fmt] = (len(rows), seconds, sum(len(b) for b in bodies))
-            print(f"  {fmt}: {len(rows):,} rows in {seconds:.2f} s; per batch " + " ".join(f"{t:.2f}" for t in each), flush=True)
+            print(
+                f"  {fmt}: {len(rows):,} rows in {seconds:.2f} s; per batch " + " ".join(f"{t:.2f}" for t in each),
+                flush=True,
+            )
         csv_rows = setup["experiments"]["bench-csv"]["rows"]
         csv_batches = [csv_rows[i:i + args.batch] for i in range(0, len(csv_rows), args.batch)]
         copy_seconds = copy_batches(database_url, setup["experiments"]["bench-csv"], csv_batches, indexed=False)
@@ -261,17 +294,22 @@ def main():
         f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end: other work shares them) · "
         f"{args.workers} gunicorn sync workers, one client sending batches one after another"
     )
-    lines.append(f"{args.rows:,} rows per run in batches of {args.batch:,} (2 metrics x {args.rows // 2:,} units, 2 arms, 9 days)")
+    lines.append(
+        f"{args.rows:,} rows per run in batches of {args.batch:,} "
+        f"(2 metrics x {args.rows // 2:,} units, 2 arms, 9 days)"
+    )
     lines.append("")
     lines.append(f"{'path':<52} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'x COPY':>7}")
     for fmt, (count, seconds, size) in timings.items():
         rate = count / seconds
         label = f"POST /api/outcomes/ as {fmt} ({size / count:.0f} bytes/row)"
         lines.append(f"{label:<52} {count:>9,} {seconds:>8.2f} {rate:>9,.0f} {copy_rate / rate:>6.1f}x")
-    lines.append(f"{'COPY into a plain unindexed table (psycopg)':<52} {len(csv_rows):>9,} {copy_seconds:>8.2f} {copy_rate:>9,.0f} {1:>6.1f}x")
+    label = "COPY into a plain unindexed table (psycopg)"
+    lines.append(f"{label:<52} {len(csv_rows):>9,} {copy_seconds:>8.2f} {copy_rate:>9,.0f} {1:>6.1f}x")
     indexed_rate = len(csv_rows) / indexed_seconds
     label = "COPY into a table with Observation's indexes"
-    lines.append(f"{label:<52} {len(csv_rows):>9,} {indexed_seconds:>8.2f} {indexed_rate:>9,.0f} {copy_rate / indexed_rate:>6.1f}x")
+    ratio = copy_rate / indexed_rate
+    lines.append(f"{label:<52} {len(csv_rows):>9,} {indexed_seconds:>8.2f} {indexed_rate:>9,.0f} {ratio:>6.1f}x")
     lines.append("")
     lines.append(
         "The endpoint's rows each pass every check (experiment, permission, arm by hashing, range, window, duplicates "

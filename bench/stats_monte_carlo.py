@@ -103,20 +103,47 @@ def aa_rows(rng, sims: int, looks: int, rows: list):
     stop_invalid, stop_harm, won = first_true(srm), first_true(-z >= harm_b), first_true(z >= success_b)
     rule_won = (won < looks) & (won < stop_invalid) & (won < stop_harm)
     rate = rule_won.mean()
-    rows.append((f"A/A false 'won', {looks} daily looks, engine (LD-OBF, one-sided 0.05)", rate, mc_error(rate, sims), "<= 0.05"))
+    rows.append(
+        (
+            f"A/A false 'won', {looks} daily looks, engine (LD-OBF, one-sided 0.05)",
+            rate,
+            mc_error(rate, sims),
+            "<= 0.05",
+        )
+    )
     naive = (z >= ndtri(1 - ALPHA)).any(axis=1).mean()
-    rows.append((f"A/A false 'won', {looks} daily looks, naive z >= 1.645 each day", naive, mc_error(naive, sims), "inflated"))
+    rows.append(
+        (f"A/A false 'won', {looks} daily looks, naive z >= 1.645 each day", naive, mc_error(naive, sims), "inflated")
+    )
     naive2 = (np.abs(z) >= ndtri(1 - ALPHA / 2)).any(axis=1).mean()
     armitage = {14: 0.220, 28: 0.275}[looks]
-    rows.append((f"A/A any |z| >= 1.96, {looks} daily looks, naive two-sided", naive2, mc_error(naive2, sims), f"Armitage {armitage:.3f}"))
+    rows.append(
+        (
+            f"A/A any |z| >= 1.96, {looks} daily looks, naive two-sided",
+            naive2,
+            mc_error(naive2, sims),
+            f"Armitage {armitage:.3f}",
+        )
+    )
     # replay the first simulated experiments through the engine itself
-    design = Design({"control": 1, "treatment": 1}, "control", alpha=ALPHA, harm_alpha=HARM_ALPHA, planned_units=planned)
+    design = Design(
+        {"control": 1, "treatment": 1}, "control", alpha=ALPHA, harm_alpha=HARM_ALPHA, planned_units=planned
+    )
     spec = MetricSpec("conversion", "binary", "success")
     for s in range(CHECKED_BY_ENGINE):
         outcome, previous = None, []
         for k in range(looks):
-            arms = {"control": BinaryArm(int(n_c[s, k]), int(x_c[s, k])), "treatment": BinaryArm(int(n_t[s, k]), int(x_t[s, k]))}
-            result = evaluate_look(design, [(spec, arms)], {"control": int(n_c[s, k]), "treatment": int(n_t[s, k])}, previous_fractions=previous, days_elapsed=k + 1)
+            arms = {
+                "control": BinaryArm(int(n_c[s, k]), int(x_c[s, k])),
+                "treatment": BinaryArm(int(n_t[s, k]), int(x_t[s, k])),
+            }
+            result = evaluate_look(
+                design,
+                [(spec, arms)],
+                {"control": int(n_c[s, k]), "treatment": int(n_t[s, k])},
+                previous_fractions=previous,
+                days_elapsed=k + 1,
+            )
             previous.append(result.information_fraction)
             if result.action != "continue":
                 outcome = result.outcome
@@ -147,10 +174,19 @@ def power_rows(rng, sims: int, rows: list):
         drift = effect / math.sqrt(2 / n_arm)
         exact = crossing_probabilities(fractions, bounds, drift=drift)[0].sum()
         target = f"~{expected:.3f}" if expected else f"exact {exact:.3f}"
-        rows.append((f"power, 14 daily looks, fixed-horizon N={n_arm}/arm, {label}", rate, mc_error(rate, sims), target))
+        rows.append(
+            (f"power, 14 daily looks, fixed-horizon N={n_arm}/arm, {label}", rate, mc_error(rate, sims), target)
+        )
         fixed_power = (z[:, -1] >= ndtri(1 - alpha)).mean()
         if expected is None:
-            rows.append((f"  (same data, one fixed-horizon test at N={n_arm}/arm)", fixed_power, mc_error(fixed_power, sims), "~0.80"))
+            rows.append(
+                (
+                    f"  (same data, one fixed-horizon test at N={n_arm}/arm)",
+                    fixed_power,
+                    mc_error(fixed_power, sims),
+                    "~0.80",
+                )
+            )
 
 
 def whole_rule_row(rng, sims: int, rows: list, reserve_for_harm: bool = True):
@@ -158,16 +194,28 @@ def whole_rule_row(rng, sims: int, rows: list, reserve_for_harm: bool = True):
     moves by its MDE, the guardrails not at all. Won needs the success boundary, all five
     non-inferiority boundaries, no harm, no SRM and 7 days of runtime."""
     looks, effect, margin, sd = 28, 0.1, 0.1, 1.0
-    metrics = [MetricRequirement("success", "success", effect, sd)] + [MetricRequirement(f"guardrail-{i}", "guardrail", margin, sd) for i in range(5)]
+    metrics = [MetricRequirement("success", "success", effect, sd)] + [
+        MetricRequirement(f"guardrail-{i}", "guardrail", margin, sd) for i in range(5)
+    ]
     plan = plan_sequential(
-        metrics, weights={"control": 1, "treatment": 1}, control="control", alpha=ALPHA, power=0.8, looks=looks, harm_alpha=HARM_ALPHA if reserve_for_harm else None
+        metrics,
+        weights={"control": 1, "treatment": 1},
+        control="control",
+        alpha=ALPHA,
+        power=0.8,
+        looks=looks,
+        harm_alpha=HARM_ALPHA if reserve_for_harm else None,
     )
     planned = plan.total_units
     per_day = daily_totals(planned, looks)
     n_c_day, n_t_day = split_units(rng, sims, per_day)
     n_c, n_t = np.cumsum(n_c_day, axis=1), np.cumsum(n_t_day, axis=1)
     fractions = np.cumsum(per_day) / planned
-    b_success, b_guard, b_harm = boundaries_for(fractions, ALPHA), boundaries_for(fractions, ALPHA), boundaries_for(fractions, HARM_ALPHA)
+    b_success, b_guard, b_harm = (
+        boundaries_for(fractions, ALPHA),
+        boundaries_for(fractions, ALPHA),
+        boundaries_for(fractions, HARM_ALPHA),
+    )
     sums = []
     z_main, z_harm = [], []
     for index in range(6):
@@ -187,19 +235,49 @@ def whole_rule_row(rng, sims: int, rows: list, reserve_for_harm: bool = True):
     won_at = first_true(ship)
     won = (won_at < looks) & (won_at < srm) & (won_at < harm)
     rate = won.mean()
-    how = "planned (beta/(G+1) after the harm reserve)" if reserve_for_harm else "plain beta/(G+1) split, no harm reserve"
-    rows.append(
-        (f"whole rule power, 1 success + 5 guardrails, 28 daily looks, {plan.units_per_arm['control']:,}/arm, {how}", rate, mc_error(rate, sims), ">= 0.80" if reserve_for_harm else "")
+    how = (
+        "planned (beta/(G+1) after the harm reserve)" if reserve_for_harm else "plain beta/(G+1) split, no harm reserve"
     )
-    design = Design({"control": 1, "treatment": 1}, "control", alpha=ALPHA, harm_alpha=HARM_ALPHA, planned_units=planned, min_runtime_days=7)
-    specs = [MetricSpec("success", "mean", "success")] + [MetricSpec(f"guardrail-{i}", "mean", "guardrail", margin=margin) for i in range(5)]
+    rows.append(
+        (
+            f"whole rule power, 1 success + 5 guardrails, 28 daily looks, {plan.units_per_arm['control']:,}/arm, {how}",
+            rate,
+            mc_error(rate, sims),
+            ">= 0.80" if reserve_for_harm else "",
+        )
+    )
+    design = Design(
+        {"control": 1, "treatment": 1},
+        "control",
+        alpha=ALPHA,
+        harm_alpha=HARM_ALPHA,
+        planned_units=planned,
+        min_runtime_days=7,
+    )
+    specs = [MetricSpec("success", "mean", "success")] + [
+        MetricSpec(f"guardrail-{i}", "mean", "guardrail", margin=margin) for i in range(5)
+    ]
     for s in range(CHECKED_BY_ENGINE):
         outcome, previous = None, []
         for k in range(looks):
             data = []
-            for spec, (s_c, q_c, s_t, q_t) in zip(specs, sums):
-                data.append((spec, {"control": MeanArm(int(n_c[s, k]), s_c[s, k], q_c[s, k]), "treatment": MeanArm(int(n_t[s, k]), s_t[s, k], q_t[s, k])}))
-            result = evaluate_look(design, data, {"control": int(n_c[s, k]), "treatment": int(n_t[s, k])}, previous_fractions=previous, days_elapsed=k + 1)
+            for spec, (s_c, q_c, s_t, q_t) in zip(specs, sums, strict=True):
+                data.append(
+                    (
+                        spec,
+                        {
+                            "control": MeanArm(int(n_c[s, k]), s_c[s, k], q_c[s, k]),
+                            "treatment": MeanArm(int(n_t[s, k]), s_t[s, k], q_t[s, k]),
+                        },
+                    )
+                )
+            result = evaluate_look(
+                design,
+                data,
+                {"control": int(n_c[s, k]), "treatment": int(n_t[s, k])},
+                previous_fractions=previous,
+                days_elapsed=k + 1,
+            )
             previous.append(result.information_fraction)
             if result.action != "continue":
                 outcome = result.outcome
@@ -253,7 +331,10 @@ def main(argv=None):
     whole_rule_row(rng, args.sims, rows, reserve_for_harm=False)
     srm_row(rng, args.sims, rows)
     print(f"Pagar statistics engine — Monte Carlo, {args.sims:,} simulated experiments per row, seed {args.seed}")
-    print(f"(the rule rows were also replayed through evaluate_look for the first {CHECKED_BY_ENGINE} experiments: identical outcomes)")
+    print(
+        f"(the rule rows were also replayed through evaluate_look for the first {CHECKED_BY_ENGINE} experiments: "
+        "identical outcomes)"
+    )
     print()
     width = max(len(r[0]) for r in rows)
     print(f"{'row':<{width}}  {'value':>10}  {'MC s.e.':>8}  target")

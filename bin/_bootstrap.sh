@@ -1,4 +1,6 @@
 # Sourced by bin/demo and bin/test: make .venv and install the locked dependencies when they change.
+# PAGAR_LOCKS names the lock files to install, in order; the default is production's only.
+# bin/test adds requirements-dev.lock (the test tools, pinned to the same versions as production).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -8,12 +10,16 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> Creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-stamp=".venv/.requirements.lock.sha256"
-want="$(sha256sum requirements.lock | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "==> Installing locked dependencies (requirements.lock)"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet --require-hashes -r requirements.lock
-  echo "$want" > "$stamp"
-fi
+# One stamp per lock, so bin/demo and bin/test sharing a .venv do not undo each other's install,
+# and a change to either lock re-installs that lock.
+for lock in ${PAGAR_LOCKS:-requirements.lock}; do
+  stamp=".venv/.$lock.sha256"
+  want="$(sha256sum "$lock" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "==> Installing locked dependencies ($lock)"
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet --require-hashes -r "$lock"
+    echo "$want" > "$stamp"
+  fi
+done
 export PATH="$ROOT/.venv/bin:$PATH"
