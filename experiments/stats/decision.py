@@ -47,8 +47,13 @@ MIN_UNITS = 10
 DEFAULT_MIXTURE_UNITS = 10_000
 
 
+def _is_number(value) -> bool:
+    """A finite int or float, not a bool."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def _probability(field_name: str, value, high: float = 0.5) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value < high:
+    if not _is_number(value) or not 0 < value < high:
         raise StatsInputError(field_name, f"must be a number between 0 and {high:g}")
     return float(value)
 
@@ -124,10 +129,11 @@ class Design:
         _probability("alpha", self.alpha)
         _probability("harm_alpha", self.harm_alpha)
         _probability("srm_alpha", self.srm_alpha)
-        if self.planned_units is not None:
-            if isinstance(self.planned_units, bool) or not isinstance(self.planned_units, int) or self.planned_units <= 0:
-                raise StatsInputError("planned_units", "must be a positive whole number of units")
-        if not isinstance(self.min_runtime_days, (int, float)) or not math.isfinite(self.min_runtime_days) or self.min_runtime_days < 0:
+        units = self.planned_units
+        if units is not None and (isinstance(units, bool) or not isinstance(units, int) or units <= 0):
+            raise StatsInputError("planned_units", "must be a positive whole number of units")
+        if not isinstance(self.min_runtime_days, (int, float)) or not math.isfinite(self.min_runtime_days) \
+                or self.min_runtime_days < 0:
             raise StatsInputError("min_runtime_days", "must be a number of days, 0 or more")
         spending_function(self.spending)
 
@@ -224,10 +230,11 @@ def _one_sided(effect: Effect, null: float, alpha: float, fractions, design: Des
     crossed = z >= b
     half = b * effect.se
     interval = (effect.estimate - half, effect.estimate + half)
-    return z, crossed, b, state.stagewise_p_value(z), nominal, interval, 1 - 2 * alpha, state.alpha_spent, "group_sequential"
+    p = state.stagewise_p_value(z)
+    return z, crossed, b, p, nominal, interval, 1 - 2 * alpha, state.alpha_spent, "group_sequential"
 
 
-def _not_enough_data_reason(spec: MetricSpec, control, treatment, treatment_name: str, design: Design, fractions) -> str | None:
+def _not_enough_data_reason(spec: MetricSpec, control, treatment, treatment_name: str, design: Design, fractions):
     """Why this metric cannot be tested at this look yet, or None when it can."""
     for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
         if arm.n < design.min_units:
@@ -247,7 +254,8 @@ def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[fl
 
 
 def _harm_sentence(spec: MetricSpec, effect: Effect, change: str, harm_interval, harm_level: float) -> str:
-    sentence = f"Stop: {spec.display_name} {change} ({interval_phrase(effect, harm_interval, harm_level)}), clearly worse than control"
+    ci = interval_phrase(effect, harm_interval, harm_level)
+    sentence = f"Stop: {spec.display_name} {change} ({ci}), clearly worse than control"
     if spec.role == GUARDRAIL and -effect.estimate > spec.margin:
         sentence += f", beyond the agreed margin of {with_unit(spec.margin, spec)}"
     return sentence + "."
@@ -256,15 +264,17 @@ def _harm_sentence(spec: MetricSpec, effect: Effect, change: str, harm_interval,
 def _undecided_tail(spec: MetricSpec, final: bool) -> str:
     if spec.role == SUCCESS:
         return "no improvement shown" if final else "not yet enough evidence of an improvement"
-    return f"{'not shown' if final else 'not yet shown'} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
+    shown = "not shown" if final else "not yet shown"
+    return f"{shown} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
 
 
-def _status_and_sentence(spec: MetricSpec, name: str, change: str, ci: str, crossed: bool, final: bool) -> tuple[MetricStatus, str]:
+def _status_and_sentence(spec: MetricSpec, name: str, change: str, ci: str, crossed: bool, final: bool):
     """Status and sentence of a metric whose harm boundary was not crossed."""
     if crossed and spec.role == SUCCESS:
         return MetricStatus.SUPERIOR, f"{name} improved: it {change} ({ci})."
     if crossed:
-        return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {with_unit(spec.margin, spec)}: it {change} ({ci})."
+        margin = with_unit(spec.margin, spec)
+        return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {margin}: it {change} ({ci})."
     return MetricStatus.UNDECIDED, f"{name} {change} ({ci}); {_undecided_tail(spec, final)}."
 
 
@@ -289,17 +299,20 @@ def evaluate_metric(
     where = f"metrics[{spec.name}]"
     control = as_arm(spec.kind, control, f"{where}.{design.control}")
     treatment = as_arm(spec.kind, treatment, f"{where}.{treatment_name}")
-    base = dict(
-        metric=spec.name, label=spec.display_name, role=spec.role, treatment=treatment_name, relative=spec.relative,
-        unit=spec.unit_text.strip(), margin=spec.margin, n_control=control.n, n_treatment=treatment.n,
-    )
+    base = {
+        "metric": spec.name, "label": spec.display_name, "role": spec.role, "treatment": treatment_name,
+        "relative": spec.relative, "unit": spec.unit_text.strip(), "margin": spec.margin,
+        "n_control": control.n, "n_treatment": treatment.n,
+    }
     name = spec.display_name[:1].upper() + spec.display_name[1:]
 
     reason = _not_enough_data_reason(spec, control, treatment, treatment_name, design, fractions)
     effect = None
     if reason is None:
         try:
-            effect = compare(control.summary(), treatment.summary(), relative=spec.relative, lower_is_better=spec.lower_is_better)
+            effect = compare(
+                control.summary(), treatment.summary(), relative=spec.relative, lower_is_better=spec.lower_is_better
+            )
         except NotEnoughData as not_enough:
             reason = not_enough.reason
     if effect is None:
@@ -308,17 +321,23 @@ def evaluate_metric(
 
     n_total = control.n + treatment.n
     alpha, null = _role_test(spec, design, success_count)
-    z, crossed, b, p, nominal, interval, level, spent, method = _one_sided(effect, null, alpha, fractions, design, spec, n_total)
+    role_test = _one_sided(effect, null, alpha, fractions, design, spec, n_total)
+    z, crossed, b, p, nominal, interval, level, spent, method = role_test
     # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
-    flipped = Effect(-effect.estimate, effect.variance, effect.relative, effect.control_mean, effect.treatment_mean, effect.n_control, effect.n_treatment)
-    hz, harm, hb, hp, _, h_interval, h_level, _, _ = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
+    flipped = Effect(
+        -effect.estimate, effect.variance, effect.relative, effect.control_mean, effect.treatment_mean,
+        effect.n_control, effect.n_treatment,
+    )
+    harm_test = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
+    hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
     harm_interval = (-h_interval[1], -h_interval[0])
 
     change = change_phrase(spec, effect)
     if harm:
         status, sentence = MetricStatus.HARM, _harm_sentence(spec, effect, change, harm_interval, h_level)
     else:
-        status, sentence = _status_and_sentence(spec, name, change, interval_phrase(effect, interval, level), crossed, final)
+        ci = interval_phrase(effect, interval, level)
+        status, sentence = _status_and_sentence(spec, name, change, ci, crossed, final)
 
     return MetricResult(
         status=status,
@@ -412,7 +431,7 @@ class _Look:
 
 
 def _check_days_elapsed(days_elapsed) -> None:
-    if not isinstance(days_elapsed, (int, float)) or isinstance(days_elapsed, bool) or not math.isfinite(days_elapsed) or days_elapsed < 0:
+    if not _is_number(days_elapsed) or days_elapsed < 0:
         raise StatsInputError("days_elapsed", "must be a number of days, 0 or more")
 
 
@@ -441,7 +460,8 @@ def _checked_metrics(design: Design, metrics) -> list[tuple[MetricSpec, dict]]:
             raise StatsInputError(f"metrics[{spec.name}]", "appears twice")
         seen.add(spec.name)
         if not isinstance(arms, dict) or set(arms) != set(design.weights):
-            raise StatsInputError(f"metrics[{spec.name}]", f"needs statistics for exactly the arms {sorted(design.weights)}")
+            arms_text = sorted(design.weights)
+            raise StatsInputError(f"metrics[{spec.name}]", f"needs statistics for exactly the arms {arms_text}")
         specs.append((spec, arms))
     return specs
 
@@ -481,7 +501,8 @@ def _rule_harm(look: _Look) -> _Decision | None:
     if not harmful:
         return None
     prefix = f"{harmful[0].treatment}: " if look.many else ""
-    return _Decision(LookAction.STOP, LookOutcome.LOST, "Stop and roll back: " + prefix + " ".join(r.sentence.removeprefix("Stop: ") for r in harmful))
+    said = " ".join(r.sentence.removeprefix("Stop: ") for r in harmful)
+    return _Decision(LookAction.STOP, LookOutcome.LOST, "Stop and roll back: " + prefix + said)
 
 
 def _rule_win(look: _Look) -> _Decision | None:
@@ -492,11 +513,9 @@ def _rule_win(look: _Look) -> _Decision | None:
         return None
     design = look.design
     if look.days_elapsed < design.min_runtime_days:
-        return _Decision(
-            LookAction.CONTINUE,
-            None,
-            f"Continue: {clear.winners[0].sentence} The minimum runtime of {number_text(design.min_runtime_days)} days has not passed yet (day {number_text(look.days_elapsed)}).",
-        )
+        minimum, day = number_text(design.min_runtime_days), number_text(look.days_elapsed)
+        waiting = f"The minimum runtime of {minimum} days has not passed yet (day {day})."
+        return _Decision(LookAction.CONTINUE, None, f"Continue: {clear.winners[0].sentence} {waiting}")
     prefix = f"{clear.treatment} won. " if look.many else ""
     guardrails = " Every guardrail stayed within its margin." if any(r.role == GUARDRAIL for r in clear.metrics) else ""
     sentence = f"Conclude (won): {prefix}" + " ".join(r.sentence for r in clear.winners) + guardrails
@@ -513,7 +532,8 @@ def _rule_planned_maximum(look: _Look) -> _Decision | None:
         prefix = f"{blocked.treatment}: " if look.many else ""
         return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, f"Conclude (lost): {prefix}{_but(blocked)}")
     shown = " ".join(r.sentence for r in look.results if r.role == SUCCESS) or "No success metric was set."
-    return _Decision(LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE, f"Conclude (no effect shown): the planned maximum was reached. {shown}")
+    sentence = f"Conclude (no effect shown): the planned maximum was reached. {shown}"
+    return _Decision(LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE, sentence)
 
 
 def _rule_continue(look: _Look) -> _Decision:
@@ -558,4 +578,7 @@ def evaluate_look(
     progress = _progress(design, srm, previous_fractions, final)
     results = _evaluate_metrics(design, _checked_metrics(design, metrics), progress)
     decision = _decide(_Look(design, srm, results, progress, days_elapsed))
-    return LookResult(decision.action, decision.outcome, decision.sentence, progress.fraction, progress.looks, srm, results, decision.winner)
+    return LookResult(
+        decision.action, decision.outcome, decision.sentence, progress.fraction, progress.looks, srm, results,
+        decision.winner,
+    )

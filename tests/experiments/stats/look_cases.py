@@ -7,15 +7,16 @@ from experiments.stats.decision import Design, MetricSpec, evaluate_look
 from experiments.stats.inputs import BinaryArm, MeanArm
 
 CONVERSION = MetricSpec("conversion", "binary", "success", label="conversion rate")
-COMPLAINTS = MetricSpec("complaint-rate", "binary", "guardrail", lower_is_better=True, margin=0.5, label="complaint rate")
+COMPLAINTS = MetricSpec(
+    "complaint-rate", "binary", "guardrail", lower_is_better=True, margin=0.5, label="complaint rate"
+)
 HANDLE_TIME = MetricSpec("handle-time", "mean", "guardrail", lower_is_better=True, margin=0.3, unit="minutes")
 DAILY = [k / 28 for k in range(1, 28)]  # 27 earlier daily looks of 28
 
 
 def _design(**overrides):
-    values = dict(weights={"control": 1, "treatment": 1}, control="control", planned_units=20_000, min_runtime_days=7)
-    values.update(overrides)
-    return Design(**values)
+    values = {"weights": {"control": 1, "treatment": 1}, "control": "control", "planned_units": 20_000}
+    return Design(**{**values, "min_runtime_days": 7, **overrides})
 
 
 def _two_metrics(conversions, complaints, n):
@@ -39,7 +40,8 @@ def _three_arms(b_conversions, b_complaints=200, days=28, previous=DAILY):
         (CONVERSION, {"control": BinaryArm(n, 1000), "a": BinaryArm(n, 1010), "b": BinaryArm(n, b_conversions)}),
         (COMPLAINTS, {"control": BinaryArm(n, 200), "a": BinaryArm(n, 200), "b": BinaryArm(n, b_complaints)}),
     ]
-    return evaluate_look(design, metrics, {"control": n, "a": n, "b": n}, previous_fractions=previous, days_elapsed=days)
+    counts = {"control": n, "a": n, "b": n}
+    return evaluate_look(design, metrics, counts, previous_fractions=previous, days_elapsed=days)
 
 
 def _mean_arm(n, mean, sd):
@@ -83,14 +85,18 @@ CASES = {
         previous_fractions=DAILY,
         days_elapsed=28,
     ),
-    "continue": lambda: _look(conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13]),
+    "continue": lambda: _look(
+        conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13]
+    ),
     "continue_guardrail_blocks": lambda: _look(
         conversions=(1500, 1650), complaints=(300, 345), previous_fractions=DAILY[:20], counts=(7500, 7500), n=15_000
     ),
     "continue_not_enough_data": lambda: _look(
         conversions=(0, 5), complaints=(0, 0), counts=(6, 6), n=6, previous_fractions=[], days_elapsed=0
     ),
-    "continue_zero_variance": lambda: _look(conversions=(50, 60), complaints=(0, 0), counts=(500, 500), n=500, previous_fractions=[]),
+    "continue_zero_variance": lambda: _look(
+        conversions=(50, 60), complaints=(0, 0), counts=(500, 500), n=500, previous_fractions=[]
+    ),
     "continue_open_ended_no_plan": lambda: evaluate_look(
         _design(planned_units=None),
         [
