@@ -25,7 +25,9 @@ from experiments.hooks import notify
 from experiments.lifecycle import TransitionError, transition
 from experiments.live.look_inputs import build_look, looks_so_far
 from experiments.models import Check, Experiment, Outcome, Status
+from experiments.stats.decision import LookResult
 from experiments.stats.inputs import StatsInputError
+from experiments.stats.verdicts import LookAction
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +176,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
     except StatsInputError as error:
         return _record_error(experiment, look_date, trigger, now, error)
 
-    sentence = _sentence(result)
+    sentence = check_sentence(result)
     check = Check.objects.create(
         experiment=experiment,
         look_date=look_date,
@@ -192,11 +194,11 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
         created_at=now,
     )
     when = day_text(look_date)
-    if result.action == Check.Action.STOP:
+    if result.action == LookAction.STOP:
         transition(experiment, "stop", None, reason=sentence)
         notify("stopped", experiment, everyone_involved(experiment), f"{_title(experiment)} was stopped by the check of {when}. {sentence}")
         _set_next_check(experiment, None)
-    elif result.action == Check.Action.CONCLUDE:
+    elif result.action == LookAction.CONCLUDE:
         transition(experiment, "complete", None, reason=f"The check of {when} reached a decision.")
         transition(experiment, "conclude", None, reason=sentence, outcome=result.outcome)
         notify("concluded", experiment, everyone_involved(experiment), f"{_title(experiment)} was concluded by the check of {when}. {sentence}")
@@ -206,11 +208,11 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
     return check
 
 
-def _sentence(result) -> str:
+def check_sentence(result: LookResult) -> str:
     """The engine's sentence, except before any metric has enough data, where it says so."""
-    if result.action == "continue" and result.metrics and all(m.status == "not_enough_data" for m in result.metrics):
-        reason = result.metrics[0].sentence.split(" — ", 1)[-1]
-        return f"Continue: not enough data yet — {reason}"
+    reason = result.not_enough_data_reason
+    if reason is not None:
+        return f"Continue: not enough data yet — {reason}."
     return result.sentence
 
 

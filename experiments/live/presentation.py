@@ -21,6 +21,7 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
+from experiments.stats.verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
 from experiments.stats.wording import number_text
 
 # A running experiment whose newest data is older than this is judged on stale data.
@@ -31,28 +32,41 @@ SHORT_SENTENCE_CHARS = 140
 
 # What each outcome of a stop or conclusion means for the reader: what to do next.
 MEANING = {
-    ("stop", "lost"): "A metric got clearly worse for customers, so the change was rolled back. "
-    "Conclude it as lost, or fix the cause and request a restart.",
-    ("stop", "invalid"): "The arms did not receive their planned shares of units, so the results cannot be trusted. "
-    "Fix the assignment, then conclude it as invalid or request a restart.",
-    ("conclude", "won"): "The change improved a success metric and every guardrail held: it can be shipped.",
-    ("conclude", "lost"): "A success metric improved, but a guardrail was not shown to hold: do not ship it as it is.",
-    ("conclude", "inconclusive"): "No effect was shown by the planned end: keep the current version.",
+    (LookAction.STOP, LookOutcome.LOST): (
+        "A metric got clearly worse for customers, so the change was rolled back. "
+        "Conclude it as lost, or fix the cause and request a restart."
+    ),
+    (LookAction.STOP, LookOutcome.INVALID): (
+        "The arms did not receive their planned shares of units, so the results cannot be trusted. "
+        "Fix the assignment, then conclude it as invalid or request a restart."
+    ),
+    (LookAction.CONCLUDE, LookOutcome.WON): (
+        "The change improved a success metric and every guardrail held: it can be shipped."
+    ),
+    (LookAction.CONCLUDE, LookOutcome.LOST): (
+        "A success metric improved, but a guardrail was not shown to hold: do not ship it as it is."
+    ),
+    (LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE): (
+        "No effect was shown by the planned end: keep the current version."
+    ),
 }
 CONTINUE_MEANING = "Nothing to do: it keeps running and is checked again every day. It stops by itself if a metric gets clearly worse."
 FIRST_CHECK_MEANING = "The daily monitoring slot checks it every day and stops it by itself if a metric gets clearly worse or the data cannot be trusted."
-OUTCOME_WORDS = {"won": "won", "lost": "lost", "inconclusive": "no effect shown", "invalid": "invalid data"}
+OUTCOME_WORDS = {
+    LookOutcome.WON: "won", LookOutcome.LOST: "lost", LookOutcome.INCONCLUSIVE: "no effect shown",
+    LookOutcome.INVALID: "invalid data",
+}
 
 # Per-metric status in words, and the tone the table colours it with.
 STATUS_TEXT = {
-    ("success", "superior"): ("Improved", "ok"),
-    ("success", "undecided"): ("No improvement shown yet", "neutral"),
-    ("guardrail", "non_inferior"): ("Within its margin", "ok"),
-    ("guardrail", "undecided"): ("Not yet shown within its margin", "neutral"),
-    ("success", "harm"): ("Clearly worse: stop", "bad"),
-    ("guardrail", "harm"): ("Clearly worse: stop", "bad"),
-    ("success", "not_enough_data"): ("Not enough data yet", "muted"),
-    ("guardrail", "not_enough_data"): ("Not enough data yet", "muted"),
+    (MetricRole.SUCCESS, MetricStatus.SUPERIOR): ("Improved", "ok"),
+    (MetricRole.SUCCESS, MetricStatus.UNDECIDED): ("No improvement shown yet", "neutral"),
+    (MetricRole.GUARDRAIL, MetricStatus.NON_INFERIOR): ("Within its margin", "ok"),
+    (MetricRole.GUARDRAIL, MetricStatus.UNDECIDED): ("Not yet shown within its margin", "neutral"),
+    (MetricRole.SUCCESS, MetricStatus.HARM): ("Clearly worse: stop", "bad"),
+    (MetricRole.GUARDRAIL, MetricStatus.HARM): ("Clearly worse: stop", "bad"),
+    (MetricRole.SUCCESS, MetricStatus.NOT_ENOUGH_DATA): ("Not enough data yet", "muted"),
+    (MetricRole.GUARDRAIL, MetricStatus.NOT_ENOUGH_DATA): ("Not enough data yet", "muted"),
 }
 
 
@@ -263,7 +277,7 @@ def metric_rows(check: Check | None, arm_names: dict, control: str) -> list[Metr
     if check is None:
         return []
     rows = []
-    metrics = sorted(check.result.get("metrics") or [], key=lambda m: m.get("role") != "success")
+    metrics = sorted(check.result.get("metrics") or [], key=lambda m: m.get("role") != MetricRole.SUCCESS)
     for m in metrics:
         unit = m.get("unit") or ""
         interval = m.get("interval")
@@ -275,7 +289,7 @@ def metric_rows(check: Check | None, arm_names: dict, control: str) -> list[Metr
         else:
             interval_text = "—"
         parts = []
-        if m.get("role") == "guardrail" and m.get("margin") is not None:
+        if m.get("role") == MetricRole.GUARDRAIL and m.get("margin") is not None:
             parts.append(f"Margin {with_unit(signed(-m['margin']), unit)}")
         if m.get("boundary_effect") is not None:
             parts.append(f"Boundary {with_unit(signed(m['boundary_effect']), unit)}")
@@ -322,7 +336,7 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
     latest = {key: next(m for m in reversed(results) if m is not None) for key, results in per_look.items()}
     many_arms = len({arm for _, arm in per_look}) > 1
     # Success metrics first, as in the table (a stable sort keeps the engine's order otherwise).
-    keys = sorted(per_look, key=lambda key: latest[key].get("role") != "success")
+    keys = sorted(per_look, key=lambda key: latest[key].get("role") != MetricRole.SUCCESS)
     charts = []
     for index, (metric, arm) in enumerate(keys):
         by_look, spec = per_look[(metric, arm)], latest[(metric, arm)]
@@ -342,6 +356,7 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
             return out
 
         level = spec.get("interval_level")
+        is_guardrail = spec.get("role") == MetricRole.GUARDRAIL
         charts.append(
             {
                 "id": f"check-chart-{index}",
@@ -358,7 +373,7 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
                 "low": values("interval", 0),
                 "high": values("interval", 1),
                 "boundary": values("boundary_effect"),
-                "margin": -spec["margin"] if spec.get("role") == "guardrail" and spec.get("margin") is not None else None,
+                "margin": -spec["margin"] if is_guardrail and spec.get("margin") is not None else None,
                 "interval_label": f"{number_text(100 * level)}% interval" if level else "Interval",
             }
         )
@@ -369,15 +384,17 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
 
 
 DECISION_TEXT = {
-    "continue": "Continue",
-    "error": "Could not check",
-    ("stop", "lost"): "Stop (harm)",
-    ("stop", "invalid"): "Stop (invalid data)",
-    ("conclude", "won"): "Conclude: won",
-    ("conclude", "lost"): "Conclude: lost",
-    ("conclude", "inconclusive"): "Conclude: no effect shown",
+    LookAction.CONTINUE: "Continue",
+    Check.Action.ERROR: "Could not check",
+    (LookAction.STOP, LookOutcome.LOST): "Stop (harm)",
+    (LookAction.STOP, LookOutcome.INVALID): "Stop (invalid data)",
+    (LookAction.CONCLUDE, LookOutcome.WON): "Conclude: won",
+    (LookAction.CONCLUDE, LookOutcome.LOST): "Conclude: lost",
+    (LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE): "Conclude: no effect shown",
 }
-DECISION_TONE = {"continue": "ok", "error": "warn", "stop": "bad", "conclude": "done"}
+DECISION_TONE = {
+    LookAction.CONTINUE: "ok", Check.Action.ERROR: "warn", LookAction.STOP: "bad", LookAction.CONCLUDE: "done",
+}
 
 
 TRIGGER_TEXT = {"schedule": "Daily slot", "operator": "Operator"}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 
 from scipy.special import ndtr
 
@@ -36,17 +37,23 @@ from .inputs import StatsInputError, as_arm
 from .msprt import mixing_variance, mixture_test
 from .spending import spending_function
 from .srm import SRM_ALPHA, SRM_MIN_UNITS, SrmResult, srm_test
+from .verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
 from .wording import change_phrase, interval_phrase, number_text, with_unit
 
-SUCCESS, GUARDRAIL = "success", "guardrail"
+SUCCESS, GUARDRAIL = MetricRole.SUCCESS, MetricRole.GUARDRAIL
 # Units per arm per metric below which no test runs (the normal approximation needs a few).
 MIN_UNITS = 10
 # Total units at which an open-ended mixture test is tightest when nothing better is known.
 DEFAULT_MIXTURE_UNITS = 10_000
 
 
+def _is_number(value) -> bool:
+    """A finite int or float, not a bool."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def _probability(field_name: str, value, high: float = 0.5) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value < high:
+    if not _is_number(value) or not 0 < value < high:
         raise StatsInputError(field_name, f"must be a number between 0 and {high:g}")
     return float(value)
 
@@ -57,7 +64,7 @@ class MetricSpec:
 
     name: str
     kind: str  # "mean" | "binary" | "nps"
-    role: str  # "success" | "guardrail"
+    role: MetricRole | str  # a plain string is turned into its MetricRole
     lower_is_better: bool = False
     margin: float | None = None  # guardrails: non-inferiority margin (> 0) in effect units
     relative: bool = False  # effect in % of control instead of metric units
@@ -71,8 +78,9 @@ class MetricSpec:
             raise StatsInputError("metrics.name", "every metric needs a name")
         if self.kind not in ("mean", "binary", "nps"):
             raise StatsInputError(f"{where}.kind", "must be mean, binary or nps")
-        if self.role not in (SUCCESS, GUARDRAIL):
+        if self.role not in tuple(MetricRole):
             raise StatsInputError(f"{where}.role", "must be success or guardrail")
+        object.__setattr__(self, "role", MetricRole(self.role))  # frozen: the one normalising write
         if self.role == GUARDRAIL:
             m = self.margin
             if isinstance(m, bool) or not isinstance(m, (int, float)) or not math.isfinite(m) or m <= 0:
@@ -121,10 +129,11 @@ class Design:
         _probability("alpha", self.alpha)
         _probability("harm_alpha", self.harm_alpha)
         _probability("srm_alpha", self.srm_alpha)
-        if self.planned_units is not None:
-            if isinstance(self.planned_units, bool) or not isinstance(self.planned_units, int) or self.planned_units <= 0:
-                raise StatsInputError("planned_units", "must be a positive whole number of units")
-        if not isinstance(self.min_runtime_days, (int, float)) or not math.isfinite(self.min_runtime_days) or self.min_runtime_days < 0:
+        units = self.planned_units
+        if units is not None and (isinstance(units, bool) or not isinstance(units, int) or units <= 0):
+            raise StatsInputError("planned_units", "must be a positive whole number of units")
+        if not isinstance(self.min_runtime_days, (int, float)) or not math.isfinite(self.min_runtime_days) \
+                or self.min_runtime_days < 0:
             raise StatsInputError("min_runtime_days", "must be a number of days, 0 or more")
         spending_function(self.spending)
 
@@ -137,9 +146,9 @@ class Design:
 class MetricResult:
     metric: str
     label: str
-    role: str
+    role: MetricRole
     treatment: str
-    status: str  # "not_enough_data" | "harm" | "superior" | "non_inferior" | "undecided"
+    status: MetricStatus
     sentence: str
     method: str = ""  # "group_sequential" | "mixture" | ""
     relative: bool = False
@@ -165,12 +174,13 @@ class MetricResult:
     cuped_theta: float | None = None
     n_control: int | None = None
     n_treatment: int | None = None
+    reason: str | None = None  # NOT_ENOUGH_DATA: why no test ran, in plain words (no final full stop)
 
 
 @dataclass(frozen=True)
 class LookResult:
-    action: str  # "stop" | "conclude" | "continue"
-    outcome: str | None  # "invalid" | "lost" | "won" | "inconclusive" | None (continue)
+    action: LookAction
+    outcome: LookOutcome | None  # None while it continues
     sentence: str
     information_fraction: float | None
     look: int  # number of looks carrying information so far
@@ -178,12 +188,23 @@ class LookResult:
     metrics: tuple[MetricResult, ...] = field(default_factory=tuple)
     winner: str | None = None  # the treatment that won
 
+    @property
+    def not_enough_data_reason(self) -> str | None:
+        """Why the look could not test anything yet: the first metric's reason when it continues
+        and no metric had enough data; else None."""
+        waiting = self.action == LookAction.CONTINUE and self.metrics
+        if waiting and all(m.status == MetricStatus.NOT_ENOUGH_DATA for m in self.metrics):
+            return self.metrics[0].reason
+        return None
+
     def as_dict(self) -> dict:
-        """JSON-able (infinite numbers become None)."""
+        """JSON-able (infinite numbers become None, statuses their plain strings)."""
         return _jsonable(asdict(self))
 
 
 def _jsonable(value):
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
@@ -209,7 +230,56 @@ def _one_sided(effect: Effect, null: float, alpha: float, fractions, design: Des
     crossed = z >= b
     half = b * effect.se
     interval = (effect.estimate - half, effect.estimate + half)
-    return z, crossed, b, state.stagewise_p_value(z), nominal, interval, 1 - 2 * alpha, state.alpha_spent, "group_sequential"
+    p = state.stagewise_p_value(z)
+    return z, crossed, b, p, nominal, interval, 1 - 2 * alpha, state.alpha_spent, "group_sequential"
+
+
+def _not_enough_data_reason(spec: MetricSpec, control, treatment, treatment_name: str, design: Design, fractions):
+    """Why this metric cannot be tested at this look yet, or None when it can."""
+    for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
+        if arm.n < design.min_units:
+            return f"each arm needs at least {design.min_units} units and {arm_name} has {arm.n}"
+    if not normalise_fractions(fractions) and design.planned_units is not None and not spec.open_ended:
+        return "no information has accrued yet"
+    return None
+
+
+def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[float, float]:
+    """(alpha, null) of the role's one-sided test: success vs 0 at alpha / (S x T), guardrail vs
+    -margin at alpha / T."""
+    treatments = len(design.weights) - 1
+    if spec.role == SUCCESS:
+        return design.alpha / (max(success_count, 1) * treatments), 0.0
+    return design.alpha / treatments, -spec.margin
+
+
+def _harm_sentence(spec: MetricSpec, effect: Effect, change: str, harm_interval, harm_level: float) -> str:
+    ci = interval_phrase(effect, harm_interval, harm_level)
+    sentence = f"Stop: {spec.display_name} {change} ({ci}), clearly worse than control"
+    if spec.role == GUARDRAIL and -effect.estimate > spec.margin:
+        sentence += f", beyond the agreed margin of {with_unit(spec.margin, spec)}"
+    return sentence + "."
+
+
+def _undecided_tail(spec: MetricSpec, final: bool) -> str:
+    if spec.role == SUCCESS:
+        return "no improvement shown" if final else "not yet enough evidence of an improvement"
+    shown = "not shown" if final else "not yet shown"
+    return f"{shown} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
+
+
+def _status_and_sentence(spec: MetricSpec, name: str, change: str, ci: str, crossed: bool, final: bool):
+    """Status and sentence of a metric whose harm boundary was not crossed."""
+    if crossed and spec.role == SUCCESS:
+        return MetricStatus.SUPERIOR, f"{name} improved: it {change} ({ci})."
+    if crossed:
+        margin = with_unit(spec.margin, spec)
+        return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {margin}: it {change} ({ci})."
+    return MetricStatus.UNDECIDED, f"{name} {change} ({ci}); {_undecided_tail(spec, final)}."
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def evaluate_metric(
@@ -229,59 +299,45 @@ def evaluate_metric(
     where = f"metrics[{spec.name}]"
     control = as_arm(spec.kind, control, f"{where}.{design.control}")
     treatment = as_arm(spec.kind, treatment, f"{where}.{treatment_name}")
-    base = dict(metric=spec.name, label=spec.display_name, role=spec.role, treatment=treatment_name, relative=spec.relative, unit=spec.unit_text.strip(), margin=spec.margin)
+    base = {
+        "metric": spec.name, "label": spec.display_name, "role": spec.role, "treatment": treatment_name,
+        "relative": spec.relative, "unit": spec.unit_text.strip(), "margin": spec.margin,
+        "n_control": control.n, "n_treatment": treatment.n,
+    }
     name = spec.display_name[:1].upper() + spec.display_name[1:]
 
-    def not_enough(reason: str) -> MetricResult:
-        return MetricResult(status="not_enough_data", sentence=f"{name}: not enough data yet — {reason}.", n_control=control.n, n_treatment=treatment.n, **base)
+    reason = _not_enough_data_reason(spec, control, treatment, treatment_name, design, fractions)
+    effect = None
+    if reason is None:
+        try:
+            effect = compare(
+                control.summary(), treatment.summary(), relative=spec.relative, lower_is_better=spec.lower_is_better
+            )
+        except NotEnoughData as not_enough:
+            reason = not_enough.reason
+    if effect is None:
+        sentence = f"{name}: not enough data yet — {reason}."
+        return MetricResult(status=MetricStatus.NOT_ENOUGH_DATA, sentence=sentence, reason=reason, **base)
 
-    for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
-        if arm.n < design.min_units:
-            return not_enough(f"each arm needs at least {design.min_units} units and {arm_name} has {arm.n}")
-    if not normalise_fractions(fractions) and design.planned_units is not None and not spec.open_ended:
-        return not_enough("no information has accrued yet")
-    try:
-        effect = compare(control.summary(), treatment.summary(), relative=spec.relative, lower_is_better=spec.lower_is_better)
-    except NotEnoughData as reason:
-        return not_enough(reason.reason)
-
-    treatments = len(design.weights) - 1
     n_total = control.n + treatment.n
-    if spec.role == SUCCESS:
-        alpha, null = design.alpha / (max(success_count, 1) * treatments), 0.0
-    else:
-        alpha, null = design.alpha / treatments, -spec.margin
-    z, crossed, b, p, nominal, interval, level, spent, method = _one_sided(effect, null, alpha, fractions, design, spec, n_total)
+    alpha, null = _role_test(spec, design, success_count)
+    role_test = _one_sided(effect, null, alpha, fractions, design, spec, n_total)
+    z, crossed, b, p, nominal, interval, level, spent, method = role_test
     # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
-    flipped = Effect(-effect.estimate, effect.variance, effect.relative, effect.control_mean, effect.treatment_mean, effect.n_control, effect.n_treatment)
-    hz, harm, hb, hp, _, h_interval, h_level, _, _ = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
+    flipped = Effect(
+        -effect.estimate, effect.variance, effect.relative, effect.control_mean, effect.treatment_mean,
+        effect.n_control, effect.n_treatment,
+    )
+    harm_test = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
+    hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
     harm_interval = (-h_interval[1], -h_interval[0])
 
     change = change_phrase(spec, effect)
     if harm:
-        status = "harm"
-        sentence = f"Stop: {spec.display_name} {change} ({interval_phrase(effect, harm_interval, h_level)}), clearly worse than control"
-        if spec.role == GUARDRAIL and -effect.estimate > spec.margin:
-            sentence += f", beyond the agreed margin of {with_unit(spec.margin, spec)}"
-        sentence += "."
+        status, sentence = MetricStatus.HARM, _harm_sentence(spec, effect, change, harm_interval, h_level)
     else:
         ci = interval_phrase(effect, interval, level)
-        if crossed and spec.role == SUCCESS:
-            status = "superior"
-            sentence = f"{name} improved: it {change} ({ci})."
-        elif crossed:
-            status = "non_inferior"
-            sentence = f"{name} stayed within the agreed margin of {with_unit(spec.margin, spec)}: it {change} ({ci})."
-        else:
-            status = "undecided"
-            if spec.role == SUCCESS:
-                tail = "no improvement shown" if final else "not yet enough evidence of an improvement"
-            else:
-                tail = f"{'not shown' if final else 'not yet shown'} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
-            sentence = f"{name} {change} ({ci}); {tail}."
-
-    def finite(x):
-        return x if math.isfinite(x) else None
+        status, sentence = _status_and_sentence(spec, name, change, ci, crossed, final)
 
     return MetricResult(
         status=status,
@@ -292,7 +348,7 @@ def evaluate_metric(
         interval=interval,
         interval_level=level,
         z=z,
-        boundary=finite(b),
+        boundary=_finite(b),
         boundary_effect=null + b * effect.se if math.isfinite(b) else None,
         p_value=p,
         nominal_p_value=nominal,
@@ -300,13 +356,11 @@ def evaluate_metric(
         alpha_spent=spent,
         harm=harm,
         harm_z=hz,
-        harm_boundary=finite(hb),
+        harm_boundary=_finite(hb),
         harm_p_value=hp,
         harm_interval=harm_interval,
         harm_interval_level=h_level,
         cuped_theta=effect.cuped_theta,
-        n_control=control.n,
-        n_treatment=treatment.n,
         **base,
     )
 
@@ -315,6 +369,191 @@ def information_fraction(unit_counts: dict, planned_units: int | None) -> float 
     if planned_units is None:
         return None
     return min(sum(unit_counts.values()) / planned_units, 1.0)
+
+
+# --- one look, step by step ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Progress:
+    """Where the look stands against the plan."""
+
+    fraction: float | None  # this look's information fraction (None: nothing planned)
+    fractions: tuple  # every look's fraction so far, this one last (1.0 if it is the final look)
+    looks: int  # looks carrying information so far
+    reached: bool  # the planned maximum is reached, or this is the final look
+
+
+@dataclass(frozen=True)
+class _Decision:
+    action: LookAction
+    outcome: LookOutcome | None
+    sentence: str
+    winner: str | None = None
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """A treatment with at least one success metric crossed, and the guardrails that block it."""
+
+    treatment: str
+    metrics: tuple  # all its MetricResults
+    winners: list  # its SUPERIOR success metrics
+    failing: list  # its guardrails not shown NON_INFERIOR
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What the decision rules read."""
+
+    design: Design
+    srm: SrmResult
+    results: tuple
+    progress: _Progress
+    days_elapsed: float
+
+    @property
+    def many(self) -> bool:
+        return len(self.design.treatments) > 1
+
+    def standings(self) -> list[_Standing]:
+        standings = []
+        for treatment in self.design.treatments:
+            mine = tuple(r for r in self.results if r.treatment == treatment)
+            winners = [r for r in mine if r.status == MetricStatus.SUPERIOR]
+            failing = [r for r in mine if r.role == GUARDRAIL and r.status != MetricStatus.NON_INFERIOR]
+            if winners:
+                standings.append(_Standing(treatment, mine, winners, failing))
+        return standings
+
+    def blocked(self) -> _Standing | None:
+        return next((s for s in self.standings() if s.failing), None)
+
+
+def _check_days_elapsed(days_elapsed) -> None:
+    if not _is_number(days_elapsed) or days_elapsed < 0:
+        raise StatsInputError("days_elapsed", "must be a number of days, 0 or more")
+
+
+def _progress(design: Design, srm: SrmResult, previous_fractions, final: bool) -> _Progress:
+    t = information_fraction(srm.counts, design.planned_units)
+    previous = tuple(previous_fractions)
+    normalise_fractions(previous + ((t,) if t is not None else ()))  # validates: no NaN, no shrinking
+    reached = final or (t is not None and t >= 1)
+    fractions = previous + ((1.0 if final else t,) if t is not None else ())
+    looks = len(normalise_fractions(fractions)) if t is not None else 0
+    return _Progress(t, fractions, looks, reached)
+
+
+def _checked_metrics(design: Design, metrics) -> list[tuple[MetricSpec, dict]]:
+    """The (MetricSpec, {arm: statistics}) pairs, each named once with exactly the design's arms."""
+    specs = []
+    seen = set()
+    for index, item in enumerate(metrics):
+        try:
+            spec, arms = item
+        except (TypeError, ValueError):
+            raise StatsInputError(f"metrics[{index}]", "must be a (MetricSpec, {arm: statistics}) pair") from None
+        if not isinstance(spec, MetricSpec):
+            raise StatsInputError(f"metrics[{index}]", "must start with a MetricSpec")
+        if spec.name in seen:
+            raise StatsInputError(f"metrics[{spec.name}]", "appears twice")
+        seen.add(spec.name)
+        if not isinstance(arms, dict) or set(arms) != set(design.weights):
+            arms_text = sorted(design.weights)
+            raise StatsInputError(f"metrics[{spec.name}]", f"needs statistics for exactly the arms {arms_text}")
+        specs.append((spec, arms))
+    return specs
+
+
+def _evaluate_metrics(design: Design, specs, progress: _Progress) -> tuple[MetricResult, ...]:
+    """Every metric of every treatment arm, treatment by treatment."""
+    success_count = sum(1 for spec, _ in specs if spec.role == SUCCESS)
+    return tuple(
+        evaluate_metric(
+            spec, arms[design.control], arms[treatment], design, progress.fractions,
+            treatment_name=treatment, success_count=success_count, final=progress.reached,
+        )
+        for treatment in design.treatments
+        for spec, arms in specs
+    )
+
+
+def _but(standing: _Standing) -> str:
+    """ "<a success sentence> But <the first failing guardrail's sentence>" """
+    failing = standing.failing[0].sentence
+    return f"{standing.winners[0].sentence} But {failing[:1].lower()}{failing[1:]}"
+
+
+# The decision rules, in the order they are tried: the first that decides, decides.
+
+
+def _rule_invalid(look: _Look) -> _Decision | None:
+    """A sample ratio mismatch stops it: nothing else can be trusted."""
+    if look.srm.failed:
+        return _Decision(LookAction.STOP, LookOutcome.INVALID, f"Stop (invalid): {look.srm.sentence()}")
+    return None
+
+
+def _rule_harm(look: _Look) -> _Decision | None:
+    """Any metric clearly worse than control stops it (roll back)."""
+    harmful = [r for r in look.results if r.status == MetricStatus.HARM]
+    if not harmful:
+        return None
+    prefix = f"{harmful[0].treatment}: " if look.many else ""
+    said = " ".join(r.sentence.removeprefix("Stop: ") for r in harmful)
+    return _Decision(LookAction.STOP, LookOutcome.LOST, "Stop and roll back: " + prefix + said)
+
+
+def _rule_win(look: _Look) -> _Decision | None:
+    """The first treatment with a success metric crossed and every guardrail non-inferior wins,
+    once the minimum runtime has passed (until then it continues, saying so)."""
+    clear = next((s for s in look.standings() if not s.failing), None)
+    if clear is None:
+        return None
+    design = look.design
+    if look.days_elapsed < design.min_runtime_days:
+        minimum, day = number_text(design.min_runtime_days), number_text(look.days_elapsed)
+        waiting = f"The minimum runtime of {minimum} days has not passed yet (day {day})."
+        return _Decision(LookAction.CONTINUE, None, f"Continue: {clear.winners[0].sentence} {waiting}")
+    prefix = f"{clear.treatment} won. " if look.many else ""
+    guardrails = " Every guardrail stayed within its margin." if any(r.role == GUARDRAIL for r in clear.metrics) else ""
+    sentence = f"Conclude (won): {prefix}" + " ".join(r.sentence for r in clear.winners) + guardrails
+    return _Decision(LookAction.CONCLUDE, LookOutcome.WON, sentence, clear.treatment)
+
+
+def _rule_planned_maximum(look: _Look) -> _Decision | None:
+    """At the planned maximum (or the final look) it concludes: lost when a success metric crossed
+    but a guardrail blocked the ship, else inconclusive."""
+    if not look.progress.reached:
+        return None
+    blocked = look.blocked()
+    if blocked is not None:
+        prefix = f"{blocked.treatment}: " if look.many else ""
+        return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, f"Conclude (lost): {prefix}{_but(blocked)}")
+    shown = " ".join(r.sentence for r in look.results if r.role == SUCCESS) or "No success metric was set."
+    sentence = f"Conclude (no effect shown): the planned maximum was reached. {shown}"
+    return _Decision(LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE, sentence)
+
+
+def _rule_continue(look: _Look) -> _Decision:
+    t = look.progress.fraction
+    where = f" at {number_text(100 * t)}% of the planned units" if t is not None else ""
+    blocked = look.blocked()
+    if blocked is not None:
+        return _Decision(LookAction.CONTINUE, None, f"Continue{where}: {_but(blocked)}")
+    return _Decision(LookAction.CONTINUE, None, f"Continue{where}: no boundary has been crossed yet.")
+
+
+DECISION_RULES = (_rule_invalid, _rule_harm, _rule_win, _rule_planned_maximum)
+
+
+def _decide(look: _Look) -> _Decision:
+    for rule in DECISION_RULES:
+        decision = rule(look)
+        if decision is not None:
+            return decision
+    return _rule_continue(look)
 
 
 def evaluate_look(
@@ -334,86 +573,12 @@ def evaluate_look(
     (store ``LookResult.information_fraction`` each time); the boundaries depend on them.
     ``final``: this is the last look (e.g. the planned days ran out): it spends all remaining alpha.
     """
-    if not isinstance(days_elapsed, (int, float)) or isinstance(days_elapsed, bool) or not math.isfinite(days_elapsed) or days_elapsed < 0:
-        raise StatsInputError("days_elapsed", "must be a number of days, 0 or more")
+    _check_days_elapsed(days_elapsed)
     srm = srm_test(unit_counts, design.weights, alpha=design.srm_alpha, min_units=design.srm_min_units)
-    t = information_fraction(srm.counts, design.planned_units)
-    previous = tuple(previous_fractions)
-    normalise_fractions(previous + ((t,) if t is not None else ()))  # validates: no NaN, no shrinking
-    reached = final or (t is not None and t >= 1)
-    fractions = previous + ((1.0 if final else t,) if t is not None else ())
-    looks = len(normalise_fractions(fractions)) if t is not None else 0
-
-    specs = []
-    seen = set()
-    for index, item in enumerate(metrics):
-        try:
-            spec, arms = item
-        except (TypeError, ValueError):
-            raise StatsInputError(f"metrics[{index}]", "must be a (MetricSpec, {arm: statistics}) pair") from None
-        if not isinstance(spec, MetricSpec):
-            raise StatsInputError(f"metrics[{index}]", "must start with a MetricSpec")
-        if spec.name in seen:
-            raise StatsInputError(f"metrics[{spec.name}]", "appears twice")
-        seen.add(spec.name)
-        if not isinstance(arms, dict) or set(arms) != set(design.weights):
-            raise StatsInputError(f"metrics[{spec.name}]", f"needs statistics for exactly the arms {sorted(design.weights)}")
-        specs.append((spec, arms))
-    success_count = sum(1 for spec, _ in specs if spec.role == SUCCESS)
-
-    results = []
-    for treatment in design.treatments:
-        for spec, arms in specs:
-            results.append(
-                evaluate_metric(spec, arms[design.control], arms[treatment], design, fractions, treatment_name=treatment, success_count=success_count, final=reached)
-            )
-    results = tuple(results)
-
-    def look(action, outcome, sentence, winner=None):
-        return LookResult(action, outcome, sentence, t, looks, srm, results, winner)
-
-    many = len(design.treatments) > 1
-    if srm.failed:
-        return look("stop", "invalid", f"Stop (invalid): {srm.sentence()}")
-    harmful = [r for r in results if r.status == "harm"]
-    if harmful:
-        prefix = f"{harmful[0].treatment}: " if many else ""
-        return look("stop", "lost", "Stop and roll back: " + prefix + " ".join(r.sentence.removeprefix("Stop: ") for r in harmful))
-
-    blocked = []  # (treatment, successes, failing guardrails)
-    for treatment in design.treatments:
-        mine = [r for r in results if r.treatment == treatment]
-        winners = [r for r in mine if r.status == "superior"]
-        failing = [r for r in mine if r.role == GUARDRAIL and r.status != "non_inferior"]
-        if not winners:
-            continue
-        if failing:
-            blocked.append((treatment, winners, failing))
-            continue
-        if days_elapsed < design.min_runtime_days:
-            return look(
-                "continue",
-                None,
-                f"Continue: {winners[0].sentence} The minimum runtime of {number_text(design.min_runtime_days)} days has not passed yet (day {number_text(days_elapsed)}).",
-            )
-        prefix = f"{treatment} won. " if many else ""
-        guardrails = " Every guardrail stayed within its margin." if any(r.role == GUARDRAIL for r in mine) else ""
-        return look("conclude", "won", f"Conclude (won): {prefix}" + " ".join(r.sentence for r in winners) + guardrails, treatment)
-
-    if reached:
-        if blocked:
-            treatment, winners, failing = blocked[0]
-            prefix = f"{treatment}: " if many else ""
-            return look(
-                "conclude",
-                "lost",
-                f"Conclude (lost): {prefix}{winners[0].sentence} But {failing[0].sentence[:1].lower()}{failing[0].sentence[1:]}",
-            )
-        shown = " ".join(r.sentence for r in results if r.role == SUCCESS) or "No success metric was set."
-        return look("conclude", "inconclusive", f"Conclude (no effect shown): the planned maximum was reached. {shown}")
-
-    where = f" at {number_text(100 * t)}% of the planned units" if t is not None else ""
-    if blocked:
-        treatment, winners, failing = blocked[0]
-        return look("continue", None, f"Continue{where}: {winners[0].sentence} But {failing[0].sentence[:1].lower()}{failing[0].sentence[1:]}")
-    return look("continue", None, f"Continue{where}: no boundary has been crossed yet.")
+    progress = _progress(design, srm, previous_fractions, final)
+    results = _evaluate_metrics(design, _checked_metrics(design, metrics), progress)
+    decision = _decide(_Look(design, srm, results, progress, days_elapsed))
+    return LookResult(
+        decision.action, decision.outcome, decision.sentence, progress.fraction, progress.looks, srm, results,
+        decision.winner,
+    )

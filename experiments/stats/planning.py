@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .inputs import StatsInputError
 from .sequential_planning import MetricRequirement, plan_sequential
+from .verdicts import MetricRole
 
 
 class PlanningError(ValueError):
@@ -35,7 +36,7 @@ class PlanningError(ValueError):
 class MetricPlanInput:
     name: str
     kind: str  # "binary" | "mean" | "nps"
-    role: str  # "success" | "guardrail"
+    role: str  # a MetricRole value: "success" | "guardrail"
     effect: float  # MDE (success) or margin (guardrail), positive
     effect_unit: str = "absolute"  # "absolute" (points / metric units) or "relative" (% of baseline)
     baseline_rate: float | None = None  # binary: percent
@@ -97,7 +98,7 @@ def _absolute_effect_and_sd(m: MetricPlanInput) -> tuple[float, float]:
         # Variance of each arm: the baseline for control, the moved rate for treatment
         # (towards 0.5 is the conservative side, so use whichever is larger).
         q = min(max(p + delta, 1e-9), 1 - 1e-9), min(max(p - delta, 1e-9), 1 - 1e-9)
-        v_treat = max(x * (1 - x) for x in q) if m.role == "success" else p * (1 - p)
+        v_treat = max(x * (1 - x) for x in q) if m.role == MetricRole.SUCCESS else p * (1 - p)
         sd = math.sqrt((p * (1 - p) + v_treat) / 2)
         return points, delta / sd
     if m.baseline_sd is None or not math.isfinite(m.baseline_sd) or m.baseline_sd <= 0:

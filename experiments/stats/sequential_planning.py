@@ -20,6 +20,7 @@ from statsmodels.stats.power import normal_sample_size_one_tail
 from .boundaries import boundary_state, crossing_probabilities
 from .inputs import StatsInputError
 from .spending import spending_function
+from .verdicts import MetricRole
 
 # R only needs 3 decimals; a coarser lattice keeps the form's calculator quick.
 _PLANNING_STEP = 0.01
@@ -85,7 +86,7 @@ class MetricRequirement:
     the per-unit standard deviation, both in the same units (rates: percentage points)."""
 
     name: str
-    role: str  # "success" | "guardrail"
+    role: str  # a MetricRole value: "success" | "guardrail"
     effect: float
     sd: float
 
@@ -159,7 +160,7 @@ def plan_sequential(
     if not metrics:
         raise StatsInputError("metrics", "add at least one metric to plan")
     for m in metrics:
-        if m.role not in ("success", "guardrail"):
+        if m.role not in tuple(MetricRole):
             raise StatsInputError(f"metrics[{m.name}].role", "must be success or guardrail")
         for name in ("effect", "sd"):
             value = getattr(m, name)
@@ -172,7 +173,7 @@ def plan_sequential(
 
     if harm_alpha is not None:
         _check_level("harm_alpha", harm_alpha, 0, 0.5)
-    success_count = sum(1 for m in metrics if m.role == "success")
+    success_count = sum(1 for m in metrics if m.role == MetricRole.SUCCESS)
     guardrail_count = len(metrics) - success_count
     beta = 1 - power
     harm_reserve = guardrail_count * harm_alpha if harm_alpha else 0.0
@@ -185,7 +186,7 @@ def plan_sequential(
     total_weight = sum(weights.values())
     plans = []
     for m in metrics:
-        test_alpha = alpha / success_count if m.role == "success" else alpha
+        test_alpha = alpha / success_count if m.role == MetricRole.SUCCESS else alpha
         r = inflation_factor(looks, test_alpha, test_power, spending)
         d = m.effect / m.sd
         fixed = 0

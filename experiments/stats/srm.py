@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from scipy.stats import chi2 as chi2_distribution
 
 from .inputs import StatsInputError, checked_count
+from .verdicts import SrmStatus
 
 SRM_ALPHA = 0.001
 SRM_MIN_UNITS = 8
@@ -14,7 +15,7 @@ SRM_MIN_UNITS = 8
 
 @dataclass(frozen=True)
 class SrmResult:
-    status: str  # "ok" | "mismatch" | "not_enough_data"
+    status: SrmStatus
     chi2: float | None
     df: int
     p_value: float | None
@@ -23,13 +24,13 @@ class SrmResult:
 
     @property
     def failed(self) -> bool:
-        return self.status == "mismatch"
+        return self.status == SrmStatus.MISMATCH
 
     def sentence(self) -> str:
         shares = " vs ".join(f"{arm} {count:,}" for arm, count in self.counts.items())
-        if self.status == "not_enough_data":
+        if self.status == SrmStatus.NOT_ENOUGH_DATA:
             return f"Too few units to check the split between arms yet ({shares})."
-        if self.status == "mismatch":
+        if self.status == SrmStatus.MISMATCH:
             return (
                 f"The split of units between arms ({shares}) does not match the plan (p = {self.p_value:.2g}); "
                 "the assignment or logging is broken, so the results cannot be trusted."
@@ -41,7 +42,7 @@ def srm_test(counts: dict, weights: dict, *, alpha: float = SRM_ALPHA, min_units
     """Chi-square test of ``counts`` (units per arm) against ``weights`` (planned allocation).
 
     The test only runs once every arm has ``min_units`` units; before that the status is
-    "not_enough_data" (a tiny sample says nothing about the split).
+    NOT_ENOUGH_DATA (a tiny sample says nothing about the split).
     """
     if set(counts) != set(weights):
         raise StatsInputError("unit_counts", f"need a count for exactly the arms {sorted(weights)}")
@@ -56,7 +57,7 @@ def srm_test(counts: dict, weights: dict, *, alpha: float = SRM_ALPHA, min_units
     expected = {arm: total * w / total_weight for arm, w in weights.items()}
     df = len(weights) - 1
     if min(clean.values()) < min_units:
-        return SrmResult("not_enough_data", None, df, None, clean, expected)
+        return SrmResult(SrmStatus.NOT_ENOUGH_DATA, None, df, None, clean, expected)
     chi2 = sum((clean[a] - expected[a]) ** 2 / expected[a] for a in weights)
     p = float(chi2_distribution.sf(chi2, df))
-    return SrmResult("mismatch" if p < alpha else "ok", chi2, df, p, clean, expected)
+    return SrmResult(SrmStatus.MISMATCH if p < alpha else SrmStatus.OK, chi2, df, p, clean, expected)

@@ -1,8 +1,10 @@
 """Small display helpers for experiment pages."""
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from experiments.models import EffectUnit, Metric, MetricRole
+from experiments.stats.verdicts import MetricStatus
 
 register = template.Library()
 
@@ -64,3 +66,22 @@ def user_can_propose(user):
     from experiments.access import can_propose
 
     return can_propose(user)
+
+
+# A metric's engine status as a standard's evidence shows it.
+EVIDENCE_STATUS_WORDS = {
+    MetricStatus.SUPERIOR: _("Better"),
+    MetricStatus.NON_INFERIOR: _("Not harmed"),
+    MetricStatus.HARM: _("Harmed"),
+    MetricStatus.NOT_ENOUGH_DATA: _("Not enough data"),
+}
+
+
+@register.simple_tag
+def evidence_status(status):
+    """The evidence table's word for an engine status ("Harmed" stands out); "-" when there is none."""
+    if not status:
+        return "-"
+    if status == MetricStatus.HARM:
+        return format_html('<strong class="warn-text">{}</strong>', EVIDENCE_STATUS_WORDS[status])
+    return EVIDENCE_STATUS_WORDS.get(status) or str(status)[:1].upper() + str(status)[1:]

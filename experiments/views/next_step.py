@@ -1,5 +1,5 @@
 """One sentence per status: what happens next, from the reader's point of view."""
-from experiments.models import Experiment, Status
+from experiments.models import Experiment, Outcome, Status
 
 
 def _name(user):
@@ -32,7 +32,7 @@ def next_step(experiment: Experiment, user) -> str:
     if status in (Status.STOPPED, Status.COMPLETED):
         return "Data collection has ended: conclude it with an outcome (won, lost, inconclusive or invalid)."
     if status == Status.CONCLUDED:
-        if experiment.outcome == "won":
+        if experiment.outcome == Outcome.WON:
             return "Concluded as won: the review board or a standards keeper may promote it to a standard."
         return "Concluded. It can be archived."
     if status == Status.PROMOTED:
