@@ -1,8 +1,10 @@
+import pytest
 from django.core.management import call_command
 
 from experiments.models import Experiment, ExperimentEvent, Status
 
 
+@pytest.mark.approvals
 def test_demo_data_covers_the_lifecycle_and_is_idempotent(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     statuses = set(Experiment.objects.values_list("status", flat=True))
@@ -17,6 +19,7 @@ def test_demo_data_covers_the_lifecycle_and_is_idempotent(db):
         assert exp.events.order_by("-created_at", "-pk").first().to_status == exp.status
 
 
+@pytest.mark.approvals
 def test_the_demo_shows_a_running_experiment_with_checks_and_one_the_checks_stopped(db):
     from experiments.models import Check
 
@@ -33,6 +36,7 @@ def test_the_demo_shows_a_running_experiment_with_checks_and_one_the_checks_stop
     assert stop.actor is None and "escalation rate" in stop.reason
 
 
+@pytest.mark.approvals
 def test_the_demo_sets_up_the_cadence(db):
     from cadence.ideas.models import Idea, SlotMeeting
     from cadence.reviews.models import ReviewMeeting

@@ -391,6 +391,7 @@ def test_available_moves_match_status_and_person(people):
     assert available_moves(people["other_approver"], pending) == []
 
 
+@pytest.mark.approvals
 def test_restart_is_offered_only_once_its_request_is_approved(people):
     stopped = experiment_in(S.STOPPED, people)
     assert "restart" not in [m.action for m in available_moves(people["owner"], stopped)]
@@ -401,6 +402,7 @@ def test_restart_is_offered_only_once_its_request_is_approved(people):
 # --- two people acting at once --------------------------------------------------------------
 
 
+@pytest.mark.approvals
 def test_a_stale_copy_loses_to_the_move_already_made(people):
     approver = people["named_approver"]
     experiment = experiment_in(S.PENDING_APPROVAL, people)
@@ -440,6 +442,7 @@ def test_a_change_between_read_and_update_is_a_conflict(people):
 # --- approvers' moves are recorded votes --------------------------------------------------------
 
 
+@pytest.mark.approvals
 def test_an_approve_move_is_recorded_as_the_approvers_decision(people):
     experiment = experiment_in(S.DRAFT, people)
     transition(experiment, "submit", people["owner"])
@@ -453,6 +456,7 @@ def test_an_approve_move_is_recorded_as_the_approvers_decision(people):
     ]
 
 
+@pytest.mark.approvals
 def test_an_approve_move_waits_for_every_approval_the_policy_requires(people, standards_keeper):
     """A sensitive experiment also needs a standards keeper: the named approver's move is a vote."""
     from experiments.models import SensitiveCategory

@@ -1,4 +1,5 @@
 """The proposal form suggests the touchpoint's charter owner as approver."""
+import pytest
 import json
 import re
 
@@ -18,6 +19,7 @@ def owners_on_form(user):
     return json.loads(match.group(1))
 
 
+@pytest.mark.approvals
 def test_the_chat_owner_is_suggested_for_chat(proposer, approver):
     chat = Touchpoint.objects.get(key="chat")
     TouchpointCharter.objects.create(touchpoint=chat, owner=approver)

@@ -284,6 +284,7 @@ def submitted_with_one_approval(proposer, approver, standards_keeper):
     return experiment
 
 
+@pytest.mark.approvals
 def test_editing_a_submitted_proposal_withdraws_the_approvals_given(proposer, approver, standards_keeper):
     experiment = submitted_with_one_approval(proposer, approver, standards_keeper)
     first = experiment.approval_requests.get()
@@ -318,6 +319,7 @@ def test_an_edit_that_changes_no_part_of_the_contract_keeps_the_approvals(propos
     assert experiment.team == "Care lab"
 
 
+@pytest.mark.approvals
 def test_editing_an_approved_proposal_withdraws_the_approval_and_shows_the_diff(proposer, approver):
     """Approved, not started: an edit sends it back to pending; the approver decides on the diff."""
     from approvals.models import ApprovalRequest

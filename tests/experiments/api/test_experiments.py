@@ -1,5 +1,6 @@
 """Create, read, update and list experiments through /api/experiments/."""
 
+import pytest
 from experiments.models import Experiment, ExperimentEvent, Status
 from tests.factories import make_experiment
 
@@ -113,6 +114,7 @@ def test_others_who_can_see_it_may_not_edit(api_as, proposer, approver, other_ap
     assert experiment.title != "Mine now"
 
 
+@pytest.mark.approvals
 def test_editing_a_submitted_proposal_asks_the_approvers_again(api_as, proposer, approver):
     from approvals.models import ApprovalRequest
     from experiments.lifecycle import transition
@@ -127,6 +129,7 @@ def test_editing_a_submitted_proposal_asks_the_approvers_again(api_as, proposer,
     assert requests.last().snapshot.data["title"] == "Sharper"
 
 
+@pytest.mark.approvals
 def test_editing_an_approved_experiment_sends_it_back_for_approval(api_as, proposer, approver):
     from approvals.models import ApprovalRequest
     from experiments.lifecycle import transition

@@ -33,6 +33,7 @@ def token_client():
     return client_for
 
 
+@pytest.mark.approvals
 def test_harmful_data_stops_the_experiment_and_assignment_falls_back_to_control(
     token_client, proposer, approver, signal_owner, capsys
 ):

@@ -35,6 +35,7 @@ def involved_usernames():
     return ["alex_approver", "colin_coauthor", "priya_proposer", "sam_signal"]
 
 
+@pytest.mark.approvals
 def test_a_harmful_guardrail_stops_it_with_event_check_and_notifications(experiment):
     look_date = D0 + dt.timedelta(days=3)
     write_rates(experiment, D0 + dt.timedelta(days=1), 3000, HARMFUL)
@@ -75,6 +76,7 @@ def test_a_sample_ratio_mismatch_stops_it_as_invalid(experiment):
     assert experiment.events.get(action="stop").reason == check.sentence
 
 
+@pytest.mark.approvals
 def test_a_clear_win_after_the_minimum_runtime_concludes_it_as_won(experiment):
     write_rates(experiment, D0 + dt.timedelta(days=2), 8000, WINNING)
     look_date = D0 + dt.timedelta(days=8)
@@ -128,6 +130,7 @@ def test_no_data_yet_continues_saying_so(experiment):
     assert experiment.next_check_at == timezone.make_aware(dt.datetime(2026, 3, 3, 6, 0))
 
 
+@pytest.mark.approvals
 def test_bad_data_is_recorded_as_an_error_and_signal_owners_are_told(experiment):
     write_rates(experiment, D0, 100, {})
     write_day(experiment, D0 + dt.timedelta(days=1), "short", "fcr", 10, 60)  # 60 successes among 10 units
@@ -162,6 +165,7 @@ def test_each_look_passes_the_earlier_fractions_on(experiment):
 # --- exactly once --------------------------------------------------------------------------------
 
 
+@pytest.mark.approvals
 def test_running_the_same_look_twice_gives_one_check_and_one_stop(experiment):
     write_rates(experiment, D0 + dt.timedelta(days=1), 3000, HARMFUL)
     with on(D0 + dt.timedelta(days=3)):

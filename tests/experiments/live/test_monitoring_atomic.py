@@ -51,6 +51,7 @@ def exactly_one_look_and_stop(experiment):
     )
 
 
+@pytest.mark.approvals
 def test_a_failure_after_the_check_was_written_commits_nothing(harmed):
     written = []
     real_create = Check.objects.create
@@ -70,6 +71,7 @@ def test_a_failure_after_the_check_was_written_commits_nothing(harmed):
     assert exactly_one_look_and_stop(harmed)
 
 
+@pytest.mark.approvals
 def test_a_worker_killed_mid_check_then_the_redelivered_task_gives_one_check_and_one_stop(harmed):
     from experiments import lifecycle
 

@@ -46,6 +46,7 @@ def running_with_next_check(owner, approver, next_check_at):
     return experiment
 
 
+@pytest.mark.approvals
 def test_the_sweep_starts_what_is_due_and_queues_only_the_due_checks(proposer, co_author, approver, signal_owner, queued):
     starts_today = approved(proposer, approver, TODAY, key="starts-today")
     starts_today.co_authors.add(co_author)
@@ -133,6 +134,7 @@ def test_today_is_the_local_date(proposer, approver, queued):
     assert calls == [(experiment.pk, "2026-03-10")]
 
 
+@pytest.mark.approvals
 def test_two_sweeps_start_an_experiment_once(proposer, approver, queued):
     experiment = approved(proposer, approver, TODAY)
     queued(at(TODAY))
