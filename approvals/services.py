@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals import access
 from approvals import slots as slot_rules
 from approvals.models import (
     ApprovalRequest,
@@ -309,10 +310,9 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
         )
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
-        if actor.pk not in current.authors():
-            raise lifecycle.NotPermitted("Only the owner and co-authors may amend this experiment.")
-        if current.status not in (Status.APPROVED, Status.RUNNING):
-            raise lifecycle.IllegalMove(f"Only approved or running experiments are amended; this one is {current.get_status_display().lower()}.")
+        refusal = access.amend_refusal(actor, current)
+        if refusal:
+            raise refusal
         base = approved_snapshot(current) or freeze(current, None)
         proposed = dict(base.data)
         proposed.update(_clean_changes(changes))
@@ -382,30 +382,20 @@ def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalReque
         raise lifecycle.TransitionError("A restart needs a reason.", [{"field": "reason", "message": "Say why it is safe to run again."}])
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
-        if actor.pk not in current.authors() and not roles.has_role(actor, roles.SIGNAL_OWNER):
-            raise lifecycle.NotPermitted("Only the authors or a signal owner may ask to restart this experiment.")
-        if current.status != Status.STOPPED:
-            raise lifecycle.IllegalMove(f"Only a stopped experiment is restarted; this one is {current.get_status_display().lower()}.")
+        refusal = access.restart_refusal(actor, current)
+        if refusal:
+            raise refusal
         return open_request(current, RequestKind.RESTART, actor, base=approved_snapshot(current), reason=reason)
 
 
 # --- discussion and suggestions ------------------------------------------------------------
 
 
-def may_discuss(user, request: ApprovalRequest) -> bool:
-    """Authors, anyone who could fill one of the request's slots, and administrators."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.pk in request.experiment.authors():
-        return True
-    return any(slot_rules.qualifies(user, s, request) for s in request.required_slots)
-
-
 def add_comment(request: ApprovalRequest, user, body: str) -> RequestComment:
     body = (body or "").strip()
     if not body:
         raise lifecycle.TransitionError("A comment needs some text.", [{"field": "body", "message": "Write the comment."}])
-    if not may_discuss(user, request):
+    if not access.may_discuss(user, request):
         raise lifecycle.NotPermitted("Only the authors and this request's approvers may comment on it.")
     if request.status != State.OPEN:
         raise lifecycle.IllegalMove(f"This request is {request.get_status_display().lower()}; the discussion is closed.")

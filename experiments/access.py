@@ -1,4 +1,6 @@
-"""Who may see and edit which experiment. Views and API both go through these helpers."""
+"""Who may see, edit and send data for which experiment: the experiments app's permission predicates.
+Pages, API views, forms and tasks all ask here (who may make each lifecycle move is the lifecycle's
+`relations`, declared with its moves)."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -23,6 +25,13 @@ def can_propose(user) -> bool:
 
 def can_edit(user, experiment: Experiment) -> bool:
     return experiment.is_editable and user.is_authenticated and user.pk in experiment.authors()
+
+
+def may_send_data(user, experiment: Experiment) -> bool:
+    """Authors, signal owners and superusers send data; nobody else does."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or roles.has_role(user, roles.SIGNAL_OWNER) or user.pk in experiment.authors()
 
 
 def get_experiment_for(user, key: str, *, edit: bool = False) -> Experiment:

@@ -31,7 +31,7 @@ from approvals.api.serializers import (
     RestartRequestSerializer,
 )
 from approvals.views.evidence import evidence_for, request_diff
-from approvals.views.export import may_export_all
+from approvals.access import may_export_all
 from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for
 from experiments import access, lifecycle
 from experiments.api.views.guarded import GuardedExperimentViewSet

@@ -5,38 +5,21 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from approvals import services
+from approvals import access, services
 from approvals.models import ApprovalRequest
 from approvals.snapshots import contract_of, diff_rows
 from approvals.views.forms import AmendmentForm, MetricChangeForm, MetricChangeFormSet
-from experiments import access, lifecycle
-from experiments.models import Status
+from experiments import access as experiment_access
+from experiments import lifecycle
 from experiments.views.transition import report_refusal
-
-AMENDABLE_STATUSES = (Status.APPROVED, Status.RUNNING)
-
-
-def may_amend(user, experiment) -> bool:
-    return experiment.status in AMENDABLE_STATUSES and user.pk in experiment.authors()
-
-
-def may_request_restart(user, experiment) -> bool:
-    from experiments import roles
-
-    return experiment.status == Status.STOPPED and (
-        user.pk in experiment.authors() or roles.has_role(user, roles.SIGNAL_OWNER)
-    )
 
 
 @login_required
 def amend(request, key):
-    experiment = access.get_experiment_for(request.user, key)
-    if not may_amend(request.user, experiment):
-        if request.user.pk not in experiment.authors():
-            raise PermissionDenied("Only the owner and co-authors may amend this experiment.")
-        raise PermissionDenied(
-            f"Only approved or running experiments are amended; this one is {experiment.get_status_display().lower()}."
-        )
+    experiment = experiment_access.get_experiment_for(request.user, key)
+    refusal = access.amend_refusal(request.user, experiment)
+    if refusal:
+        raise PermissionDenied(refusal.message)
     base = services.approved_snapshot(experiment)
     contract = base.data if base else contract_of(experiment)
     pending = experiment.approval_requests.filter(kind=ApprovalRequest.Kind.AMENDMENT, status=ApprovalRequest.State.OPEN).first()
@@ -71,7 +54,7 @@ def amend(request, key):
 @require_POST
 @login_required
 def request_restart(request, key):
-    experiment = access.get_experiment_for(request.user, key)
+    experiment = experiment_access.get_experiment_for(request.user, key)
     try:
         services.request_restart(experiment, request.user, request.POST.get("reason", ""))
     except lifecycle.TransitionError as exc:

@@ -4,13 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 
+from approvals.access import may_export_all
 from approvals.export import decisions_csv
 from approvals.models import Decision
 from experiments import access, roles
-
-
-def may_export_all(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.STANDARDS_KEEPER))
 
 
 def csv_response(text: str, filename: str) -> HttpResponse:

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from approvals.views.evidence import evidence_for
-from approvals.views.export import may_export_all
+from approvals.access import may_export_all
 from approvals.views.waiting import waiting_for
 
 

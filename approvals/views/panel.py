@@ -1,10 +1,8 @@
 """The approvals part of an experiment's page: who is still needed, the decisions and their
 comments, an amendment's diff, and the decision forms for whoever may decide."""
 from approvals.models import ApprovalRequest, Decision, RequestComment
-from approvals.services import may_discuss
-from approvals.views.amend import may_amend, may_request_restart
+from approvals.access import can_decide, may_amend, may_discuss, may_request_restart
 from approvals.views.evidence import evidence_for
-from approvals.views.waiting import can_decide
 
 
 def approval_panel(experiment, user) -> dict:

@@ -72,10 +72,3 @@ def comments_prefetch() -> Prefetch:
     return Prefetch("comments", queryset=RequestComment.objects.select_related("author"))
 
 
-def can_decide(user, request: ApprovalRequest) -> bool:
-    """Whether `user` could vote on `request` now (the same rule as the inbox)."""
-    if request.status != OPEN or not user.is_authenticated or user.pk in request.experiment.authors():
-        return False
-    if request.decisions.filter(approver=user).exists():
-        return False
-    return any(slot_rules.qualifies(user, s, request) for s in slot_rules.waiting_on(request))

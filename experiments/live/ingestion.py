@@ -6,7 +6,7 @@ Public entry points (API and upload page both call them):
 - ``ingest_outcomes(user, rows, idempotency_key, body_sha, source, experiment=None) -> Answer``
 - ``ingest_daily_figures(user, rows, idempotency_key, body_sha, source, experiment=None) -> Answer``
 - ``ingest_parsed(kind, user, parsed, idempotency_key, body_sha, source, experiment=None) -> Answer``
-- ``may_send_data(user, experiment) -> bool``; ``first_data_day(experiment) -> date``
+- ``first_data_day(experiment) -> date`` (who may send data: ``experiments.access.may_send_data``)
 
 ``rows`` are dicts (numbered 1, 2, ... as given) or ``ingestion_csv.Row`` (CSV keeps line
 numbers). ``Answer`` is ``(status, payload, replayed)``. Any bad row refuses the whole batch with a
@@ -56,13 +56,6 @@ DAILY_SUMS = ("successes", "sum", "sum_sq", "promoters", "detractors")
 
 def max_rows() -> int:
     return settings.INGEST_MAX_ROWS
-
-
-def may_send_data(user, experiment: Experiment) -> bool:
-    """Authors, signal owners and superusers send data; nobody else does."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or roles.has_role(user, roles.SIGNAL_OWNER) or user.pk in experiment.authors()
 
 
 def first_data_day(experiment: Experiment) -> dt.date:
@@ -160,7 +153,7 @@ def _targets(user, keys) -> dict[str, _Target]:
         first_start = started.get(experiment.pk)
         targets[experiment.key] = _Target(
             experiment=experiment,
-            may_send=may_send_data(user, experiment),
+            may_send=access.may_send_data(user, experiment),
             variants={v.key: v for v in variants},
             weights=[(v.key, v.weight) for v in variants],
             metrics={row.metric.key: row.metric for row in experiment.metrics.all()},

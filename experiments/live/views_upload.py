@@ -24,7 +24,7 @@ RECENT_BATCHES = 10
 
 def _experiment_for_sender(user, key):
     experiment = access.get_experiment_for(user, key)
-    if not ingestion.may_send_data(user, experiment):
+    if not access.may_send_data(user, experiment):
         raise PermissionDenied("Only this experiment's authors, signal owners and administrators may send data for it.")
     return experiment
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from experiments import access, hooks, lifecycle, policy
-from experiments.live.ingestion import ACCEPTING_DATA, may_send_data
+from experiments.live.ingestion import ACCEPTING_DATA
 from experiments.live.presentation import live_page
 from experiments.models import MetricRole, Outcome
 from experiments.planning import PlanningError, plan_for_experiment
@@ -42,7 +42,7 @@ def experiment_detail(request, key):
             **panels,
             "outcomes": Outcome.choices,
             "can_edit": access.can_edit(request.user, experiment),
-            "can_send_data": experiment.status in ACCEPTING_DATA and may_send_data(request.user, experiment),
+            "can_send_data": experiment.status in ACCEPTING_DATA and access.may_send_data(request.user, experiment),
             "problems": policy.blocking_problems(experiment) if experiment.status in SUBMITTABLE else [],
             "overlapping": list(policy.overlapping_experiments(experiment)),
             "variants": experiment.variants.all(),
