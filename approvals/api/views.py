@@ -1,8 +1,9 @@
 """/api/approvals/: the inbox, deciding, amendments, restarts, decision records and notifications.
 
 Experiments are looked up through the guarded base (experiments.access): 404 when you may not see
-one. Requests are found only among experiments you may see. Refusals from approvals.services keep
-their status: 400 bad input, 403 not yours to decide, 409 someone decided first or wrong status.
+one. Requests are found only among experiments you may see. Refusals from approvals.services are
+domain errors, answered by the one API exception handler (experiments.api.exceptions) with their
+status: 400 bad input, 403 not yours to decide, 409 someone decided first or wrong status.
 """
 from django.http import HttpResponse
 from django.utils import timezone
@@ -33,7 +34,7 @@ from approvals.api.serializers import (
 from approvals.views.evidence import evidence_for, request_diff
 from approvals.access import may_export_all
 from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for
-from experiments import access, lifecycle
+from experiments import access
 from experiments.api.views.guarded import GuardedExperimentViewSet
 
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing with this id or key that you may see.")
@@ -45,10 +46,6 @@ REFUSED = {
 }
 CSV = OpenApiResponse(OpenApiTypes.STR, description="text/csv: one row per decision.")
 REQUEST_RELATED = ("experiment", "snapshot", "base_snapshot", "opened_by")
-
-
-def refusal(exc: lifecycle.TransitionError) -> Response:
-    return Response({"detail": exc.message, "problems": exc.problems}, status=exc.status_code)
 
 
 def csv_response(text: str, filename: str) -> HttpResponse:
@@ -90,10 +87,7 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         approval_request = self.get_object()
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.decide(approval_request, request.user, body.validated_data["verdict"], body.validated_data["comment"])
-        except lifecycle.TransitionError as exc:
-            return refusal(exc)
+        services.decide(approval_request, request.user, body.validated_data["verdict"], body.validated_data["comment"])
         fresh = self.get_queryset().get(pk=approval_request.pk)
         return Response(ApprovalRequestSerializer(fresh).data)
 
@@ -108,10 +102,7 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             return Response(CommentSerializer(approval_request.comments.select_related("author"), many=True).data)
         body = CommentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            comment = services.add_comment(approval_request, request.user, body.validated_data["body"])
-        except lifecycle.TransitionError as exc:
-            return refusal(exc)
+        comment = services.add_comment(approval_request, request.user, body.validated_data["body"])
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="An amendment's change against the approved contract",
@@ -139,10 +130,7 @@ class ExperimentApprovalsViewSet(GuardedExperimentViewSet):
             return Response(ApprovalRequestSerializer(self._requests(experiment, ApprovalRequest.Kind.AMENDMENT), many=True).data)
         body = AmendmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            opened = services.request_amendment(experiment, request.user, body.changes(), reason=body.validated_data["reason"])
-        except lifecycle.TransitionError as exc:
-            return refusal(exc)
+        opened = services.request_amendment(experiment, request.user, body.changes(), reason=body.validated_data["reason"])
         fresh = self._requests(experiment, ApprovalRequest.Kind.AMENDMENT).get(pk=opened.pk)
         return Response(ApprovalRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -153,10 +141,7 @@ class ExperimentApprovalsViewSet(GuardedExperimentViewSet):
         experiment = self.get_object()
         body = RestartRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            opened = services.request_restart(experiment, request.user, body.validated_data["reason"])
-        except lifecycle.TransitionError as exc:
-            return refusal(exc)
+        opened = services.request_restart(experiment, request.user, body.validated_data["reason"])
         fresh = self._requests(experiment, ApprovalRequest.Kind.RESTART).get(pk=opened.pk)
         return Response(ApprovalRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
