@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from experiments import errors, hooks, roles
 from experiments.models import Experiment, ExperimentEvent, Outcome, Status
@@ -45,21 +46,21 @@ def _move(action, label, sources, target, actors, **kw):
 MOVES = {
     m.action: m
     for m in [
-        _move("submit", "Submit for approval", {Status.DRAFT, Status.CHANGES_REQUESTED}, Status.PENDING_APPROVAL, {OWNER}, style="primary"),
+        _move("submit", _lazy("Submit for approval"), {Status.DRAFT, Status.CHANGES_REQUESTED}, Status.PENDING_APPROVAL, {OWNER}, style="primary"),
         # Editing an approved experiment before it starts withdraws its approval (approvals app).
-        _move("reopen", "Send back for approval", {Status.APPROVED}, Status.PENDING_APPROVAL, {OWNER}, by_edit=True),
-        _move("withdraw", "Withdraw", {Status.DRAFT, Status.PENDING_APPROVAL, Status.CHANGES_REQUESTED, Status.APPROVED}, Status.WITHDRAWN, {OWNER}),
-        _move("approve", "Approve", {Status.PENDING_APPROVAL}, Status.APPROVED, {APPROVER}, style="primary"),
-        _move("request_changes", "Request changes", {Status.PENDING_APPROVAL}, Status.CHANGES_REQUESTED, {APPROVER}, needs_reason=True),
-        _move("reject", "Reject", {Status.PENDING_APPROVAL}, Status.REJECTED, {APPROVER}, needs_reason=True, style="danger"),
-        _move("start", "Start", {Status.APPROVED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, style="primary"),
-        _move("stop", "Stop", {Status.RUNNING}, Status.STOPPED, {OWNER, APPROVER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_reason=True, style="danger"),
+        _move("reopen", _lazy("Send back for approval"), {Status.APPROVED}, Status.PENDING_APPROVAL, {OWNER}, by_edit=True),
+        _move("withdraw", _lazy("Withdraw"), {Status.DRAFT, Status.PENDING_APPROVAL, Status.CHANGES_REQUESTED, Status.APPROVED}, Status.WITHDRAWN, {OWNER}),
+        _move("approve", _lazy("Approve"), {Status.PENDING_APPROVAL}, Status.APPROVED, {APPROVER}, style="primary"),
+        _move("request_changes", _lazy("Request changes"), {Status.PENDING_APPROVAL}, Status.CHANGES_REQUESTED, {APPROVER}, needs_reason=True),
+        _move("reject", _lazy("Reject"), {Status.PENDING_APPROVAL}, Status.REJECTED, {APPROVER}, needs_reason=True, style="danger"),
+        _move("start", _lazy("Start"), {Status.APPROVED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, style="primary"),
+        _move("stop", _lazy("Stop"), {Status.RUNNING}, Status.STOPPED, {OWNER, APPROVER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_reason=True, style="danger"),
         # Running again after the checks stopped it needs an approved restart request (approvals app).
-        _move("restart", "Restart", {Status.STOPPED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, OPERATOR}, style="primary"),
-        _move("complete", "Mark completed", {Status.RUNNING}, Status.COMPLETED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}),
-        _move("conclude", "Conclude", {Status.STOPPED, Status.COMPLETED}, Status.CONCLUDED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_outcome=True),
-        _move("promote", "Promote to standard", {Status.CONCLUDED}, Status.PROMOTED, {roles.BOARD, roles.STANDARDS_KEEPER, SYSTEM}, style="primary"),
-        _move("archive", "Archive", {Status.CONCLUDED, Status.REJECTED, Status.WITHDRAWN}, Status.ARCHIVED, {OWNER, roles.STANDARDS_KEEPER, SYSTEM, OPERATOR}),
+        _move("restart", _lazy("Restart"), {Status.STOPPED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, OPERATOR}, style="primary"),
+        _move("complete", _lazy("Mark completed"), {Status.RUNNING}, Status.COMPLETED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}),
+        _move("conclude", _lazy("Conclude"), {Status.STOPPED, Status.COMPLETED}, Status.CONCLUDED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_outcome=True),
+        _move("promote", _lazy("Promote to standard"), {Status.CONCLUDED}, Status.PROMOTED, {roles.BOARD, roles.STANDARDS_KEEPER, SYSTEM}, style="primary"),
+        _move("archive", _lazy("Archive"), {Status.CONCLUDED, Status.REJECTED, Status.WITHDRAWN}, Status.ARCHIVED, {OWNER, roles.STANDARDS_KEEPER, SYSTEM, OPERATOR}),
     ]
 }
 
