@@ -59,7 +59,9 @@ MOVES = {
         _move("restart", _lazy("Restart"), {Status.STOPPED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, OPERATOR}, style="primary"),
         _move("complete", _lazy("Mark completed"), {Status.RUNNING}, Status.COMPLETED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}),
         _move("conclude", _lazy("Conclude"), {Status.STOPPED, Status.COMPLETED}, Status.CONCLUDED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_outcome=True),
-        _move("promote", _lazy("Promote to standard"), {Status.CONCLUDED}, Status.PROMOTED, {roles.BOARD, roles.STANDARDS_KEEPER, SYSTEM}, style="primary"),
+        # No person promotes: the review's promote decision does, creating the standard in the same
+        # transaction; the review app's guard on "promote" asks for that decision.
+        _move("promote", _lazy("Promote to standard"), {Status.CONCLUDED}, Status.PROMOTED, {SYSTEM}, style="primary"),
         _move("archive", _lazy("Archive"), {Status.CONCLUDED, Status.REJECTED, Status.WITHDRAWN}, Status.ARCHIVED, {OWNER, roles.STANDARDS_KEEPER, SYSTEM, OPERATOR}),
     ]
 }
@@ -73,6 +75,12 @@ SELF_DECISION_MESSAGES = {
     "approve": _("You cannot approve an experiment you own or co-author."),
     "request_changes": _("You cannot request changes on an experiment you own or co-author."),
     "reject": _("You cannot reject an experiment you own or co-author."),
+}
+
+# Moves no person makes, with the refusal that says who does.
+SYSTEM_ONLY_MESSAGES = {
+    "promote": _("An experiment is promoted only by the monthly promotion review's decision, "
+                 "which creates its standard."),
 }
 
 # The lifecycle's refusals are the one domain error type (experiments.errors), under the names
@@ -240,6 +248,8 @@ def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", o
         if not move.actors & relations(actor, current):
             if move.action in SELF_DECISION_MESSAGES and actor is not None and actor.pk in current.authors():
                 raise NotPermitted(SELF_DECISION_MESSAGES[move.action])
+            if move.action in SYSTEM_ONLY_MESSAGES:
+                raise NotPermitted(SYSTEM_ONLY_MESSAGES[move.action])
             raise NotPermitted(_("You may not %(move)s this experiment.") % {"move": move.label.lower()})
         if current.status not in move.sources:
             raise IllegalMove(

@@ -82,11 +82,25 @@ class SlotMeetingSerializer(serializers.ModelSerializer):
     minutes = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     status = serializers.CharField(read_only=True, help_text="scheduled or closed")
+    opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decisions_open = serializers.SerializerMethodField(help_text="Whether the facilitator may record decisions now (time).")
+    state = serializers.SerializerMethodField(help_text="Where the meeting stands, in words.")
 
     class Meta:
         model = SlotMeeting
         fields = ["id", "series", "facilitator", "starts_at", "ends_at", "status", "agenda_built_at", "agenda_sent_at",
+                  "opened_early_at", "opened_early_by", "decisions_open", "state",
                   "closed_at", "follow_ups", "agenda", "decisions", "minutes", "url"]
+
+    def get_decisions_open(self, meeting) -> bool:
+        from cadence.ideas.access import decisions_open
+
+        return decisions_open(meeting)
+
+    def get_state(self, meeting) -> str:
+        from cadence.ideas.access import meeting_state
+
+        return meeting_state(meeting)
 
     def get_minutes(self, meeting) -> str:
         from cadence.ideas.notices import minutes_text

@@ -1,8 +1,10 @@
 """REST endpoints of the backlog and the weekly slot. Everyone signed in reads; authors edit their
-open ideas; only the slot's facilitator (or a superuser) decides, builds agendas and closes."""
+open ideas; only the slot's facilitator (or a superuser) decides, builds agendas, opens early and closes.
+Decisions are taken from the meeting's start or after the facilitator opened it early
+(cadence.ideas.access): 403 for someone else, 409 for a meeting closed or not open yet."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -18,14 +20,22 @@ from cadence.ideas.api_serializers import (
     IdeaRatingSerializer,
 )
 from cadence.ideas.backlog import backlog, may_edit
-from cadence.ideas.decisions import close_meeting, decide
+from cadence.ideas.decisions import close_meeting, decide, open_early
 from cadence.ideas.models import Idea, IdeaRating, IdeaStatus, PainPoint, SlotMeeting
 from cadence.ideas.scoring import rate
 from cadence.ideas.views.ideas import toggle_vote
+from experiments.lifecycle import TransitionError
 
 
 def _api_errors(exc: ValidationError) -> ApiValidationError:
     return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+def _refusal_response(refusal: TransitionError) -> Response:
+    body = {"detail": refusal.message}
+    for problem in refusal.problems:
+        body.setdefault(problem["field"], []).append(problem["message"])
+    return Response(body, status=refusal.status_code)
 
 
 class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -110,6 +120,10 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             raise ApiPermissionDenied("Only the slot's facilitator may do this.")
         return meeting
 
+    @extend_schema(responses={201: SlotDecisionSerializer, 400: OpenApiResponse(description="A field is wrong"),
+                              403: OpenApiResponse(description="Not the facilitator"),
+                              409: OpenApiResponse(description="The meeting is closed, or not open yet (before its start, "
+                                                               "unless the facilitator opened it early)")})
     @action(detail=True, methods=["post"], serializer_class=SlotDecisionSerializer)
     def decisions(self, request, pk=None):
         meeting = self._facilitated()
@@ -123,7 +137,21 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             raise _api_errors(exc) from exc
         except PermissionDenied as exc:
             raise ApiPermissionDenied(str(exc)) from exc
+        except TransitionError as refusal:
+            return _refusal_response(refusal)
         return Response(SlotDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Open the meeting for decisions before its start (the facilitator); recorded", request=None,
+                   responses={200: SlotMeetingSerializer, 403: OpenApiResponse(description="Not the facilitator"),
+                              409: OpenApiResponse(description="Open already, started already, or closed")})
+    @action(detail=True, methods=["post"], url_path="open-early")
+    def open_early(self, request, pk=None):
+        meeting = self.get_object()
+        try:
+            open_early(meeting, request.user)
+        except TransitionError as refusal:
+            return _refusal_response(refusal)
+        return Response(SlotMeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     @extend_schema(request=None, responses=SlotMeetingSerializer)
     @action(detail=True, methods=["post"])

@@ -6,7 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
+from cadence.ideas import access
 from cadence.ideas.models import (
     DecisionAction,
     Idea,
@@ -16,7 +18,7 @@ from cadence.ideas.models import (
     SlotMeeting,
 )
 from experiments import roles
-from experiments.lifecycle import record_creation
+from experiments.lifecycle import IllegalMove, record_creation
 from experiments.models import ACTIVE_STATUSES, Experiment, Variant
 
 # A fresh draft's plan until its owner fills it in: starts in two weeks, runs four, small exposure.
@@ -56,15 +58,14 @@ def may_own_proposals(user) -> bool:
 @transaction.atomic
 def decide(meeting: SlotMeeting, idea: Idea, actor, action: str, *, owner=None, parked_until: dt.date | None = None,
            reason: str = "") -> SlotDecision:
-    """Record one decision (facilitator or superuser only). Raises PermissionDenied or a
-    ValidationError keyed by field."""
+    """Record one decision (facilitator or superuser, once the meeting is open: access.decide_refusal).
+    Raises that refusal (NotPermitted 403, IllegalMove 409) or a ValidationError keyed by field."""
     meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series").get(pk=meeting.pk)
-    if not meeting.may_decide(actor):
-        raise PermissionDenied("Only the slot's facilitator records decisions.")
+    refusal = access.decide_refusal(actor, meeting)
+    if refusal:
+        raise refusal
     idea = Idea.objects.select_for_update(of=("self",)).select_related("touchpoint", "segment").get(pk=idea.pk)
     reason = (reason or "").strip()
-    if meeting.status == MeetingStatus.CLOSED:
-        raise ValidationError({"meeting": "This meeting is closed; decide in the next slot."})
     if not meeting.agenda.filter(idea=idea).exists():
         raise ValidationError({"idea": "This idea is not on the meeting's agenda."})
     if not idea.is_open:
@@ -154,6 +155,20 @@ def close_meeting(meeting: SlotMeeting, actor, follow_ups: str | None = None) ->
     meeting.status, meeting.closed_at, meeting.closed_by = MeetingStatus.CLOSED, timezone.now(), actor
     meeting.save(update_fields=["follow_ups", "status", "closed_at", "closed_by"])
     send_minutes(meeting)
+    return meeting
+
+
+def open_early(meeting: SlotMeeting, actor) -> SlotMeeting:
+    """The facilitator lets decisions be taken before the start; recorded (who, when) on the meeting."""
+    refusal = access.open_early_refusal(actor, meeting)
+    if refusal:
+        raise refusal
+    now = timezone.now()
+    claimed = SlotMeeting.objects.filter(pk=meeting.pk, opened_early_at__isnull=True).update(
+        opened_early_at=now, opened_early_by=actor)
+    if not claimed:  # opened twice at once: the first one did it
+        raise IllegalMove(gettext("The meeting is open already."))
+    meeting.opened_early_at, meeting.opened_early_by = now, actor
     return meeting
 
 

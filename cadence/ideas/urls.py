@@ -16,5 +16,6 @@ urlpatterns = [
     path("ideas/slot/<int:pk>/", meetings.meeting_detail, name="idea-meeting-detail"),
     path("ideas/slot/<int:pk>/agenda/", meetings.meeting_build_agenda, name="idea-meeting-build-agenda"),
     path("ideas/slot/<int:pk>/ideas/<int:idea_pk>/decide/", meetings.meeting_decide, name="idea-meeting-decide"),
+    path("ideas/slot/<int:pk>/open-early/", meetings.meeting_open_early, name="idea-meeting-open-early"),
     path("ideas/slot/<int:pk>/minutes/", meetings.meeting_follow_ups, name="idea-meeting-minutes"),
 ]

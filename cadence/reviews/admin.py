@@ -6,15 +6,15 @@ from cadence.reviews.models import ReviewMeeting, ReviewSeries
 
 @admin.register(ReviewSeries)
 class ReviewSeriesAdmin(admin.ModelAdmin):
-    list_display = ("name", "rule_label", "time", "timezone", "chair", "active")
+    list_display = ("name", "rule_label", "time", "timezone", "chair", "quorum", "active")
     filter_horizontal = ("members",)
     fieldsets = (
-        (None, {"fields": ("name", "chair", "members", "active")}),
+        (None, {"fields": ("name", "chair", "members", "quorum", "active")}),
         ("When", {"fields": ("day_of_month", "first_weekday", "time", "timezone", "duration_minutes", "agenda_days_before", "location")}),
     )
 
 
 @admin.register(ReviewMeeting)
 class ReviewMeetingAdmin(admin.ModelAdmin):
-    list_display = ("series", "starts_at", "agenda_built_at", "agenda_sent_at")
-    readonly_fields = ("agenda_built_at", "agenda_sent_at", "since", "summary")
+    list_display = ("series", "starts_at", "agenda_built_at", "agenda_sent_at", "opened_early_at")
+    readonly_fields = ("agenda_built_at", "agenda_sent_at", "opened_early_at", "opened_early_by", "since", "summary")

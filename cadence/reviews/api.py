@@ -1,6 +1,11 @@
-"""/api/reviews/: meetings with their agenda, votes and decisions; vote and decide per item."""
+"""/api/reviews/: meetings with their agenda, votes and decisions; vote and decide per item; the
+chair opens a meeting early and marks who is present.
+
+Refusals (cadence.reviews.access): 403 when the caller may not do this at all (not on the board,
+not the chair, the experiment's proposer); 409 when the meeting or item is not in a state that
+allows it now (agenda not sent, decisions not open yet, no quorum, voted or decided already)."""
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -10,6 +15,7 @@ from rest_framework.views import APIView
 from cadence.reviews import access
 from cadence.reviews.agenda import build_agenda
 from cadence.reviews.decisions import ReviewRefusal, cast_vote, decide, tally
+from cadence.reviews.meeting_actions import mark_present, open_early
 from cadence.reviews.models import AgendaItem, Decision, ReviewMeeting, Vote
 
 
@@ -58,10 +64,35 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
     chair = serializers.CharField(source="series.chair.username", read_only=True)
     items = ReviewAgendaItemSerializer(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decisions_open = serializers.SerializerMethodField(help_text="Whether the chair may record decisions now (time).")
+    state = serializers.SerializerMethodField(help_text="Where the meeting stands, in words.")
+    quorum = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewMeeting
-        fields = ["id", "series", "chair", "starts_at", "ends_at", "since", "agenda_built_at", "agenda_sent_at", "summary", "items", "url"]
+        fields = ["id", "series", "chair", "starts_at", "ends_at", "since", "agenda_built_at", "agenda_sent_at", "opened_early_at",
+                  "opened_early_by", "decisions_open", "state", "quorum", "summary", "items", "url"]
+
+    def get_decisions_open(self, meeting) -> bool:
+        return access.decisions_open(meeting)
+
+    def get_state(self, meeting) -> str:
+        return access.meeting_state(meeting)
+
+    @extend_schema_field(inline_serializer("ReviewQuorum", {
+        "present": serializers.IntegerField(help_text="Board members who voted on any item or were marked present."),
+        "required": serializers.IntegerField(help_text="The series' quorum."),
+        "members_present": serializers.ListField(child=serializers.CharField())}))
+    def get_quorum(self, meeting) -> dict:
+        present = access.present_members(meeting)
+        names = get_user_model().objects.filter(pk__in=present).order_by("username").values_list("username", flat=True)
+        return {"present": len(present), "required": meeting.series.quorum, "members_present": list(names)}
+
+
+class ReviewAttendanceRequestSerializer(serializers.Serializer):
+    members = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all(), many=True,
+                                           help_text="Usernames of board members present.")
 
 
 class ReviewVoteRequestSerializer(serializers.Serializer):
@@ -101,12 +132,39 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied("Only the chair of the review builds its agenda.")
         return Response(ReviewMeetingSerializer(build_agenda(meeting)).data)
 
+    @extend_schema(summary="Open the meeting for decisions before its start (the chair); recorded", request=None,
+                   responses={200: ReviewMeetingSerializer, 403: OpenApiResponse(description="Not the chair"),
+                              409: OpenApiResponse(description="Open already, started already, or the agenda is not sent")})
+    @action(detail=True, methods=["post"], url_path="open-early")
+    def open_early(self, request, pk=None):
+        meeting = self.get_object()
+        try:
+            open_early(meeting, request.user)
+        except ReviewRefusal as refusal:
+            return refusal_response(refusal)
+        return Response(ReviewMeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
+
+    @extend_schema(summary="Mark board members present, for the quorum (the chair); recorded",
+                   request=ReviewAttendanceRequestSerializer,
+                   responses={200: ReviewMeetingSerializer, 400: OpenApiResponse(description="Someone named is not on the board"),
+                              403: OpenApiResponse(description="Not the chair")})
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        meeting = self.get_object()
+        data = ReviewAttendanceRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            mark_present(meeting, request.user, data.validated_data["members"])
+        except ReviewRefusal as refusal:
+            return refusal_response(refusal)
+        return Response(ReviewMeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
+
 
 class ItemVoteView(APIView):
     @extend_schema(summary="Vote on an agenda item (board members; not the experiment's proposer)", request=ReviewVoteRequestSerializer,
                    responses={201: ReviewVoteSerializer, 400: OpenApiResponse(description="A field is wrong"),
                               403: OpenApiResponse(description="Not on the board, or the proposer"),
-                              409: OpenApiResponse(description="Voted already, or decided")})
+                              409: OpenApiResponse(description="The agenda is not sent yet, voted already, or decided")})
     def post(self, request, pk):
         item = access.get_item_for(request.user, pk)
         data = ReviewVoteRequestSerializer(data=request.data)
@@ -121,7 +179,9 @@ class ItemVoteView(APIView):
 class ItemDecisionView(APIView):
     @extend_schema(summary="Record the decision on an agenda item (the chair); final", request=ReviewDecisionRequestSerializer,
                    responses={201: ReviewDecisionSerializer, 400: OpenApiResponse(description="A field is wrong"),
-                              403: OpenApiResponse(description="Not the chair"), 409: OpenApiResponse(description="Decided already")})
+                              403: OpenApiResponse(description="Not the chair"),
+                              409: OpenApiResponse(description="Decisions not open yet (before the start, unless opened early), "
+                                                               "no quorum, or decided already")})
     def post(self, request, pk):
         item = access.get_item_for(request.user, pk)
         data = ReviewDecisionRequestSerializer(data=request.data)

@@ -13,3 +13,9 @@ class ReviewsConfig(AppConfig):
         from cadence.reviews.occurrences import on_series_saved
 
         post_save.connect(on_series_saved, sender=ReviewSeries, dispatch_uid="reviews-series-periodic-task")
+
+        from cadence.reviews.decisions import promotion_guard
+        from experiments import lifecycle
+
+        # Promotion only through the review: the lifecycle asks for the review's promote decision.
+        lifecycle.register_guard("promote", self.label, promotion_guard)

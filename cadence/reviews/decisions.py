@@ -1,6 +1,8 @@
 """The board's votes and the chair's decisions. Each decision does its work in the same
-transaction: promote creates the standard and promotes the experiment, rerun makes a draft
-copy for its owner, keep/revise/retire change the standard (with a new version)."""
+transaction: promote creates the standard, records the decision and then promotes the experiment
+(the lifecycle's promote move is the system's alone, guarded by `promotion_guard`: it needs that
+decision), rerun makes a draft copy for its owner, keep/revise/retire change the standard (with a
+new version). When votes and decisions are allowed is in access.py."""
 import datetime as dt
 
 from django.db import IntegrityError, transaction
@@ -12,6 +14,7 @@ from cadence.reviews.rerun import copy_as_draft
 from cadence.standards import services as standards
 from cadence.standards.models import default_rereview
 from experiments import lifecycle, roles
+from experiments.models import ExperimentEvent
 
 
 class ReviewRefusal(Exception):
@@ -32,7 +35,7 @@ def tally(item: AgendaItem) -> dict:
 def cast_vote(item: AgendaItem, user, choice: str, comment: str = "") -> Vote:
     refusal = access.vote_refusal(user, item)
     if refusal:
-        raise ReviewRefusal(refusal, status_code=409 if "already" in refusal or "decided" in refusal else 403)
+        raise ReviewRefusal(refusal, status_code=refusal.status_code)
     if choice not in Vote.Choice.values:
         raise ReviewRefusal(f"Choose one of: {', '.join(Vote.Choice.values)}.", field="choice")
     try:
@@ -46,7 +49,7 @@ def decide(item: AgendaItem, user, kind: str, *, note: str = "", statement: str 
            rereview: dt.date | None = None) -> Decision:
     refusal = access.decide_refusal(user, item)
     if refusal:
-        raise ReviewRefusal(refusal, status_code=409 if "decided" in refusal else 403)
+        raise ReviewRefusal(refusal, status_code=refusal.status_code)
     allowed = EXPERIMENT_DECISIONS if item.kind == AgendaItem.Kind.EXPERIMENT else STANDARD_DECISIONS
     if kind not in allowed:
         raise ReviewRefusal(f"For this item choose one of: {', '.join(allowed)}.", field="decision")
@@ -64,7 +67,8 @@ def decide(item: AgendaItem, user, kind: str, *, note: str = "", statement: str 
             raise ReviewRefusal("This item is decided already; decisions are final and kept as they are.", status_code=409)
         made = {}
         if kind == Decision.Kind.PROMOTE:
-            made["standard"] = _promote(item, user, statement, keeper, rereview, url)
+            made["standard"] = standards.create_from_experiment(item.experiment, statement=statement, owner=keeper,
+                                                                actor=user, rereview=rereview, source_url=url)
         elif kind == Decision.Kind.RERUN:
             made["rerun"] = copy_as_draft(item.experiment, user)
         elif kind == Decision.Kind.KEEP:
@@ -77,23 +81,29 @@ def decide(item: AgendaItem, user, kind: str, *, note: str = "", statement: str 
             made["standard"] = standards.retire(item.standard, actor=user, note=note, source_url=url)
         decision = Decision.objects.create(item=locked, kind=kind, decided_by=user, note=(note or "").strip(),
                                            tally=tally(locked), created_at=timezone.now(), **made)
+        if kind == Decision.Kind.PROMOTE:
+            _promote(decision, item, user)
         _tell(decision, item)
     return decision
 
 
-def _promote(item, user, statement, keeper, rereview, url):
-    experiment = item.experiment
-    standard = standards.create_from_experiment(experiment, statement=statement, owner=keeper, actor=user,
-                                                rereview=rereview, source_url=url)
-    # The chair promotes when the lifecycle lets them (board, keeper); a chair who holds neither
-    # role (a superuser) records the board's decision, which Pagar then carries out.
-    actor = user if lifecycle.may_perform(user, experiment, "promote") else None
+def _promote(decision: Decision, item: AgendaItem, user) -> ExperimentEvent:
+    """Pagar carries out the board's decision (the system's move); a refusal undoes the whole decision."""
+    who = user.get_full_name() or user.get_username()
     try:
-        lifecycle.transition(experiment, "promote", actor,
-                             reason=f"Promoted to standard {standard.code} by the review of {item.meeting.starts_at:%d %b %Y}.")
+        return lifecycle.transition(
+            item.experiment, "promote", None,
+            reason=f"Promoted to standard {decision.standard.code} by the review of {item.meeting.starts_at:%d %b %Y} "
+                   f"(decided by {who}).")
     except lifecycle.TransitionError as exc:
         raise ReviewRefusal(exc.message, status_code=exc.status_code) from exc
-    return standard
+
+
+def promotion_guard(experiment, actor, outcome):
+    """Lifecycle guard on "promote" (registered in ReviewsConfig.ready): only a recorded promote
+    decision of the review, with its standard, lets an experiment be promoted."""
+    if not Decision.objects.filter(item__experiment=experiment, kind=Decision.Kind.PROMOTE, standard__isnull=False).exists():
+        raise lifecycle.NotPermitted(lifecycle.SYSTEM_ONLY_MESSAGES["promote"])
 
 
 def _tell(decision: Decision, item: AgendaItem):

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cadence.reviews.models import EXPERIMENT_DECISIONS, STANDARD_DECISIONS, AgendaItem, Decision, Vote
 from experiments import roles
@@ -36,3 +38,17 @@ class DecisionForm(forms.Form):
             self.initial.setdefault("statement", item.standard.statement)
         elif item.experiment_id:
             self.initial.setdefault("statement", item.experiment.hypothesis_change[:1].upper() + item.experiment.hypothesis_change[1:])
+
+
+class AttendanceForm(forms.Form):
+    """The chair marks board members present (those who vote count as present anyway)."""
+
+    members = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Present"))
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        series = meeting.series
+        board = get_user_model().objects.filter(Q(pk=series.chair_id) | Q(review_series=series)).distinct()
+        self.fields["members"].queryset = board.order_by("first_name", "username")
+        self.fields["members"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.initial.setdefault("members", list(meeting.attendance.values_list("member_id", flat=True)))

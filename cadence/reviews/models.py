@@ -35,6 +35,9 @@ class ReviewSeries(models.Model):
     agenda_days_before = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(14)],
                                                           help_text="Build and send the agenda this many days before.")
     location = models.CharField(max_length=200, blank=True)
+    quorum = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Board members who must be present (voted on any item, or marked present by the chair) for a decision.")
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_review_series")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="review_series", help_text="The board.")
     active = models.BooleanField(default=True)
@@ -68,6 +71,9 @@ class ReviewMeeting(models.Model):
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
     since = models.DateTimeField(null=True, blank=True, help_text="The previous review's start: the agenda covers what happened after it.")
     summary = models.JSONField(default=dict, blank=True, help_text="Programme summary since the last review.")
+    opened_early_at = models.DateTimeField(null=True, blank=True, help_text="When the chair opened decisions before the start.")
+    opened_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
 
     class Meta:
         ordering = ["-starts_at"]
@@ -78,6 +84,19 @@ class ReviewMeeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("review-meeting", kwargs={"pk": self.pk})
+
+
+class Attendance(AppendOnlyModel):
+    """A board member marked present by the chair (members who vote count as present without it)."""
+
+    meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["meeting", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="present_once_per_meeting")]
 
 
 REASON_LABELS = {"won": "Won", "rereview_due": "Re-review due", "contradicted": "Contradicted"}

@@ -33,7 +33,8 @@ def next_step(experiment: Experiment, user) -> str:
         return "Data collection has ended: conclude it with an outcome (won, lost, inconclusive or invalid)."
     if status == Status.CONCLUDED:
         if experiment.outcome == Outcome.WON:
-            return "Concluded as won: the review board or a standards keeper may promote it to a standard."
+            return ("Concluded as won: it goes on the next monthly promotion review's agenda, "
+                    "where the board decides on a standard.")
         return "Concluded. It can be archived."
     if status == Status.PROMOTED:
         return "Promoted: the change is now the standard."

@@ -4,13 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadence.ideas import agenda as agendas
-from cadence.ideas.decisions import close_meeting, decide, save_follow_ups, wip_warning
+from cadence.ideas import access
+from cadence.ideas.decisions import close_meeting, decide, open_early, save_follow_ups, wip_warning
 from cadence.ideas.forms import DecisionForm, FollowUpsForm
 from cadence.ideas.models import Idea, SlotMeeting, SlotSeries
 from cadence.ideas.notices import minutes_text
+from experiments.lifecycle import NotPermitted, TransitionError
 
 
 @login_required
@@ -45,6 +48,7 @@ def _meeting(pk):
 def meeting_detail(request, pk, *, forms=None, follow_ups_form=None, status=200):
     meeting = _meeting(pk)
     may_decide = meeting.may_decide(request.user)
+    refusal = access.decide_refusal(request.user, meeting) if may_decide else None  # not open yet, closed
     decisions = {}
     for d in meeting.decisions.select_related("owner", "experiment", "decided_by"):
         decisions.setdefault(d.idea_id, d)
@@ -54,7 +58,7 @@ def meeting_detail(request, pk, *, forms=None, follow_ups_form=None, status=200)
         decision = decisions.get(item.idea_id)
         open_here = decision is None and item.idea.is_open and not meeting.is_closed
         form = (forms or {}).get(item.idea_id)
-        if form is None and open_here and may_decide:
+        if form is None and open_here and may_decide and refusal is None:
             if owner_choices is None:
                 owner_choices = list(DecisionForm().fields["owner"].choices)
             form = DecisionForm(prefix=f"idea-{item.idea_id}", owner_choices=owner_choices)
@@ -70,6 +74,9 @@ def meeting_detail(request, pk, *, forms=None, follow_ups_form=None, status=200)
         "series": meeting.series,
         "items": items,
         "may_decide": may_decide,
+        "decide_refusal": refusal.message if refusal is not None and not meeting.is_closed else "",
+        "may_open_early": may_decide and access.open_early_refusal(request.user, meeting) is None,
+        "state": access.meeting_state(meeting),
         "decided_count": len(decisions),
         "follow_ups_form": follow_ups_form or FollowUpsForm(initial={"follow_ups": meeting.follow_ups}),
         "minutes": minutes_text(meeting),
@@ -94,11 +101,17 @@ def meeting_build_agenda(request, pk):
 @require_POST
 def meeting_decide(request, pk, idea_pk):
     meeting = _meeting(pk)
-    if not meeting.may_decide(request.user):
-        raise PermissionDenied("Only the slot's facilitator records decisions.")
+    refusal = access.decide_refusal(request.user, meeting)
+    if isinstance(refusal, NotPermitted):
+        raise PermissionDenied(refusal.message)
     idea = get_object_or_404(Idea, pk=idea_pk)
     form = DecisionForm(request.POST, prefix=f"idea-{idea.pk}")
-    if form.is_valid():
+    status = 400
+    if refusal is not None:  # closed, or not open yet: the page says when decisions open
+        form.is_valid()
+        form.add_error(None, refusal.message)
+        status = refusal.status_code
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             decision = decide(meeting, idea, request.user, data["action"], owner=data["owner"],
@@ -106,6 +119,9 @@ def meeting_decide(request, pk, idea_pk):
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+        except TransitionError as refused:
+            form.add_error(None, refused.message)
+            status = refused.status_code
         else:
             if decision.wip_warning:
                 messages.warning(request, f"Work in progress: {decision.wip_warning}")
@@ -115,7 +131,22 @@ def meeting_decide(request, pk, idea_pk):
             else:
                 messages.success(request, f"'{idea.title}': {decision.get_action_display().lower()} recorded.")
             return redirect(f"{meeting.get_absolute_url()}#idea-{idea.pk}")
-    return meeting_detail(request, pk, forms={idea.pk: form}, status=400)
+    return meeting_detail(request, pk, forms={idea.pk: form}, status=status)
+
+
+@login_required
+@require_POST
+def meeting_open_early(request, pk):
+    meeting = _meeting(pk)
+    try:
+        open_early(meeting, request.user)
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from None
+    except TransitionError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The meeting is open: decisions may be recorded now."))
+    return redirect(meeting)
 
 
 @login_required
