@@ -37,7 +37,9 @@ def standards_due(day):
 
 
 def standards_contradicted():
-    return Standard.objects.exclude(status=Standard.Status.RETIRED).filter(contradictions__resolved_at__isnull=True).distinct()
+    # contradictions__isnull=False: without it the join's NULL row lists every standard with no contradiction at all.
+    return (Standard.objects.exclude(status=Standard.Status.RETIRED)
+            .filter(contradictions__isnull=False, contradictions__resolved_at__isnull=True).distinct())
 
 
 def programme_summary(since, until) -> dict:

@@ -32,7 +32,13 @@ def tally(item: AgendaItem) -> dict:
     return counts
 
 
+def _fresh_meeting_state(item: AgendaItem):
+    """The meeting may have been sent or opened since `item` was read: ask the rules about now."""
+    item.meeting.refresh_from_db(fields=["agenda_sent_at", "opened_early_at", "opened_early_by"])
+
+
 def cast_vote(item: AgendaItem, user, choice: str, comment: str = "") -> Vote:
+    _fresh_meeting_state(item)
     refusal = access.vote_refusal(user, item)
     if refusal:
         raise ReviewRefusal(refusal, status_code=refusal.status_code)
@@ -47,6 +53,7 @@ def cast_vote(item: AgendaItem, user, choice: str, comment: str = "") -> Vote:
 
 def decide(item: AgendaItem, user, kind: str, *, note: str = "", statement: str = "", keeper=None,
            rereview: dt.date | None = None) -> Decision:
+    _fresh_meeting_state(item)
     refusal = access.decide_refusal(user, item)
     if refusal:
         raise ReviewRefusal(refusal, status_code=refusal.status_code)

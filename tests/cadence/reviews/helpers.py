@@ -42,3 +42,34 @@ def make_series(chair, *members, **kw):
     series = ReviewSeries.objects.create(**fields)
     series.members.set([chair, *members])
     return series
+
+
+def send(meeting):
+    """The agenda goes out (as the schedule sends it): votes open."""
+    from cadence.reviews.sending import send_agenda
+
+    send_agenda(meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def in_session(meeting, *present):
+    """The chair opens the meeting early and marks `present` (default: the chair and every member)."""
+    from cadence.reviews.meeting_actions import mark_present, open_early
+
+    chair = meeting.series.chair
+    open_early(meeting, chair)
+    mark_present(meeting, chair, list(present) or [chair, *meeting.series.members.exclude(pk=chair.pk)])
+    return meeting
+
+
+def promote_through_review(experiment, chair, keeper, statement="Greet briefly."):
+    """The one way an experiment becomes promoted: a review meeting's promote decision."""
+    from cadence.reviews.decisions import decide
+    from cadence.reviews.models import AgendaItem
+    from cadence.reviews.occurrences import ensure_meeting
+
+    series = make_series(chair, quorum=1, name=f"Review of {experiment.key}")
+    meeting = in_session(send(ensure_meeting(series, timezone.now() + dt.timedelta(days=1))))
+    item = AgendaItem.objects.create(meeting=meeting, kind=AgendaItem.Kind.EXPERIMENT, experiment=experiment, reasons=["won"])
+    return decide(item, chair, "promote", statement=statement, keeper=keeper).standard

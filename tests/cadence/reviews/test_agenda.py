@@ -8,9 +8,7 @@ from cadence.reviews.agenda import build_agenda
 from cadence.reviews.models import AgendaItem, ReviewMeeting
 from cadence.reviews.occurrences import ensure_meeting, next_start
 from cadence.standards.models import Standard
-from cadence.standards.services import create_from_experiment
-from experiments import lifecycle
-from tests.cadence.reviews.helpers import ended, make_series
+from tests.cadence.reviews.helpers import ended, make_series, promote_through_review
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +26,13 @@ def test_agenda_holds_won_since_last_review_due_and_contradicted_standards_only(
     series = make_series(chair, board_member)
     with time_machine.travel("2026-02-10 09:00Z", tick=False):
         before_last = ended(proposer, approver, signal_owner, title="Won before the last review")
-        old_standard = create_from_experiment(before_last, statement="Greet briefly.", owner=standards_keeper, actor=chair)
-        lifecycle.transition(before_last, "promote", chair)
-        stale = Standard.objects.get(pk=old_standard.pk)
+        stale = promote_through_review(before_last, chair, standards_keeper)
     last = ensure_meeting(series, next_start(series, dt.datetime(2026, 3, 1, tzinfo=dt.UTC)))  # 3 March
     with time_machine.travel("2026-03-20 09:00Z", tick=False):
         won = ended(proposer, approver, signal_owner, title="Won this month")
         lost = ended(proposer, approver, signal_owner, outcome="lost", title="Lost this month", touchpoints=("phone",))
         already = ended(proposer, approver, signal_owner, title="Won and promoted", touchpoints=("email",))
-        lifecycle.transition(already, "promote", chair)
+        promote_through_review(already, chair, standards_keeper, statement="Email briefly.")
         contradicting = ended(proposer, approver, signal_owner, outcome="lost", title="Later loss on chat")
     # stale's re-review comes due before April's meeting
     Standard.objects.filter(pk=stale.pk).update(rereview_date=dt.date(2026, 4, 1))

@@ -1,4 +1,4 @@
-"""Votes and decisions with the role rules; what each decision does."""
+"""Votes and decisions with the role and timing rules; what each decision does."""
 import datetime as dt
 
 import pytest
@@ -11,7 +11,7 @@ from cadence.reviews.occurrences import ensure_meeting
 from cadence.standards.models import Standard, StandardVersion
 from cadence.standards.services import create_from_experiment
 from experiments.models import Experiment, Status
-from tests.cadence.reviews.helpers import ended, make_series
+from tests.cadence.reviews.helpers import ended, in_session, make_series, send
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting(chair, board_member, proposer):
     # The proposer sits on the board too: the rule is about the item, not the seat.
-    series = make_series(chair, board_member, proposer)
+    series = make_series(chair, board_member, proposer, quorum=2)
     return ensure_meeting(series, timezone.now() + dt.timedelta(days=3))
 
 
 @pytest.fixture
 def won_item(meeting, proposer, approver, signal_owner):
+    """On the agenda, which is sent: votes are open, decisions not yet (the meeting starts in 3 days)."""
     ended(proposer, approver, signal_owner)
     build_agenda(meeting)
+    send(meeting)
     return meeting.items.get()
 
 
@@ -61,6 +63,7 @@ def test_promote_creates_the_standard_with_evidence_and_promotes_the_experiment(
     won_item.meeting.series.members.add(other_board_member)
     cast_vote(won_item, board_member, "for")
     cast_vote(won_item, other_board_member, "abstain", "Small sample.")
+    in_session(won_item.meeting, chair)
     with pytest.raises(ReviewRefusal) as missing:
         decide(won_item, chair, "promote", statement="", keeper=standards_keeper)
     assert missing.value.field == "statement"
@@ -77,7 +80,11 @@ def test_promote_creates_the_standard_with_evidence_and_promotes_the_experiment(
     assert set(standard.touchpoints.values_list("key", flat=True)) == {"chat"}
     assert standard.rereview_date == standard.effective_date.replace(year=standard.effective_date.year + 1)
     assert Experiment.objects.get(pk=won_item.experiment.pk).status == Status.PROMOTED
-    assert won_item.experiment.events.last().actor == chair
+    event = won_item.experiment.events.last()
+    # Pagar carries out the board's decision: the system's move, naming the decision and the chair.
+    assert event.action == "promote" and event.actor is None
+    assert standard.code in event.reason and chair.get_full_name() in event.reason
+    assert Standard.objects.filter(supporting_experiments=won_item.experiment).count() == 1
     assert list(standard.versions.values_list("number", "change")) == [(1, "created")]
     # Decisions are final; votes close.
     with pytest.raises(ReviewRefusal, match="decided already"):
@@ -87,12 +94,14 @@ def test_promote_creates_the_standard_with_evidence_and_promotes_the_experiment(
 
 
 def test_superuser_chair_without_board_role_still_promotes(won_item, admin_user, standards_keeper):
+    in_session(won_item.meeting)
     decision = decide(won_item, admin_user, "promote", statement="Greet briefly.", keeper=standards_keeper)
     assert decision.decided_by == admin_user
     assert Experiment.objects.get(pk=won_item.experiment.pk).status == Status.PROMOTED
 
 
 def test_rerun_makes_a_draft_copy_for_the_owner(won_item, chair, proposer):
+    in_session(won_item.meeting)
     decision = decide(won_item, chair, "rerun", note="Run it on phone too.")
     copy = decision.rerun
     assert copy.status == Status.DRAFT and copy.owner == proposer
@@ -105,6 +114,7 @@ def test_rerun_makes_a_draft_copy_for_the_owner(won_item, chair, proposer):
 
 
 def test_an_experiment_item_refuses_a_standard_decision(won_item, chair):
+    in_session(won_item.meeting)
     with pytest.raises(ReviewRefusal) as wrong:
         decide(won_item, chair, "retire")
     assert wrong.value.field == "decision"
@@ -116,6 +126,7 @@ def standard_item(meeting, chair, proposer, approver, signal_owner, standards_ke
     standard = create_from_experiment(experiment, statement="Greet briefly.", owner=standards_keeper, actor=chair)
     Standard.objects.filter(pk=standard.pk).update(rereview_date=timezone.localdate())
     build_agenda(meeting)
+    in_session(send(meeting))
     return meeting.items.get(standard=standard)
 
 
