@@ -119,19 +119,23 @@ def timing_refusal(meeting: ReviewMeeting, now=None) -> Refusal | str:
                    % {"start": local_start(meeting)}, CONFLICT)
 
 
+def board_ids(series) -> set[int]:
+    return set(series.members.values_list("pk", flat=True)) | {series.chair_id}
+
+
 def present_members(meeting: ReviewMeeting) -> set[int]:
     """Board members (chair included) present: those who voted on any item of this meeting, and
     those the chair marked present."""
-    series = meeting.series
-    board = set(series.members.values_list("pk", flat=True)) | {series.chair_id}
+    board = board_ids(meeting.series)
     voted = set(Vote.objects.filter(item__meeting=meeting).values_list("voter_id", flat=True))
     marked = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
     return (voted | marked) & board
 
 
 def quorum(meeting: ReviewMeeting) -> tuple[int, int]:
-    """(members present or voted, members required)."""
-    return len(present_members(meeting)), meeting.series.quorum
+    """(members present or voted, members required): the series' quorum, or the whole board when
+    the board is smaller (a quorum no board can reach would block every decision)."""
+    return len(present_members(meeting)), min(meeting.series.quorum, len(board_ids(meeting.series)))
 
 
 def quorum_refusal(meeting: ReviewMeeting) -> Refusal | str:

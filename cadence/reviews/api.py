@@ -82,12 +82,12 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(inline_serializer("ReviewQuorum", {
         "present": serializers.IntegerField(help_text="Board members who voted on any item or were marked present."),
-        "required": serializers.IntegerField(help_text="The series' quorum."),
+        "required": serializers.IntegerField(help_text="The series' quorum (the whole board if smaller)."),
         "members_present": serializers.ListField(child=serializers.CharField())}))
     def get_quorum(self, meeting) -> dict:
-        present = access.present_members(meeting)
-        names = get_user_model().objects.filter(pk__in=present).order_by("username").values_list("username", flat=True)
-        return {"present": len(present), "required": meeting.series.quorum, "members_present": list(names)}
+        present, required = access.quorum(meeting)
+        names = get_user_model().objects.filter(pk__in=access.present_members(meeting)).order_by("username")
+        return {"present": present, "required": required, "members_present": list(names.values_list("username", flat=True))}
 
 
 class ReviewAttendanceRequestSerializer(serializers.Serializer):

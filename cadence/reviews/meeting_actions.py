@@ -30,8 +30,7 @@ def open_early(meeting: ReviewMeeting, user) -> ReviewMeeting:
 def mark_present(meeting: ReviewMeeting, user, members) -> list[Attendance]:
     """Record board members as present (once each; marking again changes nothing)."""
     _refuse(access.attendance_refusal(user, meeting))
-    series = meeting.series
-    board = set(series.members.values_list("pk", flat=True)) | {series.chair_id}
+    board = access.board_ids(meeting.series)
     outsiders = [m.get_username() for m in members if m.pk not in board]
     if outsiders:
         raise ReviewRefusal(_("Not on the review board: %(names)s.") % {"names": ", ".join(outsiders)}, field="members")

@@ -9,7 +9,7 @@ from cadence.reviews.agenda import build_agenda
 from cadence.reviews.occurrences import ensure_meeting
 from cadence.standards.models import Standard
 from experiments.models import Experiment, Status
-from tests.cadence.reviews.helpers import ended, make_series
+from tests.cadence.reviews.helpers import ended, make_series, send
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ def item(chair, board_member, proposer, approver, signal_owner):
     meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=2))
     ended(proposer, approver, signal_owner)
     build_agenda(meeting)
+    send(meeting)
     return meeting.items.get()
 
 
@@ -53,6 +54,14 @@ def test_chair_promotes_through_the_api(item, chair, board_member, standards_kee
     url = f"/api/reviews/items/{item.pk}/decision/"
     body = {"decision": "promote", "statement": "Greet briefly.", "keeper": standards_keeper.username}
     assert api(board_member).post(url, body, format="json", secure=True).status_code == 403
+    early = api(chair).post(url, body, format="json", secure=True)
+    assert early.status_code == 409 and "the chair may open it early" in early.json()["detail"]
+    assert api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/open-early/", secure=True).status_code == 200
+    api(board_member).post(f"/api/reviews/items/{item.pk}/votes/", {"choice": "for"}, format="json", secure=True)
+    no_quorum = api(chair).post(url, body, format="json", secure=True)
+    assert no_quorum.status_code == 409 and "No quorum" in no_quorum.json()["detail"]
+    assert api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/attendance/", {"members": [chair.username, "priya_proposer"]},
+                           format="json", secure=True).status_code == 200
     missing = api(chair).post(url, {**body, "statement": ""}, format="json", secure=True)
     assert missing.status_code == 400 and missing.json()["statement"]
     done = api(chair).post(url, body, format="json", secure=True)

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from approvals.models import Notification
 from cadence.reviews.calendar import calendar_events
-from cadence.reviews.models import ReviewMeeting
+from cadence.reviews.models import ReviewMeeting, ReviewSeries
 from cadence.reviews.preparation import prepare_due_agendas
 from tests.cadence.reviews.helpers import ended, make_series
 
@@ -82,12 +82,13 @@ def test_admin_sets_the_series_up_and_names_a_wrong_field(admin_user, chair, boa
     client = https_client(admin_user)
     data = {"name": "Board review", "chair": chair.pk, "members": [chair.pk, board_member.pk], "active": "on",
             "day_of_month": "", "first_weekday": "", "time": "09:30", "timezone": "Mars/Olympus", "duration_minutes": "60",
-            "agenda_days_before": "3", "location": ""}
+            "agenda_days_before": "3", "location": "", "quorum": "2"}
     refused = client.post("/admin/reviews/reviewseries/add/", data)
     assert refused.status_code == 200
     page = refused.content.decode()
     assert "not a time zone name" in page and "either a day of the month or a first weekday" in page
     saved = client.post("/admin/reviews/reviewseries/add/", {**data, "timezone": "Asia/Jakarta", "day_of_month": "15"})
     assert saved.status_code == 302
+    assert ReviewSeries.objects.get(name="Board review").quorum == 2
     task = PeriodicTask.objects.get(task="reviews.prepare_agendas")
     assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("9", "30", "Asia/Jakarta")

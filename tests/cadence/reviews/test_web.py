@@ -12,7 +12,7 @@ from cadence.reviews.models import Decision, Vote
 from cadence.reviews.occurrences import ensure_meeting
 from cadence.standards.models import Standard
 from experiments.models import Experiment, Status
-from tests.cadence.reviews.helpers import ended, make_series
+from tests.cadence.reviews.helpers import ended, in_session, make_series, send
 from tests.experiments.web import https_client, text_of
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +24,12 @@ def item(chair, board_member, proposer, approver, signal_owner):
     meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=2))
     ended(proposer, approver, signal_owner, title="Shorter chat greeting")
     build_agenda(meeting)
+    send(meeting)
     return meeting.items.get()
 
 
 def test_meeting_page_shows_evidence_and_forms_by_role(item, chair, board_member, proposer, outsider, standards_keeper):
+    in_session(item.meeting)
     url = reverse("review-meeting", args=[item.meeting.pk])
     page = text_of(https_client(board_member).get(url).content.decode())
     assert "Shorter chat greeting" in page and "0.9 to 3.9" in page and "Record my vote" in page
@@ -54,13 +56,23 @@ def test_vote_without_a_choice_names_the_field(item, board_member):
     assert 'id="id_item{}-choice_error"'.format(item.pk) in response.content.decode() or "This field is required" in response.content.decode()
 
 
-def test_board_votes_chair_promotes_on_the_page(item, chair, board_member, standards_keeper):
+def test_board_votes_chair_promotes_on_the_page(item, chair, board_member, proposer, standards_keeper):
     https_client(board_member).post(reverse("review-vote", args=[item.pk]), {f"item{item.pk}-choice": "for", f"item{item.pk}-comment": "Clear."})
     again = https_client(board_member).post(reverse("review-vote", args=[item.pk]), {f"item{item.pk}-choice": "against"})
     assert again.status_code == 409 and "already voted" in text_of(again.content.decode())
     decide_url = reverse("review-decide", args=[item.pk])
     refused = https_client(board_member).post(decide_url, {f"item{item.pk}-decision": "decline"})
     assert refused.status_code == 403
+    # The meeting starts in two days: the chair opens it early and marks who is present (quorum 3).
+    early = https_client(chair).post(decide_url, {f"item{item.pk}-decision": "decline"})
+    assert early.status_code == 409 and "the chair may open it early" in text_of(early.content.decode())
+    assert https_client(chair).post(reverse("review-open-early", args=[item.meeting.pk])).status_code == 302
+    no_quorum = https_client(chair).post(decide_url, {f"item{item.pk}-decision": "decline"})
+    assert no_quorum.status_code == 409 and "No quorum: 1 of the 3" in text_of(no_quorum.content.decode())
+    https_client(chair).post(reverse("review-attendance", args=[item.meeting.pk]), {"members": [chair.pk, board_member.pk]})
+    page = text_of(https_client(chair).get(reverse("review-meeting", args=[item.meeting.pk])).content.decode())
+    assert "Quorum: 2 of 3 board members present or voted." in page
+    https_client(chair).post(reverse("review-attendance", args=[item.meeting.pk]), {"members": [proposer.pk]})
     missing = https_client(chair).post(decide_url, {f"item{item.pk}-decision": "promote", f"item{item.pk}-statement": "Greet briefly."})
     assert missing.status_code == 400 and "Choose the standards keeper" in text_of(missing.content.decode())
     done = https_client(chair).post(decide_url, {
@@ -113,7 +125,7 @@ def test_the_meeting_page_costs_the_same_with_1_or_5_items(db, proposer, approve
 
     from cadence.reviews.agenda import build_agenda
     from cadence.reviews.occurrences import ensure_meeting
-    from tests.cadence.reviews.helpers import ended, make_series
+    from tests.cadence.reviews.helpers import ended, in_session, make_series, send
     from tests.experiments.web import https_client
     from tests.factories import make_user
 
@@ -124,6 +136,7 @@ def test_the_meeting_page_costs_the_same_with_1_or_5_items(db, proposer, approve
         meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=2))
         experiments = [ended(proposer, approver, signal_owner, title=f"Won {count}-{i}") for i in range(count)]
         build_agenda(meeting)
+        in_session(send(meeting))
         meeting.items.exclude(experiment__in=experiments).delete()
         client = https_client(chair)
         client.get(meeting.get_absolute_url())  # the session's first request costs more
