@@ -26,6 +26,15 @@ from experiments.models import Experiment, Outcome, Status
 from tests.factories import make_experiment
 
 S = Status
+
+
+@pytest.fixture(autouse=True)
+def lifecycle_alone(monkeypatch):
+    """The lifecycle's own rules, without the guards other apps add (the review's promote guard is
+    tested in tests/cadence/reviews/test_promotion.py)."""
+    from experiments import lifecycle
+
+    monkeypatch.setattr(lifecycle, "_extra_guards", [])
 # action: (statuses it starts from, status it leads to) — the lifecycle in the issue.
 LIFECYCLE = {
     "submit": ({S.DRAFT, S.CHANGES_REQUESTED}, S.PENDING_APPROVAL),
@@ -61,7 +70,8 @@ MAY = {
     "restart": AUTHORS | {"signal_owner", "admin"},
     "complete": AUTHORS | OPERATIONS,
     "conclude": AUTHORS | OPERATIONS,
-    "promote": {"board_member", "standards_keeper", "scheduler"},
+    # No person promotes: the review's decision does, through the system (tests/cadence/reviews).
+    "promote": {"scheduler"},
     "archive": AUTHORS | {"standards_keeper", "admin", "scheduler"},
 }
 # Someone who may make the move, for the status table.
@@ -69,7 +79,7 @@ QUALIFIED = {
     "submit": "owner", "withdraw": "owner", "reopen": "owner", "approve": "named_approver",
     "request_changes": "named_approver", "reject": "named_approver", "start": "signal_owner",
     "stop": "signal_owner", "restart": "signal_owner", "complete": "signal_owner", "conclude": "signal_owner",
-    "promote": "board_member", "archive": "owner",
+    "promote": "scheduler", "archive": "owner",
 }
 INPUTS = {
     "request_changes": {"reason": "Add the refund rate as a guardrail."},
@@ -326,7 +336,7 @@ def test_only_a_won_experiment_is_promoted(outcome, people):
     experiment = experiment_in(S.CONCLUDED, people, outcome=outcome)
     before = state(experiment)
     with pytest.raises(IllegalMove, match="concluded as won"):
-        transition(experiment, "promote", people["standards_keeper"])
+        transition(experiment, "promote", None)
     assert state(experiment) == before
 
 
@@ -365,7 +375,7 @@ def test_resubmit_after_changes_requested_walks_the_whole_path(people):
     transition(experiment, "start", None)
     transition(experiment, "complete", None)
     transition(experiment, "conclude", owner, outcome=Outcome.WON)
-    transition(experiment, "promote", people["board_member"])
+    transition(experiment, "promote", None)
 
     timeline = list(experiment.events.values_list("action", "from_status", "to_status"))
     assert timeline == [
