@@ -85,6 +85,12 @@ def test_only_the_facilitator_decides_and_closes(series, facilitator, proposer, 
     assert api(proposer).post(url + "close/", {}, format="json").status_code == 403
     assert not Experiment.objects.exists()
 
+    early = api(facilitator).post(url + "decisions/", body, format="json")
+    assert early.status_code == 409 and "the facilitator may open it early" in early.data["meeting"][0]
+    assert api(approver).post(url + "open-early/", format="json").status_code == 403
+    opened = api(facilitator).post(url + "open-early/", format="json")
+    assert opened.status_code == 200 and opened.data["opened_early_by"] == facilitator.username
+    assert opened.data["decisions_open"] is True
     missing = api(facilitator).post(url + "decisions/", {"idea": idea.pk, "action": "decline"}, format="json")
     assert missing.status_code == 400 and "reason" in missing.data
     made = api(facilitator).post(url + "decisions/", body, format="json")

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from approvals.models import Notification
 from cadence.ideas.agenda import build_agenda, next_meeting
-from cadence.ideas.decisions import close_meeting, decide
+from cadence.ideas.decisions import close_meeting, decide, open_early
 from cadence.ideas.models import IdeaStatus, SlotDecision
+from experiments.lifecycle import NotPermitted
 from experiments.models import ExperimentEvent, Status
 from tests.cadence.ideas.builders import make_idea
 from tests.factories import make_experiment
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def meeting(series):
-    return next_meeting(series)
+    """The next slot, opened early by its facilitator so decisions can be taken now
+    (test_meeting_time.py covers the timing itself)."""
+    return open_early(next_meeting(series), series.facilitator)
 
 
 def on_agenda(meeting, *ideas):
@@ -98,7 +101,7 @@ def test_only_the_facilitator_or_a_superuser_decides(meeting, facilitator, propo
     idea = make_idea(proposer)
     on_agenda(meeting, idea)
     for someone in (proposer, approver):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotPermitted):
             decide(meeting, idea, someone, "decline", reason="No")
     assert decide(meeting, idea, admin_user, "decline", reason="No").decided_by == admin_user
 

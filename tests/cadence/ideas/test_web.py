@@ -71,6 +71,10 @@ def test_meeting_page_decisions_are_the_facilitators(series, facilitator, propos
     assert https_client(approver).post(url, {prefix + "action": "decline", prefix + "reason": "No"}).status_code == 403
 
     client = https_client(facilitator)
+    early = client.post(url, {prefix + "action": "decline", prefix + "reason": "No"})
+    assert early.status_code == 409 and "the facilitator may open it early" in early.content.decode()
+    assert https_client(approver).post(f"/ideas/slot/{meeting.pk}/open-early/").status_code == 403
+    assert client.post(f"/ideas/slot/{meeting.pk}/open-early/").status_code == 302
     assert "Record decision" in client.get(meeting.get_absolute_url()).content.decode()
     missing = client.post(url, {prefix + "action": "decline"})
     assert missing.status_code == 400 and "Say why the idea is declined" in missing.content.decode()
@@ -90,6 +94,7 @@ def test_the_meeting_page_costs_the_same_with_3_or_12_ideas_on_the_agenda(series
 
     client = https_client(facilitator)
     meeting = next_meeting(series)
+    client.post(f"/ideas/slot/{meeting.pk}/open-early/")
 
     def queries_with(count):
         for n in range(count - meeting.agenda.count()):
