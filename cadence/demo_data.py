@@ -53,7 +53,7 @@ def create_demo_cadence(users) -> None:
 
     review = ReviewSeries.objects.create(
         name="Monthly promotion review", first_weekday=1, time=dt.time(14, 0), timezone="UTC",
-        chair=users["bo"], location="Board room",
+        chair=users["bo"], location="Board room", quorum=2,
     )
     review.members.set([users["bo"], users["kim"], users["admin"]])
     build_review_agenda(ensure_meeting(review, next_start(review, timezone.now())))

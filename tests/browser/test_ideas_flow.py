@@ -60,6 +60,9 @@ def test_submit_rate_and_propose_in_the_slot(seeded_catalogues, page, screenshot
     log_in(page, facilitator)
     page.goto("/ideas/slot/")
     page.click("button:has-text('Open the next meeting')")
+    # The slot meets later this week: its facilitator opens it early to decide now (recorded).
+    page.get_by_role("button", name="Open the meeting early").click()
+    expect(page.locator(".meeting-state-line")).to_contain_text("opened early by")
     item = page.locator("article.agenda-item", has_text="Offer a callback instead of queueing")
     expect(item).to_contain_text("New since the last slot")
     item.get_by_label("Turn into a proposal").check()

@@ -8,9 +8,7 @@ from playwright.sync_api import expect
 
 from cadence.reviews.agenda import build_agenda
 from cadence.reviews.occurrences import ensure_meeting
-from cadence.standards.services import create_from_experiment
-from experiments import lifecycle
-from tests.cadence.reviews.helpers import ended, make_series
+from tests.cadence.reviews.helpers import ended, make_series, promote_through_review, send
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,14 +19,14 @@ def meeting(seeded_catalogues, proposer, approver, signal_owner, standards_keepe
     chair = make_user("carla_chair", "board")
     with time_machine.travel(timezone.now() - dt.timedelta(days=90)):
         older = ended(proposer, approver, signal_owner, title="Callback offer on the phone line", touchpoints=("phone",))
-        create_from_experiment(older, statement="Offer a callback when the phone wait passes five minutes.",
-                               owner=standards_keeper, actor=chair)
-        lifecycle.transition(older, "promote", chair)
+        promote_through_review(older, chair, standards_keeper,
+                               statement="Offer a callback when the phone wait passes five minutes.")
     ended(proposer, approver, signal_owner, outcome="lost", title="Callback offer for business callers", touchpoints=("phone",))
     ended(proposer, approver, signal_owner, title="Shorter chat greeting")
     series = make_series(chair, board_member, name="Monthly promotion review", location="Room 4.1")
     meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=2))
     build_agenda(meeting)
+    send(meeting)
     return meeting, chair
 
 
@@ -51,6 +49,16 @@ def test_board_votes_chair_promotes_standard_in_catalogue(meeting, browser_for, 
 
     page = browser_for(chair)
     page.goto(meeting.get_absolute_url())
+    # The meeting starts in two days: the chair opens it early and marks themself present (quorum 2).
+    state = page.locator("#meeting-state")
+    expect(state).to_contain_text("Quorum: 1 of 2 board members present or voted.")
+    expect(page.locator(f"#item-{item.pk} .decide-refusal")).to_contain_text("the chair may open it early")
+    state.get_by_role("button", name="Open the meeting early").click()
+    expect(page.locator(".message-success")).to_contain_text("The meeting is open")
+    state.get_by_label(chair.get_full_name()).check()
+    state.get_by_role("button", name="Mark present").click()
+    expect(state).to_contain_text("Quorum: 2 of 2 board members present or voted.")
+    expect(state).to_contain_text("opened early by")
     card = page.locator(f"#item-{item.pk}")
     expect(card.locator(".decision-line")).to_contain_text("1 for, 0 against, 0 abstain")
     page.screenshot(path=str(_artifacts() / "review-meeting.png"), full_page=True)

@@ -23,6 +23,7 @@ from experiments.models import ExperimentMetric, Metric, Outcome, Status
 from tests.browser.conftest import ARTIFACTS
 from tests.cadence.ideas.builders import make_series as make_slot_series
 from tests.cadence.reviews.helpers import make_series as make_review_series
+from tests.cadence.reviews.helpers import send
 from tests.experiments.live.test_monitoring_data import write_rates
 from tests.factories import make_user
 
@@ -68,6 +69,7 @@ def test_an_idea_becomes_a_standard(
     page = browser_for(facilitator)
     page.goto("/ideas/slot/")
     page.click("button:has-text('Open the next meeting')")
+    page.get_by_role("button", name="Open the meeting early").click()  # it meets later this week
     item = page.locator("article.agenda-item", has_text="Greet chat customers in one sentence")
     item.get_by_label("Turn into a proposal").check()
     item.locator("select[name$='-owner']").select_option(label=proposer.get_full_name())
@@ -101,7 +103,7 @@ def test_an_idea_becomes_a_standard(
     # 5. The monthly review: a board member votes, the chair promotes it.
     chair = make_user("carla_chair", "board")
     series = make_review_series(chair, board_member, name="Monthly promotion review")
-    meeting = build_agenda(ensure_meeting(series, timezone.now() + dt.timedelta(days=2)))
+    meeting = send(build_agenda(ensure_meeting(series, timezone.now() + dt.timedelta(days=2))))
     item = meeting.items.get(experiment=experiment)
 
     member = browser_for(board_member)
@@ -114,6 +116,11 @@ def test_an_idea_becomes_a_standard(
 
     page = browser_for(chair)
     page.goto(meeting.get_absolute_url())
+    state = page.locator("#meeting-state")  # two days early: the chair opens it and marks themself present
+    state.get_by_role("button", name="Open the meeting early").click()
+    state.get_by_label(chair.get_full_name()).check()
+    state.get_by_role("button", name="Mark present").click()
+    expect(state).to_contain_text("Quorum: 2 of 2")
     card = page.locator(f"#item-{item.pk}")
     expect(card.locator(".decision-line")).to_contain_text("1 for, 0 against, 0 abstain")
     card.get_by_label("Promote to a standard").check()
