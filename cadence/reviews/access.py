@@ -132,6 +132,13 @@ def present_members(meeting: ReviewMeeting) -> set[int]:
     return (voted | marked) & board
 
 
+def present_names(meeting: ReviewMeeting) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(pk__in=present_members(meeting)).order_by("first_name", "username")
+    return [p.get_full_name() or p.get_username() for p in people]
+
+
 def quorum(meeting: ReviewMeeting) -> tuple[int, int]:
     """(members present or voted, members required): the series' quorum, or the whole board when
     the board is smaller (a quorum no board can reach would block every decision)."""

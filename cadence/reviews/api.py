@@ -71,8 +71,8 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewMeeting
-        fields = ["id", "series", "chair", "starts_at", "ends_at", "since", "agenda_built_at", "agenda_sent_at", "opened_early_at",
-                  "opened_early_by", "decisions_open", "state", "quorum", "summary", "items", "url"]
+        fields = ["id", "series", "chair", "starts_at", "ends_at", "since", "agenda_built_at", "agenda_sent_at",
+                  "opened_early_at", "opened_early_by", "decisions_open", "state", "quorum", "summary", "items", "url"]
 
     def get_decisions_open(self, meeting) -> bool:
         return access.decisions_open(meeting)
@@ -87,7 +87,8 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
     def get_quorum(self, meeting) -> dict:
         present, required = access.quorum(meeting)
         names = get_user_model().objects.filter(pk__in=access.present_members(meeting)).order_by("username")
-        return {"present": present, "required": required, "members_present": list(names.values_list("username", flat=True))}
+        usernames = list(names.values_list("username", flat=True))
+        return {"present": present, "required": required, "members_present": usernames}
 
 
 class ReviewAttendanceRequestSerializer(serializers.Serializer):
@@ -134,7 +135,8 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(summary="Open the meeting for decisions before its start (the chair); recorded", request=None,
                    responses={200: ReviewMeetingSerializer, 403: OpenApiResponse(description="Not the chair"),
-                              409: OpenApiResponse(description="Open already, started already, or the agenda is not sent")})
+                              409: OpenApiResponse(
+                                  description="Open already, started already, or the agenda is not sent")})
     @action(detail=True, methods=["post"], url_path="open-early")
     def open_early(self, request, pk=None):
         meeting = self.get_object()
@@ -146,7 +148,8 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(summary="Mark board members present, for the quorum (the chair); recorded",
                    request=ReviewAttendanceRequestSerializer,
-                   responses={200: ReviewMeetingSerializer, 400: OpenApiResponse(description="Someone named is not on the board"),
+                   responses={200: ReviewMeetingSerializer,
+                              400: OpenApiResponse(description="Someone named is not on the board"),
                               403: OpenApiResponse(description="Not the chair")})
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
@@ -164,7 +167,8 @@ class ItemVoteView(APIView):
     @extend_schema(summary="Vote on an agenda item (board members; not the experiment's proposer)", request=ReviewVoteRequestSerializer,
                    responses={201: ReviewVoteSerializer, 400: OpenApiResponse(description="A field is wrong"),
                               403: OpenApiResponse(description="Not on the board, or the proposer"),
-                              409: OpenApiResponse(description="The agenda is not sent yet, voted already, or decided")})
+                              409: OpenApiResponse(
+                                  description="The agenda is not sent yet, voted already, or decided")})
     def post(self, request, pk):
         item = access.get_item_for(request.user, pk)
         data = ReviewVoteRequestSerializer(data=request.data)
@@ -180,8 +184,9 @@ class ItemDecisionView(APIView):
     @extend_schema(summary="Record the decision on an agenda item (the chair); final", request=ReviewDecisionRequestSerializer,
                    responses={201: ReviewDecisionSerializer, 400: OpenApiResponse(description="A field is wrong"),
                               403: OpenApiResponse(description="Not the chair"),
-                              409: OpenApiResponse(description="Decisions not open yet (before the start, unless opened early), "
-                                                               "no quorum, or decided already")})
+                              409: OpenApiResponse(
+                                  description="Decisions not open yet (before the start, unless opened early), "
+                                              "no quorum, or decided already")})
     def post(self, request, pk):
         item = access.get_item_for(request.user, pk)
         data = ReviewDecisionRequestSerializer(data=request.data)

@@ -109,7 +109,8 @@ def _promote(decision: Decision, item: AgendaItem, user) -> ExperimentEvent:
 def promotion_guard(experiment, actor, outcome):
     """Lifecycle guard on "promote" (registered in ReviewsConfig.ready): only a recorded promote
     decision of the review, with its standard, lets an experiment be promoted."""
-    if not Decision.objects.filter(item__experiment=experiment, kind=Decision.Kind.PROMOTE, standard__isnull=False).exists():
+    decided = Decision.objects.filter(item__experiment=experiment, kind=Decision.Kind.PROMOTE, standard__isnull=False)
+    if not decided.exists():
         raise lifecycle.NotPermitted(lifecycle.SYSTEM_ONLY_MESSAGES["promote"])
 
 

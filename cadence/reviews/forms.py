@@ -43,7 +43,9 @@ class DecisionForm(forms.Form):
 class AttendanceForm(forms.Form):
     """The chair marks board members present (those who vote count as present anyway)."""
 
-    members = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Present"))
+    members = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Present"),
+        help_text=_("Members who voted count as present already. A mark is recorded with your name and kept."))
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)

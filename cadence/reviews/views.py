@@ -60,6 +60,7 @@ def render_meeting(request, meeting, bound=None, status=200, attendance_form=Non
         "meeting": meeting, "rows": meeting_items(meeting, request.user, bound), "is_chair": is_chair,
         "members": meeting.series.members.all(), "state": access.meeting_state(meeting),
         "quorum_present": present, "quorum_required": required, "quorum_met": present >= required,
+        "present_names": access.present_names(meeting),
         "may_open_early": is_chair and not access.open_early_refusal(request.user, meeting),
         "attendance_form": attendance_form if is_chair else None,
     }, status=status)

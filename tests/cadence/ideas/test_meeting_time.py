@@ -53,7 +53,8 @@ def test_no_decision_days_before_the_slot(agenda, facilitator):
     assert not SlotDecision.objects.exists()
     with time_machine.travel(WEDNESDAY_DURING, tick=False):
         assert "Open: the meeting has started" in page_text(https_client(facilitator), meeting)
-        assert decide(meeting, idea, facilitator, "decline", reason="No").decided_at.isoformat().startswith("2026-12-09")
+        decision = decide(meeting, idea, facilitator, "decline", reason="No")
+        assert decision.decided_at.isoformat().startswith("2026-12-09")
 
 
 def test_opening_early_is_recorded_and_shown(agenda, facilitator, approver):
@@ -64,7 +65,8 @@ def test_opening_early_is_recorded_and_shown(agenda, facilitator, approver):
         open_early(meeting, facilitator)
         fresh = SlotMeeting.objects.get(pk=meeting.pk)
         assert fresh.opened_early_by == facilitator and fresh.opened_early_at.isoformat().startswith("2026-12-07T09:00")
-        assert f"opened early by {facilitator.get_full_name()} at Mon 7 Dec 10:00" in page_text(https_client(approver), fresh)
+        shown = page_text(https_client(approver), fresh)
+        assert f"opened early by {facilitator.get_full_name()} at Mon 7 Dec 10:00" in shown
         with pytest.raises(IllegalMove, match="open already"):
             open_early(fresh, facilitator)
         assert decide(fresh, idea, facilitator, "decline", reason="Done elsewhere").action == "decline"
@@ -72,6 +74,5 @@ def test_opening_early_is_recorded_and_shown(agenda, facilitator, approver):
 
 def test_the_facilitator_cannot_open_a_started_meeting_early(agenda, facilitator):
     meeting, _ = agenda
-    with time_machine.travel(WEDNESDAY_DURING, tick=False):
-        with pytest.raises(IllegalMove, match="has started"):
-            open_early(meeting, facilitator)
+    with time_machine.travel(WEDNESDAY_DURING, tick=False), pytest.raises(IllegalMove, match="has started"):
+        open_early(meeting, facilitator)

@@ -34,6 +34,10 @@ def api(user):
     return client
 
 
+def decide_by_api(user, item, decision="decline"):
+    return api(user).post(f"/api/reviews/items/{item.pk}/decision/", {"decision": decision}, format="json", secure=True)
+
+
 @pytest.fixture
 def item(chair, board_member, other_board_member, proposer, approver, signal_owner):
     """January's review (first Tuesday, 5 Jan 2027 10:00 Amsterdam; quorum 2) with one won experiment,
@@ -51,7 +55,8 @@ def test_votes_wait_for_the_agenda_to_be_sent(item, board_member):
         with pytest.raises(ReviewRefusal, match="Votes open when the agenda is sent") as refused:
             cast_vote(item, board_member, "for")
         assert refused.value.status_code == 409
-        response = api(board_member).post(f"/api/reviews/items/{item.pk}/votes/", {"choice": "for"}, format="json", secure=True)
+        response = api(board_member).post(f"/api/reviews/items/{item.pk}/votes/", {"choice": "for"}, format="json",
+                                          secure=True)
         assert response.status_code == 409 and "agenda is sent" in response.json()["detail"]
         page = text_of(https_client(board_member).get(item.meeting.get_absolute_url()).content.decode())
         assert "Votes open when the agenda is sent." in page and "Record my vote" not in page
@@ -71,12 +76,14 @@ def test_the_chair_cannot_decide_a_month_early_service_page_and_api(item, chair,
         page = https_client(chair).get(item.meeting.get_absolute_url()).content.decode()
         assert NOT_OPEN in text_of(page) and "Record the decision" not in text_of(page)
         assert "Open the meeting early" in text_of(page)
-        posted = https_client(chair).post(reverse("review-decide", args=[item.pk]), {f"item{item.pk}-decision": "decline"})
+        posted = https_client(chair).post(reverse("review-decide", args=[item.pk]),
+                                          {f"item{item.pk}-decision": "decline"})
         assert posted.status_code == 409 and NOT_OPEN in text_of(posted.content.decode())
 
-        response = api(chair).post(f"/api/reviews/items/{item.pk}/decision/", {"decision": "decline"}, format="json", secure=True)
+        response = decide_by_api(chair, item)
         assert response.status_code == 409 and response.json()["detail"] == NOT_OPEN
-        assert api(chair).get(f"/api/reviews/meetings/{item.meeting_id}/", secure=True).json()["decisions_open"] is False
+        meeting = api(chair).get(f"/api/reviews/meetings/{item.meeting_id}/", secure=True).json()
+        assert meeting["decisions_open"] is False
     assert not Decision.objects.exists()
     with time_machine.travel(JANUARY_5_AFTER_START, tick=False):
         assert decide(item, chair, "decline").kind == "decline"
@@ -126,7 +133,7 @@ def test_no_decision_without_the_quorum(item, chair, board_member, other_board_m
         assert refused.value.message.startswith("No quorum: 1 of the 2 board members needed")
         page = text_of(https_client(chair).get(item.meeting.get_absolute_url()).content.decode())
         assert "Quorum: 1 of 2 board members present or voted." in page
-        response = api(chair).post(f"/api/reviews/items/{item.pk}/decision/", {"decision": "decline"}, format="json", secure=True)
+        response = decide_by_api(chair, item)
         assert response.status_code == 409 and "No quorum" in response.json()["detail"]
         assert api(chair).get(f"/api/reviews/meetings/{item.meeting_id}/", secure=True).json()["quorum"] == {
             "present": 1, "required": 2, "members_present": [board_member.username]}
@@ -134,7 +141,8 @@ def test_no_decision_without_the_quorum(item, chair, board_member, other_board_m
         # The chair marks a member present (recorded): the quorum is met.
         with pytest.raises(ReviewRefusal, match="Only the chair"):
             mark_present(item.meeting, board_member, [other_board_member])
-        marked = https_client(chair).post(reverse("review-attendance", args=[item.meeting_id]), {"members": [other_board_member.pk]})
+        marked = https_client(chair).post(reverse("review-attendance", args=[item.meeting_id]),
+                                          {"members": [other_board_member.pk]})
         assert marked.status_code == 302
         row = Attendance.objects.get()
         assert (row.member, row.marked_by) == (other_board_member, chair)

@@ -17,7 +17,7 @@ from tests.experiments.web import https_client, text_of
 
 pytestmark = pytest.mark.django_db
 
-ONLY_BY_REVIEW = "An experiment is promoted only by the monthly promotion review's decision, which creates its standard."
+ONLY_BY_REVIEW = lifecycle.SYSTEM_ONLY_MESSAGES["promote"]
 PEOPLE = ["standards_keeper", "board_member", "admin_user"]
 
 
@@ -28,7 +28,8 @@ def won(proposer, approver, signal_owner):
 
 def untouched(experiment):
     fresh = Experiment.objects.get(pk=experiment.pk)
-    return fresh.status == Status.CONCLUDED and not fresh.events.filter(action="promote").exists() and not Standard.objects.exists()
+    promoted = fresh.events.filter(action="promote").exists()
+    return fresh.status == Status.CONCLUDED and not promoted and not Standard.objects.exists()
 
 
 @pytest.mark.parametrize("who", PEOPLE)
