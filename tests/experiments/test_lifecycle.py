@@ -29,12 +29,13 @@ S = Status
 
 
 @pytest.fixture(autouse=True)
-def lifecycle_alone(monkeypatch):
-    """The lifecycle's own rules, without the guards other apps add (the review's promote guard is
-    tested in tests/cadence/reviews/test_promotion.py)."""
-    from experiments import lifecycle
+def without_the_reviews_guard():
+    """The lifecycle's own promote rule: the review app's guard (a promote decision is needed) is
+    tested in tests/cadence/reviews/test_promotion.py."""
+    from experiments.hooks import registry
 
-    monkeypatch.setattr(lifecycle, "_extra_guards", [])
+    with registry.without("reviews"):
+        yield
 # action: (statuses it starts from, status it leads to) — the lifecycle in the issue.
 LIFECYCLE = {
     "submit": ({S.DRAFT, S.CHANGES_REQUESTED}, S.PENDING_APPROVAL),

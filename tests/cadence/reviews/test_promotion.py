@@ -78,14 +78,22 @@ def test_the_reviews_decision_creates_one_standard_and_promotes(won, chair, stan
     assert fresh.events.get(action="promote").actor is None
 
 
-def test_a_refused_promotion_leaves_neither_decision_nor_standard(won, chair, standards_keeper, monkeypatch):
+def test_a_refused_promotion_leaves_neither_decision_nor_standard(won, chair, standards_keeper):
     """One transaction: when the lifecycle refuses (here: another guard), nothing of the decision stays."""
     from cadence.reviews.decisions import ReviewRefusal
+    from experiments.hooks import registry
 
     def refuse(experiment, actor, outcome):
         raise lifecycle.IllegalMove("Refused for the test.")
 
-    monkeypatch.setattr(lifecycle, "_extra_guards", [*lifecycle._extra_guards, ("promote", refuse)])
-    with pytest.raises(ReviewRefusal, match="Refused for the test"):
-        promote_through_review(won, chair, standards_keeper)
+    with registry.without():  # puts the registry back as it was on leaving
+        lifecycle.register_guard("promote", "test", refuse)
+        with pytest.raises(ReviewRefusal, match="Refused for the test"):
+            promote_through_review(won, chair, standards_keeper)
     assert untouched(won) and not Decision.objects.exists()
+
+
+def test_the_review_app_registers_its_promote_guard():
+    from experiments.hooks import registry
+
+    assert [h.owner for h in registry.get("guard:promote")] == ["reviews"]
