@@ -83,7 +83,8 @@ class SlotMeetingSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     status = serializers.CharField(read_only=True, help_text="scheduled or closed")
     opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decisions_open = serializers.SerializerMethodField(help_text="Whether the facilitator may record decisions now (time).")
+    decisions_open = serializers.SerializerMethodField(
+        help_text="Whether the facilitator may record decisions now (time).")
     state = serializers.SerializerMethodField(help_text="Where the meeting stands, in words.")
 
     class Meta:

@@ -122,8 +122,9 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses={201: SlotDecisionSerializer, 400: OpenApiResponse(description="A field is wrong"),
                               403: OpenApiResponse(description="Not the facilitator"),
-                              409: OpenApiResponse(description="The meeting is closed, or not open yet (before its start, "
-                                                               "unless the facilitator opened it early)")})
+                              409: OpenApiResponse(
+                                  description="The meeting is closed, or not open yet (before its start, "
+                                              "unless the facilitator opened it early)")})
     @action(detail=True, methods=["post"], serializer_class=SlotDecisionSerializer)
     def decisions(self, request, pk=None):
         meeting = self._facilitated()

@@ -223,7 +223,8 @@ class SlotMeeting(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
-    opened_early_at = models.DateTimeField(null=True, blank=True, help_text="When the facilitator opened decisions before the start.")
+    opened_early_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="When the facilitator opened decisions before the start.")
     opened_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+")
 

@@ -37,7 +37,8 @@ class ReviewSeries(models.Model):
     location = models.CharField(max_length=200, blank=True)
     quorum = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(50)],
-        help_text="Board members who must be present (voted on any item, or marked present by the chair) for a decision.")
+        help_text="Board members who must be present (voted on any item, or marked present by the chair) "
+                  "for a decision.")
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_review_series")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="review_series", help_text="The board.")
     active = models.BooleanField(default=True)
@@ -71,7 +72,8 @@ class ReviewMeeting(models.Model):
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
     since = models.DateTimeField(null=True, blank=True, help_text="The previous review's start: the agenda covers what happened after it.")
     summary = models.JSONField(default=dict, blank=True, help_text="Programme summary since the last review.")
-    opened_early_at = models.DateTimeField(null=True, blank=True, help_text="When the chair opened decisions before the start.")
+    opened_early_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="When the chair opened decisions before the start.")
     opened_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+")
 

@@ -71,5 +71,6 @@ def promote_through_review(experiment, chair, keeper, statement="Greet briefly."
 
     series = make_series(chair, quorum=1, name=f"Review of {experiment.key}")
     meeting = in_session(send(ensure_meeting(series, timezone.now() + dt.timedelta(days=1))))
-    item = AgendaItem.objects.create(meeting=meeting, kind=AgendaItem.Kind.EXPERIMENT, experiment=experiment, reasons=["won"])
+    item = AgendaItem.objects.create(meeting=meeting, kind=AgendaItem.Kind.EXPERIMENT, experiment=experiment,
+                                     reasons=["won"])
     return decide(item, chair, "promote", statement=statement, keeper=keeper).standard

@@ -60,8 +60,9 @@ def test_chair_promotes_through_the_api(item, chair, board_member, standards_kee
     api(board_member).post(f"/api/reviews/items/{item.pk}/votes/", {"choice": "for"}, format="json", secure=True)
     no_quorum = api(chair).post(url, body, format="json", secure=True)
     assert no_quorum.status_code == 409 and "No quorum" in no_quorum.json()["detail"]
-    assert api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/attendance/", {"members": [chair.username, "priya_proposer"]},
-                           format="json", secure=True).status_code == 200
+    present = {"members": [chair.username, "priya_proposer"]}
+    assert api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/attendance/", present, format="json",
+                           secure=True).status_code == 200
     missing = api(chair).post(url, {**body, "statement": ""}, format="json", secure=True)
     assert missing.status_code == 400 and missing.json()["statement"]
     done = api(chair).post(url, body, format="json", secure=True)

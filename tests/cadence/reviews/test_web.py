@@ -69,7 +69,8 @@ def test_board_votes_chair_promotes_on_the_page(item, chair, board_member, propo
     assert https_client(chair).post(reverse("review-open-early", args=[item.meeting.pk])).status_code == 302
     no_quorum = https_client(chair).post(decide_url, {f"item{item.pk}-decision": "decline"})
     assert no_quorum.status_code == 409 and "No quorum: 1 of the 3" in text_of(no_quorum.content.decode())
-    https_client(chair).post(reverse("review-attendance", args=[item.meeting.pk]), {"members": [chair.pk, board_member.pk]})
+    https_client(chair).post(reverse("review-attendance", args=[item.meeting.pk]),
+                             {"members": [chair.pk, board_member.pk]})
     page = text_of(https_client(chair).get(reverse("review-meeting", args=[item.meeting.pk])).content.decode())
     assert "Quorum: 2 of 3 board members present or voted." in page
     https_client(chair).post(reverse("review-attendance", args=[item.meeting.pk]), {"members": [proposer.pk]})
