@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from cadence.reviews import access
 from cadence.reviews.agenda import build_agenda
-from cadence.reviews.decisions import ReviewRefusal, cast_vote, decide, tally
+from cadence.reviews.decisions import cast_vote, decide, tally
 from cadence.reviews.meeting_actions import mark_present, open_early
 from cadence.reviews.models import AgendaItem, Decision, ReviewMeeting, Vote
 
@@ -109,13 +109,6 @@ class ReviewDecisionRequestSerializer(serializers.Serializer):
     rereview_date = serializers.DateField(required=False, allow_null=True)
 
 
-def refusal_response(refusal: ReviewRefusal) -> Response:
-    body = {"detail": refusal.message}
-    if refusal.field:
-        body[refusal.field] = [refusal.message]
-    return Response(body, status=refusal.status_code)
-
-
 class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReviewMeetingSerializer
 
@@ -140,10 +133,7 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="open-early")
     def open_early(self, request, pk=None):
         meeting = self.get_object()
-        try:
-            open_early(meeting, request.user)
-        except ReviewRefusal as refusal:
-            return refusal_response(refusal)
+        open_early(meeting, request.user)
         return Response(ReviewMeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     @extend_schema(summary="Mark board members present, for the quorum (the chair); recorded",
@@ -156,10 +146,7 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
         meeting = self.get_object()
         data = ReviewAttendanceRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            mark_present(meeting, request.user, data.validated_data["members"])
-        except ReviewRefusal as refusal:
-            return refusal_response(refusal)
+        mark_present(meeting, request.user, data.validated_data["members"])
         return Response(ReviewMeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
 
 
@@ -173,10 +160,7 @@ class ItemVoteView(APIView):
         item = access.get_item_for(request.user, pk)
         data = ReviewVoteRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            vote = cast_vote(item, request.user, data.validated_data["choice"], data.validated_data["comment"])
-        except ReviewRefusal as refusal:
-            return refusal_response(refusal)
+        vote = cast_vote(item, request.user, data.validated_data["choice"], data.validated_data["comment"])
         return Response(ReviewVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
@@ -192,9 +176,6 @@ class ItemDecisionView(APIView):
         data = ReviewDecisionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        try:
-            decision = decide(item, request.user, fields["decision"], note=fields["note"], statement=fields["statement"],
-                              keeper=fields.get("keeper"), rereview=fields.get("rereview_date"))
-        except ReviewRefusal as refusal:
-            return refusal_response(refusal)
+        decision = decide(item, request.user, fields["decision"], note=fields["note"], statement=fields["statement"],
+                          keeper=fields.get("keeper"), rereview=fields.get("rereview_date"))
         return Response(ReviewDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

@@ -14,15 +14,15 @@ from cadence.reviews.rerun import copy_as_draft
 from cadence.standards import services as standards
 from cadence.standards.models import default_rereview
 from experiments import lifecycle, roles
+from experiments.errors import DomainError
 from experiments.models import ExperimentEvent
 
 
-class ReviewRefusal(Exception):
-    """A refused vote or decision; `field` names the input at fault, if one is."""
+class ReviewRefusal(DomainError):
+    """A refused vote or decision (the one domain error type); `field` names the input at fault."""
 
     def __init__(self, message: str, field: str = "", status_code: int = 400):
-        super().__init__(message)
-        self.message, self.field, self.status_code = message, field, status_code
+        super().__init__(message, field=field, status_code=status_code)
 
 
 def tally(item: AgendaItem) -> dict:

@@ -64,7 +64,7 @@ def test_chair_promotes_through_the_api(item, chair, board_member, standards_kee
     assert api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/attendance/", present, format="json",
                            secure=True).status_code == 200
     missing = api(chair).post(url, {**body, "statement": ""}, format="json", secure=True)
-    assert missing.status_code == 400 and missing.json()["statement"]
+    assert missing.status_code == 400 and [p["field"] for p in missing.json()["problems"]] == ["statement"]
     done = api(chair).post(url, body, format="json", secure=True)
     assert done.status_code == 201, done.json()
     standard = Standard.objects.get(pk=done.json()["standard"])
