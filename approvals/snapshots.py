@@ -4,7 +4,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from approvals.models import Snapshot
-from experiments.models import Experiment, GuardrailPolicy
+from experiments.contract import contract_of, metric_row  # noqa: F401  (re-exported: approvals reads them here)
+from experiments.models import Experiment
 
 # Parts of the contract an amendment may change (the rest needs a new proposal).
 AMENDABLE = ("touchpoints", "segments", "exposure_cap_pct", "planned_start", "planned_end", "metrics")
@@ -24,52 +25,6 @@ LABELS = {
     "metrics": "Metrics",
     "rules": "Rules",
 }
-
-
-def _number(value):
-    return None if value is None else float(value)
-
-
-def metric_row(row) -> dict:
-    return {
-        "metric": row.metric.key,
-        "role": row.role,
-        "effect_unit": row.effect_unit,
-        "minimum_detectable_effect": _number(row.minimum_detectable_effect),
-        "non_inferiority_margin": _number(row.non_inferiority_margin),
-        "baseline_rate": _number(row.baseline_rate),
-        "baseline_mean": _number(row.baseline_mean),
-        "baseline_sd": _number(row.baseline_sd),
-    }
-
-
-def contract_of(experiment: Experiment) -> dict:
-    policy = GuardrailPolicy.current()
-    return {
-        "title": experiment.title,
-        "hypothesis": experiment.hypothesis_sentence,
-        "touchpoints": sorted(experiment.touchpoints.values_list("key", flat=True)),
-        "segments": sorted(experiment.segments.values_list("key", flat=True)),
-        "sensitive_categories": sorted(experiment.sensitive_categories.values_list("key", flat=True)),
-        # Quantized: a value fresh from a form ("20") and one read back ("20.00") are one contract.
-        "exposure_cap_pct": str(Decimal(experiment.exposure_cap_pct).quantize(Decimal("0.01"))),
-        "planned_start": experiment.planned_start.isoformat(),
-        "planned_end": experiment.planned_end.isoformat(),
-        "min_runtime_days": experiment.min_runtime_days,
-        "approver": experiment.approver.get_username() if experiment.approver_id else None,
-        "variants": [
-            {"key": v.key, "name": v.name, "is_control": v.is_control, "weight": v.weight}
-            for v in experiment.variants.all()
-        ],
-        "metrics": [metric_row(r) for r in experiment.metrics.select_related("metric").order_by("metric__key")],
-        "rules": {
-            "alpha": experiment.alpha,
-            "power": experiment.power,
-            "expected_daily_traffic": experiment.expected_daily_traffic,
-            "max_duration_days": policy.max_duration_days,
-            "max_exposure_pct": str(policy.max_exposure_pct),
-        },
-    }
 
 
 def freeze(experiment: Experiment, actor, data: dict | None = None) -> Snapshot:

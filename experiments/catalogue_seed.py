@@ -57,6 +57,40 @@ SENSITIVE_CATEGORIES = [
     ("changes-price", "Changes price", "Changes a price, fee, discount or refund a customer pays or gets."),
 ]
 
+# Areas the policy closes to experiments (name, why, touchpoint keys, keywords). An empty
+# touchpoint list means on every touchpoint; the admin edits them afterwards.
+NEVER_TEST_AREAS = [
+    (
+        "Legal terms and notices",
+        "Every customer is owed the same legally reviewed wording; a change goes through Legal, not an experiment.",
+        [],
+        ["terms and conditions", "terms of service", "general terms", "privacy notice", "privacy policy",
+         "cancellation rights", "right of withdrawal", "legal notice"],
+    ),
+    (
+        "Safety and emergency messages",
+        "Everyone must get the message that keeps them safe; no arm may get a weaker or later one.",
+        [],
+        ["safety warning", "safety message", "safety notice", "product recall", "recall notice", "emergency"],
+    ),
+    (
+        "Debt collection and disconnection notices",
+        "Regulated notices to customers in arrears must reach everyone in the same form and on time.",
+        ["billing", "email", "sms"],
+        ["debt collection", "disconnection notice", "arrears"],
+    ),
+]
+
+
+def load_never_test_areas(apps):
+    """Seed the never-test list once (idempotent by name; admin edits are kept)."""
+    NeverTestArea = apps.get_model("experiments", "NeverTestArea")
+    Touchpoint = apps.get_model("experiments", "Touchpoint")
+    for name, why, touchpoint_keys, keywords in NEVER_TEST_AREAS:
+        area, created = NeverTestArea.objects.get_or_create(name=name, defaults=dict(why=why, keywords="\n".join(keywords)))
+        if created and touchpoint_keys:
+            area.touchpoints.set(Touchpoint.objects.filter(key__in=touchpoint_keys))
+
 
 def load(apps):
     """Create or update the seed rows (idempotent; edits to names in the admin are kept)."""
@@ -83,3 +117,8 @@ def load(apps):
     if not GuardrailPolicy.objects.exists():
         policy = GuardrailPolicy.objects.create(max_duration_days=60, max_exposure_pct=50)
         policy.mandatory_guardrails.set([metrics[k] for k in POLICY_GUARDRAILS])
+    try:
+        apps.get_model("experiments", "NeverTestArea")
+    except LookupError:
+        return  # an older migration state: the never-test migration seeds it later
+    load_never_test_areas(apps)

@@ -1,4 +1,4 @@
-from .catalogue import GuardrailPolicy, Metric, Segment, SensitiveCategory, Touchpoint
+from .catalogue import GuardrailPolicy, Metric, NeverTestArea, Segment, SensitiveCategory, Touchpoint
 from .event import ExperimentEvent
 from .experiment import (
     ACTIVE_STATUSES,
@@ -30,6 +30,7 @@ __all__ = [
     "GuardrailPolicy",
     "Metric",
     "MetricRole",
+    "NeverTestArea",
     "Outcome",
     "Segment",
     "SensitiveCategory",

@@ -125,3 +125,34 @@ class GuardrailPolicy(models.Model):
     def current(cls) -> "GuardrailPolicy":
         policy = cls.objects.order_by("pk").first()
         return policy if policy is not None else cls.objects.create()
+
+
+class NeverTestArea(models.Model):
+    """An area no experiment may touch at all (legal terms, safety messages): part of the policy.
+
+    It matches a contract by its touchpoints, by keywords in the title or hypothesis, or both:
+    with both, a keyword counts only on the touchpoints named. Checked in experiments.contract.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    why = models.TextField(help_text="Shown to the proposer who is refused: why this may not be experimented on.")
+    touchpoints = models.ManyToManyField(
+        Touchpoint, blank=True, related_name="never_test_areas",
+        help_text="Touchpoints this area covers. With no keywords, the whole touchpoint is closed to experiments.",
+    )
+    keywords = models.TextField(
+        blank=True,
+        help_text="One word or phrase a line; an experiment whose title or hypothesis contains one is refused.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "never-test area"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
