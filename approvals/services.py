@@ -23,6 +23,7 @@ from approvals.models import (
 )
 from approvals.notifications import Kind, notify
 from approvals.snapshots import AMENDABLE, contract_of, diff_rows, freeze
+from experiments import contract as policy_contract
 from experiments import lifecycle, roles
 from experiments.models import (
     Experiment,
@@ -261,6 +262,8 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
             raise lifecycle.IllegalMove(
                 f"Only an experiment pending approval is resubmitted after an edit; this one is {current.get_status_display().lower()}."
             )
+        edited = policy_contract.contract_of(current)
+        _refuse_outside_policy(edited, current, _("The edit breaks the guardrail policy: nothing was saved."))
         previous = slot_rules.open_request(current, RequestKind.PROPOSAL)
         # The approvers decide on the diff against the version they were looking at.
         request = open_request(current, RequestKind.PROPOSAL, actor, base=previous.snapshot if previous else None)
@@ -318,6 +321,8 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
         proposed.update(_clean_changes(changes))
         if not diff_rows(base.data, proposed):
             raise lifecycle.TransitionError("The amendment changes nothing.", [{"field": "changes", "message": "Nothing differs from the approved contract."}])
+        # The proposed contract, not just the changed fields: today's policy holds for all of it.
+        _refuse_outside_policy(proposed, current, _("The amendment breaks the guardrail policy: fix the fields listed."), base=base.data)
         return open_request(current, RequestKind.AMENDMENT, actor, data=proposed, base=base, reason=reason)
 
 
@@ -385,7 +390,18 @@ def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalReque
         refusal = access.restart_refusal(actor, current)
         if refusal:
             raise refusal
+        # Running again is running under today's policy; its start date has passed by design.
+        now_contract = policy_contract.contract_of(current)
+        message = _("Running it again would break today's guardrail policy: "
+                    "propose a rerun that fixes the fields listed.")
+        _refuse_outside_policy(now_contract, current, message, base=now_contract)
         return open_request(current, RequestKind.RESTART, actor, base=approved_snapshot(current), reason=reason)
+
+
+def _refuse_outside_policy(contract: dict, experiment: Experiment, message: str, base: dict | None = None):
+    problems = policy_contract.contract_problems(contract, authors=experiment.authors(), base=base)
+    if problems:
+        raise lifecycle.PolicyViolation(message, problems)
 
 
 # --- discussion and suggestions ------------------------------------------------------------

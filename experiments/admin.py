@@ -6,6 +6,7 @@ from experiments.models import (
     ExperimentMetric,
     GuardrailPolicy,
     Metric,
+    NeverTestArea,
     Segment,
     SensitiveCategory,
     Status,
@@ -41,6 +42,16 @@ class SegmentAdmin(admin.ModelAdmin):
 class SensitiveCategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "key", "needs_standards_keeper")
     prepopulated_fields = {"key": ("name",)}
+
+
+@admin.register(NeverTestArea)
+class NeverTestAreaAdmin(admin.ModelAdmin):
+    """The policy's never-test list: areas no experiment may touch (checked by experiments.contract)."""
+
+    list_display = ("name", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "why", "keywords")
+    filter_horizontal = ("touchpoints",)
 
 
 @admin.register(GuardrailPolicy)

@@ -129,7 +129,7 @@ def _problem(field_name, message):
     return {"field": field_name, "message": message}
 
 
-def _percent(value) -> str:
+def percent(value) -> str:
     """50.00 -> "50", 12.50 -> "12.5"."""
     return f"{Decimal(str(value)).normalize():f}"
 
@@ -235,7 +235,7 @@ def _exposure(contract, ctx):
     if not pct.is_finite() or pct <= ctx.rules.max_exposure_pct:
         return []
     return [_problem("exposure_cap_pct", _("Exposure cap %(pct)s%% is above the policy maximum of %(max)s%%.")
-                     % {"pct": _percent(pct), "max": _percent(ctx.rules.max_exposure_pct)})]
+                     % {"pct": percent(pct), "max": percent(ctx.rules.max_exposure_pct)})]
 
 
 def _approver(contract, ctx):
@@ -318,7 +318,7 @@ def policy_summary(policy=None) -> dict:
     keeper = _("a standards keeper's approval")
     return {
         "max_duration_days": rules.max_duration_days,
-        "max_exposure_pct": _percent(rules.max_exposure_pct),
+        "max_exposure_pct": percent(rules.max_exposure_pct),
         "mandatory_guardrails": [{"key": k, "name": n} for k, n in rules.mandatory.items()],
         "touchpoints": [
             {"key": key, "name": name, "mandatory_guardrails": [{"key": k, "name": n} for k, n in metrics.items()]}
@@ -347,7 +347,7 @@ def rule_statements(rules: PolicyRules) -> list[str]:
         _("The planned end after the planned start; at most %(days)s days in all.") % {"days": rules.max_duration_days},
         _("A new planned start today or later."),
         _("A minimum runtime no longer than the planned duration."),
-        _("An exposure cap of at most %(pct)s%% of eligible traffic.") % {"pct": _percent(rules.max_exposure_pct)},
+        _("An exposure cap of at most %(pct)s%% of eligible traffic.") % {"pct": percent(rules.max_exposure_pct)},
         _("A named approver who is active, holds the approver role and is not an author."),
         _("Exactly one control variant and at least one treatment."),
         _("Sensitive categories are allowed but add approvals (listed below)."),

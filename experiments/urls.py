@@ -6,12 +6,14 @@ from experiments.views.dashboard import dashboard
 from experiments.views.detail import experiment_detail
 from experiments.views.editing import experiment_create, experiment_edit
 from experiments.views.listing import experiment_list
+from experiments.views.policy_page import policy_page
 from experiments.views.transition import experiment_transition
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", dashboard, name="dashboard"),
+    path("policy/", policy_page, name="policy"),
     path("experiments/", experiment_list, name="experiment-list"),
     path("experiments/new/", experiment_create, name="experiment-create"),
     path("experiments/<slug:key>/", experiment_detail, name="experiment-detail"),

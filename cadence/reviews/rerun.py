@@ -1,9 +1,14 @@
 """Ask for more evidence: a new draft copy of the experiment for its owner, who submits it for
-approval like any proposal."""
+approval like any proposal (submit runs the one contract check, experiments.contract).
+
+The copy is made inside today's policy where a copy can be: dates from next week, duration and
+exposure within the limits, the minimum runtime within the duration. What only the owner can
+fix (a missing mandatory guardrail's margin, an approver who left) the check reports at submit."""
 import datetime as dt
 
 from django.utils import timezone
 
+from experiments import contract
 from experiments.lifecycle import record_creation
 from experiments.models import Experiment, ExperimentMetric, Variant
 
@@ -23,13 +28,17 @@ def _free_key(base: str) -> str:
 
 
 def copy_as_draft(original: Experiment, actor) -> Experiment:
+    rules = contract.load_rules()
     start = timezone.localdate() + dt.timedelta(days=7)
+    days = min(original.duration_days or 28, rules.max_duration_days)
     fields = {name: getattr(original, name) for name in COPIED_FIELDS}
     fields["title"] = f"{original.title} (rerun)"[:200]
+    fields["exposure_cap_pct"] = min(original.exposure_cap_pct, rules.max_exposure_pct)
+    fields["min_runtime_days"] = min(original.min_runtime_days, days)
     copy = Experiment.objects.create(
         key=_free_key(original.key),
         planned_start=start,
-        planned_end=start + dt.timedelta(days=(original.duration_days or 28) - 1),
+        planned_end=start + dt.timedelta(days=days - 1),
         **fields,
     )
     copy.co_authors.set(original.co_authors.all())

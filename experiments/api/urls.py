@@ -9,6 +9,7 @@ from experiments.api.views.calculator import CalculatorView
 from experiments.api.views.catalogue import (
     GuardrailPolicyView,
     MetricViewSet,
+    PolicyView,
     SegmentViewSet,
     SensitiveCategoryViewSet,
     TouchpointViewSet,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("token/", TokenView.as_view(), name="api-token"),
     path("calculator/", CalculatorView.as_view(), name="api-calculator"),
     path("guardrail-policy/", GuardrailPolicyView.as_view(), name="api-guardrail-policy"),
+    path("policy/", PolicyView.as_view(), name="api-policy"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     # Docs pages send a browser to the login page first; the schema they load needs the session.
     path("docs/", login_required(OfflineSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from experiments import access, hooks, lifecycle, policy
+from experiments import access, contract, hooks, lifecycle, policy
 from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
-from experiments.models import Experiment, GuardrailPolicy, Metric, Status, Touchpoint
+from experiments.models import Experiment, Metric, Status
 from experiments.views.transition import report_refusal
 
 SUBMIT = "submit"
@@ -44,31 +44,25 @@ def _edit_page(request, experiment):
     variants = VariantFormSet(data, instance=experiment, prefix="variants")
     metrics = MetricFormSet(data, instance=experiment, prefix="metrics")
 
+    refused = None
     if data is not None and all([form.is_valid(), variants.is_valid(), metrics.is_valid()]):
         try:
             experiment, resubmitted = _save(form, variants, metrics, request.user, creating)
-        except PermissionDenied as refused:
-            messages.error(request, f"Nothing was saved: {refused}")
+        except PermissionDenied as denied:
+            messages.error(request, f"Nothing was saved: {denied}")
             return redirect(experiment)
-        if resubmitted:
-            messages.success(request, "Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version.")
-            return redirect(experiment)
-        if experiment.edit_reopens_approval:
-            messages.success(request, "Saved. Nothing the approvers decide on changed, so their approvals stand.")
-            return redirect(experiment)
-        if request.POST.get("intent") != SUBMIT:
-            messages.success(request, "Draft saved.")
-            return redirect(experiment)
-        try:
-            lifecycle.transition(experiment, "submit", request.user)
-        except lifecycle.TransitionError as exc:
-            messages.warning(request, "Your draft is saved but was not submitted.")
-            report_refusal(request, exc)
-            return redirect("experiment-edit", key=experiment.key)
-        messages.success(request, f"Submitted for approval. {experiment.approver.get_full_name() or experiment.approver} will be asked to decide.")
-        return redirect(experiment)
+        except lifecycle.TransitionError as refusal:
+            # An edit that re-submits is checked like a submit (experiments.contract); rolled back.
+            refused = refusal
+        else:
+            return _after_save(request, experiment, resubmitted)
 
-    problems = [] if creating or data is not None else _with_anchors(policy.blocking_problems(experiment))
+    if refused is not None:
+        problems = _with_anchors(refused.problems)
+    else:
+        problems = [] if creating or data is not None else _with_anchors(policy.blocking_problems(experiment))
+    # The limits, approvals and never-test list shown next to the fields: the check's own rules.
+    summary = contract.policy_summary()
     return render(
         request,
         "experiments/form.html",
@@ -79,16 +73,41 @@ def _edit_page(request, experiment):
             "variants": variants,
             "metrics": metrics,
             "problems": problems,
+            "refusal": refused.message if refused is not None else "",
             "problems_by_field": _group(problems),
             "error_summary": _error_summary(form, variants, metrics) if data is not None else [],
             "metric_keys": {str(m.pk): m.key for m in Metric.objects.filter(is_active=True)},
-            "mandatory_guardrails": _mandatory_guardrails(),
+            "policy": summary,
+            "mandatory_guardrails": _mandatory_guardrails(summary),
             "calculator_url": reverse("api-calculator"),
             "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
             # Other apps' hints (approvals: the approvals an edit withdraws, suggested approvers).
             **{k: v for hook in hooks.registry.get("edit_context") for k, v in hook.fn(experiment, form).items()},
         },
     )
+
+
+def _after_save(request, experiment, resubmitted):
+    if resubmitted:
+        messages.success(
+            request, "Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version."
+        )
+        return redirect(experiment)
+    if experiment.edit_reopens_approval:
+        messages.success(request, "Saved. Nothing the approvers decide on changed, so their approvals stand.")
+        return redirect(experiment)
+    if request.POST.get("intent") != SUBMIT:
+        messages.success(request, "Draft saved.")
+        return redirect(experiment)
+    try:
+        lifecycle.transition(experiment, "submit", request.user)
+    except lifecycle.TransitionError as exc:
+        messages.warning(request, "Your draft is saved but was not submitted.")
+        report_refusal(request, exc)
+        return redirect("experiment-edit", key=experiment.key)
+    approver = experiment.approver.get_full_name() or experiment.approver
+    messages.success(request, f"Submitted for approval. {approver} will be asked to decide.")
+    return redirect(experiment)
 
 
 @transaction.atomic
@@ -138,7 +157,7 @@ def _error_summary(form, variants, metrics):
 
 def _with_anchors(problems):
     """Policy problems name a field or a section ("metrics", "variants"); link each to it."""
-    sections = {"metrics", "variants"}
+    sections = {"metrics", "variants", "hypothesis"}
     return [
         {**p, "anchor": f"section-{p['field']}" if p["field"] in sections else f"field-{p['field']}"} for p in problems
     ]
@@ -151,13 +170,13 @@ def _group(problems):
     return dict(grouped)
 
 
-def _mandatory_guardrails():
+def _mandatory_guardrails(summary):
     """Which guardrails the policy demands, and where: shown above the metric rows."""
-    rules = [(m.name, "every experiment") for m in GuardrailPolicy.current().mandatory_guardrails.all()]
+    rules = [(m["name"], "every experiment") for m in summary["mandatory_guardrails"]]
     by_metric = defaultdict(list)
-    for touchpoint in Touchpoint.objects.prefetch_related("mandatory_guardrails"):
-        for metric in touchpoint.mandatory_guardrails.all():
-            by_metric[metric.name].append(touchpoint.name)
+    for touchpoint in summary["touchpoints"]:
+        for metric in touchpoint["mandatory_guardrails"]:
+            by_metric[metric["name"]].append(touchpoint["name"])
     everywhere = {name for name, _ in rules}
     rules += [(name, ", ".join(tps)) for name, tps in sorted(by_metric.items()) if name not in everywhere]
     return rules

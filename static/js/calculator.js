@@ -66,6 +66,7 @@
     };
     if (text("planned_start")) payload.planned_start = text("planned_start");
     if (text("planned_end")) payload.planned_end = text("planned_end");
+    if (number("min_runtime_days") !== null) payload.min_runtime_days = number("min_runtime_days");
     return payload;
   }
 
@@ -123,6 +124,16 @@
       nodes.push(list);
     }
     nodes.push(detail);
+    // The policy's limits, said by the server's contract check (experiments/contract.py).
+    if (plan.policy_problems && plan.policy_problems.length) {
+      const list = element("ul", "policy-problems");
+      plan.policy_problems.forEach((p) => list.append(element("li", "policy-problem", p.message)));
+      nodes.push(list);
+    }
+    const entered = number("exposure_cap_pct");
+    if (plan.planned_exposure_pct && entered !== null && Number(plan.planned_exposure_pct) < entered) {
+      nodes.push(element("p", "muted", `Planned at ${plan.planned_exposure_pct}% exposure, the most the policy allows.`));
+    }
     if (plan.looks > 1) {
       const deciding = plan.metrics.find((m) => m.name === plan.deciding_metric);
       const factor = deciding ? deciding.inflation.toFixed(3) : "";

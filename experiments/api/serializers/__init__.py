@@ -9,7 +9,7 @@ from .checks import CheckSerializer
 from .experiment import AllowedActionSerializer, ExperimentSerializer
 from .lifecycle import EventSerializer, TransitionRefusalSerializer, TransitionRequestSerializer
 from .planning import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
-from .policy import PolicyReportSerializer
+from .policy import PolicyReportSerializer, PolicySerializer
 from .rows import MetricRowSerializer, VariantSerializer
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "PlanSerializer",
     "PlanningErrorSerializer",
     "PolicyReportSerializer",
+    "PolicySerializer",
     "SegmentSerializer",
     "SensitiveCategorySerializer",
     "TouchpointSerializer",

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from experiments.api.errors import run_check
 from experiments.api.fields import exposure_cap_field
+from experiments.api.serializers.lifecycle import ProblemSerializer
 from experiments.api.serializers.rows import (
     MetricRowSerializer,
     PlanningVariantSerializer,
@@ -40,6 +41,17 @@ class PlanSerializer(serializers.Serializer):
     metrics = MetricPlanSerializer(many=True)
 
 
+class CalculatorPlanSerializer(PlanSerializer):
+    """The calculator's plan, sized at the exposure the policy allows, with the policy's limits."""
+
+    planned_exposure_pct = serializers.CharField(
+        help_text="The exposure the plan assumes: the entered cap, or the policy maximum when the cap is above it."
+    )
+    policy_problems = ProblemSerializer(
+        many=True, help_text="The duration, runtime and exposure limits the entered values break (experiments.contract)."
+    )
+
+
 class PlanningErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     field = serializers.CharField()
@@ -61,10 +73,12 @@ class CalculatorRequestSerializer(serializers.ModelSerializer):
             "exposure_cap_pct",
             "planned_start",
             "planned_end",
+            "min_runtime_days",
             "variants",
             "metrics",
         ]
         extra_kwargs = {
+            "min_runtime_days": {"required": False},
             "planned_start": {"required": False, "allow_null": True},
             "planned_end": {"required": False, "allow_null": True},
         }

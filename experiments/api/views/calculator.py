@@ -4,8 +4,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from experiments import planning
+from experiments import contract, planning
 from experiments.api.serializers import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
+from experiments.api.serializers.planning import CalculatorPlanSerializer
 
 
 class CalculatorView(APIView):
@@ -13,7 +14,7 @@ class CalculatorView(APIView):
         summary="Units per arm and days needed for a proposal being written",
         request=CalculatorRequestSerializer,
         responses={
-            200: PlanSerializer,
+            200: CalculatorPlanSerializer,
             400: OpenApiResponse(PlanningErrorSerializer, description="Field errors, or inputs that cannot be planned."),
         },
     )
@@ -22,6 +23,14 @@ class CalculatorView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         start, end = data.get("planned_start"), data.get("planned_end")
+        rules = contract.load_rules()
+        # Planned at the exposure the policy allows: a cap above it would never be approved.
+        exposure = min(data["exposure_cap_pct"], rules.max_exposure_pct)
+        limits = contract.limit_problems(
+            {"planned_start": start, "planned_end": end, "exposure_cap_pct": data["exposure_cap_pct"],
+             "min_runtime_days": data.get("min_runtime_days")},
+            policy=rules,
+        )
         try:
             plan = planning.plan_from_rows(
                 metric_rows=data["metrics"],
@@ -29,9 +38,12 @@ class CalculatorView(APIView):
                 alpha=data.get("alpha", 0.05),
                 power=data.get("power", 0.8),
                 daily_traffic=data.get("expected_daily_traffic"),
-                exposure_pct=data["exposure_cap_pct"],
+                exposure_pct=exposure,
                 planned_days=(end - start).days + 1 if start and end else None,
             )
         except planning.PlanningError as error:
             return Response({"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(PlanSerializer(plan).data)
+        body = dict(PlanSerializer(plan).data)
+        body["planned_exposure_pct"] = contract.percent(exposure)
+        body["policy_problems"] = limits
+        return Response(body)

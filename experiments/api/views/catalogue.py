@@ -4,9 +4,11 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from experiments import contract
 from experiments.api.serializers import (
     GuardrailPolicySerializer,
     MetricSerializer,
+    PolicySerializer,
     SegmentSerializer,
     SensitiveCategorySerializer,
     TouchpointSerializer,
@@ -44,3 +46,14 @@ class GuardrailPolicyView(APIView):
     @extend_schema(summary="The guardrail policy in force", responses=GuardrailPolicySerializer)
     def get(self, request):
         return Response(GuardrailPolicySerializer(GuardrailPolicy.current()).data)
+
+
+class PolicyView(APIView):
+    @extend_schema(
+        summary="The whole guardrail policy: limits, mandatory guardrails, never-test list, sensitive categories",
+        description="The same rules and data the contract check applies at every door (submit, edit, amendment, "
+        "restart, rerun) and the /policy/ page shows.",
+        responses=PolicySerializer,
+    )
+    def get(self, request):
+        return Response(PolicySerializer(contract.policy_summary()).data)
