@@ -322,7 +322,8 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
         if not diff_rows(base.data, proposed):
             raise lifecycle.TransitionError("The amendment changes nothing.", [{"field": "changes", "message": "Nothing differs from the approved contract."}])
         # The proposed contract, not just the changed fields: today's policy holds for all of it.
-        _refuse_outside_policy(proposed, current, _("The amendment breaks the guardrail policy: fix the fields listed."), base=base.data)
+        refusal = _("The amendment breaks the guardrail policy: fix the fields listed.")
+        _refuse_outside_policy(proposed, current, refusal, base=base.data)
         return open_request(current, RequestKind.AMENDMENT, actor, data=proposed, base=base, reason=reason)
 
 

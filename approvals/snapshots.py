@@ -1,5 +1,4 @@
 """Freeze an experiment's contract as JSON, and say in readable rows how two contracts differ."""
-from decimal import Decimal
 
 from django.utils import timezone
 

@@ -87,7 +87,9 @@ def load_never_test_areas(apps):
     NeverTestArea = apps.get_model("experiments", "NeverTestArea")
     Touchpoint = apps.get_model("experiments", "Touchpoint")
     for name, why, touchpoint_keys, keywords in NEVER_TEST_AREAS:
-        area, created = NeverTestArea.objects.get_or_create(name=name, defaults=dict(why=why, keywords="\n".join(keywords)))
+        area, created = NeverTestArea.objects.get_or_create(
+            name=name, defaults={"why": why, "keywords": "\n".join(keywords)}
+        )
         if created and touchpoint_keys:
             area.touchpoints.set(Touchpoint.objects.filter(key__in=touchpoint_keys))
 

@@ -175,12 +175,12 @@ def _touchpoint_named(contract, ctx):
 def _mandatory_guardrails(contract, ctx):
     guardrails = {r.get("metric") for r in contract.get("metrics") or [] if r.get("role") == "guardrail"}
     chosen = set(contract.get("touchpoints") or [])
-    required = {key: _("%(metric)s is a mandatory guardrail for the guardrail policy; add it as a guardrail.") % {"metric": name}
-                for key, name in ctx.rules.mandatory.items()}
+    everywhere = _("%(metric)s is a mandatory guardrail for the guardrail policy; add it as a guardrail.")
+    on_touchpoint = _("%(metric)s is a mandatory guardrail for the %(touchpoint)s touchpoint; add it as a guardrail.")
+    required = {key: everywhere % {"metric": name} for key, name in ctx.rules.mandatory.items()}
     for tp_name, metrics in (v for k, v in ctx.rules.touchpoints.items() if k in chosen):
         for key, name in metrics.items():
-            required.setdefault(key, _("%(metric)s is a mandatory guardrail for the %(touchpoint)s touchpoint; add it as a guardrail.")
-                                % {"metric": name, "touchpoint": tp_name})
+            required.setdefault(key, on_touchpoint % {"metric": name, "touchpoint": tp_name})
     return [_problem("metrics", message) for key, message in required.items() if key not in guardrails]
 
 
@@ -208,8 +208,8 @@ def _dates(contract, ctx):
     if end <= start:
         problems.append(_problem("planned_end", _("The planned end must be after the planned start.")))
     elif days > ctx.rules.max_duration_days:
-        problems.append(_problem("planned_end", _("The planned duration is %(days)s days; the policy allows at most %(max)s.")
-                                 % {"days": days, "max": ctx.rules.max_duration_days}))
+        message = _("The planned duration is %(days)s days; the policy allows at most %(max)s.")
+        problems.append(_problem("planned_end", message % {"days": days, "max": ctx.rules.max_duration_days}))
     # A start already agreed (a running experiment's, or a stopped one's) has passed by design;
     # only a new start date must lie ahead.
     agreed = ctx.base is not None and _date(ctx.base.get("planned_start")) == start
@@ -223,8 +223,8 @@ def _min_runtime(contract, ctx):
     # An end not after the start is already reported by _dates.
     if days is None or days <= 1 or not minimum or minimum <= days:
         return []
-    return [_problem("min_runtime_days", _("The minimum runtime (%(min)s days) is longer than the planned duration (%(days)s days).")
-                     % {"min": minimum, "days": days})]
+    message = _("The minimum runtime (%(min)s days) is longer than the planned duration (%(days)s days).")
+    return [_problem("min_runtime_days", message % {"min": minimum, "days": days})]
 
 
 def _exposure(contract, ctx):
@@ -247,7 +247,8 @@ def _approver(contract, ctx):
         return [_problem("approver", _("The approver cannot be the owner or a co-author of the experiment."))]
     if not user.is_active:
         # A deactivated approver can never decide, so the request would wait forever.
-        return [_problem("approver", _("%(user)s's account is deactivated; name an approver who can sign in.") % {"user": username})]
+        message = _("%(user)s's account is deactivated; name an approver who can sign in.")
+        return [_problem("approver", message % {"user": username})]
     if not roles.has_role(user, roles.APPROVER) and not user.is_superuser:
         return [_problem("approver", _("%(user)s does not hold the approver role.") % {"user": username})]
     return []
@@ -264,7 +265,10 @@ def _variants(contract, ctx):
     return problems
 
 
-RULES = (_metrics, _touchpoint_named, _mandatory_guardrails, _never_test, _dates, _min_runtime, _exposure, _approver, _variants)
+RULES = (
+    _metrics, _touchpoint_named, _mandatory_guardrails, _never_test,
+    _dates, _min_runtime, _exposure, _approver, _variants,
+)
 # The limits a form can show before the rest of the proposal exists (the calculator uses them).
 LIMIT_RULES = (_dates, _min_runtime, _exposure)
 
@@ -306,7 +310,8 @@ def added_approvals(contract: dict, policy=None) -> list[dict]:
     for key in contract.get("sensitive_categories") or []:
         name, _description, needs_keeper = rules.sensitive.get(key, (key, "", False))
         if needs_keeper:
-            found.append({"category": key, "message": _("%(category)s adds a standards keeper's approval.") % {"category": name}})
+            message = _("%(category)s adds a standards keeper's approval.") % {"category": name}
+            found.append({"category": key, "message": message})
     return found
 
 

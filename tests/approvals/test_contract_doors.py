@@ -100,14 +100,17 @@ def api_edit_of_pending(owner, approver):
     experiment = make_experiment(owner, approver)
     transition(experiment, "submit", owner)
     close_the_store()
+    url = f"/api/experiments/{experiment.key}/"
     return experiment, lambda: refused_json(
-        api_client(owner).patch(f"/api/experiments/{experiment.key}/", {"touchpoints": ["chat", "store"]}, format="json"))
+        api_client(owner).patch(url, {"touchpoints": ["chat", "store"]}, format="json")
+    )
 
 
 def amendment_service(owner, approver):
     experiment = approved(owner, approver)
     close_the_store()
-    return experiment, lambda: raised(lambda: services.request_amendment(experiment, owner, {"touchpoints": ["chat", "store"]}))
+    changes = {"touchpoints": ["chat", "store"]}
+    return experiment, lambda: raised(lambda: services.request_amendment(experiment, owner, changes))
 
 
 def amendment_page(owner, approver):
@@ -121,7 +124,7 @@ def amendment_page(owner, approver):
         "touchpoints": ["chat", "store"], "segments": form.initial["segments"],
         "exposure_cap_pct": form.initial["exposure_cap_pct"], "planned_start": form.initial["planned_start"],
         "planned_end": form.initial["planned_end"], "reason": "Reach store customers too", "step": "submit",
-        "metrics-TOTAL_FORMS": "0", "metrics-INITIAL_FORMS": "0", "metrics-MIN_NUM_FORMS": "0", "metrics-MAX_NUM_FORMS": "1000",
+        "metrics-MIN_NUM_FORMS": "0", "metrics-MAX_NUM_FORMS": "1000",
     }
     page_metrics = page.context["metrics"]
     data["metrics-TOTAL_FORMS"] = data["metrics-INITIAL_FORMS"] = str(len(page_metrics.initial))
@@ -156,7 +159,9 @@ def restart_api(owner, approver):
     experiment = stopped(owner, approver)
     close_the_store()
     return experiment, lambda: refused_json(
-        api_client(owner).post(f"/api/approvals/experiments/{experiment.key}/restart/", {"reason": "A data error"}, format="json"))
+        api_client(owner).post(f"/api/approvals/experiments/{experiment.key}/restart/", {"reason": "A data error"},
+                               format="json")
+    )
 
 
 def rerun_draft_then_submit(owner, approver):
@@ -203,7 +208,8 @@ def test_the_amendment_of_issue_10_is_refused_naming_each_field(proposer, approv
     }
     problems = raised(lambda: services.request_amendment(experiment, proposer, changes, reason="Go big"))
     assert problems == [
-        {"field": "metrics", "message": "Complaint rate is a mandatory guardrail for the guardrail policy; add it as a guardrail."},
+        {"field": "metrics",
+         "message": "Complaint rate is a mandatory guardrail for the guardrail policy; add it as a guardrail."},
         {"field": "planned_end", "message": "The planned duration is 414 days; the policy allows at most 60."},
         {"field": "exposure_cap_pct", "message": "Exposure cap 100% is above the policy maximum of 50%."},
     ]

@@ -134,7 +134,9 @@ def test_an_area_with_only_touchpoints_closes_the_touchpoint(contract):
 def test_sensitive_categories_add_approvals_as_information_not_problems(contract):
     flagged = contract | {"sensitive_categories": ["uses-ai"]}
     assert check(flagged) == []
-    assert added_approvals(flagged) == [{"category": "uses-ai", "message": "Uses AI adds a standards keeper's approval."}]
+    assert added_approvals(flagged) == [
+        {"category": "uses-ai", "message": "Uses AI adds a standards keeper's approval."}
+    ]
 
 
 def test_the_limits_alone_check_a_proposal_still_being_written(db):
@@ -187,7 +189,10 @@ def test_the_calculator_plans_at_the_capped_exposure(proposer):
     payload = {
         "alpha": 0.05, "power": 0.8, "expected_daily_traffic": 5000, "exposure_cap_pct": 80,
         "planned_start": start.isoformat(), "planned_end": (start + dt.timedelta(days=27)).isoformat(),
-        "variants": [{"key": "control", "weight": 50, "is_control": True}, {"key": "short", "weight": 50, "is_control": False}],
+        "variants": [
+            {"key": "control", "weight": 50, "is_control": True},
+            {"key": "short", "weight": 50, "is_control": False},
+        ],
         "metrics": [{"metric": "fcr", "role": "success", "effect_unit": "absolute", "minimum_detectable_effect": 2,
                      "baseline_rate": 70}],
     }

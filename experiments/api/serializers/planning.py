@@ -48,7 +48,7 @@ class CalculatorPlanSerializer(PlanSerializer):
         help_text="The exposure the plan assumes: the entered cap, or the policy maximum when the cap is above it."
     )
     policy_problems = ProblemSerializer(
-        many=True, help_text="The duration, runtime and exposure limits the entered values break (experiments.contract)."
+        many=True, help_text="The duration, runtime and exposure limits the entered values break."
     )
 
 

@@ -38,8 +38,12 @@ class PolicySensitiveCategorySerializer(serializers.Serializer):
 class NeverTestAreaSerializer(serializers.Serializer):
     name = serializers.CharField()
     why = serializers.CharField()
-    touchpoints = serializers.ListField(child=serializers.CharField(), help_text="Touchpoint keys; empty = every touchpoint.")
-    keywords = serializers.ListField(child=serializers.CharField(), help_text="Words or phrases in a title or hypothesis.")
+    touchpoints = serializers.ListField(
+        child=serializers.CharField(), help_text="Touchpoint keys; empty = every touchpoint."
+    )
+    keywords = serializers.ListField(
+        child=serializers.CharField(), help_text="Words or phrases in a title or hypothesis."
+    )
 
 
 class PolicySerializer(serializers.Serializer):
@@ -51,4 +55,6 @@ class PolicySerializer(serializers.Serializer):
     touchpoints = PolicyTouchpointSerializer(many=True)
     sensitive_categories = PolicySensitiveCategorySerializer(many=True)
     never_test = NeverTestAreaSerializer(many=True, help_text="Areas no experiment may touch at all.")
-    rules = serializers.ListField(child=serializers.CharField(), help_text="The rules in words, in the order they are checked.")
+    rules = serializers.ListField(
+        child=serializers.CharField(), help_text="The rules in words, in the order they are checked."
+    )
