@@ -169,7 +169,7 @@ def available_moves(user, experiment: Experiment) -> list[Move]:
 
 def _check_guards(experiment: Experiment, move: Move, actor, outcome: str):
     """The experiment's own guards, then every guard another app registered for the move."""
-    if move.action == "submit":
+    if move.action in ("submit", "reopen"):  # reopen: an approved experiment edited goes back to pending
         from experiments.policy import blocking_problems
 
         problems = blocking_problems(experiment)

@@ -96,6 +96,21 @@ def web_edit_of_pending(owner, approver):
     return experiment, knock
 
 
+def web_edit_of_approved(owner, approver):
+    experiment = approved(owner, approver)
+    close_the_store()
+    store = Touchpoint.objects.get(key="store")
+    data = form_data_of(experiment)
+    data["touchpoints"] = [*data["touchpoints"], str(store.pk)]
+
+    def knock():
+        response = https_client(owner).post(reverse("experiment-edit", kwargs={"key": experiment.key}), data)
+        assert response.status_code == 200  # the form again, nothing saved
+        return [{"field": p["field"], "message": p["message"]} for p in response.context["problems"]]
+
+    return experiment, knock
+
+
 def api_edit_of_pending(owner, approver):
     experiment = make_experiment(owner, approver)
     transition(experiment, "submit", owner)
@@ -172,7 +187,7 @@ def rerun_draft_then_submit(owner, approver):
 
 
 DOORS = [
-    web_submit, api_submit, web_edit_of_pending, api_edit_of_pending, amendment_service, amendment_page,
+    web_submit, api_submit, web_edit_of_pending, web_edit_of_approved, api_edit_of_pending, amendment_service, amendment_page,
     amendment_api, restart_service, restart_page, restart_api, rerun_draft_then_submit,
 ]
 

@@ -51,13 +51,6 @@ class ExperimentViewSet(
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
 
-    def update(self, request, *args, **kwargs):
-        try:
-            return super().update(request, *args, **kwargs)
-        except lifecycle.TransitionError as refusal:
-            # An edit that re-submits is refused like a submit (outside the policy): nothing saved.
-            return Response({"detail": refusal.message, "problems": refusal.problems}, status=refusal.status_code)
-
     def perform_update(self, serializer):
         with transaction.atomic():
             # Lock the row and look again: a transition may have moved it since get_object().
