@@ -90,7 +90,8 @@ def _edit_page(request, experiment):
 def _after_save(request, experiment, resubmitted):
     if resubmitted:
         messages.success(
-            request, "Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version."
+            request,
+            "Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version.",
         )
         return redirect(experiment)
     if experiment.edit_reopens_approval:
