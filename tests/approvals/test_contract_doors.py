@@ -188,7 +188,8 @@ def rerun_draft_then_submit(owner, approver):
 
 DOORS = [
     web_submit, api_submit, web_edit_of_pending, web_edit_of_approved, api_edit_of_pending,
-    amendment_service, amendment_page, amendment_api, restart_service, restart_page, restart_api, rerun_draft_then_submit,
+    amendment_service, amendment_page, amendment_api,
+    restart_service, restart_page, restart_api, rerun_draft_then_submit,
 ]
 
 
