@@ -47,6 +47,8 @@ ROUTES = [
     ("sensitive category", "get", "/api/sensitive-categories/uses-ai/", None, SIGNED_IN_OK),
     ("guardrail policy", "get", "/api/guardrail-policy/", None, SIGNED_IN_OK),
     ("guardrail policy write", "put", "/api/guardrail-policy/", {"max_duration_days": 365}, {r: 405 for r in SIGNED_IN_OK}),
+    ("policy", "get", "/api/policy/", None, SIGNED_IN_OK),
+    ("policy write", "post", "/api/policy/", {"max_duration_days": 365}, {r: 405 for r in SIGNED_IN_OK}),
     ("checks pending", "get", "/api/experiments/pending/checks/", None, SIGNED_IN_OK),
     ("checks draft", "get", "/api/experiments/draft/checks/", None, AUTHORS_ONLY),
     ("assignment pending", "get", "/api/experiments/pending/assignment/?unit=u1", None, SIGNED_IN_OK),
@@ -110,7 +112,7 @@ def test_every_api_route_is_in_the_sweep():
         "api-experiment-events", "api-experiment-plan", "api-experiment-policy", "api-calculator",
         "api-metric-list", "api-metric-detail", "api-touchpoint-list", "api-touchpoint-detail",
         "api-segment-list", "api-segment-detail", "api-sensitive-category-list",
-        "api-sensitive-category-detail", "api-guardrail-policy", "api-schema",
+        "api-sensitive-category-detail", "api-guardrail-policy", "api-policy", "api-schema",
         "api-assignment", "api-assignments", "api-experiment-checks",
     }
     assert names == swept | covered_elsewhere
