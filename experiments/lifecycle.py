@@ -175,6 +175,10 @@ def _check_guards(experiment: Experiment, move: Move, actor, outcome: str):
         problems = blocking_problems(experiment)
         if problems:
             raise PolicyViolation(_("The proposal breaks the guardrail policy: fix the fields listed."), problems)
+    if move.action == "conclude":
+        from experiments.verdicts import guard_conclude  # verdicts imports lifecycle (its errors)
+
+        guard_conclude(experiment, actor, outcome)
     if move.action == "promote" and experiment.outcome != Outcome.WON:
         raise IllegalMove(_("Only an experiment concluded as won can be promoted to a standard."))
     for hook in hooks.registry.get(f"guard:{move.action}"):

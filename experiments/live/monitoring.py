@@ -28,6 +28,7 @@ from experiments.models import Check, Experiment, Outcome, Status
 from experiments.stats.decision import LookResult
 from experiments.stats.inputs import StatsInputError
 from experiments.stats.verdicts import LookAction
+from experiments.verdicts import record_allows_won
 
 log = logging.getLogger(__name__)
 
@@ -244,5 +245,7 @@ def _set_next_check(experiment: Experiment, when: dt.datetime | None):
 
 
 def awaiting_promotion():
-    """Concluded as won and not promoted yet: the monthly promotion review's queue, oldest first."""
-    return Experiment.objects.filter(status=Status.CONCLUDED, outcome=Outcome.WON).order_by("updated_at", "pk")
+    """Concluded as won and not promoted yet: the monthly promotion review's queue, oldest first.
+    Not one a check stopped for harm or invalid data without an agreed override (old data too)."""
+    won = Experiment.objects.filter(status=Status.CONCLUDED, outcome=Outcome.WON)
+    return record_allows_won(won).order_by("updated_at", "pk")

@@ -12,6 +12,7 @@ from .experiment import (
     Variant,
 )
 from .live import AssignedUnit, AssignmentCount, Check, DailyAggregate, DailyStat, IngestBatch, Observation
+from .override import Override
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -32,6 +33,7 @@ __all__ = [
     "MetricRole",
     "NeverTestArea",
     "Outcome",
+    "Override",
     "Segment",
     "SensitiveCategory",
     "Status",
