@@ -6,6 +6,7 @@ from experiments.views.dashboard import dashboard
 from experiments.views.detail import experiment_detail
 from experiments.views.editing import experiment_create, experiment_edit
 from experiments.views.listing import experiment_list
+from experiments.views.overrides import override_answer, override_request
 from experiments.views.policy_page import policy_page
 from experiments.views.transition import experiment_transition
 
@@ -19,4 +20,6 @@ urlpatterns = [
     path("experiments/<slug:key>/", experiment_detail, name="experiment-detail"),
     path("experiments/<slug:key>/edit/", experiment_edit, name="experiment-edit"),
     path("experiments/<slug:key>/transition/", experiment_transition, name="experiment-transition"),
+    path("experiments/<slug:key>/override/", override_request, name="experiment-override"),
+    path("experiments/<slug:key>/override/<int:pk>/answer/", override_answer, name="experiment-override-answer"),
 ]

@@ -143,6 +143,7 @@ def override_summary(override: Override | None) -> dict | None:
         return None
     return {
         "outcome": override.outcome,
+        "outcome_label": override.get_outcome_display().lower(),
         "reason": override.reason,
         "status": override.status,
         "requested_by": _person(override.requested_by),
@@ -169,6 +170,7 @@ def verdict_summary(experiment: Experiment, *, now: dt.datetime | None = None) -
     follows = not (stop and outcome) or outcome in ALLOWED_AFTER_STOP or agreed_override(stop, outcome) is not None
     return {
         "outcome": outcome,
+        "outcome_label": experiment.get_outcome_display().lower() if outcome else "",
         "stopped_by_check": None
         if stop is None
         else {"look_date": stop.look_date.isoformat(), "day": date_format(stop.look_date, "j M Y"), "outcome": stop.outcome, "why": stop_reason_text(stop)},

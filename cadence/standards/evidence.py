@@ -1,5 +1,6 @@
 """The evidence a review sees and a standard keeps: from the experiment's latest check and events."""
 from experiments.models import Check, Experiment
+from experiments.verdicts import verdict_summary
 
 METRIC_FIELDS = ("label", "metric", "role", "status", "estimate", "interval", "interval_level", "unit", "relative", "margin", "sentence")
 
@@ -13,11 +14,8 @@ def evidence_snapshot(experiment: Experiment) -> dict:
         for row in ((latest.result or {}).get("metrics", []) if latest else [])
     ]
     events = {e.action: e.created_at for e in experiment.events.all().order_by("created_at", "pk")}
-    started, ended = events.get("start"), events.get("conclude") or events.get("stop") or events.get("complete")
-    if started and ended:
-        duration_days = max((ended - started).days, 0)
-    else:
-        duration_days = experiment.duration_days
+    # The checks' record and any override on it, and the real runtime (start to stop, not planned).
+    verdict = verdict_summary(experiment)
     return {
         "experiment": experiment.key,
         "title": experiment.title,
@@ -25,8 +23,9 @@ def evidence_snapshot(experiment: Experiment) -> dict:
         "sentence": latest.sentence if latest else "",
         "metrics": [m for m in metrics if m["role"] != "guardrail"],
         "guardrails": [m for m in metrics if m["role"] == "guardrail"],
-        "duration_days": duration_days,
+        "duration_days": verdict["runtime_days"],
         "checks_count": checks.count(),
         "last_check": latest.look_date.isoformat() if latest else None,
         "concluded_at": events["conclude"].isoformat() if "conclude" in events else None,
+        "verdict": verdict,
     }

@@ -241,7 +241,13 @@ def banner(experiment: Experiment, checks, *, now, stop_event: ExperimentEvent |
         words = OUTCOME_WORDS.get(latest.outcome, latest.outcome)
         return Banner("done", f"The checks concluded it on {on_day(latest.look_date)}: {words}", latest.sentence, _meaning(latest), latest)
     if latest.action == Check.Action.STOP:
-        return Banner("bad", f"Stopped automatically on {on_day(timezone.localdate(latest.created_at))}", latest.sentence, _meaning(latest), latest)
+        head = f"Stopped automatically on {on_day(timezone.localdate(latest.created_at))}"
+        if not experiment.outcome:
+            return Banner("bad", head, latest.sentence, _meaning(latest), latest)
+        # Concluded since: the advice to conclude is spent; the verdict under the banner says
+        # whether the outcome follows the check or an agreed override (experiments.verdicts).
+        words = OUTCOME_WORDS.get(experiment.outcome, experiment.outcome)
+        return Banner("bad", f"{head}, then concluded as {words}", latest.sentence, "", latest)
     label = experiment.get_status_display()
     if experiment.outcome:
         label += f" ({experiment.get_outcome_display().lower()})"

@@ -3,12 +3,13 @@ the latest check's decision, the metrics, charts, data freshness and the check h
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from experiments import access, hooks, lifecycle, policy
+from experiments import access, hooks, lifecycle, policy, verdicts
 from experiments.live.ingestion import ACCEPTING_DATA
 from experiments.live.presentation import live_page
-from experiments.models import MetricRole, Outcome
+from experiments.models import MetricRole
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.views.next_step import next_step
+from experiments.views.overrides import override_panel
 
 # Policy problems are shown while they still block submitting.
 SUBMITTABLE = lifecycle.MOVES["submit"].sources
@@ -40,7 +41,8 @@ def experiment_detail(request, key):
             "next_step": next_step(experiment, request.user),
             "moves": moves,
             **panels,
-            "outcomes": Outcome.choices,
+            # Only the outcomes the checks' record allows (experiments.verdicts); the guard refuses the rest.
+            "outcomes": verdicts.outcome_choices(experiment),
             "can_edit": access.can_edit(request.user, experiment),
             "can_send_data": experiment.status in ACCEPTING_DATA and access.may_send_data(request.user, experiment),
             "problems": policy.blocking_problems(experiment) if experiment.status in SUBMITTABLE else [],
@@ -54,5 +56,7 @@ def experiment_detail(request, key):
             "events": experiment.events.select_related("actor"),
             # Checks, charts and data freshness once it has run (None before: the page is as it was).
             "live": live_page(experiment),
+            "overrides": override_panel(experiment, request.user),
+            "runtime_days": verdicts.runtime_days(experiment),
         },
     )
