@@ -8,6 +8,7 @@ from .catalogue import (
 from .checks import CheckSerializer
 from .experiment import AllowedActionSerializer, ExperimentSerializer
 from .lifecycle import EventSerializer, TransitionRefusalSerializer, TransitionRequestSerializer
+from .overrides import OverrideAnswerSerializer, OverrideRequestSerializer, OverrideSerializer, VerdictSerializer
 from .planning import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
 from .policy import PolicyReportSerializer, PolicySerializer
 from .rows import MetricRowSerializer, VariantSerializer
@@ -21,6 +22,9 @@ __all__ = [
     "GuardrailPolicySerializer",
     "MetricRowSerializer",
     "MetricSerializer",
+    "OverrideAnswerSerializer",
+    "OverrideRequestSerializer",
+    "OverrideSerializer",
     "PlanSerializer",
     "PlanningErrorSerializer",
     "PolicyReportSerializer",
@@ -31,4 +35,5 @@ __all__ = [
     "TransitionRefusalSerializer",
     "TransitionRequestSerializer",
     "VariantSerializer",
+    "VerdictSerializer",
 ]
