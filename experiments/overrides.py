@@ -5,6 +5,7 @@ The rule they relax is experiments.verdicts: after a check stopped an experiment
 invalid data, it is concluded as lost or invalid unless an override to another outcome was
 agreed by a standards keeper who is neither the requester nor an author (two people, two roles).
 """
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,8 +62,14 @@ def _refuse_blank(field: str, text: str, message: str):
 def _record(override: Override, action: str, actor, reason: str, when) -> ExperimentEvent:
     experiment = override.experiment
     return ExperimentEvent.objects.create(
-        experiment=experiment, action=action, from_status=experiment.status, to_status=experiment.status,
-        outcome=override.outcome, actor=actor, reason=reason, created_at=when,
+        experiment=experiment,
+        action=action,
+        from_status=experiment.status,
+        to_status=experiment.status,
+        outcome=override.outcome,
+        actor=actor,
+        reason=reason,
+        created_at=when,
     )
 
 
@@ -81,18 +88,26 @@ def request_override(experiment: Experiment, actor, *, outcome: str, reason: str
             raise NotPermitted(_("Only the experiment's authors and signal owners may file an override."))
         stop = binding_stop(current)
         if stop is None or current.status not in OVERRIDABLE_STATUSES:
-            raise IllegalMove(_("No check stopped this experiment for harm or invalid data: there is nothing to override."))
+            raise IllegalMove(
+                _("No check stopped this experiment for harm or invalid data: there is nothing to override.")
+            )
         if open_override(current) is not None:
             raise TransitionConflict(_("An override of this experiment is already waiting for a standards keeper."))
         now = timezone.now()
         try:
             with transaction.atomic():
                 override = Override.objects.create(
-                    experiment=current, disputed_check=stop, outcome=outcome, reason=reason,
-                    requested_by=actor, requested_at=now,
+                    experiment=current,
+                    disputed_check=stop,
+                    outcome=outcome,
+                    reason=reason,
+                    requested_by=actor,
+                    requested_at=now,
                 )
         except IntegrityError:  # filed by someone else at the same moment
-            raise TransitionConflict(_("An override of this experiment is already waiting for a standards keeper.")) from None
+            raise TransitionConflict(
+                _("An override of this experiment is already waiting for a standards keeper.")
+            ) from None
         _record(override, REQUESTED, actor, reason, now)
     return override
 

@@ -5,6 +5,7 @@ the promotion queue (`record_allows_won`, so old data cannot slip through) and b
 (`verdict_summary`, shown by templates/experiments/_verdict.html wherever a result is shown).
 Only the Check rows' columns are read (action, outcome), never their sentences.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,7 +65,9 @@ def allowed_outcomes(experiment: Experiment) -> list[str]:
     stop = binding_stop(experiment)
     if stop is None:
         return list(Outcome.values)
-    agreed = set(Override.objects.filter(disputed_check=stop, status=Override.Status.AGREED).values_list("outcome", flat=True))
+    agreed = set(
+        Override.objects.filter(disputed_check=stop, status=Override.Status.AGREED).values_list("outcome", flat=True)
+    )
     return [value for value in Outcome.values if value in ALLOWED_AFTER_STOP or value in agreed]
 
 
@@ -95,7 +98,9 @@ def record_allows_won(experiments):
         .order_by("-look_date", "-pk")
         .values("pk")[:1]
     )
-    agreed_won = Override.objects.filter(disputed_check=OuterRef("pk"), outcome=Outcome.WON, status=Override.Status.AGREED)
+    agreed_won = Override.objects.filter(
+        disputed_check=OuterRef("pk"), outcome=Outcome.WON, status=Override.Status.AGREED
+    )
     binding = Check.objects.filter(
         pk=Subquery(last_check), action=Check.Action.STOP, outcome__in=STOPPING_OUTCOMES
     ).filter(~Exists(agreed_won))
@@ -108,7 +113,9 @@ def record_allows_won(experiments):
 def runtime(experiment: Experiment, *, now: dt.datetime | None = None) -> dt.timedelta | None:
     """How long it really ran: from each start (or restart) event to the stop or complete event that
     ended it, added up; a stretch still running counts until `now`. None if it never started."""
-    events = ExperimentEvent.objects.filter(experiment=experiment, action__in=RUN_OPENS | RUN_CLOSES).order_by("created_at", "pk")
+    events = ExperimentEvent.objects.filter(experiment=experiment, action__in=RUN_OPENS | RUN_CLOSES).order_by(
+        "created_at", "pk"
+    )
     total, opened, started = dt.timedelta(), None, False
     for event in events.values("action", "created_at"):
         if event["action"] in RUN_OPENS and opened is None:
@@ -173,7 +180,12 @@ def verdict_summary(experiment: Experiment, *, now: dt.datetime | None = None) -
         "outcome_label": experiment.get_outcome_display().lower() if outcome else "",
         "stopped_by_check": None
         if stop is None
-        else {"look_date": stop.look_date.isoformat(), "day": date_format(stop.look_date, "j M Y"), "outcome": stop.outcome, "why": stop_reason_text(stop)},
+        else {
+            "look_date": stop.look_date.isoformat(),
+            "day": date_format(stop.look_date, "j M Y"),
+            "outcome": stop.outcome,
+            "why": stop_reason_text(stop),
+        },
         "override": override_summary(override),
         "follows_record": follows,
         "runtime_days": runtime_days(experiment, now=now),

@@ -3,6 +3,7 @@ it otherwise; a standards keeper (not the requester, not an author) agrees or de
 
 The rule that uses it is experiments.verdicts; the moves on it are experiments.overrides.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,9 @@ class Override(models.Model):
     disputed_check = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="overrides")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, help_text=_("The outcome the requester wants."))
     reason = models.TextField()
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="overrides_requested")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="overrides_requested"
+    )
     requested_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     answered_by = models.ForeignKey(

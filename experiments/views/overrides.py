@@ -1,4 +1,5 @@
 """The override forms on the experiment page post here; experiments.overrides decides and records."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
@@ -28,7 +29,9 @@ ANSWERS = {"agree": agree_override, "decline": decline_override}
 def override_request(request, key):
     experiment = access.get_experiment_for(request.user, key)
     try:
-        request_override(experiment, request.user, outcome=request.POST.get("outcome", ""), reason=request.POST.get("reason", ""))
+        request_override(
+            experiment, request.user, outcome=request.POST.get("outcome", ""), reason=request.POST.get("reason", "")
+        )
     except lifecycle.TransitionError as exc:
         report_refusal(request, exc)
     else:
@@ -60,7 +63,9 @@ def override_panel(experiment, user) -> dict:
     waiting = open_override(experiment)
     return {
         "verdict": verdict_summary(experiment),
-        "may_file": stop is not None and experiment.status in OVERRIDABLE_STATUSES and waiting is None
+        "may_file": stop is not None
+        and experiment.status in OVERRIDABLE_STATUSES
+        and waiting is None
         and may_file_override(user, experiment),
         "outcomes": [(value, label) for value, label in Outcome.choices if value in OVERRIDE_OUTCOMES],
         "waiting": waiting,

@@ -1,9 +1,16 @@
 """Overrides: who may file and answer them, what they need, and the timeline they leave."""
+
 import pytest
 
 from experiments import lifecycle, roles
 from experiments.models import Override
-from experiments.overrides import agree_override, decline_override, may_answer_override, may_file_override, request_override
+from experiments.overrides import (
+    agree_override,
+    decline_override,
+    may_answer_override,
+    may_file_override,
+    request_override,
+)
 from tests.experiments.verdict_scenarios import harm_stopped
 from tests.factories import make_experiment, make_user
 
@@ -17,7 +24,9 @@ def stopped(proposer, approver, co_author):
     return experiment
 
 
-def test_authors_and_signal_owners_may_file_others_may_not(stopped, proposer, co_author, signal_owner, approver, standards_keeper, outsider):
+def test_authors_and_signal_owners_may_file_others_may_not(
+    stopped, proposer, co_author, signal_owner, approver, standards_keeper, outsider
+):
     assert [may_file_override(u, stopped) for u in (proposer, co_author, signal_owner)] == [True, True, True]
     assert [may_file_override(u, stopped) for u in (approver, standards_keeper, outsider)] == [False, False, False]
     with pytest.raises(lifecycle.NotPermitted):
@@ -48,7 +57,9 @@ def test_one_open_override_at_a_time(stopped, proposer, signal_owner):
         request_override(stopped, signal_owner, outcome="inconclusive", reason="Too early to tell.")
 
 
-def test_the_answer_needs_a_standards_keeper_who_is_neither_requester_nor_author(stopped, proposer, co_author, signal_owner, standards_keeper, approver):
+def test_the_answer_needs_a_standards_keeper_who_is_neither_requester_nor_author(
+    stopped, proposer, co_author, signal_owner, standards_keeper, approver
+):
     keeper_and_author = make_user("kai_keeper_author", roles.STANDARDS_KEEPER, roles.PROPOSER)
     stopped.co_authors.add(keeper_and_author)
     keeper_and_signal = make_user("sky_keeper_signal", roles.STANDARDS_KEEPER, roles.SIGNAL_OWNER)
@@ -67,7 +78,11 @@ def test_agreeing_and_declining_are_recorded_on_the_timeline(stopped, proposer, 
     decline_override(first, standards_keeper, reason="The complaints are real.")
     second = request_override(stopped, signal_owner, outcome="inconclusive", reason="Too little data to call it.")
     agree_override(second, standards_keeper)
-    timeline = list(stopped.events.filter(action__startswith="override").values_list("action", "actor__username", "outcome", "reason"))
+    timeline = list(
+        stopped.events.filter(action__startswith="override").values_list(
+            "action", "actor__username", "outcome", "reason"
+        )
+    )
     assert timeline == [
         ("override_requested", "priya_proposer", "won", "The complaints came from an outage."),
         ("override_declined", "kim_keeper", "won", "The complaints are real."),

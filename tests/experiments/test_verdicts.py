@@ -1,6 +1,7 @@
 """Verdicts follow the record: after a check stopped an experiment for harm or invalid data, it is
 concluded only as lost or invalid, unless a standards keeper agreed to an override. From code here;
 the page and the API are in test_views_overrides.py and api/test_overrides.py."""
+
 import datetime as dt
 
 import pytest
@@ -92,8 +93,12 @@ def test_a_later_check_after_a_restart_supersedes_the_stop(stopped, proposer):
     experiment, stop = stopped
     Experiment.objects.filter(pk=experiment.pk).update(status=Status.RUNNING)  # what an approved restart does
     Check.objects.create(
-        experiment=experiment, look_date=stop.look_date + dt.timedelta(days=1), look=stop.look + 1, action="continue",
-        sentence="Continue: no boundary has been crossed yet.", created_at=stop.created_at + dt.timedelta(days=1),
+        experiment=experiment,
+        look_date=stop.look_date + dt.timedelta(days=1),
+        look=stop.look + 1,
+        action="continue",
+        sentence="Continue: no boundary has been crossed yet.",
+        created_at=stop.created_at + dt.timedelta(days=1),
     )
     assert verdicts.binding_stop(experiment) is None
     assert verdicts.allowed_outcomes(experiment) == list(Outcome.values)
@@ -104,8 +109,13 @@ def test_old_data_concluded_as_won_against_a_stop_is_not_awaiting_promotion(stop
     # Concluded as won before the rule existed: written straight to the database.
     Experiment.objects.filter(pk=experiment.pk).update(status=Status.CONCLUDED, outcome=Outcome.WON)
     ExperimentEvent.objects.create(
-        experiment=experiment, action="conclude", from_status="stopped", to_status="concluded", outcome="won",
-        actor=proposer, created_at=STARTED_AT + dt.timedelta(days=20),
+        experiment=experiment,
+        action="conclude",
+        from_status="stopped",
+        to_status="concluded",
+        outcome="won",
+        actor=proposer,
+        created_at=STARTED_AT + dt.timedelta(days=20),
     )
     assert list(awaiting_promotion()) == []
     summary = verdicts.verdict_summary(Experiment.objects.get(pk=experiment.pk))
@@ -119,8 +129,12 @@ def test_old_data_concluded_as_won_against_a_stop_is_not_awaiting_promotion(stop
 def test_an_error_check_after_the_stop_does_not_lift_it(stopped):
     experiment, stop = stopped
     Check.objects.create(
-        experiment=experiment, look_date=stop.look_date + dt.timedelta(days=1), look=0, action="error",
-        sentence="Could not check.", created_at=stop.created_at + dt.timedelta(days=1),
+        experiment=experiment,
+        look_date=stop.look_date + dt.timedelta(days=1),
+        look=0,
+        action="error",
+        sentence="Could not check.",
+        created_at=stop.created_at + dt.timedelta(days=1),
     )
     assert verdicts.binding_stop(experiment) == stop
 
@@ -139,9 +153,16 @@ def test_runtime_is_from_the_start_event_to_the_stop_event(stopped, proposer):
 def test_runtime_adds_up_the_stretches_around_a_restart(proposer, approver):
     experiment = make_experiment(proposer, approver, status=Status.APPROVED)
     day = dt.timedelta(days=1)
-    moves = [(STARTED_AT, "start"), (STARTED_AT + 4 * day, "stop"), (STARTED_AT + 9 * day, "restart"), (STARTED_AT + 12 * day, "complete")]
+    moves = [
+        (STARTED_AT, "start"),
+        (STARTED_AT + 4 * day, "stop"),
+        (STARTED_AT + 9 * day, "restart"),
+        (STARTED_AT + 12 * day, "complete"),
+    ]
     for when, action in moves:
-        ExperimentEvent.objects.create(experiment=experiment, action=action, from_status="", to_status="running", created_at=when)
+        ExperimentEvent.objects.create(
+            experiment=experiment, action=action, from_status="", to_status="running", created_at=when
+        )
     assert verdicts.runtime_days(experiment) == 7
     assert verdicts.runtime_days(make_experiment(proposer, approver)) is None
 

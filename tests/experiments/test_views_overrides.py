@@ -1,5 +1,6 @@
 """The experiment page: concluding against the checks is refused, the override is filed and answered
 through its forms, and the page explains the verdict instead of contradicting itself."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """Experiments the daily checks stopped, built through the real lifecycle and the real engine."""
+
 import datetime as dt
 
 import time_machine
@@ -10,14 +11,19 @@ from tests.experiments.live.checks_factory import guardrail_drift, record_looks
 from tests.factories import make_experiment
 
 START = dt.date(2026, 11, 10)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 STARTED_AT = dt.datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
 
 def harm_stopped(owner, approver, **fields):
     """Started at 09:00 on 10 Nov; the complaint rate drifts up in the treatment until a check stops it."""
     experiment = make_experiment(
-        owner, approver, status=Status.APPROVED, planned_start=START, planned_end=START + dt.timedelta(days=27), **fields
+        owner,
+        approver,
+        status=Status.APPROVED,
+        planned_start=START,
+        planned_end=START + dt.timedelta(days=27),
+        **fields,
     )
     with time_machine.travel(STARTED_AT, tick=False):
         lifecycle.transition(experiment, "start", None, reason="Planned start.")

@@ -21,6 +21,7 @@ from experiments.api.serializers import (
     TransitionRequestSerializer,
 )
 from experiments.api.views.guarded import GuardedExperimentViewSet
+from experiments.api.views.overrides import OverrideActions
 from experiments.filters import ExperimentFilter
 from experiments.models import Experiment
 
@@ -38,6 +39,7 @@ NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with
     partial_update=extend_schema(summary="Edit some fields of a proposal (authors only, until it is decided)"),
 )
 class ExperimentViewSet(
+    OverrideActions,  # /verdict/ and /overrides/
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,

@@ -1,6 +1,7 @@
 """The review agenda and the standard's evidence follow the checks' record: an experiment a check
 stopped for harm is put forward only with an agreed override, which the evidence shows; the
 runtime shown is the real one (start to stop), not the planned or the concluded date."""
+
 import datetime as dt
 
 import pytest
@@ -51,8 +52,13 @@ def test_old_data_concluded_won_against_a_stop_stays_off_the_agenda(meeting, pro
     # Concluded as won before the guard existed, twenty days after the start.
     Experiment.objects.filter(pk=experiment.pk).update(status=Status.CONCLUDED, outcome="won")
     ExperimentEvent.objects.create(
-        experiment=experiment, action="conclude", from_status="stopped", to_status="concluded", outcome="won",
-        actor=proposer, created_at=timezone.now() - dt.timedelta(days=1),
+        experiment=experiment,
+        action="conclude",
+        from_status="stopped",
+        to_status="concluded",
+        outcome="won",
+        actor=proposer,
+        created_at=timezone.now() - dt.timedelta(days=1),
     )
     build_agenda(meeting)
     assert not meeting.items.exists()
