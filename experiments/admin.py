@@ -7,6 +7,7 @@ from experiments.models import (
     GuardrailPolicy,
     Metric,
     NeverTestArea,
+    Override,
     Segment,
     SensitiveCategory,
     Status,
@@ -128,6 +129,23 @@ class ExperimentAdmin(admin.ModelAdmin):
 class ExperimentEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "experiment", "action", "from_status", "to_status", "actor")
     list_filter = ("action", "to_status")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Override)
+class OverrideAdmin(admin.ModelAdmin):
+    """Read-only: overrides are filed and answered on the experiment page or the API (experiments.overrides)."""
+
+    list_display = ("requested_at", "experiment", "outcome", "status", "requested_by", "answered_by")
+    list_filter = ("status", "outcome")
 
     def has_add_permission(self, request):
         return False
