@@ -54,6 +54,15 @@ ROUTES = [
     ("assignment pending", "get", "/api/experiments/pending/assignment/?unit=u1", None, SIGNED_IN_OK),
     ("assignment draft", "get", "/api/experiments/draft/assignment/?unit=u1", None, AUTHORS_ONLY),
     ("assignments draft", "post", "/api/assignments/", {"experiment": "draft", "units": [{"unit": "u1"}]}, AUTHORS_ONLY),
+    ("verdict pending", "get", "/api/experiments/pending/verdict/", None, SIGNED_IN_OK),
+    ("verdict draft", "get", "/api/experiments/draft/verdict/", None, AUTHORS_ONLY),
+    ("overrides pending", "get", "/api/experiments/pending/overrides/", None, SIGNED_IN_OK),
+    ("overrides draft", "get", "/api/experiments/draft/overrides/", None, AUTHORS_ONLY),
+    # Authors and signal owners may file one; with no check that stopped it there is nothing to override.
+    ("file override pending", "post", "/api/experiments/pending/overrides/", {"outcome": "won", "reason": "x"},
+     {"proposer": 409, "approver": 403, "signal_owner": 409, "outsider": 403}),
+    ("agree override", "post", "/api/experiments/pending/overrides/1/agree/", {}, {r: 404 for r in SIGNED_IN_OK}),
+    ("decline override", "post", "/api/experiments/pending/overrides/1/decline/", {"reason": "x"}, {r: 404 for r in SIGNED_IN_OK}),
     ("api root", "get", "/api/", None, SIGNED_IN_OK),
     ("schema", "get", "/api/schema/", None, SIGNED_IN_OK),
 ]
@@ -114,5 +123,7 @@ def test_every_api_route_is_in_the_sweep():
         "api-segment-list", "api-segment-detail", "api-sensitive-category-list",
         "api-sensitive-category-detail", "api-guardrail-policy", "api-policy", "api-schema",
         "api-assignment", "api-assignments", "api-experiment-checks",
+        "api-experiment-verdict", "api-experiment-overrides", "api-experiment-agree-override",
+        "api-experiment-decline-override",
     }
     assert names == swept | covered_elsewhere
