@@ -61,8 +61,9 @@ ROUTES = [
     # Authors and signal owners may file one; with no check that stopped it there is nothing to override.
     ("file override pending", "post", "/api/experiments/pending/overrides/", {"outcome": "won", "reason": "x"},
      {"proposer": 409, "approver": 403, "signal_owner": 409, "outsider": 403}),
-    ("agree override", "post", "/api/experiments/pending/overrides/1/agree/", {}, {r: 404 for r in SIGNED_IN_OK}),
-    ("decline override", "post", "/api/experiments/pending/overrides/1/decline/", {"reason": "x"}, {r: 404 for r in SIGNED_IN_OK}),
+    ("agree override", "post", "/api/experiments/pending/overrides/1/agree/", {}, dict.fromkeys(SIGNED_IN_OK, 404)),
+    ("decline override", "post", "/api/experiments/pending/overrides/1/decline/", {"reason": "x"},
+     dict.fromkeys(SIGNED_IN_OK, 404)),
     ("api root", "get", "/api/", None, SIGNED_IN_OK),
     ("schema", "get", "/api/schema/", None, SIGNED_IN_OK),
 ]
