@@ -1,12 +1,12 @@
-"""Who may see, edit and send data for which experiment: the experiments app's permission predicates.
-Pages, API views, forms and tasks all ask here (who may make each lifecycle move is the lifecycle's
-`relations`, declared with its moves)."""
+"""Who may see, edit, send data for and override checks on which experiment: the experiments app's
+permission predicates. Pages, API views, forms and tasks all ask here (who may make each lifecycle
+move is the lifecycle's `relations`, declared with its moves)."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
 from experiments import roles
-from experiments.models import Experiment, Status
+from experiments.models import Experiment, Override, Status
 
 
 def visible_experiments(user):
@@ -32,6 +32,24 @@ def may_send_data(user, experiment: Experiment) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or roles.has_role(user, roles.SIGNAL_OWNER) or user.pk in experiment.authors()
+
+
+def may_file_override(user, experiment: Experiment) -> bool:
+    """Who may disagree with a check that stopped it (experiments.overrides): its authors and the signal owners."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.pk in experiment.authors() or roles.has_role(user, roles.SIGNAL_OWNER)
+
+
+def may_answer_override(user, override: Override) -> bool:
+    """Who may agree to or decline an override: a standards keeper who is neither the requester nor an author."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return (
+        roles.has_role(user, roles.STANDARDS_KEEPER)
+        and user.pk != override.requested_by_id
+        and user.pk not in override.experiment.authors()
+    )
 
 
 def get_experiment_for(user, key: str, *, edit: bool = False) -> Experiment:

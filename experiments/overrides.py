@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experiments import roles
+from experiments.access import may_answer_override, may_file_override
 from experiments.lifecycle import IllegalMove, NotPermitted, TransitionConflict, TransitionError
 from experiments.models import Experiment, ExperimentEvent, Outcome, Override, Status
 from experiments.verdicts import ALLOWED_AFTER_STOP, binding_stop
@@ -23,28 +23,6 @@ OVERRIDE_OUTCOMES = [value for value in Outcome.values if value not in ALLOWED_A
 
 REQUESTED, AGREED, DECLINED = "override_requested", "override_agreed", "override_declined"
 EVENT_ACTIONS = frozenset({REQUESTED, AGREED, DECLINED})
-
-
-# --- who may ------------------------------------------------------------------------------------
-
-
-def _active(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
-
-
-def may_file_override(user, experiment: Experiment) -> bool:
-    """The experiment's authors and the signal owners may disagree with a check."""
-    return _active(user) and (user.pk in experiment.authors() or roles.has_role(user, roles.SIGNAL_OWNER))
-
-
-def may_answer_override(user, override: Override) -> bool:
-    """A standards keeper who is neither the requester nor an author of the experiment."""
-    return (
-        _active(user)
-        and roles.has_role(user, roles.STANDARDS_KEEPER)
-        and user.pk != override.requested_by_id
-        and user.pk not in override.experiment.authors()
-    )
 
 
 def open_override(experiment: Experiment) -> Override | None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from experiments import access, lifecycle
+from experiments.access import may_answer_override, may_file_override
 from experiments.middleware import report_refusal
 from experiments.models import Outcome
 from experiments.overrides import (
@@ -14,8 +15,6 @@ from experiments.overrides import (
     OVERRIDE_OUTCOMES,
     agree_override,
     decline_override,
-    may_answer_override,
-    may_file_override,
     open_override,
     request_override,
 )

@@ -3,14 +3,9 @@
 import pytest
 
 from experiments import lifecycle, roles
+from experiments.access import may_answer_override, may_file_override
 from experiments.models import Override
-from experiments.overrides import (
-    agree_override,
-    decline_override,
-    may_answer_override,
-    may_file_override,
-    request_override,
-)
+from experiments.overrides import agree_override, decline_override, request_override
 from tests.experiments.verdict_scenarios import harm_stopped
 from tests.factories import make_experiment, make_user
 
