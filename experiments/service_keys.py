@@ -44,7 +44,9 @@ def create_key(user, name: str, *, actions, experiments=(), touchpoint=None, exp
     if not actions or not actions <= set(ServiceKeyAction.values):
         problems.append({"field": "actions", "message": _("Choose what the key may do: assign, send_data or both.")})
     if bool(experiments) == (touchpoint is not None):
-        problems.append({"field": "experiments", "message": _("Scope the key to a list of experiments or to one touchpoint.")})
+        problems.append(
+            {"field": "experiments", "message": _("Scope the key to a list of experiments or to one touchpoint.")}
+        )
     now = timezone.now()
     expires_at = expires_at or now + dt.timedelta(days=settings.SERVICE_KEY_DAYS)
     if expires_at <= now:
@@ -54,7 +56,8 @@ def create_key(user, name: str, *, actions, experiments=(), touchpoint=None, exp
     if not access.may_create_service_key(user, experiments, touchpoint):
         field = "touchpoint" if touchpoint is not None else "experiments"
         raise NotPermitted(
-            _("Only the authors of every experiment listed may make a key for them; keys for a touchpoint are made by administrators."),
+            _("Only the authors of every experiment listed may make a key for them; "
+              "keys for a touchpoint are made by administrators."),
             field=field,
         )
     for _attempt in range(5):
@@ -63,7 +66,8 @@ def create_key(user, name: str, *, actions, experiments=(), touchpoint=None, exp
         try:
             with transaction.atomic():
                 key = ServiceKey.objects.create(
-                    name=name[:100], prefix=prefix, secret_sha256=_sha256(secret), created_by=user, touchpoint=touchpoint,
+                    name=name[:100], prefix=prefix, secret_sha256=_sha256(secret), created_by=user,
+                    touchpoint=touchpoint,
                     can_assign=ServiceKeyAction.ASSIGN in actions, can_send_data=ServiceKeyAction.SEND_DATA in actions,
                     created_at=now, expires_at=expires_at,
                 )
@@ -93,7 +97,8 @@ def authenticate(secret: str) -> ServiceKey:
     parts = (secret or "").strip().split("_", 2)
     if len(parts) != 3 or parts[0] != SECRET_START:
         raise KeyRefused(_("This is not a Pagar service key."))
-    key = ServiceKey.objects.select_related("created_by", "touchpoint").prefetch_related("experiments").filter(prefix=parts[1]).first()
+    found = ServiceKey.objects.select_related("created_by", "touchpoint").prefetch_related("experiments")
+    key = found.filter(prefix=parts[1]).first()
     if key is None or not hmac.compare_digest(key.secret_sha256, _sha256(secret.strip())):
         raise KeyRefused(_("Unknown service key."))
     now = timezone.now()
@@ -132,7 +137,8 @@ def covers(key: ServiceKey, experiment_id: int, touchpoint_keys) -> bool:
 def require_action(key: ServiceKey, action: str) -> None:
     if action not in key.actions():
         raise NotPermitted(
-            _("This service key may not %(action)s; its scope is %(scope)s.") % {"action": ACTION_WORDS[action], "scope": scope_text(key)},
+            _("This service key may not %(action)s; its scope is %(scope)s.")
+            % {"action": ACTION_WORDS[action], "scope": scope_text(key)},
             field="key",
         )
 

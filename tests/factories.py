@@ -71,7 +71,9 @@ def make_experiment(owner, approver=None, *, status=None, key=None, touchpoints=
     return experiment
 
 
-def make_service_key(user, experiments=None, *, touchpoint=None, actions=("assign", "send_data"), name="test service", **fields):
+def make_service_key(
+    user, experiments=None, *, touchpoint=None, actions=("assign", "send_data"), name="test service", **fields
+):
     """A service key made by `user` and its secret, written straight to the database (so a test can
     give anyone a key); scoped to `experiments`, else `touchpoint`, else every experiment there is now."""
     from experiments import service_keys

@@ -35,11 +35,15 @@ class AssignmentSerializer(serializers.Serializer):
 
 BAD_INPUT = OpenApiResponse(OpenApiTypes.OBJECT, description="Each bad field (e.g. `units[3].unit`) with what is wrong.")
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with this key that you may see.")
-UNAUTHORISED = OpenApiResponse(OpenApiTypes.OBJECT, description="No credentials, or a service key that is unknown, revoked or expired.")
+UNAUTHORISED = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="No credentials, or a service key that is unknown, revoked or expired."
+)
 OUTSIDE_SCOPE = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A person's sign-in (batch), or a service key used outside its scope (named)."
 )
-THROTTLED = OpenApiResponse(OpenApiTypes.OBJECT, description="This service key made too many calls; retry after the time given.")
+THROTTLED = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="This service key made too many calls; retry after the time given."
+)
 
 
 def _refused(error: AssignmentInputError) -> Response:
@@ -62,7 +66,9 @@ class AssignmentView(APIView):
             OpenApiParameter("segment", str, description="The unit's segment key, when the experiment is limited to segments."),
             OpenApiParameter("touchpoint", str, description="Where the unit is served (a touchpoint key)."),
         ],
-        responses={200: AssignmentSerializer, 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND, 429: THROTTLED},
+        responses={
+            200: AssignmentSerializer, 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND, 429: THROTTLED,
+        },
     )
     def get(self, request, key):
         params = request.query_params
@@ -71,7 +77,8 @@ class AssignmentView(APIView):
             require_service_key(request, ServiceKeyAction.ASSIGN)
         try:
             answer = assign(
-                key, params.get("unit"), params.get("segment"), params.get("touchpoint"), user=request.user, service_key=service_key
+                key, params.get("unit"), params.get("segment"), params.get("touchpoint"),
+                user=request.user, service_key=service_key,
             )
         except AssignmentInputError as error:
             return _refused(error)
@@ -104,7 +111,8 @@ class AssignmentBatchView(APIView):
             },
         ),
         responses={
-            200: AssignmentSerializer(many=True), 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND, 429: THROTTLED,
+            200: AssignmentSerializer(many=True), 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND,
+            429: THROTTLED,
         },
     )
     def post(self, request):

@@ -90,15 +90,20 @@ def _responses():
     return {
         201: OpenApiResponse(AcceptedSerializer, description="Every row was written and added into the daily statistics."),
         400: OpenApiResponse(RefusedSerializer, description="Missing Idempotency-Key, unreadable body, or rows with errors: nothing written."),
-        401: OpenApiResponse(RefusedSerializer, description="No credentials, or a service key that is unknown, revoked or expired."),
+        401: OpenApiResponse(
+            RefusedSerializer, description="No credentials, or a service key that is unknown, revoked or expired."
+        ),
         403: OpenApiResponse(
-            RefusedSerializer, description="Not a service key that may send data, or an experiment outside the key's scope (named)."
+            RefusedSerializer,
+            description="Not a service key that may send data, or an experiment outside the key's scope (named).",
         ),
         409: OpenApiResponse(RefusedSerializer, description="A request with this key is still being processed."),
         413: OpenApiResponse(RefusedSerializer, description="Too many rows or too large a body."),
         415: OpenApiResponse(RefusedSerializer, description="Not JSON or CSV."),
         422: OpenApiResponse(RefusedSerializer, description="This Idempotency-Key was used for a different body."),
-        429: OpenApiResponse(RefusedSerializer, description="This service key made too many calls; retry after the time given."),
+        429: OpenApiResponse(
+            RefusedSerializer, description="This service key made too many calls; retry after the time given."
+        ),
     }
 
 

@@ -292,7 +292,9 @@ def assign(
     return _assign_cleaned(experiment_key, cleaned, user, None, service_key, counted)[0]
 
 
-def assign_many(experiment_key: str, items, *, user=None, service_key=None, count: bool | None = None) -> list[Assignment]:
+def assign_many(
+    experiment_key: str, items, *, user=None, service_key=None, count: bool | None = None
+) -> list[Assignment]:
     """`assign` for a list of {"unit", "segment", "touchpoint"} objects, answered in the same order.
     All or nothing: one bad entry refuses the whole list, naming each bad field (units[3].unit)."""
     if not isinstance(items, list):

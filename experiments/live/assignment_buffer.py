@@ -171,7 +171,9 @@ def write_assignments(entries: dict[tuple[int, str], tuple[int, dt.date, int | N
     variant_ids = {variant_id for variant_id, _, _ in entries.values()}
     existing = dict(Variant.objects.filter(pk__in=variant_ids).values_list("pk", "experiment_id"))
     rows = [
-        AssignedUnit(experiment_id=experiment_id, unit_id=unit_id, variant_id=variant_id, day=day, service_key_id=key_id)
+        AssignedUnit(
+            experiment_id=experiment_id, unit_id=unit_id, variant_id=variant_id, day=day, service_key_id=key_id
+        )
         for (experiment_id, unit_id), (variant_id, day, key_id) in entries.items()
         if existing.get(variant_id) == experiment_id  # an experiment deleted meanwhile: nothing to count
     ]
@@ -196,7 +198,8 @@ def insert_ignoring_conflicts(rows: list[AssignedUnit]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {meta.db_table} ({', '.join(columns)}) "
-            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[], %s::bigint[]) ON CONFLICT DO NOTHING",
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[], %s::bigint[]) "
+            "ON CONFLICT DO NOTHING",
             [
                 [row.experiment_id for row in rows],
                 [row.unit_id for row in rows],

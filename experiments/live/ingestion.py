@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from experiments import access, roles, service_keys
+from experiments import access, service_keys
 from experiments.errors import NotPermitted
 from experiments.live import hashing, idempotency
 from experiments.live.idempotency import Answer
@@ -74,7 +74,9 @@ def ingest_daily_figures(user, rows, idempotency_key, body_sha, source=IngestBat
     return ingest_parsed(DAILY, user, Parsed(rows=_numbered(rows)), idempotency_key, body_sha, source, experiment)
 
 
-def ingest_parsed(kind, user, parsed: Parsed, idempotency_key, body_sha, source, experiment=None, *, service_key=None) -> Answer:
+def ingest_parsed(
+    kind, user, parsed: Parsed, idempotency_key, body_sha, source, experiment=None, *, service_key=None
+) -> Answer:
     """Check and write one batch at most once per (user, key). `experiment` (the upload page's)
     fills rows that leave the experiment out, and is the only one such a batch may name.
     `service_key` (the API's caller): every experiment named must be in its scope, else 403."""
@@ -146,7 +148,9 @@ class _Target:
 
 def _targets(user, keys) -> dict[str, _Target]:
     experiments = list(
-        access.visible_experiments(user).filter(key__in=keys).prefetch_related("variants", "metrics__metric", "co_authors", "touchpoints")
+        access.visible_experiments(user)
+        .filter(key__in=keys)
+        .prefetch_related("variants", "metrics__metric", "co_authors", "touchpoints")
     )
     started = dict(
         ExperimentEvent.objects.filter(experiment__in=experiments, action="start")

@@ -19,12 +19,16 @@ class ServiceKeyAction(models.TextChoices):
 
 
 class ServiceKey(models.Model):
-    name = models.CharField(_("name"), max_length=100, help_text=_("What calls with it, e.g. “chat router (production)”."))
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What calls with it, e.g. “chat router (production)”.")
+    )
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     secret_sha256 = models.CharField(max_length=64, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_keys")
     experiments = models.ManyToManyField(Experiment, blank=True, related_name="service_keys")
-    touchpoint = models.ForeignKey(Touchpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="service_keys")
+    touchpoint = models.ForeignKey(
+        Touchpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="service_keys"
+    )
     can_assign = models.BooleanField(_("may assign units"), default=False)
     can_send_data = models.BooleanField(_("may send data"), default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -54,7 +54,8 @@ ROUTES = [
     ("assignment pending", "get", "/api/experiments/pending/assignment/?unit=u1", None, SIGNED_IN_OK),
     ("assignment draft", "get", "/api/experiments/draft/assignment/?unit=u1", None, AUTHORS_ONLY),
     # Counted assignments take a service key: a person's sign-in is refused whoever it is.
-    ("assignments draft", "post", "/api/assignments/", {"experiment": "draft", "units": [{"unit": "u1"}]}, {r: 403 for r in SIGNED_IN_OK}),
+    ("assignments draft", "post", "/api/assignments/", {"experiment": "draft", "units": [{"unit": "u1"}]},
+     dict.fromkeys(SIGNED_IN_OK, 403)),
     ("verdict pending", "get", "/api/experiments/pending/verdict/", None, SIGNED_IN_OK),
     ("verdict draft", "get", "/api/experiments/draft/verdict/", None, AUTHORS_ONLY),
     ("overrides pending", "get", "/api/experiments/pending/overrides/", None, SIGNED_IN_OK),

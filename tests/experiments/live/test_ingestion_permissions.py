@@ -87,7 +87,7 @@ def test_a_service_key_sends_without_csrf(experiment, signal_owner):
     assert response.status_code == 201, response.json()
 
 
-def test_an_experiment_outside_the_keys_scope_is_403_naming_the_scope(frozen, experiment, proposer, approver):
+def test_an_experiment_outside_the_keys_scope_is_403_naming_the_scope(experiment, proposer, approver):
     other = running_experiment(proposer, approver, key="other-test")
     _, secret = make_service_key(proposer, [experiment], actions=("send_data",))
     client = APIClient()
@@ -106,7 +106,9 @@ def test_a_key_that_may_only_assign_may_not_send_data(experiment, proposer):
     client.credentials(HTTP_AUTHORIZATION=f"Key {secret}")
     response = send(client, "/api/outcomes/", [outcome(experiment)])
     assert response.status_code == 403
-    assert response.json()["detail"] == "This service key may not send data; its scope is experiments chat-greeting; actions: assign."
+    assert response.json()["detail"] == (
+        "This service key may not send data; its scope is experiments chat-greeting; actions: assign."
+    )
     assert stored_counts() == (0, 0, 0)
 
 
