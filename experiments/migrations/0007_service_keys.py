@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('experiments', '0005_errors_do_not_take_the_look'),
+        ('experiments', '0006_never_test_areas'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
