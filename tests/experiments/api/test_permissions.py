@@ -66,6 +66,11 @@ ROUTES = [
     ("agree override", "post", "/api/experiments/pending/overrides/1/agree/", {}, dict.fromkeys(SIGNED_IN_OK, 404)),
     ("decline override", "post", "/api/experiments/pending/overrides/1/decline/", {"reason": "x"},
      dict.fromkeys(SIGNED_IN_OK, 404)),
+    # Service keys: anyone lists their own; only an experiment's authors make one for it.
+    ("service keys", "get", "/api/service-keys/", None, SIGNED_IN_OK),
+    ("service key for pending", "post", "/api/service-keys/", {"name": "x", "experiments": ["pending"], "actions": ["assign"]},
+     {"proposer": 201, "approver": 403, "signal_owner": 403, "outsider": 403}),
+    ("service key revoke", "post", "/api/service-keys/nokey/revoke/", None, dict.fromkeys(SIGNED_IN_OK, 404)),
     ("api root", "get", "/api/", None, SIGNED_IN_OK),
     ("schema", "get", "/api/schema/", None, SIGNED_IN_OK),
 ]
@@ -128,5 +133,6 @@ def test_every_api_route_is_in_the_sweep():
         "api-assignment", "api-assignments", "api-experiment-checks",
         "api-experiment-verdict", "api-experiment-overrides", "api-experiment-agree-override",
         "api-experiment-decline-override",
+        "api-service-keys", "api-service-key-revoke",
     }
     assert names == swept | covered_elsewhere
