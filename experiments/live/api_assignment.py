@@ -67,7 +67,8 @@ class AssignmentView(APIView):
             OpenApiParameter("touchpoint", str, description="Where the unit is served (a touchpoint key)."),
         ],
         responses={
-            200: AssignmentSerializer, 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND, 429: THROTTLED,
+            200: AssignmentSerializer, 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND,
+            429: THROTTLED,
         },
     )
     def get(self, request, key):

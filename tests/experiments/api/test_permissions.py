@@ -68,7 +68,8 @@ ROUTES = [
      dict.fromkeys(SIGNED_IN_OK, 404)),
     # Service keys: anyone lists their own; only an experiment's authors make one for it.
     ("service keys", "get", "/api/service-keys/", None, SIGNED_IN_OK),
-    ("service key for pending", "post", "/api/service-keys/", {"name": "x", "experiments": ["pending"], "actions": ["assign"]},
+    ("service key for pending", "post", "/api/service-keys/",
+     {"name": "x", "experiments": ["pending"], "actions": ["assign"]},
      {"proposer": 201, "approver": 403, "signal_owner": 403, "outsider": 403}),
     ("service key revoke", "post", "/api/service-keys/nokey/revoke/", None, dict.fromkeys(SIGNED_IN_OK, 404)),
     ("api root", "get", "/api/", None, SIGNED_IN_OK),

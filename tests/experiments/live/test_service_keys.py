@@ -61,7 +61,8 @@ def test_a_key_in_scope_is_answered_and_counted_with_the_key(live, proposer, hea
     assert response.status_code == 200
     assert [row["counted"] for row in response.json()] == [True, True, True]
     assert flush_assignments() == 3
-    assert set(AssignedUnit.objects.values_list("unit_id", "service_key")) == {("u1", key.pk), ("u2", key.pk), ("u3", key.pk)}
+    counted = set(AssignedUnit.objects.values_list("unit_id", "service_key"))
+    assert counted == {("u1", key.pk), ("u2", key.pk), ("u3", key.pk)}
     key.refresh_from_db()
     assert key.last_used_at is not None
 
@@ -111,7 +112,9 @@ def test_an_experiment_outside_the_scope_is_403_naming_the_scope(live, proposer,
     _, secret = make_service_key(proposer, [other], actions=("assign",))
     response = batch(with_secret(secret))
     assert response.status_code == 403
-    assert response.json()["detail"] == "Experiment 'live' is outside this service key's scope (experiments other; actions: assign)."
+    assert response.json()["detail"] == (
+        "Experiment 'live' is outside this service key's scope (experiments other; actions: assign)."
+    )
     get = with_secret(secret).get("/api/experiments/live/assignment/", {"unit": "u1", "touchpoint": "chat"})
     assert get.status_code == 403
     assert len(assignment_buffer.buffer) == 0
@@ -130,7 +133,9 @@ def test_a_key_that_may_only_send_data_may_not_assign(live, proposer):
     _, secret = make_service_key(proposer, [live], actions=("send_data",))
     response = batch(with_secret(secret))
     assert response.status_code == 403
-    assert response.json()["detail"] == "This service key may not assign; its scope is experiments live; actions: send data."
+    assert response.json()["detail"] == (
+        "This service key may not assign; its scope is experiments live; actions: send data."
+    )
 
 
 def test_each_key_has_its_own_rate_limit(live, proposer, settings):
@@ -164,7 +169,8 @@ def test_an_author_makes_a_key_and_sees_the_secret_once(live, proposer):
 def test_someone_who_is_no_author_may_not_make_a_key_for_the_experiment(live, outsider):
     client = HttpsAPIClient()
     client.force_login(outsider)
-    response = client.post("/api/service-keys/", {"name": "x", "experiments": ["live"], "actions": ["assign"]}, format="json")
+    body = {"name": "x", "experiments": ["live"], "actions": ["assign"]}
+    response = client.post("/api/service-keys/", body, format="json")
     assert response.status_code == 403
     assert response.json()["problems"][0]["field"] == "experiments"
     assert not ServiceKey.objects.exists()
