@@ -207,3 +207,16 @@ def test_someone_elses_key_cannot_be_revoked(live, proposer, outsider, client):
     assert client.post(f"/keys/{key.prefix}/revoke/", secure=True).status_code == 404
     key.refresh_from_db()
     assert key.revoked_at is None
+
+
+def test_the_admin_lists_keys_and_revokes_them(live, proposer, admin_user, client):
+    key, _ = make_service_key(proposer, [live], name="chat router")
+    client.force_login(admin_user)
+    listing = client.get("/admin/experiments/servicekey/", secure=True)
+    assert listing.status_code == 200 and "chat router" in listing.content.decode()
+    assert client.get("/admin/experiments/servicekey/add/", secure=True).status_code == 403  # made on the keys page
+    client.post(
+        "/admin/experiments/servicekey/", {"action": "revoke", "_selected_action": [key.pk]}, secure=True
+    )
+    key.refresh_from_db()
+    assert key.revoked_by == admin_user
