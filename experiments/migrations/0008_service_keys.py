@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('experiments', '0006_never_test_areas'),
+        ('experiments', '0007_verdict_overrides'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
