@@ -1,8 +1,8 @@
-"""Assignment API latency and throughput against the real stack: gunicorn, PostgreSQL, token auth.
+"""Assignment API latency and throughput against the real stack: gunicorn, PostgreSQL, service key auth.
 
 Run:  .venv/bin/python bench/assignment_latency.py [--requests 20000] [--batches 300] [--clients 4]
 
-Seeds one running experiment (50% exposure cap, two arms) and a token user in DATABASE_URL
+Seeds one running experiment (50% exposure cap, two arms) and the owner's service key in DATABASE_URL
 (default: a scratch database `pagar_bench`, created if missing), starts gunicorn (gthread workers,
 keep-alive) on 127.0.0.1:8411, and drives it from client processes, each on one keep-alive
 connection, for a fixed number of requests:
@@ -70,18 +70,16 @@ def ensure_database(database_url: str) -> None:
 
 
 def seed() -> str:
-    """The running experiment, fresh counts, and a token for the service user. Returns the token."""
+    """The running experiment, fresh counts, and a service key for it. Returns the key's secret."""
     import datetime as dt
 
     from django.contrib.auth.models import User
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from experiments.service_keys import create_key
     from experiments.models import AssignedUnit, AssignmentCount, Experiment, Status, Touchpoint, Variant
 
     owner, _ = User.objects.get_or_create(username="bench-owner")
-    service, _ = User.objects.get_or_create(username="bench-service")
-    token, _ = Token.objects.get_or_create(user=service)
     today = timezone.localdate()
     experiment, _ = Experiment.objects.update_or_create(
         key=EXPERIMENT,
@@ -104,7 +102,7 @@ def seed() -> str:
     Variant.objects.create(experiment=experiment, key="short", name="Short", weight=50)
     AssignedUnit.objects.filter(experiment=experiment).delete()
     AssignmentCount.objects.filter(experiment=experiment).delete()
-    return token.key
+    return create_key(owner, "bench", actions=["assign"], experiments=[experiment])[1]  # the owner's key
 
 
 def start_gunicorn(env: dict, port: int, workers: int, threads: int, token: str) -> subprocess.Popen:
@@ -123,7 +121,7 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int, token: str)
             connection.request(
                 "GET",
                 f"/api/experiments/{EXPERIMENT}/assignment/?unit=probe",
-                headers={"Authorization": f"Token {token}"},
+                headers={"Authorization": f"Key {token}"},
             )
             connection.getresponse().read()
             return server
@@ -138,7 +136,7 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int, token: str)
 def drive(job) -> tuple[list[float], int]:
     """One client process: its share of the requests on one keep-alive connection."""
     kind, prefix, port, token, first, count, batch_size = job
-    headers = {"Authorization": f"Token {token}", "Accept": "application/json", "Connection": "keep-alive"}
+    headers = {"Authorization": f"Key {token}", "Accept": "application/json", "Connection": "keep-alive"}
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     latencies, enrolled = [], 0
     for i in range(first, first + count):

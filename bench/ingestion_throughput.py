@@ -5,7 +5,7 @@ Run:  .venv/bin/python bench/ingestion_throughput.py [--rows 300000] [--batch 10
 
 What it does, in one run:
 1. (Re)creates the scratch database, migrates it, and makes a running experiment (two arms, a
-   binary and a mean metric) and a token user.
+   binary and a mean metric) and a service key for the chat touchpoint.
 2. Starts the app under gunicorn (DEBUG off, as in production) and POSTs the rows over real HTTP
    in batches (each an idempotent, atomic batch: every row checked, raw rows bulk-inserted and
    the daily sufficient statistics locked and added to in the same transaction), once as CSV and
@@ -80,12 +80,12 @@ import django
 django.setup()
 from django.contrib.auth.models import User
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from experiments.service_keys import create_key
 from experiments.live.hashing import arm_for
 from experiments.models import Experiment, ExperimentEvent, ExperimentMetric, Metric, Status, Touchpoint, Variant
 
 user = User.objects.create_superuser("bench", "bench@example.test", "bench-pass-123")
-token = Token.objects.create(user=user).key
+token = create_key(user, "bench", actions=["send_data"], touchpoint=Touchpoint.objects.get(key="chat"))[1]
 today = timezone.localdate()
 started = timezone.now() - dt.timedelta(days=10)
 out = {{"token": token, "experiments": {{}}}}
@@ -175,7 +175,7 @@ def post_batches(port: int, token: str, bodies: list[bytes], content_type: str) 
             body,
             {
                 "Content-Type": content_type,
-                "Authorization": f"Token {token}",
+                "Authorization": f"Key {token}",
                 "Idempotency-Key": f"{content_type}-{number}",
             },
         )

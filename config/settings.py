@@ -211,6 +211,11 @@ ASSIGNMENT_FLUSH_SECONDS = env_int("ASSIGNMENT_FLUSH_SECONDS", 2, minimum=1)
 ASSIGNMENT_FLUSH_THREAD = env_bool("ASSIGNMENT_FLUSH_THREAD", True)
 ASSIGNMENT_BATCH_MAX = env_int("ASSIGNMENT_BATCH_MAX", 1000, minimum=1)  # units per POST /api/assignments/
 
+# Service keys (experiments.service_keys): machines assign and send data with one. How long a new
+# key lives unless its maker says otherwise, and how many calls one key may make (DRF rate syntax).
+SERVICE_KEY_DAYS = env_int("SERVICE_KEY_DAYS", 365, minimum=1)
+SERVICE_KEY_RATE = env_str("SERVICE_KEY_RATE", "6000/min")
+
 # Daily monitoring slot, local time of day (TIME_ZONE): checks running experiments, then the
 # digest to signal owners. Used when the periodic tasks are first created; the admin edits them.
 def _time_of_day(name: str, default: str) -> str:

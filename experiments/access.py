@@ -68,3 +68,19 @@ def get_experiment_for(user, key: str, *, edit: bool = False) -> Experiment:
             raise PermissionDenied(f"This experiment is {experiment.get_status_display().lower()} and can no longer be edited.")
         raise PermissionDenied("Only the owner and co-authors may edit this experiment.")
     return experiment
+
+
+def may_create_service_key(user, experiments, touchpoint=None) -> bool:
+    """Experiment-scoped keys: the authors of every experiment listed (or a superuser). A key for a
+    whole touchpoint reaches experiments of other teams: superusers only."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    if touchpoint is not None or not experiments:
+        return False
+    return all(user.pk in experiment.authors() for experiment in experiments)
+
+
+def may_revoke_service_key(user, key) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or key.created_by_id == user.pk))

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from experiments import service_keys
 
 from experiments.models import (
     Experiment,
@@ -10,6 +13,7 @@ from experiments.models import (
     Override,
     Segment,
     SensitiveCategory,
+    ServiceKey,
     Status,
     Touchpoint,
     Variant,
@@ -155,3 +159,27 @@ class OverrideAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ServiceKey)
+class ServiceKeyAdmin(admin.ModelAdmin):
+    """Keys are made on the Service keys page (the secret is shown there once); here they are
+    listed, searched and revoked."""
+
+    list_display = (
+        "name", "prefix", "created_by", "touchpoint", "can_assign", "can_send_data",
+        "last_used_at", "expires_at", "revoked_at",
+    )
+    list_filter = ("can_assign", "can_send_data", "revoked_at")
+    search_fields = ("name", "prefix", "created_by__username", "experiments__key")
+    readonly_fields = ("prefix", "created_by", "created_at", "last_used_at", "revoked_at", "revoked_by")
+    filter_horizontal = ("experiments",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=gettext_lazy("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True):
+            service_keys.revoke_key(request.user, key)

@@ -1,12 +1,14 @@
 """Builders for test data. Catalogue rows come from the seed migration (real content)."""
 import datetime as dt
+import hashlib
 import itertools
+import uuid
 
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from experiments.lifecycle import record_creation
-from experiments.models import Experiment, ExperimentMetric, Metric, Segment, Touchpoint, Variant
+from experiments.models import Experiment, ExperimentMetric, ServiceKey, Metric, Segment, Touchpoint, Variant
 
 PASSWORD = "pagar-test-pass-1"
 _seq = itertools.count(1)
@@ -67,3 +69,22 @@ def make_experiment(owner, approver=None, *, status=None, key=None, touchpoints=
         Experiment.objects.filter(pk=experiment.pk).update(status=status)
         experiment.refresh_from_db()
     return experiment
+
+
+def make_service_key(
+    user, experiments=None, *, touchpoint=None, actions=("assign", "send_data"), name="test service", **fields
+):
+    """A service key made by `user` and its secret, written straight to the database (so a test can
+    give anyone a key); scoped to `experiments`, else `touchpoint`, else every experiment there is now."""
+    from experiments import service_keys
+
+    prefix = uuid.uuid4().hex[:8]
+    secret = f"{service_keys.SECRET_START}_{prefix}_{uuid.uuid4().hex}"
+    key = ServiceKey.objects.create(
+        name=name, prefix=prefix, secret_sha256=hashlib.sha256(secret.encode()).hexdigest(), created_by=user,
+        touchpoint=touchpoint, can_assign="assign" in actions, can_send_data="send_data" in actions,
+        expires_at=fields.pop("expires_at", timezone.now() + dt.timedelta(days=30)), **fields,
+    )
+    if touchpoint is None:
+        key.experiments.set(Experiment.objects.all() if experiments is None else experiments)
+    return key, secret

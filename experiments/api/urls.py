@@ -15,6 +15,7 @@ from experiments.api.views.catalogue import (
     TouchpointViewSet,
 )
 from experiments.api.views.docs import OfflineRedocView, OfflineSwaggerView
+from experiments.api.views.service_keys import ServiceKeyRevokeView, ServiceKeysView
 from experiments.api.views.experiments import ExperimentViewSet
 from experiments.api.views.tokens import TokenView
 
@@ -28,6 +29,8 @@ router.register("sensitive-categories", SensitiveCategoryViewSet, basename="api-
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-token"),
     path("calculator/", CalculatorView.as_view(), name="api-calculator"),
+    path("service-keys/", ServiceKeysView.as_view(), name="api-service-keys"),
+    path("service-keys/<slug:prefix>/revoke/", ServiceKeyRevokeView.as_view(), name="api-service-key-revoke"),
     path("guardrail-policy/", GuardrailPolicyView.as_view(), name="api-guardrail-policy"),
     path("policy/", PolicyView.as_view(), name="api-policy"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),

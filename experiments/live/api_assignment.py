@@ -1,7 +1,8 @@
 """The assignment API: which arm a unit gets, one unit (GET) or a list for services (POST).
 
-Signed-in users and token clients; an experiment the caller may not see answers 404 (drafts are
-private to their authors: `access.visible_experiments`, the rule behind the guarded API base).
+Counted assignments come from service keys only (experiments.service_keys), within their scope:
+the batch takes nothing else, and a person's GET is a preview (the same answer, not counted).
+An experiment the caller may not see answers 404 (drafts are private to their authors).
 """
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -10,7 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key, service_key_of
 from experiments.live.assignment import AssignmentInputError, assign, assign_many
+from experiments.models import ServiceKeyAction
 
 class AssignmentSerializer(serializers.Serializer):
     """The answer's shape (for the API docs)."""
@@ -24,10 +27,23 @@ class AssignmentSerializer(serializers.Serializer):
         "segment_outside_scope or outside_exposure_cap."
     )
     message = serializers.CharField(help_text="The reason as a sentence.")
+    counted = serializers.BooleanField(
+        help_text="True when this call counted the unit for the experiment (a service key in scope); "
+        "a person's call is a preview and counts nothing."
+    )
 
 
 BAD_INPUT = OpenApiResponse(OpenApiTypes.OBJECT, description="Each bad field (e.g. `units[3].unit`) with what is wrong.")
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with this key that you may see.")
+UNAUTHORISED = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="No credentials, or a service key that is unknown, revoked or expired."
+)
+OUTSIDE_SCOPE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="A person's sign-in (batch), or a service key used outside its scope (named)."
+)
+THROTTLED = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="This service key made too many calls; retry after the time given."
+)
 
 
 def _refused(error: AssignmentInputError) -> Response:
@@ -35,35 +51,51 @@ def _refused(error: AssignmentInputError) -> Response:
 
 
 class AssignmentView(APIView):
+    authentication_classes = WITH_SERVICE_KEYS
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ServiceKeyThrottle]
 
     @extend_schema(
         summary="The arm a unit gets in a running experiment",
         description="Deterministic: the same unit always gets the same arm. Only a running experiment enrols; "
         "outside its touchpoints, segments or exposure cap, or when it is not running, the answer is "
-        "`enrolled: false` with the control arm (serve the current experience).",
+        "`enrolled: false` with the control arm (serve the current experience). Called with a service key "
+        "(`Authorization: Key <secret>`) in scope, an enrolled unit is counted; a person's call is a preview.",
         parameters=[
             OpenApiParameter("unit", str, required=True, description="The unit's id (at most 200 characters)."),
             OpenApiParameter("segment", str, description="The unit's segment key, when the experiment is limited to segments."),
             OpenApiParameter("touchpoint", str, description="Where the unit is served (a touchpoint key)."),
         ],
-        responses={200: AssignmentSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+        responses={
+            200: AssignmentSerializer, 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND,
+            429: THROTTLED,
+        },
     )
     def get(self, request, key):
         params = request.query_params
+        service_key = service_key_of(request)
+        if service_key is not None:
+            require_service_key(request, ServiceKeyAction.ASSIGN)
         try:
-            answer = assign(key, params.get("unit"), params.get("segment"), params.get("touchpoint"), user=request.user)
+            answer = assign(
+                key, params.get("unit"), params.get("segment"), params.get("touchpoint"),
+                user=request.user, service_key=service_key,
+            )
         except AssignmentInputError as error:
             return _refused(error)
         return Response(answer.as_dict())
 
 
 class AssignmentBatchView(APIView):
+    authentication_classes = WITH_SERVICE_KEYS
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ServiceKeyThrottle]
 
     @extend_schema(
         summary="Arms for a list of units (services)",
-        description="Answers a list in the order given. All or nothing: one bad entry refuses the request.",
+        description="For services, with a service key (`Authorization: Key <secret>`) that may assign in this "
+        "experiment; every enrolled unit is counted. Answers a list in the order given. All or nothing: one bad "
+        "entry refuses the request. A person's sign-in is refused (403): preview one unit with the GET instead.",
         request=inline_serializer(
             "AssignmentBatchRequest",
             {
@@ -79,9 +111,13 @@ class AssignmentBatchView(APIView):
                 ),
             },
         ),
-        responses={200: AssignmentSerializer(many=True), 400: BAD_INPUT, 404: NOT_FOUND},
+        responses={
+            200: AssignmentSerializer(many=True), 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND,
+            429: THROTTLED,
+        },
     )
     def post(self, request):
+        service_key = require_service_key(request, ServiceKeyAction.ASSIGN)
         body = request.data
         if not isinstance(body, dict):
             return Response({"non_field_errors": ["Send a JSON object with 'experiment' and 'units'."]}, status=status.HTTP_400_BAD_REQUEST)
@@ -91,7 +127,7 @@ class AssignmentBatchView(APIView):
         if "units" not in body:
             return Response({"units": ["Required: a list of objects with 'unit'."]}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            answers = assign_many(experiment, body["units"], user=request.user)
+            answers = assign_many(experiment, body["units"], user=request.user, service_key=service_key)
         except AssignmentInputError as error:
             return _refused(error)
         return Response([answer.as_dict() for answer in answers])

@@ -1,8 +1,10 @@
 """POST /api/outcomes/ and /api/daily-figures/: bulk data in, as JSON or CSV, one batch per request.
 
 The body is read raw (its SHA-256 is the batch's fingerprint for Idempotency-Key) and parsed here,
-not by DRF's parsers, so CSV and JSON meet exactly the same checks. Which experiments a caller may
-send data for is decided per row (experiments.access + ingestion.may_send_data).
+not by DRF's parsers, so CSV and JSON meet exactly the same checks. Machines send with a service
+key that may send data (a person's token or session gets 403; people use the upload page); the
+experiments named must be in the key's scope, and per row the key's maker must be allowed to send
+(experiments.access.may_send_data).
 """
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -12,9 +14,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key
 from experiments.live import idempotency, ingestion
 from experiments.live.ingestion_csv import parse_body
-from experiments.models import IngestBatch
+from experiments.models import IngestBatch, ServiceKeyAction
 
 KEY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
@@ -87,14 +90,25 @@ def _responses():
     return {
         201: OpenApiResponse(AcceptedSerializer, description="Every row was written and added into the daily statistics."),
         400: OpenApiResponse(RefusedSerializer, description="Missing Idempotency-Key, unreadable body, or rows with errors: nothing written."),
+        401: OpenApiResponse(
+            RefusedSerializer, description="No credentials, or a service key that is unknown, revoked or expired."
+        ),
+        403: OpenApiResponse(
+            RefusedSerializer,
+            description="Not a service key that may send data, or an experiment outside the key's scope (named).",
+        ),
         409: OpenApiResponse(RefusedSerializer, description="A request with this key is still being processed."),
         413: OpenApiResponse(RefusedSerializer, description="Too many rows or too large a body."),
         415: OpenApiResponse(RefusedSerializer, description="Not JSON or CSV."),
         422: OpenApiResponse(RefusedSerializer, description="This Idempotency-Key was used for a different body."),
+        429: OpenApiResponse(
+            RefusedSerializer, description="This service key made too many calls; retry after the time given."
+        ),
     }
 
 
 def _ingest(request, kind) -> Response:
+    service_key = require_service_key(request, ServiceKeyAction.SEND_DATA)
     try:
         key = idempotency.checked_key(request.headers.get(idempotency.HEADER))
     except idempotency.BadKey as refusal:
@@ -108,7 +122,9 @@ def _ingest(request, kind) -> Response:
     # Read the stream ourselves: request.body would refuse anything over DATA_UPLOAD_MAX_MEMORY_SIZE.
     body = django_request.body if hasattr(django_request, "_body") else django_request.read()
     parsed = parse_body(body, django_request.content_type, kind, max_rows=ingestion.max_rows())
-    answer = ingestion.ingest_parsed(kind, request.user, parsed, key, idempotency.body_sha256(body), IngestBatch.Source.API)
+    answer = ingestion.ingest_parsed(
+        kind, request.user, parsed, key, idempotency.body_sha256(body), IngestBatch.Source.API, service_key=service_key
+    )
     return _respond(answer)
 
 
@@ -133,7 +149,9 @@ CSV_EXAMPLE_DAILY = (
 
 
 class OutcomesView(APIView):
+    authentication_classes = WITH_SERVICE_KEYS
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ServiceKeyThrottle]
 
     @extend_schema(
         summary="Send per-unit outcomes (a batch of up to INGEST_MAX_ROWS rows)",
@@ -154,7 +172,9 @@ class OutcomesView(APIView):
 
 
 class DailyFiguresView(APIView):
+    authentication_classes = WITH_SERVICE_KEYS
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ServiceKeyThrottle]
 
     @extend_schema(
         summary="Send pre-aggregated daily figures per arm",

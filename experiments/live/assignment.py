@@ -6,19 +6,20 @@ from a cache keyed on the experiment's `updated_at`, which every change moves (a
 
 Only a running experiment enrols; any other status answers "not enrolled" with the control arm,
 the experience customers have today. Enrolled units are counted through the assignment buffer,
-never by a database write in the call.
+never by a database write in the call, and only for a service key in scope: a person asking
+gets a preview (the same answer, not counted), so nobody can shift an experiment's counts by hand.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from experiments import access
+from experiments import access, service_keys
 from experiments.live import assignment_buffer
 from experiments.live.hashing import arm_for, is_exposed
-from experiments.models import Experiment, Segment, Status, Touchpoint, Variant
+from experiments.models import Experiment, Segment, ServiceKeyAction, Status, Touchpoint, Variant
 
 UNIT_MAX_LENGTH = 200  # AssignedUnit.unit_id
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL text cannot even hold NUL
@@ -42,6 +43,7 @@ class Assignment:
     variant: str | None  # the arm to serve; the control arm when not enrolled
     reason: str
     message: str
+    counted: bool = False  # True when a service key's call counts the unit (a person's is a preview)
 
     def as_dict(self) -> dict:
         return {
@@ -51,6 +53,7 @@ class Assignment:
             "variant": self.variant,
             "reason": self.reason,
             "message": self.message,
+            "counted": self.counted,
         }
 
 
@@ -256,28 +259,42 @@ def _state(experiment_key: str, user):
     return rows[0]
 
 
-def _assign_cleaned(experiment_key, cleaned, user, prefix) -> list[Assignment]:
+def _assign_cleaned(experiment_key, cleaned, user, prefix, service_key, count) -> list[Assignment]:
     pk, status, updated_at = _state(experiment_key, user)
     config = _config(pk, experiment_key, updated_at)
+    if service_key is not None:
+        service_keys.require_scope(service_key, ServiceKeyAction.ASSIGN, config.pk, config.key, config.touchpoints)
     _check_catalogue(cleaned, config, prefix)
     day = timezone.localdate()
+    key_id = None if service_key is None else service_key.pk
     answers = []
     for unit, segment, touchpoint in cleaned:
         answer = decide(config, status, unit, segment, touchpoint)
-        if answer.enrolled:
-            assignment_buffer.record(config.pk, unit, config.variant_ids[answer.variant], day)
+        if answer.enrolled and count:
+            assignment_buffer.record(config.pk, unit, config.variant_ids[answer.variant], day, key_id)
+            answer = replace(answer, counted=True)
         answers.append(answer)
     return answers
 
 
-def assign(experiment_key: str, unit, segment: str | None = None, touchpoint: str | None = None, *, user=None) -> Assignment:
+def assign(
+    experiment_key: str, unit, segment: str | None = None, touchpoint: str | None = None, *,
+    user=None, service_key=None, count: bool | None = None,
+) -> Assignment:
     """The arm `unit` gets in the experiment now, and why. With `user`, only experiments that user
-    may see (ExperimentNotFound, a 404, otherwise). Bad input raises AssignmentInputError."""
+    may see (ExperimentNotFound, a 404, otherwise). Bad input raises AssignmentInputError.
+
+    With `service_key`, the experiment must be in the key's scope (NotPermitted otherwise) and an
+    enrolled unit is counted; without one the answer is a preview unless `count` says otherwise
+    (code of Pagar itself: tests, the demo)."""
     cleaned = _clean_items([{"unit": unit, "segment": segment, "touchpoint": touchpoint}], None)
-    return _assign_cleaned(experiment_key, cleaned, user, None)[0]
+    counted = service_key is not None if count is None else count
+    return _assign_cleaned(experiment_key, cleaned, user, None, service_key, counted)[0]
 
 
-def assign_many(experiment_key: str, items, *, user=None) -> list[Assignment]:
+def assign_many(
+    experiment_key: str, items, *, user=None, service_key=None, count: bool | None = None
+) -> list[Assignment]:
     """`assign` for a list of {"unit", "segment", "touchpoint"} objects, answered in the same order.
     All or nothing: one bad entry refuses the whole list, naming each bad field (units[3].unit)."""
     if not isinstance(items, list):
@@ -288,4 +305,5 @@ def assign_many(experiment_key: str, items, *, user=None) -> list[Assignment]:
     if len(items) > limit:
         raise AssignmentInputError({"units": [f"At most {limit} units per request; this one has {len(items)}."]})
     cleaned = _clean_items(items, "units")
-    return _assign_cleaned(experiment_key, cleaned, user, "units")
+    counted = service_key is not None if count is None else count
+    return _assign_cleaned(experiment_key, cleaned, user, "units", service_key, counted)

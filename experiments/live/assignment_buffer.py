@@ -43,12 +43,13 @@ def _database_name() -> str:
 
 
 class AssignmentBuffer:
-    """Units first seen by this process since the last flush: {(experiment id, unit): (variant id, day)}."""
+    """Units first seen by this process since the last flush:
+    {(experiment id, unit): (variant id, day, service key id)}."""
 
     def __init__(self):
         self._lock = threading.Lock()  # guards the entries
         self._flush_lock = threading.Lock()  # one flush at a time per process
-        self._entries: dict[tuple[int, str], tuple[int, dt.date]] = {}
+        self._entries: dict[tuple[int, str], tuple[int, dt.date, int | None]] = {}
         # The database the entries were assigned against: a test run that ends with entries left
         # over must not write them into whatever database the settings name after teardown.
         self._database = None
@@ -61,13 +62,13 @@ class AssignmentBuffer:
     def __len__(self):
         return len(self._entries)
 
-    def add(self, experiment_id: int, unit_id: str, variant_id: int, day: dt.date) -> None:
+    def add(self, experiment_id: int, unit_id: str, variant_id: int, day: dt.date, key_id: int | None = None) -> None:
         """Remember an enrolled unit (the first assignment seen wins). No database write."""
         size = settings.ASSIGNMENT_FLUSH_SIZE
         with self._lock:
             if not self._entries:
                 self._database = _database_name()
-            self._entries.setdefault((experiment_id, unit_id), (variant_id, day))
+            self._entries.setdefault((experiment_id, unit_id), (variant_id, day, key_id))
             pending = len(self._entries)
             due = pending >= size or time.time() - self._last_flush >= settings.ASSIGNMENT_FLUSH_SECONDS
         threaded = settings.ASSIGNMENT_FLUSH_THREAD
@@ -165,13 +166,15 @@ class AssignmentBuffer:
             logger.exception("Assignment flush at exit failed.")
 
 
-def write_assignments(entries: dict[tuple[int, str], tuple[int, dt.date]]) -> None:
+def write_assignments(entries: dict[tuple[int, str], tuple[int, dt.date, int | None]]) -> None:
     """Insert the units (first assignment wins), then bring the touched days' counts up to date."""
-    variant_ids = {variant_id for variant_id, _ in entries.values()}
+    variant_ids = {variant_id for variant_id, _, _ in entries.values()}
     existing = dict(Variant.objects.filter(pk__in=variant_ids).values_list("pk", "experiment_id"))
     rows = [
-        AssignedUnit(experiment_id=experiment_id, unit_id=unit_id, variant_id=variant_id, day=day)
-        for (experiment_id, unit_id), (variant_id, day) in entries.items()
+        AssignedUnit(
+            experiment_id=experiment_id, unit_id=unit_id, variant_id=variant_id, day=day, service_key_id=key_id
+        )
+        for (experiment_id, unit_id), (variant_id, day, key_id) in entries.items()
         if existing.get(variant_id) == experiment_id  # an experiment deleted meanwhile: nothing to count
     ]
     if len(rows) < len(entries):
@@ -191,16 +194,18 @@ def insert_ignoring_conflicts(rows: list[AssignedUnit]) -> None:
         AssignedUnit.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         return
     meta = AssignedUnit._meta
-    columns = [meta.get_field(name).column for name in ("experiment", "unit_id", "variant", "day")]
+    columns = [meta.get_field(name).column for name in ("experiment", "unit_id", "variant", "day", "service_key")]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {meta.db_table} ({', '.join(columns)}) "
-            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[]) ON CONFLICT DO NOTHING",
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[], %s::bigint[]) "
+            "ON CONFLICT DO NOTHING",
             [
                 [row.experiment_id for row in rows],
                 [row.unit_id for row in rows],
                 [row.variant_id for row in rows],
                 [row.day for row in rows],
+                [row.service_key_id for row in rows],
             ],
         )
 
@@ -230,9 +235,9 @@ def recount(pairs: set[tuple[int, dt.date]]) -> None:
 buffer = AssignmentBuffer()
 
 
-def record(experiment_id: int, unit_id: str, variant_id: int, day: dt.date) -> None:
-    """Count an enrolled unit (buffered; written by the next flush)."""
-    buffer.add(experiment_id, unit_id, variant_id, day)
+def record(experiment_id: int, unit_id: str, variant_id: int, day: dt.date, key_id: int | None = None) -> None:
+    """Count an enrolled unit (buffered; written by the next flush), with the service key that asked."""
+    buffer.add(experiment_id, unit_id, variant_id, day, key_id)
 
 
 def flush_assignments() -> int:

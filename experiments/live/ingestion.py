@@ -22,7 +22,8 @@ from django.db import connection
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from experiments import access, roles
+from experiments import access, service_keys
+from experiments.errors import NotPermitted
 from experiments.live import hashing, idempotency
 from experiments.live.idempotency import Answer
 from experiments.live.ingestion_csv import COLUMNS, Parsed, Row
@@ -34,6 +35,7 @@ from experiments.models import (
     IngestBatch,
     Metric,
     Observation,
+    ServiceKeyAction,
     Status,
 )
 from experiments.stats.inputs import BinaryArm, MeanArm, NpsArm, StatsInputError, checked_count
@@ -72,9 +74,12 @@ def ingest_daily_figures(user, rows, idempotency_key, body_sha, source=IngestBat
     return ingest_parsed(DAILY, user, Parsed(rows=_numbered(rows)), idempotency_key, body_sha, source, experiment)
 
 
-def ingest_parsed(kind, user, parsed: Parsed, idempotency_key, body_sha, source, experiment=None) -> Answer:
+def ingest_parsed(
+    kind, user, parsed: Parsed, idempotency_key, body_sha, source, experiment=None, *, service_key=None
+) -> Answer:
     """Check and write one batch at most once per (user, key). `experiment` (the upload page's)
-    fills rows that leave the experiment out, and is the only one such a batch may name."""
+    fills rows that leave the experiment out, and is the only one such a batch may name.
+    `service_key` (the API's caller): every experiment named must be in its scope, else 403."""
 
     # A batch without errors is written straight away: looking up every row among the stored ones
     # would cost more than the insert. Should the unique index find a duplicate after all, the
@@ -96,6 +101,11 @@ def ingest_parsed(kind, user, parsed: Parsed, idempotency_key, body_sha, source,
             return Answer(413, payload)
         batch = _Batch(kind, user, parsed.rows, experiment, now)
         batch.check(look_up_stored_rows)
+        if service_key is not None:
+            outside = batch.outside_scope(service_key)
+            if outside is not None:
+                # Not recorded: the same Idempotency-Key stays free for the right key.
+                return Answer(403, {"detail": outside.message, "field": outside.field})
         if batch.report.count:
             payload = batch.refusal()
             record(400, payload, len(parsed.rows), source)
@@ -138,7 +148,9 @@ class _Target:
 
 def _targets(user, keys) -> dict[str, _Target]:
     experiments = list(
-        access.visible_experiments(user).filter(key__in=keys).prefetch_related("variants", "metrics__metric", "co_authors")
+        access.visible_experiments(user)
+        .filter(key__in=keys)
+        .prefetch_related("variants", "metrics__metric", "co_authors", "touchpoints")
     )
     started = dict(
         ExperimentEvent.objects.filter(experiment__in=experiments, action="start")
@@ -230,6 +242,17 @@ class _Batch:
                 self._outcomes_already_stored(unique)
         else:
             self._duplicates_of_figures()
+
+    def outside_scope(self, service_key):
+        """The refusal for the first experiment named that is outside the key's scope, or None."""
+        for key in sorted(self.targets):
+            experiment = self.targets[key].experiment
+            touchpoints = [t.key for t in experiment.touchpoints.all()]
+            try:
+                service_keys.require_scope(service_key, ServiceKeyAction.SEND_DATA, experiment.pk, key, touchpoints)
+            except NotPermitted as refusal:
+                return refusal
+        return None
 
     def _experiment_key(self, row):
         value = row.fields.get("experiment")

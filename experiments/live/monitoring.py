@@ -23,6 +23,7 @@ from django.utils import dateformat, timezone
 from experiments import roles
 from experiments.hooks import notify
 from experiments.lifecycle import TransitionError, transition
+from experiments.live.count_sources import dominant_key
 from experiments.live.look_inputs import build_look, looks_so_far
 from experiments.models import Check, Experiment, Outcome, Status
 from experiments.stats.decision import LookResult
@@ -178,6 +179,8 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
         return _record_error(experiment, look_date, trigger, now, error)
 
     sentence = check_sentence(result)
+    if result.action == LookAction.STOP and result.srm.failed:
+        sentence = _with_dominant_key(sentence, experiment, look_date)
     check = Check.objects.create(
         experiment=experiment,
         look_date=look_date,
@@ -217,8 +220,30 @@ def check_sentence(result: LookResult) -> str:
     return result.sentence
 
 
+def _with_dominant_key(sentence: str, experiment: Experiment, look_date: dt.date) -> str:
+    """The engine's sentence, and which service key brought most of the last day's units if one did."""
+    dominant = dominant_key(experiment, look_date)
+    return sentence if dominant is None else f"{sentence} {dominant.sentence()}"
+
+
+def _same_error_as_last_check(experiment, error: StatsInputError) -> Check | None:
+    """The latest check, when it failed with this very error: a failure is recorded and told once,
+    not again every day (the experiment page keeps showing it until a check succeeds)."""
+    latest = Check.objects.filter(experiment=experiment).order_by("-look_date", "-created_at", "-pk").first()
+    if latest is None or latest.action != Check.Action.ERROR:
+        return None
+    same = latest.result.get("field") == error.field and latest.result.get("message") == error.message
+    return latest if same else None
+
+
 def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -> Check:
-    """Bad or missing data: recorded, signal owners told, the experiment keeps running."""
+    """Bad or missing data: recorded, signal owners told, the experiment keeps running. The same
+    failure again is not recorded or told again: the first record stands (and is shown)."""
+    repeated = _same_error_as_last_check(experiment, error)
+    if repeated is not None:
+        log.info("Check of %s on %s failed again as on %s: %s", experiment.key, look_date, repeated.look_date, error)
+        _set_next_check(experiment, next_slot_after(look_date))
+        return repeated
     sentence = f"Could not check: {error}. The experiment keeps running; fix the data or the setup and the next check will try again."
     check = Check.objects.create(
         experiment=experiment,

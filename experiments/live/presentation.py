@@ -198,9 +198,11 @@ def banner(experiment: Experiment, checks, *, now, stop_event: ExperimentEvent |
         if latest is None:
             result = Banner("info", f"{head}, {nxt}", "No check has run yet.", FIRST_CHECK_MEANING)
         elif latest.action == Check.Action.ERROR:
+            # The same failure is recorded once (monitoring): an older one means every check since failed too.
+            since = "" if latest.look_date >= today else f" (failing the same way since {on_day(latest.look_date)})"
             result = Banner(
                 "warn",
-                f"{head}: the last check could not decide",
+                f"{head}: the last check could not decide{since}",
                 latest.sentence,
                 f"Nothing was changed. It is tried again at the {nxt}; make sure data is arriving.",
                 latest,

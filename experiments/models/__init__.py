@@ -11,6 +11,7 @@ from .experiment import (
     Status,
     Variant,
 )
+from .service_key import ServiceKey, ServiceKeyAction
 from .live import AssignedUnit, AssignmentCount, Check, DailyAggregate, DailyStat, IngestBatch, Observation
 from .override import Override
 
@@ -35,6 +36,8 @@ __all__ = [
     "Outcome",
     "Override",
     "Segment",
+    "ServiceKey",
+    "ServiceKeyAction",
     "SensitiveCategory",
     "Status",
     "Touchpoint",

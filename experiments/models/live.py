@@ -20,6 +20,11 @@ class AssignedUnit(models.Model):
     unit_id = models.CharField(max_length=200)
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="assigned_units")
     day = models.DateField()
+    # The key whose call first assigned the unit: who brought a day's counts (monitoring names a
+    # key that brought most of them when the split of units is off).
+    service_key = models.ForeignKey(
+        "experiments.ServiceKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_units"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["experiment", "unit_id"], name="unique_assigned_unit")]

@@ -53,7 +53,9 @@ ROUTES = [
     ("checks draft", "get", "/api/experiments/draft/checks/", None, AUTHORS_ONLY),
     ("assignment pending", "get", "/api/experiments/pending/assignment/?unit=u1", None, SIGNED_IN_OK),
     ("assignment draft", "get", "/api/experiments/draft/assignment/?unit=u1", None, AUTHORS_ONLY),
-    ("assignments draft", "post", "/api/assignments/", {"experiment": "draft", "units": [{"unit": "u1"}]}, AUTHORS_ONLY),
+    # Counted assignments take a service key: a person's sign-in is refused whoever it is.
+    ("assignments draft", "post", "/api/assignments/", {"experiment": "draft", "units": [{"unit": "u1"}]},
+     dict.fromkeys(SIGNED_IN_OK, 403)),
     ("verdict pending", "get", "/api/experiments/pending/verdict/", None, SIGNED_IN_OK),
     ("verdict draft", "get", "/api/experiments/draft/verdict/", None, AUTHORS_ONLY),
     ("overrides pending", "get", "/api/experiments/pending/overrides/", None, SIGNED_IN_OK),
@@ -64,6 +66,12 @@ ROUTES = [
     ("agree override", "post", "/api/experiments/pending/overrides/1/agree/", {}, dict.fromkeys(SIGNED_IN_OK, 404)),
     ("decline override", "post", "/api/experiments/pending/overrides/1/decline/", {"reason": "x"},
      dict.fromkeys(SIGNED_IN_OK, 404)),
+    # Service keys: anyone lists their own; only an experiment's authors make one for it.
+    ("service keys", "get", "/api/service-keys/", None, SIGNED_IN_OK),
+    ("service key for pending", "post", "/api/service-keys/",
+     {"name": "x", "experiments": ["pending"], "actions": ["assign"]},
+     {"proposer": 201, "approver": 403, "signal_owner": 403, "outsider": 403}),
+    ("service key revoke", "post", "/api/service-keys/nokey/revoke/", None, dict.fromkeys(SIGNED_IN_OK, 404)),
     ("api root", "get", "/api/", None, SIGNED_IN_OK),
     ("schema", "get", "/api/schema/", None, SIGNED_IN_OK),
 ]
@@ -126,5 +134,6 @@ def test_every_api_route_is_in_the_sweep():
         "api-assignment", "api-assignments", "api-experiment-checks",
         "api-experiment-verdict", "api-experiment-overrides", "api-experiment-agree-override",
         "api-experiment-decline-override",
+        "api-service-keys", "api-service-key-revoke",
     }
     assert names == swept | covered_elsewhere

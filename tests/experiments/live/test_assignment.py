@@ -10,6 +10,7 @@ from experiments.live import assignment, assignment_buffer
 from experiments.live.hashing import arm_for, is_exposed
 from experiments.models import Segment, Status, Variant
 from tests.experiments.api.conftest import HttpsAPIClient
+from tests.experiments.live.keyed import keyed_client
 from tests.factories import make_experiment
 
 WEIGHTS = [("control", 50), ("short", 30), ("long", 20)]
@@ -17,10 +18,9 @@ WEIGHTS = [("control", 50), ("short", 30), ("long", 20)]
 
 @pytest.fixture
 def client(outsider):
-    """A signed-in service with no role: running experiments are visible to every signed-in user."""
-    api = HttpsAPIClient()
-    api.force_login(outsider)
-    return api
+    """A service with a key for the chat touchpoint, made by someone with no role: running
+    experiments are visible to every signed-in user."""
+    return keyed_client(outsider)
 
 
 def running(proposer, approver, **fields):

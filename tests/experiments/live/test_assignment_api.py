@@ -1,10 +1,10 @@
 """The assignment API's edges: who may ask, bad input named by field, and the batch form."""
 import pytest
-from rest_framework.authtoken.models import Token
 
 from experiments.live import assignment_buffer
 from experiments.models import Status
 from tests.experiments.api.conftest import HttpsAPIClient
+from tests.experiments.live.keyed import keyed_client
 from tests.factories import make_experiment
 
 
@@ -37,9 +37,10 @@ def batch(client, units, experiment="live"):
 def test_a_draft_answers_its_authors_only(request, proposer, co_author, approver, role, expected):
     draft = make_experiment(proposer, approver, key="secret-draft")
     draft.co_authors.add(co_author)
-    client = signed_in(request.getfixturevalue(role))
-    assert get(client, "secret-draft", unit="u1", touchpoint="chat").status_code == expected
-    response = batch(client, [{"unit": "u1", "touchpoint": "chat"}], experiment="secret-draft")
+    user = request.getfixturevalue(role)
+    assert get(signed_in(user), "secret-draft", unit="u1", touchpoint="chat").status_code == expected
+    # A key for the draft does not open it to someone who may not see it.
+    response = batch(keyed_client(user, [draft]), [{"unit": "u1", "touchpoint": "chat"}], experiment="secret-draft")
     assert response.status_code == expected
     if expected == 404:
         assert response.json() == {"detail": "No such experiment."}
@@ -52,7 +53,7 @@ def test_a_running_experiment_answers_every_signed_in_user(live, outsider, appro
 
 def test_an_unknown_experiment_is_404(outsider):
     assert get(signed_in(outsider), "no-such-thing", unit="u1").status_code == 404
-    assert batch(signed_in(outsider), [{"unit": "u1"}], experiment="no-such-thing").status_code == 404
+    assert batch(keyed_client(outsider), [{"unit": "u1"}], experiment="no-such-thing").status_code == 404
 
 
 def test_anonymous_callers_are_refused(live):
@@ -63,10 +64,8 @@ def test_anonymous_callers_are_refused(live):
     assert len(assignment_buffer.buffer) == 0
 
 
-def test_token_clients_need_no_csrf_but_sessions_do(live, outsider):
-    token = Token.objects.create(user=outsider)
-    service = HttpsAPIClient(enforce_csrf_checks=True)
-    service.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+def test_service_keys_need_no_csrf_but_sessions_do(live, outsider):
+    service = keyed_client(outsider, enforce_csrf_checks=True)
     assert get(service, unit="u1", touchpoint="chat").status_code == 200
     assert batch(service, [{"unit": "u1", "touchpoint": "chat"}]).status_code == 200
 
@@ -107,7 +106,7 @@ def test_a_unit_of_exactly_200_characters_is_fine(live, outsider):
 
 def test_batch_answers_in_the_order_given_as_single_calls_would(proposer, approver, outsider):
     make_experiment(proposer, approver, key="scoped", status=Status.RUNNING, exposure_cap_pct=50, segments=("business",))
-    client = signed_in(outsider)
+    client = keyed_client(outsider)
     units = [
         {"unit": "u3", "touchpoint": "chat", "segment": "business"},
         {"unit": "u1", "touchpoint": "chat", "segment": "business"},
@@ -127,10 +126,11 @@ def test_batch_answers_in_the_order_given_as_single_calls_would(proposer, approv
 
 
 def test_batch_size_is_capped(live, outsider):
-    response = batch(signed_in(outsider), [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1001)])
+    client = keyed_client(outsider)
+    response = batch(client, [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1001)])
     assert response.status_code == 400
     assert response.json() == {"units": ["At most 1000 units per request; this one has 1001."]}
-    assert batch(signed_in(outsider), [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1000)]).status_code == 200
+    assert batch(client, [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1000)]).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -159,7 +159,7 @@ def test_batch_size_is_capped(live, outsider):
     ],
 )
 def test_a_bad_batch_is_refused_whole_naming_each_field(live, outsider, body, errors):
-    response = signed_in(outsider).post("/api/assignments/", body, format="json")
+    response = keyed_client(outsider).post("/api/assignments/", body, format="json")
     assert response.status_code == 400
     assert response.json() == errors
     assert len(assignment_buffer.buffer) == 0  # not even the good entries were counted

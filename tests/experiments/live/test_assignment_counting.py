@@ -14,6 +14,7 @@ from experiments.live.assignment_buffer import AssignmentBuffer, flush_assignmen
 from experiments.live.hashing import arm_for
 from experiments.models import AssignedUnit, AssignmentCount, Status
 from tests.experiments.api.conftest import HttpsAPIClient
+from tests.experiments.live.keyed import keyed_client
 from tests.factories import make_experiment
 
 ARMS = [("control", 50), ("short", 50)]
@@ -22,9 +23,9 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 
 @pytest.fixture
 def client(outsider):
-    api = HttpsAPIClient()
-    api.force_login(outsider)
-    return api
+    """A service with a key for the chat touchpoint, made by someone with no role: running
+    experiments are visible to every signed-in user."""
+    return keyed_client(outsider)
 
 
 @pytest.fixture
@@ -176,7 +177,7 @@ def test_the_timer_thread_flushes_a_quiet_process(seeded_catalogues, proposer, a
     settings.ASSIGNMENT_FLUSH_SECONDS = 1
     experiment = make_experiment(proposer, approver, key="counted", status=Status.RUNNING, exposure_cap_pct=100)
     assignment_buffer.buffer.discard()
-    assignment.assign("counted", "customer-1", touchpoint="chat")
+    assignment.assign("counted", "customer-1", touchpoint="chat", count=True)  # Pagar's own call, as the demo makes
     assert not AssignedUnit.objects.exists()  # the call itself wrote nothing
 
     deadline = time.monotonic() + 15

@@ -13,6 +13,7 @@ from approvals.models import Notification
 from experiments.live.assignment import clear_caches
 from experiments.live.assignment_buffer import flush_assignments
 from experiments.models import AssignmentCount, Check, Status
+from tests.experiments.live.keyed import keyed_client
 from tests.factories import make_experiment
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,9 @@ def test_harmful_data_stops_the_experiment_and_assignment_falls_back_to_control(
     # little of their error early (O'Brien-Fleming), and are meant to.
     experiment.metrics.filter(metric__key="fcr").update(minimum_detectable_effect=8)
     experiment.metrics.filter(role="guardrail").update(non_inferiority_margin=4)
-    owner, decider, service = token_client(proposer), token_client(approver), token_client(signal_owner)
+    owner, decider = token_client(proposer), token_client(approver)
+    # The owner's service key for the service that serves arms and sends outcomes back.
+    service = keyed_client(proposer, [experiment])
 
     assert owner.post(f"/api/experiments/{experiment.key}/transition/", {"action": "submit"}, format="json").status_code == 200
     assert decider.post(f"/api/experiments/{experiment.key}/transition/", {"action": "approve"}, format="json").json()["status"] == "approved"

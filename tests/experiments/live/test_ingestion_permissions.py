@@ -15,6 +15,7 @@ from tests.experiments.live.test_ingestion_scenario import (
     send,
     stored_counts,
 )
+from tests.factories import make_service_key
 
 ALLOWED = ["proposer", "co_author", "signal_owner", "admin_user"]
 REFUSED = ["approver", "other_approver", "standards_keeper", "board_member", "outsider"]
@@ -65,13 +66,50 @@ def test_a_browser_session_needs_the_csrf_token(experiment, proposer):
     assert stored_counts() == (0, 0, 0)
 
 
-def test_a_token_client_sends_without_csrf(experiment, signal_owner):
+@pytest.mark.parametrize("path", ["/api/outcomes/", "/api/daily-figures/"])
+def test_a_persons_token_is_refused_saying_a_service_key_is_needed(experiment, signal_owner, path):
     token = Token.objects.create(user=signal_owner)
-    client = APIClient(enforce_csrf_checks=True)
+    client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    rows = [outcome(experiment)] if path == "/api/outcomes/" else [figure(experiment, n=3, successes=1)]
+    response = send(client, path, rows)
+    assert response.status_code == 403
+    assert "takes a service key" in response.json()["detail"]
+    assert stored_counts() == (0, 0, 0)
+
+
+def test_a_service_key_sends_without_csrf(experiment, signal_owner):
+    _, secret = make_service_key(signal_owner, [experiment], actions=("send_data",))
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_X_PAGAR_KEY=secret)
     body = json.dumps({"rows": [outcome(experiment)]})
     response = client.generic("POST", "/api/outcomes/", body, content_type="application/json", secure=True, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
     assert response.status_code == 201, response.json()
+
+
+def test_an_experiment_outside_the_keys_scope_is_403_naming_the_scope(experiment, proposer, approver):
+    other = running_experiment(proposer, approver, key="other-test")
+    _, secret = make_service_key(proposer, [experiment], actions=("send_data",))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Key {secret}")
+    response = send(client, "/api/outcomes/", [outcome(experiment), outcome(other)])
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Experiment 'other-test' is outside this service key's scope (experiments chat-greeting; actions: send data)."
+    )
+    assert stored_counts() == (0, 0, 0)
+
+
+def test_a_key_that_may_only_assign_may_not_send_data(experiment, proposer):
+    _, secret = make_service_key(proposer, [experiment], actions=("assign",))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Key {secret}")
+    response = send(client, "/api/outcomes/", [outcome(experiment)])
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "This service key may not send data; its scope is experiments chat-greeting; actions: assign."
+    )
+    assert stored_counts() == (0, 0, 0)
 
 
 def test_an_allowed_row_and_a_refused_row_refuse_the_batch(frozen, proposer, approver, signal_owner, outsider):

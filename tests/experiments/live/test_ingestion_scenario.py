@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from experiments.live.hashing import arm_for, is_exposed
 from experiments.models import DailyAggregate, DailyStat, Experiment, ExperimentEvent, ExperimentMetric, IngestBatch, Metric, Observation
-from tests.factories import make_experiment
+from tests.factories import make_experiment, make_service_key
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc)
 STARTED = dt.datetime(2026, 3, 5, 9, 30, tzinfo=dt.timezone.utc)
@@ -89,9 +89,12 @@ def figure(experiment, arm="control", metric="fcr", day="2026-03-06", n=100, **s
     return row
 
 
-def api_client(user):
+def api_client(user, experiments=None):
+    """A service's client: a key made by `user` that may send data for `experiments` (default:
+    every experiment there is now), so each row is still checked against what `user` may do."""
+    _, secret = make_service_key(user, experiments, actions=("send_data",))
     client = APIClient()
-    client.force_login(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Key {secret}")
     return client
 
 

@@ -59,7 +59,11 @@ def test_running_after_a_check_that_could_not_decide(running):
     checks = record_looks(running, days=3)
     failed = error_check(running, checks[-1].look_date + dt.timedelta(days=1))
     banner = presentation.banner(running, checks + [failed], now=NINTH_DAY, fresh=fresh_at(NINTH_DAY))
-    assert banner.headline == "Running — day 9 of 28: the last check could not decide"
+    # Recorded on an earlier day: the same failure is recorded once, so every check since failed that way.
+    since = presentation.on_day(failed.look_date)
+    assert banner.headline == (
+        f"Running — day 9 of 28: the last check could not decide (failing the same way since {since})"
+    )
     assert banner.sentence == failed.sentence
     assert banner.tone == "warn" and banner.meaning.startswith("Nothing was changed.")
 

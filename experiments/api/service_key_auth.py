@@ -1,0 +1,76 @@
+"""Machine calls: `Authorization: Key <secret>` (or `X-Pagar-Key: <secret>`) authenticates a
+service key; it acts for the person who made it, within its scope (experiments.service_keys).
+
+Only the assignment and data-in views list this class: a key opens no other door.
+"""
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from experiments import service_keys
+from experiments.errors import NotPermitted
+from experiments.models import ServiceKey
+
+KEYWORD = "Key"
+HEADER = "X-Pagar-Key"
+
+
+class ServiceKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        secret = request.headers.get(HEADER)
+        if secret is None:
+            words = get_authorization_header(request).split()
+            if not words or words[0].lower() != KEYWORD.lower().encode():
+                return None  # not ours: a person's session or token
+            if len(words) != 2:
+                raise exceptions.AuthenticationFailed(_("Send the key as 'Authorization: Key <secret>'."))
+            try:
+                secret = words[1].decode()
+            except UnicodeError:
+                raise exceptions.AuthenticationFailed(_("This is not a Pagar service key.")) from None
+        try:
+            key = service_keys.authenticate(secret)
+        except service_keys.KeyRefused as refused:
+            raise exceptions.AuthenticationFailed(str(refused)) from None
+        return key.created_by, key
+
+    def authenticate_header(self, request):
+        return KEYWORD
+
+
+# The doors that take a service key: the key first, then a person's session or token (which
+# those views answer with a preview or a 403 saying a key is needed).
+WITH_SERVICE_KEYS = [ServiceKeyAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+
+
+def service_key_of(request) -> ServiceKey | None:
+    return request.auth if isinstance(request.auth, ServiceKey) else None
+
+
+def require_service_key(request, action: str) -> ServiceKey:
+    """The request's key if it may take `action`; else 403 (a person's token or session)."""
+    key = service_key_of(request)
+    if key is None:
+        raise NotPermitted(
+            _("This endpoint takes a service key, not a person's sign-in: make one on the Service keys page "
+              "(/keys/) and send it as 'Authorization: Key <secret>'."),
+            field="Authorization",
+        )
+    service_keys.require_action(key, action)
+    return key
+
+
+class ServiceKeyThrottle(SimpleRateThrottle):
+    """Calls per service key (settings.SERVICE_KEY_RATE); people are not limited here."""
+
+    scope = "service_key"
+
+    def get_rate(self):
+        return settings.SERVICE_KEY_RATE
+
+    def get_cache_key(self, request, view):
+        key = service_key_of(request)
+        return None if key is None else self.cache_format % {"scope": self.scope, "ident": key.pk}
