@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cadence.standards",
     "cadence.reviews",
     "cadence.calendars",
+    "mailing",
 ]
 
 MIDDLEWARE = [
