@@ -23,7 +23,9 @@ def deliver_webhook(payload: dict):
         webhook.post(settings.WEBHOOK_URL, webhook.encode(payload), settings.WEBHOOK_SECRET)
 
 
-@shared_task(name="approvals.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="approvals.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def send_email(subject: str, message: str, recipients: list[str]):
     """One task per recipient, so a refused address never drops the others and a retry re-sends
     only to the one that failed (each failure is recorded by mailing.sending.deliver)."""

@@ -41,7 +41,8 @@ def eager_tasks():
 
 def test_subjects_are_one_line():
     assert one_line("Shorter\r\nchat\u2028greeting\t ") == "Shorter chat greeting"
-    assert email_subject("Stopped by the checks", "Shorter\nchat greeting") == "[Pagar] Stopped by the checks: Shorter chat greeting"
+    subject = email_subject("Stopped by the checks", "Shorter\nchat greeting")
+    assert subject == "[Pagar] Stopped by the checks: Shorter chat greeting"
     assert len(email_subject("x" * 500)) == 200
 
 
