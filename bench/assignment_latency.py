@@ -75,13 +75,13 @@ def seed() -> str:
 
     from django.contrib.auth.models import User
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import issue
 
     from experiments.models import AssignedUnit, AssignmentCount, Experiment, Status, Touchpoint, Variant
 
     owner, _ = User.objects.get_or_create(username="bench-owner")
     service, _ = User.objects.get_or_create(username="bench-service")
-    token, _ = Token.objects.get_or_create(user=service)
+    token = issue(service)[1]
     today = timezone.localdate()
     experiment, _ = Experiment.objects.update_or_create(
         key=EXPERIMENT,

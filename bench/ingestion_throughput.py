@@ -80,12 +80,12 @@ import django
 django.setup()
 from django.contrib.auth.models import User
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from accounts.tokens import issue
 from experiments.live.hashing import arm_for
 from experiments.models import Experiment, ExperimentEvent, ExperimentMetric, Metric, Status, Touchpoint, Variant
 
 user = User.objects.create_superuser("bench", "bench@example.test", "bench-pass-123")
-token = Token.objects.create(user=user).key
+token = issue(user)[1]
 today = timezone.localdate()
 started = timezone.now() - dt.timedelta(days=10)
 out = {{"token": token, "experiments": {{}}}}

@@ -1,4 +1,5 @@
-"""Everything under /api/. Every route needs a signed-in user except the token exchange."""
+"""Everything under /api/ that experiments serves. Every route needs a signed-in user (the token
+exchange, POST /api/token/, is accounts.api's)."""
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -16,7 +17,6 @@ from experiments.api.views.catalogue import (
 )
 from experiments.api.views.docs import OfflineRedocView, OfflineSwaggerView
 from experiments.api.views.experiments import ExperimentViewSet
-from experiments.api.views.tokens import TokenView
 
 router = DefaultRouter()
 router.register("experiments", ExperimentViewSet, basename="api-experiment")
@@ -26,7 +26,6 @@ router.register("segments", SegmentViewSet, basename="api-segment")
 router.register("sensitive-categories", SensitiveCategoryViewSet, basename="api-sensitive-category")
 
 urlpatterns = [
-    path("token/", TokenView.as_view(), name="api-token"),
     path("calculator/", CalculatorView.as_view(), name="api-calculator"),
     path("guardrail-policy/", GuardrailPolicyView.as_view(), name="api-guardrail-policy"),
     path("policy/", PolicyView.as_view(), name="api-policy"),

@@ -1,7 +1,7 @@
 """The assignment API's edges: who may ask, bad input named by field, and the batch form."""
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue
 from experiments.live import assignment_buffer
 from experiments.models import Status
 from tests.experiments.api.conftest import HttpsAPIClient
@@ -64,9 +64,9 @@ def test_anonymous_callers_are_refused(live):
 
 
 def test_token_clients_need_no_csrf_but_sessions_do(live, outsider):
-    token = Token.objects.create(user=outsider)
+    _row, token = issue(outsider)
     service = HttpsAPIClient(enforce_csrf_checks=True)
-    service.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    service.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert get(service, unit="u1", touchpoint="chat").status_code == 200
     assert batch(service, [{"unit": "u1", "touchpoint": "chat"}]).status_code == 200
 

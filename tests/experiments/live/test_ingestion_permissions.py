@@ -3,9 +3,9 @@ import json
 import uuid
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import issue
 from tests.experiments.live.test_ingestion_scenario import (
     api_client,
     figure,
@@ -66,9 +66,9 @@ def test_a_browser_session_needs_the_csrf_token(experiment, proposer):
 
 
 def test_a_token_client_sends_without_csrf(experiment, signal_owner):
-    token = Token.objects.create(user=signal_owner)
+    _row, token = issue(signal_owner)
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     body = json.dumps({"rows": [outcome(experiment)]})
     response = client.generic("POST", "/api/outcomes/", body, content_type="application/json", secure=True, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
     assert response.status_code == 201, response.json()
