@@ -4,7 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/approvals/", include("approvals.api.urls")),
-    path("api/", include("accounts.api.urls")),
     path("api/", include("experiments.api.urls")),
     path("api/", include("cadence.ideas.api_urls")),
     path("api/", include("cadence.standards.api_urls")),

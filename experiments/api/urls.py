@@ -1,5 +1,5 @@
-"""Everything under /api/ that experiments serves. Every route needs a signed-in user (the token
-exchange, POST /api/token/, is accounts.api's)."""
+"""Everything under /api/. Every route needs a signed-in user except the token exchange
+(accounts.api: POST /api/token/)."""
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -26,6 +26,7 @@ router.register("segments", SegmentViewSet, basename="api-segment")
 router.register("sensitive-categories", SensitiveCategoryViewSet, basename="api-sensitive-category")
 
 urlpatterns = [
+    path("", include("accounts.api.urls")),  # the token exchange and your tokens
     path("calculator/", CalculatorView.as_view(), name="api-calculator"),
     path("guardrail-policy/", GuardrailPolicyView.as_view(), name="api-guardrail-policy"),
     path("policy/", PolicyView.as_view(), name="api-policy"),
