@@ -14,6 +14,7 @@ from django.utils import dateformat, timezone
 from approvals.models import Notification
 from experiments.live.monitoring import signal_owners
 from experiments.models import Check, ExperimentEvent
+from mailing.subjects import email_subject
 
 # Without an earlier digest, the first one covers the last day.
 FIRST_DIGEST_COVERS = dt.timedelta(days=1)
@@ -89,7 +90,7 @@ def compose(news: list[ExperimentNews], since, until) -> tuple[str, str]:
     counts = [f"{stops} stopped", f"{conclusions} concluded", f"{starts} started", f"{checks} checks"]
     if errors:
         counts.append(f"{errors} could not be checked")
-    subject = f"[Pagar] Monitoring digest: {', '.join(counts)}"
+    subject = email_subject("Monitoring digest", ", ".join(counts))
     local = timezone.localtime
     body = [
         f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to {local(until):%d %b %Y %H:%M} ({timezone.get_current_timezone_name()}).",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import Notification
+from mailing.subjects import email_subject
 
 log = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -42,7 +43,7 @@ def _queue(kind, experiment, message, emails, payload):
 
     try:
         if emails:
-            send_email.delay(f"[Pagar] {Kind(kind).label}: {experiment.title}", message, emails)
+            send_email.delay(email_subject(Kind(kind).label, experiment.title), message, emails)
         if settings.WEBHOOK_URL:
             deliver_webhook.delay(payload)
     except Exception:  # the broker being down must not turn a recorded decision into an error page
@@ -51,7 +52,8 @@ def _queue(kind, experiment, message, emails, payload):
 
 def notify_about(kind: str, users, message: str, url: str, subject: str = "", *, email: bool = True) -> list[Notification]:
     """A notice not about one experiment (meetings, standards): in-app now, email after commit
-    (email=False when the caller sends its own, e.g. an invitation with an .ics attached)."""
+    (email=False when the caller sends its own, e.g. an invitation with an .ics attached).
+    `subject`, when given, comes from mailing.subjects.email_subject()."""
     now = timezone.now()
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     rows = Notification.objects.bulk_create(
@@ -59,7 +61,7 @@ def notify_about(kind: str, users, message: str, url: str, subject: str = "", *,
     )
     emails = sorted({u.email for u in recipients.values() if u.email}) if email else []
     if emails:
-        transaction.on_commit(lambda: _queue_email(subject or f"[Pagar] {Kind(kind).label}", f"{message}\n\n{url}", emails))
+        transaction.on_commit(lambda: _queue_email(subject or email_subject(Kind(kind).label), f"{message}\n\n{url}", emails))
     return rows
 
 

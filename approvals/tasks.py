@@ -3,9 +3,11 @@ import urllib.error
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from approvals import webhook
+from mailing.sending import deliver
+from mailing.subjects import one_line
 
 
 @shared_task(
@@ -21,9 +23,18 @@ def deliver_webhook(payload: dict):
         webhook.post(settings.WEBHOOK_URL, webhook.encode(payload), settings.WEBHOOK_SECRET)
 
 
-@shared_task(name="approvals.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="approvals.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def send_email(subject: str, message: str, recipients: list[str]):
-    send_mail(subject, message, None, recipients)
+    """One task per recipient, so a refused address never drops the others and a retry re-sends
+    only to the one that failed (each failure is recorded by mailing.sending.deliver)."""
+    recipients = list(dict.fromkeys(recipients))
+    if len(recipients) > 1:
+        for recipient in recipients:
+            send_email.delay(subject, message, [recipient])
+    elif recipients:
+        deliver(EmailMessage(one_line(subject), message, None, recipients))
 
 
 @shared_task(name="approvals.remind_approvers", ignore_result=True)

@@ -5,7 +5,10 @@ Production: DATABASE_URL=postgres://..., CELERY_BROKER_URL=redis://..., DEBUG of
 """
 from pathlib import Path
 
+import datetime as dt
+
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -34,11 +37,12 @@ INSTALLED_APPS = [
     "django.forms",  # built-in form templates for FORM_RENDERER = TemplatesSetting
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
+    "csp",
     "experiments",
     "approvals",
     "cadence",
@@ -46,6 +50,8 @@ INSTALLED_APPS = [
     "cadence.standards",
     "cadence.reviews",
     "cadence.calendars",
+    "mailing",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -57,8 +63,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # The one page handler for refusals (experiments.errors.DomainError).
     "experiments.middleware.RefusalMiddleware",
+    # Last, as django-axes asks: turns a lock-out noticed during the login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +116,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks the lock-out first, then Django checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,13 +166,52 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Log-in lock-out (django-axes): after AXES_FAILURE_LIMIT failed log-ins for one account, or from
+# one address (counted apart), the login page and POST /api/token/ refuse for LOGIN_COOLOFF_MINUTES,
+# started again by every try meanwhile. Admins unlock early in the admin (Access attempts: delete).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# The address is the socket's unless a TLS proxy in front sets X-Forwarded-For (else it is forgeable).
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env_bool("BEHIND_TLS_PROXY", False) else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
+
+# API tokens (accounts.tokens) expire after this many days, and when their owner's password changes.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
+
+# Content-Security-Policy (django-csp): this server's own scripts, styles and fonts only; no inline
+# script or style, so an injected <script> or onclick= does not run. Pico's CSS draws its icons as
+# data: SVGs. The API docs pages set their own, wider policy (experiments.api.views.docs says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 REST_FRAMEWORK = {
+    # Token first: its "WWW-Authenticate: Token" makes a missing, expired or revoked token a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # POST /api/token/ per address (accounts.api.views.LoginRateThrottle); lock-outs are django-axes'.
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_RATE", "30/min")},
     "DEFAULT_PAGINATION_CLASS": "experiments.api.pagination.CappedPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "STRICT_JSON": True,  # reject NaN and Infinity literals in request bodies

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("cadence.reviews.api_urls")),
     path("api/", include("cadence.calendars.api_urls")),
     path("approvals/", include("approvals.urls")),
+    path("", include("accounts.urls")),
     path("", include("experiments.live.urls")),
     path("", include("cadence.ideas.urls")),
     path("", include("cadence.standards.urls")),

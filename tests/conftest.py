@@ -27,6 +27,16 @@ def test_wide_settings():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache holds the API's rate-limit counters (per address): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def seeded_catalogues(db):
     """The seed migration's catalogues. Transactional tests flush the database afterwards, so a

@@ -25,6 +25,7 @@ from approvals.notifications import notify_about
 from cadence.calendar_events import CalendarEvent
 from cadence.calendars.models import MeetingReminder
 from cadence.calendars.providers import events_for
+from mailing.subjects import email_subject
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _remind(user, events: list[CalendarEvent], now) -> int:
         for event in events:
             if event.uid in claimed:
                 notify_about(Notification.Kind.MEETING_REMINDER, [user], reminder_text(event),
-                             event.url or reverse("calendar-page"), subject=f"[Pagar] Reminder: {event.summary}")
+                             event.url or reverse("calendar-page"), subject=email_subject("Reminder", event.summary))
     return len(claimed)
 
 

@@ -12,6 +12,7 @@ from approvals.notifications import notify_about
 from cadence.calendar_events import CalendarEvent
 from cadence.ics import calendar_bytes
 from cadence.ideas.models import SlotMeeting
+from mailing.subjects import email_subject
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def agenda_email(meeting: SlotMeeting):
     people = participants(meeting)
     body = agenda_text(meeting) + f"\n\nMeeting page: {_absolute(meeting.get_absolute_url())}"
     email = EmailMessage(
-        subject=f"[Pagar] Ideas slot agenda: {meeting}",
+        subject=email_subject("Ideas slot agenda", meeting),
         body=body,
         to=sorted({u.email for u in people if u.email}),
     )
@@ -147,4 +148,4 @@ def send_minutes(meeting: SlotMeeting) -> None:
         if d.owner is not None:
             people[d.owner.pk] = d.owner
     notify_about(Notification.Kind.SLOT_MINUTES, people.values(), minutes_text(meeting), meeting.get_absolute_url(),
-                 subject=f"[Pagar] Ideas slot minutes: {meeting}")
+                 subject=email_subject("Ideas slot minutes", meeting))

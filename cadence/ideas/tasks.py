@@ -9,11 +9,13 @@ def send_slot_agenda(series_id: int):
     prepare_next_meeting(series_id)
 
 
-@shared_task(name="ideas.send_agenda_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_agenda_email(meeting_id: int):
+@shared_task(bind=True, name="ideas.send_agenda_email", ignore_result=True, max_retries=5)
+def send_agenda_email(self, meeting_id: int, recipients: list[str] | None = None):
+    """To each participant separately; a retry goes only to `recipients`, those that failed."""
     from cadence.ideas.models import SlotMeeting
     from cadence.ideas.notices import agenda_email
+    from mailing.sending import send_with_retry
 
     meeting = SlotMeeting.objects.select_related("series__facilitator").filter(pk=meeting_id).first()
     if meeting is not None:
-        agenda_email(meeting).send()
+        send_with_retry(self, agenda_email(meeting), recipients, meeting_id=meeting_id)

@@ -1,7 +1,4 @@
 """The minutes of a meeting: a printable page, a CSV of items, votes and decisions, and Markdown."""
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -9,6 +6,7 @@ from django.utils import timezone
 
 from cadence.reviews import access
 from cadence.reviews.decisions import tally
+from experiments.csv_export import csv_text
 
 CSV_HEADER = ["item", "kind", "subject", "reasons", "row", "who", "choice_or_decision", "comment_or_note", "tally", "result", "at"]
 
@@ -93,11 +91,7 @@ def minutes_page(request, pk):
 @login_required
 def minutes_csv(request, pk):
     meeting = access.get_meeting_for(request.user, pk)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(minutes_rows(meeting))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(CSV_HEADER, minutes_rows(meeting)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(meeting, "csv")}"'
     return response
 

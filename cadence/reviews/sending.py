@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cadence.calendar_events import CalendarEvent
 from cadence.reviews.models import ReviewMeeting
+from mailing.subjects import email_subject
 
 
 def attendees(meeting: ReviewMeeting):
@@ -67,7 +68,7 @@ def invitation_email(meeting: ReviewMeeting):
     from cadence.ics import calendar_bytes
 
     recipients = sorted({u.email for u in attendees(meeting) if u.email})
-    message = EmailMessage(subject=f"[Pagar] Agenda and invitation: {meeting.series.name}", body=agenda_text(meeting), to=recipients)
+    message = EmailMessage(subject=email_subject("Agenda and invitation", meeting.series.name), body=agenda_text(meeting), to=recipients)
     message.attach("invite.ics", calendar_bytes([meeting_event(meeting)], name=meeting.series.name, method="REQUEST"),
                    "text/calendar; method=REQUEST")
     return message

@@ -1,4 +1,5 @@
-"""Everything under /api/. Every route needs a signed-in user except the token exchange."""
+"""Everything under /api/. Every route needs a signed-in user except the token exchange
+(accounts.api: POST /api/token/)."""
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -17,7 +18,6 @@ from experiments.api.views.catalogue import (
 from experiments.api.views.docs import OfflineRedocView, OfflineSwaggerView
 from experiments.api.views.service_keys import ServiceKeyRevokeView, ServiceKeysView
 from experiments.api.views.experiments import ExperimentViewSet
-from experiments.api.views.tokens import TokenView
 
 router = DefaultRouter()
 router.register("experiments", ExperimentViewSet, basename="api-experiment")
@@ -27,7 +27,7 @@ router.register("segments", SegmentViewSet, basename="api-segment")
 router.register("sensitive-categories", SensitiveCategoryViewSet, basename="api-sensitive-category")
 
 urlpatterns = [
-    path("token/", TokenView.as_view(), name="api-token"),
+    path("", include("accounts.api.urls")),  # the token exchange and your tokens
     path("calculator/", CalculatorView.as_view(), name="api-calculator"),
     path("service-keys/", ServiceKeysView.as_view(), name="api-service-keys"),
     path("service-keys/<slug:prefix>/revoke/", ServiceKeyRevokeView.as_view(), name="api-service-key-revoke"),

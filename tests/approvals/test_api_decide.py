@@ -1,7 +1,7 @@
 """/api/approvals/: the inbox and deciding, with the refusals a client relies on."""
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue
 from approvals import services
 from approvals.models import ApprovalRequest, Decision
 from experiments.lifecycle import transition
@@ -32,7 +32,7 @@ def test_the_inbox_lists_what_waits_with_its_evidence(pending, approver, uses_ai
 
 def test_the_inbox_answers_token_clients(pending, approver):
     client = api_client()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=approver).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(approver)[1]}")
     assert [i["id"] for i in client.get("/api/approvals/inbox/").json()] == [open_request(pending).pk]
 
 

@@ -21,3 +21,12 @@ def test_decisions_export_as_csv(pending, approver, time_machine):
         "2026-03-02T09:30:00+00:00",
     ]
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize("start", ["\t", "\r", "+", "-", "@"])
+def test_decisions_export_neutralises_every_formula_start(pending, approver, start):
+    decide(pending, approver, "request_changes", "Add the segment, please")
+    # Written directly: the forms strip surrounding whitespace, an import or an old row need not.
+    type(pending).objects.filter(pk=pending.pk).update(title=f"{start}=HYPERLINK(\"x\") chat greeting")
+    rows = list(csv.DictReader(io.StringIO(decisions_csv())))
+    assert rows[0]["title"] == f"'{start}=HYPERLINK(\"x\") chat greeting"

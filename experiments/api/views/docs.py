@@ -17,8 +17,12 @@ REDOC_WITHOUT_WEB_FONTS = engines["django"].from_string(
 )
 
 
-# Belt and braces: the browser itself refuses anything off-site (Redoc's bundle links a logo on
-# cdn.redoc.ly and hides it when it fails to load). Inline scripts and styles are the packages' own.
+# These two pages, and only they, replace the site's Content-Security-Policy (config/settings.py;
+# django-csp leaves a response that already has the header alone). Why inline is allowed here:
+# drf-spectacular's templates start Swagger UI and Redoc from an inline <script>, and both bundles
+# inject <style> elements and style attributes as they render. What still holds: nothing from
+# off this server (Redoc's bundle links a logo on cdn.redoc.ly and hides it when it fails to
+# load), no framing, and the pages need a signed-in session (no user input is rendered into them).
 SAME_ORIGIN_ONLY = "; ".join(
     [
         "default-src 'self'",

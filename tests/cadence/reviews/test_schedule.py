@@ -49,10 +49,11 @@ def test_agenda_is_built_and_sent_once_three_days_before(chair, board_member, pr
     assert meeting.items.count() == 1 and meeting.agenda_sent_at is not None
     notices = Notification.objects.filter(kind=Notification.Kind.REVIEW_AGENDA)
     assert {n.user for n in notices} == {chair, board_member}
-    # One email per attendee run: the agenda with the invitation attached, no second plain copy.
-    assert len(mail.outbox) == 1
+    # One email per attendee, each on its own (a refused address drops no one else): the agenda
+    # with the invitation attached, no second plain copy.
+    assert sorted(m.to for m in mail.outbox) == sorted([[chair.email], [board_member.email]])
     invitations = [m for m in mail.outbox if m.subject.startswith("[Pagar] Agenda and invitation")]
-    assert len(invitations) == 1
+    assert len(invitations) == 2
     name, content, mimetype = invitations[0].attachments[0]
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     assert name == "invite.ics" and mimetype.startswith("text/calendar")

@@ -117,6 +117,16 @@ def test_minutes_export_csv_markdown_and_print(item, chair, board_member):
     assert https_client(board_member).get(reverse("review-minutes-csv", args=[item.meeting.pk + 999])).status_code == 404
 
 
+def test_minutes_csv_neutralises_formulas(item, chair, board_member):
+    Vote.objects.create(item=item, voter=board_member, choice="against", comment='=HYPERLINK("http://evil","x")',
+                        created_at=timezone.now())
+    Decision.objects.create(item=item, kind="decline", decided_by=chair, note="\t=1+1",
+                            tally={"for": 0, "against": 1, "abstain": 0}, created_at=timezone.now())
+    response = https_client(board_member).get(reverse("review-minutes-csv", args=[item.meeting.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["comment_or_note"] for r in rows] == ["'=HYPERLINK(\"http://evil\",\"x\")", "'\t=1+1"]
+
+
 def test_the_meeting_page_costs_the_same_with_1_or_5_items(db, proposer, approver, signal_owner, board_member):
     import datetime as dt
 

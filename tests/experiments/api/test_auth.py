@@ -1,6 +1,5 @@
 """Token and session authentication."""
-from rest_framework.authtoken.models import Token
-
+from accounts.models import ApiToken
 from tests.factories import PASSWORD
 
 
@@ -8,7 +7,7 @@ def test_token_for_username_and_password_then_use_it(anonymous, proposer, approv
     response = anonymous.post("/api/token/", {"username": "priya_proposer", "password": PASSWORD}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=proposer).key == token
+    assert ApiToken.objects.get().user == proposer and response.json()["expires_at"]
 
     anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert anonymous.get("/api/experiments/").status_code == 200
@@ -25,7 +24,7 @@ def test_wrong_password_gets_no_token(anonymous, proposer):
     response = anonymous.post("/api/token/", {"username": "priya_proposer", "password": "guess"}, format="json")
     assert response.status_code == 400
     assert "Unable to log in" in response.json()["non_field_errors"][0]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_unknown_token_is_refused(anonymous, proposer):

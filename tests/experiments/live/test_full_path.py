@@ -21,14 +21,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def token_client():
-    from rest_framework.authtoken.models import Token
-
+    from accounts.tokens import issue
     from tests.experiments.api.conftest import HttpsAPIClient
 
     def client_for(user):
         """A service calling with its token, as the assignment and data clients do."""
         client = HttpsAPIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {issue(user)[1]}")
         return client
 
     return client_for

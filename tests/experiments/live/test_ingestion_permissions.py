@@ -3,9 +3,9 @@ import json
 import uuid
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import issue
 from tests.experiments.live.test_ingestion_scenario import (
     api_client,
     figure,
@@ -68,9 +68,9 @@ def test_a_browser_session_needs_the_csrf_token(experiment, proposer):
 
 @pytest.mark.parametrize("path", ["/api/outcomes/", "/api/daily-figures/"])
 def test_a_persons_token_is_refused_saying_a_service_key_is_needed(experiment, signal_owner, path):
-    token = Token.objects.create(user=signal_owner)
+    _row, token = issue(signal_owner)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     rows = [outcome(experiment)] if path == "/api/outcomes/" else [figure(experiment, n=3, successes=1)]
     response = send(client, path, rows)
     assert response.status_code == 403

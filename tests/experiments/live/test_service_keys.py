@@ -5,8 +5,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue
 from experiments import service_keys
 from experiments.live import assignment_buffer
 from experiments.live.assignment_buffer import flush_assignments
@@ -46,7 +46,7 @@ def with_secret(secret, header="authorization"):
 
 def test_a_persons_token_on_the_batch_is_403_saying_a_key_is_needed(live, proposer):
     client = HttpsAPIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=proposer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(proposer)[1]}")
     response = batch(client)
     assert response.status_code == 403
     assert response.json()["problems"] == [{"field": "Authorization", "message": response.json()["detail"]}]

@@ -1,0 +1,1 @@
+"""People's credentials: expiring API tokens, login lockout, password change and reset."""

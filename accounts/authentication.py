@@ -1,0 +1,24 @@
+"""`Authorization: Token <token>` for the API, with expiry, revocation and last-used time."""
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+from accounts import tokens
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's header parsing ("Token <t>"), our own tokens: hashed, expiring, revocable."""
+
+    def authenticate_credentials(self, key):
+        token = tokens.find(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        status = token.status()
+        if status == "revoked":
+            raise exceptions.AuthenticationFailed(_("This token was revoked. Get a new one at /api/token/."))
+        if status == "expired":
+            raise exceptions.AuthenticationFailed(_("This token has expired. Get a new one at /api/token/."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        tokens.mark_used(token)
+        return token.user, token
