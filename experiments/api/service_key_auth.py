@@ -5,6 +5,7 @@ Only the assignment and data-in views list this class: a key opens no other door
 """
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.settings import api_settings
@@ -74,3 +75,14 @@ class ServiceKeyThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         key = service_key_of(request)
         return None if key is None else self.cache_format % {"scope": self.scope, "ident": key.pk}
+
+
+class ServiceKeyScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI document names the service-key scheme (drf-spectacular)."""
+
+    target_class = "experiments.api.service_key_auth.ServiceKeyAuthentication"
+    name = "serviceKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Key <secret>` (or the `X-Pagar-Key` header): a service key made on /keys/."}
