@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Bodies size-checked and every input held to one rule before any view or the CSRF check reads it.
+    "experiments.inputs.middleware.InputCleaningMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -218,6 +220,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     # The one API handler for refusals (experiments.errors.DomainError).
     "EXCEPTION_HANDLER": "experiments.api.exceptions.handler",
+    # OPTIONS on an action that reads its body itself (no serializer_class) describes it instead of failing.
+    "DEFAULT_METADATA_CLASS": "experiments.api.metadata.ActionMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pagar API",

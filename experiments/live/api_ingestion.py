@@ -1,10 +1,11 @@
 """POST /api/outcomes/ and /api/daily-figures/: bulk data in, as JSON or CSV, one batch per request.
 
-The body is read raw (its SHA-256 is the batch's fingerprint for Idempotency-Key) and parsed here,
-not by DRF's parsers, so CSV and JSON meet exactly the same checks. Machines send with a service
-key that may send data (a person's token or session gets 403; people use the upload page); the
-experiments named must be in the key's scope, and per row the key's maker must be allowed to send
-(experiments.access.may_send_data).
+The body is read raw, counted against INGEST_MAX_BODY_BYTES as it arrives and spooled to a
+temporary file (its SHA-256 is the batch's fingerprint for Idempotency-Key), then parsed here one
+row at a time, not by DRF's parsers, so CSV and JSON meet exactly the same checks. Machines send
+with a service key that may send data (a person's token or session gets 403; people use the upload
+page); the experiments named must be in the key's scope, and per row the key's maker must be
+allowed to send (experiments.access.may_send_data).
 """
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key
+from experiments.inputs import bounded_body
+from experiments.inputs.middleware import reads_own_body
 from experiments.live import idempotency, ingestion
 from experiments.live.ingestion_csv import parse_body
 from experiments.models import IngestBatch, ServiceKeyAction
@@ -114,17 +117,15 @@ def _ingest(request, kind) -> Response:
     except idempotency.BadKey as refusal:
         return _respond(refusal.answer)
     django_request = request._request
-    length = int(django_request.META.get("CONTENT_LENGTH") or 0)
-    limit = settings.INGEST_MAX_BODY_BYTES
-    if length > limit:
-        # Not read, so not fingerprinted or recorded: the key stays free for the split batches.
-        return _respond(idempotency.Answer(413, {"detail": f"The body is {length:,} bytes; the most one batch may send is {limit:,}. Split it."}))
-    # Read the stream ourselves: request.body would refuse anything over DATA_UPLOAD_MAX_MEMORY_SIZE.
-    body = django_request.body if hasattr(django_request, "_body") else django_request.read()
-    parsed = parse_body(body, django_request.content_type, kind, max_rows=ingestion.max_rows())
-    answer = ingestion.ingest_parsed(
-        kind, request.user, parsed, key, idempotency.body_sha256(body), IngestBatch.Source.API, service_key=service_key
-    )
+    # Not read past the limit, so not fingerprinted or recorded: the key stays free for the split batches.
+    # (InputCleaningMiddleware already refused a Content-Length over it; this counts what arrives.)
+    with bounded_body.spooled(django_request, settings.INGEST_MAX_BODY_BYTES) as body:
+        if body.too_large:
+            return _respond(idempotency.Answer(413, {"detail": body.too_large}))
+        parsed = parse_body(body.file, django_request.content_type, kind)
+        answer = ingestion.ingest_parsed(
+            kind, request.user, parsed, key, body.sha256, IngestBatch.Source.API, service_key=service_key
+        )
     return _respond(answer)
 
 
@@ -148,6 +149,7 @@ CSV_EXAMPLE_DAILY = (
 )
 
 
+@reads_own_body("INGEST_MAX_BODY_BYTES")
 class OutcomesView(APIView):
     authentication_classes = WITH_SERVICE_KEYS
     permission_classes = [IsAuthenticated]
@@ -171,6 +173,7 @@ class OutcomesView(APIView):
         return _ingest(request, IngestBatch.Kind.OUTCOMES)
 
 
+@reads_own_body("INGEST_MAX_BODY_BYTES")
 class DailyFiguresView(APIView):
     authentication_classes = WITH_SERVICE_KEYS
     permission_classes = [IsAuthenticated]

@@ -9,7 +9,6 @@ the experience customers have today. Enrolled units are counted through the assi
 never by a database write in the call, and only for a service key in scope: a person asking
 gets a preview (the same answer, not counted), so nobody can shift an experiment's counts by hand.
 """
-import re
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -19,10 +18,9 @@ from django.utils import timezone
 from experiments import access, service_keys
 from experiments.live import assignment_buffer
 from experiments.live.hashing import arm_for, is_exposed
+from experiments.live.units import BadUnitId, clean_unit_id
 from experiments.models import Experiment, Segment, ServiceKeyAction, Status, Touchpoint, Variant
 
-UNIT_MAX_LENGTH = 200  # AssignedUnit.unit_id
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL text cannot even hold NUL
 ITEM_FIELDS = ("unit", "segment", "touchpoint")
 
 # Reasons (machine words) and what each means.
@@ -146,22 +144,11 @@ def _in_catalogue(kind: str, key: str) -> bool:
 
 
 def _clean_unit(value, field: str, errors: dict):
-    if value is None or value == "":
-        errors[field] = ["Required: the id of the unit (customer, session, ...) to assign."]
+    try:
+        return clean_unit_id(value)
+    except BadUnitId as problem:
+        errors[field] = ["Required: the id of the unit (customer, session, ...) to assign." if problem.missing else problem.message]
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        errors[field] = ["Must be a string (or a whole number)."]
-        return None
-    unit = str(value)
-    if len(unit) > UNIT_MAX_LENGTH:
-        errors[field] = [f"At most {UNIT_MAX_LENGTH} characters; this one has {len(unit)}."]
-    elif not unit.strip():
-        errors[field] = ["Must not be blank."]
-    elif CONTROL_CHARACTERS.search(unit):
-        errors[field] = ["Must not contain control characters."]
-    else:
-        return unit
-    return None
 
 
 def _clean_key(value, field: str, errors: dict):

@@ -10,6 +10,7 @@ from typing import Callable, NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from experiments.inputs.cleaning import text_problem
 from experiments.models import IngestBatch
 
 HEADER = "Idempotency-Key"
@@ -51,6 +52,9 @@ def checked_key(value) -> str:
             "and the same value when you retry that batch.",
             "field": HEADER,
         }))
+    problem = text_problem(key)
+    if problem:  # stored in a text column PostgreSQL cannot fill with NUL
+        raise BadKey(Answer(400, {"detail": f"The {HEADER} header: {problem}", "field": HEADER}))
     if len(key) > MAX_KEY_LENGTH:
         raise BadKey(Answer(400, {"detail": f"The {HEADER} header is at most {MAX_KEY_LENGTH} characters.", "field": HEADER}))
     return key

@@ -14,7 +14,7 @@ per-row report; refused batches are recorded too, so a retry gets the same answe
 """
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,7 +26,9 @@ from experiments import access, service_keys
 from experiments.errors import NotPermitted
 from experiments.live import hashing, idempotency
 from experiments.live.idempotency import Answer
-from experiments.live.ingestion_csv import COLUMNS, Parsed, Row
+from experiments.inputs import cleaning
+from experiments.live.ingestion_csv import COLUMNS, BodyError, Parsed, Row
+from experiments.live.units import BadUnitId, clean_unit_id
 from experiments.models import (
     DailyAggregate,
     DailyStat,
@@ -45,7 +47,6 @@ DAILY = IngestBatch.Kind.DAILY
 ACCEPTING_DATA = frozenset({Status.RUNNING, Status.STOPPED, Status.COMPLETED})
 MAX_REPORTED_ERRORS = 1000
 NPS_PROMOTER, NPS_DETRACTOR = 9, 6  # promoters score 9-10, detractors 0-6, passives 7-8
-UNIT_MAX_LENGTH = Observation._meta.get_field("unit_id").max_length
 INSERT_BATCH = 2000
 # What each metric kind needs in a daily-figures row (others must be left empty).
 DAILY_FIELDS = {
@@ -89,17 +90,17 @@ def ingest_parsed(
     def attempt(record):
         nonlocal look_up_stored_rows
         now = timezone.now()
-        if parsed.refusal is not None:
-            status, payload = parsed.refusal
+        refusal = (*parsed.refusal, 0) if parsed.refusal is not None else None
+        batch = None
+        if refusal is None:
+            batch = _Batch(kind, user, parsed.rows, experiment, now)
+            refusal = batch.read()
+        if refusal is not None:
+            status, payload, row_count = refusal
             if experiment is not None:
                 payload = {**payload, "experiments": {experiment.key: {"rows": 0}}}
-            record(status, payload, 0, source)
+            record(status, payload, row_count, source)
             return Answer(status, payload)
-        if len(parsed.rows) > max_rows():
-            payload = {"detail": f"A batch holds at most {max_rows():,} rows; this one has {len(parsed.rows):,}. Split it into smaller batches."}
-            record(413, payload, len(parsed.rows), source)
-            return Answer(413, payload)
-        batch = _Batch(kind, user, parsed.rows, experiment, now)
         batch.check(look_up_stored_rows)
         if service_key is not None:
             outside = batch.outside_scope(service_key)
@@ -108,10 +109,10 @@ def ingest_parsed(
                 return Answer(403, {"detail": outside.message, "field": outside.field})
         if batch.report.count:
             payload = batch.refusal()
-            record(400, payload, len(parsed.rows), source)
+            record(400, payload, batch.row_count, source)
             return Answer(400, payload)
         payload = batch.summary()
-        ingest_batch = record(201, payload, len(parsed.rows), source)
+        ingest_batch = record(201, payload, batch.row_count, source)
         look_up_stored_rows = True  # if the write fails on a duplicate, the next attempt reports it
         batch.write(ingest_batch)
         return Answer(201, payload)
@@ -225,12 +226,35 @@ class _Batch:
         self.report = _Report()
         self.clean: list[_Good] = []
         self.targets = {}
+        self.row_count = 0
+        self.rows_per_key = Counter()
+
+    # Reading: the body as a whole, before any row is checked -------------------------------------
+
+    def read(self):
+        """A first pass over the rows, keeping none of them: count them, note the experiment keys
+        they name, and find a problem with the body as a whole. (status, payload, row_count) when
+        the batch is refused whole (unreadable, empty, too many rows), else None."""
+        try:
+            for row in self.rows:
+                self.row_count += 1
+                key = self._experiment_key(row)
+                if isinstance(key, str) and key and not cleaning.text_problem(key):
+                    self.rows_per_key[key] += 1
+        except BodyError as error:
+            return error.status, error.payload, 0
+        if not self.row_count:
+            return 400, {"detail": "The batch has no rows."}, 0
+        limit = max_rows()
+        if self.row_count > limit:
+            detail = f"A batch holds at most {limit:,} rows; this one has {self.row_count:,}. Split it into smaller batches."
+            return 413, {"detail": detail}, self.row_count
+        return None
 
     # Checking ---------------------------------------------------------------------------------
 
     def check(self, look_up_stored_rows: bool):
-        keys = {self._experiment_key(row) for row in self.rows}
-        self.targets = _targets(self.user, {k for k in keys if isinstance(k, str) and k})
+        self.targets = _targets(self.user, set(self.rows_per_key))
         check_row = self._outcome_row if self.kind == OUTCOMES else self._daily_row
         for row in self.rows:
             check_row(row)
@@ -269,7 +293,11 @@ class _Batch:
             got, want = fields["__width__"]
             self.report.add(row, None, f"This line has {got} values; the header has {want} columns.")
             return False
-        return True
+        # The one input rule (no NUL, no control characters), field by field, before any lookup.
+        problems = cleaning.problems_in(fields)
+        for problem in problems:
+            self.report.add(row, problem["field"], problem["message"])
+        return not problems
 
     def _common(self, row):
         """The checks every row shares: known fields, experiment, arm and metric."""
@@ -376,20 +404,14 @@ class _Batch:
         self.clean.append(_Good(row, target, variant, metric, day, unit=unit, value=value, when=when))
 
     def _unit(self, row):
-        value = row.fields.get("unit")
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # numeric customer ids in JSON
-        if value is None or (isinstance(value, str) and not value.strip()):
-            self.report.add(row, "unit", "Required: the id of the unit (customer, case, session) the outcome belongs to.")
+        try:
+            return clean_unit_id(row.fields.get("unit"))
+        except BadUnitId as problem:
+            if problem.missing:
+                self.report.add(row, "unit", "Required: the id of the unit (customer, case, session) the outcome belongs to.")
+            else:
+                self.report.add(row, "unit", problem.message)
             return None
-        if not isinstance(value, str):
-            self.report.add(row, "unit", f"Must be text or a whole number, got {value!r}.")
-            return None
-        value = value.strip()
-        if len(value) > UNIT_MAX_LENGTH:
-            self.report.add(row, "unit", f"At most {UNIT_MAX_LENGTH} characters.")
-            return None
-        return value
 
     def _time(self, row):
         value = row.fields.get("time")
@@ -577,15 +599,13 @@ class _Batch:
     def refusal(self) -> dict:
         count = self.report.count
         shown = len(self.report.errors)
-        detail = f"{count:,} error{'s' if count != 1 else ''} in {len(self.rows):,} rows; nothing was written. Fix them and send the whole batch again."
+        detail = f"{count:,} error{'s' if count != 1 else ''} in {self.row_count:,} rows; nothing was written. Fix them and send the whole batch again."
         if shown < count:
             detail += f" The first {shown:,} are listed."
         experiments = self._named_experiments()
-        for row in self.rows:
-            key = self._experiment_key(row)
-            if key in experiments:
-                experiments[key]["rows"] += 1
-        return {"detail": detail, "errors": self.report.errors, "error_count": count, "rows_received": len(self.rows), "experiments": experiments}
+        for key in experiments:
+            experiments[key]["rows"] = self.rows_per_key[key]
+        return {"detail": detail, "errors": self.report.errors, "error_count": count, "rows_received": self.row_count, "experiments": experiments}
 
     def summary(self) -> dict:
         experiments = {}

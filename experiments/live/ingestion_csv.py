@@ -1,14 +1,24 @@
-"""Turn an upload body (JSON or CSV) into numbered rows, or one body-level refusal.
+"""Turn an upload body (JSON or CSV) into numbered rows, one at a time, or one body-level refusal.
+
+The body is a file (the request spooled to disk, or the uploaded file), read as a stream: no more
+than one row is in memory at once, so a 32 MB batch costs about what its checked rows cost, not
+the 20-fold a parsed document costs. `RowStream` may be iterated again (idempotency retries the
+batch). A problem with the body as a whole (not JSON, a bad header, ...) surfaces as `BodyError`
+while iterating; ingestion then answers with it instead of any row's errors.
 
 Rows keep the numbers the sender sees: the 1-based position of a JSON row, and for CSV also the
 file line (the header is line 1). Values stay as sent (text from CSV, JSON values as they are);
 ingestion.py checks each field, so JSON and CSV meet the same rules.
 """
+import codecs
 import csv
 import io
-import json
-import math
 from dataclasses import dataclass, field
+
+import ijson
+from ijson.common import ObjectBuilder
+
+from experiments.inputs.cleaning import MAX_DEPTH, printable, text_problem
 
 OUTCOME_COLUMNS = ("experiment", "unit", "arm", "metric", "value", "time")
 DAILY_COLUMNS = ("experiment", "arm", "metric", "day", "n", "successes", "sum", "sum_sq", "promoters", "detractors")
@@ -30,9 +40,10 @@ class Row:
 
 @dataclass
 class Parsed:
-    """Either rows, or a refusal of the whole body (status, payload) before any row is read."""
+    """Either rows (a list, or a RowStream read as it is iterated), or a refusal of the whole body
+    (status, payload) before any row is read."""
 
-    rows: list[Row] = field(default_factory=list)
+    rows: object = field(default_factory=list)
     refusal: tuple[int, dict] | None = None
 
 
@@ -46,93 +57,123 @@ class BodyError(Exception):
             self.payload["error_count"] = len(errors)
 
 
-def parse_body(body: bytes, content_type: str, kind: str, *, max_rows: int) -> Parsed:
-    """Parse an API body by its Content-Type: JSON `{"rows": [...]}` or CSV with a header row."""
+class RowStream:
+    """The rows of a body file, parsed afresh on each iteration; BodyError when the body is unreadable."""
+
+    def __init__(self, file, read_rows, *args):
+        self.file = file
+        self.read_rows = read_rows
+        self.args = args
+
+    def __iter__(self):
+        self.file.seek(0)
+        return self.read_rows(self.file, *self.args)
+
+
+def parse_body(body, content_type: str, kind: str) -> Parsed:
+    """Rows of an API body (a binary file) by its Content-Type: JSON `{"rows": [...]}` or CSV with a header row."""
     media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type in JSON_TYPES:
+        return Parsed(rows=RowStream(body, _json_rows))
+    if media_type in CSV_TYPES:
+        return Parsed(rows=RowStream(body, _csv_rows, kind, True))
+    detail = f"Send rows as application/json ({{\"rows\": [...]}}) or text/csv with a header row, not {media_type or 'no Content-Type'}."
+    return Parsed(refusal=(415, BodyError(415, detail).payload))
+
+
+def parse_csv_upload(body, kind: str) -> Parsed:
+    """A file from the upload page (a binary file): always CSV."""
+    return Parsed(rows=RowStream(body, _csv_rows, kind, False))
+
+
+def _json_rows(file):
+    """Rows of `{"rows": [...]}`, built one at a time from ijson's events (no recursion, no document)."""
+    if file.read(3) != codecs.BOM_UTF8:  # some tools write a byte-order mark
+        file.seek(0)
+    events = ijson.parse(file, use_float=True)
     try:
-        if media_type in JSON_TYPES:
-            rows = _json_rows(body)
-        elif media_type in CSV_TYPES:
-            rows = _csv_rows(body, kind, experiment_column=True)
-        else:
-            raise BodyError(
-                415, f"Send rows as application/json ({{\"rows\": [...]}}) or text/csv with a header row, not {media_type or 'no Content-Type'}."
-            )
-        _check_size(rows, max_rows)
-    except BodyError as error:
-        return Parsed(refusal=(error.status, error.payload))
-    return Parsed(rows=rows)
+        yield from _rows_from_events(events)
+        for _event in events:  # anything after the object is an error ijson reports
+            pass
+    except ijson.JSONError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "it ends too early"
+        if "invalid char" in reason:
+            reason += " (NaN and Infinity are not JSON numbers; send finite numbers)"
+        raise BodyError(400, f"The body is not valid JSON: {reason}.") from None
 
 
-def parse_csv_upload(body: bytes, kind: str, *, max_rows: int) -> Parsed:
-    """A file from the upload page: always CSV."""
-    try:
-        rows = _csv_rows(body, kind, experiment_column=False)
-        _check_size(rows, max_rows)
-    except BodyError as error:
-        return Parsed(refusal=(error.status, error.payload))
-    return Parsed(rows=rows)
+def _rows_from_events(events):
+    shape = 'Send a JSON object with the rows in a list: {"rows": [{...}, ...]}.'
+    _prefix, event, _value = next(events, ("", None, None))
+    if event != "start_map":
+        for _ in events:  # a syntax error anywhere is told first, as when the whole body was parsed
+            pass
+        raise BodyError(400, shape)
+    seen_rows = False
+    for prefix, event, value in events:
+        if prefix == "" and event == "end_map":
+            break
+        # A top-level key: only "rows".
+        if value != "rows":
+            raise BodyError(400, f'Unknown top-level field {value!r}: the body holds only "rows".')
+        seen_rows = True
+        _prefix, event, value = next(events)
+        if event != "start_array":
+            raise BodyError(400, '"rows" must be a list of objects.')
+        number = 0
+        for _prefix, event, value in events:
+            if event == "end_array":
+                break
+            number += 1
+            item = _build(events, event, value) if event in ("start_map", "start_array") else value
+            # A non-object row is kept as an empty row with a marker; the row check reports it.
+            yield Row(number, item if isinstance(item, dict) else {"__not_an_object__": item})
+    if not seen_rows:
+        raise BodyError(400, shape)
 
 
-def _check_size(rows, max_rows):
-    if not rows:
-        raise BodyError(400, "The batch has no rows.")
-    if len(rows) > max_rows:
-        raise BodyError(413, f"A batch holds at most {max_rows:,} rows; this one has {len(rows):,}. Split it into smaller batches.")
+def _build(events, event, value):
+    """One row value from its opening event to its closing one, refused past MAX_DEPTH levels."""
+    builder = ObjectBuilder()
+    builder.event(event, value)
+    depth = 1
+    while depth:
+        _prefix, event, value = next(events)
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH - 2:  # the body object and "rows" are two levels
+                raise BodyError(400, f"A row is nested more than {MAX_DEPTH} levels deep.")
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        builder.event(event, value)
+    return builder.value
 
 
-def _refuse_constant(name):
-    # Bare NaN/Infinity in JSON: keep it as a number so the row check names the row and field.
-    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
-
-
-def _json_rows(body: bytes) -> list[Row]:
-    try:
-        document = json.loads(body.decode("utf-8-sig"), parse_constant=_refuse_constant)
-    except UnicodeDecodeError:
-        raise BodyError(400, "The body is not UTF-8 text.") from None
-    except json.JSONDecodeError as error:
-        raise BodyError(400, f"The body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).") from None
-    if not isinstance(document, dict) or "rows" not in document:
-        raise BodyError(400, 'Send a JSON object with the rows in a list: {"rows": [{...}, ...]}.')
-    extra = sorted(set(document) - {"rows"})
-    if extra:
-        raise BodyError(400, f'Unknown top-level field {extra[0]!r}: the body holds only "rows".')
-    rows = document["rows"]
-    if not isinstance(rows, list):
-        raise BodyError(400, '"rows" must be a list of objects.')
-    parsed = []
-    for number, item in enumerate(rows, start=1):
-        # A non-object row is kept as an empty row with a marker; the row check reports it.
-        parsed.append(Row(number, item if isinstance(item, dict) else {"__not_an_object__": item}))
-    return parsed
-
-
-def _csv_rows(body: bytes, kind: str, *, experiment_column: bool) -> list[Row]:
-    try:
-        text = body.decode("utf-8-sig")  # Excel writes a byte-order mark
-    except UnicodeDecodeError:
-        raise BodyError(400, "The file is not UTF-8 text: save it as CSV UTF-8.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_rows(file, kind: str, experiment_column: bool):
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")  # Excel writes a byte-order mark
+    reader = csv.reader(text)
     try:
         header = next(reader, None)
         if header is None:
             raise BodyError(400, "The file is empty: it needs a header row and at least one data row.")
         header = [name.strip().lower() for name in header]
         _check_header(header, kind, experiment_column)
-        rows = []
+        number = 0
         for values in reader:
             if not any(value.strip() for value in values):
                 continue  # blank lines (often at the end of a file) are not rows
-            number = len(rows) + 1
+            number += 1
             if len(values) != len(header):
                 fields = {"__width__": (len(values), len(header))}
             else:
                 fields = {name: value.strip() for name, value in zip(header, values) if value.strip() != ""}
-            rows.append(Row(number, fields, line=reader.line_num))
+            yield Row(number, fields, line=reader.line_num)
+    except UnicodeDecodeError:
+        raise BodyError(400, "The file is not UTF-8 text: save it as CSV UTF-8.") from None
     except csv.Error as error:
         raise BodyError(400, f"The CSV cannot be read at line {reader.line_num}: {error}.") from None
-    return rows
+    finally:
+        text.detach()  # leave the file open for the next iteration
 
 
 def _check_header(header: list[str], kind: str, experiment_column: bool):
@@ -142,7 +183,10 @@ def _check_header(header: list[str], kind: str, experiment_column: bool):
     errors = []
     seen = set()
     for name in header:
-        if name in seen:
+        problem = text_problem(name)
+        if problem:
+            errors.append({"row": None, "line": 1, "field": printable(name), "message": problem})
+        elif name in seen:
             errors.append({"row": None, "line": 1, "field": name, "message": "This column appears twice."})
         elif name not in columns:
             errors.append({"row": None, "line": 1, "field": name, "message": f"Unknown column; the columns are {', '.join(columns)}."})

@@ -5,6 +5,7 @@ sends the same form by XHR to show upload progress and swaps in the report. Each
 idempotency key (a fresh one per page and per chosen file), so a double submit or a reload that
 posts again returns the first answer instead of writing twice.
 """
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from experiments import access
+from experiments.inputs.middleware import reads_own_body
 from experiments.live import idempotency, ingestion
 from experiments.live.ingestion_csv import parse_csv_upload, template_csv
 from experiments.models import IngestBatch, Metric, MetricRole
@@ -29,13 +31,14 @@ def _experiment_for_sender(user, key):
     return experiment
 
 
+@reads_own_body("INGEST_MAX_BODY_BYTES", multipart=True)
 @login_required
 def experiment_data(request, key):
     experiment = _experiment_for_sender(request.user, key)
     result, status = None, 200
     if request.method == "POST":
         result = _upload(request, experiment)
-        status = 200 if result["accepted"] else 400
+        status = 200 if result["accepted"] else (413 if result.get("too_large") else 400)
     elif request.method != "GET":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     return render(request, "experiments/live/upload.html", _context(request, experiment, result), status=status)
@@ -52,23 +55,27 @@ def experiment_data_template(request, key, kind):
 
 
 def _upload(request, experiment) -> dict:
+    # The file streamed to a temporary file and was dropped once past the limit
+    # (experiments.inputs.uploads, installed by InputCleaningMiddleware for this view).
     kind = request.POST.get("kind", "")
     upload = request.FILES.get("file")
     result = {"kind": kind, "kind_label": KINDS.get(kind, ""), "file_name": getattr(upload, "name", ""), "accepted": False}
     if kind not in KINDS:
         return {**result, "problem": "Choose which form to use: per-unit outcomes or daily figures."}
+    if getattr(request, "upload_refused", None) or (upload is not None and upload.size > settings.INGEST_MAX_BODY_BYTES):
+        return {**result, "problem": f"The file is larger than {settings.INGEST_MAX_BODY_BYTES:,} bytes, the most one upload may be. Split it.", "too_large": True}
     if upload is None:
         return {**result, "problem": "Choose a CSV file to upload."}
-    if upload.size > settings.INGEST_MAX_BODY_BYTES:
-        return {**result, "problem": f"The file is {upload.size:,} bytes; the most one upload may be is {settings.INGEST_MAX_BODY_BYTES:,}. Split it."}
     try:
         key = idempotency.checked_key(request.POST.get("idempotency_key"))
     except idempotency.BadKey:
         return {**result, "problem": "The form lost its upload key; reload the page and choose the file again."}
-    body = upload.read()
-    parsed = parse_csv_upload(body, kind, max_rows=ingestion.max_rows())
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    parsed = parse_csv_upload(upload.file, kind)
     answer = ingestion.ingest_parsed(
-        kind, request.user, parsed, key, idempotency.body_sha256(body), IngestBatch.Source.UPLOAD, experiment=experiment
+        kind, request.user, parsed, key, digest.hexdigest(), IngestBatch.Source.UPLOAD, experiment=experiment
     )
     if answer.status == 422:
         return {**result, "problem": "This form was already used to send a different file. The page has a fresh form now: choose the file again."}
@@ -108,6 +115,7 @@ def _context(request, experiment, result) -> dict:
         ],
         "batches": _recent_batches(experiment),
         "max_rows": ingestion.max_rows(),
+        "max_bytes": settings.INGEST_MAX_BODY_BYTES,
     }
 
 

@@ -45,6 +45,13 @@
       if (!file.files.length) return; // let the browser say the file is required
       event.preventDefault();
       if (busy) return; // a double click sends once
+      // The server refuses a larger file without reading it; say so before sending it at all.
+      var maxBytes = Number(form.dataset.maxBytes || 0);
+      if (maxBytes && file.files[0].size > maxBytes) {
+        status.textContent = file.files[0].name + " is larger than " + maxBytes.toLocaleString() +
+          " bytes, the most one upload may be. Split it into smaller files.";
+        return;
+      }
       busy = true;
       button.disabled = true;
       button.setAttribute("aria-busy", "true");

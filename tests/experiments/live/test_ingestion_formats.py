@@ -118,6 +118,9 @@ def test_csv_from_excel_with_a_byte_order_mark_and_upper_case_header(frozen, pro
         ("experiment,unit,arm,metric,value,time\n", "text/csv", 400, "The batch has no rows"),
         (b"experiment,unit\n\xff\xfe", "text/csv", 400, "not UTF-8"),
         ('{"rows": [', "application/json", 400, "not valid JSON"),
+        # NaN and Infinity are not JSON: refused whole, as everywhere else in the API (STRICT_JSON).
+        ('{"rows": [{"value": NaN}]}', "application/json", 400, "NaN and Infinity are not JSON numbers"),
+        ('{"rows": [{"value": -Infinity}]}', "application/json", 400, "not valid JSON"),
         ('[{"experiment": "x"}]', "application/json", 400, 'a JSON object with the rows in a list'),
         ('{"rows": {"a": 1}}', "application/json", 400, '"rows" must be a list'),
         ('{"rows": [], "extra": 1}', "application/json", 400, "Unknown top-level field 'extra'"),
@@ -136,7 +139,7 @@ def test_unreadable_bodies_are_refused_whole(frozen, proposer, body, content_typ
 def test_a_body_over_the_size_limit_is_not_read(frozen, proposer):
     response = post_raw(api_client(proposer), "/api/outcomes/", "x" * 4096)
     assert response.status_code == 413
-    assert "the most one batch may send is 2,048" in response.json()["detail"]
+    assert "4,096 bytes; the most this address takes is 2,048" in response.json()["detail"]
     assert not IngestBatch.objects.exists()
 
 
