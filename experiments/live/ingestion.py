@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from django.conf import settings
 from django.db import connection
@@ -120,6 +121,14 @@ def ingest_parsed(
     return idempotency.once(user, idempotency_key, kind, body_sha, attempt)
 
 
+_NO_FIELDS = MappingProxyType({})
+
+
+def _kept(row: Row) -> Row:
+    """What a checked row keeps for later reports (duplicates): its numbers, not its fields."""
+    return Row(row.number, _NO_FIELDS, row.line)
+
+
 def _numbered(rows) -> list[Row]:
     return [row if isinstance(row, Row) else Row(number, row) for number, row in enumerate(rows, start=1)]
 
@@ -181,7 +190,7 @@ def _targets(user, keys) -> dict[str, _Target]:
 # --- one batch: check every row, then write ---------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Good:
     """A row that passed its own checks, ready to write."""
 
@@ -228,6 +237,13 @@ class _Batch:
         self.targets = {}
         self.row_count = 0
         self.rows_per_key = Counter()
+        self._cells = {}
+
+    def _keep(self, good: _Good):
+        # Rows share their cell's key and day: a large batch has few cells and many rows.
+        good.cell = self._cells.setdefault(good.cell, good.cell)
+        good.day = good.cell[3]
+        self.clean.append(good)
 
     # Reading: the body as a whole, before any row is checked -------------------------------------
 
@@ -401,7 +417,7 @@ class _Batch:
                 unit = None
         if None in (variant, metric, unit, value, when):
             return
-        self.clean.append(_Good(row, target, variant, metric, day, unit=unit, value=value, when=when))
+        self._keep(_Good(_kept(row), target, variant, metric, day, unit=unit, value=value, when=when))
 
     def _unit(self, row):
         try:
@@ -482,7 +498,7 @@ class _Batch:
         figures = self._figures(row, metric, numbers)
         if None in (variant, day, figures):
             return
-        self.clean.append(_Good(row, target, variant, metric, day, figures=figures))
+        self._keep(_Good(_kept(row), target, variant, metric, day, figures=figures))
 
     def _day(self, row):
         value = row.fields.get("day")
@@ -621,14 +637,14 @@ class _Batch:
     def write(self, batch: IngestBatch):
         cells = defaultdict(_Cell)
         if self.kind == OUTCOMES:
-            observations = []
             for good in self.clean:
-                experiment_id, variant_id, metric_id, _ = good.cell
-                observations.append((experiment_id, metric_id, good.unit, good.when, variant_id, good.value, batch.pk))
                 cells[good.cell].add_value(good.metric.kind, good.value, good.when)
             # One insert order for every batch: two batches racing on the same rows wait, not deadlock.
-            observations.sort()
-            _insert_observations(observations)
+            # Sorted in place and handed over one tuple at a time: no second copy of the batch.
+            self.clean.sort(key=lambda good: (good.cell[0], good.cell[2], good.unit, good.when))
+            _insert_observations(
+                (good.cell[0], good.cell[2], good.unit, good.when, good.cell[1], good.value, batch.pk) for good in self.clean
+            )
         else:
             aggregates = []
             for good in self.clean:
@@ -647,7 +663,7 @@ class _Batch:
 OBSERVATION_COLUMNS = ("experiment", "metric", "unit_id", "observed_at", "variant", "value", "batch")
 
 
-def _insert_observations(rows: list[tuple]):
+def _insert_observations(rows):
     """Insert (experiment_id, metric_id, unit_id, observed_at, variant_id, value, batch_id) rows.
 
     On PostgreSQL through COPY, in the batch's transaction: the same constraints apply (a
@@ -664,7 +680,7 @@ def _insert_observations(rows: list[tuple]):
                     copy.write_row(row)
         return
     attnames = [field.attname for field in fields]
-    Observation.objects.bulk_create([Observation(**dict(zip(attnames, row))) for row in rows], batch_size=INSERT_BATCH)
+    Observation.objects.bulk_create((Observation(**dict(zip(attnames, row))) for row in rows), batch_size=INSERT_BATCH)
 
 
 def _range_text(metric: Metric) -> str:

@@ -31,14 +31,14 @@ JSON_TYPES = ("application/json",)
 CSV_TYPES = ("text/csv", "application/csv")
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # 1-based data row, as the sender counts them
     fields: dict
     line: int | None = None  # CSV only: the file line the row ends on
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """Either rows (a list, or a RowStream read as it is iterated), or a refusal of the whole body
     (status, payload) before any row is read."""
