@@ -96,7 +96,8 @@ def main():
     try:
         with tempfile.TemporaryDirectory() as var_dir:
             env = environment(database_url, var_dir)
-            subprocess.run([str(PYTHON), "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+            migrate = [str(PYTHON), "manage.py", "migrate", "--no-input", "-v", "0"]
+            subprocess.run(migrate, cwd=ROOT, env=env, check=True)
             results = []
             for case in CASES:
                 size = args.junk_mb if case.startswith("junk") else args.valid_mb
@@ -111,8 +112,8 @@ def main():
 def report(results: list[dict]):
     lines = [
         "Pagar data in: peak memory of one POST /api/outcomes/ per MB of body",
-        f"{time.strftime('%Y-%m-%d')} · Python {platform.python_version()} · PostgreSQL · Django test client, DEBUG off,"
-        " one fresh process per case",
+        f"{time.strftime('%Y-%m-%d')} · Python {platform.python_version()} · PostgreSQL · Django test client,"
+        " DEBUG off, one fresh process per case",
         "",
         f"{'case':<12}{'body MB':>9}{'rows':>11}{'status':>8}{'seconds':>9}"
         f"{'py peak MB':>12}{'per MB':>8}{'RSS +MB':>9}{'per MB':>8}",

@@ -80,7 +80,8 @@ def test_nul_in_a_search_is_refused_naming_q(outsider, path):
 
 
 def test_nul_in_the_assignment_experiment_key_is_refused(outsider):
-    response = api(outsider).post("/api/assignments/", {"experiment": "live\x00", "units": [{"unit": "u1"}]}, format="json")
+    body = {"experiment": "live\x00", "units": [{"unit": "u1"}]}
+    response = api(outsider).post("/api/assignments/", body, format="json")
     assert response.status_code == 400
     assert problem_fields(response) == ["experiment"]
 

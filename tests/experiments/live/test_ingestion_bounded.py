@@ -27,6 +27,9 @@ from tests.experiments.live.test_ingestion_scenario import (
 )
 
 
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
 def post_raw(client, body, content_type="application/json", key=None, path="/api/outcomes/"):
     return client.generic(
         "POST", path, body, content_type=content_type, secure=True, HTTP_IDEMPOTENCY_KEY=key or uuid.uuid4().hex
@@ -38,7 +41,7 @@ def post_raw(client, body, content_type="application/json", key=None, path="/api
 
 @override_settings(INGEST_MAX_BODY_BYTES=2048)
 @pytest.mark.parametrize("path", ["/api/outcomes/", "/api/daily-figures/"])
-def test_an_oversize_body_is_refused_413_before_it_is_read_or_parsed(frozen, proposer, path):
+def test_an_oversize_body_is_refused_413_before_it_is_read_or_parsed(proposer, path):
     with mock.patch("experiments.live.api_ingestion.parse_body") as parse:
         response = post_raw(api_client(proposer), "x" * 4096, content_type="text/csv", path=path)
     assert response.status_code == 413
@@ -89,7 +92,7 @@ def _peak_bytes_of(client, body, content_type):
         tracemalloc.stop()
 
 
-def test_a_junk_json_body_is_refused_for_its_row_count_without_keeping_its_rows(frozen, proposer):
+def test_a_junk_json_body_is_refused_for_its_row_count_without_keeping_its_rows(proposer):
     count = 200_000
     body = b'{"rows":[' + b"1," * (count - 1) + b"1]}"  # 400 KB; parsed whole it took ~350 bytes a row
     response, peak = _peak_bytes_of(api_client(proposer), body, "application/json")
@@ -98,14 +101,14 @@ def test_a_junk_json_body_is_refused_for_its_row_count_without_keeping_its_rows(
     assert peak < 8 * 1024 * 1024, f"{peak:,} bytes for a {len(body):,}-byte body"
 
 
-def test_a_csv_of_empty_lines_costs_no_more_than_one_line(frozen, proposer):
+def test_a_csv_of_empty_lines_costs_no_more_than_one_line(proposer):
     body = b"experiment,unit,arm,metric,value,time\n" + b"\n" * 400_000
     response, peak = _peak_bytes_of(api_client(proposer), body, "text/csv")
     assert response.status_code == 400 and response.json()["detail"] == "The batch has no rows."
     assert peak < 8 * 1024 * 1024, f"{peak:,} bytes for a {len(body):,}-byte body"
 
 
-def test_a_row_nested_too_deep_refuses_the_body(frozen, proposer, approver):
+def test_a_row_nested_too_deep_refuses_the_body(proposer, approver):
     experiment = running_experiment(proposer, approver)
     row = json.dumps(outcome(experiment))[:-1] + ', "extra": ' + "[" * 40 + "]" * 40 + "}"
     response = post_raw(api_client(proposer), '{"rows": [' + row + "]}")
@@ -114,7 +117,7 @@ def test_a_row_nested_too_deep_refuses_the_body(frozen, proposer, approver):
     assert stored_counts() == (0, 0, 0)
 
 
-def test_rows_stay_numbered_and_the_batch_atomic_when_streamed(frozen, proposer, approver):
+def test_rows_stay_numbered_and_the_batch_atomic_when_streamed(proposer, approver):
     experiment = running_experiment(proposer, approver)
     rows = [outcome(experiment, time=f"2026-03-06T10:00:{i:02d}Z") for i in range(5)]
     rows[3]["value"] = 7
@@ -130,31 +133,32 @@ def test_rows_stay_numbered_and_the_batch_atomic_when_streamed(frozen, proposer,
 
 @pytest.mark.parametrize("field", ["experiment", "unit", "arm", "metric", "time"])
 @pytest.mark.parametrize("as_csv", [False, True], ids=["json", "csv"])
-def test_nul_in_a_row_is_a_row_error_naming_the_field(frozen, proposer, approver, field, as_csv):
+def test_nul_in_a_row_is_a_row_error_naming_the_field(proposer, approver, field, as_csv):
     experiment = running_experiment(proposer, approver)
     bad = outcome(experiment)
     bad[field] = bad[field][:2] + "\x00" + bad[field][2:]
     client = api_client(proposer)
     key = uuid.uuid4().hex
-    response = send(client, "/api/outcomes/", [outcome(experiment, time="2026-03-06T09:00:00Z"), bad], key=key, as_csv=as_csv)
+    rows = [outcome(experiment, time="2026-03-06T09:00:00Z"), bad]
+    response = send(client, "/api/outcomes/", rows, key=key, as_csv=as_csv)
     assert response.status_code == 400, response.json()
     assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, field)]
     assert "NUL" in response.json()["errors"][0]["message"]
     # The refusal was stored (PostgreSQL's JSON cannot hold NUL): a retry gets the same answer.
-    again = send(client, "/api/outcomes/", [outcome(experiment, time="2026-03-06T09:00:00Z"), bad], key=key, as_csv=as_csv)
+    again = send(client, "/api/outcomes/", rows, key=key, as_csv=as_csv)
     assert again.status_code == 400 and again["Idempotent-Replayed"] == "true"
     assert again.json() == response.json()
     assert stored_counts() == (0, 0, 0)
 
 
-def test_a_control_character_in_a_csv_header_is_named_without_storing_it(frozen, proposer):
+def test_a_control_character_in_a_csv_header_is_named_without_storing_it(proposer):
     response = post_raw(api_client(proposer), "experiment,unit,arm,metric,value,ti\x00me\n", content_type="text/csv")
     assert response.status_code == 400
     fields = [error["field"] for error in response.json()["errors"]]
     assert "ti\\x00me" in fields and "time" in fields
 
 
-def test_nul_in_the_idempotency_key_is_refused_naming_the_header(frozen, proposer, approver):
+def test_nul_in_the_idempotency_key_is_refused_naming_the_header(proposer, approver):
     experiment = running_experiment(proposer, approver)
     response = send(api_client(proposer), "/api/outcomes/", [outcome(experiment)], key="batch\x001")
     assert response.status_code == 400
@@ -167,8 +171,11 @@ def test_nul_in_the_idempotency_key_is_refused_naming_the_header(frozen, propose
 
 @pytest.mark.parametrize(
     "value, cleaned",
-    [(" u1 ", "u1"), ("u1", "u1"), (12345, "12345"), ("\tu1\n", "u1"), ("u\t1", None), ("  ", None), ("", None), (None, None),
-     (True, None), ("a\x00b", None), ("x" * 200, "x" * 200), ("x" * 201, None), (" " + "x" * 200 + " ", "x" * 200)],
+    [
+        (" u1 ", "u1"), ("u1", "u1"), (12345, "12345"), ("\tu1\n", "u1"), ("u\t1", None), ("  ", None), ("", None),
+        (None, None), (True, None), ("a\x00b", None), ("x" * 200, "x" * 200), ("x" * 201, None),
+        (" " + "x" * 200 + " ", "x" * 200),
+    ],
 )
 def test_clean_unit_id(value, cleaned):
     if cleaned is None:
@@ -178,14 +185,15 @@ def test_clean_unit_id(value, cleaned):
         assert clean_unit_id(value) == cleaned
 
 
-def test_a_unit_assigned_with_spaces_has_its_outcome_accepted_for_the_same_arm(frozen, proposer, approver):
+def test_a_unit_assigned_with_spaces_has_its_outcome_accepted_for_the_same_arm(proposer, approver):
     experiment = running_experiment(proposer, approver)
     experiment.touchpoints.clear()
     experiment.segments.clear()
     unit = unit_in(experiment, "short")
     client = api_client(proposer)
     spaced = f"  {unit} "
-    answer = client.get(f"/api/experiments/{experiment.key}/assignment/?{urlencode({'unit': spaced})}", secure=True).json()
+    url = f"/api/experiments/{experiment.key}/assignment/?{urlencode({'unit': spaced})}"
+    answer = client.get(url, secure=True).json()
     assert (answer["unit"], answer["variant"], answer["enrolled"]) == (unit, "short", True)
     batch = client.post(
         "/api/assignments/", {"experiment": experiment.key, "units": [{"unit": spaced}]}, format="json", secure=True

@@ -21,7 +21,8 @@ from tests.experiments.web import https_client
 
 
 @pytest.fixture
-def experiment(frozen, proposer, approver):
+def experiment(request, proposer, approver):
+    request.getfixturevalue("frozen")
     return running_experiment(proposer, approver)
 
 
@@ -34,7 +35,7 @@ def test_a_file_over_the_limit_is_dropped_while_streaming_and_the_page_says_so(e
         received.append(len(raw_data))
         return real(handler, raw_data, start)
 
-    big = "unit,arm,metric,value,time\n" + "u1,control,fcr,1,2026-03-06T10:00:00Z\n" * 750  # ~30 KB: within the form overhead
+    big = "unit,arm,metric,value,time\n" + "u1,control,fcr,1,2026-03-06T10:00:00Z\n" * 750  # 30 KB: < form overhead
     with mock.patch.object(BoundedUploadHandler, "receive_data_chunk", counting):
         response = upload(https_client(proposer), experiment, big)
     assert response.status_code == 413
