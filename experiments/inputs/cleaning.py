@@ -15,6 +15,10 @@ from experiments.errors import DomainError, Invalid
 
 MAX_DEPTH = 32
 FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# JSON's \ud800 escapes decode to lone surrogates, which no database encoding can store.
+LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+JSON_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 class TooLarge(DomainError):
@@ -25,6 +29,8 @@ class TooLarge(DomainError):
 
 def text_problem(text: str) -> str | None:
     """Why `text` cannot be taken, or None."""
+    if LONE_SURROGATES.search(text):
+        return _("Must be valid Unicode text (it holds a lone surrogate).")
     found = FORBIDDEN_CHARACTERS.search(text)
     if found is None:
         return None
@@ -96,5 +102,15 @@ def check_json_depth(body: bytes) -> bool:
             elif event in ("end_map", "end_array"):
                 depth -= 1
     except ijson.JSONError:
+        # Not JSON to ijson; a laxer parser may still read it, so still refuse deep nesting.
+        _check_bracket_depth(body)
         return False
     return True
+
+
+def _check_bracket_depth(body: bytes) -> None:
+    depth = 0
+    for found in BRACKETS.finditer(JSON_STRINGS.sub(b'""', body)):
+        depth += 1 if found.group() in (b"[", b"{") else -1
+        if depth > MAX_DEPTH:
+            raise too_deep("body")

@@ -8,7 +8,7 @@ gets that setting's limit, its body is left unread here, and it applies the same
 import json
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -89,7 +89,7 @@ class InputCleaningMiddleware:
         if reads_own:
             return
         content_type = request.content_type or ""
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and content_type in FORM_TYPES:
+        if request.method == "POST" and content_type in FORM_TYPES:
             # Files stream to a temporary file, refused past the limit while they are read.
             request.upload_handlers = [BoundedUploadHandler(request, file_limit)]
             cleaning.refuse_problems(_query_problems(request.POST))
@@ -100,6 +100,9 @@ class InputCleaningMiddleware:
                     % {"limit": f"{refused[1]:,}"},
                     field=refused[0],
                 )
+        elif length and content_type == "application/x-www-form-urlencoded":
+            # PUT and PATCH forms (the API's form parser): Django fills request.POST for POST only.
+            cleaning.refuse_problems(_query_problems(QueryDict(request.body)))
         elif length and content_type in JSON_TYPES:
             self._check_json(request.body)
 

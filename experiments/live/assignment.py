@@ -147,7 +147,8 @@ def _clean_unit(value, field: str, errors: dict):
     try:
         return clean_unit_id(value)
     except BadUnitId as problem:
-        errors[field] = ["Required: the id of the unit (customer, session, ...) to assign." if problem.missing else problem.message]
+        missing = "Required: the id of the unit (customer, session, ...) to assign."
+        errors[field] = [missing if problem.missing else problem.message]
         return None
 
 

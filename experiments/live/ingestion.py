@@ -263,7 +263,9 @@ class _Batch:
             return 400, {"detail": "The batch has no rows."}, 0
         limit = max_rows()
         if self.row_count > limit:
-            detail = f"A batch holds at most {limit:,} rows; this one has {self.row_count:,}. Split it into smaller batches."
+            detail = (
+                f"A batch holds at most {limit:,} rows; this one has {self.row_count:,}. Split it into smaller batches."
+            )
             return 413, {"detail": detail}, self.row_count
         return None
 
@@ -643,7 +645,8 @@ class _Batch:
             # Sorted in place and handed over one tuple at a time: no second copy of the batch.
             self.clean.sort(key=lambda good: (good.cell[0], good.cell[2], good.unit, good.when))
             _insert_observations(
-                (good.cell[0], good.cell[2], good.unit, good.when, good.cell[1], good.value, batch.pk) for good in self.clean
+                (good.cell[0], good.cell[2], good.unit, good.when, good.cell[1], good.value, batch.pk)
+                for good in self.clean
             )
         else:
             aggregates = []

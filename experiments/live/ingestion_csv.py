@@ -160,7 +160,7 @@ def _csv_rows(file, kind: str, experiment_column: bool):
         _check_header(header, kind, experiment_column)
         number = 0
         for values in reader:
-            if not any(value.strip() for value in values):
+            if not values or not "".join(values).strip():
                 continue  # blank lines (often at the end of a file) are not rows
             number += 1
             if len(values) != len(header):

@@ -62,8 +62,10 @@ def _upload(request, experiment) -> dict:
     result = {"kind": kind, "kind_label": KINDS.get(kind, ""), "file_name": getattr(upload, "name", ""), "accepted": False}
     if kind not in KINDS:
         return {**result, "problem": "Choose which form to use: per-unit outcomes or daily figures."}
-    if getattr(request, "upload_refused", None) or (upload is not None and upload.size > settings.INGEST_MAX_BODY_BYTES):
-        return {**result, "problem": f"The file is larger than {settings.INGEST_MAX_BODY_BYTES:,} bytes, the most one upload may be. Split it.", "too_large": True}
+    limit = settings.INGEST_MAX_BODY_BYTES
+    if getattr(request, "upload_refused", None) or (upload is not None and upload.size > limit):
+        problem = f"The file is larger than {limit:,} bytes, the most one upload may be. Split it."
+        return {**result, "problem": problem, "too_large": True}
     if upload is None:
         return {**result, "problem": "Choose a CSV file to upload."}
     try:
@@ -73,10 +75,12 @@ def _upload(request, experiment) -> dict:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
-    parsed = parse_csv_upload(upload.file, kind)
-    answer = ingestion.ingest_parsed(
-        kind, request.user, parsed, key, digest.hexdigest(), IngestBatch.Source.UPLOAD, experiment=experiment
-    )
+    # Read from the temporary file itself: through NamedTemporaryFile's wrapper CSV reads 3x slower.
+    with open(upload.temporary_file_path(), "rb") as file:
+        parsed = parse_csv_upload(file, kind)
+        answer = ingestion.ingest_parsed(
+            kind, request.user, parsed, key, digest.hexdigest(), IngestBatch.Source.UPLOAD, experiment=experiment
+        )
     if answer.status == 422:
         return {**result, "problem": "This form was already used to send a different file. The page has a fresh form now: choose the file again."}
     payload = answer.payload

@@ -153,3 +153,17 @@ def test_options_on_the_experiment_approvals_actions_answers_200(proposer, appro
     response = api(proposer).options(f"/api/approvals/experiments/{experiment.key}/{action}/")
     assert response.status_code == 200
     assert response.json()["name"]
+
+
+def test_a_lone_surrogate_is_refused_naming_the_field(outsider):
+    body = json.dumps({**IDEA, "title": "half \ud800 a character"})  # json.dumps writes it as \ud800
+    response = api(outsider).generic("POST", "/api/ideas/", body, content_type="application/json")
+    assert response.status_code == 400 and problem_fields(response) == ["title"]
+    assert not Idea.objects.exists()
+
+
+def test_deep_nesting_is_refused_even_in_a_body_that_is_not_strict_json(proposer):
+    body = '{"key": NaN, "title": ' + "[" * 1000 + "]" * 1000 + "}"
+    response = api(proposer).generic("POST", "/api/experiments/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested more than 32 levels" in response.json()["detail"]
