@@ -25,6 +25,7 @@ from tests.experiments.live.test_ingestion_scenario import (
     stored_counts,
     unit_in,
 )
+from tests.factories import make_service_key
 
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -191,6 +192,8 @@ def test_a_unit_assigned_with_spaces_has_its_outcome_accepted_for_the_same_arm(p
     experiment.segments.clear()
     unit = unit_in(experiment, "short")
     client = api_client(proposer)
+    _, secret = make_service_key(proposer, [experiment])  # assigning (counted) and sending data
+    client.credentials(HTTP_AUTHORIZATION=f"Key {secret}")
     spaced = f"  {unit} "
     url = f"/api/experiments/{experiment.key}/assignment/?{urlencode({'unit': spaced})}"
     answer = client.get(url, secure=True).json()
