@@ -144,3 +144,18 @@ def test_the_page_on_a_phone(experiment, chromium, live_server, signal_owner):
         page.screenshot(path=str(ARTIFACTS / "upload-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(experiment, page, signal_owner, settings):
+    settings.INGEST_MAX_BODY_BYTES = 4096  # the page reads it when rendered; the server refuses the same
+    log_in(page, signal_owner)
+    page.goto(f"/experiments/{experiment.key}/data/")
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    big = {"name": "big.csv", "mimeType": "text/csv", "buffer": good_file(experiment)}
+    page.set_input_files("#file-outcomes", files=[big])
+    page.locator("#upload-outcomes-heading ~ form button[type=submit]").click()
+    status = page.locator("#upload-outcomes-heading ~ form .upload-status")
+    expect(status).to_contain_text("larger than 4,096 bytes")
+    assert sent == []
+    assert not IngestBatch.objects.exists()
