@@ -3,6 +3,7 @@ settings themselves are session-wide, in tests/conftest.py)."""
 import pytest
 
 from experiments.live import assignment, assignment_buffer
+from tests.experiments.live.test_ingestion_scenario import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +13,10 @@ def fresh_assignment_state():
     yield
     assignment_buffer.buffer.stop_thread()
     assignment_buffer.buffer.discard()
+
+
+@pytest.fixture
+def frozen(time_machine):
+    """The clock of the ingestion scenario (test_ingestion_scenario.NOW), standing still."""
+    time_machine.move_to(NOW, tick=False)
+    return NOW

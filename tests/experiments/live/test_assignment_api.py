@@ -1,7 +1,6 @@
 """The assignment API's edges: who may ask, bad input named by field, and the batch form."""
 import pytest
 
-from accounts.tokens import issue
 from experiments.live import assignment_buffer
 from experiments.models import Status
 from tests.experiments.api.conftest import HttpsAPIClient

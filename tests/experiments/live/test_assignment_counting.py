@@ -13,7 +13,6 @@ from experiments.live import assignment, assignment_buffer
 from experiments.live.assignment_buffer import AssignmentBuffer, flush_assignments
 from experiments.live.hashing import arm_for
 from experiments.models import AssignedUnit, AssignmentCount, Status
-from tests.experiments.api.conftest import HttpsAPIClient
 from tests.experiments.live.keyed import keyed_client
 from tests.factories import make_experiment
 

@@ -9,7 +9,6 @@ from experiments.models import IngestBatch, Observation
 from tests.experiments.live.test_ingestion_scenario import (
     api_client,
     figure,
-    frozen,  # noqa: F401 (fixture)
     outcome,
     running_experiment,
     send,

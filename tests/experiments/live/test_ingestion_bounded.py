@@ -18,7 +18,6 @@ from experiments.live.units import BadUnitId, clean_unit_id
 from experiments.models import AssignedUnit, IngestBatch, Observation
 from tests.experiments.live.test_ingestion_scenario import (
     api_client,
-    frozen,  # noqa: F401 (fixture)
     outcome,
     running_experiment,
     send,

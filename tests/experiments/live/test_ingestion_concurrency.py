@@ -11,7 +11,7 @@ from experiments.live.idempotency import body_sha256
 from experiments.live.ingestion import ingest_daily_figures, ingest_outcomes
 from experiments.models import DailyAggregate, DailyStat, IngestBatch, Observation
 from tests.concurrency import POSTGRES_ONLY, at_once
-from tests.experiments.live.test_ingestion_scenario import figure, frozen, outcome, running_experiment, units_in  # noqa: F401
+from tests.experiments.live.test_ingestion_scenario import figure, outcome, running_experiment, units_in  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -10,7 +10,6 @@ from experiments.live.hashing import arm_for
 from experiments.models import IngestBatch, Observation
 from tests.experiments.live.test_ingestion_scenario import (
     api_client,
-    frozen,  # noqa: F401 (fixture)
     outcome,
     running_experiment,
     send,

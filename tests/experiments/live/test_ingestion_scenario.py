@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import uuid
 
-import pytest
 from rest_framework.test import APIClient
 
 from experiments.live.hashing import arm_for, is_exposed
@@ -19,12 +18,6 @@ from tests.factories import make_experiment, make_service_key
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc)
 STARTED = dt.datetime(2026, 3, 5, 9, 30, tzinfo=dt.timezone.utc)
 PLANNED_START, PLANNED_END = dt.date(2026, 3, 5), dt.date(2026, 3, 31)
-
-
-@pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return NOW
 
 
 def running_experiment(

@@ -11,7 +11,6 @@ from experiments.models import DailyStat, Observation
 from tests.experiments.live.test_ingestion_scenario import (
     api_client,
     figure,
-    frozen,  # noqa: F401 (fixture)
     outcome,
     running_experiment,
     send,

@@ -9,7 +9,6 @@ from django.urls import reverse
 from experiments.models import IngestBatch, Observation
 from tests.experiments.live.test_ingestion_scenario import (
     figure,
-    frozen,  # noqa: F401 (fixture)
     outcome,
     running_experiment,
     send,

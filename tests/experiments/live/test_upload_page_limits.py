@@ -11,7 +11,6 @@ from django.test import override_settings
 from experiments.inputs.uploads import BoundedUploadHandler
 from experiments.models import IngestBatch
 from tests.experiments.live.test_ingestion_scenario import (
-    frozen,  # noqa: F401 (fixture)
     outcome,
     running_experiment,
     stored_counts,
