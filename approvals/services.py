@@ -24,7 +24,7 @@ from approvals.models import (
 from approvals.notifications import Kind, notify
 from approvals.snapshots import AMENDABLE, contract_of, diff_rows, freeze
 from experiments import contract as policy_contract
-from experiments import lifecycle, roles
+from experiments import lifecycle
 from experiments.models import (
     Experiment,
     ExperimentEvent,

@@ -106,16 +106,16 @@ def load(apps):
     for key, name, kind, direction, unit, low, high, description in METRICS:
         metrics[key], _ = Metric.objects.get_or_create(
             key=key,
-            defaults=dict(name=name, kind=kind, direction=direction, unit=unit, min_value=low, max_value=high, description=description),
+            defaults={"name": name, "kind": kind, "direction": direction, "unit": unit, "min_value": low, "max_value": high, "description": description},
         )
     for key, name, description in TOUCHPOINTS:
-        tp, created = Touchpoint.objects.get_or_create(key=key, defaults=dict(name=name, description=description))
+        tp, created = Touchpoint.objects.get_or_create(key=key, defaults={"name": name, "description": description})
         if created:
             tp.mandatory_guardrails.set([metrics[k] for k in TOUCHPOINT_GUARDRAILS.get(key, [])])
     for key, name, description in SEGMENTS:
-        Segment.objects.get_or_create(key=key, defaults=dict(name=name, description=description))
+        Segment.objects.get_or_create(key=key, defaults={"name": name, "description": description})
     for key, name, description in SENSITIVE_CATEGORIES:
-        SensitiveCategory.objects.get_or_create(key=key, defaults=dict(name=name, description=description))
+        SensitiveCategory.objects.get_or_create(key=key, defaults={"name": name, "description": description})
     if not GuardrailPolicy.objects.exists():
         policy = GuardrailPolicy.objects.create(max_duration_days=60, max_exposure_pct=50)
         policy.mandatory_guardrails.set([metrics[k] for k in POLICY_GUARDRAILS])

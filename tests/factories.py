@@ -32,22 +32,22 @@ def make_experiment(owner, approver=None, *, status=None, key=None, touchpoints=
     """A complete, policy-compliant proposal (draft unless `status` is forced)."""
     today = timezone.localdate()
     n = next(_seq)
-    fields = dict(
-        key=key or f"exp-{n}",
-        title=f"Shorter chat greeting {n}",
-        hypothesis_change="shorten the chat greeting to one sentence",
-        hypothesis_audience="customers who open chat from the help centre",
-        hypothesis_effect="first-contact resolution rises by 2 points",
-        hypothesis_rationale="agents reach the question sooner",
-        owner=owner,
-        team="Customer care",
-        exposure_cap_pct=20,
-        planned_start=today + dt.timedelta(days=1),
-        planned_end=today + dt.timedelta(days=28),
-        min_runtime_days=7,
-        approver=approver,
-        expected_daily_traffic=5000,
-    )
+    fields = {
+        "key": key or f"exp-{n}",
+        "title": f"Shorter chat greeting {n}",
+        "hypothesis_change": "shorten the chat greeting to one sentence",
+        "hypothesis_audience": "customers who open chat from the help centre",
+        "hypothesis_effect": "first-contact resolution rises by 2 points",
+        "hypothesis_rationale": "agents reach the question sooner",
+        "owner": owner,
+        "team": "Customer care",
+        "exposure_cap_pct": 20,
+        "planned_start": today + dt.timedelta(days=1),
+        "planned_end": today + dt.timedelta(days=28),
+        "min_runtime_days": 7,
+        "approver": approver,
+        "expected_daily_traffic": 5000,
+    }
     fields.update(overrides)
     experiment = Experiment.objects.create(**fields)
     experiment.touchpoints.set(Touchpoint.objects.filter(key__in=touchpoints))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from approvals.access import may_export_all
 from approvals.export import decisions_csv
 from approvals.models import Decision
-from experiments import access, roles
+from experiments import access
 
 
 def csv_response(text: str, filename: str) -> HttpResponse:

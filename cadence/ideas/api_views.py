@@ -21,7 +21,7 @@ from cadence.ideas.api_serializers import (
 )
 from cadence.ideas.backlog import backlog, may_edit
 from cadence.ideas.decisions import close_meeting, decide, open_early
-from cadence.ideas.models import Idea, IdeaRating, IdeaStatus, PainPoint, SlotMeeting
+from cadence.ideas.models import IdeaRating, IdeaStatus, PainPoint, SlotMeeting
 from cadence.ideas.scoring import rate
 from cadence.ideas.views.ideas import toggle_vote
 from experiments.lifecycle import TransitionError

@@ -115,6 +115,9 @@ class IdeaComment(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"{self.author} on {self.idea}"
+
 
 class IdeaVote(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
@@ -123,6 +126,9 @@ class IdeaVote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "user"], name="one_vote_per_person_per_idea")]
+
+    def __str__(self):
+        return f"{self.user} votes for {self.idea}"
 
 
 class IdeaRating(models.Model):
@@ -138,6 +144,9 @@ class IdeaRating(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         constraints = [models.UniqueConstraint(fields=["idea", "rater"], name="one_rating_per_rater_per_idea")]
+
+    def __str__(self):
+        return f"{self.rater} rates {self.idea}: {self.score:g}"
 
 
 def validate_timezone(value):
@@ -261,6 +270,9 @@ class AgendaItem(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         constraints = [models.UniqueConstraint(fields=["meeting", "idea"], name="idea_once_per_agenda")]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.idea}"
 
 
 class DecisionAction(models.TextChoices):

@@ -25,7 +25,7 @@ def participants(meeting: SlotMeeting) -> list:
 
 
 def meeting_uid(series_id: int, starts_at) -> str:
-    return f"ideas-slot-{series_id}-{starts_at.astimezone(dt.timezone.utc):%Y%m%dT%H%MZ}@pagar"
+    return f"ideas-slot-{series_id}-{starts_at.astimezone(dt.UTC):%Y%m%dT%H%MZ}@pagar"
 
 
 def meeting_event(meeting: SlotMeeting, *, description: str = "") -> CalendarEvent:

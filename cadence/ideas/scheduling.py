@@ -49,10 +49,10 @@ def agenda_moment(series) -> tuple[int, dt.time]:
 
 def crontab_for(series) -> CrontabSchedule:
     weekday, at = agenda_moment(series)
-    fields = dict(
-        minute=str(at.minute), hour=str(at.hour), day_of_week=str((weekday + 1) % 7),  # cron: 0 = Sunday
-        day_of_month="*", month_of_year="*", timezone=series.tz,
-    )
+    fields = {
+        "minute": str(at.minute), "hour": str(at.hour), "day_of_week": str((weekday + 1) % 7),  # cron: 0 = Sunday
+        "day_of_month": "*", "month_of_year": "*", "timezone": series.tz,
+    }
     return CrontabSchedule.objects.filter(**fields).order_by("pk").first() or CrontabSchedule.objects.create(**fields)
 
 

@@ -26,7 +26,7 @@ class ReviewRefusal(DomainError):
 
 
 def tally(item: AgendaItem) -> dict:
-    counts = {choice: 0 for choice in Vote.Choice.values}
+    counts = dict.fromkeys(Vote.Choice.values, 0)
     for vote in item.votes.all():  # .all(): a page's prefetched votes, not one query per item
         counts[vote.choice] += 1
     return counts

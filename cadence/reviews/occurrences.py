@@ -50,8 +50,8 @@ def sync_periodic_task(series: ReviewSeries):
     agendas that are due, so the beat schedule is a trigger, never the source of truth."""
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-    fields = dict(minute=str(series.time.minute), hour=str(series.time.hour), day_of_week="*", day_of_month="*",
-                  month_of_year="*", timezone=zoneinfo.ZoneInfo(series.timezone))
+    fields = {"minute": str(series.time.minute), "hour": str(series.time.hour), "day_of_week": "*", "day_of_month": "*",
+                  "month_of_year": "*", "timezone": zoneinfo.ZoneInfo(series.timezone)}
     crontab = CrontabSchedule.objects.filter(**fields).order_by("pk").first() or CrontabSchedule.objects.create(**fields)
     PeriodicTask.objects.update_or_create(
         name=series.periodic_task_name,

@@ -54,12 +54,12 @@ class Standard(models.Model):
     def __str__(self):
         return f"S-{self.pk}: {self.statement[:60]}"
 
+    def get_absolute_url(self):
+        return reverse("standard-detail", kwargs={"pk": self.pk})
+
     @property
     def code(self) -> str:
         return f"S-{self.pk}"
-
-    def get_absolute_url(self):
-        return reverse("standard-detail", kwargs={"pk": self.pk})
 
     def open_contradictions(self):
         return self.contradictions.filter(resolved_at__isnull=True)

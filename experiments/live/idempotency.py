@@ -5,7 +5,8 @@ with one key may both do the work, but only one transaction can insert its batch
 rolls back everything it wrote and answers with the winner's stored answer.
 """
 import hashlib
-from typing import Callable, NamedTuple
+from typing import NamedTuple
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone

@@ -120,11 +120,9 @@ def _rows_from_events(events):
         _prefix, event, value = next(events)
         if event != "start_array":
             raise BodyError(400, '"rows" must be a list of objects.')
-        number = 0
-        for _prefix, event, value in events:
+        for number, (_prefix, event, value) in enumerate(events, 1):
             if event == "end_array":
                 break
-            number += 1
             item = _build(events, event, value) if event in ("start_map", "start_array") else value
             # A non-object row is kept as an empty row with a marker; the row check reports it.
             yield Row(number, item if isinstance(item, dict) else {"__not_an_object__": item})
@@ -166,7 +164,7 @@ def _csv_rows(file, kind: str, experiment_column: bool):
             if len(values) != len(header):
                 fields = {"__width__": (len(values), len(header))}
             else:
-                fields = {name: value.strip() for name, value in zip(header, values) if value.strip() != ""}
+                fields = {name: value.strip() for name, value in zip(header, values, strict=False) if value.strip() != ""}
             yield Row(number, fields, line=reader.line_num)
     except UnicodeDecodeError:
         raise BodyError(400, "The file is not UTF-8 text: save it as CSV UTF-8.") from None

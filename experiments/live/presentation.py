@@ -354,7 +354,7 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
         if many_arms:
             title += f" — {arm_names.get(arm, arm)}"
 
-        def values(field_name, position=None):
+        def values(field_name, position=None, by_look=by_look):
             out = []
             for m in by_look:
                 value = None if m is None else m.get(field_name)

@@ -149,7 +149,7 @@ def plan_experiment(
 
     effects = [_absolute_effect_and_sd(m) for m in metrics]
     requirements = [
-        MetricRequirement(m.name, m.role, absolute, absolute / d) for m, (absolute, d) in zip(metrics, effects)
+        MetricRequirement(m.name, m.role, absolute, absolute / d) for m, (absolute, d) in zip(metrics, effects, strict=False)
     ]
     try:
         sequential = plan_sequential(
@@ -167,7 +167,7 @@ def plan_experiment(
         raise PlanningError(exc.field, exc.message) from None
     plans = [
         MetricPlan(p.name, p.role, p.alpha, p.power, absolute, d, p.control_units, p.total_units, p.inflation)
-        for p, (absolute, d) in zip(sequential.metrics, effects)
+        for p, (absolute, d) in zip(sequential.metrics, effects, strict=False)
     ]
     deciding = max(plans, key=lambda p: p.total_units)
     units_per_arm = sequential.units_per_arm

@@ -11,7 +11,7 @@ from tests.approvals.web import api_client
 
 pytestmark = pytest.mark.django_db
 
-ALL = {role: 200 for role in ROLES} | {"anonymous": 401}
+ALL = dict.fromkeys(ROLES, 200) | {"anonymous": 401}
 # Superusers see drafts too (experiments.access), and read every decision; they still hold no approval slot.
 AUTHOR_AND_ADMIN = {"proposer": 200, "admin_user": 200}
 KEEPER_AND_ADMIN = {"standards_keeper": 200, "admin_user": 200}

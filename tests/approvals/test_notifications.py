@@ -33,9 +33,11 @@ def test_submit_notifies_the_approver_after_commit(proposer, approver, django_ca
 
 
 def test_decision_notifies_the_authors(pending, proposer, co_author, approver, django_capture_on_commit_callbacks):
-    with mock.patch("approvals.tasks.send_email.delay") as send:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            decide(pending, approver, "request_changes", "Name the segment.")
+    with (
+        mock.patch("approvals.tasks.send_email.delay") as send,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        decide(pending, approver, "request_changes", "Name the segment.")
     assert len(callbacks) == 1
     rows = Notification.objects.filter(kind="changes_requested")
     assert sorted(rows.values_list("user__username", flat=True)) == ["colin_coauthor", "priya_proposer"]
@@ -47,10 +49,12 @@ def test_decision_notifies_the_authors(pending, proposer, co_author, approver, d
 @override_settings(WEBHOOK_URL="http://127.0.0.1:9/hook")
 def test_a_failing_send_does_not_undo_the_decision(pending, approver, django_capture_on_commit_callbacks):
     broker_down = ConnectionError("broker down")
-    with mock.patch("approvals.tasks.deliver_webhook.delay", side_effect=broker_down), \
-            mock.patch("approvals.tasks.send_email.delay", side_effect=broker_down):
-        with django_capture_on_commit_callbacks(execute=True):
-            decide(pending, approver, "approve")
+    with (
+        mock.patch("approvals.tasks.deliver_webhook.delay", side_effect=broker_down),
+        mock.patch("approvals.tasks.send_email.delay", side_effect=broker_down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        decide(pending, approver, "approve")
     pending.refresh_from_db()
     assert pending.status == "approved"
     assert Notification.objects.filter(kind="approved").exists()

@@ -5,6 +5,7 @@ People act through the pages; the days pass through the real daily monitoring sl
 on data written as the ingestion would leave it. Completing the draft's metrics uses the ORM:
 the proposal form has its own browser test (test_propose_flow.py).
 """
+import io
 import datetime as dt
 from importlib import import_module
 
@@ -90,13 +91,13 @@ def test_an_idea_becomes_a_standard(
     expect(decider.locator(".message-success")).to_contain_text("It is now approved")
 
     # 4. The daily slot starts it; the data show a clear win; a later slot concludes it as won.
-    call_command("run_checks", stdout=open("/dev/null", "w"))
+    call_command("run_checks", stdout=io.StringIO())
     experiment.refresh_from_db()
     assert experiment.status == Status.RUNNING
     today = timezone.localdate()
     write_rates(experiment, today, 6000, {("fcr", "treatment"): 0.78, ("fcr", "control"): 0.70}, arms=("control", "treatment"))
     with time_machine.travel(timezone.now() + dt.timedelta(days=2), tick=True):
-        call_command("run_checks", stdout=open("/dev/null", "w"))
+        call_command("run_checks", stdout=io.StringIO())
     experiment.refresh_from_db()
     assert (experiment.status, experiment.outcome) == (Status.CONCLUDED, Outcome.WON), experiment.checks.last().sentence
 

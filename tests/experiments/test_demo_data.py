@@ -1,3 +1,4 @@
+import io
 import pytest
 from django.core.management import call_command
 
@@ -6,12 +7,12 @@ from experiments.models import Experiment, ExperimentEvent, Status
 
 @pytest.mark.approvals
 def test_demo_data_covers_the_lifecycle_and_is_idempotent(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     statuses = set(Experiment.objects.values_list("status", flat=True))
     assert {Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.RUNNING, Status.STOPPED,
             Status.CONCLUDED, Status.REJECTED, Status.CHANGES_REQUESTED} <= statuses
     events = ExperimentEvent.objects.count()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert ExperimentEvent.objects.count() == events
     assert Experiment.objects.count() == 8
     # Every demo experiment got there through the lifecycle: its last event says where it is.
@@ -23,7 +24,7 @@ def test_demo_data_covers_the_lifecycle_and_is_idempotent(db):
 def test_the_demo_shows_a_running_experiment_with_checks_and_one_the_checks_stopped(db):
     from experiments.models import Check
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     running = Experiment.objects.get(key="delivery-eta-sms")
     assert running.status == Status.RUNNING
     assert running.checks.count() >= 10 and set(running.checks.values_list("action", flat=True)) == {Check.Action.CONTINUE}
@@ -41,8 +42,8 @@ def test_the_demo_sets_up_the_cadence(db):
     from cadence.ideas.models import Idea, SlotMeeting
     from cadence.reviews.models import ReviewMeeting
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
     assert Idea.objects.count() == 4 and Idea.objects.filter(score__isnull=False).count() == 3
     slot = SlotMeeting.objects.get()
     assert slot.series.facilitator.username == "omar"

@@ -439,9 +439,11 @@ def test_a_change_between_read_and_update_is_a_conflict(people):
 
     locked_read = mock.Mock()
     locked_read.get.return_value = read_before_the_winner
-    with mock.patch.object(Experiment.objects, "select_for_update", return_value=locked_read):
-        with pytest.raises(TransitionConflict) as refused:
-            transition(Experiment.objects.get(pk=experiment.pk), "reject", approver, reason="Too broad.")
+    with (
+        mock.patch.object(Experiment.objects, "select_for_update", return_value=locked_read),
+        pytest.raises(TransitionConflict) as refused,
+    ):
+        transition(Experiment.objects.get(pk=experiment.pk), "reject", approver, reason="Too broad.")
     assert refused.value.status_code == 409
     assert "reload" in refused.value.message
 

@@ -87,20 +87,20 @@ def test_an_experiment_without_a_control_cannot_be_planned(draft):
 
 @pytest.fixture
 def payload(db):
-    return dict(
-        metric_rows=[
+    return {
+        "metric_rows": [
             {"metric": Metric.objects.get(key="csat"), "role": "success", "effect_unit": "absolute",
              "minimum_detectable_effect": 0.1, "baseline_mean": 4.1, "baseline_sd": 1.1},
             {"metric": Metric.objects.get(key="complaint-rate"), "role": "guardrail",
              "non_inferiority_margin": 0.5, "baseline_rate": 3.0},
         ],
-        variant_rows=[{"key": "control", "weight": 50, "is_control": True}, {"key": "new", "weight": "50", "is_control": False}],
-        alpha="0.05",
-        power=0.8,
-        daily_traffic=2000,
-        exposure_pct="25",
-        planned_days=30,
-    )
+        "variant_rows": [{"key": "control", "weight": 50, "is_control": True}, {"key": "new", "weight": "50", "is_control": False}],
+        "alpha": "0.05",
+        "power": 0.8,
+        "daily_traffic": 2000,
+        "exposure_pct": "25",
+        "planned_days": 30,
+    }
 
 
 def test_payload_values_as_form_strings_are_planned(payload):

@@ -139,7 +139,7 @@ def test_end_must_be_after_start(proposer, approver, days_after_start):
 
 
 def test_start_in_the_past(proposer, approver, time_machine):
-    time_machine.move_to(dt.datetime(2030, 3, 10, 23, 30, tzinfo=dt.timezone.utc), tick=False)
+    time_machine.move_to(dt.datetime(2030, 3, 10, 23, 30, tzinfo=dt.UTC), tick=False)
     today = dt.date(2030, 3, 10)
     starts_today = make_experiment(proposer, approver, planned_start=today, planned_end=today + dt.timedelta(days=20))
     started_yesterday = make_experiment(
@@ -302,7 +302,7 @@ def test_my_experiment_for_all_customers_overlaps_any_segment(proposer, approver
 
 
 def test_each_overlapping_experiment_is_listed_once_and_never_itself(proposer, approver):
-    wide = dict(touchpoints=("chat", "phone"), segments=("new-customers", "business"))
+    wide = {"touchpoints": ("chat", "phone"), "segments": ("new-customers", "business")}
     mine = other(proposer, approver, key="mine", status=Status.APPROVED, **wide)
     other(proposer, approver, key="theirs", **wide)
     assert overlaps(mine) == ["theirs"]

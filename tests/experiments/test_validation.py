@@ -41,11 +41,11 @@ def test_missing_dates_are_left_to_the_required_field_check():
 
 
 def row(kind="binary", role="success", lower_is_better=False, effect_unit="absolute", **values):
-    fields = dict(
-        kind=kind, lower_is_better=lower_is_better, role=role, effect_unit=effect_unit,
-        minimum_detectable_effect=None, non_inferiority_margin=None,
-        baseline_rate=None, baseline_mean=None, baseline_sd=None,
-    )
+    fields = {
+        "kind": kind, "lower_is_better": lower_is_better, "role": role, "effect_unit": effect_unit,
+        "minimum_detectable_effect": None, "non_inferiority_margin": None,
+        "baseline_rate": None, "baseline_mean": None, "baseline_sd": None,
+    }
     if kind == "binary":
         fields["baseline_rate"] = 10.0
     else:

@@ -15,7 +15,7 @@ from tests.experiments.web import https_client, text_of
 from tests.factories import make_experiment
 
 START = dt.date(2026, 11, 10)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 ROLES = ["proposer", "approver", "signal_owner", "standards_keeper", "board_member", "outsider", "admin_user"]
 
 

@@ -6,15 +6,15 @@ from experiments.models import Segment, Touchpoint
 
 
 def make_idea(author, title="Callback instead of queueing", *, touchpoint="phone", segment=None, **fields):
-    values = dict(
-        title=title,
-        pain_point="waiting_time",
-        touchpoint=Touchpoint.objects.get(key=touchpoint),
-        segment=Segment.objects.get(key=segment) if segment else None,
-        hypothesis="offer a callback slot when the wait passes five minutes",
-        expected_effect="customer effort score falls by 0.2 points",
-        author=author,
-    )
+    values = {
+        "title": title,
+        "pain_point": "waiting_time",
+        "touchpoint": Touchpoint.objects.get(key=touchpoint),
+        "segment": Segment.objects.get(key=segment) if segment else None,
+        "hypothesis": "offer a callback slot when the wait passes five minutes",
+        "expected_effect": "customer effort score falls by 0.2 points",
+        "author": author,
+    }
     values.update(fields)
     return Idea.objects.create(**values)
 

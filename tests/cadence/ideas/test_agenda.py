@@ -14,7 +14,7 @@ from cadence.ideas.scoring import rate
 from tests.cadence.ideas.builders import make_idea
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # The series meets on Wednesdays at 10:00 Amsterdam (09:00 UTC in winter).
 LAST_SLOT = dt.datetime(2025, 2, 26, 9, 0, tzinfo=UTC)
 NEXT_SLOT = dt.datetime(2025, 3, 5, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from cadence.ideas.agenda import next_meeting
 from cadence.ideas.calendar import calendar_events
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_attendees_and_facilitator_see_the_slots_others_do_not(series, facilitator, proposer, outsider, admin_user):

@@ -41,7 +41,7 @@ def test_editing_the_series_updates_the_same_task(facilitator):
 
 def test_occurrences_follow_the_local_clock_across_daylight_saving(facilitator):
     series = make_series(facilitator, weekday=2, time=dt.time(10, 0), timezone="Europe/Amsterdam")
-    utc = dt.timezone.utc
+    utc = dt.UTC
     starts = occurrences_between(series, dt.datetime(2025, 3, 20, tzinfo=utc), dt.datetime(2025, 4, 10, tzinfo=utc))
     assert [s.astimezone(utc).hour for s in starts] == [9, 8, 8]  # CET, then CEST from 30 March
     assert all(s.astimezone(zoneinfo.ZoneInfo("Europe/Amsterdam")).hour == 10 for s in starts)

@@ -36,8 +36,8 @@ def ended(owner, approver, actor, *, outcome="won", touchpoints=("chat",), segme
 
 
 def make_series(chair, *members, **kw):
-    fields = dict(name="Monthly promotion review", first_weekday=1, time=dt.time(10, 0), timezone="Europe/Amsterdam",
-                  duration_minutes=90, chair=chair)
+    fields = {"name": "Monthly promotion review", "first_weekday": 1, "time": dt.time(10, 0), "timezone": "Europe/Amsterdam",
+                  "duration_minutes": 90, "chair": chair}
     fields.update(kw)
     series = ReviewSeries.objects.create(**fields)
     series.members.set([chair, *members])

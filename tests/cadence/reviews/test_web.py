@@ -53,7 +53,7 @@ def test_vote_by_the_proposer_is_refused_with_the_reason(item, proposer):
 def test_vote_without_a_choice_names_the_field(item, board_member):
     response = https_client(board_member).post(reverse("review-vote", args=[item.pk]), {f"item{item.pk}-comment": "?"})
     assert response.status_code == 400
-    assert 'id="id_item{}-choice_error"'.format(item.pk) in response.content.decode() or "This field is required" in response.content.decode()
+    assert f'id="id_item{item.pk}-choice_error"' in response.content.decode() or "This field is required" in response.content.decode()
 
 
 def test_board_votes_chair_promotes_on_the_page(item, chair, board_member, proposer, standards_keeper):

@@ -176,7 +176,7 @@ def test_drafts_are_private_to_their_authors(api_as, draft, approver, other_appr
 
 
 def test_events_timeline(api_as, draft, proposer):
-    ExperimentEvent  # the factory wrote the "create" event
+    # The factory wrote the "create" event.
     body = api_as(proposer).get(f"{detail(draft.key)}events/").json()
     assert body == [
         {

@@ -137,7 +137,7 @@ def record_looks(
     variants = {v.key: v for v in experiment.variants.all()}
     metric_rows = {row.metric.key: row.metric for row in experiment.metrics.select_related("metric")}
     totals = {(spec.name, arm): {"n": 0, "total": 0.0, "total_sq": 0.0, "promoters": 0, "detractors": 0} for spec in specs for arm in design.weights}
-    units = {arm: 0 for arm in design.weights}
+    units = dict.fromkeys(design.weights, 0)
     fractions: list[float] = []
     checks = []
     tz = timezone.get_current_timezone()

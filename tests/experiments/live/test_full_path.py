@@ -1,5 +1,6 @@
 """The whole live path through what users and services call: approve, start, assign, send harmful
 data, the check stops it, assignment answers control at once, everyone involved is told."""
+import io
 import datetime as dt
 import random
 import uuid
@@ -51,7 +52,7 @@ def test_harmful_data_stops_the_experiment_and_assignment_falls_back_to_control(
     assert decider.post(f"/api/experiments/{experiment.key}/transition/", {"action": "approve"}, format="json").json()["status"] == "approved"
 
     # The daily slot (run by an operator here) starts it on its planned start date.
-    call_command("run_checks", stdout=open("/dev/null", "w"))
+    call_command("run_checks", stdout=io.StringIO())
     experiment.refresh_from_db()
     assert experiment.status == Status.RUNNING
 

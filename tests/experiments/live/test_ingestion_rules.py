@@ -84,7 +84,7 @@ def test_stopped_and_completed_experiments_still_take_their_late_data(frozen, pr
 
 
 def test_a_time_after_the_planned_end(time_machine, proposer, approver):
-    time_machine.move_to(dt.datetime(2026, 4, 2, 12, tzinfo=dt.timezone.utc), tick=False)
+    time_machine.move_to(dt.datetime(2026, 4, 2, 12, tzinfo=dt.UTC), tick=False)
     experiment = running_experiment(proposer, approver, status="completed")
     rows = [outcome(experiment, time="2026-03-31T23:59:59Z"), outcome(experiment, time="2026-04-01T00:00:00Z")]
     response = send(api_client(proposer), "/api/outcomes/", rows)

@@ -15,8 +15,8 @@ from experiments.live.hashing import arm_for, is_exposed
 from experiments.models import DailyAggregate, DailyStat, Experiment, ExperimentEvent, ExperimentMetric, IngestBatch, Metric, Observation
 from tests.factories import make_experiment, make_service_key
 
-NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc)
-STARTED = dt.datetime(2026, 3, 5, 9, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
+STARTED = dt.datetime(2026, 3, 5, 9, 30, tzinfo=dt.UTC)
 PLANNED_START, PLANNED_END = dt.date(2026, 3, 5), dt.date(2026, 3, 31)
 
 
@@ -153,4 +153,4 @@ def test_a_batch_of_daily_figures_is_written(frozen, proposer, approver):
     nps = DailyStat.objects.get(metric__key="nps")
     assert (nps.n, nps.total, nps.total_sq, nps.promoters, nps.detractors) == (120, 900, 7400, 50, 20)
     # Figures cover the whole day: fresh to its end.
-    assert nps.last_observed_at == dt.datetime(2026, 3, 7, tzinfo=dt.timezone.utc)
+    assert nps.last_observed_at == dt.datetime(2026, 3, 7, tzinfo=dt.UTC)

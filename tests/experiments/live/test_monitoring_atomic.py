@@ -60,10 +60,12 @@ def test_a_failure_after_the_check_was_written_commits_nothing(harmed):
         written.append(real_create(**fields))
         return written[-1]
 
-    with mock.patch.object(Check.objects, "create", side_effect=create_and_note), \
-            mock.patch("experiments.live.monitoring.notify", side_effect=RuntimeError("mail queue down")):
-        with pytest.raises(RuntimeError):
-            run_check(harmed.pk, LOOK)
+    with (
+        mock.patch.object(Check.objects, "create", side_effect=create_and_note),
+        mock.patch("experiments.live.monitoring.notify", side_effect=RuntimeError("mail queue down")),
+        pytest.raises(RuntimeError),
+    ):
+        run_check(harmed.pk, LOOK)
 
     assert len(written) == 1  # the check and the stop were made inside the transaction ...
     assert nothing_recorded(harmed)  # ... and none of it was committed
@@ -79,9 +81,11 @@ def test_a_worker_killed_mid_check_then_the_redelivered_task_gives_one_check_and
         lifecycle.transition(*args, **kwargs)
         raise SystemExit("worker killed")  # not an Exception: nothing catches it on the way out
 
-    with mock.patch("experiments.live.monitoring.transition", side_effect=die_after_the_move):
-        with pytest.raises(SystemExit):
-            check_experiment.run(harmed.pk, LOOK.isoformat())
+    with (
+        mock.patch("experiments.live.monitoring.transition", side_effect=die_after_the_move),
+        pytest.raises(SystemExit),
+    ):
+        check_experiment.run(harmed.pk, LOOK.isoformat())
     assert nothing_recorded(harmed)
 
     # acks_late: the broker hands the same message to the next worker; then a beat queues it again

@@ -64,7 +64,7 @@ def assign(experiment, day: dt.date, **counts) -> None:
 def write_rates(experiment, day: dt.date, units: int, rates: dict, *, arms=("control", "short")) -> None:
     """`units` per arm assigned on `day`, and each binary metric at its rate: rates maps
     (metric, arm) to a rate, missing pairs take BASE_RATES."""
-    assign(experiment, day, **{arm: units for arm in arms})
+    assign(experiment, day, **dict.fromkeys(arms, units))
     for metric in METRICS:
         for arm in arms:
             rate = rates.get((metric, arm), BASE_RATES[metric])

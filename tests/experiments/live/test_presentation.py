@@ -14,7 +14,7 @@ from tests.experiments.live.checks_factory import error_check, guardrail_drift, 
 from tests.factories import make_experiment
 
 START = dt.date(2026, 11, 10)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture

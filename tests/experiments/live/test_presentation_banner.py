@@ -11,7 +11,7 @@ from tests.experiments.live.checks_factory import clear_win, error_check, guardr
 from tests.factories import make_experiment
 
 START = dt.date(2026, 11, 10)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NINTH_DAY = dt.datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
 

@@ -17,7 +17,7 @@ DAILY = [k / 28 for k in range(1, 28)]  # 27 earlier daily looks of 28
 
 
 def design(**overrides):
-    values = dict(weights={"control": 1, "treatment": 1}, control="control", planned_units=20_000, min_runtime_days=7)
+    values = {"weights": {"control": 1, "treatment": 1}, "control": "control", "planned_units": 20_000, "min_runtime_days": 7}
     values.update(overrides)
     return Design(**values)
 

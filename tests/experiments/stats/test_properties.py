@@ -86,7 +86,7 @@ def test_boundaries_rise_as_alpha_falls(fractions, alpha):
         return
     strict = boundary_state(fractions, alpha / 2)
     loose = boundary_state(fractions, alpha)
-    assert all(s >= l - 1e-9 for s, l in zip(strict.boundaries, loose.boundaries))
+    assert all(s >= lo - 1e-9 for s, lo in zip(strict.boundaries, loose.boundaries, strict=True))
 
 
 ODD_NUMBERS = st.one_of(

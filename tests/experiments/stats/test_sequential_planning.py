@@ -89,7 +89,7 @@ def test_inflate_units_rounds_up():
     ],
 )
 def test_bad_planning_input(kwargs, field):
-    args = dict(metrics=[MetricRequirement("x", "success", 1.0, 2.0)], weights={"control": 1, "treatment": 1}, control="control")
+    args = {"metrics": [MetricRequirement("x", "success", 1.0, 2.0)], "weights": {"control": 1, "treatment": 1}, "control": "control"}
     args.update(kwargs)
     metrics = args.pop("metrics")
     with pytest.raises(StatsInputError) as caught:
