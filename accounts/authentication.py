@@ -1,4 +1,5 @@
 """`Authorization: Token <token>` for the API, with expiry, revocation and last-used time."""
+
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication

@@ -3,6 +3,7 @@
 Every refused try during the lock-out starts the cool-off again (AXES_RESET_COOL_OFF_ON_FAILURE_
 DURING_LOCKOUT), so "now + cool-off" is exactly when the next try will be heard.
 """
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -30,7 +31,8 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "retry_after": until.isoformat()}, status=429)
     else:
-        response = render(request, "registration/locked_out.html",
-                          {"message": message, "title": _("Log-in paused")}, status=429)
+        response = render(
+            request, "registration/locked_out.html", {"message": message, "title": _("Log-in paused")}, status=429
+        )
     response["Retry-After"] = retry_after
     return response

@@ -12,8 +12,9 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A person's API token. Only its SHA-256 digest is stored: the token itself is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("person"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("person")
+    )
     name = models.CharField(_("what it is for"), max_length=100, blank=True)
     prefix = models.CharField(_("first characters"), max_length=8, help_text=_("To recognise the token in a list."))
     digest = models.CharField(_("SHA-256 digest"), max_length=64, unique=True, editable=False)

@@ -1,5 +1,6 @@
 """A changed password revokes the person's API tokens, whichever way it was changed (the password
 change and reset pages, the admin, `manage.py changepassword`)."""
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.db.models.signals import post_save, pre_save

@@ -3,6 +3,7 @@
 Tokens are 256 random bits, so a plain SHA-256 digest is enough to store them (a slow password
 hash protects guessable secrets; these are not guessable).
 """
+
 import datetime as dt
 import hashlib
 import secrets
@@ -25,7 +26,11 @@ def issue(user, name: str = "") -> tuple[ApiToken, str]:
     raw = secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100], prefix=raw[:8], digest=digest_of(raw), created_at=now,
+        user=user,
+        name=name.strip()[:100],
+        prefix=raw[:8],
+        digest=digest_of(raw),
+        created_at=now,
         expires_at=now + dt.timedelta(days=settings.API_TOKEN_DAYS),
     )
     return token, raw

@@ -1,4 +1,5 @@
 """The "Your API tokens" page: list, create (the token is shown once) and revoke your own tokens."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,9 +18,15 @@ def token_list(request):
     if request.method == "POST" and form.is_valid():
         _row, new_token = tokens.issue(request.user, form.cleaned_data["name"])
         form = NewTokenForm(label_suffix="")
-    response = render(request, "accounts/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user), "form": form, "new_token": new_token,
-    })
+    response = render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "form": form,
+            "new_token": new_token,
+        },
+    )
     if new_token:
         response["Cache-Control"] = "no-store"  # the one showing of the token stays out of caches
     return response

@@ -1,6 +1,7 @@
 """Who may do what in approvals: the one module of permission predicates. Pages, API views,
 services and tasks all ask here; each `*_refusal` returns the DomainError to raise (None: allowed)
 and each `may_*` is the same rule as a yes/no for showing a button."""
+
 from django.utils.translation import gettext as _
 
 from approvals import slots as slot_rules

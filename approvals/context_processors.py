@@ -1,4 +1,5 @@
 """The nav's “Waiting for me” and notification counts, on every page for a signed-in user."""
+
 from approvals.models import Notification
 from approvals.views.waiting import waiting_ids
 

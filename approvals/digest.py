@@ -4,6 +4,7 @@ No model of its own remembers the last run: the latest DIGEST notification's tim
 digest writes one in-app DIGEST notification per signal owner and experiment it mentions). When
 nothing changed, nothing is sent and nothing written, so the next digest covers the gap.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -60,13 +61,15 @@ def changes_between(since, until) -> list[ExperimentNews]:
     news: dict[int, ExperimentNews] = {}
     moves = (
         ExperimentEvent.objects.filter(action__in=MOVES, created_at__gt=since, created_at__lte=until)
-        .select_related("experiment", "actor").order_by("created_at", "pk")
+        .select_related("experiment", "actor")
+        .order_by("created_at", "pk")
     )
     for event in moves:
         news.setdefault(event.experiment_id, ExperimentNews(event.experiment)).moves.append(event)
     checks = (
         Check.objects.filter(created_at__gt=since, created_at__lte=until)
-        .select_related("experiment").order_by("created_at", "pk")
+        .select_related("experiment")
+        .order_by("created_at", "pk")
     )
     for check in checks:
         news.setdefault(check.experiment_id, ExperimentNews(check.experiment)).checks.append(check)
@@ -74,7 +77,9 @@ def changes_between(since, until) -> list[ExperimentNews]:
     def urgency(item: ExperimentNews):
         actions = {e.action for e in item.moves}
         errors = any(c.action == Check.Action.ERROR for c in item.checks)
-        rank = 0 if "stop" in actions else 1 if "conclude" in actions else 2 if errors else 3 if "start" in actions else 4
+        rank = (
+            0 if "stop" in actions else 1 if "conclude" in actions else 2 if errors else 3 if "start" in actions else 4
+        )
         return rank, item.experiment.key
 
     return sorted(news.values(), key=urgency)
@@ -93,7 +98,8 @@ def compose(news: list[ExperimentNews], since, until) -> tuple[str, str]:
     subject = email_subject("Monitoring digest", ", ".join(counts))
     local = timezone.localtime
     body = [
-        f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to {local(until):%d %b %Y %H:%M} ({timezone.get_current_timezone_name()}).",
+        f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to {local(until):%d %b %Y %H:%M} "
+        f"({timezone.get_current_timezone_name()}).",
         "",
     ]
     for item in news:
@@ -116,8 +122,13 @@ def send_digest(now=None) -> int:
     with transaction.atomic():
         Notification.objects.bulk_create(
             [
-                Notification(user=owner, kind=Notification.Kind.DIGEST, experiment=item.experiment,
-                             message=" ".join(item.lines()), created_at=now)
+                Notification(
+                    user=owner,
+                    kind=Notification.Kind.DIGEST,
+                    experiment=item.experiment,
+                    message=" ".join(item.lines()),
+                    created_at=now,
+                )
                 for owner in owners
                 for item in news
             ]

@@ -4,6 +4,7 @@ experiments imports nothing from approvals: the approvers' moves are handed here
 recorded first), their guards refuse a move without the record, requests follow every move, and
 the experiment page and form get the approvals panel and hints.
 """
+
 from django.utils.translation import gettext as _
 
 from experiments import hooks, lifecycle

@@ -1,4 +1,5 @@
 """Who must approve what, the frozen contract they approve, and the record of every decision."""
+
 from django.conf import settings
 from django.db import models
 
@@ -63,7 +64,9 @@ class Snapshot(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="snapshots")
     number = models.PositiveIntegerField()
     data = models.JSONField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -92,13 +95,19 @@ class ApprovalRequest(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="requests")
     base_snapshot = models.ForeignKey(
-        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Snapshot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Amendments: the approved contract the change is measured against.",
     )
     required_slots = models.JSONField(default=list)
     status = models.CharField(max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
     reason = models.TextField(blank=True, help_text="Why the owner asks (amendments, restarts).")
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     opened_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Claimed with a conditional UPDATE so two beats never send the same reminder twice.
@@ -160,9 +169,15 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
-    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
-    url = models.CharField(max_length=300, blank=True, help_text="Where the notice links when it is not about one experiment.")
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    request = models.ForeignKey(
+        ApprovalRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    url = models.CharField(
+        max_length=300, blank=True, help_text="Where the notice links when it is not about one experiment."
+    )
     message = models.TextField()
     created_at = models.DateTimeField(db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)

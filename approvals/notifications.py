@@ -3,6 +3,7 @@
 A failed send never undoes the decision: the rows are in the same transaction as the decision,
 the sending only starts once it has committed.
 """
+
 import logging
 
 from django.conf import settings
@@ -20,8 +21,10 @@ def notify(kind: str, experiment, users, message: str, request=None) -> list[Not
     now = timezone.now()
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     rows = Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, experiment=experiment, request=request, message=message, created_at=now)
-         for u in recipients.values()]
+        [
+            Notification(user=u, kind=kind, experiment=experiment, request=request, message=message, created_at=now)
+            for u in recipients.values()
+        ]
     )
     emails = sorted({u.email for u in recipients.values() if u.email})
     payload = {
@@ -50,7 +53,9 @@ def _queue(kind, experiment, message, emails, payload):
         log.exception("Could not queue the %s notification for %s", kind, experiment.key)
 
 
-def notify_about(kind: str, users, message: str, url: str, subject: str = "", *, email: bool = True) -> list[Notification]:
+def notify_about(
+    kind: str, users, message: str, url: str, subject: str = "", *, email: bool = True
+) -> list[Notification]:
     """A notice not about one experiment (meetings, standards): in-app now, email after commit
     (email=False when the caller sends its own, e.g. an invitation with an .ics attached).
     `subject`, when given, comes from mailing.subjects.email_subject()."""
@@ -61,7 +66,9 @@ def notify_about(kind: str, users, message: str, url: str, subject: str = "", *,
     )
     emails = sorted({u.email for u in recipients.values() if u.email}) if email else []
     if emails:
-        transaction.on_commit(lambda: _queue_email(subject or email_subject(Kind(kind).label), f"{message}\n\n{url}", emails))
+        transaction.on_commit(
+            lambda: _queue_email(subject or email_subject(Kind(kind).label), f"{message}\n\n{url}", emails)
+        )
     return rows
 
 

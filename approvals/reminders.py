@@ -3,6 +3,7 @@
 Each request gets at most one reminder and one escalation: the beat claims it with a conditional
 UPDATE (only if not yet sent), so two beats running at once never send twice.
 """
+
 import datetime as dt
 
 from django.conf import settings
@@ -27,7 +28,12 @@ def business_days_between(start: dt.date, end: dt.date) -> int:
 
 
 def _claim(request: ApprovalRequest, field: str, now) -> bool:
-    return ApprovalRequest.objects.filter(pk=request.pk, status=ApprovalRequest.State.OPEN, **{f"{field}__isnull": True}).update(**{field: now}) == 1
+    return (
+        ApprovalRequest.objects.filter(
+            pk=request.pk, status=ApprovalRequest.State.OPEN, **{f"{field}__isnull": True}
+        ).update(**{field: now})
+        == 1
+    )
 
 
 def send_reminders(now=None) -> dict:
@@ -44,15 +50,25 @@ def send_reminders(now=None) -> dict:
         if waited > remind_after and request.reminded_at is None:
             with transaction.atomic():
                 if _claim(request, "reminded_at", now):
-                    notify(Kind.REMINDER, experiment, people_who_can_decide(request),
-                           f"Reminder: “{experiment.title}” has waited {waited} business days for your decision.", request)
+                    notify(
+                        Kind.REMINDER,
+                        experiment,
+                        people_who_can_decide(request),
+                        f"Reminder: “{experiment.title}” has waited {waited} business days for your decision.",
+                        request,
+                    )
                     sent["reminders"] += 1
         if waited > escalate_after and request.escalated_at is None:
             with transaction.atomic():
                 if _claim(request, "escalated_at", now):
-                    notify(Kind.ESCALATION, experiment, _escalation_to(request),
-                           f"Escalation: “{experiment.title}” has waited {waited} business days; as backup approver you may decide.",
-                           request)
+                    notify(
+                        Kind.ESCALATION,
+                        experiment,
+                        _escalation_to(request),
+                        f"Escalation: “{experiment.title}” has waited {waited} business days; as backup approver you "
+                        "may decide.",
+                        request,
+                    )
                     sent["escalations"] += 1
     return sent
 

@@ -4,6 +4,7 @@ Every decision locks the experiment's row first, so two approvers at the same mo
 double click) are taken one after the other: the second sees the first's outcome and is refused
 with a 409 conflict. One vote per approver per request is also a database constraint.
 """
+
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
@@ -45,7 +46,11 @@ VERDICT_LABELS = {Verdict.APPROVE: "approve", Verdict.REJECT: "reject", Verdict.
 # Statuses after which no amendment or restart can apply any more.
 ENDED = frozenset({Status.COMPLETED, Status.CONCLUDED, Status.PROMOTED, Status.ARCHIVED, Status.WITHDRAWN})
 # A closed request's status after each verdict ends it.
-CLOSING = {Verdict.APPROVE: State.APPROVED, Verdict.REJECT: State.REJECTED, Verdict.REQUEST_CHANGES: State.CHANGES_REQUESTED}
+CLOSING = {
+    Verdict.APPROVE: State.APPROVED,
+    Verdict.REJECT: State.REJECTED,
+    Verdict.REQUEST_CHANGES: State.CHANGES_REQUESTED,
+}
 
 
 class DecisionConflict(lifecycle.TransitionConflict):
@@ -86,13 +91,27 @@ def open_request(experiment: Experiment, kind: str, actor, *, data=None, base=No
     _close_open(experiment, State.SUPERSEDED, kinds=[kind], now=now)
     snapshot = freeze(experiment, actor, data)
     request = ApprovalRequest.objects.create(
-        experiment=experiment, kind=kind, snapshot=snapshot, base_snapshot=base,
-        required_slots=slot_rules.required_slots(experiment), reason=reason, opened_by=actor, opened_at=now,
+        experiment=experiment,
+        kind=kind,
+        snapshot=snapshot,
+        base_snapshot=base,
+        required_slots=slot_rules.required_slots(experiment),
+        reason=reason,
+        opened_by=actor,
+        opened_at=now,
     )
-    kind_of_notice = {RequestKind.PROPOSAL: Kind.SUBMITTED, RequestKind.AMENDMENT: Kind.AMENDMENT_REQUESTED,
-                      RequestKind.RESTART: Kind.RESTART_REQUESTED}[kind]
-    notify(kind_of_notice, experiment, people_who_can_decide(request),
-           f"“{experiment.title}” waits for your decision ({request.get_kind_display().lower()}).", request)
+    kind_of_notice = {
+        RequestKind.PROPOSAL: Kind.SUBMITTED,
+        RequestKind.AMENDMENT: Kind.AMENDMENT_REQUESTED,
+        RequestKind.RESTART: Kind.RESTART_REQUESTED,
+    }[kind]
+    notify(
+        kind_of_notice,
+        experiment,
+        people_who_can_decide(request),
+        f"“{experiment.title}” waits for your decision ({request.get_kind_display().lower()}).",
+        request,
+    )
     return request
 
 
@@ -137,7 +156,12 @@ def recorded_decision_guard(action: str):
 
 def restart_is_approved(experiment: Experiment) -> bool:
     """An approved restart request, decided after the latest stop."""
-    last_stop = experiment.events.filter(to_status=Status.STOPPED).order_by("-created_at").values_list("created_at", flat=True).first()
+    last_stop = (
+        experiment.events.filter(to_status=Status.STOPPED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     approved = experiment.approval_requests.filter(kind=RequestKind.RESTART, status=State.APPROVED)
     if last_stop is not None:
         approved = approved.filter(closed_at__gt=last_stop)
@@ -165,7 +189,9 @@ def decide(target, user, verdict: str, comment: str = "") -> Decision:
     comment = (comment or "").strip()
     if verdict != Verdict.APPROVE and not comment:
         label = lifecycle.MOVES[verdict].label
-        raise lifecycle.TransitionError(f"{label} needs a reason.", [{"field": "reason", "message": "This action needs a reason."}])
+        raise lifecycle.TransitionError(
+            f"{label} needs a reason.", [{"field": "reason", "message": "This action needs a reason."}]
+        )
     given = target if isinstance(target, ApprovalRequest) else None
     experiment_id = given.experiment_id if given else target.pk
 
@@ -181,13 +207,20 @@ def decide(target, user, verdict: str, comment: str = "") -> Decision:
         if request.decisions.filter(approver=user).exists():
             raise DecisionConflict("You have already decided on this request; your first decision stands.")
         if verdict == Verdict.APPROVE and slot["key"] in slot_rules.filled_slot_keys(request):
-            raise DecisionConflict(f"The {slot['label'].lower()} approval is already given; your approval is not needed.")
+            raise DecisionConflict(
+                f"The {slot['label'].lower()} approval is already given; your approval is not needed."
+            )
         now = timezone.now()
         try:
             with transaction.atomic():
                 decision = Decision.objects.create(
-                    request=request, snapshot=request.snapshot, approver=user, slot=slot["key"],
-                    verdict=verdict, comment=comment, created_at=now,
+                    request=request,
+                    snapshot=request.snapshot,
+                    approver=user,
+                    slot=slot["key"],
+                    verdict=verdict,
+                    comment=comment,
+                    created_at=now,
                 )
         except IntegrityError:
             raise DecisionConflict("You have already decided on this request; your first decision stands.") from None
@@ -223,7 +256,8 @@ def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
         if request.decisions.filter(approver=user).exists():
             raise DecisionConflict("You have already decided on this request; your first decision stands.")
         raise DecisionConflict(
-            f"This request was already {request.get_status_display().lower()} by someone else; reload to see the outcome."
+            f"This request was already {request.get_status_display().lower()} by someone else; reload to see the "
+            "outcome."
         )
     return request
 
@@ -234,14 +268,23 @@ def _close(request, experiment, user, verdict, comment, now):
         # The move's own hook (after_move) closes the request in the same transaction.
         event = lifecycle.make_move(experiment, verdict, user, reason=comment)
     else:
-        claimed = ApprovalRequest.objects.filter(pk=request.pk, status=State.OPEN).update(status=CLOSING[verdict], closed_at=now)
+        claimed = ApprovalRequest.objects.filter(pk=request.pk, status=State.OPEN).update(
+            status=CLOSING[verdict], closed_at=now
+        )
         if claimed != 1:
             raise DecisionConflict("Someone else decided this request at the same moment; reload to see the outcome.")
         if request.kind == RequestKind.AMENDMENT and verdict == Verdict.APPROVE:
             apply_contract(experiment, request.snapshot.data)
-    notice = {Verdict.APPROVE: Kind.APPROVED, Verdict.REJECT: Kind.REJECTED, Verdict.REQUEST_CHANGES: Kind.CHANGES_REQUESTED}[verdict]
+    notice = {
+        Verdict.APPROVE: Kind.APPROVED,
+        Verdict.REJECT: Kind.REJECTED,
+        Verdict.REQUEST_CHANGES: Kind.CHANGES_REQUESTED,
+    }[verdict]
     what = request.get_kind_display().lower()
-    message = f"{user.get_full_name() or user.get_username()}: {Decision.Verdict(verdict).label.lower()} the {what} for “{experiment.title}”."
+    message = (
+        f"{user.get_full_name() or user.get_username()}: {Decision.Verdict(verdict).label.lower()} the {what} for "
+        f"“{experiment.title}”."
+    )
     if comment:
         message += f" {comment}"
     notify(notice, experiment, _authors(experiment), message, request)
@@ -260,7 +303,8 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
             raise lifecycle.NotPermitted("Only the owner and co-authors may edit this experiment.")
         if current.status != Status.PENDING_APPROVAL:
             raise lifecycle.IllegalMove(
-                f"Only an experiment pending approval is resubmitted after an edit; this one is {current.get_status_display().lower()}."
+                "Only an experiment pending approval is resubmitted after an edit; this one is "
+                f"{current.get_status_display().lower()}."
             )
         edited = policy_contract.contract_of(current)
         _refuse_outside_policy(edited, current, _("The edit breaks the guardrail policy: nothing was saved."))
@@ -268,8 +312,13 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
         # The approvers decide on the diff against the version they were looking at.
         request = open_request(current, RequestKind.PROPOSAL, actor, base=previous.snapshot if previous else None)
         ExperimentEvent.objects.create(
-            experiment=current, action="resubmit", from_status=current.status, to_status=current.status,
-            actor=actor, reason="Edited after submission; approvals given so far are withdrawn.", created_at=request.opened_at,
+            experiment=current,
+            action="resubmit",
+            from_status=current.status,
+            to_status=current.status,
+            actor=actor,
+            reason="Edited after submission; approvals given so far are withdrawn.",
+            created_at=request.opened_at,
         )
     return request
 
@@ -295,8 +344,14 @@ def after_edit(experiment: Experiment, actor) -> ApprovalRequest | None:
 
 def approved_snapshot(experiment: Experiment) -> Snapshot | None:
     """The contract in force: the latest approved proposal or amendment."""
-    request = (experiment.approval_requests.filter(status=State.APPROVED, kind__in=[RequestKind.PROPOSAL, RequestKind.AMENDMENT])
-               .order_by("-closed_at", "-pk").select_related("snapshot").first())
+    request = (
+        experiment.approval_requests.filter(
+            status=State.APPROVED, kind__in=[RequestKind.PROPOSAL, RequestKind.AMENDMENT]
+        )
+        .order_by("-closed_at", "-pk")
+        .select_related("snapshot")
+        .first()
+    )
     return request.snapshot if request else None
 
 
@@ -320,7 +375,10 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
         proposed = dict(base.data)
         proposed.update(_clean_changes(changes))
         if not diff_rows(base.data, proposed):
-            raise lifecycle.TransitionError("The amendment changes nothing.", [{"field": "changes", "message": "Nothing differs from the approved contract."}])
+            raise lifecycle.TransitionError(
+                "The amendment changes nothing.",
+                [{"field": "changes", "message": "Nothing differs from the approved contract."}],
+            )
         # The proposed contract, not just the changed fields: today's policy holds for all of it.
         refusal = _("The amendment breaks the guardrail policy: fix the fields listed.")
         _refuse_outside_policy(proposed, current, refusal, base=base.data)
@@ -385,7 +443,9 @@ def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalReque
     """Ask to run again an experiment the checks stopped; the restart move waits for its approval."""
     reason = (reason or "").strip()
     if not reason:
-        raise lifecycle.TransitionError("A restart needs a reason.", [{"field": "reason", "message": "Say why it is safe to run again."}])
+        raise lifecycle.TransitionError(
+            "A restart needs a reason.", [{"field": "reason", "message": "Say why it is safe to run again."}]
+        )
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
         refusal = access.restart_refusal(actor, current)
@@ -393,8 +453,9 @@ def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalReque
             raise refusal
         # Running again is running under today's policy; its start date has passed by design.
         now_contract = policy_contract.contract_of(current)
-        message = _("Running it again would break today's guardrail policy: "
-                    "propose a rerun that fixes the fields listed.")
+        message = _(
+            "Running it again would break today's guardrail policy: propose a rerun that fixes the fields listed."
+        )
         _refuse_outside_policy(now_contract, current, message, base=now_contract)
         return open_request(current, RequestKind.RESTART, actor, base=approved_snapshot(current), reason=reason)
 
@@ -411,16 +472,24 @@ def _refuse_outside_policy(contract: dict, experiment: Experiment, message: str,
 def add_comment(request: ApprovalRequest, user, body: str) -> RequestComment:
     body = (body or "").strip()
     if not body:
-        raise lifecycle.TransitionError("A comment needs some text.", [{"field": "body", "message": "Write the comment."}])
+        raise lifecycle.TransitionError(
+            "A comment needs some text.", [{"field": "body", "message": "Write the comment."}]
+        )
     if not access.may_discuss(user, request):
         raise lifecycle.NotPermitted("Only the authors and this request's approvers may comment on it.")
     if request.status != State.OPEN:
-        raise lifecycle.IllegalMove(f"This request is {request.get_status_display().lower()}; the discussion is closed.")
+        raise lifecycle.IllegalMove(
+            f"This request is {request.get_status_display().lower()}; the discussion is closed."
+        )
     return RequestComment.objects.create(request=request, author=user, body=body, created_at=timezone.now())
 
 
 def suggested_approver(touchpoints):
     """The proposal form's suggestion: the charter owner of the first chartered touchpoint."""
-    charter = (TouchpointCharter.objects.filter(touchpoint__in=touchpoints, owner__is_active=True)
-               .select_related("owner").order_by("touchpoint__name").first())
+    charter = (
+        TouchpointCharter.objects.filter(touchpoint__in=touchpoints, owner__is_active=True)
+        .select_related("owner")
+        .order_by("touchpoint__name")
+        .first()
+    )
     return charter.owner if charter else None

@@ -3,6 +3,7 @@
 A slot is a dict: {"key": unique within the request, "label": for people, "kind": named_approver |
 touchpoint_owner | role, plus "user_ids" (named/touchpoint) or "role"}. Each approver fills at most one.
 """
+
 from django.db.models import Q
 
 from approvals.models import ApprovalPolicy, ApprovalRequest, TouchpointCharter
@@ -24,8 +25,14 @@ def matching_policies(experiment: Experiment):
 def required_slots(experiment: Experiment) -> list[dict]:
     slots = []
     if experiment.approver_id:
-        slots.append({"key": "named_approver", "label": "Named approver", "kind": Req.NAMED_APPROVER,
-                      "user_ids": [experiment.approver_id]})
+        slots.append(
+            {
+                "key": "named_approver",
+                "label": "Named approver",
+                "kind": Req.NAMED_APPROVER,
+                "user_ids": [experiment.approver_id],
+            }
+        )
     policies = list(matching_policies(experiment))
     role_counts: dict[str, int] = {}
     if experiment.sensitive_categories.filter(needs_standards_keeper=True).exists():
@@ -38,19 +45,32 @@ def required_slots(experiment: Experiment) -> list[dict]:
             wants_owner = True
     if wants_owner:
         authors = experiment.authors()
-        charters = TouchpointCharter.objects.filter(touchpoint__in=experiment.touchpoints.all()).select_related("touchpoint")
+        charters = TouchpointCharter.objects.filter(touchpoint__in=experiment.touchpoints.all()).select_related(
+            "touchpoint"
+        )
         for charter in charters:
             if charter.owner_id == experiment.approver_id:
                 continue  # the named approver's one vote already speaks for this touchpoint
             people = [pk for pk in (charter.owner_id, charter.backup_id) if pk and pk not in authors]
-            slots.append({"key": f"touchpoint_owner:{charter.touchpoint.key}",
-                          "label": f"Owner of the {charter.touchpoint.name} touchpoint",
-                          "kind": Req.TOUCHPOINT_OWNER, "user_ids": people})
+            slots.append(
+                {
+                    "key": f"touchpoint_owner:{charter.touchpoint.key}",
+                    "label": f"Owner of the {charter.touchpoint.name} touchpoint",
+                    "kind": Req.TOUCHPOINT_OWNER,
+                    "user_ids": people,
+                }
+            )
     for role, count in sorted(role_counts.items()):
         for n in range(1, count + 1):
             suffix = f" ({n} of {count})" if count > 1 else ""
-            slots.append({"key": f"role:{role}:{n}", "label": f"{roles.ALL_ROLES.get(role, role)}{suffix}",
-                          "kind": Req.ROLE, "role": role})
+            slots.append(
+                {
+                    "key": f"role:{role}:{n}",
+                    "label": f"{roles.ALL_ROLES.get(role, role)}{suffix}",
+                    "kind": Req.ROLE,
+                    "role": role,
+                }
+            )
     return slots
 
 
@@ -67,8 +87,9 @@ def qualifies(user, slot: dict, request: ApprovalRequest | None = None) -> bool:
 
 def backups_for(experiment: Experiment) -> set[int]:
     return set(
-        TouchpointCharter.objects.filter(touchpoint__in=experiment.touchpoints.all(), backup__isnull=False)
-        .values_list("backup_id", flat=True)
+        TouchpointCharter.objects.filter(touchpoint__in=experiment.touchpoints.all(), backup__isnull=False).values_list(
+            "backup_id", flat=True
+        )
     )
 
 

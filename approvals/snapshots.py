@@ -72,12 +72,14 @@ def diff_rows(before: dict, after: dict) -> list[dict]:
                 o, n = old_by_key.get(key), new_by_key.get(key)
                 if o == n:
                     continue
-                rows.append({
-                    "field": f"metrics.{key}",
-                    "label": f"Metric {key}",
-                    "before": _describe_metric(o) if o else "(not measured)",
-                    "after": _describe_metric(n) if n else "(removed)",
-                })
+                rows.append(
+                    {
+                        "field": f"metrics.{key}",
+                        "label": f"Metric {key}",
+                        "before": _describe_metric(o) if o else "(not measured)",
+                        "after": _describe_metric(n) if n else "(removed)",
+                    }
+                )
         elif field in ("variants", "rules"):
             rows.append({"field": field, "label": label, "before": str(old), "after": str(new)})
         else:

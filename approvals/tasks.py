@@ -1,4 +1,5 @@
 """Thin Celery tasks: the work lives in approvals.notifications, approvals.reminders and approvals.digest."""
+
 import urllib.error
 
 from celery import shared_task

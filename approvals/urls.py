@@ -1,4 +1,5 @@
 """Approver pages under /approvals/: the inbox, decisions, amendments, restarts, CSV and notifications."""
+
 from django.urls import path
 
 from approvals.views.amend import amend, request_restart

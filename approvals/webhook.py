@@ -1,4 +1,5 @@
 """The optional outgoing webhook: a JSON body signed with HMAC-SHA256 over the exact bytes sent."""
+
 import hashlib
 import hmac
 import json

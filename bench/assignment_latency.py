@@ -16,6 +16,7 @@ gunicorn stops (its workers flush at exit) the bench checks that AssignedUnit ho
 enrolled units and that AssignmentCount adds up to them. Prints p50/p99 latency and rates and
 writes them to bench/results/assignment_latency.txt.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -107,10 +108,22 @@ def seed() -> str:
 
 def start_gunicorn(env: dict, port: int, workers: int, threads: int, token: str) -> subprocess.Popen:
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi",
-        "--bind", f"{HOST}:{port}",
-        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-        "--keep-alive", "30", "--graceful-timeout", "20", "--log-level", "warning",
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi",
+        "--bind",
+        f"{HOST}:{port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "30",
+        "--graceful-timeout",
+        "20",
+        "--log-level",
+        "warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
@@ -185,7 +198,8 @@ def run_phase(kind: str, prefix: str, port: int, token: str, total: int, clients
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         "per_second": len(latencies) / elapsed,
         "units_per_second": units / elapsed,
-        "sent": {f"{prefix}{i}" for i in range(total)} if kind == "get"
+        "sent": {f"{prefix}{i}" for i in range(total)}
+        if kind == "get"
         else {f"{prefix}{i}-{j}" for i in range(total) for j in range(batch_size)},
     }
 

@@ -16,6 +16,7 @@ The plan is sized so the experiment keeps running at both sizes (tiny effects to
 the data have no effect, so every timed look is a plain "continue". About 2.5 GB of disk at the
 default size; the database is dropped at the end unless --keep.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,24 +75,52 @@ def build_experiment(today: dt.date, looks: int):
     owner = User.objects.create_user("bench_owner", email="owner@example.test")
     start = today - dt.timedelta(days=DAYS + 2 + looks)
     experiment = Experiment.objects.create(
-        key="bench-check-scaling", title="Check scaling", hypothesis_change="x", hypothesis_audience="y",
-        hypothesis_effect="z", hypothesis_rationale="w", owner=owner, exposure_cap_pct=50,
-        planned_start=start, planned_end=today + dt.timedelta(days=30), min_runtime_days=7,
-        expected_daily_traffic=100_000, status=Status.RUNNING,
+        key="bench-check-scaling",
+        title="Check scaling",
+        hypothesis_change="x",
+        hypothesis_audience="y",
+        hypothesis_effect="z",
+        hypothesis_rationale="w",
+        owner=owner,
+        exposure_cap_pct=50,
+        planned_start=start,
+        planned_end=today + dt.timedelta(days=30),
+        min_runtime_days=7,
+        expected_daily_traffic=100_000,
+        status=Status.RUNNING,
     )
     for key, control in (("control", True), ("short", False)):
         Variant.objects.create(experiment=experiment, key=key, name=key, is_control=control, weight=50)
     # Effects this small need tens of millions of units: the plan is never reached here.
-    ExperimentMetric.objects.create(experiment=experiment, metric=Metric.objects.get(key="fcr"), role="success",
-                                    minimum_detectable_effect=0.05, baseline_rate=70)
+    ExperimentMetric.objects.create(
+        experiment=experiment,
+        metric=Metric.objects.get(key="fcr"),
+        role="success",
+        minimum_detectable_effect=0.05,
+        baseline_rate=70,
+    )
     for key, margin, base in (("complaint-rate", 0.05, 3), ("escalation-rate", 0.1, 8)):
-        ExperimentMetric.objects.create(experiment=experiment, metric=Metric.objects.get(key=key), role="guardrail",
-                                        non_inferiority_margin=margin, baseline_rate=base)
+        ExperimentMetric.objects.create(
+            experiment=experiment,
+            metric=Metric.objects.get(key=key),
+            role="guardrail",
+            non_inferiority_margin=margin,
+            baseline_rate=base,
+        )
     started_at = timezone.make_aware(dt.datetime.combine(start, dt.time(6, 0)))
-    ExperimentEvent.objects.create(experiment=experiment, action="start", from_status="approved", to_status="running",
-                                   created_at=started_at)
-    batch = IngestBatch.objects.create(created_by=owner, idempotency_key="bench", kind="outcomes", body_sha256="0" * 64,
-                                       accepted=True, status_code=201, response={}, created_at=started_at)
+    ExperimentEvent.objects.create(
+        experiment=experiment, action="start", from_status="approved", to_status="running", created_at=started_at
+    )
+    batch = IngestBatch.objects.create(
+        created_by=owner,
+        idempotency_key="bench",
+        kind="outcomes",
+        body_sha256="0" * 64,
+        accepted=True,
+        status_code=201,
+        response={},
+        created_at=started_at,
+    )
     return experiment, batch, start
 
 
@@ -205,7 +234,8 @@ def pages_read(experiment, look_date) -> int:
     from experiments.models import DailyStat
 
     query = (
-        DailyStat.objects.filter(experiment=experiment, day__lte=look_date).values("metric_id", "variant_id")
+        DailyStat.objects.filter(experiment=experiment, day__lte=look_date)
+        .values("metric_id", "variant_id")
         .annotate(n=Sum("n"), total=Sum("total"), total_sq=Sum("total_sq"), last=Max("last_observed_at"))
     )
     plan = query.explain(analyze=True, buffers=True, format="json")
@@ -289,8 +319,10 @@ def main():
             f"(min {1000 * min(seconds):.1f}, max {1000 * max(seconds):.1f}; {queries} queries per check); "
             f"of which in the database median {1000 * statistics.median(in_database):.1f} ms"
         )
-        report(f"  the DailyStat query touches {pages_read(experiment, look_dates[-1])} pages; "
-               f"the same sums from the raw rows would take {sums_from_raw_rows(experiment):.2f} s")
+        report(
+            f"  the DailyStat query touches {pages_read(experiment, look_dates[-1])} pages; "
+            f"the same sums from the raw rows would take {sums_from_raw_rows(experiment):.2f} s"
+        )
         report(f"  decision: {sentence}")
         return statistics.median(seconds)
 
@@ -320,8 +352,10 @@ def main():
 
     report()
     report(f"median check time with {big_rows:,} raw rows / with {small_rows:,}: {big / small:.2f}x")
-    report(f"(load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs; "
-           "the machine was shared, so single timings are noisy: compare the medians and the pages)")
+    report(
+        f"(load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs; "
+        "the machine was shared, so single timings are noisy: compare the medians and the pages)"
+    )
     out = ROOT / "bench" / "results" / "check_scaling.txt"
     out.write_text("\n".join(lines) + "\n")
     print(f"written to {out.relative_to(ROOT)}")

@@ -16,6 +16,7 @@ RSS before). It goes through Django's test client (no network), against PostgreS
 production settings (DEBUG off). Prints a table and writes bench/results/ingest_memory.txt. The
 scratch database is dropped at the end (--keep keeps it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,7 +72,10 @@ def environment(database_url: str, var_dir: str) -> dict:
 def run_child(env: dict, case: str, size_mb: float) -> dict:
     done = subprocess.run(
         [str(PYTHON), __file__, "--child", case, "--size-mb", str(size_mb)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if done.returncode:
         raise SystemExit(f"case {case} failed:\n{done.stderr[-3000:]}")
@@ -159,8 +163,14 @@ def child(case: str, size_mb: float):
     client = APIClient()
     client.force_authenticate(user)
     # The first request imports the views (statistics libraries included): not the body's cost.
-    warm_up = client.generic("POST", "/api/outcomes/", b"experiment,unit\n", content_type="text/csv", secure=True,
-                             HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    warm_up = client.generic(
+        "POST",
+        "/api/outcomes/",
+        b"experiment,unit\n",
+        content_type="text/csv",
+        secure=True,
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+    )
     assert warm_up.status_code == 400, warm_up.status_code
 
     rss_before = _status_kb("VmRSS") * 1024
@@ -174,10 +184,19 @@ def child(case: str, size_mb: float):
     _, py_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_delta = _status_kb("VmHWM") * 1024 - rss_before
-    print(json.dumps({
-        "case": case, "body_bytes": len(body), "rows": rows, "status": response.status_code,
-        "seconds": seconds, "py_peak": py_peak, "rss_delta": rss_delta,
-    }))
+    print(
+        json.dumps(
+            {
+                "case": case,
+                "body_bytes": len(body),
+                "rows": rows,
+                "status": response.status_code,
+                "seconds": seconds,
+                "py_peak": py_peak,
+                "rss_delta": rss_delta,
+            }
+        )
+    )
 
 
 def _status_kb(name: str) -> int:
@@ -202,19 +221,34 @@ def experiment_for(case: str):
     user, _ = User.objects.get_or_create(username="bench", defaults={"is_staff": True, "is_superuser": True})
     today = timezone.localdate()
     experiment = Experiment.objects.create(
-        key=f"bench-{case}", title="Memory bench", hypothesis_change="x", hypothesis_audience="y",
-        hypothesis_effect="z", hypothesis_rationale="w", owner=user, exposure_cap_pct=100,
-        planned_start=today - dt.timedelta(days=10), planned_end=today + dt.timedelta(days=20), status=Status.RUNNING,
+        key=f"bench-{case}",
+        title="Memory bench",
+        hypothesis_change="x",
+        hypothesis_audience="y",
+        hypothesis_effect="z",
+        hypothesis_rationale="w",
+        owner=user,
+        exposure_cap_pct=100,
+        planned_start=today - dt.timedelta(days=10),
+        planned_end=today + dt.timedelta(days=20),
+        status=Status.RUNNING,
     )
     experiment.touchpoints.set(Touchpoint.objects.filter(key="chat"))
     Variant.objects.create(experiment=experiment, key="control", name="Control", is_control=True, weight=50)
     Variant.objects.create(experiment=experiment, key="treatment", name="Treatment", weight=50)
     ExperimentMetric.objects.create(
-        experiment=experiment, metric=Metric.objects.get(key="fcr"), role="success",
-        minimum_detectable_effect=2, baseline_rate=70,
+        experiment=experiment,
+        metric=Metric.objects.get(key="fcr"),
+        role="success",
+        minimum_detectable_effect=2,
+        baseline_rate=70,
     )
     ExperimentEvent.objects.create(
-        experiment=experiment, action="start", from_status="approved", to_status="running", actor=user,
+        experiment=experiment,
+        action="start",
+        from_status="approved",
+        to_status="running",
+        actor=user,
         created_at=timezone.now() - dt.timedelta(days=10),
     )
     return user, experiment
@@ -224,7 +258,7 @@ def body_for(case: str, experiment, size: int) -> tuple[bytes, int, str]:
     """(body of about `size` bytes, rows in it, Content-Type)."""
     if case == "junk-json":
         count = (size - len('{"rows":[]}')) // 2
-        return b'{"rows":[' + b"1," * (count - 1) + b'1]}', count, "application/json"
+        return b'{"rows":[' + b"1," * (count - 1) + b"1]}", count, "application/json"
     if case == "junk-csv":
         header = b"experiment,unit,arm,metric,value,time\n"
         return header + b"\n" * (size - len(header)), 0, "text/csv"
@@ -247,8 +281,14 @@ def valid_rows(case: str, experiment, size: int) -> tuple[bytes, int, str]:
     while True:
         unit = f"cust-{rows}"
         when = (base + dt.timedelta(seconds=(rows * 7) % (8 * 86400))).isoformat().replace("+00:00", "Z")
-        fields = {"experiment": experiment.key, "unit": unit, "arm": arm_for(experiment.key, weights, unit),
-                  "metric": "fcr", "value": rows % 3 == 0 and 1 or 0, "time": when}
+        fields = {
+            "experiment": experiment.key,
+            "unit": unit,
+            "arm": arm_for(experiment.key, weights, unit),
+            "metric": "fcr",
+            "value": rows % 3 == 0 and 1 or 0,
+            "time": when,
+        }
         line = (json.dumps(fields) + ",") if as_json else ",".join(str(v) for v in fields.values()) + "\n"
         encoded = line.encode()
         if total + len(encoded) > size:

@@ -16,6 +16,7 @@ What it does, in one run:
 Prints rows/s for each and the ratio, checks that every row landed, and writes
 bench/results/ingestion_throughput.txt. The scratch database is dropped at the end (--keep keeps it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -132,7 +133,10 @@ json.dump(out, sys.stdout)
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [str(GUNICORN), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "300"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -264,7 +268,7 @@ def main():
         ]:
             experiment = setup["experiments"][key]
             rows = experiment["rows"]
-            batches = [rows[i:i + args.batch] for i in range(0, len(rows), args.batch)]
+            batches = [rows[i : i + args.batch] for i in range(0, len(rows), args.batch)]
             bodies = [encode(key, batch) for batch in batches]
             seconds, each = post_batches(args.port, setup["token"], bodies, content_type)
             observations, counted = stored_counts(database_url, experiment["id"])
@@ -275,7 +279,7 @@ def main():
                 flush=True,
             )
         csv_rows = setup["experiments"]["bench-csv"]["rows"]
-        csv_batches = [csv_rows[i:i + args.batch] for i in range(0, len(csv_rows), args.batch)]
+        csv_batches = [csv_rows[i : i + args.batch] for i in range(0, len(csv_rows), args.batch)]
         copy_seconds = copy_batches(database_url, setup["experiments"]["bench-csv"], csv_batches, indexed=False)
         indexed_seconds = copy_batches(database_url, setup["experiments"]["bench-csv"], csv_batches, indexed=True)
         print(f"  COPY: {copy_seconds:.2f} s plain, {indexed_seconds:.2f} s with Observation's indexes", flush=True)

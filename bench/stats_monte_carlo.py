@@ -8,6 +8,7 @@ statistics (as the scheduled checks will see them); the engine's own boundaries
 The vectorised rule is checked against the engine's ``evaluate_look`` on the first simulated
 experiments of the rule rows, so the table measures the engine, not a re-implementation.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,5 +1,6 @@
 """What a meeting looks like to a calendar: the ideas slot and the promotion review both give
 their occurrences as CalendarEvent, and cadence.ics turns them into .ics files and feeds."""
+
 import datetime as dt
 from dataclasses import dataclass, field
 

@@ -1,5 +1,6 @@
 """Demo only: an idea backlog, a weekly ideas slot and a monthly promotion review, so a newcomer
 finds the cadence already set up (bin/demo). Created through the apps' own functions."""
+
 import datetime as dt
 
 from django.db import transaction
@@ -16,18 +17,46 @@ from experiments.models import Segment, Touchpoint
 
 # title, pain point, touchpoint, segment, hypothesis, expected effect, author, ICE ratings by rater
 DEMO_IDEAS = [
-    ("Show the refund status in the app", "returns", "app", None,
-     "show where a refund stands (received, checked, paid) on the order page",
-     "refund-status contacts fall by a third", "sam", {"priya": (8, 7, 6), "omar": (7, 6, 7)}),
-    ("Explain the first bill line by line", "billing_confusion", "billing", "new-customers",
-     "add a one-line explanation next to every charge on the first bill",
-     "billing contacts from new customers fall by 2 points", "omar", {"priya": (7, 6, 8)}),
-    ("Skip ID questions for logged-in chat users", "verification", "chat", None,
-     "skip the identity questions when the customer is already logged in",
-     "chat handling time falls by a minute", "priya", {"omar": (6, 5, 4)}),
-    ("Delivery photo in the SMS", "delivery", "sms", "loyal-customers",
-     "send a photo of the parcel at the door with the delivered SMS",
-     "'where is my parcel' contacts fall by 1 point", "sam", {}),
+    (
+        "Show the refund status in the app",
+        "returns",
+        "app",
+        None,
+        "show where a refund stands (received, checked, paid) on the order page",
+        "refund-status contacts fall by a third",
+        "sam",
+        {"priya": (8, 7, 6), "omar": (7, 6, 7)},
+    ),
+    (
+        "Explain the first bill line by line",
+        "billing_confusion",
+        "billing",
+        "new-customers",
+        "add a one-line explanation next to every charge on the first bill",
+        "billing contacts from new customers fall by 2 points",
+        "omar",
+        {"priya": (7, 6, 8)},
+    ),
+    (
+        "Skip ID questions for logged-in chat users",
+        "verification",
+        "chat",
+        None,
+        "skip the identity questions when the customer is already logged in",
+        "chat handling time falls by a minute",
+        "priya",
+        {"omar": (6, 5, 4)},
+    ),
+    (
+        "Delivery photo in the SMS",
+        "delivery",
+        "sms",
+        "loyal-customers",
+        "send a photo of the parcel at the door with the delivered SMS",
+        "'where is my parcel' contacts fall by 1 point",
+        "sam",
+        {},
+    ),
 ]
 
 
@@ -37,23 +66,36 @@ def create_demo_cadence(users) -> None:
         return
     for title, pain, touchpoint, segment, hypothesis, effect, author, ratings in DEMO_IDEAS:
         idea = Idea.objects.create(
-            title=title, pain_point=pain, touchpoint=Touchpoint.objects.get(key=touchpoint),
+            title=title,
+            pain_point=pain,
+            touchpoint=Touchpoint.objects.get(key=touchpoint),
             segment=Segment.objects.get(key=segment) if segment else None,
-            hypothesis=hypothesis, expected_effect=effect, author=users[author],
+            hypothesis=hypothesis,
+            expected_effect=effect,
+            author=users[author],
         )
         for rater, (impact, confidence, ease) in ratings.items():
             rate(idea, users[rater], {"impact": impact, "confidence": confidence, "ease": ease})
 
     slot = SlotSeries.objects.create(
-        name="Weekly ideas slot", weekday=2, time=dt.time(10, 0), timezone="UTC", facilitator=users["omar"],
+        name="Weekly ideas slot",
+        weekday=2,
+        time=dt.time(10, 0),
+        timezone="UTC",
+        facilitator=users["omar"],
         location="Room 2.14",
     )
     slot.attendees.set([users["priya"], users["sam"], users["alex"], users["kim"]])
     build_slot_agenda(next_meeting(slot))
 
     review = ReviewSeries.objects.create(
-        name="Monthly promotion review", first_weekday=1, time=dt.time(14, 0), timezone="UTC",
-        chair=users["bo"], location="Board room", quorum=2,
+        name="Monthly promotion review",
+        first_weekday=1,
+        time=dt.time(14, 0),
+        timezone="UTC",
+        chair=users["bo"],
+        location="Board room",
+        quorum=2,
     )
     review.members.set([users["bo"], users["kim"], users["admin"]])
     build_review_agenda(ensure_meeting(review, next_start(review, timezone.now())))

@@ -1,5 +1,6 @@
 """RFC 5545 calendars (.ics) from CalendarEvent, with the icalendar library: one invitation
 attached to an agenda email, or a whole feed a calendar app subscribes to."""
+
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 

@@ -5,6 +5,7 @@ in the admin survive; the interval and task come from here. Daily tasks run at a
 (a crontab in TIME_ZONE) whose default comes from settings; their time is set only when the task
 is created, so a time changed in the admin survives every later migrate too.
 """
+
 import zoneinfo
 from dataclasses import dataclass
 
@@ -73,8 +74,14 @@ def ensure_periodic_tasks() -> list[PeriodicTask]:
 def daily_crontab(at: str) -> CrontabSchedule:
     """Every day at `at` ("HH:MM"), local time (TIME_ZONE)."""
     hour, minute = (str(int(part)) for part in at.split(":"))
-    fields = dict(minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
-                  timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    fields = {
+        "minute": minute,
+        "hour": hour,
+        "day_of_week": "*",
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "timezone": zoneinfo.ZoneInfo(settings.TIME_ZONE),
+    }
     return CrontabSchedule.objects.filter(**fields).order_by("pk").first() or CrontabSchedule.objects.create(**fields)
 
 

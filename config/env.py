@@ -2,6 +2,7 @@
 
 A typo such as DEBUG=ture must stop the process at start, not silently mean False.
 """
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured

@@ -3,6 +3,7 @@
 Zero-setup default: SQLite in var/ and a Celery broker on its own SQLite file (no server needed).
 Production: DATABASE_URL=postgres://..., CELERY_BROKER_URL=redis://..., DEBUG off, SECRET_KEY set.
 """
+
 from pathlib import Path
 
 import datetime as dt
@@ -272,6 +273,7 @@ ASSIGNMENT_BATCH_MAX = env_int("ASSIGNMENT_BATCH_MAX", 1000, minimum=1)  # units
 # key lives unless its maker says otherwise, and how many calls one key may make (DRF rate syntax).
 SERVICE_KEY_DAYS = env_int("SERVICE_KEY_DAYS", 365, minimum=1)
 SERVICE_KEY_RATE = env_str("SERVICE_KEY_RATE", "6000/min")
+
 
 # Daily monitoring slot, local time of day (TIME_ZONE): checks running experiments, then the
 # digest to signal owners. Used when the periodic tasks are first created; the admin edits them.

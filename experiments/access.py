@@ -1,6 +1,7 @@
 """Who may see, edit, send data for and override checks on which experiment: the experiments app's
 permission predicates. Pages, API views, forms and tasks all ask here (who may make each lifecycle
 move is the lifecycle's `relations`, declared with its moves)."""
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -65,7 +66,9 @@ def get_experiment_for(user, key: str, *, edit: bool = False) -> Experiment:
                 "or metrics through an amendment, which its approvers decide on."
             )
         if not experiment.is_editable:
-            raise PermissionDenied(f"This experiment is {experiment.get_status_display().lower()} and can no longer be edited.")
+            raise PermissionDenied(
+                f"This experiment is {experiment.get_status_display().lower()} and can no longer be edited."
+            )
         raise PermissionDenied("Only the owner and co-authors may edit this experiment.")
     return experiment
 

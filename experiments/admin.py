@@ -167,8 +167,15 @@ class ServiceKeyAdmin(admin.ModelAdmin):
     listed, searched and revoked."""
 
     list_display = (
-        "name", "prefix", "created_by", "touchpoint", "can_assign", "can_send_data",
-        "last_used_at", "expires_at", "revoked_at",
+        "name",
+        "prefix",
+        "created_by",
+        "touchpoint",
+        "can_assign",
+        "can_send_data",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
     )
     list_filter = ("can_assign", "can_send_data", "revoked_at")
     search_fields = ("name", "prefix", "created_by__username", "experiments__key")

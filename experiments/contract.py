@@ -5,6 +5,7 @@ amendment's proposed contract, a rerun draft and a restart are all checked by `c
 so every door refuses with the same field-named problems. The policy page, the policy API and the
 proposal form read `policy_summary`, built from the same rules and the same `PolicyRules`.
 """
+
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -234,8 +235,13 @@ def _exposure(contract, ctx):
         return []
     if not pct.is_finite() or pct <= ctx.rules.max_exposure_pct:
         return []
-    return [_problem("exposure_cap_pct", _("Exposure cap %(pct)s%% is above the policy maximum of %(max)s%%.")
-                     % {"pct": percent(pct), "max": percent(ctx.rules.max_exposure_pct)})]
+    return [
+        _problem(
+            "exposure_cap_pct",
+            _("Exposure cap %(pct)s%% is above the policy maximum of %(max)s%%.")
+            % {"pct": percent(pct), "max": percent(ctx.rules.max_exposure_pct)},
+        )
+    ]
 
 
 def _approver(contract, ctx):
@@ -266,8 +272,15 @@ def _variants(contract, ctx):
 
 
 RULES = (
-    _metrics, _touchpoint_named, _mandatory_guardrails, _never_test,
-    _dates, _min_runtime, _exposure, _approver, _variants,
+    _metrics,
+    _touchpoint_named,
+    _mandatory_guardrails,
+    _never_test,
+    _dates,
+    _min_runtime,
+    _exposure,
+    _approver,
+    _variants,
 )
 # The limits a form can show before the rest of the proposal exists (the calculator uses them).
 LIMIT_RULES = (_dates, _min_runtime, _exposure)
@@ -344,8 +357,10 @@ def policy_summary(policy=None) -> dict:
 def rule_statements(rules: PolicyRules) -> list[str]:
     """The rules in words, in the order the check applies them."""
     return [
-        _("At least one success metric (with its minimum detectable effect) and one guardrail metric "
-          "(with its non-inferiority margin)."),
+        _(
+            "At least one success metric (with its minimum detectable effect) and one guardrail metric "
+            "(with its non-inferiority margin)."
+        ),
         _("At least one touchpoint named."),
         _("The mandatory guardrails of the policy and of each chosen touchpoint carried as guardrails."),
         _("Nothing on the never-test list: those areas are never experimented on."),
@@ -356,6 +371,8 @@ def rule_statements(rules: PolicyRules) -> list[str]:
         _("A named approver who is active, holds the approver role and is not an author."),
         _("Exactly one control variant and at least one treatment."),
         _("Sensitive categories are allowed but add approvals (listed below)."),
-        _("These rules hold at every door: the proposal, an edit after submitting, an amendment, "
-          "a restart and a rerun."),
+        _(
+            "These rules hold at every door: the proposal, an edit after submitting, an amendment, "
+            "a restart and a rerun."
+        ),
     ]

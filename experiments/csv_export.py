@@ -5,6 +5,7 @@ before looking) as a formula: `=HYPERLINK(...)` in a title becomes a link that l
 text cells get a leading apostrophe, the OWASP way; numbers are written as they are, since a
 number cannot carry a formula and "-3" must stay a number.
 """
+
 import csv
 import io
 from collections.abc import Iterable

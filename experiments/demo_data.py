@@ -1,4 +1,5 @@
 """Demo users and experiments in different states, created through the real lifecycle."""
+
 import datetime as dt
 
 from django.contrib.auth import get_user_model
@@ -27,33 +28,142 @@ DEMO_USERS = [
 # key, title, owner, touchpoints, segments, sensitive, (change, audience, effect, because),
 # success (metric, mde, baseline), guardrails [(metric, margin, baseline)], path of actions
 DEMO_EXPERIMENTS = [
-    ("chat-greeting-short", "Shorter chat greeting", "priya", ["chat"], ["new-customers"], [],
-     ("shorten the chat bot's greeting to one sentence", "new customers opening chat", "first-contact resolution rises by 2 points", "agents reach the real question sooner"),
-     ("fcr", 2, 68), [("complaint-rate", 0.5, 3.1), ("escalation-rate", 1, 9)], []),
-    ("phone-callback-offer", "Offer a callback instead of queueing", "priya", ["phone"], [], [],
-     ("offer a callback slot when the wait passes five minutes", "all callers to the service line", "customer effort score falls by 0.2 points", "waiting on hold is the top complaint in verbatims"),
-     ("ces", 0.2, (3.4, 1.6)), [("complaint-rate", 0.5, 2.4), ("escalation-rate", 1, 11)], [("submit", "priya")]),
-    ("delivery-eta-sms", "Send a one-hour delivery window by SMS", "omar", ["sms"], ["loyal-customers"], ["personal-data"],
-     ("send an SMS with a one-hour delivery window on the morning of delivery", "loyal customers with home delivery", "repeat contacts about delivery fall by 1 point", "most delivery calls ask when the parcel arrives"),
-     ("repeat-contact-rate", 1, 7.5), [("complaint-rate", 0.4, 1.8)], [("submit", "omar"), ("approve", "alex"), ("approve", "kim"), ("start", "sam")]),
-    ("plain-language-invoice", "Plain-language first invoice", "priya", ["billing"], ["new-customers"], [],
-     ("rewrite the first invoice in plain language with a one-line summary", "new customers receiving their first bill", "billing contacts fall and CSAT rises by 0.1", "the first bill drives a third of billing calls"),
-     ("csat", 0.1, (4.1, 0.9)), [("complaint-rate", 0.3, 1.2), ("refund-rate", 0.5, 2.5)], [("submit", "priya"), ("approve", "alex")]),
-    ("returns-label-in-app", "Return label generated in the app", "omar", ["app"], [], [],
-     ("generate the return label in the app instead of by email", "app users starting a return", "conversion of started returns rises by 3 points", "customers drop off when switching to email"),
-     ("conversion", 3, 61), [("complaint-rate", 0.5, 1.5)],
-     [("submit", "omar"), ("approve", "alex"), ("start", "sam")]),  # the checks conclude it as won (LIVE_HISTORY)
-    ("ai-chat-summary", "AI summary of the chat for the agent", "priya", ["chat"], [], ["uses-ai", "personal-data"],
-     ("show agents an AI-written summary of the bot conversation", "customers handed from the bot to an agent", "resolution time falls by 10%", "agents re-ask what the bot already knows"),
-     ("resolution-time", 10, (26, 19)), [("complaint-rate", 0.5, 3.1), ("escalation-rate", 1, 9), ("csat", 0.1, (4.0, 1.0))],
-     [("submit", "priya"), ("request_changes", "alex")]),
-    ("ivr-shortcut", "IVR shortcut to billing", "omar", ["phone"], ["business"], [],
-     ("add a 'press 1 for billing' shortcut before the main menu", "business customers calling the service line", "first response time falls by 1 minute", "billing is the most chosen option"),
-     ("first-response-time", 1, (6.5, 4.2)), [("complaint-rate", 0.5, 2.4), ("escalation-rate", 1, 11)],
-     [("submit", "omar"), ("approve", "alex"), ("start", "sam")]),  # the checks stop it (LIVE_HISTORY)
-    ("store-queue-ticket", "Digital queue ticket in stores", "omar", ["store"], [], [],
-     ("let store visitors take a queue ticket by QR code", "store visitors", "NPS rises by 3 points", "visitors dislike standing in line"),
-     ("nps", 3, (18, 75)), [("complaint-rate", 0.5, 0.9)], [("submit", "omar"), ("reject", "alex")]),
+    (
+        "chat-greeting-short",
+        "Shorter chat greeting",
+        "priya",
+        ["chat"],
+        ["new-customers"],
+        [],
+        (
+            "shorten the chat bot's greeting to one sentence",
+            "new customers opening chat",
+            "first-contact resolution rises by 2 points",
+            "agents reach the real question sooner",
+        ),
+        ("fcr", 2, 68),
+        [("complaint-rate", 0.5, 3.1), ("escalation-rate", 1, 9)],
+        [],
+    ),
+    (
+        "phone-callback-offer",
+        "Offer a callback instead of queueing",
+        "priya",
+        ["phone"],
+        [],
+        [],
+        (
+            "offer a callback slot when the wait passes five minutes",
+            "all callers to the service line",
+            "customer effort score falls by 0.2 points",
+            "waiting on hold is the top complaint in verbatims",
+        ),
+        ("ces", 0.2, (3.4, 1.6)),
+        [("complaint-rate", 0.5, 2.4), ("escalation-rate", 1, 11)],
+        [("submit", "priya")],
+    ),
+    (
+        "delivery-eta-sms",
+        "Send a one-hour delivery window by SMS",
+        "omar",
+        ["sms"],
+        ["loyal-customers"],
+        ["personal-data"],
+        (
+            "send an SMS with a one-hour delivery window on the morning of delivery",
+            "loyal customers with home delivery",
+            "repeat contacts about delivery fall by 1 point",
+            "most delivery calls ask when the parcel arrives",
+        ),
+        ("repeat-contact-rate", 1, 7.5),
+        [("complaint-rate", 0.4, 1.8)],
+        [("submit", "omar"), ("approve", "alex"), ("approve", "kim"), ("start", "sam")],
+    ),
+    (
+        "plain-language-invoice",
+        "Plain-language first invoice",
+        "priya",
+        ["billing"],
+        ["new-customers"],
+        [],
+        (
+            "rewrite the first invoice in plain language with a one-line summary",
+            "new customers receiving their first bill",
+            "billing contacts fall and CSAT rises by 0.1",
+            "the first bill drives a third of billing calls",
+        ),
+        ("csat", 0.1, (4.1, 0.9)),
+        [("complaint-rate", 0.3, 1.2), ("refund-rate", 0.5, 2.5)],
+        [("submit", "priya"), ("approve", "alex")],
+    ),
+    (
+        "returns-label-in-app",
+        "Return label generated in the app",
+        "omar",
+        ["app"],
+        [],
+        [],
+        (
+            "generate the return label in the app instead of by email",
+            "app users starting a return",
+            "conversion of started returns rises by 3 points",
+            "customers drop off when switching to email",
+        ),
+        ("conversion", 3, 61),
+        [("complaint-rate", 0.5, 1.5)],
+        [("submit", "omar"), ("approve", "alex"), ("start", "sam")],
+    ),  # the checks conclude it as won (LIVE_HISTORY)
+    (
+        "ai-chat-summary",
+        "AI summary of the chat for the agent",
+        "priya",
+        ["chat"],
+        [],
+        ["uses-ai", "personal-data"],
+        (
+            "show agents an AI-written summary of the bot conversation",
+            "customers handed from the bot to an agent",
+            "resolution time falls by 10%",
+            "agents re-ask what the bot already knows",
+        ),
+        ("resolution-time", 10, (26, 19)),
+        [("complaint-rate", 0.5, 3.1), ("escalation-rate", 1, 9), ("csat", 0.1, (4.0, 1.0))],
+        [("submit", "priya"), ("request_changes", "alex")],
+    ),
+    (
+        "ivr-shortcut",
+        "IVR shortcut to billing",
+        "omar",
+        ["phone"],
+        ["business"],
+        [],
+        (
+            "add a 'press 1 for billing' shortcut before the main menu",
+            "business customers calling the service line",
+            "first response time falls by 1 minute",
+            "billing is the most chosen option",
+        ),
+        ("first-response-time", 1, (6.5, 4.2)),
+        [("complaint-rate", 0.5, 2.4), ("escalation-rate", 1, 11)],
+        [("submit", "omar"), ("approve", "alex"), ("start", "sam")],
+    ),  # the checks stop it (LIVE_HISTORY)
+    (
+        "store-queue-ticket",
+        "Digital queue ticket in stores",
+        "omar",
+        ["store"],
+        [],
+        [],
+        (
+            "let store visitors take a queue ticket by QR code",
+            "store visitors",
+            "NPS rises by 3 points",
+            "visitors dislike standing in line",
+        ),
+        ("nps", 3, (18, 75)),
+        [("complaint-rate", 0.5, 0.9)],
+        [("submit", "omar"), ("reject", "alex")],
+    ),
 ]
 
 
@@ -92,7 +202,13 @@ def ensure_demo_users():
         first, _, last = full_name.partition(" ")
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@pagar.example", "is_superuser": superuser, "is_staff": superuser},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@pagar.example",
+                "is_superuser": superuser,
+                "is_staff": superuser,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -142,10 +258,20 @@ def _create(entry, users, start):
     (key, title, owner, tps, segs, sens, hyp, success, guardrails, path) = entry
     today = timezone.localdate()
     exp = Experiment.objects.create(
-        key=key, title=title, owner=users[owner], team="Customer experience",
-        hypothesis_change=hyp[0], hypothesis_audience=hyp[1], hypothesis_effect=hyp[2], hypothesis_rationale=hyp[3],
-        exposure_cap_pct=20, planned_start=start, planned_end=start + dt.timedelta(days=34),
-        min_runtime_days=14, approver=users["alex"], expected_daily_traffic=8000,
+        key=key,
+        title=title,
+        owner=users[owner],
+        team="Customer experience",
+        hypothesis_change=hyp[0],
+        hypothesis_audience=hyp[1],
+        hypothesis_effect=hyp[2],
+        hypothesis_rationale=hyp[3],
+        exposure_cap_pct=20,
+        planned_start=start,
+        planned_end=start + dt.timedelta(days=34),
+        min_runtime_days=14,
+        approver=users["alex"],
+        expected_daily_traffic=8000,
     )
     exp.touchpoints.set(Touchpoint.objects.filter(key__in=tps))
     exp.segments.set(Segment.objects.filter(key__in=segs))
@@ -161,7 +287,13 @@ def _create(entry, users, start):
         outcome = "won" if action == "conclude" else ""
         transition(exp, action, users[actor], reason=REASONS.get(action, ""), outcome=outcome)
         exp.refresh_from_db()
-    if key not in LIVE_HISTORY and exp.status not in ("draft", "pending_approval", "changes_requested", "approved", "rejected"):
+    if key not in LIVE_HISTORY and exp.status not in (
+        "draft",
+        "pending_approval",
+        "changes_requested",
+        "approved",
+        "rejected",
+    ):
         # Started and ended by hand: it ran a while; shift its dates into the past.
         Experiment.objects.filter(pk=exp.pk).update(
             planned_start=today - dt.timedelta(days=40), planned_end=today - dt.timedelta(days=6)

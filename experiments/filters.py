@@ -1,4 +1,5 @@
 """The experiment list filters, shared by the web list page and the API."""
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q

@@ -1,4 +1,5 @@
 """The propose/edit form: the experiment itself plus inline variant and metric rows."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from experiments import roles
 from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric, Variant
 from experiments.validation import check_variants
+
 
 class FirstErrorOnlyMixin:
     """Show one error per field: a value the field already refused ("Enter a number.") must not
@@ -55,10 +57,18 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
             "approver",
         ]
         widgets = {
-            "hypothesis_change": forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. shorten the chat greeting to one sentence"}),
-            "hypothesis_audience": forms.TextInput(attrs={"placeholder": "e.g. customers who open chat from the help centre"}),
-            "hypothesis_effect": forms.TextInput(attrs={"placeholder": "e.g. first-contact resolution rises by 2 points"}),
-            "hypothesis_rationale": forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. agents reach the question sooner"}),
+            "hypothesis_change": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "e.g. shorten the chat greeting to one sentence"}
+            ),
+            "hypothesis_audience": forms.TextInput(
+                attrs={"placeholder": "e.g. customers who open chat from the help centre"}
+            ),
+            "hypothesis_effect": forms.TextInput(
+                attrs={"placeholder": "e.g. first-contact resolution rises by 2 points"}
+            ),
+            "hypothesis_rationale": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "e.g. agents reach the question sooner"}
+            ),
             "touchpoints": forms.CheckboxSelectMultiple,
             "segments": forms.CheckboxSelectMultiple,
             "sensitive_categories": forms.CheckboxSelectMultiple,
@@ -126,11 +136,7 @@ class BaseVariantFormSet(forms.BaseInlineFormSet):
     def clean(self):
         if any(self.errors):
             return  # row errors first; the set-level rules need complete rows
-        rows = [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
-        ]
+        rows = [form.cleaned_data for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
         try:
             check_variants(rows)  # before the generic uniqueness check: its messages say more
         except ValidationError as exc:
@@ -186,7 +192,13 @@ class MetricForm(FirstErrorOnlyMixin, forms.ModelForm):
         self.fields["role"].choices = [("", "Choose a role"), *self.fields["role"].choices[1:]]
         # Short labels: the row is narrow; the section text explains the units.
         self.fields["effect_unit"].choices = [(EffectUnit.ABSOLUTE, "Absolute"), (EffectUnit.RELATIVE, "Relative (%)")]
-        for name in ("minimum_detectable_effect", "non_inferiority_margin", "baseline_rate", "baseline_mean", "baseline_sd"):
+        for name in (
+            "minimum_detectable_effect",
+            "non_inferiority_margin",
+            "baseline_rate",
+            "baseline_mean",
+            "baseline_sd",
+        ):
             self.fields[name].widget.attrs["step"] = "any"
 
 

@@ -14,6 +14,7 @@ Points:
 - ``detail_panel``: fn(experiment, user) -> (name, context) for the experiment page.
 - ``edit_context``: fn(experiment, user) -> dict added to the proposal form's context.
 """
+
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field

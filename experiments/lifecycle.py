@@ -7,6 +7,7 @@ leave exactly one outcome; the loser gets `TransitionConflict`.
 Other apps add their rules through registered hooks (guards, delegates, after-move hooks), in
 their AppConfig.ready: this module imports none of them.
 """
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -46,23 +47,94 @@ def _move(action, label, sources, target, actors, **kw):
 MOVES = {
     m.action: m
     for m in [
-        _move("submit", _lazy("Submit for approval"), {Status.DRAFT, Status.CHANGES_REQUESTED}, Status.PENDING_APPROVAL, {OWNER}, style="primary"),
+        _move(
+            "submit",
+            _lazy("Submit for approval"),
+            {Status.DRAFT, Status.CHANGES_REQUESTED},
+            Status.PENDING_APPROVAL,
+            {OWNER},
+            style="primary",
+        ),
         # Editing an approved experiment before it starts withdraws its approval (approvals app).
-        _move("reopen", _lazy("Send back for approval"), {Status.APPROVED}, Status.PENDING_APPROVAL, {OWNER}, by_edit=True),
-        _move("withdraw", _lazy("Withdraw"), {Status.DRAFT, Status.PENDING_APPROVAL, Status.CHANGES_REQUESTED, Status.APPROVED}, Status.WITHDRAWN, {OWNER}),
+        _move(
+            "reopen", _lazy("Send back for approval"), {Status.APPROVED}, Status.PENDING_APPROVAL, {OWNER}, by_edit=True
+        ),
+        _move(
+            "withdraw",
+            _lazy("Withdraw"),
+            {Status.DRAFT, Status.PENDING_APPROVAL, Status.CHANGES_REQUESTED, Status.APPROVED},
+            Status.WITHDRAWN,
+            {OWNER},
+        ),
         _move("approve", _lazy("Approve"), {Status.PENDING_APPROVAL}, Status.APPROVED, {APPROVER}, style="primary"),
-        _move("request_changes", _lazy("Request changes"), {Status.PENDING_APPROVAL}, Status.CHANGES_REQUESTED, {APPROVER}, needs_reason=True),
-        _move("reject", _lazy("Reject"), {Status.PENDING_APPROVAL}, Status.REJECTED, {APPROVER}, needs_reason=True, style="danger"),
-        _move("start", _lazy("Start"), {Status.APPROVED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, style="primary"),
-        _move("stop", _lazy("Stop"), {Status.RUNNING}, Status.STOPPED, {OWNER, APPROVER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_reason=True, style="danger"),
+        _move(
+            "request_changes",
+            _lazy("Request changes"),
+            {Status.PENDING_APPROVAL},
+            Status.CHANGES_REQUESTED,
+            {APPROVER},
+            needs_reason=True,
+        ),
+        _move(
+            "reject",
+            _lazy("Reject"),
+            {Status.PENDING_APPROVAL},
+            Status.REJECTED,
+            {APPROVER},
+            needs_reason=True,
+            style="danger",
+        ),
+        _move(
+            "start",
+            _lazy("Start"),
+            {Status.APPROVED},
+            Status.RUNNING,
+            {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
+            style="primary",
+        ),
+        _move(
+            "stop",
+            _lazy("Stop"),
+            {Status.RUNNING},
+            Status.STOPPED,
+            {OWNER, APPROVER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
+            needs_reason=True,
+            style="danger",
+        ),
         # Running again after the checks stopped it needs an approved restart request (approvals app).
-        _move("restart", _lazy("Restart"), {Status.STOPPED}, Status.RUNNING, {OWNER, roles.SIGNAL_OWNER, OPERATOR}, style="primary"),
-        _move("complete", _lazy("Mark completed"), {Status.RUNNING}, Status.COMPLETED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}),
-        _move("conclude", _lazy("Conclude"), {Status.STOPPED, Status.COMPLETED}, Status.CONCLUDED, {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR}, needs_outcome=True),
+        _move(
+            "restart",
+            _lazy("Restart"),
+            {Status.STOPPED},
+            Status.RUNNING,
+            {OWNER, roles.SIGNAL_OWNER, OPERATOR},
+            style="primary",
+        ),
+        _move(
+            "complete",
+            _lazy("Mark completed"),
+            {Status.RUNNING},
+            Status.COMPLETED,
+            {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
+        ),
+        _move(
+            "conclude",
+            _lazy("Conclude"),
+            {Status.STOPPED, Status.COMPLETED},
+            Status.CONCLUDED,
+            {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
+            needs_outcome=True,
+        ),
         # No person promotes: the review's promote decision does, creating the standard in the same
         # transaction; the review app's guard on "promote" asks for that decision.
         _move("promote", _lazy("Promote to standard"), {Status.CONCLUDED}, Status.PROMOTED, {SYSTEM}, style="primary"),
-        _move("archive", _lazy("Archive"), {Status.CONCLUDED, Status.REJECTED, Status.WITHDRAWN}, Status.ARCHIVED, {OWNER, roles.STANDARDS_KEEPER, SYSTEM, OPERATOR}),
+        _move(
+            "archive",
+            _lazy("Archive"),
+            {Status.CONCLUDED, Status.REJECTED, Status.WITHDRAWN},
+            Status.ARCHIVED,
+            {OWNER, roles.STANDARDS_KEEPER, SYSTEM, OPERATOR},
+        ),
     ]
 }
 
@@ -79,8 +151,9 @@ SELF_DECISION_MESSAGES = {
 
 # Moves no person makes, with the refusal that says who does.
 SYSTEM_ONLY_MESSAGES = {
-    "promote": _("An experiment is promoted only by the monthly promotion review's decision, "
-                 "which creates its standard."),
+    "promote": _(
+        "An experiment is promoted only by the monthly promotion review's decision, which creates its standard."
+    ),
 }
 
 # The lifecycle's refusals are the one domain error type (experiments.errors), under the names
@@ -162,7 +235,8 @@ def available_moves(user, experiment: Experiment) -> list[Move]:
     """The moves this user could make now (status, permission and the guards that hide a button)."""
     mine = relations(user, experiment)
     return [
-        m for m in MOVES.values()
+        m
+        for m in MOVES.values()
         if experiment.status in m.sources and m.actors & mine and not m.by_edit and not _refused(experiment, m, user)
     ]
 
@@ -212,13 +286,16 @@ def _move_for(action: str) -> Move:
     move = MOVES.get(action)
     if move is None:
         raise UnknownAction(
-            _("'%(action)s' is not an experiment action. Use one of: %(actions)s.") % {"action": action, "actions": ", ".join(MOVES)},
+            _("'%(action)s' is not an experiment action. Use one of: %(actions)s.")
+            % {"action": action, "actions": ", ".join(MOVES)},
             field="action",
         )
     return move
 
 
-def transition(experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = "") -> ExperimentEvent | None:
+def transition(
+    experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = ""
+) -> ExperimentEvent | None:
     """Apply `action` by `actor` (a user, or None for the scheduler). Every entry point calls this.
 
     Raises a TransitionError subclass and changes nothing when the move is not allowed. A move
@@ -267,7 +344,9 @@ def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", o
             fields["outcome"] = outcome
         claimed = Experiment.objects.filter(pk=current.pk, status=current.status).update(**fields)
         if claimed != 1:
-            raise TransitionConflict(_("Someone else changed this experiment at the same moment; reload and try again."))
+            raise TransitionConflict(
+                _("Someone else changed this experiment at the same moment; reload and try again.")
+            )
         event = ExperimentEvent.objects.create(
             experiment=current,
             action=action,

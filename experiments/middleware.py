@@ -3,6 +3,7 @@
 A form post goes back where it came from with the refusal and each problem as messages; anything
 else renders the refusal page with the error's status.
 """
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,8 +30,12 @@ class RefusalMiddleware:
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None  # the API has its own handler (experiments.api.exceptions)
         back = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
-        if request.method == "POST" and back and url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        if (
+            request.method == "POST"
+            and back
+            and url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
         ):
             report_refusal(request, exc)
             return redirect(back)

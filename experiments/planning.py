@@ -1,4 +1,5 @@
 """Bridge from experiments (or a form/API payload) to the pure planning module."""
+
 from django.db.models import prefetch_related_objects
 
 from experiments.models import Experiment
@@ -18,9 +19,7 @@ def _number(field_name: str, value) -> float:
         raise PlanningError(field_name, "must be a number") from None
 
 
-def plan_from_rows(
-    *, metric_rows, variant_rows, alpha, power, daily_traffic, exposure_pct, planned_days
-) -> Plan:
+def plan_from_rows(*, metric_rows, variant_rows, alpha, power, daily_traffic, exposure_pct, planned_days) -> Plan:
     """metric_rows: dicts with metric (a Metric), role, effect_unit, minimum_detectable_effect,
     non_inferiority_margin, baseline_rate, baseline_mean, baseline_sd.
     variant_rows: dicts with key, weight, is_control."""
@@ -29,7 +28,9 @@ def plan_from_rows(
             name=row["metric"].name,
             kind=row["metric"].kind,
             role=row["role"],
-            effect=row.get("minimum_detectable_effect") if row["role"] == "success" else row.get("non_inferiority_margin"),
+            effect=row.get("minimum_detectable_effect")
+            if row["role"] == "success"
+            else row.get("non_inferiority_margin"),
             effect_unit=row.get("effect_unit") or "absolute",
             baseline_rate=row.get("baseline_rate"),
             baseline_mean=row.get("baseline_mean"),

@@ -3,6 +3,7 @@
 `blocking_problems` must be empty for `submit` to pass; `overlapping_experiments` is a warning
 for the approver, not a block.
 """
+
 from django.db.models import Q
 
 from experiments.contract import experiment_problems

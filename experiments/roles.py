@@ -1,4 +1,5 @@
 """Organisation roles are Django groups; these names are the contract between data and code."""
+
 from django.contrib.auth.models import Group
 
 PROPOSER = "proposer"

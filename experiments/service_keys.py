@@ -4,6 +4,7 @@ authentication of machine calls, assignment and ingestion) asks here.
 A secret reads `pgk_<prefix>_<random>`: the prefix finds the row, the SHA-256 of the whole secret
 must match the stored one. 256 random bits need no slow hash: guessing is hopeless anyway.
 """
+
 import datetime as dt
 import hashlib
 import hmac
@@ -56,8 +57,10 @@ def create_key(user, name: str, *, actions, experiments=(), touchpoint=None, exp
     if not access.may_create_service_key(user, experiments, touchpoint):
         field = "touchpoint" if touchpoint is not None else "experiments"
         raise NotPermitted(
-            _("Only the authors of every experiment listed may make a key for them; "
-              "keys for a touchpoint are made by administrators."),
+            _(
+                "Only the authors of every experiment listed may make a key for them; "
+                "keys for a touchpoint are made by administrators."
+            ),
             field=field,
         )
     for _attempt in range(5):
@@ -66,10 +69,15 @@ def create_key(user, name: str, *, actions, experiments=(), touchpoint=None, exp
         try:
             with transaction.atomic():
                 key = ServiceKey.objects.create(
-                    name=name[:100], prefix=prefix, secret_sha256=_sha256(secret), created_by=user,
+                    name=name[:100],
+                    prefix=prefix,
+                    secret_sha256=_sha256(secret),
+                    created_by=user,
                     touchpoint=touchpoint,
-                    can_assign=ServiceKeyAction.ASSIGN in actions, can_send_data=ServiceKeyAction.SEND_DATA in actions,
-                    created_at=now, expires_at=expires_at,
+                    can_assign=ServiceKeyAction.ASSIGN in actions,
+                    can_send_data=ServiceKeyAction.SEND_DATA in actions,
+                    created_at=now,
+                    expires_at=expires_at,
                 )
                 key.experiments.set(experiments)
             return key, secret

@@ -1,4 +1,5 @@
 """Thin Celery tasks of the daily monitoring slot: ids in, the work in experiments.live."""
+
 import datetime as dt
 
 from celery import shared_task

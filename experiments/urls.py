@@ -12,7 +12,11 @@ from experiments.views.service_keys import service_key_list, service_key_revoke
 from experiments.views.transition import experiment_transition
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", dashboard, name="dashboard"),
     path("policy/", policy_page, name="policy"),

@@ -3,6 +3,7 @@
 Each check raises a ValidationError keyed by field name, so every entry point shows the error
 next to the field it concerns.
 """
+
 import math
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,12 @@ def check_dates(planned_start, planned_end, min_runtime_days):
     duration = (planned_end - planned_start).days + 1
     if min_runtime_days and min_runtime_days > duration:
         raise ValidationError(
-            {"min_runtime_days": f"The minimum runtime ({min_runtime_days} days) is longer than the planned duration ({duration} days)."}
+            {
+                "min_runtime_days": (
+                    f"The minimum runtime ({min_runtime_days} days) is longer than "
+                    f"the planned duration ({duration} days)."
+                )
+            }
         )
 
 

@@ -1,5 +1,6 @@
 """Send an email to each recipient on its own, so one refused address never drops the others, and
 record every failure (a log line and an EmailFailure row the admin lists)."""
+
 import copy
 import logging
 
@@ -56,8 +57,9 @@ def record_failure(subject: str, recipient: str, exc: BaseException) -> None:
         attempts=F("attempts") + 1, error=error, last_failed_at=now
     )
     if not updated:
-        EmailFailure.objects.create(subject=subject, recipient=recipient, error=error,
-                                    first_failed_at=now, last_failed_at=now)
+        EmailFailure.objects.create(
+            subject=subject, recipient=recipient, error=error, first_failed_at=now, last_failed_at=now
+        )
 
 
 def send_with_retry(task, message: EmailMessage, only: list[str] | None = None, **task_kwargs) -> None:

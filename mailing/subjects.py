@@ -4,6 +4,7 @@ A newline in a header is refused by Django (BadHeaderError), so a title typed wi
 would silently stop every email about its experiment. Subjects are therefore built from a
 one-line form of each part.
 """
+
 MAX_SUBJECT = 200
 
 
@@ -13,6 +14,6 @@ def one_line(text) -> str:
 
 
 def email_subject(*parts) -> str:
-    """"[Pagar] part: part", each part on one line, the whole cut at MAX_SUBJECT characters."""
+    """ "[Pagar] part: part", each part on one line, the whole cut at MAX_SUBJECT characters."""
     subject = "[Pagar] " + ": ".join(p for p in (one_line(part) for part in parts) if p)
     return subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"

@@ -1,4 +1,5 @@
 """Running calls at the same moment on a real database (PostgreSQL row locks)."""
+
 import threading
 
 import pytest

@@ -1,4 +1,5 @@
 """Shared base: one named user per role, all with the same password (factories.PASSWORD)."""
+
 import pytest
 from django.test import override_settings
 

@@ -1,4 +1,5 @@
 """Builders for test data. Catalogue rows come from the seed migration (real content)."""
+
 import datetime as dt
 import hashlib
 import itertools
@@ -55,14 +56,20 @@ def make_experiment(owner, approver=None, *, status=None, key=None, touchpoints=
     Variant.objects.create(experiment=experiment, key="control", name="Current greeting", is_control=True, weight=50)
     Variant.objects.create(experiment=experiment, key="short", name="One-sentence greeting", weight=50)
     ExperimentMetric.objects.create(
-        experiment=experiment, metric=Metric.objects.get(key="fcr"), role="success",
-        minimum_detectable_effect=2, baseline_rate=70,
+        experiment=experiment,
+        metric=Metric.objects.get(key="fcr"),
+        role="success",
+        minimum_detectable_effect=2,
+        baseline_rate=70,
     )
     guardrails = {"complaint-rate": 0.5, "escalation-rate": 1.0}
     for key, margin in guardrails.items():
         ExperimentMetric.objects.create(
-            experiment=experiment, metric=Metric.objects.get(key=key), role="guardrail",
-            non_inferiority_margin=margin, baseline_rate=3 if key == "complaint-rate" else 8,
+            experiment=experiment,
+            metric=Metric.objects.get(key=key),
+            role="guardrail",
+            non_inferiority_margin=margin,
+            baseline_rate=3 if key == "complaint-rate" else 8,
         )
     record_creation(experiment, owner)
     if status is not None:
@@ -81,9 +88,15 @@ def make_service_key(
     prefix = uuid.uuid4().hex[:8]
     secret = f"{service_keys.SECRET_START}_{prefix}_{uuid.uuid4().hex}"
     key = ServiceKey.objects.create(
-        name=name, prefix=prefix, secret_sha256=hashlib.sha256(secret.encode()).hexdigest(), created_by=user,
-        touchpoint=touchpoint, can_assign="assign" in actions, can_send_data="send_data" in actions,
-        expires_at=fields.pop("expires_at", timezone.now() + dt.timedelta(days=30)), **fields,
+        name=name,
+        prefix=prefix,
+        secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+        created_by=user,
+        touchpoint=touchpoint,
+        can_assign="assign" in actions,
+        can_send_data="send_data" in actions,
+        expires_at=fields.pop("expires_at", timezone.now() + dt.timedelta(days=30)),
+        **fields,
     )
     if touchpoint is None:
         key.experiments.set(Experiment.objects.all() if experiments is None else experiments)

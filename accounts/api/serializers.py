@@ -7,8 +7,12 @@ from accounts.models import ApiToken
 class PasswordLoginSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"})
-    name = serializers.CharField(required=False, allow_blank=True, max_length=100,
-                                 help_text=_("What the token is for (shown in your token list)."))
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("What the token is for (shown in your token list)."),
+    )
 
 
 class NewTokenSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Tokens over the API: trade a username and password for one (POST /api/token/), and list,
 create and revoke your own (/api/tokens/). Failed passwords count towards the lock-out (django-axes)
 and the exchange is rate-limited per address (DRF throttle)."""
+
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -43,16 +44,20 @@ class TokenView(APIView):
         "and when your password changes. Repeated wrong passwords lock the account and the address out "
         "for a while (429).",
         request=PasswordLoginSerializer,
-        responses={200: IssuedTokenSerializer, 400: OpenApiResponse(description="Wrong username or password."),
-                   429: OpenApiResponse(description="Too many tries: locked out or rate-limited.")},
+        responses={
+            200: IssuedTokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(description="Too many tries: locked out or rate-limited."),
+        },
         auth=[],
     )
     def post(self, request, *args, **kwargs):
         given = PasswordLoginSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         # The Django request, not DRF's wrapper: django-axes marks a lock-out on it for its middleware.
-        user = authenticate(request._request, username=given.validated_data["username"],
-                            password=given.validated_data["password"])
+        user = authenticate(
+            request._request, username=given.validated_data["username"], password=given.validated_data["password"]
+        )
         if user is None:
             raise serializers.ValidationError({"non_field_errors": [_("Unable to log in with provided credentials.")]})
         token, raw = tokens.issue(user, given.validated_data.get("name") or _("API (password)"))
@@ -64,8 +69,11 @@ class TokenListView(APIView):
     def get(self, request):
         return Response(ApiTokenSerializer(ApiToken.objects.filter(user=request.user), many=True).data)
 
-    @extend_schema(summary="Create an API token (signed in on the site)", request=NewTokenSerializer,
-                   responses={201: IssuedTokenSerializer})
+    @extend_schema(
+        summary="Create an API token (signed in on the site)",
+        request=NewTokenSerializer,
+        responses={201: IssuedTokenSerializer},
+    )
     def post(self, request):
         if isinstance(request.auth, ApiToken):
             # A stolen token must not be able to mint a fresh one that outlives it.

@@ -1,4 +1,5 @@
 """Approval requests, decisions, amendments and notifications as the API shows and accepts them."""
+
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
@@ -31,12 +32,25 @@ class DiffRowSerializer(serializers.Serializer):
 class DecisionSerializer(serializers.ModelSerializer):
     experiment = serializers.CharField(source="request.experiment.key", read_only=True)
     kind = serializers.CharField(source="request.kind", read_only=True, help_text="proposal, amendment or restart.")
-    snapshot = serializers.IntegerField(source="snapshot.number", read_only=True, help_text="The contract's snapshot number.")
+    snapshot = serializers.IntegerField(
+        source="snapshot.number", read_only=True, help_text="The contract's snapshot number."
+    )
     approver = serializers.CharField(source="approver.get_username", read_only=True)
 
     class Meta:
         model = Decision
-        fields = ["id", "request", "experiment", "kind", "snapshot", "approver", "slot", "verdict", "comment", "created_at"]
+        fields = [
+            "id",
+            "request",
+            "experiment",
+            "kind",
+            "snapshot",
+            "approver",
+            "slot",
+            "verdict",
+            "comment",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -56,12 +70,18 @@ class CommentCreateSerializer(serializers.Serializer):
 class ApprovalRequestSerializer(serializers.ModelSerializer):
     # Plain strings: "kind" and "status" enums already name other things in the schema.
     kind = serializers.CharField(read_only=True, help_text="proposal, amendment or restart.")
-    status = serializers.CharField(read_only=True, help_text="open, approved, rejected, changes_requested, withdrawn or superseded.")
+    status = serializers.CharField(
+        read_only=True, help_text="open, approved, rejected, changes_requested, withdrawn or superseded."
+    )
     experiment = serializers.CharField(source="experiment.key", read_only=True)
     experiment_title = serializers.CharField(source="experiment.title", read_only=True)
     snapshot = serializers.IntegerField(source="snapshot.number", read_only=True)
-    base_snapshot = serializers.IntegerField(source="base_snapshot.number", read_only=True, allow_null=True,
-                                             help_text="Amendments and restarts: the approved contract.")
+    base_snapshot = serializers.IntegerField(
+        source="base_snapshot.number",
+        read_only=True,
+        allow_null=True,
+        help_text="Amendments and restarts: the approved contract.",
+    )
     opened_by = serializers.CharField(source="opened_by.get_username", read_only=True, allow_null=True)
     waiting_on = serializers.SerializerMethodField(help_text="Slots not yet filled by an approval.")
     diff = serializers.SerializerMethodField(help_text="Amendments: the change against the approved contract.")
@@ -70,8 +90,24 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApprovalRequest
-        fields = ["id", "experiment", "experiment_title", "kind", "status", "reason", "snapshot", "base_snapshot",
-                  "opened_by", "opened_at", "closed_at", "escalated_at", "waiting_on", "diff", "decisions", "comments"]
+        fields = [
+            "id",
+            "experiment",
+            "experiment_title",
+            "kind",
+            "status",
+            "reason",
+            "snapshot",
+            "base_snapshot",
+            "opened_by",
+            "opened_at",
+            "closed_at",
+            "escalated_at",
+            "waiting_on",
+            "diff",
+            "decisions",
+            "comments",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(SlotSerializer(many=True))
@@ -91,7 +127,9 @@ class InboxItemSerializer(ApprovalRequestSerializer):
     hypothesis = serializers.CharField(source="experiment.hypothesis_sentence", read_only=True)
     touchpoints = serializers.SerializerMethodField()
     segments = serializers.SerializerMethodField()
-    exposure_cap_pct = serializers.DecimalField(source="experiment.exposure_cap_pct", max_digits=5, decimal_places=2, read_only=True)
+    exposure_cap_pct = serializers.DecimalField(
+        source="experiment.exposure_cap_pct", max_digits=5, decimal_places=2, read_only=True
+    )
     planned_start = serializers.DateField(source="experiment.planned_start", read_only=True)
     planned_end = serializers.DateField(source="experiment.planned_end", read_only=True)
     risk_flags = serializers.SerializerMethodField(help_text="Sensitive categories (AI, personal data, price…).")
@@ -101,8 +139,16 @@ class InboxItemSerializer(ApprovalRequestSerializer):
 
     class Meta(ApprovalRequestSerializer.Meta):
         fields = ApprovalRequestSerializer.Meta.fields + [
-            "hypothesis", "touchpoints", "segments", "exposure_cap_pct", "planned_start", "planned_end",
-            "risk_flags", "plan", "plan_error", "overlapping",
+            "hypothesis",
+            "touchpoints",
+            "segments",
+            "exposure_cap_pct",
+            "planned_start",
+            "planned_end",
+            "risk_flags",
+            "plan",
+            "plan_error",
+            "overlapping",
         ]
         read_only_fields = fields
 
@@ -118,12 +164,15 @@ class InboxItemSerializer(ApprovalRequestSerializer):
 
 class DecideSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=VERDICTS)
-    comment = serializers.CharField(required=False, allow_blank=True, default="",
-                                    help_text="Required to reject or request changes.")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required to reject or request changes."
+    )
 
     def validate(self, data):
         if data["verdict"] != Decision.Verdict.APPROVE and not data["comment"].strip():
-            raise serializers.ValidationError({"comment": ["Say why: rejecting or requesting changes needs a comment."]})
+            raise serializers.ValidationError(
+                {"comment": ["Say why: rejecting or requesting changes needs a comment."]}
+            )
         return data
 
 
@@ -158,8 +207,12 @@ class AmendmentCreateSerializer(serializers.Serializer):
     """Only the parts you change; the rest of the approved contract stays as it is."""
 
     touchpoints = serializers.ListField(child=serializers.CharField(), required=False, help_text="Touchpoint keys.")
-    segments = serializers.ListField(child=serializers.CharField(), required=False, help_text="Segment keys; empty means all customers.")
-    exposure_cap_pct = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100, required=False)
+    segments = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Segment keys; empty means all customers."
+    )
+    exposure_cap_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100, required=False
+    )
     planned_start = serializers.DateField(required=False)
     planned_end = serializers.DateField(required=False)
     metrics = AmendmentMetricSerializer(many=True, required=False, help_text="The complete new list of metrics.")
@@ -167,7 +220,9 @@ class AmendmentCreateSerializer(serializers.Serializer):
 
     def validate(self, data):
         if not any(field in data for field in AMENDABLE):
-            raise serializers.ValidationError({"non_field_errors": ["Name at least one of: " + ", ".join(AMENDABLE) + "."]})
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Name at least one of: " + ", ".join(AMENDABLE) + "."]}
+            )
         return data
 
     def changes(self) -> dict:

@@ -1,4 +1,5 @@
 """Everything under /api/approvals/ (session or token auth, signed-in users only)."""
+
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 

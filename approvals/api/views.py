@@ -5,6 +5,7 @@ one. Requests are found only among experiments you may see. Refusals from approv
 domain errors, answered by the one API exception handler (experiments.api.exceptions) with their
 status: 400 bad input, 403 not yours to decide, 409 someone decided first or wrong status.
 """
+
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -40,9 +41,13 @@ from experiments.api.views.guarded import GuardedExperimentViewSet
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing with this id or key that you may see.")
 REFUSED = {
     400: OpenApiResponse(RefusalSerializer, description="Missing comment or reason, or invalid values."),
-    403: OpenApiResponse(RefusalSerializer, description="Not yours to do (authors never decide on their own experiment)."),
+    403: OpenApiResponse(
+        RefusalSerializer, description="Not yours to do (authors never decide on their own experiment)."
+    ),
     404: NOT_FOUND,
-    409: OpenApiResponse(RefusalSerializer, description="Someone decided first, you already did, or the status does not allow it."),
+    409: OpenApiResponse(
+        RefusalSerializer, description="Someone decided first, you already did, or the status does not allow it."
+    ),
 }
 CSV = OpenApiResponse(OpenApiTypes.STR, description="text/csv: one row per decision.")
 REQUEST_RELATED = ("experiment", "snapshot", "base_snapshot", "opened_by")
@@ -55,8 +60,10 @@ def csv_response(text: str, filename: str) -> HttpResponse:
 
 
 class InboxView(APIView):
-    @extend_schema(summary="Requests waiting for your decision, oldest first, with the evidence to decide them",
-                   responses={200: InboxItemSerializer(many=True)})
+    @extend_schema(
+        summary="Requests waiting for your decision, oldest first, with the evidence to decide them",
+        responses={200: InboxItemSerializer(many=True)},
+    )
     def get(self, request):
         items = list(waiting_for(request.user))
         for item in items:
@@ -65,9 +72,13 @@ class InboxView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Approval requests on experiments you may see",
-                       parameters=[OpenApiParameter("status", str), OpenApiParameter("kind", str)]),
-    retrieve=extend_schema(summary="One approval request with its decisions", responses={200: ApprovalRequestSerializer, 404: NOT_FOUND}),
+    list=extend_schema(
+        summary="Approval requests on experiments you may see",
+        parameters=[OpenApiParameter("status", str), OpenApiParameter("kind", str)],
+    ),
+    retrieve=extend_schema(
+        summary="One approval request with its decisions", responses={200: ApprovalRequestSerializer, 404: NOT_FOUND}
+    ),
 )
 class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ApprovalRequestSerializer
@@ -80,8 +91,11 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             .prefetch_related(decisions_prefetch(), comments_prefetch())
         )
 
-    @extend_schema(summary="Approve, reject or request changes", request=DecideSerializer,
-                   responses={200: ApprovalRequestSerializer, **REFUSED})
+    @extend_schema(
+        summary="Approve, reject or request changes",
+        request=DecideSerializer,
+        responses={200: ApprovalRequestSerializer, **REFUSED},
+    )
     @action(detail=True, methods=["post"], serializer_class=DecideSerializer)
     def decide(self, request, pk=None):
         approval_request = self.get_object()
@@ -91,10 +105,17 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         fresh = self.get_queryset().get(pk=approval_request.pk)
         return Response(ApprovalRequestSerializer(fresh).data)
 
-    @extend_schema(methods=["get"], summary="The request's discussion, oldest first",
-                   responses={200: CommentSerializer(many=True), 404: NOT_FOUND})
-    @extend_schema(methods=["post"], summary="Add to the discussion (authors and this request's approvers)",
-                   request=CommentCreateSerializer, responses={201: CommentSerializer, **REFUSED})
+    @extend_schema(
+        methods=["get"],
+        summary="The request's discussion, oldest first",
+        responses={200: CommentSerializer(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Add to the discussion (authors and this request's approvers)",
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer, **REFUSED},
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, pk=None):
         approval_request = self.get_object()
@@ -105,8 +126,10 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         comment = services.add_comment(approval_request, request.user, body.validated_data["body"])
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="An amendment's change against the approved contract",
-                   responses={200: DiffRowSerializer(many=True), 404: NOT_FOUND})
+    @extend_schema(
+        summary="An amendment's change against the approved contract",
+        responses={200: DiffRowSerializer(many=True), 404: NOT_FOUND},
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def diff(self, request, pk=None):
         return Response(DiffRowSerializer(request_diff(self.get_object()), many=True).data)
@@ -116,26 +139,43 @@ class ExperimentApprovalsViewSet(GuardedExperimentViewSet):
     """/api/approvals/experiments/<key>/…: one experiment's amendments, restart and decisions."""
 
     def _requests(self, experiment, kind):
-        return (experiment.approval_requests.filter(kind=kind).select_related(*REQUEST_RELATED)
-                .prefetch_related(decisions_prefetch(), comments_prefetch()))
+        return (
+            experiment.approval_requests.filter(kind=kind)
+            .select_related(*REQUEST_RELATED)
+            .prefetch_related(decisions_prefetch(), comments_prefetch())
+        )
 
-    @extend_schema(methods=["get"], summary="The experiment's amendments, newest first",
-                   responses={200: ApprovalRequestSerializer(many=True), 404: NOT_FOUND})
-    @extend_schema(methods=["post"], summary="Ask to change scope, exposure, duration or metrics (authors only)",
-                   request=AmendmentCreateSerializer, responses={201: ApprovalRequestSerializer, **REFUSED})
+    @extend_schema(
+        methods=["get"],
+        summary="The experiment's amendments, newest first",
+        responses={200: ApprovalRequestSerializer(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Ask to change scope, exposure, duration or metrics (authors only)",
+        request=AmendmentCreateSerializer,
+        responses={201: ApprovalRequestSerializer, **REFUSED},
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def amendments(self, request, key=None):
         experiment = self.get_object()
         if request.method == "GET":
-            return Response(ApprovalRequestSerializer(self._requests(experiment, ApprovalRequest.Kind.AMENDMENT), many=True).data)
+            return Response(
+                ApprovalRequestSerializer(self._requests(experiment, ApprovalRequest.Kind.AMENDMENT), many=True).data
+            )
         body = AmendmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        opened = services.request_amendment(experiment, request.user, body.changes(), reason=body.validated_data["reason"])
+        opened = services.request_amendment(
+            experiment, request.user, body.changes(), reason=body.validated_data["reason"]
+        )
         fresh = self._requests(experiment, ApprovalRequest.Kind.AMENDMENT).get(pk=opened.pk)
         return Response(ApprovalRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Ask to run a stopped experiment again (authors or signal owners)",
-                   request=RestartRequestSerializer, responses={201: ApprovalRequestSerializer, **REFUSED})
+    @extend_schema(
+        summary="Ask to run a stopped experiment again (authors or signal owners)",
+        request=RestartRequestSerializer,
+        responses={201: ApprovalRequestSerializer, **REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def restart(self, request, key=None):
         experiment = self.get_object()
@@ -145,19 +185,25 @@ class ExperimentApprovalsViewSet(GuardedExperimentViewSet):
         fresh = self._requests(experiment, ApprovalRequest.Kind.RESTART).get(pk=opened.pk)
         return Response(ApprovalRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Every decision on the experiment, oldest first",
-                   responses={200: DecisionSerializer(many=True), 404: NOT_FOUND})
+    @extend_schema(
+        summary="Every decision on the experiment, oldest first",
+        responses={200: DecisionSerializer(many=True), 404: NOT_FOUND},
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def decisions(self, request, key=None):
         experiment = self.get_object()
-        rows = Decision.objects.filter(request__experiment=experiment).select_related("approver", "snapshot", "request__experiment")
+        rows = Decision.objects.filter(request__experiment=experiment).select_related(
+            "approver", "snapshot", "request__experiment"
+        )
         return Response(DecisionSerializer(rows, many=True).data)
 
     @extend_schema(summary="The experiment's decisions as CSV", responses={(200, "text/csv"): CSV, 404: NOT_FOUND})
     @action(detail=True, methods=["get"], url_path="decisions/csv", pagination_class=None)
     def decisions_csv(self, request, key=None):
         experiment = self.get_object()
-        return csv_response(decisions_csv(Decision.objects.filter(request__experiment=experiment)), f"{experiment.key}-decisions.csv")
+        return csv_response(
+            decisions_csv(Decision.objects.filter(request__experiment=experiment)), f"{experiment.key}-decisions.csv"
+        )
 
 
 class AllDecisionsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -172,20 +218,33 @@ class AllDecisionsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise PermissionDenied("Only standards keepers may read every decision.")
 
     def get_queryset(self):
-        return Decision.objects.select_related("approver", "snapshot", "request__experiment").order_by("created_at", "pk")
+        return Decision.objects.select_related("approver", "snapshot", "request__experiment").order_by(
+            "created_at", "pk"
+        )
 
-    @extend_schema(summary="Every decision (standards keepers)", responses={200: DecisionSerializer(many=True), 403: RefusalSerializer})
+    @extend_schema(
+        summary="Every decision (standards keepers)",
+        responses={200: DecisionSerializer(many=True), 403: RefusalSerializer},
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="Every decision as CSV (standards keepers)", responses={(200, "text/csv"): CSV, 403: RefusalSerializer})
+    @extend_schema(
+        summary="Every decision as CSV (standards keepers)", responses={(200, "text/csv"): CSV, 403: RefusalSerializer}
+    )
     @action(detail=False, methods=["get"], pagination_class=None)
     def csv(self, request):
-        return csv_response(decisions_csv(self.get_queryset()), f"pagar-decisions-{timezone.localdate().isoformat()}.csv")
+        return csv_response(
+            decisions_csv(self.get_queryset()), f"pagar-decisions-{timezone.localdate().isoformat()}.csv"
+        )
 
 
-@extend_schema_view(list=extend_schema(summary="Your notifications, newest first",
-                                       parameters=[OpenApiParameter("unread", bool, description="Only unread ones.")]))
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your notifications, newest first",
+        parameters=[OpenApiParameter("unread", bool, description="Only unread ones.")],
+    )
+)
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # the schema generator's hint; get_queryset is what runs
@@ -200,7 +259,9 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             mine = mine.filter(read_at__isnull=True)
         return mine
 
-    @extend_schema(summary="Mark one notification as read", request=None, responses={200: NotificationSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        summary="Mark one notification as read", request=None, responses={200: NotificationSerializer, 404: NOT_FOUND}
+    )
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()
@@ -209,8 +270,11 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
 
-    @extend_schema(summary="Mark all your notifications as read", request=None,
-                   responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description='{"marked": <count>}')})
+    @extend_schema(
+        summary="Mark all your notifications as read",
+        request=None,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description='{"marked": <count>}')},
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         marked = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())

@@ -6,122 +6,311 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('experiments', '0003_reserved_keys'),
+        ("experiments", "0003_reserved_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovalPolicy',
+            name="ApprovalPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('requirement', models.CharField(choices=[('named_approver', 'The approver named in the proposal'), ('touchpoint_owner', "The touchpoint's owner (charter)"), ('role', 'Holders of a role')], default='named_approver', max_length=20)),
-                ('role', models.CharField(blank=True, choices=[('proposer', 'Proposer'), ('approver', 'Approver'), ('signal_owner', 'Signal owner'), ('standards_keeper', 'Standards keeper'), ('board', 'Review board')], max_length=30)),
-                ('count', models.PositiveSmallIntegerField(default=1, help_text='How many holders of the role must approve.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('sensitive_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='experiments.sensitivecategory')),
-                ('touchpoint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='experiments.touchpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "requirement",
+                    models.CharField(
+                        choices=[
+                            ("named_approver", "The approver named in the proposal"),
+                            ("touchpoint_owner", "The touchpoint's owner (charter)"),
+                            ("role", "Holders of a role"),
+                        ],
+                        default="named_approver",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proposer", "Proposer"),
+                            ("approver", "Approver"),
+                            ("signal_owner", "Signal owner"),
+                            ("standards_keeper", "Standards keeper"),
+                            ("board", "Review board"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "count",
+                    models.PositiveSmallIntegerField(default=1, help_text="How many holders of the role must approve."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "sensitive_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="experiments.sensitivecategory",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to="experiments.touchpoint"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'approval policies',
-                'ordering': ['name'],
+                "verbose_name_plural": "approval policies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ApprovalRequest',
+            name="ApprovalRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('proposal', 'Proposal'), ('amendment', 'Amendment'), ('restart', 'Restart')], max_length=10)),
-                ('required_slots', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested'), ('withdrawn', 'Withdrawn'), ('superseded', 'Superseded')], db_index=True, default='open', max_length=20)),
-                ('reason', models.TextField(blank=True, help_text='Why the owner asks (amendments, restarts).')),
-                ('opened_at', models.DateTimeField(db_index=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approval_requests', to='experiments.experiment')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("proposal", "Proposal"), ("amendment", "Amendment"), ("restart", "Restart")],
+                        max_length=10,
+                    ),
+                ),
+                ("required_slots", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("changes_requested", "Changes requested"),
+                            ("withdrawn", "Withdrawn"),
+                            ("superseded", "Superseded"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, help_text="Why the owner asks (amendments, restarts).")),
+                ("opened_at", models.DateTimeField(db_index=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approval_requests",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at', '-pk'],
+                "ordering": ["-opened_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested'), ('amendment_requested', 'Amendment requested'), ('restart_requested', 'Restart requested'), ('reminder', 'Reminder'), ('escalation', 'Escalation')], max_length=30)),
-                ('message', models.TextField()),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='experiments.experiment')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='approvals.approvalrequest')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("changes_requested", "Changes requested"),
+                            ("amendment_requested", "Amendment requested"),
+                            ("restart_requested", "Restart requested"),
+                            ("reminder", "Reminder"),
+                            ("escalation", "Escalation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("message", models.TextField()),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="approvals.approvalrequest",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Snapshot',
+            name="Snapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('data', models.JSONField()),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='experiments.experiment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("data", models.JSONField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="experiments.experiment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['experiment', 'number'],
+                "ordering": ["experiment", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slot', models.CharField(max_length=80)),
-                ('verdict', models.CharField(choices=[('approve', 'Approved'), ('reject', 'Rejected'), ('request_changes', 'Requested changes')], max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('approver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approval_decisions', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='approvals.approvalrequest')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='approvals.snapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slot", models.CharField(max_length=80)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approved"),
+                            ("reject", "Rejected"),
+                            ("request_changes", "Requested changes"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="approvals.approvalrequest",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="approvals.snapshot"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='approvalrequest',
-            name='base_snapshot',
-            field=models.ForeignKey(blank=True, help_text='Amendments: the approved contract the change is measured against.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.snapshot'),
+            model_name="approvalrequest",
+            name="base_snapshot",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Amendments: the approved contract the change is measured against.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="approvals.snapshot",
+            ),
         ),
         migrations.AddField(
-            model_name='approvalrequest',
-            name='snapshot',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='approvals.snapshot'),
+            model_name="approvalrequest",
+            name="snapshot",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="requests", to="approvals.snapshot"
+            ),
         ),
         migrations.CreateModel(
-            name='TouchpointCharter',
+            name="TouchpointCharter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('backup', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='backup_touchpoints', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_touchpoints', to=settings.AUTH_USER_MODEL)),
-                ('touchpoint', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='charter', to='experiments.touchpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "backup",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="backup_touchpoints",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_touchpoints",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="charter", to="experiments.touchpoint"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='snapshot',
-            constraint=models.UniqueConstraint(fields=('experiment', 'number'), name='unique_snapshot_number'),
+            model_name="snapshot",
+            constraint=models.UniqueConstraint(fields=("experiment", "number"), name="unique_snapshot_number"),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.UniqueConstraint(fields=('request', 'approver'), name='one_vote_per_approver'),
+            model_name="decision",
+            constraint=models.UniqueConstraint(fields=("request", "approver"), name="one_vote_per_approver"),
         ),
     ]

@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0002_request_comments'),
+        ("approvals", "0002_request_comments"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested'), ('amendment_requested', 'Amendment requested'), ('restart_requested', 'Restart requested'), ('reminder', 'Reminder'), ('escalation', 'Escalation'), ('started', 'Started'), ('stopped', 'Stopped by the checks'), ('concluded', 'Concluded'), ('digest', 'Daily monitoring digest')], max_length=30),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("changes_requested", "Changes requested"),
+                    ("amendment_requested", "Amendment requested"),
+                    ("restart_requested", "Restart requested"),
+                    ("reminder", "Reminder"),
+                    ("escalation", "Escalation"),
+                    ("started", "Started"),
+                    ("stopped", "Stopped by the checks"),
+                    ("concluded", "Concluded"),
+                    ("digest", "Daily monitoring digest"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0003_live_notifications'),
+        ("approvals", "0003_live_notifications"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested'), ('amendment_requested', 'Amendment requested'), ('restart_requested', 'Restart requested'), ('reminder', 'Reminder'), ('escalation', 'Escalation'), ('started', 'Started'), ('stopped', 'Stopped by the checks'), ('concluded', 'Concluded'), ('digest', 'Daily monitoring digest'), ('check_failed', 'Check could not decide')], max_length=30),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("changes_requested", "Changes requested"),
+                    ("amendment_requested", "Amendment requested"),
+                    ("restart_requested", "Restart requested"),
+                    ("reminder", "Reminder"),
+                    ("escalation", "Escalation"),
+                    ("started", "Started"),
+                    ("stopped", "Stopped by the checks"),
+                    ("concluded", "Concluded"),
+                    ("digest", "Daily monitoring digest"),
+                    ("check_failed", "Check could not decide"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -5,26 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0004_check_failed_notification'),
-        ('experiments', '0005_errors_do_not_take_the_look'),
+        ("approvals", "0004_check_failed_notification"),
+        ("experiments", "0005_errors_do_not_take_the_look"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='url',
-            field=models.CharField(blank=True, help_text='Where the notice links when it is not about one experiment.', max_length=300),
+            model_name="notification",
+            name="url",
+            field=models.CharField(
+                blank=True, help_text="Where the notice links when it is not about one experiment.", max_length=300
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='experiment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='experiments.experiment'),
+            model_name="notification",
+            name="experiment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to="experiments.experiment",
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested'), ('amendment_requested', 'Amendment requested'), ('restart_requested', 'Restart requested'), ('reminder', 'Reminder'), ('escalation', 'Escalation'), ('started', 'Started'), ('stopped', 'Stopped by the checks'), ('concluded', 'Concluded'), ('digest', 'Daily monitoring digest'), ('check_failed', 'Check could not decide'), ('idea', 'Idea'), ('slot_agenda', 'Ideas slot agenda'), ('slot_minutes', 'Ideas slot minutes'), ('review_agenda', 'Promotion review agenda'), ('review_minutes', 'Promotion review minutes'), ('meeting_reminder', 'Meeting reminder'), ('standard', 'Standard')], max_length=30),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("changes_requested", "Changes requested"),
+                    ("amendment_requested", "Amendment requested"),
+                    ("restart_requested", "Restart requested"),
+                    ("reminder", "Reminder"),
+                    ("escalation", "Escalation"),
+                    ("started", "Started"),
+                    ("stopped", "Stopped by the checks"),
+                    ("concluded", "Concluded"),
+                    ("digest", "Daily monitoring digest"),
+                    ("check_failed", "Check could not decide"),
+                    ("idea", "Idea"),
+                    ("slot_agenda", "Ideas slot agenda"),
+                    ("slot_minutes", "Ideas slot minutes"),
+                    ("review_agenda", "Promotion review agenda"),
+                    ("review_minutes", "Promotion review minutes"),
+                    ("meeting_reminder", "Meeting reminder"),
+                    ("standard", "Standard"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

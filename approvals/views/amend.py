@@ -1,4 +1,5 @@
 """Owners ask to change an approved or running experiment (an amendment), or to restart a stopped one."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,9 @@ def amend(request, key):
         raise PermissionDenied(refusal.message)
     base = services.approved_snapshot(experiment)
     contract = base.data if base else contract_of(experiment)
-    pending = experiment.approval_requests.filter(kind=ApprovalRequest.Kind.AMENDMENT, status=ApprovalRequest.State.OPEN).first()
+    pending = experiment.approval_requests.filter(
+        kind=ApprovalRequest.Kind.AMENDMENT, status=ApprovalRequest.State.OPEN
+    ).first()
     diff = None
     if request.method == "POST":
         form = AmendmentForm(request.POST)
@@ -40,15 +43,21 @@ def amend(request, key):
                     return redirect(experiment)
     else:
         form = AmendmentForm(initial=AmendmentForm.initial_from(contract))
-        metrics = MetricChangeFormSet(prefix="metrics", initial=[MetricChangeForm.initial_from(r) for r in contract["metrics"]])
-    return render(request, "approvals/amend.html", {
-        "experiment": experiment,
-        "form": form,
-        "metrics": metrics,
-        "diff": diff,
-        "pending": pending,
-        "base": base,
-    })
+        metrics = MetricChangeFormSet(
+            prefix="metrics", initial=[MetricChangeForm.initial_from(r) for r in contract["metrics"]]
+        )
+    return render(
+        request,
+        "approvals/amend.html",
+        {
+            "experiment": experiment,
+            "form": form,
+            "metrics": metrics,
+            "diff": diff,
+            "pending": pending,
+            "base": base,
+        },
+    )
 
 
 @require_POST

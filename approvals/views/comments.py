@@ -1,4 +1,5 @@
 """The discussion on one request: its authors and approvers write here (approvals.services.add_comment)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect

@@ -1,4 +1,5 @@
 """The decision buttons (inbox and detail page) post here; approvals.services.decide records the vote."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect

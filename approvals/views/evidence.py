@@ -1,4 +1,5 @@
 """What an approver needs to decide one request, gathered once for the inbox, the detail page and the API."""
+
 from dataclasses import dataclass, field
 
 from approvals import slots as slot_rules

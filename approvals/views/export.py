@@ -1,4 +1,5 @@
 """Decision records as CSV: one experiment's for anyone who may see it; all of them for standards keepers."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse

@@ -1,4 +1,5 @@
 """The amendment form: the amendable parts of the contract, prefilled from the approved snapshot."""
+
 from decimal import Decimal
 
 from django import forms
@@ -16,17 +17,27 @@ def _number(value):
 
 class AmendmentForm(FirstErrorOnlyMixin, forms.Form):
     touchpoints = forms.ModelMultipleChoiceField(
-        Touchpoint.objects.all(), to_field_name="key", widget=forms.CheckboxSelectMultiple)
+        Touchpoint.objects.all(), to_field_name="key", widget=forms.CheckboxSelectMultiple
+    )
     segments = forms.ModelMultipleChoiceField(
-        Segment.objects.all(), to_field_name="key", required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked means all customers.")
+        Segment.objects.all(),
+        to_field_name="key",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked means all customers.",
+    )
     exposure_cap_pct = forms.DecimalField(
-        label="Exposure cap (%)", min_value=Decimal("0.01"), max_value=100, decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01"}))
+        label="Exposure cap (%)",
+        min_value=Decimal("0.01"),
+        max_value=100,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
     planned_start = forms.DateField(widget=DATE)
     planned_end = forms.DateField(widget=DATE)
-    reason = forms.CharField(label="Why the change", widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="The approvers read this first.")
+    reason = forms.CharField(
+        label="Why the change", widget=forms.Textarea(attrs={"rows": 3}), help_text="The approvers read this first."
+    )
 
     def clean(self):
         data = super().clean()
@@ -68,9 +79,16 @@ class MetricChangeForm(FirstErrorOnlyMixin, forms.Form):
 
     @staticmethod
     def initial_from(row: dict) -> dict:
-        effect = row["minimum_detectable_effect"] if row["role"] == MetricRole.SUCCESS else row["non_inferiority_margin"]
-        return {**{k: row.get(k) for k in ("metric", "role", "effect_unit", "baseline_rate", "baseline_mean", "baseline_sd")},
-                "effect": effect}
+        effect = (
+            row["minimum_detectable_effect"] if row["role"] == MetricRole.SUCCESS else row["non_inferiority_margin"]
+        )
+        return {
+            **{
+                k: row.get(k)
+                for k in ("metric", "role", "effect_unit", "baseline_rate", "baseline_mean", "baseline_sd")
+            },
+            "effect": effect,
+        }
 
     def row(self) -> dict:
         data = self.cleaned_data

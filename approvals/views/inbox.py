@@ -1,4 +1,5 @@
 """“Waiting for me”: every request this person can decide, with the evidence under each decision."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

@@ -1,4 +1,5 @@
 """Your in-app notifications: newest first, unread marked, each one read by its owner only."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +14,14 @@ from approvals.views.decide import back_to
 def notification_list(request):
     mine = Notification.objects.filter(user=request.user).select_related("experiment", "request")
     page = Paginator(mine, 25).get_page(request.GET.get("page"))
-    return render(request, "approvals/notifications.html", {
-        "page": page,
-        "unread": mine.filter(read_at__isnull=True).count(),
-    })
+    return render(
+        request,
+        "approvals/notifications.html",
+        {
+            "page": page,
+            "unread": mine.filter(read_at__isnull=True).count(),
+        },
+    )
 
 
 @require_POST

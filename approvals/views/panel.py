@@ -1,5 +1,6 @@
 """The approvals part of an experiment's page: who is still needed, the decisions and their
 comments, an amendment's diff, and the decision forms for whoever may decide."""
+
 from approvals.models import ApprovalRequest, Decision, RequestComment
 from approvals.access import can_decide, may_amend, may_discuss, may_request_restart
 from approvals.views.evidence import evidence_for
@@ -21,7 +22,9 @@ def approval_panel(experiment, user) -> dict:
         .order_by("created_at", "pk")
     )
     comments = list(
-        RequestComment.objects.filter(request__experiment=experiment).select_related("author", "request").order_by("created_at", "pk")
+        RequestComment.objects.filter(request__experiment=experiment)
+        .select_related("author", "request")
+        .order_by("created_at", "pk")
     )
     # One thread, oldest first: decisions and comments as they happened.
     thread = sorted(decisions + comments, key=lambda entry: (entry.created_at, entry.pk))

@@ -3,6 +3,7 @@
 Mirrors approvals.services.people_who_can_decide from the other side: a request waits for you when
 one of its still-unfilled slots accepts you, you are not an author, and you have not voted on it.
 """
+
 from django.db.models import Prefetch, Q
 
 from approvals import slots as slot_rules
@@ -33,13 +34,14 @@ def waiting_ids(user) -> list[int]:
     """Ids of the requests waiting for `user`, oldest first. A few small queries, for the nav badge."""
     if not user.is_authenticated or not user.is_active:
         return []
-    rows = list(_candidates(user).only("pk", "required_slots", "escalated_at", "opened_at", "experiment_id")
-                .order_by("opened_at", "pk"))
+    rows = list(
+        _candidates(user)
+        .only("pk", "required_slots", "escalated_at", "opened_at", "experiment_id")
+        .order_by("opened_at", "pk")
+    )
     backup_of = set()
     if any(r.escalated_at for r in rows):
-        backup_of = set(
-            TouchpointCharter.objects.filter(backup=user).values_list("touchpoint__experiments", flat=True)
-        )
+        backup_of = set(TouchpointCharter.objects.filter(backup=user).values_list("touchpoint__experiments", flat=True))
     acceptable = {r.pk: {s["key"] for s in r.required_slots if _accepts(user, s, r, backup_of)} for r in rows}
     acceptable = {pk: keys for pk, keys in acceptable.items() if keys}
     if not acceptable:
@@ -57,18 +59,24 @@ def waiting_for(user):
     return (
         ApprovalRequest.objects.filter(pk__in=ids)
         .select_related("experiment__owner", "experiment__approver", "snapshot", "base_snapshot", "opened_by")
-        .prefetch_related("experiment__touchpoints", "experiment__segments", "experiment__sensitive_categories",
-                          "experiment__metrics__metric", "experiment__variants",
-                          decisions_prefetch(), comments_prefetch())
+        .prefetch_related(
+            "experiment__touchpoints",
+            "experiment__segments",
+            "experiment__sensitive_categories",
+            "experiment__metrics__metric",
+            "experiment__variants",
+            decisions_prefetch(),
+            comments_prefetch(),
+        )
         .order_by("opened_at", "pk")
     )
 
 
 def decisions_prefetch() -> Prefetch:
-    return Prefetch("decisions", queryset=Decision.objects.select_related("approver", "snapshot", "request__experiment"))
+    return Prefetch(
+        "decisions", queryset=Decision.objects.select_related("approver", "snapshot", "request__experiment")
+    )
 
 
 def comments_prefetch() -> Prefetch:
     return Prefetch("comments", queryset=RequestComment.objects.select_related("author"))
-
-

@@ -1,4 +1,5 @@
 """GET /api/calendar/ and POST /api/calendar/regenerate/ for the signed-in user."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -34,7 +35,10 @@ class CalendarView(APIView):
 
 
 class RegenerateCalendarView(APIView):
-    @extend_schema(summary="A new calendar feed address; the old one stops working", request=None,
-                   responses={200: CalendarSerializer})
+    @extend_schema(
+        summary="A new calendar feed address; the old one stops working",
+        request=None,
+        responses={200: CalendarSerializer},
+    )
     def post(self, request):
         return _answer(request, feeds.regenerate(request.user))

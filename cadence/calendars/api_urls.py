@@ -1,4 +1,5 @@
 """API routes; included under /api/."""
+
 from django.urls import path
 
 from cadence.calendars.api import CalendarView, RegenerateCalendarView

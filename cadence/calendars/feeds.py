@@ -1,4 +1,5 @@
 """A user's .ics feed: the secret address, and what a calendar app gets from it."""
+
 import datetime as dt
 from dataclasses import replace
 

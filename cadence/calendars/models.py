@@ -1,4 +1,5 @@
 """A user's secret calendar feed address, and the meeting reminders already sent."""
+
 import secrets
 
 from django.conf import settings
@@ -33,7 +34,9 @@ class MeetingReminder(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "event_uid", "event_start"], name="calendars_one_reminder_per_meeting"),
+            models.UniqueConstraint(
+                fields=["user", "event_uid", "event_start"], name="calendars_one_reminder_per_meeting"
+            ),
         ]
 
     def __str__(self):

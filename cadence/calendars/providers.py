@@ -5,6 +5,7 @@ A provider whose app has not landed yet (cannot be imported) is skipped with a w
 feed and the reminders work with whatever meeting kinds exist. A provider that fails while
 running is not hidden: a feed missing meetings would make calendar apps delete them.
 """
+
 import datetime as dt
 import logging
 from collections.abc import Callable

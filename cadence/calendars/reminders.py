@@ -10,6 +10,7 @@ ON CONFLICT DO NOTHING ... RETURNING, in the same transaction as the in-app noti
 rows this run inserted are reminded. A second beat, a retried task or a concurrent worker finds
 the rows taken (on PostgreSQL a concurrent insert waits for the first to commit, then skips).
 """
+
 import datetime as dt
 import logging
 
@@ -50,8 +51,13 @@ def _remind(user, events: list[CalendarEvent], now) -> int:
         claimed = _claim(user, events, now)
         for event in events:
             if event.uid in claimed:
-                notify_about(Notification.Kind.MEETING_REMINDER, [user], reminder_text(event),
-                             event.url or reverse("calendar-page"), subject=email_subject("Reminder", event.summary))
+                notify_about(
+                    Notification.Kind.MEETING_REMINDER,
+                    [user],
+                    reminder_text(event),
+                    event.url or reverse("calendar-page"),
+                    subject=email_subject("Reminder", event.summary),
+                )
     return len(claimed)
 
 
@@ -63,8 +69,12 @@ def _claim(user, events: list[CalendarEvent], now) -> set[str]:
     start_field = MeetingReminder._meta.get_field("event_start")
     params = []
     for event in events:
-        params += [user.pk, event.uid, start_field.get_db_prep_value(event.start, connection),
-                   start_field.get_db_prep_value(now, connection)]
+        params += [
+            user.pk,
+            event.uid,
+            start_field.get_db_prep_value(event.start, connection),
+            start_field.get_db_prep_value(now, connection),
+        ]
     sql = (
         f"INSERT INTO {table} (user_id, event_uid, event_start, sent_at) VALUES {values} "
         "ON CONFLICT (user_id, event_uid, event_start) DO NOTHING RETURNING event_uid"

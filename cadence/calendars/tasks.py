@@ -1,4 +1,5 @@
 """Thin Celery tasks: the work lives in cadence.calendars.reminders."""
+
 from celery import shared_task
 
 

@@ -1,4 +1,5 @@
 """Web pages; included at the site root."""
+
 from django.urls import path, re_path
 
 from cadence.calendars import views

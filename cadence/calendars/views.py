@@ -1,4 +1,5 @@
 """The .ics feed (token in the address, no sign-in) and the "My calendar" page."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -24,17 +25,23 @@ def feed(request, token):
 @login_required
 def my_calendar(request):
     feed = feeds.feed_for(request.user)
-    return render(request, "calendars/my_calendar.html", {
-        **feeds.feed_urls(request, feed),
-        "events": feeds.upcoming(request.user),
-        "upcoming_days": feeds.UPCOMING_DAYS,
-        "feed": feed,
-    })
+    return render(
+        request,
+        "calendars/my_calendar.html",
+        {
+            **feeds.feed_urls(request, feed),
+            "events": feeds.upcoming(request.user),
+            "upcoming_days": feeds.UPCOMING_DAYS,
+            "feed": feed,
+        },
+    )
 
 
 @login_required
 @require_POST
 def regenerate(request):
     feeds.regenerate(request.user)
-    messages.success(request, "New calendar address made. The old one no longer works: subscribe again with the new one.")
+    messages.success(
+        request, "New calendar address made. The old one no longer works: subscribe again with the new one."
+    )
     return redirect("calendar-page")

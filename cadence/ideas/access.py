@@ -2,6 +2,7 @@
 
 Refusals are `experiments.lifecycle` errors: NotPermitted (403) for someone who is not the
 facilitator, IllegalMove (409) for a meeting not in a state to decide (closed, not open yet)."""
+
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,8 @@ def decide_refusal(user, meeting: SlotMeeting, now=None) -> TransitionError | No
         return IllegalMove(message, _meeting_problem(message))
     if not decisions_open(meeting, now):
         message = _("Decisions open at the meeting's start, %(start)s; the facilitator may open it early.") % {
-            "start": local_time(meeting, meeting.starts_at)}
+            "start": local_time(meeting, meeting.starts_at)
+        }
         return IllegalMove(message, _meeting_problem(message))
     return None
 
@@ -61,9 +63,13 @@ def meeting_state(meeting: SlotMeeting, now=None) -> str:
         by = meeting.opened_early_by
         name = (by.get_full_name() or by.get_username()) if by else _("the facilitator")
         return _("Open: opened early by %(name)s at %(when)s; decisions allowed.") % {
-            "name": name, "when": local_time(meeting, meeting.opened_early_at)}
+            "name": name,
+            "when": local_time(meeting, meeting.opened_early_at),
+        }
     if decisions_open(meeting, now):
         return _("Open: the meeting has started; decisions allowed.")
     sent = _("Agenda sent") if meeting.agenda_sent_at else _("Agenda not sent yet")
     return _("%(sent)s; decisions allowed from the start, %(start)s.") % {
-        "sent": sent, "start": local_time(meeting, meeting.starts_at)}
+        "sent": sent,
+        "start": local_time(meeting, meeting.starts_at),
+    }

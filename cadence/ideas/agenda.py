@@ -1,5 +1,6 @@
 """A meeting's agenda: new ideas since the last slot, the top-scored open ideas and parked ideas
 whose date has come. Building it again adds what is new and never duplicates a row."""
+
 import datetime as dt
 import logging
 
@@ -15,7 +16,8 @@ log = logging.getLogger(__name__)
 
 def meeting_at(series: SlotSeries, starts_at: dt.datetime) -> SlotMeeting:
     meeting, _ = SlotMeeting.objects.get_or_create(
-        series=series, starts_at=starts_at,
+        series=series,
+        starts_at=starts_at,
         defaults={"ends_at": starts_at + dt.timedelta(minutes=series.duration_minutes)},
     )
     return meeting
@@ -27,8 +29,11 @@ def next_meeting(series: SlotSeries, now: dt.datetime | None = None) -> SlotMeet
 
 
 def previous_meeting(meeting: SlotMeeting) -> SlotMeeting | None:
-    return (SlotMeeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at)
-            .order_by("-starts_at").first())
+    return (
+        SlotMeeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at)
+        .order_by("-starts_at")
+        .first()
+    )
 
 
 def agenda_candidates(meeting: SlotMeeting) -> list[tuple[Idea, str]]:
@@ -40,15 +45,20 @@ def agenda_candidates(meeting: SlotMeeting) -> list[tuple[Idea, str]]:
         # Submitted since the last slot's agenda went out (or its start, if it was never sent).
         new = new.filter(created_at__gte=previous.agenda_built_at or previous.starts_at)
     new = list(new.order_by("created_at", "pk"))
-    due = list(Idea.objects.filter(status=IdeaStatus.PARKED, parked_until__lte=meeting_day).order_by("parked_until", "pk"))
+    due = list(
+        Idea.objects.filter(status=IdeaStatus.PARKED, parked_until__lte=meeting_day).order_by("parked_until", "pk")
+    )
     taken = {idea.pk for idea in new + due}
     top = list(
         Idea.objects.filter(Q(status=IdeaStatus.NEW), created_at__lt=meeting.starts_at)
         .exclude(pk__in=taken)
         .order_by(F("score").desc(nulls_last=True), "-rating_count", "created_at")[: meeting.series.top_count]
     )
-    return ([(i, AgendaReason.NEW) for i in new] + [(i, AgendaReason.PARKED_DUE) for i in due]
-            + [(i, AgendaReason.TOP) for i in top])
+    return (
+        [(i, AgendaReason.NEW) for i in new]
+        + [(i, AgendaReason.PARKED_DUE) for i in due]
+        + [(i, AgendaReason.TOP) for i in top]
+    )
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 """API shapes of ideas, ratings, comments, meetings and decisions."""
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
@@ -10,7 +11,9 @@ User = get_user_model()
 
 class IdeaSerializer(serializers.ModelSerializer):
     touchpoint = serializers.SlugRelatedField(slug_field="key", queryset=Touchpoint.objects.all())
-    segment = serializers.SlugRelatedField(slug_field="key", queryset=Segment.objects.all(), required=False, allow_null=True)
+    segment = serializers.SlugRelatedField(
+        slug_field="key", queryset=Segment.objects.all(), required=False, allow_null=True
+    )
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
     experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
     votes = serializers.SerializerMethodField()
@@ -20,9 +23,25 @@ class IdeaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Idea
-        fields = ["id", "title", "pain_point", "touchpoint", "segment", "hypothesis", "expected_effect", "author",
-                  "created_at", "status", "parked_until", "decline_reason", "experiment", "score", "rating_count",
-                  "votes", "url"]
+        fields = [
+            "id",
+            "title",
+            "pain_point",
+            "touchpoint",
+            "segment",
+            "hypothesis",
+            "expected_effect",
+            "author",
+            "created_at",
+            "status",
+            "parked_until",
+            "decline_reason",
+            "experiment",
+            "score",
+            "rating_count",
+            "votes",
+            "url",
+        ]
         read_only_fields = ["created_at", "status", "parked_until", "decline_reason", "score", "rating_count"]
 
     def get_votes(self, idea) -> int:
@@ -61,15 +80,26 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 class SlotDecisionSerializer(serializers.ModelSerializer):
     idea = serializers.PrimaryKeyRelatedField(queryset=Idea.objects.all())
     action = serializers.ChoiceField(choices=DecisionAction.choices)
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True),
-                                         required=False, allow_null=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
     experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = SlotDecision
-        fields = ["id", "idea", "action", "owner", "parked_until", "reason", "experiment", "wip_warning",
-                  "decided_by", "decided_at"]
+        fields = [
+            "id",
+            "idea",
+            "action",
+            "owner",
+            "parked_until",
+            "reason",
+            "experiment",
+            "wip_warning",
+            "decided_by",
+            "decided_at",
+        ]
         read_only_fields = ["wip_warning", "decided_at"]
         extra_kwargs = {"parked_until": {"required": False}, "reason": {"required": False}}
 
@@ -84,14 +114,32 @@ class SlotMeetingSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="scheduled or closed")
     opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decisions_open = serializers.SerializerMethodField(
-        help_text="Whether the facilitator may record decisions now (time).")
+        help_text="Whether the facilitator may record decisions now (time)."
+    )
     state = serializers.SerializerMethodField(help_text="Where the meeting stands, in words.")
 
     class Meta:
         model = SlotMeeting
-        fields = ["id", "series", "facilitator", "starts_at", "ends_at", "status", "agenda_built_at", "agenda_sent_at",
-                  "opened_early_at", "opened_early_by", "decisions_open", "state",
-                  "closed_at", "follow_ups", "agenda", "decisions", "minutes", "url"]
+        fields = [
+            "id",
+            "series",
+            "facilitator",
+            "starts_at",
+            "ends_at",
+            "status",
+            "agenda_built_at",
+            "agenda_sent_at",
+            "opened_early_at",
+            "opened_early_by",
+            "decisions_open",
+            "state",
+            "closed_at",
+            "follow_ups",
+            "agenda",
+            "decisions",
+            "minutes",
+            "url",
+        ]
 
     def get_decisions_open(self, meeting) -> bool:
         from cadence.ideas.access import decisions_open

@@ -1,4 +1,5 @@
 """API routes; included under /api/."""
+
 from rest_framework.routers import SimpleRouter
 
 from cadence.ideas.api_views import IdeaViewSet, MeetingViewSet

@@ -2,6 +2,7 @@
 open ideas; only the slot's facilitator (or a superuser) decides, builds agendas, opens early and closes.
 Decisions are taken from the meeting's start or after the facilitator opened it early
 (cadence.ideas.access): 403 for someone else, 409 for a meeting closed or not open yet."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -38,8 +39,13 @@ def _refusal_response(refusal: TransitionError) -> Response:
     return Response(body, status=refusal.status_code)
 
 
-class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                  viewsets.GenericViewSet):
+class IdeaViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """?q= searches title and hypothesis; ?status= (new, proposed, parked, declined, all; default open),
     ?touchpoint=<key>, ?pain_point=, ?sort= score | newest | votes."""
 
@@ -52,14 +58,21 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             return backlog(status="all")
         status_value = params.get("status", "")
         if status_value and status_value != "all" and status_value not in IdeaStatus.values:
-            raise ApiValidationError({"status": [f"'{status_value}' is not a status; use one of {', '.join(IdeaStatus.values)} or all."]})
+            raise ApiValidationError(
+                {"status": [f"'{status_value}' is not a status; use one of {', '.join(IdeaStatus.values)} or all."]}
+            )
         if params.get("pain_point") and params["pain_point"] not in PainPoint.values:
             raise ApiValidationError({"pain_point": [f"'{params['pain_point']}' is not a pain point."]})
         sort = params.get("sort", "score")
         if sort not in ("score", "newest", "votes"):
             raise ApiValidationError({"sort": ["Sort by score, newest or votes."]})
-        return backlog(q=params.get("q", ""), status=status_value, touchpoint=params.get("touchpoint"),
-                       pain_point=params.get("pain_point", ""), sort=sort)
+        return backlog(
+            q=params.get("q", ""),
+            status=status_value,
+            touchpoint=params.get("touchpoint"),
+            pain_point=params.get("pain_point", ""),
+            sort=sort,
+        )
 
     def perform_create(self, serializer):
         serializer.save(author=self.request.user)
@@ -69,7 +82,12 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             raise ApiPermissionDenied("Only the author edits an idea, and only while it is open.")
         return super().update(request, *args, **kwargs)
 
-    @extend_schema(request=None, responses=inline_serializer("IdeaVoteResult", {"voted": serializers.BooleanField(), "votes": serializers.IntegerField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "IdeaVoteResult", {"voted": serializers.BooleanField(), "votes": serializers.IntegerField()}
+        ),
+    )
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
         """Toggle the caller's vote (one per person)."""
@@ -111,8 +129,14 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SlotMeetingSerializer
     filter_backends = []
     queryset = SlotMeeting.objects.select_related("series__facilitator").prefetch_related(
-        "agenda__idea__touchpoint", "agenda__idea__segment", "agenda__idea__author", "decisions__idea",
-        "decisions__owner", "decisions__decided_by", "decisions__experiment")
+        "agenda__idea__touchpoint",
+        "agenda__idea__segment",
+        "agenda__idea__author",
+        "decisions__idea",
+        "decisions__owner",
+        "decisions__decided_by",
+        "decisions__experiment",
+    )
 
     def _facilitated(self):
         meeting = self.get_object()
@@ -120,11 +144,17 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             raise ApiPermissionDenied("Only the slot's facilitator may do this.")
         return meeting
 
-    @extend_schema(responses={201: SlotDecisionSerializer, 400: OpenApiResponse(description="A field is wrong"),
-                              403: OpenApiResponse(description="Not the facilitator"),
-                              409: OpenApiResponse(
-                                  description="The meeting is closed, or not open yet (before its start, "
-                                              "unless the facilitator opened it early)")})
+    @extend_schema(
+        responses={
+            201: SlotDecisionSerializer,
+            400: OpenApiResponse(description="A field is wrong"),
+            403: OpenApiResponse(description="Not the facilitator"),
+            409: OpenApiResponse(
+                description="The meeting is closed, or not open yet (before its start, "
+                "unless the facilitator opened it early)"
+            ),
+        }
+    )
     @action(detail=True, methods=["post"], serializer_class=SlotDecisionSerializer)
     def decisions(self, request, pk=None):
         meeting = self._facilitated()
@@ -132,8 +162,15 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            decision = decide(meeting, data["idea"], request.user, data["action"], owner=data.get("owner"),
-                              parked_until=data.get("parked_until"), reason=data.get("reason", ""))
+            decision = decide(
+                meeting,
+                data["idea"],
+                request.user,
+                data["action"],
+                owner=data.get("owner"),
+                parked_until=data.get("parked_until"),
+                reason=data.get("reason", ""),
+            )
         except ValidationError as exc:
             raise _api_errors(exc) from exc
         except PermissionDenied as exc:
@@ -142,9 +179,15 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             return _refusal_response(refusal)
         return Response(SlotDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Open the meeting for decisions before its start (the facilitator); recorded", request=None,
-                   responses={200: SlotMeetingSerializer, 403: OpenApiResponse(description="Not the facilitator"),
-                              409: OpenApiResponse(description="Open already, started already, or closed")})
+    @extend_schema(
+        summary="Open the meeting for decisions before its start (the facilitator); recorded",
+        request=None,
+        responses={
+            200: SlotMeetingSerializer,
+            403: OpenApiResponse(description="Not the facilitator"),
+            409: OpenApiResponse(description="Open already, started already, or closed"),
+        },
+    )
     @action(detail=True, methods=["post"], url_path="open-early")
     def open_early(self, request, pk=None):
         meeting = self.get_object()

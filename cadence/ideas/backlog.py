@@ -1,4 +1,5 @@
 """The backlog query shared by the backlog page and the API: filters, search and sort orders."""
+
 from django.db.models import Count, F, Q
 
 from cadence.ideas.models import Idea, IdeaStatus

@@ -1,5 +1,6 @@
 """The weekly ideas slot as calendar events: every occurrence of the series a user facilitates
 or attends (every active series for a superuser), whether its meeting row exists yet or not."""
+
 import datetime as dt
 
 from django.db.models import Q
@@ -18,8 +19,12 @@ def calendar_events(user, since: dt.datetime, until: dt.datetime) -> list[Calend
         series_qs = series_qs.filter(Q(facilitator=user) | Q(attendees=user)).distinct()
     events = []
     for series in series_qs:
-        meetings = {m.starts_at: m for m in SlotMeeting.objects.filter(series=series, starts_at__gte=since, starts_at__lt=until)
-                    .select_related("series__facilitator")}
+        meetings = {
+            m.starts_at: m
+            for m in SlotMeeting.objects.filter(
+                series=series, starts_at__gte=since, starts_at__lt=until
+            ).select_related("series__facilitator")
+        }
         for meeting in meetings.values():
             events.append(meeting_event(meeting, description=_description(meeting)))
         if not series.active:
@@ -27,16 +32,18 @@ def calendar_events(user, since: dt.datetime, until: dt.datetime) -> list[Calend
         for start in scheduling.occurrences_between(series, since, until):
             if any(start == s for s in meetings):
                 continue
-            events.append(CalendarEvent(
-                uid=meeting_uid(series.pk, start),
-                summary=f"Ideas slot: {series.name}",
-                start=start,
-                end=start + dt.timedelta(minutes=series.duration_minutes),
-                description="The agenda is sent before the slot.",
-                location=series.location,
-                organizer_email=series.facilitator.email,
-                attendee_emails=tuple(sorted({u.email for u in series.attendees.all() if u.email})),
-            ))
+            events.append(
+                CalendarEvent(
+                    uid=meeting_uid(series.pk, start),
+                    summary=f"Ideas slot: {series.name}",
+                    start=start,
+                    end=start + dt.timedelta(minutes=series.duration_minutes),
+                    description="The agenda is sent before the slot.",
+                    location=series.location,
+                    organizer_email=series.facilitator.email,
+                    attendee_emails=tuple(sorted({u.email for u in series.attendees.all() if u.email})),
+                )
+            )
     return sorted(events, key=lambda e: (e.start, e.uid))
 
 

@@ -1,5 +1,6 @@
 """The facilitator's decisions in the slot: turn an idea into a draft experiment, park it until a
 date, or decline it with a reason. Each decision is an append-only row; the idea follows it."""
+
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,8 +48,10 @@ def wip_warning(meeting: SlotMeeting, idea: Idea, loads: dict | None = None) -> 
     load = loads[idea.touchpoint_id]
     if load + 1 <= limit:
         return ""
-    return (f"{idea.touchpoint.name} already has {load} of {limit} (running, approved and proposed in this slot); "
-            f"this proposal makes {load + 1}.")
+    return (
+        f"{idea.touchpoint.name} already has {load} of {limit} (running, approved and proposed in this slot); "
+        f"this proposal makes {load + 1}."
+    )
 
 
 def may_own_proposals(user) -> bool:
@@ -56,8 +59,16 @@ def may_own_proposals(user) -> bool:
 
 
 @transaction.atomic
-def decide(meeting: SlotMeeting, idea: Idea, actor, action: str, *, owner=None, parked_until: dt.date | None = None,
-           reason: str = "") -> SlotDecision:
+def decide(
+    meeting: SlotMeeting,
+    idea: Idea,
+    actor,
+    action: str,
+    *,
+    owner=None,
+    parked_until: dt.date | None = None,
+    reason: str = "",
+) -> SlotDecision:
     """Record one decision (facilitator or superuser, once the meeting is open: access.decide_refusal).
     Raises that refusal (NotPermitted 403, IllegalMove 409) or a ValidationError keyed by field."""
     meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series").get(pk=meeting.pk)
@@ -104,7 +115,7 @@ def decide(meeting: SlotMeeting, idea: Idea, actor, action: str, *, owner=None, 
 
 
 def _unique_key(title: str) -> str:
-    base = (slugify(title)[:50].strip("-") or "idea")
+    base = slugify(title)[:50].strip("-") or "idea"
     if base == "new":
         base = "idea-new"
     key, n = base, 2
@@ -125,7 +136,7 @@ def draft_from_idea(idea: Idea, owner, actor) -> Experiment:
         hypothesis_audience=audience[:200],
         hypothesis_effect=idea.expected_effect[:300],
         hypothesis_rationale=f"it addresses {idea.get_pain_point_display().lower()} at {idea.touchpoint.name} "
-                             f"(idea #{idea.pk}, proposed in the ideas slot)",
+        f"(idea #{idea.pk}, proposed in the ideas slot)",
         owner=owner,
         exposure_cap_pct=DRAFT_EXPOSURE_PCT,
         planned_start=start,
@@ -135,7 +146,9 @@ def draft_from_idea(idea: Idea, owner, actor) -> Experiment:
     if idea.segment:
         experiment.segments.set([idea.segment])
     Variant.objects.create(experiment=experiment, key="control", name="Today's experience", is_control=True, weight=50)
-    Variant.objects.create(experiment=experiment, key="treatment", name="The change", description=idea.hypothesis[:500], weight=50)
+    Variant.objects.create(
+        experiment=experiment, key="treatment", name="The change", description=idea.hypothesis[:500], weight=50
+    )
     record_creation(experiment, actor)
     return experiment
 
@@ -145,7 +158,9 @@ def close_meeting(meeting: SlotMeeting, actor, follow_ups: str | None = None) ->
     """Keep the minutes and send them (facilitator or superuser); closing twice is refused."""
     from cadence.ideas.notices import send_minutes
 
-    meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series__facilitator").get(pk=meeting.pk)
+    meeting = (
+        SlotMeeting.objects.select_for_update(of=("self",)).select_related("series__facilitator").get(pk=meeting.pk)
+    )
     if not meeting.may_decide(actor):
         raise PermissionDenied("Only the slot's facilitator closes the meeting.")
     if meeting.is_closed:
@@ -165,7 +180,8 @@ def open_early(meeting: SlotMeeting, actor) -> SlotMeeting:
         raise refusal
     now = timezone.now()
     claimed = SlotMeeting.objects.filter(pk=meeting.pk, opened_early_at__isnull=True).update(
-        opened_early_at=now, opened_early_by=actor)
+        opened_early_at=now, opened_early_by=actor
+    )
     if not claimed:  # opened twice at once: the first one did it
         raise IllegalMove(gettext("The meeting is open already."))
     meeting.opened_early_at, meeting.opened_early_by = now, actor

@@ -1,4 +1,5 @@
 """Forms of the idea pages and the meeting page."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -31,15 +32,22 @@ class RatingForm(forms.Form):
         self.model = model
         for criterion in model.criteria.all():
             self.fields[criterion.key] = forms.IntegerField(
-                label=criterion.name, min_value=SCORE_MIN, max_value=SCORE_MAX, help_text=criterion.question,
+                label=criterion.name,
+                min_value=SCORE_MIN,
+                max_value=SCORE_MAX,
+                help_text=criterion.question,
                 widget=forms.NumberInput(attrs={"min": SCORE_MIN, "max": SCORE_MAX, "step": 1}),
             )
 
 
 def proposer_choices():
     User = get_user_model()
-    return (User.objects.filter(is_active=True)
-            .filter(Q(groups__name=roles.PROPOSER) | Q(is_superuser=True)).distinct().order_by("first_name", "username"))
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name=roles.PROPOSER) | Q(is_superuser=True))
+        .distinct()
+        .order_by("first_name", "username")
+    )
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -49,8 +57,12 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class DecisionForm(forms.Form):
     action = forms.ChoiceField(choices=DecisionAction.choices, widget=forms.RadioSelect)
-    owner = PersonChoiceField(queryset=None, required=False, label="Owner of the proposal",
-                              help_text="Holds the proposer role; the draft is theirs to complete.")
+    owner = PersonChoiceField(
+        queryset=None,
+        required=False,
+        label="Owner of the proposal",
+        help_text="Holds the proposer role; the draft is theirs to complete.",
+    )
     parked_until = forms.DateField(required=False, label="Park until", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(required=False, label="Reason / note", widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -71,9 +83,13 @@ SORTS = {"score": "Score", "newest": "Newest", "votes": "Votes"}
 
 class BacklogFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
-    status = forms.ChoiceField(required=False, choices=[("", "Open (new or parked)"), ("all", "Any status")] + IdeaStatus.choices)
-    touchpoint = forms.ModelChoiceField(required=False, queryset=Touchpoint.objects.all(), to_field_name="key",
-                                        empty_label="Any touchpoint")
-    pain_point = forms.ChoiceField(required=False, choices=[("", "Any pain point")] + PainPoint.choices,
-                                   label="Pain point")
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Open (new or parked)"), ("all", "Any status")] + IdeaStatus.choices
+    )
+    touchpoint = forms.ModelChoiceField(
+        required=False, queryset=Touchpoint.objects.all(), to_field_name="key", empty_label="Any touchpoint"
+    )
+    pain_point = forms.ChoiceField(
+        required=False, choices=[("", "Any pain point")] + PainPoint.choices, label="Pain point"
+    )
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))

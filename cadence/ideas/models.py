@@ -1,5 +1,6 @@
 """The idea backlog (ideas, comments, votes, ratings under a scoring model) and the weekly ideas
 slot (a series set in the admin, its meetings, their agenda and the facilitator's decisions)."""
+
 import zoneinfo
 
 from django.conf import settings
@@ -74,8 +75,14 @@ class Idea(models.Model):
     title = models.CharField(max_length=200)
     pain_point = models.CharField("friction / pain point", max_length=30, choices=PainPoint.choices)
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="ideas")
-    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="ideas", null=True, blank=True,
-                                help_text="Leave empty for all customers.")
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.PROTECT,
+        related_name="ideas",
+        null=True,
+        blank=True,
+        help_text="Leave empty for all customers.",
+    )
     hypothesis = models.TextField("rough hypothesis", help_text="What we would change, and why we think it helps.")
     expected_effect = models.CharField(max_length=300, help_text="What would move, which way, roughly how much.")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
@@ -174,24 +181,35 @@ class SlotSeries(models.Model):
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     time = models.TimeField(help_text="Local time in the series' time zone.")
     timezone = models.CharField(max_length=60, default="UTC", validators=[validate_timezone])
-    duration_minutes = models.PositiveSmallIntegerField(default=45, validators=[MinValueValidator(5), MaxValueValidator(480)])
-    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_slots")
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=45, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_slots"
+    )
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="attended_slots")
     location = models.CharField(max_length=200, blank=True, help_text="Room or video link.")
     wip_limit_per_touchpoint = models.PositiveSmallIntegerField(
-        "WIP limit per touchpoint", default=3, validators=[MinValueValidator(1)],
+        "WIP limit per touchpoint",
+        default=3,
+        validators=[MinValueValidator(1)],
         help_text="Warn when running + approved experiments + proposals from the slot would pass this.",
     )
     top_count = models.PositiveSmallIntegerField(
         default=10, validators=[MaxValueValidator(100)], help_text="How many top-scored open ideas join the agenda."
     )
     agenda_lead_hours = models.PositiveSmallIntegerField(
-        default=24, validators=[MinValueValidator(1), MaxValueValidator(144)],
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(144)],
         help_text="Build and send the agenda this many hours before the slot.",
     )
     active = models.BooleanField(default=True)
     periodic_task = models.OneToOneField(
-        "django_celery_beat.PeriodicTask", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        "django_celery_beat.PeriodicTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="ideas_slot",
     )
 
@@ -230,12 +248,15 @@ class SlotMeeting(models.Model):
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
     follow_ups = models.TextField(blank=True, help_text="Free text: who does what next.")
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    opened_early_at = models.DateTimeField(null=True, blank=True,
-                                           help_text="When the facilitator opened decisions before the start.")
-    opened_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opened_early_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the facilitator opened decisions before the start."
+    )
+    opened_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_at"]
@@ -287,8 +308,14 @@ class SlotDecision(AppendOnlyModel):
     meeting = models.ForeignKey(SlotMeeting, on_delete=models.PROTECT, related_name="decisions")
     idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="decisions")
     action = models.CharField(max_length=10, choices=DecisionAction.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", help_text="Proposals: who owns the draft experiment.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Proposals: who owns the draft experiment.",
+    )
     experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     parked_until = models.DateField(null=True, blank=True)
     reason = models.TextField(blank=True)

@@ -1,5 +1,6 @@
 """What the slot sends: the agenda before it (in-app + email with an .ics invitation) and the
 minutes after it (in-app + email). Each is sent once per meeting, whatever beat or retries do."""
+
 import datetime as dt
 import logging
 
@@ -55,8 +56,10 @@ def agenda_text(meeting: SlotMeeting) -> str:
     for number, item in enumerate(items, 1):
         idea = item.idea
         score = f"score {idea.score:.1f}" if idea.score is not None else "not rated yet"
-        lines.append(f"{number}. {idea.title} [{idea.touchpoint.name}; {idea.get_pain_point_display()}; {score}] "
-                     f"- {item.get_reason_display()}")
+        lines.append(
+            f"{number}. {idea.title} [{idea.touchpoint.name}; {idea.get_pain_point_display()}; {score}] "
+            f"- {item.get_reason_display()}"
+        )
     if not items:
         lines.append("No ideas are waiting: the backlog is empty.")
     return "\n".join(lines)
@@ -65,7 +68,9 @@ def agenda_text(meeting: SlotMeeting) -> str:
 def send_agenda(meeting: SlotMeeting) -> bool:
     """In-app notices now, the invitation email after commit; False if it was already sent."""
     with transaction.atomic():
-        meeting = SlotMeeting.objects.select_for_update(of=("self",)).select_related("series__facilitator").get(pk=meeting.pk)
+        meeting = (
+            SlotMeeting.objects.select_for_update(of=("self",)).select_related("series__facilitator").get(pk=meeting.pk)
+        )
         if meeting.agenda_sent_at is not None:
             return False
         meeting.agenda_sent_at = timezone.now()
@@ -75,11 +80,18 @@ def send_agenda(meeting: SlotMeeting) -> bool:
         message = f"The agenda of {meeting} is ready: {count} idea{'s' if count != 1 else ''} to decide."
         # In-app rows as notify_about writes them; the email is our own, with the invitation attached,
         # so each person gets one email, not two.
-        Notification.objects.bulk_create([
-            Notification(user=u, kind=Notification.Kind.SLOT_AGENDA, url=meeting.get_absolute_url(), message=message,
-                         created_at=meeting.agenda_sent_at)
-            for u in people
-        ])
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user=u,
+                    kind=Notification.Kind.SLOT_AGENDA,
+                    url=meeting.get_absolute_url(),
+                    message=message,
+                    created_at=meeting.agenda_sent_at,
+                )
+                for u in people
+            ]
+        )
         if any(u.email for u in people):
             meeting_id = meeting.pk
             transaction.on_commit(lambda: _queue_invitation(meeting_id))
@@ -106,8 +118,11 @@ def agenda_email(meeting: SlotMeeting):
         body=body,
         to=sorted({u.email for u in people if u.email}),
     )
-    invitation = calendar_bytes([meeting_event(meeting, description=agenda_text(meeting))],
-                                name=f"Ideas slot: {meeting.series.name}", method="REQUEST")
+    invitation = calendar_bytes(
+        [meeting_event(meeting, description=agenda_text(meeting))],
+        name=f"Ideas slot: {meeting.series.name}",
+        method="REQUEST",
+    )
     email.attach("invitation.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
     return email
 
@@ -130,7 +145,9 @@ def minutes_text(meeting: SlotMeeting) -> str:
         lines.append(f"- {d.idea.title}: {detail}")
     if not decisions:
         lines.append("- none")
-    undecided = [i.idea.title for i in meeting.agenda.select_related("idea") if i.idea_id not in {d.idea_id for d in decisions}]
+    undecided = [
+        i.idea.title for i in meeting.agenda.select_related("idea") if i.idea_id not in {d.idea_id for d in decisions}
+    ]
     if undecided:
         lines += ["", "Not decided (stay in the backlog):"] + [f"- {t}" for t in undecided]
     lines += ["", "Follow-ups:", meeting.follow_ups.strip() or "- none"]
@@ -147,5 +164,10 @@ def send_minutes(meeting: SlotMeeting) -> None:
     for d in meeting.decisions.select_related("owner"):
         if d.owner is not None:
             people[d.owner.pk] = d.owner
-    notify_about(Notification.Kind.SLOT_MINUTES, people.values(), minutes_text(meeting), meeting.get_absolute_url(),
-                 subject=email_subject("Ideas slot minutes", meeting))
+    notify_about(
+        Notification.Kind.SLOT_MINUTES,
+        people.values(),
+        minutes_text(meeting),
+        meeting.get_absolute_url(),
+        subject=email_subject("Ideas slot minutes", meeting),
+    )

@@ -3,6 +3,7 @@
 Beat is not the source of truth: the task it runs (ideas.send_slot_agenda) works out from the
 database which meeting is next, so a moved slot or a missed run is caught by the next one.
 """
+
 import datetime as dt
 import json
 
@@ -42,7 +43,9 @@ def next_start(series, after: dt.datetime) -> dt.datetime:
 
 def agenda_moment(series) -> tuple[int, dt.time]:
     """(Python weekday, local time) at which the agenda goes out: the lead before the slot."""
-    anchor = dt.datetime.combine(dt.date(2024, 1, 1) + dt.timedelta(days=series.weekday), series.time)  # 2024-01-01 is a Monday
+    anchor = dt.datetime.combine(
+        dt.date(2024, 1, 1) + dt.timedelta(days=series.weekday), series.time
+    )  # 2024-01-01 is a Monday
     moment = anchor - dt.timedelta(hours=series.agenda_lead_hours)
     return moment.weekday(), moment.time()
 
@@ -50,8 +53,12 @@ def agenda_moment(series) -> tuple[int, dt.time]:
 def crontab_for(series) -> CrontabSchedule:
     weekday, at = agenda_moment(series)
     fields = {
-        "minute": str(at.minute), "hour": str(at.hour), "day_of_week": str((weekday + 1) % 7),  # cron: 0 = Sunday
-        "day_of_month": "*", "month_of_year": "*", "timezone": series.tz,
+        "minute": str(at.minute),
+        "hour": str(at.hour),
+        "day_of_week": str((weekday + 1) % 7),  # cron: 0 = Sunday
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "timezone": series.tz,
     }
     return CrontabSchedule.objects.filter(**fields).order_by("pk").first() or CrontabSchedule.objects.create(**fields)
 
@@ -67,7 +74,7 @@ def sync_periodic_task(series) -> PeriodicTask:
         "args": json.dumps([series.pk]),
         "enabled": series.active,
         "description": f"Builds and sends the agenda of the next '{series.name}' slot, "
-                       f"{series.agenda_lead_hours} h before it ({series.timezone}).",
+        f"{series.agenda_lead_hours} h before it ({series.timezone}).",
     }
     task = series.periodic_task
     if task is None:

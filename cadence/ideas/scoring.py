@@ -1,5 +1,6 @@
 """Scoring ideas: each rater fills in the current scoring model's criteria (1-10); a rating's
 score is the weighted average of its values; an idea's score is the average over its raters."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count

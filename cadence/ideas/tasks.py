@@ -1,4 +1,5 @@
 """Thin Celery tasks: the work lives in cadence.ideas.agenda and cadence.ideas.notices."""
+
 from celery import shared_task
 
 

@@ -1,4 +1,5 @@
 """Web pages; included at the site root."""
+
 from django.urls import path
 
 from cadence.ideas.views import ideas, meetings

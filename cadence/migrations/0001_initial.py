@@ -4,21 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SchedulerHeartbeat',
+            name="SchedulerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
-                ('last_run_at', models.DateTimeField()),
-                ('runs', models.PositiveBigIntegerField(default=0)),
-                ('worker', models.CharField(blank=True, max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, unique=True)),
+                ("last_run_at", models.DateTimeField()),
+                ("runs", models.PositiveBigIntegerField(default=0)),
+                ("worker", models.CharField(blank=True, max_length=200)),
             ],
         ),
     ]

@@ -4,6 +4,7 @@ present, and when. Pages, API and services all ask here; each rule is one functi
 A refusal is a `Refusal`: the message for the person (a str, so "" means allowed) with its HTTP
 status: 403 when the person may not do this at all, 409 when the meeting or item is not in a state
 that allows it (agenda not sent, not open yet, no quorum, decided or voted already)."""
+
 import zoneinfo
 
 from django.db.models import Q
@@ -92,7 +93,11 @@ def vote_refusal(user, item: AgendaItem, *, page: dict | None = None) -> Refusal
     decided = item.decided is not None if page is not None else Decision.objects.filter(item=item).exists()
     if decided:
         return Refusal(_("This item is decided; votes are closed."), CONFLICT)
-    voted = any(v.voter_id == user.pk for v in item.votes.all()) if page is not None else item.votes.filter(voter=user).exists()
+    voted = (
+        any(v.voter_id == user.pk for v in item.votes.all())
+        if page is not None
+        else item.votes.filter(voter=user).exists()
+    )
     if voted:
         return Refusal(_("You have already voted on this item; a vote is recorded once."), CONFLICT)
     return ""
@@ -115,8 +120,11 @@ def decisions_open(meeting: ReviewMeeting, now=None) -> bool:
 def timing_refusal(meeting: ReviewMeeting, now=None) -> Refusal | str:
     if decisions_open(meeting, now):
         return ""
-    return Refusal(_("Decisions open at the meeting's start, %(start)s; the chair may open it early.")
-                   % {"start": local_start(meeting)}, CONFLICT)
+    return Refusal(
+        _("Decisions open at the meeting's start, %(start)s; the chair may open it early.")
+        % {"start": local_start(meeting)},
+        CONFLICT,
+    )
 
 
 def board_ids(series) -> set[int]:
@@ -149,8 +157,14 @@ def quorum_refusal(meeting: ReviewMeeting) -> Refusal | str:
     present, required = quorum(meeting)
     if present >= required:
         return ""
-    return Refusal(_("No quorum: %(present)d of the %(required)d board members needed are present or have voted; "
-                     "the chair marks who is present.") % {"present": present, "required": required}, CONFLICT)
+    return Refusal(
+        _(
+            "No quorum: %(present)d of the %(required)d board members needed are present or have voted; "
+            "the chair marks who is present."
+        )
+        % {"present": present, "required": required},
+        CONFLICT,
+    )
 
 
 def decide_refusal(user, item: AgendaItem, now=None) -> Refusal | str:
@@ -184,12 +198,15 @@ def meeting_state(meeting: ReviewMeeting, now=None) -> str:
     """One line for the meeting page: where the meeting stands."""
     if meeting.agenda_sent_at is None:
         return _("Agenda not sent yet: votes open when it is sent; decisions at the start, %(start)s.") % {
-            "start": local_start(meeting)}
+            "start": local_start(meeting)
+        }
     if meeting.opened_early_at is not None:
         by = meeting.opened_early_by
         name = (by.get_full_name() or by.get_username()) if by else _("the chair")
         return _("Open: opened early by %(name)s at %(when)s; decisions allowed.") % {
-            "name": name, "when": local_time(meeting, meeting.opened_early_at)}
+            "name": name,
+            "when": local_time(meeting, meeting.opened_early_at),
+        }
     if decisions_open(meeting, now):
         return _("Open: the meeting has started; decisions allowed.")
     return _("Agenda sent: votes open; decisions allowed from the start, %(start)s.") % {"start": local_start(meeting)}

@@ -1,4 +1,5 @@
 """The series is set here; saving it creates/updates its beat task (occurrences.sync_periodic_task)."""
+
 from django.contrib import admin
 
 from cadence.reviews.models import ReviewMeeting, ReviewSeries
@@ -10,7 +11,20 @@ class ReviewSeriesAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
     fieldsets = (
         (None, {"fields": ("name", "chair", "members", "quorum", "active")}),
-        ("When", {"fields": ("day_of_month", "first_weekday", "time", "timezone", "duration_minutes", "agenda_days_before", "location")}),
+        (
+            "When",
+            {
+                "fields": (
+                    "day_of_month",
+                    "first_weekday",
+                    "time",
+                    "timezone",
+                    "duration_minutes",
+                    "agenda_days_before",
+                    "location",
+                )
+            },
+        ),
     )
 
 

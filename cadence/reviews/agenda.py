@@ -1,5 +1,6 @@
 """The agenda of one review meeting, built from the state of the programme. Building again adds
 what became due and refreshes the summary; it never duplicates or drops an item."""
+
 import statistics
 
 from django.db import transaction
@@ -15,7 +16,9 @@ from experiments.models import ExperimentEvent, Outcome, Status
 
 def previous_review_start(meeting: ReviewMeeting):
     previous = (
-        ReviewMeeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at).order_by("-starts_at").first()
+        ReviewMeeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at)
+        .order_by("-starts_at")
+        .first()
     )
     return previous.starts_at if previous else None
 
@@ -27,9 +30,11 @@ def won_since(since, until):
     if since is not None:
         concluded = concluded.filter(created_at__gte=since)
     undecided = AgendaItem.objects.filter(experiment__isnull=False, decision__isnull=True, meeting__starts_at__lt=until)
-    return awaiting_promotion().filter(
-        Q(pk__in=concluded.values("experiment")) | Q(pk__in=undecided.values("experiment"))
-    ).distinct()
+    return (
+        awaiting_promotion()
+        .filter(Q(pk__in=concluded.values("experiment")) | Q(pk__in=undecided.values("experiment")))
+        .distinct()
+    )
 
 
 def standards_due(day):
@@ -38,8 +43,11 @@ def standards_due(day):
 
 def standards_contradicted():
     # contradictions__isnull=False: without it the join's NULL row lists every standard with no contradiction at all.
-    return (Standard.objects.exclude(status=Standard.Status.RETIRED)
-            .filter(contradictions__isnull=False, contradictions__resolved_at__isnull=True).distinct())
+    return (
+        Standard.objects.exclude(status=Standard.Status.RETIRED)
+        .filter(contradictions__isnull=False, contradictions__resolved_at__isnull=True)
+        .distinct()
+    )
 
 
 def programme_summary(since, until) -> dict:
@@ -51,8 +59,11 @@ def programme_summary(since, until) -> dict:
     days = []
     for decision in decisions:
         submitted = (
-            ExperimentEvent.objects.filter(experiment=decision.experiment_id, action="submit", created_at__lte=decision.created_at)
-            .order_by("-created_at").first()
+            ExperimentEvent.objects.filter(
+                experiment=decision.experiment_id, action="submit", created_at__lte=decision.created_at
+            )
+            .order_by("-created_at")
+            .first()
         )
         if submitted:
             days.append((decision.created_at - submitted.created_at).total_seconds() / 86400)
@@ -78,7 +89,8 @@ def build_agenda(meeting: ReviewMeeting) -> ReviewMeeting:
     position = meeting.items.count()
     for experiment in won_since(since, meeting.starts_at).order_by("updated_at", "pk"):
         item, created = AgendaItem.objects.get_or_create(
-            meeting=meeting, experiment=experiment,
+            meeting=meeting,
+            experiment=experiment,
             defaults={"kind": AgendaItem.Kind.EXPERIMENT, "reasons": ["won"], "position": position},
         )
         if created or not item.decided:
@@ -92,7 +104,8 @@ def build_agenda(meeting: ReviewMeeting) -> ReviewMeeting:
         reasons.setdefault(standard, []).append("contradicted")
     for standard, why in sorted(reasons.items(), key=lambda pair: pair[0].pk):
         item, created = AgendaItem.objects.get_or_create(
-            meeting=meeting, standard=standard,
+            meeting=meeting,
+            standard=standard,
             defaults={"kind": AgendaItem.Kind.STANDARD, "reasons": why, "position": position},
         )
         if not created and not item.decided and sorted(item.reasons) != sorted(why):

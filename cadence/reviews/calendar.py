@@ -1,4 +1,5 @@
 """The review's occurrences for calendars: meetings the user chairs or sits on (all for a superuser)."""
+
 import datetime as dt
 
 from django.db.models import Q
@@ -17,18 +18,26 @@ def calendar_events(user, since: dt.datetime, until: dt.datetime) -> list[Calend
         series_list = series_list.filter(Q(chair=user) | Q(members=user)).distinct()
     events = {}
     # Meetings already scheduled keep their own time, even if the series' rule changed since.
-    for meeting in ReviewMeeting.objects.filter(series__in=series_list, starts_at__gte=since, starts_at__lt=until).select_related("series", "series__chair"):
+    for meeting in ReviewMeeting.objects.filter(
+        series__in=series_list, starts_at__gte=since, starts_at__lt=until
+    ).select_related("series", "series__chair"):
         event = meeting_event(meeting)
         events[event.uid] = event
     for series in series_list.filter(active=True):
         emails = tuple(sorted({u.email for u in [series.chair, *series.members.all()] if u.email}))
         for start in occurrences(series, since, until):
             uid = meeting_uid(series, start)
-            events.setdefault(uid, CalendarEvent(
-                uid=uid, summary=series.name, start=start, end=start + dt.timedelta(minutes=series.duration_minutes),
-                location=series.location, organizer_email=series.chair.email, attendee_emails=emails,
-                description=f"Monthly promotion review ({series.rule_label}).",
-            ))
+            events.setdefault(
+                uid,
+                CalendarEvent(
+                    uid=uid,
+                    summary=series.name,
+                    start=start,
+                    end=start + dt.timedelta(minutes=series.duration_minutes),
+                    location=series.location,
+                    organizer_email=series.chair.email,
+                    attendee_emails=emails,
+                    description=f"Monthly promotion review ({series.rule_label}).",
+                ),
+            )
     return sorted(events.values(), key=lambda e: (e.start, e.uid))
-
-

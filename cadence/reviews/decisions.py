@@ -3,6 +3,7 @@ transaction: promote creates the standard, records the decision and then promote
 (the lifecycle's promote move is the system's alone, guarded by `promotion_guard`: it needs that
 decision), rerun makes a draft copy for its owner, keep/revise/retire change the standard (with a
 new version). When votes and decisions are allowed is in access.py."""
+
 import datetime as dt
 
 from django.db import IntegrityError, transaction
@@ -46,13 +47,23 @@ def cast_vote(item: AgendaItem, user, choice: str, comment: str = "") -> Vote:
         raise ReviewRefusal(f"Choose one of: {', '.join(Vote.Choice.values)}.", field="choice")
     try:
         with transaction.atomic():
-            return Vote.objects.create(item=item, voter=user, choice=choice, comment=(comment or "").strip(), created_at=timezone.now())
+            return Vote.objects.create(
+                item=item, voter=user, choice=choice, comment=(comment or "").strip(), created_at=timezone.now()
+            )
     except IntegrityError:  # two submits at once: the unique constraint keeps one
         raise ReviewRefusal("You have already voted on this item; a vote is recorded once.", status_code=409) from None
 
 
-def decide(item: AgendaItem, user, kind: str, *, note: str = "", statement: str = "", keeper=None,
-           rereview: dt.date | None = None) -> Decision:
+def decide(
+    item: AgendaItem,
+    user,
+    kind: str,
+    *,
+    note: str = "",
+    statement: str = "",
+    keeper=None,
+    rereview: dt.date | None = None,
+) -> Decision:
     _fresh_meeting_state(item)
     refusal = access.decide_refusal(user, item)
     if refusal:
@@ -71,23 +82,39 @@ def decide(item: AgendaItem, user, kind: str, *, note: str = "", statement: str 
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
         if locked.decided:
-            raise ReviewRefusal("This item is decided already; decisions are final and kept as they are.", status_code=409)
+            raise ReviewRefusal(
+                "This item is decided already; decisions are final and kept as they are.", status_code=409
+            )
         made = {}
         if kind == Decision.Kind.PROMOTE:
-            made["standard"] = standards.create_from_experiment(item.experiment, statement=statement, owner=keeper,
-                                                                actor=user, rereview=rereview, source_url=url)
+            made["standard"] = standards.create_from_experiment(
+                item.experiment, statement=statement, owner=keeper, actor=user, rereview=rereview, source_url=url
+            )
         elif kind == Decision.Kind.RERUN:
             made["rerun"] = copy_as_draft(item.experiment, user)
         elif kind == Decision.Kind.KEEP:
-            made["standard"] = standards.keep(item.standard, rereview=rereview or default_rereview(timezone.localdate()),
-                                              actor=user, note=note, source_url=url)
+            made["standard"] = standards.keep(
+                item.standard,
+                rereview=rereview or default_rereview(timezone.localdate()),
+                actor=user,
+                note=note,
+                source_url=url,
+            )
         elif kind == Decision.Kind.REVISE:
-            made["standard"] = standards.revise(item.standard, statement=statement, actor=user, rereview=rereview,
-                                                note=note, source_url=url)
+            made["standard"] = standards.revise(
+                item.standard, statement=statement, actor=user, rereview=rereview, note=note, source_url=url
+            )
         elif kind == Decision.Kind.RETIRE:
             made["standard"] = standards.retire(item.standard, actor=user, note=note, source_url=url)
-        decision = Decision.objects.create(item=locked, kind=kind, decided_by=user, note=(note or "").strip(),
-                                           tally=tally(locked), created_at=timezone.now(), **made)
+        decision = Decision.objects.create(
+            item=locked,
+            kind=kind,
+            decided_by=user,
+            note=(note or "").strip(),
+            tally=tally(locked),
+            created_at=timezone.now(),
+            **made,
+        )
         if kind == Decision.Kind.PROMOTE:
             _promote(decision, item, user)
         _tell(decision, item)
@@ -99,9 +126,12 @@ def _promote(decision: Decision, item: AgendaItem, user) -> ExperimentEvent:
     who = user.get_full_name() or user.get_username()
     try:
         return lifecycle.transition(
-            item.experiment, "promote", None,
+            item.experiment,
+            "promote",
+            None,
             reason=f"Promoted to standard {decision.standard.code} by the review of {item.meeting.starts_at:%d %b %Y} "
-                   f"(decided by {who}).")
+            f"(decided by {who}).",
+        )
     except lifecycle.TransitionError as exc:
         raise ReviewRefusal(exc.message, status_code=exc.status_code) from exc
 
@@ -119,11 +149,18 @@ def _tell(decision: Decision, item: AgendaItem):
 
     if decision.rerun is not None:
         rerun = decision.rerun
-        notify_about(Kind.REVIEW_MINUTES, [rerun.owner],
-                     f"The promotion review asks for more evidence on {item.experiment.title}: a draft rerun, {rerun.key}, "
-                     "is ready for you to check and submit for approval.", rerun.get_absolute_url())
+        notify_about(
+            Kind.REVIEW_MINUTES,
+            [rerun.owner],
+            f"The promotion review asks for more evidence on {item.experiment.title}: a draft rerun, {rerun.key}, "
+            "is ready for you to check and submit for approval.",
+            rerun.get_absolute_url(),
+        )
     elif decision.standard is not None:
         standard = decision.standard
-        notify_about(Kind.STANDARD, [standard.owner],
-                     f"{standard.code} {decision.get_kind_display().lower()} by the promotion review: {standard.statement}",
-                     standard.get_absolute_url())
+        notify_about(
+            Kind.STANDARD,
+            [standard.owner],
+            f"{standard.code} {decision.get_kind_display().lower()} by the promotion review: {standard.statement}",
+            standard.get_absolute_url(),
+        )

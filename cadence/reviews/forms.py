@@ -13,16 +13,27 @@ class VoteForm(forms.Form):
 
 
 def keepers():
-    return get_user_model().objects.filter(groups__name=roles.STANDARDS_KEEPER, is_active=True).order_by("first_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(groups__name=roles.STANDARDS_KEEPER, is_active=True)
+        .order_by("first_name", "username")
+    )
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(widget=forms.RadioSelect)
-    statement = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text="The practice people should follow (promote, revise).")
+    statement = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The practice people should follow (promote, revise).",
+    )
     keeper = forms.ModelChoiceField(queryset=None, required=False, label="Standards keeper (owner)")
-    rereview_date = forms.DateField(required=False, label="Re-review date", widget=forms.DateInput(attrs={"type": "date"}),
-                                    help_text="Empty: 12 months from today.")
+    rereview_date = forms.DateField(
+        required=False,
+        label="Re-review date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: 12 months from today.",
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note for the minutes")
 
     def __init__(self, *args, item: AgendaItem, keeper_choices=None, **kwargs):
@@ -37,15 +48,20 @@ class DecisionForm(forms.Form):
             del self.fields["keeper"]
             self.initial.setdefault("statement", item.standard.statement)
         elif item.experiment_id:
-            self.initial.setdefault("statement", item.experiment.hypothesis_change[:1].upper() + item.experiment.hypothesis_change[1:])
+            self.initial.setdefault(
+                "statement", item.experiment.hypothesis_change[:1].upper() + item.experiment.hypothesis_change[1:]
+            )
 
 
 class AttendanceForm(forms.Form):
     """The chair marks board members present (those who vote count as present anyway)."""
 
     members = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Present"),
-        help_text=_("Members who voted count as present already. A mark is recorded with your name and kept."))
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Present"),
+        help_text=_("Members who voted count as present already. A mark is recorded with your name and kept."),
+    )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """The minutes of a meeting: a printable page, a CSV of items, votes and decisions, and Markdown."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -8,7 +9,19 @@ from cadence.reviews import access
 from cadence.reviews.decisions import tally
 from experiments.csv_export import csv_text
 
-CSV_HEADER = ["item", "kind", "subject", "reasons", "row", "who", "choice_or_decision", "comment_or_note", "tally", "result", "at"]
+CSV_HEADER = [
+    "item",
+    "kind",
+    "subject",
+    "reasons",
+    "row",
+    "who",
+    "choice_or_decision",
+    "comment_or_note",
+    "tally",
+    "result",
+    "at",
+]
 
 
 def _name(user) -> str:
@@ -16,8 +29,9 @@ def _name(user) -> str:
 
 
 def _items(meeting):
-    return meeting.items.select_related("experiment", "standard", "decision__decided_by", "decision__standard",
-                                        "decision__rerun").prefetch_related("votes__voter")
+    return meeting.items.select_related(
+        "experiment", "standard", "decision__decided_by", "decision__standard", "decision__rerun"
+    ).prefetch_related("votes__voter")
 
 
 def _result(decision) -> str:
@@ -35,13 +49,25 @@ def minutes_rows(meeting) -> list[list[str]]:
     for number, item in enumerate(_items(meeting), start=1):
         base = [str(number), item.kind, item.subject_label, " ".join(item.reasons)]
         for vote in item.votes.all():
-            rows.append(base + ["vote", _name(vote.voter), vote.choice, vote.comment, "", "", vote.created_at.isoformat()])
+            rows.append(
+                base + ["vote", _name(vote.voter), vote.choice, vote.comment, "", "", vote.created_at.isoformat()]
+            )
         decision = item.decided
         if decision is None:
             rows.append(base + ["decision", "", "undecided", "", _tally_text(tally(item)), "", ""])
         else:
-            rows.append(base + ["decision", _name(decision.decided_by), decision.kind, decision.note,
-                                _tally_text(decision.tally), _result(decision), decision.created_at.isoformat()])
+            rows.append(
+                base
+                + [
+                    "decision",
+                    _name(decision.decided_by),
+                    decision.kind,
+                    decision.note,
+                    _tally_text(decision.tally),
+                    _result(decision),
+                    decision.created_at.isoformat(),
+                ]
+            )
     return rows
 
 
@@ -51,22 +77,34 @@ def _tally_text(counts: dict) -> str:
 
 def minutes_markdown(meeting) -> str:
     local = timezone.localtime(meeting.starts_at)
-    lines = [f"# Minutes: {meeting.series.name}, {local:%d %B %Y %H:%M}", "",
-             f"Chair: {_name(meeting.series.chair)}  ",
-             f"Board: {', '.join(_name(u) for u in meeting.series.members.all())}", ""]
+    lines = [
+        f"# Minutes: {meeting.series.name}, {local:%d %B %Y %H:%M}",
+        "",
+        f"Chair: {_name(meeting.series.chair)}  ",
+        f"Board: {', '.join(_name(u) for u in meeting.series.members.all())}",
+        "",
+    ]
     summary = meeting.summary or {}
     if summary:
-        lines += ["## Programme since the last review", "",
-                  f"Run {summary.get('run', 0)}, won {summary.get('won', 0)}, lost {summary.get('lost', 0)}, "
-                  f"stopped {summary.get('stopped', 0)}; median days from submit to decision: "
-                  f"{summary.get('median_days_to_decision') if summary.get('median_days_to_decision') is not None else 'n/a'}.", ""]
+        median_days = summary.get("median_days_to_decision")
+        lines += [
+            "## Programme since the last review",
+            "",
+            f"Run {summary.get('run', 0)}, won {summary.get('won', 0)}, lost {summary.get('lost', 0)}, "
+            f"stopped {summary.get('stopped', 0)}; median days from submit to decision: "
+            f"{median_days if median_days is not None else 'n/a'}.",
+            "",
+        ]
     lines += ["## Decisions", ""]
     for number, item in enumerate(_items(meeting), start=1):
         decision = item.decided
         verdict = decision.get_kind_display() if decision else "Not decided"
         lines.append(f"### {number}. {item.subject_label}")
-        lines.append(f"**{verdict}**" + (f" ({_result(decision)})" if _result(decision) else "")
-                     + f" — votes: {_tally_text(decision.tally if decision else tally(item))}")
+        lines.append(
+            f"**{verdict}**"
+            + (f" ({_result(decision)})" if _result(decision) else "")
+            + f" — votes: {_tally_text(decision.tally if decision else tally(item))}"
+        )
         if decision and decision.note:
             lines.append(f"Note: {decision.note}")
         for vote in item.votes.all():
@@ -84,8 +122,11 @@ def _filename(meeting, ext: str) -> str:
 @login_required
 def minutes_page(request, pk):
     meeting = access.get_meeting_for(request.user, pk)
-    return render(request, "reviews/minutes.html", {"meeting": meeting, "items": _items(meeting),
-                                                    "members": meeting.series.members.all()})
+    return render(
+        request,
+        "reviews/minutes.html",
+        {"meeting": meeting, "items": _items(meeting), "members": meeting.series.members.all()},
+    )
 
 
 @login_required

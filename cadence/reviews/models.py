@@ -1,5 +1,6 @@
 """The monthly promotion review: a series (set in the admin), its meetings, their agenda items,
 the board's votes and the chair's decisions (both append-only)."""
+
 import zoneinfo
 
 from django.conf import settings
@@ -12,7 +13,15 @@ from cadence.standards.models import Standard
 from experiments.models import Experiment
 from experiments.models.append_only import AppendOnlyModel
 
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"), (6, "Sunday")]
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 def validate_timezone(value):
@@ -25,20 +34,33 @@ def validate_timezone(value):
 class ReviewSeries(models.Model):
     name = models.CharField(max_length=120, default="Monthly promotion review")
     day_of_month = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text="Meets on this day each month (1-28). Or leave empty and choose a weekday.")
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="Meets on this day each month (1-28). Or leave empty and choose a weekday.",
+    )
     first_weekday = models.PositiveSmallIntegerField(
-        "or the first", null=True, blank=True, choices=WEEKDAYS, help_text="Meets on the first such weekday of each month.")
+        "or the first",
+        null=True,
+        blank=True,
+        choices=WEEKDAYS,
+        help_text="Meets on the first such weekday of each month.",
+    )
     time = models.TimeField(help_text="Local time in the series' time zone.")
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    duration_minutes = models.PositiveSmallIntegerField(default=60, validators=[MinValueValidator(15), MaxValueValidator(480)])
-    agenda_days_before = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(14)],
-                                                          help_text="Build and send the agenda this many days before.")
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    agenda_days_before = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(14)], help_text="Build and send the agenda this many days before."
+    )
     location = models.CharField(max_length=200, blank=True)
     quorum = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(50)],
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text="Board members who must be present (voted on any item, or marked present by the chair) "
-                  "for a decision.")
+        "for a decision.",
+    )
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_review_series")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="review_series", help_text="The board.")
     active = models.BooleanField(default=True)
@@ -51,7 +73,9 @@ class ReviewSeries(models.Model):
 
     def clean(self):
         if (self.day_of_month is None) == (self.first_weekday is None):
-            raise ValidationError({"day_of_month": "Choose either a day of the month or a first weekday (one of the two)."})
+            raise ValidationError(
+                {"day_of_month": "Choose either a day of the month or a first weekday (one of the two)."}
+            )
 
     @property
     def rule_label(self) -> str:
@@ -70,12 +94,16 @@ class ReviewMeeting(models.Model):
     ends_at = models.DateTimeField()
     agenda_built_at = models.DateTimeField(null=True, blank=True)
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
-    since = models.DateTimeField(null=True, blank=True, help_text="The previous review's start: the agenda covers what happened after it.")
+    since = models.DateTimeField(
+        null=True, blank=True, help_text="The previous review's start: the agenda covers what happened after it."
+    )
     summary = models.JSONField(default=dict, blank=True, help_text="Programme summary since the last review.")
-    opened_early_at = models.DateTimeField(null=True, blank=True,
-                                           help_text="When the chair opened decisions before the start.")
-    opened_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+")
+    opened_early_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the chair opened decisions before the start."
+    )
+    opened_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_at"]
@@ -111,9 +139,13 @@ class AgendaItem(models.Model):
 
     meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, null=True, blank=True, related_name="review_items")
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.PROTECT, null=True, blank=True, related_name="review_items"
+    )
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, null=True, blank=True, related_name="review_items")
-    reasons = models.JSONField(default=list, help_text='Why it is on the agenda: "won", "rereview_due", "contradicted".')
+    reasons = models.JSONField(
+        default=list, help_text='Why it is on the agenda: "won", "rereview_due", "contradicted".'
+    )
     evidence = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -181,10 +213,22 @@ class Decision(AppendOnlyModel):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_decisions")
     note = models.TextField(blank=True)
     tally = models.JSONField(default=dict, help_text="Votes for / against / abstain when decided.")
-    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 help_text="The standard created or changed.")
-    rerun = models.ForeignKey(Experiment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              help_text="The draft copy made for more evidence.")
+    standard = models.ForeignKey(
+        Standard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The standard created or changed.",
+    )
+    rerun = models.ForeignKey(
+        Experiment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The draft copy made for more evidence.",
+    )
     created_at = models.DateTimeField()
 
     class Meta:

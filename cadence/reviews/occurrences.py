@@ -1,4 +1,5 @@
 """When a review series meets, and the django-celery-beat task that prepares its agendas."""
+
 import datetime as dt
 import zoneinfo
 
@@ -39,7 +40,8 @@ def next_start(series: ReviewSeries, after: dt.datetime) -> dt.datetime:
 
 def ensure_meeting(series: ReviewSeries, start: dt.datetime) -> ReviewMeeting:
     meeting, _ = ReviewMeeting.objects.get_or_create(
-        series=series, starts_at=start,
+        series=series,
+        starts_at=start,
         defaults={"ends_at": start + dt.timedelta(minutes=series.duration_minutes)},
     )
     return meeting
@@ -50,15 +52,29 @@ def sync_periodic_task(series: ReviewSeries):
     agendas that are due, so the beat schedule is a trigger, never the source of truth."""
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-    fields = {"minute": str(series.time.minute), "hour": str(series.time.hour), "day_of_week": "*", "day_of_month": "*",
-                  "month_of_year": "*", "timezone": zoneinfo.ZoneInfo(series.timezone)}
-    crontab = CrontabSchedule.objects.filter(**fields).order_by("pk").first() or CrontabSchedule.objects.create(**fields)
+    fields = {
+        "minute": str(series.time.minute),
+        "hour": str(series.time.hour),
+        "day_of_week": "*",
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "timezone": zoneinfo.ZoneInfo(series.timezone),
+    }
+    crontab = CrontabSchedule.objects.filter(**fields).order_by("pk").first() or CrontabSchedule.objects.create(
+        **fields
+    )
     PeriodicTask.objects.update_or_create(
         name=series.periodic_task_name,
         defaults={
-            "task": AGENDA_TASK, "crontab": crontab, "interval": None, "enabled": series.active,
+            "task": AGENDA_TASK,
+            "crontab": crontab,
+            "interval": None,
+            "enabled": series.active,
             "kwargs": f'{{"series_id": {series.pk}}}',
-            "description": f"Builds and sends the agenda of '{series.name}' {series.agenda_days_before} days before it meets ({series.rule_label}).",
+            "description": (
+                f"Builds and sends the agenda of '{series.name}' {series.agenda_days_before} days "
+                f"before it meets ({series.rule_label})."
+            ),
         },
     )
 

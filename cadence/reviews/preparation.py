@@ -1,5 +1,6 @@
 """What the daily agenda task does: for each active series, the next meeting exists, and once it
 is within `agenda_days_before`, its agenda is built and sent (once)."""
+
 import datetime as dt
 
 from django.utils import timezone

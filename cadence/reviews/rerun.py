@@ -4,6 +4,7 @@ approval like any proposal (submit runs the one contract check, experiments.cont
 The copy is made inside today's policy where a copy can be: dates from next week, duration and
 exposure within the limits, the minimum runtime within the duration. What only the owner can
 fix (a missing mandatory guardrail's margin, an approver who left) the check reports at submit."""
+
 import datetime as dt
 
 from django.utils import timezone
@@ -13,8 +14,19 @@ from experiments.lifecycle import record_creation
 from experiments.models import Experiment, ExperimentMetric, Variant
 
 COPIED_FIELDS = (
-    "title", "hypothesis_change", "hypothesis_audience", "hypothesis_effect", "hypothesis_rationale", "owner", "team",
-    "exposure_cap_pct", "min_runtime_days", "approver", "alpha", "power", "expected_daily_traffic",
+    "title",
+    "hypothesis_change",
+    "hypothesis_audience",
+    "hypothesis_effect",
+    "hypothesis_rationale",
+    "owner",
+    "team",
+    "exposure_cap_pct",
+    "min_runtime_days",
+    "approver",
+    "alpha",
+    "power",
+    "expected_daily_traffic",
 )
 
 
@@ -46,13 +58,25 @@ def copy_as_draft(original: Experiment, actor) -> Experiment:
     copy.segments.set(original.segments.all())
     copy.sensitive_categories.set(original.sensitive_categories.all())
     for variant in original.variants.all():
-        Variant.objects.create(experiment=copy, key=variant.key, name=variant.name, description=variant.description,
-                               is_control=variant.is_control, weight=variant.weight)
+        Variant.objects.create(
+            experiment=copy,
+            key=variant.key,
+            name=variant.name,
+            description=variant.description,
+            is_control=variant.is_control,
+            weight=variant.weight,
+        )
     for row in original.metrics.all():
         ExperimentMetric.objects.create(
-            experiment=copy, metric=row.metric, role=row.role, effect_unit=row.effect_unit,
-            minimum_detectable_effect=row.minimum_detectable_effect, non_inferiority_margin=row.non_inferiority_margin,
-            baseline_rate=row.baseline_rate, baseline_mean=row.baseline_mean, baseline_sd=row.baseline_sd,
+            experiment=copy,
+            metric=row.metric,
+            role=row.role,
+            effect_unit=row.effect_unit,
+            minimum_detectable_effect=row.minimum_detectable_effect,
+            non_inferiority_margin=row.non_inferiority_margin,
+            baseline_rate=row.baseline_rate,
+            baseline_mean=row.baseline_mean,
+            baseline_sd=row.baseline_sd,
         )
     record_creation(copy, actor)
     return copy

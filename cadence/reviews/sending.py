@@ -1,4 +1,5 @@
 """Send a meeting's agenda: in-app notices (notify_about) and an email invitation with the .ics."""
+
 import zoneinfo
 
 from django.db import transaction
@@ -50,7 +51,9 @@ def send_agenda(meeting: ReviewMeeting) -> bool:
     from approvals.notifications import Kind, notify_about
 
     with transaction.atomic():
-        claimed = ReviewMeeting.objects.filter(pk=meeting.pk, agenda_sent_at__isnull=True).update(agenda_sent_at=timezone.now())
+        claimed = ReviewMeeting.objects.filter(pk=meeting.pk, agenda_sent_at__isnull=True).update(
+            agenda_sent_at=timezone.now()
+        )
         if not claimed:
             return False
         text = agenda_text(meeting)
@@ -68,7 +71,12 @@ def invitation_email(meeting: ReviewMeeting):
     from cadence.ics import calendar_bytes
 
     recipients = sorted({u.email for u in attendees(meeting) if u.email})
-    message = EmailMessage(subject=email_subject("Agenda and invitation", meeting.series.name), body=agenda_text(meeting), to=recipients)
-    message.attach("invite.ics", calendar_bytes([meeting_event(meeting)], name=meeting.series.name, method="REQUEST"),
-                   "text/calendar; method=REQUEST")
+    message = EmailMessage(
+        subject=email_subject("Agenda and invitation", meeting.series.name), body=agenda_text(meeting), to=recipients
+    )
+    message.attach(
+        "invite.ics",
+        calendar_bytes([meeting_event(meeting)], name=meeting.series.name, method="REQUEST"),
+        "text/calendar; method=REQUEST",
+    )
     return message

@@ -1,4 +1,5 @@
 """Thin Celery tasks; the work is in cadence.reviews.preparation and .sending."""
+
 from celery import shared_task
 
 

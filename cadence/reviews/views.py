@@ -1,5 +1,6 @@
 """Review pages: the list of meetings, one meeting (agenda, evidence, votes, decisions), and the
 vote / decide / build-agenda actions. Refusals re-show the page with the reason at the field."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,8 +29,9 @@ def meeting_items(meeting, user, bound=None):
     # When and with whom decisions may be taken holds for every item: asked once per page.
     meeting_refusal = (access.timing_refusal(meeting) or access.quorum_refusal(meeting)) if chair else ""
     page, keeper_choices = {}, None  # asked once per page, not once per item
-    items = meeting.items.select_related("experiment__owner", "standard__owner", "decision__decided_by",
-                                         "decision__standard", "decision__rerun").prefetch_related("votes__voter", "experiment__co_authors")
+    items = meeting.items.select_related(
+        "experiment__owner", "standard__owner", "decision__decided_by", "decision__standard", "decision__rerun"
+    ).prefetch_related("votes__voter", "experiment__co_authors")
     for item in items:
         item.meeting = meeting
         vote_form = decide_form = None
@@ -46,8 +48,17 @@ def meeting_items(meeting, user, bound=None):
                 vote_form = bound[2]
             else:
                 decide_form = bound[2]
-        rows.append({"item": item, "votes": item.votes.all(), "tally": tally(item), "vote_form": vote_form,
-                     "vote_refusal": vote_refusal, "decide_form": decide_form, "decide_refusal": decide_refusal})
+        rows.append(
+            {
+                "item": item,
+                "votes": item.votes.all(),
+                "tally": tally(item),
+                "vote_form": vote_form,
+                "vote_refusal": vote_refusal,
+                "decide_form": decide_form,
+                "decide_refusal": decide_refusal,
+            }
+        )
     return rows
 
 
@@ -56,14 +67,24 @@ def render_meeting(request, meeting, bound=None, status=200, attendance_form=Non
     present, required = access.quorum(meeting)
     if is_chair and attendance_form is None:
         attendance_form = AttendanceForm(meeting=meeting)
-    return render(request, "reviews/meeting.html", {
-        "meeting": meeting, "rows": meeting_items(meeting, request.user, bound), "is_chair": is_chair,
-        "members": meeting.series.members.all(), "state": access.meeting_state(meeting),
-        "quorum_present": present, "quorum_required": required, "quorum_met": present >= required,
-        "present_names": access.present_names(meeting),
-        "may_open_early": is_chair and not access.open_early_refusal(request.user, meeting),
-        "attendance_form": attendance_form if is_chair else None,
-    }, status=status)
+    return render(
+        request,
+        "reviews/meeting.html",
+        {
+            "meeting": meeting,
+            "rows": meeting_items(meeting, request.user, bound),
+            "is_chair": is_chair,
+            "members": meeting.series.members.all(),
+            "state": access.meeting_state(meeting),
+            "quorum_present": present,
+            "quorum_required": required,
+            "quorum_met": present >= required,
+            "present_names": access.present_names(meeting),
+            "may_open_early": is_chair and not access.open_early_refusal(request.user, meeting),
+            "attendance_form": attendance_form if is_chair else None,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -150,8 +171,15 @@ def review_decide(request, pk):
     elif form.is_valid():
         data = form.cleaned_data
         try:
-            decision = decide(item, request.user, data["decision"], note=data["note"], statement=data["statement"],
-                              keeper=data.get("keeper"), rereview=data["rereview_date"])
+            decision = decide(
+                item,
+                request.user,
+                data["decision"],
+                note=data["note"],
+                statement=data["statement"],
+                keeper=data.get("keeper"),
+                rereview=data["rereview_date"],
+            )
         except ReviewRefusal as refused:
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)
             status = refused.status_code
@@ -166,5 +194,8 @@ def _decided_message(decision, item) -> str:
     if decision.kind == Decision.Kind.PROMOTE:
         return f"Promoted: {decision.standard.code} is in the standards catalogue."
     if decision.kind == Decision.Kind.RERUN:
-        return f"More evidence asked: draft {decision.rerun.key} created for {decision.rerun.owner.get_full_name() or decision.rerun.owner}."
+        return (
+            f"More evidence asked: draft {decision.rerun.key} created for "
+            f"{decision.rerun.owner.get_full_name() or decision.rerun.owner}."
+        )
     return f"Decision recorded for {item.subject_label}: {decision.get_kind_display().lower()}."

@@ -1,4 +1,5 @@
 """Read-only in the admin: a standard changes through the promotion review, never by a free edit."""
+
 from django.contrib import admin
 
 from cadence.standards.models import Contradiction, Standard, StandardVersion

@@ -1,4 +1,5 @@
 """/api/standards/: the catalogue, read-only (a standard changes through the promotion review)."""
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -16,7 +17,18 @@ class StandardVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StandardVersion
-        fields = ["number", "change", "statement", "status", "owner", "rereview_date", "note", "actor", "source_url", "created_at"]
+        fields = [
+            "number",
+            "change",
+            "statement",
+            "status",
+            "owner",
+            "rereview_date",
+            "note",
+            "actor",
+            "source_url",
+            "created_at",
+        ]
 
 
 class StandardSerializer(serializers.ModelSerializer):
@@ -32,16 +44,36 @@ class StandardSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Standard
-        fields = ["id", "code", "statement", "status", "touchpoints", "segments", "owner", "supporting_experiments",
-                  "contradicting_experiments", "evidence", "effective_date", "rereview_date", "version", "versions", "url"]
+        fields = [
+            "id",
+            "code",
+            "statement",
+            "status",
+            "touchpoints",
+            "segments",
+            "owner",
+            "supporting_experiments",
+            "contradicting_experiments",
+            "evidence",
+            "effective_date",
+            "rereview_date",
+            "version",
+            "versions",
+            "url",
+        ]
 
     def get_contradicting_experiments(self, standard) -> list[dict]:
-        return [{"experiment": c.experiment.key, "reason": c.reason, "at": c.created_at, "open": c.resolved_at is None}
-                for c in standard.contradictions.select_related("experiment")]
+        return [
+            {"experiment": c.experiment.key, "reason": c.reason, "at": c.created_at, "open": c.resolved_at is None}
+            for c in standard.contradictions.select_related("experiment")
+        ]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The standards catalogue", description="Filter by status and touchpoint (key); q searches the statement."),
+    list=extend_schema(
+        summary="The standards catalogue",
+        description="Filter by status and touchpoint (key); q searches the statement.",
+    ),
     retrieve=extend_schema(summary="One standard with its evidence and version history"),
 )
 class StandardViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,8 +1,21 @@
 """The evidence a review sees and a standard keeps: from the experiment's latest check and events."""
+
 from experiments.models import Check, Experiment
 from experiments.verdicts import verdict_summary
 
-METRIC_FIELDS = ("label", "metric", "role", "status", "estimate", "interval", "interval_level", "unit", "relative", "margin", "sentence")
+METRIC_FIELDS = (
+    "label",
+    "metric",
+    "role",
+    "status",
+    "estimate",
+    "interval",
+    "interval_level",
+    "unit",
+    "relative",
+    "margin",
+    "sentence",
+)
 
 
 def evidence_snapshot(experiment: Experiment) -> dict:

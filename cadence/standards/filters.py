@@ -1,4 +1,5 @@
 """Catalogue filters, shared by the page and the API: status, touchpoint, and a search of the statement."""
+
 import django_filters
 
 from cadence.standards.models import Standard
@@ -9,7 +10,10 @@ class StandardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="statement", lookup_expr="icontains", label="Search")
     status = django_filters.ChoiceFilter(choices=Standard.Status.choices, empty_label="Any status")
     touchpoint = django_filters.ModelChoiceFilter(
-        field_name="touchpoints", queryset=Touchpoint.objects.order_by("name"), to_field_name="key", empty_label="Any touchpoint"
+        field_name="touchpoints",
+        queryset=Touchpoint.objects.order_by("name"),
+        to_field_name="key",
+        empty_label="Any touchpoint",
     )
 
     class Meta:

@@ -1,5 +1,6 @@
 """A later experiment on a standard's scope that loses or is stopped flags the standard for the
 next promotion review. Hooked on ExperimentEvent's post_save (apps.StandardsConfig.ready)."""
+
 from django.db import transaction
 
 from cadence.standards.models import Contradiction, Standard, StandardVersion
@@ -22,7 +23,11 @@ def standards_on_scope(experiment):
         .prefetch_related("segments")
     )
     # An experiment on all customers (no segments) overlaps every segment of the standard.
-    return [s for s in candidates if not s.segments.all() or not segments or {g.pk for g in s.segments.all()} & set(segments)]
+    return [
+        s
+        for s in candidates
+        if not s.segments.all() or not segments or {g.pk for g in s.segments.all()} & set(segments)
+    ]
 
 
 def flag_contradictions(event: ExperimentEvent) -> list[Contradiction]:
@@ -39,7 +44,8 @@ def flag_contradictions(event: ExperimentEvent) -> list[Contradiction]:
             if event.created_at.date() < standard.effective_date:
                 continue
             row, created = Contradiction.objects.get_or_create(
-                standard=standard, experiment=experiment,
+                standard=standard,
+                experiment=experiment,
                 defaults={"event": event, "reason": f"{experiment.key} {reason}", "created_at": event.created_at},
             )
             if not created:
@@ -47,7 +53,9 @@ def flag_contradictions(event: ExperimentEvent) -> list[Contradiction]:
             if standard.status == Standard.Status.ACTIVE:
                 Standard.objects.filter(pk=standard.pk).update(status=Standard.Status.UNDER_REVIEW)
                 standard.status = Standard.Status.UNDER_REVIEW
-            _record(standard, StandardVersion.Change.FLAGGED, None, note=f"{experiment.key} ({experiment.title}) {reason}.")
+            _record(
+                standard, StandardVersion.Change.FLAGGED, None, note=f"{experiment.key} ({experiment.title}) {reason}."
+            )
             flagged.append(row)
     return flagged
 

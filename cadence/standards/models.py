@@ -3,6 +3,7 @@
 A standard changes only through the monthly promotion review (cadence.reviews); every change
 writes a StandardVersion row (append-only), so the page shows how it came to be what it is.
 """
+
 import datetime as dt
 
 from django.conf import settings
@@ -37,8 +38,12 @@ class Standard(models.Model):
     statement = models.TextField(help_text="The practice, as people should follow it.")
     touchpoints = models.ManyToManyField(Touchpoint, related_name="standards")
     segments = models.ManyToManyField(Segment, blank=True, related_name="standards", help_text="Empty: all customers.")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="kept_standards",
-                              help_text="The standards keeper who looks after it.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="kept_standards",
+        help_text="The standards keeper who looks after it.",
+    )
     supporting_experiments = models.ManyToManyField(Experiment, blank=True, related_name="supported_standards")
     evidence = models.JSONField(default=dict, help_text="Evidence snapshot at promotion (cadence.standards.evidence).")
     effective_date = models.DateField()
@@ -82,7 +87,9 @@ class Contradiction(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["standard", "experiment"], name="one_contradiction_per_experiment")]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "experiment"], name="one_contradiction_per_experiment")
+        ]
 
     def __str__(self):
         return f"{self.standard.code} contradicted by {self.experiment.key}"
@@ -106,8 +113,14 @@ class StandardVersion(AppendOnlyModel):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rereview_date = models.DateField()
     note = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              help_text="Empty when Pagar itself recorded it.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when Pagar itself recorded it.",
+    )
     source_url = models.CharField(max_length=300, blank=True, help_text="The review meeting that decided it.")
     created_at = models.DateTimeField()
 

@@ -1,5 +1,6 @@
 """Every change to a standard, each writing its StandardVersion. Called by the review's decisions
 (cadence.reviews.decisions) and the contradiction flag; nothing else changes a standard."""
+
 import datetime as dt
 
 from django.db import transaction
@@ -11,25 +12,46 @@ from cadence.standards.models import Standard, StandardVersion, default_rereview
 
 def _record(standard: Standard, change: str, actor, note: str = "", source_url: str = "") -> StandardVersion:
     return StandardVersion.objects.create(
-        standard=standard, number=standard.version, change=change, statement=standard.statement,
-        status=standard.status, owner=standard.owner, rereview_date=standard.rereview_date,
-        note=note, actor=actor, source_url=source_url, created_at=timezone.now(),
+        standard=standard,
+        number=standard.version,
+        change=change,
+        statement=standard.statement,
+        status=standard.status,
+        owner=standard.owner,
+        rereview_date=standard.rereview_date,
+        note=note,
+        actor=actor,
+        source_url=source_url,
+        created_at=timezone.now(),
     )
 
 
 @transaction.atomic
-def create_from_experiment(experiment, *, statement: str, owner, actor, effective: dt.date | None = None,
-                           rereview: dt.date | None = None, source_url: str = "") -> Standard:
+def create_from_experiment(
+    experiment,
+    *,
+    statement: str,
+    owner,
+    actor,
+    effective: dt.date | None = None,
+    rereview: dt.date | None = None,
+    source_url: str = "",
+) -> Standard:
     """Version 1 of a standard proven by `experiment`: its scope, its evidence at this moment."""
     effective = effective or timezone.localdate()
     standard = Standard.objects.create(
-        statement=statement.strip(), owner=owner, evidence=evidence_snapshot(experiment),
-        effective_date=effective, rereview_date=rereview or default_rereview(effective),
+        statement=statement.strip(),
+        owner=owner,
+        evidence=evidence_snapshot(experiment),
+        effective_date=effective,
+        rereview_date=rereview or default_rereview(effective),
     )
     standard.touchpoints.set(experiment.touchpoints.all())
     standard.segments.set(experiment.segments.all())
     standard.supporting_experiments.add(experiment)
-    _record(standard, StandardVersion.Change.CREATED, actor, note=f"Promoted from {experiment.key}.", source_url=source_url)
+    _record(
+        standard, StandardVersion.Change.CREATED, actor, note=f"Promoted from {experiment.key}.", source_url=source_url
+    )
     return standard
 
 
@@ -49,8 +71,9 @@ def keep(standard: Standard, *, rereview: dt.date, actor, note: str = "", source
 
 
 @transaction.atomic
-def revise(standard: Standard, *, statement: str, actor, rereview: dt.date | None = None, note: str = "",
-           source_url: str = "") -> Standard:
+def revise(
+    standard: Standard, *, statement: str, actor, rereview: dt.date | None = None, note: str = "", source_url: str = ""
+) -> Standard:
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     standard.statement, standard.status = statement.strip(), Standard.Status.ACTIVE
     standard.rereview_date = rereview or default_rereview(timezone.localdate())

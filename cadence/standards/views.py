@@ -1,4 +1,5 @@
 """The catalogue page and one standard's page. Signed-in users read; only the review changes a standard."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,7 +13,9 @@ PAGE_SIZE = 25
 
 
 def catalogue_queryset():
-    return Standard.objects.select_related("owner").prefetch_related("touchpoints", "segments", "supporting_experiments")
+    return Standard.objects.select_related("owner").prefetch_related(
+        "touchpoints", "segments", "supporting_experiments"
+    )
 
 
 @login_required
@@ -22,10 +25,15 @@ def standard_list(request):
     standard_filter.form.fields["touchpoint"].label = "Touchpoint"
     standard_filter.form.label_suffix = ""
     page = Paginator(standard_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "standards/list.html", {
-        "filter": standard_filter, "page": page,
-        "filtered": any(request.GET.get(name) for name in standard_filter.form.fields),
-    })
+    return render(
+        request,
+        "standards/list.html",
+        {
+            "filter": standard_filter,
+            "page": page,
+            "filtered": any(request.GET.get(name) for name in standard_filter.form.fields),
+        },
+    )
 
 
 @login_required
@@ -35,10 +43,14 @@ def standard_detail(request, pk):
     except Standard.DoesNotExist:
         raise Http404("No such standard.") from None
     visible = access.visible_experiments(request.user)
-    return render(request, "standards/detail.html", {
-        "standard": standard,
-        "supporting": visible.filter(supported_standards=standard),
-        "contradictions": standard.contradictions.select_related("experiment").filter(experiment__in=visible),
-        "versions": standard.versions.select_related("owner", "actor").order_by("-created_at", "-pk"),
-        "review_items": standard.review_items.select_related("meeting__series").order_by("-meeting__starts_at"),
-    })
+    return render(
+        request,
+        "standards/detail.html",
+        {
+            "standard": standard,
+            "supporting": visible.filter(supported_standards=standard),
+            "contradictions": standard.contradictions.select_related("experiment").filter(experiment__in=visible),
+            "versions": standard.versions.select_related("owner", "actor").order_by("-created_at", "-pk"),
+            "review_items": standard.review_items.select_related("meeting__series").order_by("-meeting__starts_at"),
+        },
+    )

@@ -1,4 +1,5 @@
 """Run the shared Django validation rules (experiments.validation) inside DRF serializers."""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail

@@ -1,4 +1,5 @@
 """The one DRF exception handler: a DomainError becomes {"detail", "problems"} with its status."""
+
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 

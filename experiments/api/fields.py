@@ -1,4 +1,5 @@
 """Field declarations shared by the experiment and calculator serializers."""
+
 from decimal import Decimal
 
 from rest_framework import serializers

@@ -4,6 +4,7 @@ DRF's SimpleMetadata describes POST/PUT by calling `view.get_serializer()`, whic
 GenericViewSet without `serializer_class` (the approvals restart and amendments actions): OPTIONS
 answered 500. Such views are described without the "actions" part instead.
 """
+
 from rest_framework.metadata import SimpleMetadata
 
 
@@ -22,4 +23,3 @@ class ActionMetadata(SimpleMetadata):
         if not has_serializer(view):
             return {}
         return super().determine_actions(request, view)
-

@@ -1,4 +1,5 @@
 """Permissions that are not per-object. Per-object rules live in experiments.access and lifecycle."""
+
 from rest_framework.permissions import BasePermission
 
 from experiments import access

@@ -3,6 +3,7 @@ service key; it acts for the person who made it, within its scope (experiments.s
 
 Only the assignment and data-in views list this class: a key opens no other door.
 """
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -56,8 +57,10 @@ def require_service_key(request, action: str) -> ServiceKey:
     key = service_key_of(request)
     if key is None:
         raise NotPermitted(
-            _("This endpoint takes a service key, not a person's sign-in: make one on the Service keys page "
-              "(/keys/) and send it as 'Authorization: Key <secret>'."),
+            _(
+                "This endpoint takes a service key, not a person's sign-in: make one on the Service keys page "
+                "(/keys/) and send it as 'Authorization: Key <secret>'."
+            ),
             field="Authorization",
         )
     service_keys.require_action(key, action)
@@ -84,5 +87,9 @@ class ServiceKeyScheme(OpenApiAuthenticationExtension):
     name = "serviceKey"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Key <secret>` (or the `X-Pagar-Key` header): a service key made on /keys/."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Key <secret>` (or the `X-Pagar-Key` header): a service key made on /keys/.",
+        }

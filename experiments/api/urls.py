@@ -1,5 +1,6 @@
 """Everything under /api/. Every route needs a signed-in user except the token exchange
 (accounts.api: POST /api/token/)."""
+
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView

@@ -4,6 +4,7 @@ Small bodies stay in memory, larger ones go to disk: memory stays flat whatever 
 SHA-256 is computed on the way (the batch's fingerprint for Idempotency-Key). A body found
 larger than `limit` while reading stops being read at once.
 """
+
 import hashlib
 import tempfile
 from contextlib import contextmanager
@@ -29,7 +30,8 @@ def _too_large(limit: int, length: int | None = None) -> str:
             "limit": f"{limit:,}"
         }
     return _("The body is %(length)s bytes; the most one batch may send is %(limit)s. Split it.") % {
-        "length": f"{length:,}", "limit": f"{limit:,}"
+        "length": f"{length:,}",
+        "limit": f"{limit:,}",
     }
 
 

@@ -5,6 +5,7 @@ characters; tab and line breaks are kept (free text such as reasons and comments
 Nesting is limited so that no parser recurses deep enough to fail (1,000 `[` raised
 RecursionError in json.loads).
 """
+
 import io
 import re
 

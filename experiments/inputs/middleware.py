@@ -5,6 +5,7 @@ before a view (or the CSRF check, which reads forms) sees them.
 A view that reads its own, larger body (data in) declares it with `@reads_own_body(SETTING)`: it
 gets that setting's limit, its body is left unread here, and it applies the same rule itself.
 """
+
 import json
 
 from django.conf import settings

@@ -5,6 +5,7 @@ counting nothing: an upload page read 60 MB before refusing. This handler always
 temporary file and stops taking a file as soon as it passes the limit; the request then carries
 `upload_refused` = (field, limit) for the view or the middleware to answer.
 """
+
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 
 

@@ -4,6 +4,7 @@ Counted assignments come from service keys only (experiments.service_keys), with
 the batch takes nothing else, and a person's GET is a preview (the same answer, not counted).
 An experiment the caller may not see answers 404 (drafts are private to their authors).
 """
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key, service_key_of
 from experiments.live.assignment import AssignmentInputError, assign, assign_many
 from experiments.models import ServiceKeyAction
+
 
 class AssignmentSerializer(serializers.Serializer):
     """The answer's shape (for the API docs)."""
@@ -33,7 +35,9 @@ class AssignmentSerializer(serializers.Serializer):
     )
 
 
-BAD_INPUT = OpenApiResponse(OpenApiTypes.OBJECT, description="Each bad field (e.g. `units[3].unit`) with what is wrong.")
+BAD_INPUT = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Each bad field (e.g. `units[3].unit`) with what is wrong."
+)
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with this key that you may see.")
 UNAUTHORISED = OpenApiResponse(
     OpenApiTypes.OBJECT, description="No credentials, or a service key that is unknown, revoked or expired."
@@ -63,11 +67,17 @@ class AssignmentView(APIView):
         "(`Authorization: Key <secret>`) in scope, an enrolled unit is counted; a person's call is a preview.",
         parameters=[
             OpenApiParameter("unit", str, required=True, description="The unit's id (at most 200 characters)."),
-            OpenApiParameter("segment", str, description="The unit's segment key, when the experiment is limited to segments."),
+            OpenApiParameter(
+                "segment", str, description="The unit's segment key, when the experiment is limited to segments."
+            ),
             OpenApiParameter("touchpoint", str, description="Where the unit is served (a touchpoint key)."),
         ],
         responses={
-            200: AssignmentSerializer, 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND,
+            200: AssignmentSerializer,
+            400: BAD_INPUT,
+            401: UNAUTHORISED,
+            403: OUTSIDE_SCOPE,
+            404: NOT_FOUND,
             429: THROTTLED,
         },
     )
@@ -78,8 +88,12 @@ class AssignmentView(APIView):
             require_service_key(request, ServiceKeyAction.ASSIGN)
         try:
             answer = assign(
-                key, params.get("unit"), params.get("segment"), params.get("touchpoint"),
-                user=request.user, service_key=service_key,
+                key,
+                params.get("unit"),
+                params.get("segment"),
+                params.get("touchpoint"),
+                user=request.user,
+                service_key=service_key,
             )
         except AssignmentInputError as error:
             return _refused(error)
@@ -112,7 +126,11 @@ class AssignmentBatchView(APIView):
             },
         ),
         responses={
-            200: AssignmentSerializer(many=True), 400: BAD_INPUT, 401: UNAUTHORISED, 403: OUTSIDE_SCOPE, 404: NOT_FOUND,
+            200: AssignmentSerializer(many=True),
+            400: BAD_INPUT,
+            401: UNAUTHORISED,
+            403: OUTSIDE_SCOPE,
+            404: NOT_FOUND,
             429: THROTTLED,
         },
     )
@@ -120,7 +138,10 @@ class AssignmentBatchView(APIView):
         service_key = require_service_key(request, ServiceKeyAction.ASSIGN)
         body = request.data
         if not isinstance(body, dict):
-            return Response({"non_field_errors": ["Send a JSON object with 'experiment' and 'units'."]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"non_field_errors": ["Send a JSON object with 'experiment' and 'units'."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         experiment = body.get("experiment")
         if not experiment or not isinstance(experiment, str):
             return Response({"experiment": ["Required: the experiment's key."]}, status=status.HTTP_400_BAD_REQUEST)

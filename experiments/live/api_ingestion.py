@@ -7,6 +7,7 @@ with a service key that may send data (a person's token or session gets 403; peo
 page); the experiments named must be in the key's scope, and per row the key's maker must be
 allowed to send (experiments.access.may_send_data).
 """
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -37,8 +38,12 @@ class OutcomeRowSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=200, help_text="The unit (customer, case, session) the outcome belongs to.")
     arm = serializers.SlugField(help_text="Variant key; must be the arm the unit was assigned to.")
     metric = serializers.SlugField(help_text="Metric key, one of the experiment's metrics.")
-    value = serializers.FloatField(help_text="Binary metrics 0 or 1; NPS a whole number 0-10; mean metrics within the metric's range.")
-    time = serializers.DateTimeField(help_text="When it was observed, ISO 8601 with an offset or Z; within the experiment's run, not in the future.")
+    value = serializers.FloatField(
+        help_text="Binary metrics 0 or 1; NPS a whole number 0-10; mean metrics within the metric's range."
+    )
+    time = serializers.DateTimeField(
+        help_text="When it was observed, ISO 8601 with an offset or Z; within the experiment's run, not in the future."
+    )
 
 
 class OutcomesBodySerializer(serializers.Serializer):
@@ -49,9 +54,13 @@ class DailyFigureRowSerializer(serializers.Serializer):
     experiment = serializers.SlugField()
     arm = serializers.SlugField()
     metric = serializers.SlugField()
-    day = serializers.DateField(help_text="A day that is over, from the day the experiment started through its planned end.")
+    day = serializers.DateField(
+        help_text="A day that is over, from the day the experiment started through its planned end."
+    )
     n = serializers.IntegerField(min_value=0, help_text="Units counted that day.")
-    successes = serializers.IntegerField(required=False, help_text="Binary metrics only: units with value 1 (at most n).")
+    successes = serializers.IntegerField(
+        required=False, help_text="Binary metrics only: units with value 1 (at most n)."
+    )
     sum = serializers.FloatField(required=False, help_text="Mean and NPS metrics: sum of the values.")
     sum_sq = serializers.FloatField(required=False, help_text="Mean and NPS metrics: sum of the squared values.")
     promoters = serializers.IntegerField(required=False, help_text="NPS only: scores of 9-10.")
@@ -91,8 +100,13 @@ class RefusedSerializer(serializers.Serializer):
 
 def _responses():
     return {
-        201: OpenApiResponse(AcceptedSerializer, description="Every row was written and added into the daily statistics."),
-        400: OpenApiResponse(RefusedSerializer, description="Missing Idempotency-Key, unreadable body, or rows with errors: nothing written."),
+        201: OpenApiResponse(
+            AcceptedSerializer, description="Every row was written and added into the daily statistics."
+        ),
+        400: OpenApiResponse(
+            RefusedSerializer,
+            description="Missing Idempotency-Key, unreadable body, or rows with errors: nothing written.",
+        ),
         401: OpenApiResponse(
             RefusedSerializer, description="No credentials, or a service key that is unknown, revoked or expired."
         ),
@@ -158,10 +172,14 @@ class OutcomesView(APIView):
     @extend_schema(
         summary="Send per-unit outcomes (a batch of up to INGEST_MAX_ROWS rows)",
         description=(
-            "JSON `{\"rows\": [{experiment, unit, arm, metric, value, time}, ...]}` or a `text/csv` body with that header row. "
-            "Every row is checked (you may send data for experiments you author, or as a signal owner; the experiment must be "
-            "running, stopped or completed; the arm must be the unit's assigned arm; values within the metric's range; times "
-            "from the day it started through its planned end, not in the future; no duplicates of the same experiment, metric, "
+            'JSON `{"rows": [{experiment, unit, arm, metric, value, time}, ...]}` or a `text/csv` body with that '
+            "header row. "
+            "Every row is checked (you may send data for experiments you author, or as a signal owner; the experiment "
+            "must be "
+            "running, stopped or completed; the arm must be the unit's assigned arm; values within the metric's range; "
+            "times "
+            "from the day it started through its planned end, not in the future; no duplicates of the same experiment, "
+            "metric, "
             "unit and time). One bad row refuses the whole batch with a per-row report and nothing is written."
         ),
         parameters=[KEY_PARAMETER],
@@ -182,9 +200,12 @@ class DailyFiguresView(APIView):
     @extend_schema(
         summary="Send pre-aggregated daily figures per arm",
         description=(
-            "One row per experiment, arm, metric and day, sent once, for a day that is over. Every row has `n` (units that "
-            "day). Binary metrics add `successes` (<= n). Mean metrics add `sum` and `sum_sq` (sum of values and of squared "
-            "values; they must fit n values in the metric's range). NPS metrics add `promoters` (9-10), `detractors` (0-6), "
+            "One row per experiment, arm, metric and day, sent once, for a day that is over. Every row has `n` (units "
+            "that "
+            "day). Binary metrics add `successes` (<= n). Mean metrics add `sum` and `sum_sq` (sum of values and of "
+            "squared "
+            "values; they must fit n values in the metric's range). NPS metrics add `promoters` (9-10), `detractors` "
+            "(0-6), "
             "`sum` and `sum_sq` of the 0-10 scores (consistent with those counts). Leave the other columns empty. "
             "A day with per-unit outcomes already sent cannot also get daily figures, and the other way round."
         ),

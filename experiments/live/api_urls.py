@@ -1,4 +1,5 @@
 """API routes of running experiments (assignment, data in); included under /api/."""
+
 from django.urls import path
 
 from experiments.live.api_assignment import AssignmentBatchView, AssignmentView

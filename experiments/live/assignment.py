@@ -9,6 +9,7 @@ the experience customers have today. Enrolled units are counted through the assi
 never by a database write in the call, and only for a service key in scope: a person asking
 gets a preview (the same answer, not counted), so nobody can shift an experiment's counts by hand.
 """
+
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -173,11 +174,13 @@ def _clean_items(items, prefix: str | None) -> list[tuple[str, str | None, str |
             continue
         for extra in sorted(set(item) - set(ITEM_FIELDS)):
             errors[f"{at}{extra}"] = ["Unknown field; an entry takes unit, segment and touchpoint."]
-        cleaned.append((
-            _clean_unit(item.get("unit"), f"{at}unit", errors),
-            _clean_key(item.get("segment"), f"{at}segment", errors),
-            _clean_key(item.get("touchpoint"), f"{at}touchpoint", errors),
-        ))
+        cleaned.append(
+            (
+                _clean_unit(item.get("unit"), f"{at}unit", errors),
+                _clean_key(item.get("segment"), f"{at}segment", errors),
+                _clean_key(item.get("touchpoint"), f"{at}touchpoint", errors),
+            )
+        )
     if errors:
         raise AssignmentInputError(errors)
     return cleaned
@@ -189,7 +192,11 @@ def _check_catalogue(cleaned, config: ExperimentConfig, prefix: str | None) -> N
         at = "" if prefix is None else f"{prefix}[{index}]."
         if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
             errors[f"{at}segment"] = [f"Unknown segment '{segment}'; see /api/segments/ for the keys."]
-        if touchpoint is not None and touchpoint not in config.touchpoints and not _in_catalogue("touchpoint", touchpoint):
+        if (
+            touchpoint is not None
+            and touchpoint not in config.touchpoints
+            and not _in_catalogue("touchpoint", touchpoint)
+        ):
             errors[f"{at}touchpoint"] = [f"Unknown touchpoint '{touchpoint}'; see /api/touchpoints/ for the keys."]
     if errors:
         raise AssignmentInputError(errors)
@@ -266,8 +273,14 @@ def _assign_cleaned(experiment_key, cleaned, user, prefix, service_key, count) -
 
 
 def assign(
-    experiment_key: str, unit, segment: str | None = None, touchpoint: str | None = None, *,
-    user=None, service_key=None, count: bool | None = None,
+    experiment_key: str,
+    unit,
+    segment: str | None = None,
+    touchpoint: str | None = None,
+    *,
+    user=None,
+    service_key=None,
+    count: bool | None = None,
 ) -> Assignment:
     """The arm `unit` gets in the experiment now, and why. With `user`, only experiments that user
     may see (ExperimentNotFound, a 404, otherwise). Bad input raises AssignmentInputError.
@@ -286,7 +299,9 @@ def assign_many(
     """`assign` for a list of {"unit", "segment", "touchpoint"} objects, answered in the same order.
     All or nothing: one bad entry refuses the whole list, naming each bad field (units[3].unit)."""
     if not isinstance(items, list):
-        raise AssignmentInputError({"units": ["Must be a list of objects with 'unit' (and optionally 'segment', 'touchpoint')."]})
+        raise AssignmentInputError(
+            {"units": ["Must be a list of objects with 'unit' (and optionally 'segment', 'touchpoint')."]}
+        )
     if not items:
         raise AssignmentInputError({"units": ["Give at least one unit."]})
     limit = settings.ASSIGNMENT_BATCH_MAX

@@ -15,6 +15,7 @@ wakes it early, and the process flushes at exit. With ASSIGNMENT_FLUSH_THREAD of
 call that finds a flush due makes it itself. A failed flush is logged and its entries kept for
 the next try; the assignment call never fails because of it.
 """
+
 import atexit
 import datetime as dt
 import logging
@@ -93,7 +94,8 @@ class AssignmentBuffer:
             if database != _database_name():
                 logger.warning(
                     "Dropped %d buffered assignments made against database %s, which is no longer in use.",
-                    len(taken), database,
+                    len(taken),
+                    database,
                 )
                 return 0
             try:
@@ -227,9 +229,9 @@ def recount(pairs: set[tuple[int, dt.date]]) -> None:
         ignore_conflicts=True,
     )
     for experiment_id, variant_id, day, units in counted:
-        AssignmentCount.objects.filter(experiment_id=experiment_id, variant_id=variant_id, day=day, count__lt=units).update(
-            count=units
-        )
+        AssignmentCount.objects.filter(
+            experiment_id=experiment_id, variant_id=variant_id, day=day, count__lt=units
+        ).update(count=units)
 
 
 buffer = AssignmentBuffer()

@@ -4,6 +4,7 @@ A sample-ratio stop caused by one caller (a broken router, or someone choosing u
 the split) looks like any other; saying which key brought most of the last day's units tells
 the people reading the stop where to look.
 """
+
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
@@ -26,9 +27,13 @@ class DominantKey:
             "%(share)d%% of the units first counted on %(day)s (%(units)s of %(total)s) came from service key "
             "“%(name)s” (%(prefix)s) made by %(person)s."
         ) % {
-            "share": round(100 * self.units / self.total), "day": f"{self.day:%d %b %Y}".lstrip("0"),
-            "units": f"{self.units:,}", "total": f"{self.total:,}", "name": self.key.name,
-            "prefix": self.key.prefix, "person": self.key.created_by.get_username(),
+            "share": round(100 * self.units / self.total),
+            "day": f"{self.day:%d %b %Y}".lstrip("0"),
+            "units": f"{self.units:,}",
+            "total": f"{self.total:,}",
+            "name": self.key.name,
+            "prefix": self.key.prefix,
+            "person": self.key.created_by.get_username(),
         }
 
 

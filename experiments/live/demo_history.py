@@ -6,6 +6,7 @@ the previous day's figures per arm (ingestion), then the monitoring slot takes t
 (run_check). The clock is set back with a patch of django.utils.timezone.now, which every part of
 Pagar reads the time from.
 """
+
 import datetime as dt
 import hashlib
 import json
@@ -65,11 +66,20 @@ def play(experiment, sender, truths: dict, days: int, seed: int) -> int:
         for key, arms in truths.items():
             for arm, truth in arms.items():
                 n = UNITS_PER_ARM + rng.randint(-40, 40)
-                rows.append({"experiment": experiment.key, "arm": arm, "metric": key, "day": yesterday.isoformat(),
-                             **_figures(metrics[key], n, truth, rng)})
+                rows.append(
+                    {
+                        "experiment": experiment.key,
+                        "arm": arm,
+                        "metric": key,
+                        "day": yesterday.isoformat(),
+                        **_figures(metrics[key], n, truth, rng),
+                    }
+                )
         body = json.dumps(rows, sort_keys=True).encode()
         with as_of(slot - dt.timedelta(hours=1)):
-            answer = ingest_daily_figures(sender, rows, f"demo-{experiment.key}-{yesterday}", hashlib.sha256(body).hexdigest())
+            answer = ingest_daily_figures(
+                sender, rows, f"demo-{experiment.key}-{yesterday}", hashlib.sha256(body).hexdigest()
+            )
             if answer.status != 201:
                 raise RuntimeError(f"demo figures for {experiment.key} on {yesterday} were refused: {answer.payload}")
         with as_of(slot):

@@ -7,6 +7,7 @@ Two independent hashes (salted differently): one decides exposure (is the unit i
 approved cap?), the other the arm among the allocation weights. Keeping them independent means
 raising the cap adds new units without moving anyone already enrolled to another arm.
 """
+
 import hashlib
 
 SCALE = float(1 << 64)

@@ -4,6 +4,7 @@ The unique constraint on IngestBatch(created_by, idempotency_key) decides races:
 with one key may both do the work, but only one transaction can insert its batch; the other
 rolls back everything it wrote and answers with the winner's stored answer.
 """
+
 import hashlib
 from typing import NamedTuple
 from collections.abc import Callable
@@ -48,27 +49,38 @@ def checked_key(value) -> str:
     """The Idempotency-Key value, or BadKey with a 400 naming the header."""
     key = (value or "").strip()
     if not key:
-        raise BadKey(Answer(400, {
-            "detail": f"The {HEADER} header is required: send a unique value (e.g. a UUID) per batch, "
-            "and the same value when you retry that batch.",
-            "field": HEADER,
-        }))
+        raise BadKey(
+            Answer(
+                400,
+                {
+                    "detail": f"The {HEADER} header is required: send a unique value (e.g. a UUID) per batch, "
+                    "and the same value when you retry that batch.",
+                    "field": HEADER,
+                },
+            )
+        )
     problem = text_problem(key)
     if problem:  # stored in a text column PostgreSQL cannot fill with NUL
         raise BadKey(Answer(400, {"detail": f"The {HEADER} header: {problem}", "field": HEADER}))
     if len(key) > MAX_KEY_LENGTH:
-        raise BadKey(Answer(400, {"detail": f"The {HEADER} header is at most {MAX_KEY_LENGTH} characters.", "field": HEADER}))
+        raise BadKey(
+            Answer(400, {"detail": f"The {HEADER} header is at most {MAX_KEY_LENGTH} characters.", "field": HEADER})
+        )
     return key
 
 
 def replay(batch: IngestBatch, kind: str, body_sha: str) -> Answer:
     """The stored answer for a retry of the same batch; 422 when the key came with another body."""
     if batch.body_sha256 != body_sha or batch.kind != kind:
-        return Answer(422, {
-            "detail": f"This {HEADER} was already used for a different batch (sent {batch.created_at:%Y-%m-%d %H:%M} UTC). "
-            "Use a new key for new data; reuse a key only to retry the very same body.",
-            "field": HEADER,
-        })
+        return Answer(
+            422,
+            {
+                "detail": f"This {HEADER} was already used for a different batch "
+                f"(sent {batch.created_at:%Y-%m-%d %H:%M} UTC). "
+                "Use a new key for new data; reuse a key only to retry the very same body.",
+                "field": HEADER,
+            },
+        )
     return Answer(batch.status_code, batch.response, replayed=True)
 
 
@@ -93,7 +105,13 @@ def once(user, key: str, kind: str, body_sha: str, attempt: Callable) -> Answer:
         except KeyTaken:
             previous = stored(user, key)
             if previous is None:  # the winner has not committed where we can see it
-                return Answer(409, {"detail": f"A batch with this {HEADER} is still being processed; retry in a moment.", "field": HEADER})
+                return Answer(
+                    409,
+                    {
+                        "detail": f"A batch with this {HEADER} is still being processed; retry in a moment.",
+                        "field": HEADER,
+                    },
+                )
             return replay(previous, kind, body_sha)
         except IntegrityError:
             # Rows raced another batch's identical rows; validating again reports them.

@@ -12,6 +12,7 @@ Public entry points (API and upload page both call them):
 numbers). ``Answer`` is ``(status, payload, replayed)``. Any bad row refuses the whole batch with a
 per-row report; refused batches are recorded too, so a retry gets the same answer.
 """
+
 import datetime as dt
 import math
 from collections import Counter, defaultdict
@@ -42,6 +43,7 @@ from experiments.models import (
     Status,
 )
 from experiments.stats.inputs import BinaryArm, MeanArm, NpsArm, StatsInputError, checked_count
+import contextlib
 
 OUTCOMES = IngestBatch.Kind.OUTCOMES
 DAILY = IngestBatch.Kind.DAILY
@@ -72,7 +74,9 @@ def ingest_outcomes(user, rows, idempotency_key, body_sha, source=IngestBatch.So
     return ingest_parsed(OUTCOMES, user, Parsed(rows=_numbered(rows)), idempotency_key, body_sha, source, experiment)
 
 
-def ingest_daily_figures(user, rows, idempotency_key, body_sha, source=IngestBatch.Source.API, experiment=None) -> Answer:
+def ingest_daily_figures(
+    user, rows, idempotency_key, body_sha, source=IngestBatch.Source.API, experiment=None
+) -> Answer:
     return ingest_parsed(DAILY, user, Parsed(rows=_numbered(rows)), idempotency_key, body_sha, source, experiment)
 
 
@@ -338,20 +342,30 @@ class _Batch:
             self.report.add(row, "experiment", f"Must be an experiment key (text), got {key!r}.")
             return None
         if self.page_experiment is not None and key != self.page_experiment.key:
-            self.report.add(row, "experiment", f"This page takes rows for {self.page_experiment.key!r} only; this row names {key!r}.")
+            self.report.add(
+                row,
+                "experiment",
+                f"This page takes rows for {self.page_experiment.key!r} only; this row names {key!r}.",
+            )
             return None
         target = self.targets.get(key)
         if target is None:
             self.report.add(row, "experiment", f"No experiment with key {key!r} that you may see.")
             return None
         if not target.may_send:
-            self.report.add(row, "experiment", "You may not send data for this experiment: only its authors, signal owners and administrators may.")
+            self.report.add(
+                row,
+                "experiment",
+                "You may not send data for this experiment: only its authors, signal owners and administrators may.",
+            )
             return None
         experiment = target.experiment
         if experiment.status not in ACCEPTING_DATA:
             self.report.add(
-                row, "experiment",
-                f"This experiment is {experiment.get_status_display().lower()}; it accepts data only while running, stopped or completed.",
+                row,
+                "experiment",
+                f"This experiment is {experiment.get_status_display().lower()}; it accepts data only while running, "
+                "stopped or completed.",
             )
             return None
         return target
@@ -363,7 +377,9 @@ class _Batch:
             return None
         found = options.get(value.strip()) if isinstance(value, str) else None
         if found is None:
-            self.report.add(row, name, f"Unknown {name} {value!r}; this experiment's {plural} are {', '.join(options)}.")
+            self.report.add(
+                row, name, f"Unknown {name} {value!r}; this experiment's {plural} are {', '.join(options)}."
+            )
         return found
 
     def _number(self, row, name, required=True):
@@ -375,10 +391,8 @@ class _Batch:
             return None
         number = None
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 number = float(value)
-            except ValueError:
-                pass
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             number = float(value)
         if number is None:
@@ -410,8 +424,10 @@ class _Batch:
             arm = target.assigned_arm(unit)
             if arm is None:
                 self.report.add(
-                    row, "unit",
-                    f"Unit {unit!r} is not enrolled: it falls outside the exposure cap of {float(target.experiment.exposure_cap_pct):g}%.",
+                    row,
+                    "unit",
+                    f"Unit {unit!r} is not enrolled: it falls outside the exposure cap of "
+                    f"{float(target.experiment.exposure_cap_pct):g}%.",
                 )
                 unit = None
             elif arm != variant.key:
@@ -426,7 +442,9 @@ class _Batch:
             return clean_unit_id(row.fields.get("unit"))
         except BadUnitId as problem:
             if problem.missing:
-                self.report.add(row, "unit", "Required: the id of the unit (customer, case, session) the outcome belongs to.")
+                self.report.add(
+                    row, "unit", "Required: the id of the unit (customer, case, session) the outcome belongs to."
+                )
             else:
                 self.report.add(row, "unit", problem.message)
             return None
@@ -438,15 +456,18 @@ class _Batch:
             return None
         when = None
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 when = dt.datetime.fromisoformat(value.strip())
-            except ValueError:
-                pass
         if when is None:
             self.report.add(row, "time", f"Must be an ISO 8601 time such as 2026-03-04T10:15:00Z, got {value!r}.")
             return None
         if when.tzinfo is None or when.utcoffset() is None:
-            self.report.add(row, "time", f"Needs a UTC offset or Z, e.g. 2026-03-04T10:15:00Z or 2026-03-04T11:15:00+01:00: {value!r} could be any time zone.")
+            self.report.add(
+                row,
+                "time",
+                f"Needs a UTC offset or Z, e.g. 2026-03-04T10:15:00Z or 2026-03-04T11:15:00+01:00: {value!r} could be "
+                "any time zone.",
+            )
             return None
         return when
 
@@ -467,10 +488,14 @@ class _Batch:
 
     def _in_window(self, row, name, target: _Target, day: dt.date) -> bool:
         if day < target.first_day:
-            self.report.add(row, name, f"{day:%d %b %Y} is before the experiment started running ({target.first_day:%d %b %Y}).")
+            self.report.add(
+                row, name, f"{day:%d %b %Y} is before the experiment started running ({target.first_day:%d %b %Y})."
+            )
             return False
         if day > target.last_day:
-            self.report.add(row, name, f"{day:%d %b %Y} is after the experiment's planned end ({target.last_day:%d %b %Y}).")
+            self.report.add(
+                row, name, f"{day:%d %b %Y} is after the experiment's planned end ({target.last_day:%d %b %Y})."
+            )
             return False
         return True
 
@@ -493,7 +518,12 @@ class _Batch:
             if not self._in_window(row, "day", target, day):
                 day = None
             elif day >= self.today:
-                self.report.add(row, "day", f"{day:%d %b %Y} is not over yet: send a day's figures once the day has ended (they cannot be changed later).")
+                self.report.add(
+                    row,
+                    "day",
+                    f"{day:%d %b %Y} is not over yet: send a day's figures once the day has ended (they cannot be "
+                    "changed later).",
+                )
                 day = None
         if metric is None:
             return
@@ -520,10 +550,17 @@ class _Batch:
         for name in ("n", *DAILY_SUMS):
             given = row.fields.get(name) not in (None, "")
             if name in wanted and not given:
-                self.report.add(row, name, f"Required for {metric.get_kind_display().lower()} metrics ({', '.join(wanted)}).")
+                self.report.add(
+                    row, name, f"Required for {metric.get_kind_display().lower()} metrics ({', '.join(wanted)})."
+                )
                 ok = False
             elif name not in wanted and given:
-                self.report.add(row, name, f"Not used for {metric.get_kind_display().lower()} metrics: leave it empty (they take {', '.join(wanted)}).")
+                self.report.add(
+                    row,
+                    name,
+                    f"Not used for {metric.get_kind_display().lower()} metrics: leave it empty (they take "
+                    f"{', '.join(wanted)}).",
+                )
                 ok = False
             elif name in wanted and numbers[name] is None:
                 ok = False  # reported as not a number
@@ -543,7 +580,11 @@ class _Batch:
         for good in self.clean:
             key = (good.target.experiment.pk, good.metric.pk, good.unit, good.when)
             if key in seen:
-                self.report.add(good.row, "time", f"Duplicate of row {seen[key].number}: the same experiment, metric, unit and time.")
+                self.report.add(
+                    good.row,
+                    "time",
+                    f"Duplicate of row {seen[key].number}: the same experiment, metric, unit and time.",
+                )
                 continue
             seen[key] = good.row
             unique.append(good)
@@ -561,13 +602,20 @@ class _Batch:
             for start in range(0, len(units), chunk):
                 stored.update(
                     Observation.objects.filter(
-                        experiment_id=experiment_id, metric_id=metric_id, unit_id__in=units[start:start + chunk],
-                        observed_at__gte=min(times), observed_at__lte=max(times),
+                        experiment_id=experiment_id,
+                        metric_id=metric_id,
+                        unit_id__in=units[start : start + chunk],
+                        observed_at__gte=min(times),
+                        observed_at__lte=max(times),
                     ).values_list("unit_id", "observed_at")
                 )
             for good in items:
                 if (good.unit, good.when) in stored:
-                    self.report.add(good.row, "time", "Already recorded: an earlier batch sent the same experiment, metric, unit and time.")
+                    self.report.add(
+                        good.row,
+                        "time",
+                        "Already recorded: an earlier batch sent the same experiment, metric, unit and time.",
+                    )
 
     def _cells_with_figures(self):
         """Per-unit outcomes for a cell that daily figures already cover would count it twice."""
@@ -575,8 +623,10 @@ class _Batch:
         for good in self.clean:
             if good.cell in taken:
                 self.report.add(
-                    good.row, "metric",
-                    f"Daily figures were already sent for {good.variant.key}, {good.metric.key} on {good.day:%d %b %Y}: "
+                    good.row,
+                    "metric",
+                    f"Daily figures were already sent for {good.variant.key}, {good.metric.key} on "
+                    f"{good.day:%d %b %Y}: "
                     "send per-unit outcomes or daily figures for a day, not both.",
                 )
 
@@ -584,17 +634,28 @@ class _Batch:
         seen = {}
         for good in self.clean:
             if good.cell in seen:
-                self.report.add(good.row, "day", f"Duplicate of row {seen[good.cell].number}: one row per experiment, arm, metric and day.")
+                self.report.add(
+                    good.row,
+                    "day",
+                    f"Duplicate of row {seen[good.cell].number}: one row per experiment, arm, metric and day.",
+                )
             seen.setdefault(good.cell, good.row)
         given = self._existing_cells(DailyAggregate.objects.all())
         counted = self._existing_cells(DailyStat.objects.filter(n__gt=0))
         for good in self.clean:
             if good.cell in given:
-                self.report.add(good.row, "day", "Already recorded: figures for this experiment, arm, metric and day were sent before; each is sent once.")
+                self.report.add(
+                    good.row,
+                    "day",
+                    "Already recorded: figures for this experiment, arm, metric and day were sent before; each is sent "
+                    "once.",
+                )
             elif good.cell in counted:
                 self.report.add(
-                    good.row, "day",
-                    f"Per-unit outcomes were already sent for {good.variant.key}, {good.metric.key} on {good.day:%d %b %Y}: "
+                    good.row,
+                    "day",
+                    f"Per-unit outcomes were already sent for {good.variant.key}, {good.metric.key} on "
+                    f"{good.day:%d %b %Y}: "
                     "send per-unit outcomes or daily figures for a day, not both.",
                 )
 
@@ -617,22 +678,38 @@ class _Batch:
     def refusal(self) -> dict:
         count = self.report.count
         shown = len(self.report.errors)
-        detail = f"{count:,} error{'s' if count != 1 else ''} in {self.row_count:,} rows; nothing was written. Fix them and send the whole batch again."
+        detail = (
+            f"{count:,} error{'s' if count != 1 else ''} in {self.row_count:,} rows; nothing was written. Fix them and "
+            "send the whole batch again."
+        )
         if shown < count:
             detail += f" The first {shown:,} are listed."
         experiments = self._named_experiments()
         for key in experiments:
             experiments[key]["rows"] = self.rows_per_key[key]
-        return {"detail": detail, "errors": self.report.errors, "error_count": count, "rows_received": self.row_count, "experiments": experiments}
+        return {
+            "detail": detail,
+            "errors": self.report.errors,
+            "error_count": count,
+            "rows_received": self.row_count,
+            "experiments": experiments,
+        }
 
     def summary(self) -> dict:
         experiments = {}
         for good in self.clean:
-            entry = experiments.setdefault(good.target.experiment.key, {"rows": 0, "arms": {key: 0 for key in good.target.variants}})
+            entry = experiments.setdefault(
+                good.target.experiment.key, {"rows": 0, "arms": dict.fromkeys(good.target.variants, 0)}
+            )
             entry["rows"] += 1
             entry["arms"][good.variant.key] += 1
         what = "outcome rows" if self.kind == OUTCOMES else "daily figures"
-        return {"detail": f"Accepted {len(self.clean):,} {what}.", "kind": self.kind, "rows_written": len(self.clean), "experiments": experiments}
+        return {
+            "detail": f"Accepted {len(self.clean):,} {what}.",
+            "kind": self.kind,
+            "rows_written": len(self.clean),
+            "experiments": experiments,
+        }
 
     # Writing ----------------------------------------------------------------------------------
 
@@ -651,10 +728,16 @@ class _Batch:
         else:
             aggregates = []
             for good in self.clean:
-                aggregates.append(DailyAggregate(
-                    experiment_id=good.target.experiment.pk, variant_id=good.variant.pk, metric_id=good.metric.pk,
-                    day=good.day, batch=batch, **good.figures,
-                ))
+                aggregates.append(
+                    DailyAggregate(
+                        experiment_id=good.target.experiment.pk,
+                        variant_id=good.variant.pk,
+                        metric_id=good.metric.pk,
+                        day=good.day,
+                        batch=batch,
+                        **good.figures,
+                    )
+                )
                 # The figures cover the whole day: fresh up to its end.
                 end_of_day = dt.datetime.combine(good.day + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
                 cells[good.cell].add_figures(good.figures, min(end_of_day, self.now))
@@ -677,13 +760,18 @@ def _insert_observations(rows):
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Observation._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return
     attnames = [field.attname for field in fields]
-    Observation.objects.bulk_create((Observation(**dict(zip(attnames, row))) for row in rows), batch_size=INSERT_BATCH)
+    Observation.objects.bulk_create(
+        (Observation(**dict(zip(attnames, row, strict=False))) for row in rows), batch_size=INSERT_BATCH
+    )
 
 
 def _range_text(metric: Metric) -> str:
@@ -706,12 +794,20 @@ def _consistent_figures(metric: Metric, numbers: dict) -> dict:
     n = checked_count("n", numbers["n"])
     if metric.kind == Metric.Kind.BINARY:
         arm = BinaryArm(n, numbers["successes"])
-        return {"n": n, "total": float(arm.successes), "total_sq": float(arm.successes), "promoters": 0, "detractors": 0}
+        return {
+            "n": n,
+            "total": float(arm.successes),
+            "total_sq": float(arm.successes),
+            "promoters": 0,
+            "detractors": 0,
+        }
     total, total_sq = numbers["sum"], numbers["sum_sq"]
     try:
         MeanArm(n, total, total_sq)
     except StatsInputError as error:
-        raise StatsInputError({"total": "sum", "total_sq": "sum_sq"}.get(error.field, error.field), error.message) from None
+        raise StatsInputError(
+            {"total": "sum", "total_sq": "sum_sq"}.get(error.field, error.field), error.message
+        ) from None
     if metric.kind == Metric.Kind.MEAN:
         _within_bounds(n, total, total_sq, metric.min_value, metric.max_value, metric)
         return {"n": n, "total": total, "total_sq": total_sq, "promoters": 0, "detractors": 0}
@@ -722,12 +818,16 @@ def _consistent_figures(metric: Metric, numbers: dict) -> dict:
     low, high = 9 * promoters + 7 * passives, 10 * promoters + 8 * passives + 6 * detractors
     if not low - _SLACK <= total <= high + _SLACK:
         raise StatsInputError(
-            "sum", f"{total:g} does not fit {promoters} promoters (9-10), {passives} passives (7-8) and {detractors} detractors (0-6): it must lie between {low} and {high}"
+            "sum",
+            f"{total:g} does not fit {promoters} promoters (9-10), {passives} passives (7-8) and {detractors} "
+            f"detractors (0-6): it must lie between {low} and {high}",
         )
     low_sq, high_sq = 81 * promoters + 49 * passives, 100 * promoters + 64 * passives + 36 * detractors
     if not low_sq - _SLACK * max(low_sq, 1) <= total_sq <= high_sq * (1 + _SLACK):
         raise StatsInputError(
-            "sum_sq", f"{total_sq:g} does not fit those promoters, passives and detractors: it must lie between {low_sq} and {high_sq}"
+            "sum_sq",
+            f"{total_sq:g} does not fit those promoters, passives and detractors: it must lie between {low_sq} and "
+            f"{high_sq}",
         )
     return {"n": n, "total": total, "total_sq": total_sq, "promoters": promoters, "detractors": detractors}
 
@@ -742,7 +842,9 @@ def _within_bounds(n, total, total_sq, low, high, metric):
         # Every value y in [low, high] has y^2 <= (low + high) y - low high.
         ceiling = (low + high) * total - n * low * high
         if total_sq > ceiling + _SLACK * max(abs(ceiling), abs(total_sq), 1):
-            raise StatsInputError("sum_sq", f"{total_sq:g} is too large for {n} values between {low:g} and {high:g} summing to {total:g}")
+            raise StatsInputError(
+                "sum_sq", f"{total_sq:g} is too large for {n} values between {low:g} and {high:g} summing to {total:g}"
+            )
 
 
 # --- DailyStat --------------------------------------------------------------------------------

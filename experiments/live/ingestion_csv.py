@@ -10,6 +10,7 @@ Rows keep the numbers the sender sees: the 1-based position of a JSON row, and f
 file line (the header is line 1). Values stay as sent (text from CSV, JSON values as they are);
 ingestion.py checks each field, so JSON and CSV meet the same rules.
 """
+
 import codecs
 import csv
 import io
@@ -77,7 +78,10 @@ def parse_body(body, content_type: str, kind: str) -> Parsed:
         return Parsed(rows=RowStream(body, _json_rows))
     if media_type in CSV_TYPES:
         return Parsed(rows=RowStream(body, _csv_rows, kind, True))
-    detail = f"Send rows as application/json ({{\"rows\": [...]}}) or text/csv with a header row, not {media_type or 'no Content-Type'}."
+    detail = (
+        f'Send rows as application/json ({{"rows": [...]}}) or text/csv with a header row, not '
+        f"{media_type or 'no Content-Type'}."
+    )
     return Parsed(refusal=(415, BodyError(415, detail).payload))
 
 
@@ -164,7 +168,9 @@ def _csv_rows(file, kind: str, experiment_column: bool):
             if len(values) != len(header):
                 fields = {"__width__": (len(values), len(header))}
             else:
-                fields = {name: value.strip() for name, value in zip(header, values, strict=False) if value.strip() != ""}
+                fields = {
+                    name: value.strip() for name, value in zip(header, values, strict=False) if value.strip() != ""
+                }
             yield Row(number, fields, line=reader.line_num)
     except UnicodeDecodeError:
         raise BodyError(400, "The file is not UTF-8 text: save it as CSV UTF-8.") from None
@@ -187,12 +193,21 @@ def _check_header(header: list[str], kind: str, experiment_column: bool):
         elif name in seen:
             errors.append({"row": None, "line": 1, "field": name, "message": "This column appears twice."})
         elif name not in columns:
-            errors.append({"row": None, "line": 1, "field": name, "message": f"Unknown column; the columns are {', '.join(columns)}."})
+            errors.append(
+                {
+                    "row": None,
+                    "line": 1,
+                    "field": name,
+                    "message": f"Unknown column; the columns are {', '.join(columns)}.",
+                }
+            )
         seen.add(name)
     optional = OPTIONAL_COLUMNS[kind] | (set() if experiment_column else {"experiment"})
     for name in columns:
         if name not in seen and name not in optional:
-            errors.append({"row": None, "line": 1, "field": name, "message": "This column is missing from the header row."})
+            errors.append(
+                {"row": None, "line": 1, "field": name, "message": "This column is missing from the header row."}
+            )
     if errors:
         raise BodyError(400, "The header row does not match the template; nothing was written.", errors)
 

@@ -5,6 +5,7 @@ a look costs days x arms x metrics rows however many raw observations arrived. T
 (`planned_units`) is the sample-size calculator's, so the boundaries are the ones the proposal
 was approved with.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -49,7 +50,9 @@ def manager_label(name: str) -> str:
         return name
     first, rest = words[0], words[1:]
     titled = first[:1].isupper() and first[1:] == first[1:].lower()
-    proper = any(w.strip("()[],.")[:1].isupper() and w.strip("()[],.")[1:] != w.strip("()[],.")[1:].upper() for w in rest)
+    proper = any(
+        w.strip("()[],.")[:1].isupper() and w.strip("()[],.")[1:] != w.strip("()[],.")[1:].upper() for w in rest
+    )
     return first[:1].lower() + name[1:] if titled and not proper else name
 
 
@@ -112,8 +115,12 @@ def cumulative_sums(experiment: Experiment, look_date: dt.date) -> tuple[dict, d
         DailyStat.objects.filter(experiment=experiment, day__lte=look_date)
         .values("metric_id", "variant_id")
         .annotate(
-            n=Sum("n"), total=Sum("total"), total_sq=Sum("total_sq"),
-            promoters=Sum("promoters"), detractors=Sum("detractors"), last=Max("last_observed_at"),
+            n=Sum("n"),
+            total=Sum("total"),
+            total_sq=Sum("total_sq"),
+            promoters=Sum("promoters"),
+            detractors=Sum("detractors"),
+            last=Max("last_observed_at"),
         )
     )
     sums, latest = {}, None
@@ -130,25 +137,33 @@ def unit_counts(experiment: Experiment, look_date: dt.date, variants, sums: dict
     its metrics counted per arm, so the ratio check and the information fraction still run."""
     assigned = dict(
         AssignmentCount.objects.filter(experiment=experiment, day__lte=look_date)
-        .values("variant_id").annotate(units=Sum("count")).values_list("variant_id", "units")
+        .values("variant_id")
+        .annotate(units=Sum("count"))
+        .values_list("variant_id", "units")
     )
     if assigned:
         return {v.key: int(assigned.get(v.pk) or 0) for v in variants}
-    return {v.key: max((int(row["n"] or 0) for (_, variant_id), row in sums.items() if variant_id == v.pk), default=0) for v in variants}
+    return {
+        v.key: max((int(row["n"] or 0) for (_, variant_id), row in sums.items() if variant_id == v.pk), default=0)
+        for v in variants
+    }
 
 
 def previous_fractions(experiment: Experiment, look_date: dt.date) -> tuple:
     """The information fractions of the earlier looks, in order (the boundaries depend on them)."""
     return tuple(
         Check.objects.filter(experiment=experiment, look_date__lt=look_date, information_fraction__isnull=False)
-        .order_by("look_date").values_list("information_fraction", flat=True)
+        .order_by("look_date")
+        .values_list("information_fraction", flat=True)
     )
 
 
 def started_on(experiment: Experiment) -> dt.date:
     """The local date of its "start" event (restarts do not reset the runtime); the planned start
     for an experiment that has none (e.g. data loaded by hand)."""
-    started = experiment.events.filter(action="start").order_by("created_at").values_list("created_at", flat=True).first()
+    started = (
+        experiment.events.filter(action="start").order_by("created_at").values_list("created_at", flat=True).first()
+    )
     return timezone.localdate(started) if started is not None else experiment.planned_start
 
 

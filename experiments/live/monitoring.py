@@ -9,6 +9,7 @@ experiment and look date (unique), so two beats, a retried task or a re-run afte
 give exactly one check and one stop. The check, the lifecycle move, its event and the
 notifications commit together or not at all.
 """
+
 import datetime as dt
 import functools
 import logging
@@ -109,9 +110,15 @@ def start_due(today: dt.date, experiments=None) -> list[Experiment]:
         try:
             with transaction.atomic():
                 transition(experiment, "start", None, reason=f"Planned start {day_text(experiment.planned_start)}.")
-                late = "" if experiment.planned_start == today else f" (planned start {day_text(experiment.planned_start)})"
+                late = (
+                    ""
+                    if experiment.planned_start == today
+                    else f" (planned start {day_text(experiment.planned_start)})"
+                )
                 notify(
-                    "started", experiment, everyone_involved(experiment),
+                    "started",
+                    experiment,
+                    everyone_involved(experiment),
                     f"{_title(experiment)} started on {day_text(today)}{late}. The daily checks watch it from now on.",
                 )
         except TransitionError as refused:  # another sweep started it at the same moment
@@ -159,7 +166,11 @@ def run_check(experiment_id: int, look_date: dt.date, trigger: str = Check.Trigg
                 return existing
             if experiment.status != Status.RUNNING:
                 return None
-            if Check.objects.exclude(action=Check.Action.ERROR).filter(experiment=experiment, look_date__gt=look_date).exists():
+            if (
+                Check.objects.exclude(action=Check.Action.ERROR)
+                .filter(experiment=experiment, look_date__gt=look_date)
+                .exists()
+            ):
                 return None  # looks are taken in order; the boundaries depend on it
             return _look_and_act(experiment, look_date, trigger)
     except IntegrityError:
@@ -200,12 +211,22 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
     when = day_text(look_date)
     if result.action == LookAction.STOP:
         transition(experiment, "stop", None, reason=sentence)
-        notify("stopped", experiment, everyone_involved(experiment), f"{_title(experiment)} was stopped by the check of {when}. {sentence}")
+        notify(
+            "stopped",
+            experiment,
+            everyone_involved(experiment),
+            f"{_title(experiment)} was stopped by the check of {when}. {sentence}",
+        )
         _set_next_check(experiment, None)
     elif result.action == LookAction.CONCLUDE:
         transition(experiment, "complete", None, reason=f"The check of {when} reached a decision.")
         transition(experiment, "conclude", None, reason=sentence, outcome=result.outcome)
-        notify("concluded", experiment, everyone_involved(experiment), f"{_title(experiment)} was concluded by the check of {when}. {sentence}")
+        notify(
+            "concluded",
+            experiment,
+            everyone_involved(experiment),
+            f"{_title(experiment)} was concluded by the check of {when}. {sentence}",
+        )
         _set_next_check(experiment, None)
     else:
         _set_next_check(experiment, next_slot_after(look_date))
@@ -244,7 +265,10 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         log.info("Check of %s on %s failed again as on %s: %s", experiment.key, look_date, repeated.look_date, error)
         _set_next_check(experiment, next_slot_after(look_date))
         return repeated
-    sentence = f"Could not check: {error}. The experiment keeps running; fix the data or the setup and the next check will try again."
+    sentence = (
+        f"Could not check: {error}. The experiment keeps running; fix the data or the setup and the next check will "
+        "try again."
+    )
     check = Check.objects.create(
         experiment=experiment,
         look_date=look_date,
@@ -256,7 +280,9 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         created_at=now,
     )
     # No notification kind says "could not check"; an escalation to the signal owners is what it is.
-    notify("check_failed", experiment, signal_owners(), f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}")
+    notify(
+        "check_failed", experiment, signal_owners(), f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}"
+    )
     _set_next_check(experiment, next_slot_after(look_date))
     return check
 

@@ -9,6 +9,7 @@ Everything here is plain functions of rows and a `now`, so every wording is test
 clock; only the loaders at the bottom query (a fixed number of queries per page or list).
 Effects are as the engine reports them: treatment minus control, oriented so positive = better.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,10 +51,17 @@ MEANING = {
         "No effect was shown by the planned end: keep the current version."
     ),
 }
-CONTINUE_MEANING = "Nothing to do: it keeps running and is checked again every day. It stops by itself if a metric gets clearly worse."
-FIRST_CHECK_MEANING = "The daily monitoring slot checks it every day and stops it by itself if a metric gets clearly worse or the data cannot be trusted."
+CONTINUE_MEANING = (
+    "Nothing to do: it keeps running and is checked again every day. It stops by itself if a metric gets clearly worse."
+)
+FIRST_CHECK_MEANING = (
+    "The daily monitoring slot checks it every day and stops it by itself if a metric gets clearly worse or the data "
+    "cannot be trusted."
+)
 OUTCOME_WORDS = {
-    LookOutcome.WON: "won", LookOutcome.LOST: "lost", LookOutcome.INCONCLUSIVE: "no effect shown",
+    LookOutcome.WON: "won",
+    LookOutcome.LOST: "lost",
+    LookOutcome.INCONCLUSIVE: "no effect shown",
     LookOutcome.INVALID: "invalid data",
 }
 
@@ -145,7 +153,10 @@ class Freshness:
         if not self.watched:
             return ""
         if self.no_data:
-            return "No data has arrived yet: the checks have nothing to judge. Send the first outcomes through the data page or the API."
+            return (
+                "No data has arrived yet: the checks have nothing to judge. Send the first outcomes through the data "
+                "page or the API."
+            )
         if self.stale:
             return (
                 f"The newest data is {timesince(self.newest, self.now, depth=1)} old: the checks are judging old data. "
@@ -184,7 +195,9 @@ def _meaning(check: Check) -> str:
     return MEANING.get((check.action, check.outcome), "")
 
 
-def banner(experiment: Experiment, checks, *, now, stop_event: ExperimentEvent | None = None, fresh: Freshness | None = None) -> Banner | None:
+def banner(
+    experiment: Experiment, checks, *, now, stop_event: ExperimentEvent | None = None, fresh: Freshness | None = None
+) -> Banner | None:
     """The decision first: what the latest check said and what it means. None when there is
     nothing live to say (never started and never checked)."""
     checks = list(checks)
@@ -193,7 +206,11 @@ def banner(experiment: Experiment, checks, *, now, stop_event: ExperimentEvent |
     today = timezone.localdate(now)
 
     if status == Status.RUNNING:
-        nxt = f"next check {when(experiment.next_check_at)}" if experiment.next_check_at else "next check not scheduled yet"
+        nxt = (
+            f"next check {when(experiment.next_check_at)}"
+            if experiment.next_check_at
+            else "next check not scheduled yet"
+        )
         head = f"Running — {progress(experiment, today)}"
         if latest is None:
             result = Banner("info", f"{head}, {nxt}", "No check has run yet.", FIRST_CHECK_MEANING)
@@ -241,7 +258,13 @@ def banner(experiment: Experiment, checks, *, now, stop_event: ExperimentEvent |
     # Completed, concluded, promoted, archived: what the checks found, for the record.
     if latest.action == Check.Action.CONCLUDE:
         words = OUTCOME_WORDS.get(latest.outcome, latest.outcome)
-        return Banner("done", f"The checks concluded it on {on_day(latest.look_date)}: {words}", latest.sentence, _meaning(latest), latest)
+        return Banner(
+            "done",
+            f"The checks concluded it on {on_day(latest.look_date)}: {words}",
+            latest.sentence,
+            _meaning(latest),
+            latest,
+        )
     if latest.action == Check.Action.STOP:
         head = f"Stopped automatically on {on_day(timezone.localdate(latest.created_at))}"
         if not experiment.outcome:
@@ -301,10 +324,16 @@ def metric_rows(check: Check | None, arm_names: dict, control: str) -> list[Metr
             parts.append(f"Margin {with_unit(signed(-m['margin']), unit)}")
         if m.get("boundary_effect") is not None:
             parts.append(f"Boundary {with_unit(signed(m['boundary_effect']), unit)}")
-        status_text, tone = STATUS_TEXT.get((m.get("role"), m.get("status")), (m.get("status", "").replace("_", " ").capitalize(), "neutral"))
+        status_text, tone = STATUS_TEXT.get(
+            (m.get("role"), m.get("status")), (m.get("status", "").replace("_", " ").capitalize(), "neutral")
+        )
         n_control, n_treatment = m.get("n_control"), m.get("n_treatment")
         treatment = m.get("treatment", "")
-        units = [(arm_names.get(arm, arm), f"{n:,}") for arm, n in ((control, n_control), (treatment, n_treatment)) if n is not None]
+        units = [
+            (arm_names.get(arm, arm), f"{n:,}")
+            for arm, n in ((control, n_control), (treatment, n_treatment))
+            if n is not None
+        ]
         rows.append(
             MetricRow(
                 metric=m.get("metric", ""),
@@ -401,7 +430,10 @@ DECISION_TEXT = {
     (LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE): "Conclude: no effect shown",
 }
 DECISION_TONE = {
-    LookAction.CONTINUE: "ok", Check.Action.ERROR: "warn", LookAction.STOP: "bad", LookAction.CONCLUDE: "done",
+    LookAction.CONTINUE: "ok",
+    Check.Action.ERROR: "warn",
+    LookAction.STOP: "bad",
+    LookAction.CONCLUDE: "done",
 }
 
 
@@ -409,7 +441,11 @@ TRIGGER_TEXT = {"schedule": "Daily slot", "operator": "Operator"}
 
 
 def decision_text(check: Check) -> str:
-    return DECISION_TEXT.get((check.action, check.outcome)) or DECISION_TEXT.get(check.action) or check.get_action_display()
+    return (
+        DECISION_TEXT.get((check.action, check.outcome))
+        or DECISION_TEXT.get(check.action)
+        or check.get_action_display()
+    )
 
 
 @dataclass(frozen=True)
@@ -424,7 +460,13 @@ class HistoryRow:
 def history(checks) -> list[HistoryRow]:
     """Newest first."""
     return [
-        HistoryRow(c.look_date, decision_text(c), DECISION_TONE.get(c.action, "neutral"), c.sentence, TRIGGER_TEXT.get(c.trigger) or c.get_trigger_display())
+        HistoryRow(
+            c.look_date,
+            decision_text(c),
+            DECISION_TONE.get(c.action, "neutral"),
+            c.sentence,
+            TRIGGER_TEXT.get(c.trigger) or c.get_trigger_display(),
+        )
         for c in sorted(checks, key=lambda c: c.look_date, reverse=True)
     ]
 
@@ -452,7 +494,9 @@ def light(experiment: Experiment, latest: Check | None, fresh: Freshness) -> Lig
         return Light("amber", "Needs attention", "The last check could not run")
     if latest is not None and latest.action != Check.Action.CONTINUE:
         return Light("green", "On track", "Restarted, next check pending")  # running after a stop: restarted
-    return Light("green", "On track", "Data fresh, checks say continue" if latest else "Data fresh, first check pending")
+    return Light(
+        "green", "On track", "Data fresh, checks say continue" if latest else "Data fresh, first check pending"
+    )
 
 
 @dataclass
@@ -475,7 +519,14 @@ def board_row(experiment: Experiment, latest: Check | None, fresh: Freshness, *,
         when_text = f"Stopped {on_day(timezone.localdate(latest.created_at))}" if latest else "Stopped"
     sentence = latest.sentence if latest else "No check has run yet."
     rank = {"red": 0, "amber": 1, "green": 2}[lamp.colour]
-    return BoardRow(experiment, lamp, when_text, Truncator(sentence).chars(SHORT_SENTENCE_CHARS), sentence, (rank, experiment.planned_end, experiment.pk))
+    return BoardRow(
+        experiment,
+        lamp,
+        when_text,
+        Truncator(sentence).chars(SHORT_SENTENCE_CHARS),
+        sentence,
+        (rank, experiment.planned_end, experiment.pk),
+    )
 
 
 # --- loaders (the only queries) -------------------------------------------------------------
@@ -525,7 +576,12 @@ def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
     fresh = freshness(through, received, now=now, running=running)
     stop_event = None
     if experiment.status == Status.STOPPED:
-        stop_event = experiment.events.filter(to_status=Status.STOPPED).select_related("actor").order_by("-created_at", "-pk").first()
+        stop_event = (
+            experiment.events.filter(to_status=Status.STOPPED)
+            .select_related("actor")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
     variants = list(experiment.variants.all())
     arm_names = {v.key: v.name for v in variants}
     control = next((v.key for v in variants if v.is_control), "")
@@ -548,7 +604,9 @@ def running_board(visible, *, now=None) -> list[BoardRow]:
     now = now or timezone.now()
     running = list(visible.filter(status=Status.RUNNING))
     stopped = list(
-        visible.filter(status=Status.STOPPED, checks__action=Check.Action.STOP, checks__created_at__gte=now - RECENT_STOP).distinct()
+        visible.filter(
+            status=Status.STOPPED, checks__action=Check.Action.STOP, checks__created_at__gte=now - RECENT_STOP
+        ).distinct()
     )
     experiments = running + stopped
     ids = [e.pk for e in experiments]
@@ -560,5 +618,12 @@ def running_board(visible, *, now=None) -> list[BoardRow]:
         if experiment.status == Status.STOPPED and (check is None or check.action != Check.Action.STOP):
             continue  # stopped by a person after the check: not the checks' news
         through, received = fresh.get(experiment.pk, (None, None))
-        rows.append(board_row(experiment, check, freshness(through, received, now=now, running=experiment.status == Status.RUNNING), now=now))
+        rows.append(
+            board_row(
+                experiment,
+                check,
+                freshness(through, received, now=now, running=experiment.status == Status.RUNNING),
+                now=now,
+            )
+        )
     return sorted(rows, key=lambda row: row.order)

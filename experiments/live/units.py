@@ -4,6 +4,7 @@ A unit id is cleaned the same way at both doors, so the unit an outcome names is
 was assigned: surrounding whitespace is dropped (" u1 " and "u1" are one customer), whole numbers
 become text, and an empty id, one with control characters or one over 200 characters is refused.
 """
+
 import re
 
 from django.utils.translation import gettext as _

@@ -1,4 +1,5 @@
 """Web pages of running experiments (upload, checks); included at the site root."""
+
 from django.urls import path  # noqa: F401
 
 urlpatterns = []
@@ -8,5 +9,9 @@ from experiments.live.views_upload import experiment_data, experiment_data_templ
 
 urlpatterns += [
     path("experiments/<slug:key>/data/", experiment_data, name="experiment-data"),
-    path("experiments/<slug:key>/data/template-<slug:kind>.csv", experiment_data_template, name="experiment-data-template"),
+    path(
+        "experiments/<slug:key>/data/template-<slug:kind>.csv",
+        experiment_data_template,
+        name="experiment-data-template",
+    ),
 ]

@@ -5,6 +5,7 @@ sends the same form by XHR to show upload progress and swaps in the report. Each
 idempotency key (a fresh one per page and per chosen file), so a double submit or a reload that
 posts again returns the first answer instead of writing twice.
 """
+
 import hashlib
 import uuid
 
@@ -59,7 +60,12 @@ def _upload(request, experiment) -> dict:
     # (experiments.inputs.uploads, installed by InputCleaningMiddleware for this view).
     kind = request.POST.get("kind", "")
     upload = request.FILES.get("file")
-    result = {"kind": kind, "kind_label": KINDS.get(kind, ""), "file_name": getattr(upload, "name", ""), "accepted": False}
+    result = {
+        "kind": kind,
+        "kind_label": KINDS.get(kind, ""),
+        "file_name": getattr(upload, "name", ""),
+        "accepted": False,
+    }
     if kind not in KINDS:
         return {**result, "problem": "Choose which form to use: per-unit outcomes or daily figures."}
     limit = settings.INGEST_MAX_BODY_BYTES
@@ -82,7 +88,13 @@ def _upload(request, experiment) -> dict:
             kind, request.user, parsed, key, digest.hexdigest(), IngestBatch.Source.UPLOAD, experiment=experiment
         )
     if answer.status == 422:
-        return {**result, "problem": "This form was already used to send a different file. The page has a fresh form now: choose the file again."}
+        return {
+            **result,
+            "problem": (
+                "This form was already used to send a different file. "
+                "The page has a fresh form now: choose the file again."
+            ),
+        }
     payload = answer.payload
     result.update(
         accepted=200 <= answer.status < 300,
@@ -115,7 +127,9 @@ def _context(request, experiment, result) -> dict:
         # Success metrics first, as on the experiment page.
         "metrics": [
             _metric_reference(row.metric)
-            for row in sorted(experiment.metrics.select_related("metric"), key=lambda row: row.role != MetricRole.SUCCESS)
+            for row in sorted(
+                experiment.metrics.select_related("metric"), key=lambda row: row.role != MetricRole.SUCCESS
+            )
         ],
         "batches": _recent_batches(experiment),
         "max_rows": ingestion.max_rows(),
@@ -143,10 +157,9 @@ def _metric_reference(metric: Metric) -> dict:
 
 
 def _recent_batches(experiment) -> list[dict]:
-    batches = (
-        IngestBatch.objects.filter(response__experiments__has_key=experiment.key)
-        .select_related("created_by")[:RECENT_BATCHES]
-    )
+    batches = IngestBatch.objects.filter(response__experiments__has_key=experiment.key).select_related("created_by")[
+        :RECENT_BATCHES
+    ]
     return [
         {
             "batch": batch,

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,163 +16,483 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Metric',
+            name="Metric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('binary', 'Binary rate'), ('mean', 'Continuous mean'), ('nps', 'NPS-style score (0-10)')], max_length=10)),
-                ('direction', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better')], max_length=10)),
-                ('unit', models.CharField(blank=True, help_text='e.g. %, minutes, EUR, points', max_length=30)),
-                ('min_value', models.FloatField(blank=True, help_text='Smallest valid per-unit value', null=True)),
-                ('max_value', models.FloatField(blank=True, help_text='Largest valid per-unit value', null=True)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("binary", "Binary rate"),
+                            ("mean", "Continuous mean"),
+                            ("nps", "NPS-style score (0-10)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("higher", "Higher is better"), ("lower", "Lower is better")], max_length=10
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, help_text="e.g. %, minutes, EUR, points", max_length=30)),
+                ("min_value", models.FloatField(blank=True, help_text="Smallest valid per-unit value", null=True)),
+                ("max_value", models.FloatField(blank=True, help_text="Largest valid per-unit value", null=True)),
+                ("description", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Segment',
+            name="Segment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SensitiveCategory',
+            name="SensitiveCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('needs_standards_keeper', models.BooleanField(default=True, help_text="Experiments in this category also need a standards keeper's approval.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "needs_standards_keeper",
+                    models.BooleanField(
+                        default=True, help_text="Experiments in this category also need a standards keeper's approval."
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'sensitive categories',
-                'ordering': ['name'],
+                "verbose_name_plural": "sensitive categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Experiment',
+            name="Experiment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Short unique id used in URLs and the API.', max_length=60, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('hypothesis_change', models.TextField(help_text='What we will change.', verbose_name='change')),
-                ('hypothesis_audience', models.CharField(help_text='Which customers see it.', max_length=200, verbose_name='for whom')),
-                ('hypothesis_effect', models.CharField(help_text='Which metric moves, which way, by how much.', max_length=300, verbose_name='expected effect')),
-                ('hypothesis_rationale', models.TextField(help_text='Why we believe it.', verbose_name='because')),
-                ('team', models.CharField(blank=True, max_length=120)),
-                ('exposure_cap_pct', models.DecimalField(decimal_places=2, help_text='Largest share of eligible traffic that may enter the experiment.', max_digits=5, validators=[django.core.validators.MinValueValidator(0.01), django.core.validators.MaxValueValidator(100)], verbose_name='exposure cap (%)')),
-                ('planned_start', models.DateField()),
-                ('planned_end', models.DateField()),
-                ('min_runtime_days', models.PositiveSmallIntegerField(default=7, help_text='No decision to ship before this many days.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('alpha', models.FloatField(default=0.05, validators=[django.core.validators.MinValueValidator(0.001), django.core.validators.MaxValueValidator(0.2), experiments.models.experiment.validate_finite])),
-                ('power', models.FloatField(default=0.8, validators=[django.core.validators.MinValueValidator(0.5), django.core.validators.MaxValueValidator(0.99), experiments.models.experiment.validate_finite])),
-                ('expected_daily_traffic', models.PositiveIntegerField(default=1000, help_text='Eligible units per day before the exposure cap.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('changes_requested', 'Changes requested'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('approved', 'Approved'), ('running', 'Running'), ('stopped', 'Stopped'), ('completed', 'Completed'), ('concluded', 'Concluded'), ('promoted', 'Promoted'), ('archived', 'Archived')], db_index=True, default='draft', max_length=20)),
-                ('outcome', models.CharField(blank=True, choices=[('won', 'Won'), ('lost', 'Lost'), ('inconclusive', 'Inconclusive'), ('invalid', 'Invalid')], max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='experiments_to_approve', to=settings.AUTH_USER_MODEL)),
-                ('co_authors', models.ManyToManyField(blank=True, related_name='co_authored_experiments', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_experiments', to=settings.AUTH_USER_MODEL)),
-                ('segments', models.ManyToManyField(blank=True, help_text='Leave empty for all customers.', related_name='experiments', to='experiments.segment')),
-                ('sensitive_categories', models.ManyToManyField(blank=True, related_name='experiments', to='experiments.sensitivecategory')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.SlugField(help_text="Short unique id used in URLs and the API.", max_length=60, unique=True),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("hypothesis_change", models.TextField(help_text="What we will change.", verbose_name="change")),
+                (
+                    "hypothesis_audience",
+                    models.CharField(help_text="Which customers see it.", max_length=200, verbose_name="for whom"),
+                ),
+                (
+                    "hypothesis_effect",
+                    models.CharField(
+                        help_text="Which metric moves, which way, by how much.",
+                        max_length=300,
+                        verbose_name="expected effect",
+                    ),
+                ),
+                ("hypothesis_rationale", models.TextField(help_text="Why we believe it.", verbose_name="because")),
+                ("team", models.CharField(blank=True, max_length=120)),
+                (
+                    "exposure_cap_pct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Largest share of eligible traffic that may enter the experiment.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.01),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="exposure cap (%)",
+                    ),
+                ),
+                ("planned_start", models.DateField()),
+                ("planned_end", models.DateField()),
+                (
+                    "min_runtime_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="No decision to ship before this many days.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "alpha",
+                    models.FloatField(
+                        default=0.05,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.001),
+                            django.core.validators.MaxValueValidator(0.2),
+                            experiments.models.experiment.validate_finite,
+                        ],
+                    ),
+                ),
+                (
+                    "power",
+                    models.FloatField(
+                        default=0.8,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.5),
+                            django.core.validators.MaxValueValidator(0.99),
+                            experiments.models.experiment.validate_finite,
+                        ],
+                    ),
+                ),
+                (
+                    "expected_daily_traffic",
+                    models.PositiveIntegerField(
+                        default=1000,
+                        help_text="Eligible units per day before the exposure cap.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending_approval", "Pending approval"),
+                            ("changes_requested", "Changes requested"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("approved", "Approved"),
+                            ("running", "Running"),
+                            ("stopped", "Stopped"),
+                            ("completed", "Completed"),
+                            ("concluded", "Concluded"),
+                            ("promoted", "Promoted"),
+                            ("archived", "Archived"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                            ("inconclusive", "Inconclusive"),
+                            ("invalid", "Invalid"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experiments_to_approve",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "co_authors",
+                    models.ManyToManyField(
+                        blank=True, related_name="co_authored_experiments", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_experiments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "segments",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Leave empty for all customers.",
+                        related_name="experiments",
+                        to="experiments.segment",
+                    ),
+                ),
+                (
+                    "sensitive_categories",
+                    models.ManyToManyField(blank=True, related_name="experiments", to="experiments.sensitivecategory"),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-pk'],
+                "ordering": ["-updated_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExperimentEvent',
+            name="ExperimentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30)),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('changes_requested', 'Changes requested'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('approved', 'Approved'), ('running', 'Running'), ('stopped', 'Stopped'), ('completed', 'Completed'), ('concluded', 'Concluded'), ('promoted', 'Promoted'), ('archived', 'Archived')], max_length=20)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('changes_requested', 'Changes requested'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('approved', 'Approved'), ('running', 'Running'), ('stopped', 'Stopped'), ('completed', 'Completed'), ('concluded', 'Concluded'), ('promoted', 'Promoted'), ('archived', 'Archived')], max_length=20)),
-                ('outcome', models.CharField(blank=True, choices=[('won', 'Won'), ('lost', 'Lost'), ('inconclusive', 'Inconclusive'), ('invalid', 'Invalid')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('actor', models.ForeignKey(blank=True, help_text='Empty when the scheduler acted.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='experiment_events', to=settings.AUTH_USER_MODEL)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='experiments.experiment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=30)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending_approval", "Pending approval"),
+                            ("changes_requested", "Changes requested"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("approved", "Approved"),
+                            ("running", "Running"),
+                            ("stopped", "Stopped"),
+                            ("completed", "Completed"),
+                            ("concluded", "Concluded"),
+                            ("promoted", "Promoted"),
+                            ("archived", "Archived"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending_approval", "Pending approval"),
+                            ("changes_requested", "Changes requested"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("approved", "Approved"),
+                            ("running", "Running"),
+                            ("stopped", "Stopped"),
+                            ("completed", "Completed"),
+                            ("concluded", "Concluded"),
+                            ("promoted", "Promoted"),
+                            ("archived", "Archived"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                            ("inconclusive", "Inconclusive"),
+                            ("invalid", "Invalid"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when the scheduler acted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experiment_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="experiments.experiment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='GuardrailPolicy',
+            name="GuardrailPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_duration_days', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(1)])),
-                ('max_exposure_pct', models.DecimalField(decimal_places=2, default=50, help_text='Largest share of eligible traffic one experiment may expose, in percent.', max_digits=5, validators=[django.core.validators.MinValueValidator(0.01), django.core.validators.MaxValueValidator(100)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('mandatory_guardrails', models.ManyToManyField(blank=True, help_text='Guardrails every experiment must carry, whatever its touchpoint.', related_name='mandatory_for_policy', to='experiments.metric')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "max_duration_days",
+                    models.PositiveSmallIntegerField(
+                        default=60, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "max_exposure_pct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=50,
+                        help_text="Largest share of eligible traffic one experiment may expose, in percent.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.01),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "mandatory_guardrails",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Guardrails every experiment must carry, whatever its touchpoint.",
+                        related_name="mandatory_for_policy",
+                        to="experiments.metric",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'guardrail policy',
-                'verbose_name_plural': 'guardrail policy',
+                "verbose_name": "guardrail policy",
+                "verbose_name_plural": "guardrail policy",
             },
         ),
         migrations.CreateModel(
-            name='Touchpoint',
+            name="Touchpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('mandatory_guardrails', models.ManyToManyField(blank=True, help_text='Every experiment on this touchpoint must carry these as guardrail metrics.', related_name='mandatory_for_touchpoints', to='experiments.metric')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "mandatory_guardrails",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Every experiment on this touchpoint must carry these as guardrail metrics.",
+                        related_name="mandatory_for_touchpoints",
+                        to="experiments.metric",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='experiment',
-            name='touchpoints',
-            field=models.ManyToManyField(related_name='experiments', to='experiments.touchpoint'),
+            model_name="experiment",
+            name="touchpoints",
+            field=models.ManyToManyField(related_name="experiments", to="experiments.touchpoint"),
         ),
         migrations.CreateModel(
-            name='ExperimentMetric',
+            name="ExperimentMetric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('success', 'Success'), ('guardrail', 'Guardrail')], max_length=10)),
-                ('effect_unit', models.CharField(choices=[('absolute', 'Absolute (metric units)'), ('relative', 'Relative (% of baseline)')], default='absolute', max_length=10)),
-                ('minimum_detectable_effect', models.FloatField(blank=True, help_text='Success metrics: smallest improvement worth detecting.', null=True, validators=[experiments.models.experiment.validate_finite])),
-                ('non_inferiority_margin', models.FloatField(blank=True, help_text='Guardrails: largest harm we accept.', null=True, validators=[experiments.models.experiment.validate_finite])),
-                ('baseline_rate', models.FloatField(blank=True, help_text='Binary metrics: current rate in percent, e.g. 3.2.', null=True, validators=[experiments.models.experiment.validate_finite])),
-                ('baseline_mean', models.FloatField(blank=True, null=True, validators=[experiments.models.experiment.validate_finite])),
-                ('baseline_sd', models.FloatField(blank=True, null=True, validators=[experiments.models.experiment.validate_finite], verbose_name='baseline standard deviation')),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metrics', to='experiments.experiment')),
-                ('metric', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='experiment_uses', to='experiments.metric')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(choices=[("success", "Success"), ("guardrail", "Guardrail")], max_length=10)),
+                (
+                    "effect_unit",
+                    models.CharField(
+                        choices=[("absolute", "Absolute (metric units)"), ("relative", "Relative (% of baseline)")],
+                        default="absolute",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "minimum_detectable_effect",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Success metrics: smallest improvement worth detecting.",
+                        null=True,
+                        validators=[experiments.models.experiment.validate_finite],
+                    ),
+                ),
+                (
+                    "non_inferiority_margin",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Guardrails: largest harm we accept.",
+                        null=True,
+                        validators=[experiments.models.experiment.validate_finite],
+                    ),
+                ),
+                (
+                    "baseline_rate",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Binary metrics: current rate in percent, e.g. 3.2.",
+                        null=True,
+                        validators=[experiments.models.experiment.validate_finite],
+                    ),
+                ),
+                (
+                    "baseline_mean",
+                    models.FloatField(
+                        blank=True, null=True, validators=[experiments.models.experiment.validate_finite]
+                    ),
+                ),
+                (
+                    "baseline_sd",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[experiments.models.experiment.validate_finite],
+                        verbose_name="baseline standard deviation",
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="metrics", to="experiments.experiment"
+                    ),
+                ),
+                (
+                    "metric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experiment_uses",
+                        to="experiments.metric",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('experiment', 'metric'), name='unique_metric_per_experiment')],
+                "ordering": ["role", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("experiment", "metric"), name="unique_metric_per_experiment")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Variant',
+            name="Variant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('is_control', models.BooleanField(default=False)),
-                ('weight', models.PositiveSmallIntegerField(default=50, help_text='Relative allocation weight.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)])),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='experiments.experiment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=40)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("is_control", models.BooleanField(default=False)),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        help_text="Relative allocation weight.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1000),
+                        ],
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="variants",
+                        to="experiments.experiment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_control', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('experiment', 'key'), name='unique_variant_key_per_experiment')],
+                "ordering": ["-is_control", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("experiment", "key"), name="unique_variant_key_per_experiment")
+                ],
             },
         ),
     ]

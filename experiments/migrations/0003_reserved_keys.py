@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0002_seed_catalogues'),
+        ("experiments", "0002_seed_catalogues"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='experiment',
-            name='key',
-            field=models.SlugField(help_text='Short unique id used in URLs and the API.', max_length=60, unique=True, validators=[experiments.models.experiment.validate_not_reserved]),
+            model_name="experiment",
+            name="key",
+            field=models.SlugField(
+                help_text="Short unique id used in URLs and the API.",
+                max_length=60,
+                unique=True,
+                validators=[experiments.models.experiment.validate_not_reserved],
+            ),
         ),
     ]

@@ -6,147 +6,305 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0003_reserved_keys'),
+        ("experiments", "0003_reserved_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='experiment',
-            name='next_check_at',
+            model_name="experiment",
+            name="next_check_at",
             field=models.DateTimeField(blank=True, db_index=True, editable=False, null=True),
         ),
         migrations.CreateModel(
-            name='IngestBatch',
+            name="IngestBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('outcomes', 'Per-unit outcomes'), ('daily', 'Daily figures per arm')], max_length=10)),
-                ('source', models.CharField(choices=[('api', 'API'), ('upload', 'Upload page')], default='api', max_length=10)),
-                ('body_sha256', models.CharField(max_length=64)),
-                ('accepted', models.BooleanField()),
-                ('status_code', models.PositiveSmallIntegerField()),
-                ('response', models.JSONField()),
-                ('row_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ingest_batches', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("idempotency_key", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("outcomes", "Per-unit outcomes"), ("daily", "Daily figures per arm")], max_length=10
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(choices=[("api", "API"), ("upload", "Upload page")], default="api", max_length=10),
+                ),
+                ("body_sha256", models.CharField(max_length=64)),
+                ("accepted", models.BooleanField()),
+                ("status_code", models.PositiveSmallIntegerField()),
+                ("response", models.JSONField()),
+                ("row_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ingest_batches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DailyAggregate',
+            name="DailyAggregate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('n', models.PositiveBigIntegerField()),
-                ('total', models.FloatField(default=0)),
-                ('total_sq', models.FloatField(default=0)),
-                ('promoters', models.PositiveBigIntegerField(default=0)),
-                ('detractors', models.PositiveBigIntegerField(default=0)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_aggregates', to='experiments.experiment')),
-                ('metric', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='daily_aggregates', to='experiments.metric')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_aggregates', to='experiments.variant')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='daily_aggregates', to='experiments.ingestbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("n", models.PositiveBigIntegerField()),
+                ("total", models.FloatField(default=0)),
+                ("total_sq", models.FloatField(default=0)),
+                ("promoters", models.PositiveBigIntegerField(default=0)),
+                ("detractors", models.PositiveBigIntegerField(default=0)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_aggregates",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "metric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="daily_aggregates",
+                        to="experiments.metric",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_aggregates",
+                        to="experiments.variant",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="daily_aggregates",
+                        to="experiments.ingestbatch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.CharField(max_length=200)),
-                ('value', models.FloatField()),
-                ('observed_at', models.DateTimeField()),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='experiments.ingestbatch')),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='observations', to='experiments.experiment')),
-                ('metric', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='experiments.metric')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='observations', to='experiments.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("unit_id", models.CharField(max_length=200)),
+                ("value", models.FloatField()),
+                ("observed_at", models.DateTimeField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="experiments.ingestbatch",
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="observations",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "metric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="experiments.metric",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="observations",
+                        to="experiments.variant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AssignedUnit',
+            name="AssignedUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.CharField(max_length=200)),
-                ('day', models.DateField()),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assigned_units', to='experiments.experiment')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assigned_units', to='experiments.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("unit_id", models.CharField(max_length=200)),
+                ("day", models.DateField()),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assigned_units",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assigned_units",
+                        to="experiments.variant",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['experiment', 'day', 'variant'], name='assigned_unit_day')],
-                'constraints': [models.UniqueConstraint(fields=('experiment', 'unit_id'), name='unique_assigned_unit')],
+                "indexes": [models.Index(fields=["experiment", "day", "variant"], name="assigned_unit_day")],
+                "constraints": [models.UniqueConstraint(fields=("experiment", "unit_id"), name="unique_assigned_unit")],
             },
         ),
         migrations.CreateModel(
-            name='AssignmentCount',
+            name="AssignmentCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('count', models.PositiveBigIntegerField(default=0)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignment_counts', to='experiments.experiment')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignment_counts', to='experiments.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("count", models.PositiveBigIntegerField(default=0)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignment_counts",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignment_counts",
+                        to="experiments.variant",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('experiment', 'variant', 'day'), name='unique_assignment_count_per_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("experiment", "variant", "day"), name="unique_assignment_count_per_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Check',
+            name="Check",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('look_date', models.DateField()),
-                ('look', models.PositiveIntegerField(help_text="Looks carrying information so far (the engine's count).")),
-                ('action', models.CharField(choices=[('continue', 'Continue'), ('stop', 'Stop'), ('conclude', 'Conclude'), ('error', 'Could not check')], max_length=10)),
-                ('outcome', models.CharField(blank=True, max_length=20)),
-                ('sentence', models.TextField()),
-                ('information_fraction', models.FloatField(blank=True, null=True)),
-                ('days_elapsed', models.FloatField(default=0)),
-                ('final', models.BooleanField(default=False)),
-                ('units', models.JSONField(default=dict, help_text='Units per arm counted for this look.')),
-                ('result', models.JSONField(default=dict, help_text="The engine's full LookResult.")),
-                ('data_through', models.DateTimeField(blank=True, help_text='Latest observation time the check saw.', null=True)),
-                ('trigger', models.CharField(choices=[('schedule', 'Daily monitoring slot'), ('operator', 'Run by an operator')], default='schedule', max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='experiments.experiment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("look_date", models.DateField()),
+                (
+                    "look",
+                    models.PositiveIntegerField(help_text="Looks carrying information so far (the engine's count)."),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("continue", "Continue"),
+                            ("stop", "Stop"),
+                            ("conclude", "Conclude"),
+                            ("error", "Could not check"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("outcome", models.CharField(blank=True, max_length=20)),
+                ("sentence", models.TextField()),
+                ("information_fraction", models.FloatField(blank=True, null=True)),
+                ("days_elapsed", models.FloatField(default=0)),
+                ("final", models.BooleanField(default=False)),
+                ("units", models.JSONField(default=dict, help_text="Units per arm counted for this look.")),
+                ("result", models.JSONField(default=dict, help_text="The engine's full LookResult.")),
+                (
+                    "data_through",
+                    models.DateTimeField(blank=True, help_text="Latest observation time the check saw.", null=True),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("schedule", "Daily monitoring slot"), ("operator", "Run by an operator")],
+                        default="schedule",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="checks", to="experiments.experiment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['experiment', 'look_date'],
-                'constraints': [models.UniqueConstraint(fields=('experiment', 'look_date'), name='one_check_per_look')],
+                "ordering": ["experiment", "look_date"],
+                "constraints": [models.UniqueConstraint(fields=("experiment", "look_date"), name="one_check_per_look")],
             },
         ),
         migrations.CreateModel(
-            name='DailyStat',
+            name="DailyStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('n', models.PositiveBigIntegerField(default=0)),
-                ('total', models.FloatField(default=0)),
-                ('total_sq', models.FloatField(default=0)),
-                ('promoters', models.PositiveBigIntegerField(default=0)),
-                ('detractors', models.PositiveBigIntegerField(default=0)),
-                ('last_observed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField()),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_stats', to='experiments.experiment')),
-                ('metric', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='daily_stats', to='experiments.metric')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_stats', to='experiments.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("n", models.PositiveBigIntegerField(default=0)),
+                ("total", models.FloatField(default=0)),
+                ("total_sq", models.FloatField(default=0)),
+                ("promoters", models.PositiveBigIntegerField(default=0)),
+                ("detractors", models.PositiveBigIntegerField(default=0)),
+                ("last_observed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_stats",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "metric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="daily_stats", to="experiments.metric"
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_stats",
+                        to="experiments.variant",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('experiment', 'variant', 'metric', 'day'), name='unique_daily_stat')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("experiment", "variant", "metric", "day"), name="unique_daily_stat")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='ingestbatch',
-            constraint=models.UniqueConstraint(fields=('created_by', 'idempotency_key'), name='unique_idempotency_key_per_user'),
+            model_name="ingestbatch",
+            constraint=models.UniqueConstraint(
+                fields=("created_by", "idempotency_key"), name="unique_idempotency_key_per_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dailyaggregate',
-            constraint=models.UniqueConstraint(fields=('experiment', 'variant', 'metric', 'day'), name='unique_daily_aggregate'),
+            model_name="dailyaggregate",
+            constraint=models.UniqueConstraint(
+                fields=("experiment", "variant", "metric", "day"), name="unique_daily_aggregate"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='observation',
-            constraint=models.UniqueConstraint(fields=('experiment', 'metric', 'unit_id', 'observed_at'), name='unique_observation'),
+            model_name="observation",
+            constraint=models.UniqueConstraint(
+                fields=("experiment", "metric", "unit_id", "observed_at"), name="unique_observation"
+            ),
         ),
     ]

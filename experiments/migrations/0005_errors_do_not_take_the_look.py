@@ -4,18 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0004_live_data'),
+        ("experiments", "0004_live_data"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='check',
-            name='one_check_per_look',
+            model_name="check",
+            name="one_check_per_look",
         ),
         migrations.AddConstraint(
-            model_name='check',
-            constraint=models.UniqueConstraint(condition=models.Q(('action', 'error'), _negated=True), fields=('experiment', 'look_date'), name='one_check_per_look'),
+            model_name="check",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("action", "error"), _negated=True),
+                fields=("experiment", "look_date"),
+                name="one_check_per_look",
+            ),
         ),
     ]

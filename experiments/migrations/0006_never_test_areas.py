@@ -10,25 +10,43 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0005_errors_do_not_take_the_look'),
+        ("experiments", "0005_errors_do_not_take_the_look"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NeverTestArea',
+            name="NeverTestArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('why', models.TextField(help_text='Shown to the proposer who is refused: why this may not be experimented on.')),
-                ('keywords', models.TextField(blank=True, help_text='One word or phrase a line; an experiment whose title or hypothesis contains one is refused.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('touchpoints', models.ManyToManyField(blank=True, help_text='Touchpoints this area covers. With no keywords, the whole touchpoint is closed to experiments.', related_name='never_test_areas', to='experiments.touchpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "why",
+                    models.TextField(
+                        help_text="Shown to the proposer who is refused: why this may not be experimented on."
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.TextField(
+                        blank=True,
+                        help_text="One word or phrase a line; an experiment whose title or hypothesis contains one is refused.",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "touchpoints",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Touchpoints this area covers. With no keywords, the whole touchpoint is closed to experiments.",
+                        related_name="never_test_areas",
+                        to="experiments.touchpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'never-test area',
-                'ordering': ['name'],
+                "verbose_name": "never-test area",
+                "ordering": ["name"],
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

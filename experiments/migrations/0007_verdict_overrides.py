@@ -6,31 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0006_never_test_areas'),
+        ("experiments", "0006_never_test_areas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Override',
+            name="Override",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('won', 'Won'), ('lost', 'Lost'), ('inconclusive', 'Inconclusive'), ('invalid', 'Invalid')], help_text='The outcome the requester wants.', max_length=20)),
-                ('reason', models.TextField()),
-                ('requested_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('requested', 'Waiting for a standards keeper'), ('agreed', 'Agreed'), ('declined', 'Declined')], default='requested', max_length=10)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answer_reason', models.TextField(blank=True, help_text='Required when declining.')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='overrides_answered', to=settings.AUTH_USER_MODEL)),
-                ('disputed_check', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overrides', to='experiments.check')),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overrides', to='experiments.experiment')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overrides_requested', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                            ("inconclusive", "Inconclusive"),
+                            ("invalid", "Invalid"),
+                        ],
+                        help_text="The outcome the requester wants.",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("requested_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Waiting for a standards keeper"),
+                            ("agreed", "Agreed"),
+                            ("declined", "Declined"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("answer_reason", models.TextField(blank=True, help_text="Required when declining.")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="overrides_answered",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "disputed_check",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="overrides", to="experiments.check"
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="overrides",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="overrides_requested",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'requested')), fields=('experiment',), name='one_open_override_per_experiment'), models.CheckConstraint(condition=models.Q(('answered_by__isnull', True), models.Q(('answered_by', models.F('requested_by')), _negated=True), _connector='OR'), name='override_answered_by_another_person')],
+                "ordering": ["requested_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "requested")),
+                        fields=("experiment",),
+                        name="one_open_override_per_experiment",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("answered_by__isnull", True),
+                            models.Q(("answered_by", models.F("requested_by")), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="override_answered_by_another_person",
+                    ),
+                ],
             },
         ),
     ]

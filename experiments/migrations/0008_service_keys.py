@@ -7,40 +7,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0007_verdict_overrides'),
+        ("experiments", "0007_verdict_overrides"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceKey',
+            name="ServiceKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='What calls with it, e.g. “chat router (production)”.', max_length=100, verbose_name='name')),
-                ('prefix', models.CharField(editable=False, max_length=16, unique=True)),
-                ('secret_sha256', models.CharField(editable=False, max_length=64)),
-                ('can_assign', models.BooleanField(default=False, verbose_name='may assign units')),
-                ('can_send_data', models.BooleanField(default=False, verbose_name='may send data')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_keys', to=settings.AUTH_USER_MODEL)),
-                ('experiments', models.ManyToManyField(blank=True, related_name='service_keys', to='experiments.experiment')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='revoked_service_keys', to=settings.AUTH_USER_MODEL)),
-                ('touchpoint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='service_keys', to='experiments.touchpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="What calls with it, e.g. “chat router (production)”.",
+                        max_length=100,
+                        verbose_name="name",
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=16, unique=True)),
+                ("secret_sha256", models.CharField(editable=False, max_length=64)),
+                ("can_assign", models.BooleanField(default=False, verbose_name="may assign units")),
+                ("can_send_data", models.BooleanField(default=False, verbose_name="may send data")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "experiments",
+                    models.ManyToManyField(blank=True, related_name="service_keys", to="experiments.experiment"),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="revoked_service_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_keys",
+                        to="experiments.touchpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service key',
-                'verbose_name_plural': 'service keys',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "service key",
+                "verbose_name_plural": "service keys",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='assignedunit',
-            name='service_key',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_units', to='experiments.servicekey'),
+            model_name="assignedunit",
+            name="service_key",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assigned_units",
+                to="experiments.servicekey",
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """Rows that are history: written once, never changed or deleted (one by one or in bulk)."""
+
 from django.db import models
 
 

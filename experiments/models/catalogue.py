@@ -1,4 +1,5 @@
 """Catalogues the organisation maintains in the admin: metrics, touchpoints, segments, policy."""
+
 import math
 
 from django.core.exceptions import ValidationError
@@ -40,9 +41,13 @@ class Metric(models.Model):
         if self.min_value is not None and self.max_value is not None and self.min_value >= self.max_value:
             raise ValidationError({"max_value": "Must be greater than the minimum value."})
         if self.kind == self.Kind.BINARY and (self.min_value, self.max_value) not in ((None, None), (0, 1)):
-            raise ValidationError({"kind": "A binary rate takes per-unit values 0 or 1; leave the range empty or 0 to 1."})
+            raise ValidationError(
+                {"kind": "A binary rate takes per-unit values 0 or 1; leave the range empty or 0 to 1."}
+            )
         if self.kind == self.Kind.NPS and (self.min_value, self.max_value) not in ((None, None), (0, 10)):
-            raise ValidationError({"kind": "An NPS-style score is answered on 0 to 10; leave the range empty or 0 to 10."})
+            raise ValidationError(
+                {"kind": "An NPS-style score is answered on 0 to 10; leave the range empty or 0 to 10."}
+            )
 
     @property
     def lower_is_better(self) -> bool:
@@ -137,7 +142,9 @@ class NeverTestArea(models.Model):
     name = models.CharField(max_length=120, unique=True)
     why = models.TextField(help_text="Shown to the proposer who is refused: why this may not be experimented on.")
     touchpoints = models.ManyToManyField(
-        Touchpoint, blank=True, related_name="never_test_areas",
+        Touchpoint,
+        blank=True,
+        related_name="never_test_areas",
         help_text="Touchpoints this area covers. With no keywords, the whole touchpoint is closed to experiments.",
     )
     keywords = models.TextField(

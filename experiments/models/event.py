@@ -1,4 +1,5 @@
 """Append-only record of every lifecycle transition: the experiment's timeline and audit log."""
+
 from django.conf import settings
 from django.db import models
 

@@ -1,4 +1,5 @@
 """The experiment: a proposal with its fence (scope), its variants and the metrics that decide it."""
+
 import math
 
 from django.conf import settings
@@ -116,7 +117,9 @@ class Experiment(models.Model):
     alpha = models.FloatField(
         default=0.05, validators=[MinValueValidator(0.001), MaxValueValidator(0.2), validate_finite]
     )
-    power = models.FloatField(default=0.8, validators=[MinValueValidator(0.5), MaxValueValidator(0.99), validate_finite])
+    power = models.FloatField(
+        default=0.8, validators=[MinValueValidator(0.5), MaxValueValidator(0.99), validate_finite]
+    )
     expected_daily_traffic = models.PositiveIntegerField(
         default=1000, validators=[MinValueValidator(1)], help_text="Eligible units per day before the exposure cap."
     )
@@ -163,7 +166,8 @@ class Experiment(models.Model):
     def hypothesis_sentence(self) -> str:
         return (
             f"If we {self.hypothesis_change.strip().rstrip('.')} for {self.hypothesis_audience.strip()}, "
-            f"then {self.hypothesis_effect.strip().rstrip('.')}, because {self.hypothesis_rationale.strip().rstrip('.')}."
+            f"then {self.hypothesis_effect.strip().rstrip('.')}, because "
+            f"{self.hypothesis_rationale.strip().rstrip('.')}."
         )
 
     def authors(self):
@@ -199,13 +203,19 @@ class ExperimentMetric(models.Model):
     role = models.CharField(max_length=10, choices=MetricRole.choices)
     effect_unit = models.CharField(max_length=10, choices=EffectUnit.choices, default=EffectUnit.ABSOLUTE)
     minimum_detectable_effect = models.FloatField(
-        null=True, blank=True, validators=[validate_finite], help_text="Success metrics: smallest improvement worth detecting."
+        null=True,
+        blank=True,
+        validators=[validate_finite],
+        help_text="Success metrics: smallest improvement worth detecting.",
     )
     non_inferiority_margin = models.FloatField(
         null=True, blank=True, validators=[validate_finite], help_text="Guardrails: largest harm we accept."
     )
     baseline_rate = models.FloatField(
-        null=True, blank=True, validators=[validate_finite], help_text="Binary metrics: current rate in percent, e.g. 3.2."
+        null=True,
+        blank=True,
+        validators=[validate_finite],
+        help_text="Binary metrics: current rate in percent, e.g. 3.2.",
     )
     baseline_mean = models.FloatField(null=True, blank=True, validators=[validate_finite])
     baseline_sd = models.FloatField("baseline standard deviation", null=True, blank=True, validators=[validate_finite])

@@ -4,6 +4,7 @@ Raw outcome rows are kept (`Observation`) for audit, but a check never reads the
 adds each row into `DailyStat` (sufficient statistics per experiment, arm, metric and day) in the
 same transaction, so a check's cost grows with days x arms x metrics, not with raw rows.
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -30,6 +31,9 @@ class AssignedUnit(models.Model):
         constraints = [models.UniqueConstraint(fields=["experiment", "unit_id"], name="unique_assigned_unit")]
         indexes = [models.Index(fields=["experiment", "day", "variant"], name="assigned_unit_day")]
 
+    def __str__(self):
+        return f"{self.unit_id} in {self.variant_id} ({self.day})"
+
 
 class AssignmentCount(models.Model):
     """Units first assigned per arm per day (the sample-ratio check reads these). Brought up to
@@ -41,7 +45,12 @@ class AssignmentCount(models.Model):
     count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["experiment", "variant", "day"], name="unique_assignment_count_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "variant", "day"], name="unique_assignment_count_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.count} assigned to {self.variant_id} on {self.day}"
 
 
 class IngestBatch(models.Model):
@@ -76,6 +85,9 @@ class IngestBatch(models.Model):
             models.UniqueConstraint(fields=["created_by", "idempotency_key"], name="unique_idempotency_key_per_user")
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} batch {self.idempotency_key} ({self.status_code})"
+
 
 class Observation(models.Model):
     """One per-unit outcome as it arrived."""
@@ -91,8 +103,13 @@ class Observation(models.Model):
     class Meta:
         constraints = [
             # The same unit, metric and moment twice is a duplicate, whichever batch brought it.
-            models.UniqueConstraint(fields=["experiment", "metric", "unit_id", "observed_at"], name="unique_observation"),
+            models.UniqueConstraint(
+                fields=["experiment", "metric", "unit_id", "observed_at"], name="unique_observation"
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.value:g} at {self.observed_at:%Y-%m-%d %H:%M}"
 
 
 class DailyAggregate(models.Model):
@@ -114,6 +131,9 @@ class DailyAggregate(models.Model):
             models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="unique_daily_aggregate")
         ]
 
+    def __str__(self):
+        return f"{self.variant_id}/{self.metric_id} on {self.day}: n={self.n}"
+
 
 class DailyStat(models.Model):
     """Sufficient statistics per experiment, arm, metric and day (sums of that day only; a check
@@ -132,7 +152,12 @@ class DailyStat(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="unique_daily_stat")]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="unique_daily_stat")
+        ]
+
+    def __str__(self):
+        return f"{self.variant_id}/{self.metric_id} on {self.day}: n={self.n}"
 
 
 class CheckQuerySet(AppendOnlyQuerySet):

@@ -4,6 +4,7 @@ A key acts for the person who created it, within a scope: a list of experiments 
 touchpoint, and the actions it may take (assign, send data). Only the SHA-256 of the secret is
 stored; the secret is shown once, when the key is made. `prefix` (visible, unique) finds the row.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -58,5 +59,11 @@ class ServiceKey(models.Model):
         return not self.is_revoked and not self.is_expired(now)
 
     def actions(self) -> list[str]:
-        return [action for action, allowed in ((ServiceKeyAction.ASSIGN, self.can_assign),
-                                               (ServiceKeyAction.SEND_DATA, self.can_send_data)) if allowed]
+        return [
+            action
+            for action, allowed in (
+                (ServiceKeyAction.ASSIGN, self.can_assign),
+                (ServiceKeyAction.SEND_DATA, self.can_send_data),
+            )
+            if allowed
+        ]

@@ -13,6 +13,7 @@ by (alpha, spending, rounded fractions) and extend one look at a time, and ``Bou
 ``crossing_probabilities`` evaluates any given (two-sided, drifted) boundaries, which is how the
 published Pocock / O'Brien-Fleming constants and sample-size inflation factors are computed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -270,6 +271,7 @@ class BoundaryState:
         if target <= 1e-15:
             boundary = math.inf
         else:
+
             def excess(z):
                 return _upper_tail(grid, delta, 0.0, z * root) - target
 
@@ -301,7 +303,13 @@ class BoundaryState:
             "fractions": list(self.fractions),
             "boundaries": [b if math.isfinite(b) else None for b in self.boundaries],
             "spent": list(self.spent),
-            "grid": {"h": g.h, "j0": g.j0, "mass": _pack(g.mass), "extra_at": _pack(g.extra_at), "extra_mass": _pack(g.extra_mass)},
+            "grid": {
+                "h": g.h,
+                "j0": g.j0,
+                "mass": _pack(g.mass),
+                "extra_at": _pack(g.extra_at),
+                "extra_mass": _pack(g.extra_mass),
+            },
         }
 
     @classmethod
@@ -324,7 +332,11 @@ def normalise_fractions(fractions) -> tuple[float, ...]:
     result: list[float] = []
     previous = 0.0
     for index, raw in enumerate(fractions):
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, np.floating, np.integer)) or not math.isfinite(raw):
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, (int, float, np.floating, np.integer))
+            or not math.isfinite(raw)
+        ):
             raise StatsInputError(f"information_fractions[{index}]", "must be a finite number")
         if raw < 0:
             raise StatsInputError(f"information_fractions[{index}]", "cannot be negative")
@@ -367,7 +379,14 @@ class _StateCache:
 STATE_CACHE = _StateCache()
 
 
-def boundary_state(fractions, alpha: float, spending: str = "obrien_fleming", step: float = DEFAULT_STEP, *, start: BoundaryState | None = None) -> BoundaryState | None:
+def boundary_state(
+    fractions,
+    alpha: float,
+    spending: str = "obrien_fleming",
+    step: float = DEFAULT_STEP,
+    *,
+    start: BoundaryState | None = None,
+) -> BoundaryState | None:
     """The one-sided spending boundaries for looks at ``fractions`` (all looks so far, in order).
 
     Returns None when no look carries information yet. ``start`` may be a stored state for a
@@ -385,7 +404,11 @@ def boundary_state(fractions, alpha: float, spending: str = "obrien_fleming", st
     if state is not None:
         return state
     done = 0
-    if start is not None and start.fractions == looks[: len(start.fractions)] and (start.alpha, start.spending, start.step) == key:
+    if (
+        start is not None
+        and start.fractions == looks[: len(start.fractions)]
+        and (start.alpha, start.spending, start.step) == key
+    ):
         state, done = start, len(start.fractions)
     else:
         for done in range(len(looks) - 1, 0, -1):

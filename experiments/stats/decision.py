@@ -23,6 +23,7 @@ look at once with probability >= its level), the stagewise-ordering p-value (<= 
 far exactly when the boundary is crossed), the plain nominal p-value of the same z, and the
 boundary. Mixture tests report 1/Lambda as the p-value and the confidence sequence as interval.
 """
+
 from __future__ import annotations
 
 import math
@@ -132,8 +133,11 @@ class Design:
         units = self.planned_units
         if units is not None and (isinstance(units, bool) or not isinstance(units, int) or units <= 0):
             raise StatsInputError("planned_units", "must be a positive whole number of units")
-        if not isinstance(self.min_runtime_days, (int, float)) or not math.isfinite(self.min_runtime_days) \
-                or self.min_runtime_days < 0:
+        if (
+            not isinstance(self.min_runtime_days, (int, float))
+            or not math.isfinite(self.min_runtime_days)
+            or self.min_runtime_days < 0
+        ):
             raise StatsInputError("min_runtime_days", "must be a number of days, 0 or more")
         spending_function(self.spending)
 
@@ -300,9 +304,15 @@ def evaluate_metric(
     control = as_arm(spec.kind, control, f"{where}.{design.control}")
     treatment = as_arm(spec.kind, treatment, f"{where}.{treatment_name}")
     base = {
-        "metric": spec.name, "label": spec.display_name, "role": spec.role, "treatment": treatment_name,
-        "relative": spec.relative, "unit": spec.unit_text.strip(), "margin": spec.margin,
-        "n_control": control.n, "n_treatment": treatment.n,
+        "metric": spec.name,
+        "label": spec.display_name,
+        "role": spec.role,
+        "treatment": treatment_name,
+        "relative": spec.relative,
+        "unit": spec.unit_text.strip(),
+        "margin": spec.margin,
+        "n_control": control.n,
+        "n_treatment": treatment.n,
     }
     name = spec.display_name[:1].upper() + spec.display_name[1:]
 
@@ -325,8 +335,13 @@ def evaluate_metric(
     z, crossed, b, p, nominal, interval, level, spent, method = role_test
     # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
     flipped = Effect(
-        -effect.estimate, effect.variance, effect.relative, effect.control_mean, effect.treatment_mean,
-        effect.n_control, effect.n_treatment,
+        -effect.estimate,
+        effect.variance,
+        effect.relative,
+        effect.control_mean,
+        effect.treatment_mean,
+        effect.n_control,
+        effect.n_treatment,
     )
     harm_test = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
     hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
@@ -471,8 +486,14 @@ def _evaluate_metrics(design: Design, specs, progress: _Progress) -> tuple[Metri
     success_count = sum(1 for spec, _ in specs if spec.role == SUCCESS)
     return tuple(
         evaluate_metric(
-            spec, arms[design.control], arms[treatment], design, progress.fractions,
-            treatment_name=treatment, success_count=success_count, final=progress.reached,
+            spec,
+            arms[design.control],
+            arms[treatment],
+            design,
+            progress.fractions,
+            treatment_name=treatment,
+            success_count=success_count,
+            final=progress.reached,
         )
         for treatment in design.treatments
         for spec, arms in specs
@@ -579,6 +600,12 @@ def evaluate_look(
     results = _evaluate_metrics(design, _checked_metrics(design, metrics), progress)
     decision = _decide(_Look(design, srm, results, progress, days_elapsed))
     return LookResult(
-        decision.action, decision.outcome, decision.sentence, progress.fraction, progress.looks, srm, results,
+        decision.action,
+        decision.outcome,
+        decision.sentence,
+        progress.fraction,
+        progress.looks,
+        srm,
+        results,
         decision.winner,
     )

@@ -9,6 +9,7 @@ CUPED-adjusted first (theta pooled across arms).
 ``welch_test`` and ``two_proportion_z_test`` are the plain fixed-horizon tests (matching scipy and
 statsmodels); the sequential tests use the z statistic ``Effect.z``.
 """
+
 from __future__ import annotations
 
 import math
@@ -75,7 +76,14 @@ def cuped_adjust(control: ArmSummary, treatment: ArmSummary) -> tuple[ArmSummary
     return adjusted(control), adjusted(treatment), theta
 
 
-def compare(control: ArmSummary, treatment: ArmSummary, *, relative: bool = False, lower_is_better: bool = False, cuped: bool = True) -> Effect:
+def compare(
+    control: ArmSummary,
+    treatment: ArmSummary,
+    *,
+    relative: bool = False,
+    lower_is_better: bool = False,
+    cuped: bool = True,
+) -> Effect:
     """The treatment-minus-control effect; raises NotEnoughData when it cannot be estimated."""
     for name, arm in (("control", control), ("treatment", treatment)):
         if arm.n == 0:
@@ -99,7 +107,17 @@ def compare(control: ArmSummary, treatment: ArmSummary, *, relative: bool = Fals
     if not variance > 0:
         raise NotEnoughData("every unit so far has the same value, so the variance is 0")
     sign = -1.0 if lower_is_better else 1.0
-    return Effect(sign * estimate, variance, relative, control.mean, treatment.mean, control.n, treatment.n, lower_is_better, theta)
+    return Effect(
+        sign * estimate,
+        variance,
+        relative,
+        control.mean,
+        treatment.mean,
+        control.n,
+        treatment.n,
+        lower_is_better,
+        theta,
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ day by day:
 Bad numbers raise ``StatsInputError`` (a ValueError) whose ``field`` names the input. Numbers that are
 valid but too few to test on are not errors: ``summary()`` then reports ``enough=False``.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,7 +66,9 @@ def _centered_square(field: str, n: int, total: float, total_sq: float) -> float
     if centered < 0:
         if centered < -_ROUNDING_SLACK * max(abs(total_sq), 1.0):
             raise StatsInputError(
-                field, f"the sum of squares ({total_sq:g}) is too small for the sum ({total:g}) over {n} units: it implies a negative variance"
+                field,
+                f"the sum of squares ({total_sq:g}) is too small for the sum ({total:g}) over {n} units: it implies a "
+                "negative variance",
             )
         centered = 0.0
     return centered
@@ -180,7 +183,8 @@ class NpsArm:
         detractors = checked_count("detractors", self.detractors)
         if promoters + detractors > n:
             raise StatsInputError(
-                "detractors", f"promoters + detractors cannot exceed the number of respondents ({promoters + detractors} > {n})"
+                "detractors",
+                f"promoters + detractors cannot exceed the number of respondents ({promoters + detractors} > {n})",
             )
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "promoters", promoters)

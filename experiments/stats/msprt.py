@@ -13,6 +13,7 @@ Used where no maximum sample size is planned, e.g. open-ended harm monitoring. I
 group sequential boundaries (about 1.55x a fixed interval at its tightest point), so a planned
 experiment uses ``boundaries`` instead.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,7 +71,9 @@ def mixture_test(estimate: float, variance: float, tau2: float, alpha: float, nu
     """The mSPRT of H0: effect = ``null`` at the current look."""
     _check(estimate, variance, tau2, alpha)
     z = (estimate - null) / math.sqrt(variance)
-    log_lr = 0.5 * math.log(variance / (variance + tau2)) + tau2 * (estimate - null) ** 2 / (2 * variance * (variance + tau2))
+    log_lr = 0.5 * math.log(variance / (variance + tau2)) + tau2 * (estimate - null) ** 2 / (
+        2 * variance * (variance + tau2)
+    )
     threshold = z_threshold(variance, tau2, alpha)
     p_value = 1.0 if log_lr <= 0 else math.exp(-log_lr)
     return MixtureResult(

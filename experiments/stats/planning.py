@@ -13,6 +13,7 @@ This module turns metric baselines into effects and standard deviations; the siz
 reserves power for the harm tests (``harm_alpha``). With the defaults (one look, no reserve) the
 plan is the plain fixed-horizon one.
 """
+
 from __future__ import annotations
 
 import math
@@ -149,7 +150,8 @@ def plan_experiment(
 
     effects = [_absolute_effect_and_sd(m) for m in metrics]
     requirements = [
-        MetricRequirement(m.name, m.role, absolute, absolute / d) for m, (absolute, d) in zip(metrics, effects, strict=False)
+        MetricRequirement(m.name, m.role, absolute, absolute / d)
+        for m, (absolute, d) in zip(metrics, effects, strict=False)
     ]
     try:
         sequential = plan_sequential(

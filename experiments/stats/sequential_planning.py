@@ -7,6 +7,7 @@ looks: 1.059 at two-sided 0.05). ``plan_sequential`` applies the rule's levels (
 metrics, alpha for each guardrail), its power split (each test at 1 - beta/(G+1), or 1 - beta/G
 with no success metric) and R for the planned looks, and turns units into days.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,9 @@ def _check_level(name: str, value, low: float, high: float, *, low_inclusive: bo
         raise StatsInputError(name, f"must be a number between {low:g} and {high:g}")
 
 
-def boundary_inflation(fractions, upper, lower=None, *, alpha: float, power: float = 0.8, step: float = _PLANNING_STEP) -> float:
+def boundary_inflation(
+    fractions, upper, lower=None, *, alpha: float, power: float = 0.8, step: float = _PLANNING_STEP
+) -> float:
     """R for given z boundaries (e.g. classical Pocock or O'Brien-Fleming constants): the squared
     ratio of the drift giving ``power`` of crossing ``upper`` to the fixed-horizon drift
     z_{1-alpha} + z_{power} (``alpha`` one-sided)."""
@@ -166,7 +169,9 @@ def plan_sequential(
             value = getattr(m, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise StatsInputError(f"metrics[{m.name}].{name}", "must be a positive number")
-    if daily_traffic is not None and (not isinstance(daily_traffic, (int, float)) or not math.isfinite(daily_traffic) or daily_traffic <= 0):
+    if daily_traffic is not None and (
+        not isinstance(daily_traffic, (int, float)) or not math.isfinite(daily_traffic) or daily_traffic <= 0
+    ):
         raise StatsInputError("daily_traffic", "must be a positive number")
     if not isinstance(exposure_pct, (int, float)) or not math.isfinite(exposure_pct) or not 0 < exposure_pct <= 100:
         raise StatsInputError("exposure_pct", "must be a percentage above 0 and at most 100")
@@ -180,7 +185,10 @@ def plan_sequential(
     warnings = []
     if harm_reserve > beta / 2:
         harm_reserve = beta / 2
-        warnings.append("The deterioration tests could stop a good treatment more often than the power allows; planned with half of beta reserved for them.")
+        warnings.append(
+            "The deterioration tests could stop a good treatment more often than the power allows; planned with half "
+            "of beta reserved for them."
+        )
     test_power = per_test_power(1 - (beta - harm_reserve), success_count, guardrail_count)
     w_control = weights[control]
     total_weight = sum(weights.values())
@@ -194,10 +202,21 @@ def plan_sequential(
             if arm == control:
                 continue
             ratio = w / w_control
-            fixed = max(fixed, float(normal_sample_size_one_tail(d, test_power, test_alpha, std_null=math.sqrt(1 + 1 / ratio))))
+            fixed = max(
+                fixed, float(normal_sample_size_one_tail(d, test_power, test_alpha, std_null=math.sqrt(1 + 1 / ratio)))
+            )
         control_units = math.ceil(fixed * r)
         plans.append(
-            SequentialMetricPlan(m.name, m.role, test_alpha, test_power, r, math.ceil(fixed), control_units, math.ceil(control_units * total_weight / w_control))
+            SequentialMetricPlan(
+                m.name,
+                m.role,
+                test_alpha,
+                test_power,
+                r,
+                math.ceil(fixed),
+                control_units,
+                math.ceil(control_units * total_weight / w_control),
+            )
         )
     deciding = max(plans, key=lambda p: p.total_units)
     units_per_arm = {arm: math.ceil(deciding.control_units * w / w_control) for arm, w in weights.items()}

@@ -3,6 +3,7 @@
 Each takes the fraction t (0..1, capped) and the one-sided level alpha of the test and returns the
 cumulative type I error allowed by then; every one returns exactly alpha at t = 1.
 """
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Sample ratio mismatch: Pearson chi-square goodness of fit of unit counts to the planned split."""
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ They are ``StrEnum`` so a member is its string value: ``LookResult.as_dict()``, 
 ``Check.result`` JSON and the ``Check.action``/``Experiment.outcome`` columns keep the exact strings
 they always had, and a value read back from JSON compares equal to its member.
 """
+
 from enum import StrEnum
 
 

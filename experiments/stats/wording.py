@@ -1,4 +1,5 @@
 """How the engine words numbers for a manager: "rose by 0.8 points (90% CI 0.3 to 1.3)"."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,4 +1,5 @@
 """Small display helpers for experiment pages."""
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """The signed-in user's desk: what is waiting on them and what they own."""
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render

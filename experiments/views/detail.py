@@ -1,5 +1,6 @@
 """One experiment: decision and status first, then the evidence (for a running or checked one:
 the latest check's decision, the metrics, charts, data freshness and the check history)."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -49,7 +50,9 @@ def experiment_detail(request, key):
             "overlapping": list(policy.overlapping_experiments(experiment)),
             "variants": experiment.variants.all(),
             # Success metrics first: they say what the experiment is for; guardrails follow.
-            "metrics": sorted(experiment.metrics.select_related("metric"), key=lambda row: row.role != MetricRole.SUCCESS),
+            "metrics": sorted(
+                experiment.metrics.select_related("metric"), key=lambda row: row.role != MetricRole.SUCCESS
+            ),
             "plan": plan,
             "plan_error": plan_error,
             "units_per_arm": units_per_arm,

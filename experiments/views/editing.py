@@ -1,4 +1,5 @@
 """Propose and edit: one page with the experiment form and its variant and metric rows."""
+
 from collections import defaultdict
 
 from django.contrib import messages
@@ -118,7 +119,9 @@ def _save(form, variants, metrics, user, creating):
         # Lock and look again: an approver may have decided since the page was loaded.
         locked = Experiment.objects.select_for_update().get(pk=form.instance.pk)
         if not access.can_edit(user, locked):
-            raise PermissionDenied(f"this experiment is now {locked.get_status_display().lower()} and can no longer be edited.")
+            raise PermissionDenied(
+                f"this experiment is now {locked.get_status_display().lower()} and can no longer be edited."
+            )
     experiment = form.save(commit=False)
     if creating:
         experiment.owner = user

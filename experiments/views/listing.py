@@ -1,4 +1,5 @@
 """All experiments the user may see, filtered and paginated."""
+
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required

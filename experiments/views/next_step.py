@@ -1,4 +1,5 @@
 """One sentence per status: what happens next, from the reader's point of view."""
+
 from experiments.models import Experiment, Outcome, Status
 
 
@@ -28,13 +29,17 @@ def next_step(experiment: Experiment, user) -> str:
     if status == Status.APPROVED:
         return f"Approved. It starts on {experiment.planned_start:%d %b %Y}; the owner or the scheduler starts it."
     if status == Status.RUNNING:
-        return f"Running until {experiment.planned_end:%d %b %Y}. Scheduled checks watch the guardrails and may stop it."
+        return (
+            f"Running until {experiment.planned_end:%d %b %Y}. Scheduled checks watch the guardrails and may stop it."
+        )
     if status in (Status.STOPPED, Status.COMPLETED):
         return "Data collection has ended: conclude it with an outcome (won, lost, inconclusive or invalid)."
     if status == Status.CONCLUDED:
         if experiment.outcome == Outcome.WON:
-            return ("Concluded as won: it goes on the next monthly promotion review's agenda, "
-                    "where the board decides on a standard.")
+            return (
+                "Concluded as won: it goes on the next monthly promotion review's agenda, "
+                "where the board decides on a standard."
+            )
         return "Concluded. It can be archived."
     if status == Status.PROMOTED:
         return "Promoted: the change is now the standard."

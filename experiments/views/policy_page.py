@@ -2,6 +2,7 @@
 
 Fed by experiments.contract.policy_summary: the same rules and data the contract check applies.
 """
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 

@@ -1,4 +1,5 @@
 """/keys/: the service keys you made: list, make one (its secret shown on that page once), revoke."""
+
 import datetime as dt
 
 from django import forms
@@ -35,15 +36,22 @@ class ServiceKeyForm(forms.Form):
         label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("What will call with it.")
     )
     experiments = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Experiments"), queryset=Experiment.objects.none(), required=False, to_field_name="key",
+        label=gettext_lazy("Experiments"),
+        queryset=Experiment.objects.none(),
+        required=False,
+        to_field_name="key",
         widget=forms.CheckboxSelectMultiple,
     )
     touchpoint = forms.ModelChoiceField(
-        label=gettext_lazy("Or a whole touchpoint (administrators)"), queryset=Touchpoint.objects.none(),
-        required=False, to_field_name="key",
+        label=gettext_lazy("Or a whole touchpoint (administrators)"),
+        queryset=Touchpoint.objects.none(),
+        required=False,
+        to_field_name="key",
     )
     actions = forms.MultipleChoiceField(
-        label=gettext_lazy("It may"), choices=ServiceKeyAction.choices, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("It may"),
+        choices=ServiceKeyAction.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     days = forms.IntegerField(label=gettext_lazy("Valid for (days)"), min_value=1, max_value=3650)
 
@@ -68,8 +76,12 @@ def service_key_list(request):
             data = form.cleaned_data
             try:
                 created, secret = service_keys.create_key(
-                    request.user, data["name"], actions=data["actions"], experiments=list(data["experiments"]),
-                    touchpoint=data.get("touchpoint"), expires_at=timezone.now() + dt.timedelta(days=data["days"]),
+                    request.user,
+                    data["name"],
+                    actions=data["actions"],
+                    experiments=list(data["experiments"]),
+                    touchpoint=data.get("touchpoint"),
+                    expires_at=timezone.now() + dt.timedelta(days=data["days"]),
                 )
             except DomainError as refused:
                 for problem in refused.problems or [{"field": "", "message": refused.message}]:

@@ -1,6 +1,7 @@
 """The action buttons on the detail page post here. lifecycle.transition decides (approvers'
 moves are handed to the approvals app, which records the vote first); a refusal is shown by the
 page handler (experiments.middleware)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -29,6 +30,7 @@ def experiment_transition(request, key):
         experiment.refresh_from_db()
         messages.success(
             request,
-            _("“%(title)s” is now %(status)s.") % {"title": experiment.title, "status": experiment.get_status_display().lower()},
+            _("“%(title)s” is now %(status)s.")
+            % {"title": experiment.title, "status": experiment.get_status_display().lower()},
         )
     return redirect(experiment)

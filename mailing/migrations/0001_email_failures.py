@@ -4,30 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='EmailFailure',
+            name="EmailFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('recipient', models.CharField(max_length=254, verbose_name='recipient')),
-                ('error', models.TextField(verbose_name='last error')),
-                ('attempts', models.PositiveIntegerField(default=1, verbose_name='failed attempts')),
-                ('first_failed_at', models.DateTimeField(verbose_name='first failed at')),
-                ('last_failed_at', models.DateTimeField(verbose_name='last failed at')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("recipient", models.CharField(max_length=254, verbose_name="recipient")),
+                ("error", models.TextField(verbose_name="last error")),
+                ("attempts", models.PositiveIntegerField(default=1, verbose_name="failed attempts")),
+                ("first_failed_at", models.DateTimeField(verbose_name="first failed at")),
+                ("last_failed_at", models.DateTimeField(verbose_name="last failed at")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="delivered at")),
             ],
             options={
-                'verbose_name': 'email failure',
-                'verbose_name_plural': 'email failures',
-                'ordering': ['-last_failed_at'],
-                'indexes': [models.Index(fields=['recipient', 'subject'], name='mailing_failure_lookup')],
+                "verbose_name": "email failure",
+                "verbose_name_plural": "email failures",
+                "ordering": ["-last_failed_at"],
+                "indexes": [models.Index(fields=["recipient", "subject"], name="mailing_failure_lookup")],
             },
         ),
     ]

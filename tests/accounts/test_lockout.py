@@ -1,4 +1,5 @@
 """No brake on password guessing, reproduced: 40 wrong passwords then the right one. Now refused."""
+
 import datetime as dt
 
 import pytest
@@ -67,7 +68,8 @@ def test_one_address_trying_many_accounts_is_locked_out(proposer, approver):
 def test_one_account_tried_from_many_addresses_is_locked_out(proposer):
     for i in range(settings.AXES_FAILURE_LIMIT):
         HttpsAPIClient(REMOTE_ADDR=f"10.0.0.{i}").post(
-            "/api/token/", {"username": "priya_proposer", "password": "guess"}, format="json")
+            "/api/token/", {"username": "priya_proposer", "password": "guess"}, format="json"
+        )
     assert _token(HttpsAPIClient(REMOTE_ADDR="10.0.1.1"), PASSWORD).status_code == 429
 
 

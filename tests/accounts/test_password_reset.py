@@ -1,4 +1,5 @@
 """Self-service password reset by email, end to end: ask, read the email, follow the link, set, log in."""
+
 import re
 
 import pytest
@@ -19,7 +20,7 @@ def test_the_reset_link_in_the_email_sets_a_new_password(proposer):
     asked = browser.post("/accounts/password/reset/", {"email": "priya_proposer@example.test"})
     assert asked.status_code == 302 and asked["Location"] == "/accounts/password/reset/sent/"
 
-    email, = mail.outbox
+    (email,) = mail.outbox
     assert email.to == ["priya_proposer@example.test"] and email.subject == "[Pagar] Reset your password"
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", email.body).group(1)
     form_page = browser.get(link, follow=True)  # Django swaps the token in the URL for one in the session

@@ -1,4 +1,5 @@
 """API tokens expire, die with a password change, and their owner lists and revokes them."""
+
 import datetime as dt
 
 import pytest
@@ -52,8 +53,10 @@ def test_a_password_change_on_the_page_revokes_every_token(proposer, approver):
     _mine, raw = tokens.issue(proposer)
     _theirs, other = tokens.issue(approver)
     page = https_client(proposer)
-    response = page.post("/accounts/password/change/", {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = page.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302 and response["Location"] == "/accounts/password/change/done/"
     assert _with_token(raw).get("/api/experiments/").status_code == 401
     assert _with_token(other).get("/api/experiments/").status_code == 200  # someone else's stays

@@ -1,4 +1,5 @@
 """Submitted proposals, charters and policies for the approval tests."""
+
 import pytest
 
 from approvals.models import ApprovalPolicy, TouchpointCharter
@@ -38,7 +39,9 @@ def chat_backup(db):
 
 @pytest.fixture
 def chat_charter(chat_owner, chat_backup):
-    return TouchpointCharter.objects.create(touchpoint=Touchpoint.objects.get(key="chat"), owner=chat_owner, backup=chat_backup)
+    return TouchpointCharter.objects.create(
+        touchpoint=Touchpoint.objects.get(key="chat"), owner=chat_owner, backup=chat_backup
+    )
 
 
 @pytest.fixture

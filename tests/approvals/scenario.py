@@ -1,4 +1,5 @@
 """One world for the route-by-role sweeps: an experiment in each state the approval routes care about."""
+
 from dataclasses import dataclass
 
 from approvals import services
@@ -8,8 +9,17 @@ from experiments.models import Experiment
 from tests.approvals.web import open_request
 from tests.factories import make_experiment
 
-ROLES = ["proposer", "co_author", "approver", "other_approver", "signal_owner", "standards_keeper", "admin_user", "outsider",
-         "anonymous"]
+ROLES = [
+    "proposer",
+    "co_author",
+    "approver",
+    "other_approver",
+    "signal_owner",
+    "standards_keeper",
+    "admin_user",
+    "outsider",
+    "anonymous",
+]
 
 
 @dataclass
@@ -38,7 +48,11 @@ def build_world(proposer, co_author, approver, signal_owner) -> World:
     transition(stopped, "start", proposer)
     transition(stopped, "stop", signal_owner, reason="Guardrail crossed")
     return World(
-        pending=pending, pending_request=open_request(pending), draft=draft, draft_request=draft_request,
-        approved=approved, stopped=stopped,
+        pending=pending,
+        pending_request=open_request(pending),
+        draft=draft,
+        draft_request=draft_request,
+        approved=approved,
+        stopped=stopped,
         notification=Notification.objects.filter(user=approver, experiment=pending).first(),
     )

@@ -1,4 +1,5 @@
 """/api/approvals/experiments/<key>/…: amendments, restart and decisions; /decisions/; /notifications/."""
+
 import csv
 import io
 
@@ -25,15 +26,19 @@ def amendments_url(experiment):
 
 
 def test_the_owner_requests_an_amendment_and_sees_its_diff(approved, proposer):
-    response = api_client(proposer).post(amendments_url(approved), {
-        "exposure_cap_pct": "35",
-        "metrics": [
-            {"metric": "fcr", "role": "success", "minimum_detectable_effect": 3, "baseline_rate": 70},
-            {"metric": "complaint-rate", "role": "guardrail", "non_inferiority_margin": 0.5, "baseline_rate": 3},
-            {"metric": "escalation-rate", "role": "guardrail", "non_inferiority_margin": 1.0, "baseline_rate": 8},
-        ],
-        "reason": "Smaller effects are not worth it",
-    }, format="json")
+    response = api_client(proposer).post(
+        amendments_url(approved),
+        {
+            "exposure_cap_pct": "35",
+            "metrics": [
+                {"metric": "fcr", "role": "success", "minimum_detectable_effect": 3, "baseline_rate": 70},
+                {"metric": "complaint-rate", "role": "guardrail", "non_inferiority_margin": 0.5, "baseline_rate": 3},
+                {"metric": "escalation-rate", "role": "guardrail", "non_inferiority_margin": 1.0, "baseline_rate": 8},
+            ],
+            "reason": "Smaller effects are not worth it",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["kind"] == "amendment" and body["status"] == "open" and body["base_snapshot"] == 1
@@ -48,28 +53,46 @@ def test_an_amendment_must_change_something_amendable(approved, proposer):
     empty = api_client(proposer).post(amendments_url(approved), {"reason": "Nothing"}, format="json")
     assert empty.status_code == 400
     assert "non_field_errors" in empty.json()
-    same = api_client(proposer).post(amendments_url(approved), {"exposure_cap_pct": "20", "reason": "Same"}, format="json")
+    same = api_client(proposer).post(
+        amendments_url(approved), {"exposure_cap_pct": "20", "reason": "Same"}, format="json"
+    )
     assert same.status_code == 400
     assert same.json()["detail"] == "The amendment changes nothing."
 
 
 def test_bad_amendment_values_name_the_field(approved, proposer):
-    response = api_client(proposer).post(amendments_url(approved), {
-        "touchpoints": ["moon"], "reason": "Bigger",
-    }, format="json")
+    response = api_client(proposer).post(
+        amendments_url(approved),
+        {
+            "touchpoints": ["moon"],
+            "reason": "Bigger",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["problems"] == [{"field": "touchpoints", "message": "Unknown: moon."}]
-    response = api_client(proposer).post(amendments_url(approved), {
-        "metrics": [{"metric": "fcr", "role": "success"}], "reason": "Bigger",
-    }, format="json")
+    response = api_client(proposer).post(
+        amendments_url(approved),
+        {
+            "metrics": [{"metric": "fcr", "role": "success"}],
+            "reason": "Bigger",
+        },
+        format="json",
+    )
     assert response.status_code == 400
-    assert response.json()["metrics"]["0"] == {"minimum_detectable_effect": ["A positive number for this metric's role."]}
+    assert response.json()["metrics"]["0"] == {
+        "minimum_detectable_effect": ["A positive number for this metric's role."]
+    }
 
 
 def test_only_approved_or_running_experiments_are_amended(pending, proposer):
-    response = api_client(proposer).post(amendments_url(pending), {"exposure_cap_pct": "35", "reason": "x"}, format="json")
+    response = api_client(proposer).post(
+        amendments_url(pending), {"exposure_cap_pct": "35", "reason": "x"}, format="json"
+    )
     assert response.status_code == 409
-    assert response.json()["detail"] == "Only approved or running experiments are amended; this one is pending approval."
+    assert (
+        response.json()["detail"] == "Only approved or running experiments are amended; this one is pending approval."
+    )
 
 
 def test_restart_request_then_approval(approved, proposer, approver, signal_owner):
@@ -80,7 +103,9 @@ def test_restart_request_then_approval(approved, proposer, approver, signal_owne
     response = api_client(signal_owner).post(url, {"reason": "The outage explains it"}, format="json")
     assert response.status_code == 201 and response.json()["kind"] == "restart"
     restart = open_request(approved, ApprovalRequest.Kind.RESTART)
-    decided = api_client(approver).post(f"/api/approvals/requests/{restart.pk}/decide/", {"verdict": "approve"}, format="json")
+    decided = api_client(approver).post(
+        f"/api/approvals/requests/{restart.pk}/decide/", {"verdict": "approve"}, format="json"
+    )
     assert decided.json()["status"] == "approved"
     transition(approved, "restart", proposer)
     approved.refresh_from_db()
@@ -127,7 +152,9 @@ def test_the_request_discussion(pending, approver, proposer, outsider):
     url = f"/api/approvals/requests/{approval_request.pk}/comments/"
     created = api_client(approver).post(url, {"body": "Why 20%?"}, format="json")
     assert created.status_code == 201 and created.json()["author"] == approver.username
-    assert api_client(proposer).post(url, {"body": ""}, format="json").json() == {"body": ["This field may not be blank."]}
+    assert api_client(proposer).post(url, {"body": ""}, format="json").json() == {
+        "body": ["This field may not be blank."]
+    }
     refused = api_client(outsider).post(url, {"body": "Me too"}, format="json")
     assert refused.status_code == 403
     assert [c["body"] for c in api_client(outsider).get(url).json()] == ["Why 20%?"]

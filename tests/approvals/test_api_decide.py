@@ -1,4 +1,5 @@
 """/api/approvals/: the inbox and deciding, with the refusals a client relies on."""
+
 import pytest
 
 from accounts.tokens import issue
@@ -13,8 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def decide(user, approval_request, verdict, comment=""):
-    return api_client(user).post(f"/api/approvals/requests/{approval_request.pk}/decide/",
-                                 {"verdict": verdict, "comment": comment}, format="json")
+    return api_client(user).post(
+        f"/api/approvals/requests/{approval_request.pk}/decide/",
+        {"verdict": verdict, "comment": comment},
+        format="json",
+    )
 
 
 def test_the_inbox_lists_what_waits_with_its_evidence(pending, approver, uses_ai):
@@ -101,7 +105,9 @@ def test_amendment_diff_and_approval(submit, proposer, approver):
     decide(approver, open_request(experiment), "approve")
     amendment = services.request_amendment(experiment, proposer, {"exposure_cap_pct": "35"}, reason="More traffic")
     diff = api_client(approver).get(f"/api/approvals/requests/{amendment.pk}/diff/")
-    assert diff.json() == [{"field": "exposure_cap_pct", "label": "Exposure cap (%)", "before": "20.00", "after": "35.00"}]
+    assert diff.json() == [
+        {"field": "exposure_cap_pct", "label": "Exposure cap (%)", "before": "20.00", "after": "35.00"}
+    ]
     inbox = api_client(approver).get("/api/approvals/inbox/").json()
     assert [(i["kind"], i["diff"][0]["after"]) for i in inbox] == [("amendment", "35.00")]
     assert decide(approver, amendment, "approve").json()["status"] == "approved"

@@ -2,6 +2,7 @@
 
 Needs real row locks, so it runs on PostgreSQL (CI runs the suite there too).
 """
+
 from unittest import mock
 
 import pytest

@@ -5,6 +5,7 @@ gets an experiment in the state that door needs; the area is added at the moment
 changes (before the door is tried), and the door must refuse with the same field and message and
 change nothing. Lives with the approvals tests: amendments and restarts are approvals' doors.
 """
+
 import datetime as dt
 
 import pytest
@@ -77,7 +78,8 @@ def api_submit(owner, approver):
     experiment = make_experiment(owner, approver, touchpoints=("chat", "store"))
     close_the_store()
     return experiment, lambda: refused_json(
-        api_client(owner).post(f"/api/experiments/{experiment.key}/transition/", {"action": "submit"}, format="json"))
+        api_client(owner).post(f"/api/experiments/{experiment.key}/transition/", {"action": "submit"}, format="json")
+    )
 
 
 def web_edit_of_pending(owner, approver):
@@ -136,10 +138,15 @@ def amendment_page(owner, approver):
     page = client.get(url)
     form = page.context["form"]
     data = {
-        "touchpoints": ["chat", "store"], "segments": form.initial["segments"],
-        "exposure_cap_pct": form.initial["exposure_cap_pct"], "planned_start": form.initial["planned_start"],
-        "planned_end": form.initial["planned_end"], "reason": "Reach store customers too", "step": "submit",
-        "metrics-MIN_NUM_FORMS": "0", "metrics-MAX_NUM_FORMS": "1000",
+        "touchpoints": ["chat", "store"],
+        "segments": form.initial["segments"],
+        "exposure_cap_pct": form.initial["exposure_cap_pct"],
+        "planned_start": form.initial["planned_start"],
+        "planned_end": form.initial["planned_end"],
+        "reason": "Reach store customers too",
+        "step": "submit",
+        "metrics-MIN_NUM_FORMS": "0",
+        "metrics-MAX_NUM_FORMS": "1000",
     }
     page_metrics = page.context["metrics"]
     data["metrics-TOTAL_FORMS"] = data["metrics-INITIAL_FORMS"] = str(len(page_metrics.initial))
@@ -151,10 +158,13 @@ def amendment_page(owner, approver):
 def amendment_api(owner, approver):
     experiment = approved(owner, approver)
     close_the_store()
-    return experiment, lambda: refused_json(api_client(owner).post(
-        f"/api/approvals/experiments/{experiment.key}/amendments/",
-        {"touchpoints": ["chat", "store"], "reason": "Reach store customers too"}, format="json",
-    ))
+    return experiment, lambda: refused_json(
+        api_client(owner).post(
+            f"/api/approvals/experiments/{experiment.key}/amendments/",
+            {"touchpoints": ["chat", "store"], "reason": "Reach store customers too"},
+            format="json",
+        )
+    )
 
 
 def restart_service(owner, approver):
@@ -174,8 +184,9 @@ def restart_api(owner, approver):
     experiment = stopped(owner, approver)
     close_the_store()
     return experiment, lambda: refused_json(
-        api_client(owner).post(f"/api/approvals/experiments/{experiment.key}/restart/", {"reason": "A data error"},
-                               format="json")
+        api_client(owner).post(
+            f"/api/approvals/experiments/{experiment.key}/restart/", {"reason": "A data error"}, format="json"
+        )
     )
 
 
@@ -187,9 +198,18 @@ def rerun_draft_then_submit(owner, approver):
 
 
 DOORS = [
-    web_submit, api_submit, web_edit_of_pending, web_edit_of_approved, api_edit_of_pending,
-    amendment_service, amendment_page, amendment_api,
-    restart_service, restart_page, restart_api, rerun_draft_then_submit,
+    web_submit,
+    api_submit,
+    web_edit_of_pending,
+    web_edit_of_approved,
+    api_edit_of_pending,
+    amendment_service,
+    amendment_page,
+    amendment_api,
+    restart_service,
+    restart_page,
+    restart_api,
+    rerun_draft_then_submit,
 ]
 
 
@@ -224,8 +244,10 @@ def test_the_amendment_of_issue_10_is_refused_naming_each_field(proposer, approv
     }
     problems = raised(lambda: services.request_amendment(experiment, proposer, changes, reason="Go big"))
     assert problems == [
-        {"field": "metrics",
-         "message": "Complaint rate is a mandatory guardrail for the guardrail policy; add it as a guardrail."},
+        {
+            "field": "metrics",
+            "message": "Complaint rate is a mandatory guardrail for the guardrail policy; add it as a guardrail.",
+        },
         {"field": "planned_end", "message": "The planned duration is 414 days; the policy allows at most 60."},
         {"field": "exposure_cap_pct", "message": "Exposure cap 100% is above the policy maximum of 50%."},
     ]

@@ -1,4 +1,5 @@
 """approvals.services.decide: separation of duties, one vote each, every required slot."""
+
 import pytest
 
 from approvals.models import ApprovalRequest, Decision
@@ -73,8 +74,15 @@ def test_one_vote_is_a_database_constraint(pending, approver):
 
     decision = decide(pending, approver, "approve")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Decision.objects.create(request=decision.request, snapshot=decision.snapshot, approver=approver,
-                                slot="named_approver", verdict="reject", comment="again", created_at=decision.created_at)
+        Decision.objects.create(
+            request=decision.request,
+            snapshot=decision.snapshot,
+            approver=approver,
+            slot="named_approver",
+            verdict="reject",
+            comment="again",
+            created_at=decision.created_at,
+        )
 
 
 def test_sensitive_experiment_needs_a_standards_keeper_too(submit, proposer, approver, standards_keeper, uses_ai):
@@ -112,12 +120,16 @@ def test_policy_on_another_touchpoint_does_not_apply(proposer, approver, chat_ow
     billing = Touchpoint.objects.get(key="billing")
     TouchpointCharter.objects.create(touchpoint=billing, owner=chat_owner)
     ApprovalPolicy.objects.create(name="Billing", touchpoint=billing, requirement="touchpoint_owner")
-    ApprovalPolicy.objects.create(name="Two keepers on billing", touchpoint=billing, requirement="role",
-                                  role="standards_keeper", count=2)
+    ApprovalPolicy.objects.create(
+        name="Two keepers on billing", touchpoint=billing, requirement="role", role="standards_keeper", count=2
+    )
     assert [s["key"] for s in required_slots(make_experiment(proposer, approver))] == ["named_approver"]
     on_billing = make_experiment(proposer, approver, touchpoints=("chat", "billing"))
     assert [s["key"] for s in required_slots(on_billing)] == [
-        "named_approver", "touchpoint_owner:billing", "role:standards_keeper:1", "role:standards_keeper:2",
+        "named_approver",
+        "touchpoint_owner:billing",
+        "role:standards_keeper:1",
+        "role:standards_keeper:2",
     ]
 
 
@@ -145,7 +157,9 @@ def test_request_changes_returns_it_to_the_owner(pending, proposer, approver):
     assert requests == [("changes_requested", 1), ("open", 2)]
 
 
-def test_a_decided_request_refuses_a_late_second_decision_with_409(submit, proposer, approver, standards_keeper, uses_ai):
+def test_a_decided_request_refuses_a_late_second_decision_with_409(
+    submit, proposer, approver, standards_keeper, uses_ai
+):
     from experiments.lifecycle import transition
     from tests.factories import make_experiment
 

@@ -1,4 +1,5 @@
 """The daily digest: what the slot changed since the last one, emailed to every signal owner."""
+
 import datetime as dt
 from unittest import mock
 
@@ -28,6 +29,7 @@ def at(hour, minute=0, day=DAY):
 @pytest.fixture
 def sent(django_capture_on_commit_callbacks):
     """Runs the digest at a time; emails really sent (the worker's task run in-process)."""
+
     def run(now):
         app.conf.task_always_eager = True
         try:
@@ -35,6 +37,7 @@ def sent(django_capture_on_commit_callbacks):
                 return send_digest()
         finally:
             app.conf.task_always_eager = False
+
     return run
 
 
@@ -53,20 +56,33 @@ def a_day_of_monitoring(proposer, approver, owners):
         harmed = started(proposer, approver, on=DAY - dt.timedelta(days=5), key="harmed", title="Shorter greeting")
         write_rates(harmed, DAY - dt.timedelta(days=2), 3000, {("complaint-rate", "short"): 0.10})
         winner = started(proposer, approver, on=DAY - dt.timedelta(days=9), key="winner", title="Warmer sign-off")
-        write_rates(winner, DAY - dt.timedelta(days=2), 8000, {("fcr", "short"): 0.76, ("complaint-rate", "short"): 0.02,
-                                                               ("escalation-rate", "short"): 0.06})
+        write_rates(
+            winner,
+            DAY - dt.timedelta(days=2),
+            8000,
+            {("fcr", "short"): 0.76, ("complaint-rate", "short"): 0.02, ("escalation-rate", "short"): 0.06},
+        )
         broken = started(proposer, approver, on=DAY - dt.timedelta(days=3), key="broken", title="Callback offer")
         write_day(broken, DAY - dt.timedelta(days=1), "short", "fcr", 10, 60)
         steady = started(proposer, approver, on=DAY - dt.timedelta(days=3), key="steady", title="Queue position")
         handstop = started(proposer, approver, on=DAY - dt.timedelta(days=3), key="handstop", title="New IVR menu")
-        make_experiment(proposer, approver, status=Status.APPROVED, key="fresh", title="Chat hours", planned_start=DAY,
-                        planned_end=DAY + dt.timedelta(days=13))
+        make_experiment(
+            proposer,
+            approver,
+            status=Status.APPROVED,
+            key="fresh",
+            title="Chat hours",
+            planned_start=DAY,
+            planned_end=DAY + dt.timedelta(days=13),
+        )
         old = started(proposer, approver, on=DAY - dt.timedelta(days=3), key="old-news", title="Old news")
 
         with time_machine.travel(at(6, 0, DAY - dt.timedelta(days=1)), tick=False):
             run_check(old.pk, DAY - dt.timedelta(days=1))  # before the last digest: not news any more
         with time_machine.travel(at(6, 30, DAY - dt.timedelta(days=1)), tick=False):
-            Notification.objects.create(user=owners[0], kind="digest", experiment=old, message="-", created_at=timezone.now())
+            Notification.objects.create(
+                user=owners[0], kind="digest", experiment=old, message="-", created_at=timezone.now()
+            )
 
         with time_machine.travel(at(6, 0), tick=False):
             start_due(DAY)
@@ -81,17 +97,30 @@ def test_each_signal_owner_gets_what_changed_since_the_last_digest(a_day_of_moni
 
     assert sorted(m.to[0] for m in mail.outbox) == ["sam_signal@example.test", "sid_signal@example.test"]
     email = mail.outbox[0]
-    assert email.subject == "[Pagar] Monitoring digest: 2 stopped, 1 concluded, 1 started, 4 checks, 1 could not be checked"
+    assert (
+        email.subject
+        == "[Pagar] Monitoring digest: 2 stopped, 1 concluded, 1 started, 4 checks, 1 could not be checked"
+    )
     lines = email.body.splitlines()
     assert lines[0] == "What the daily monitoring slot changed from 09 Mar 2026 06:30 to 10 Mar 2026 18:00 (UTC)."
     items = [line for line in lines if line.startswith("- ")]
     # stops first, then the conclusion, the error, the start, plain checks last
     assert items[0] == "- Stopped by Priya Proposer: “New IVR menu” (handstop). The IVR vendor had an outage."
-    assert items[1].startswith("- Stopped by the daily check: “Shorter greeting” (harmed). Stop and roll back: complaint rate rose")
-    assert items[2].startswith("- Concluded as won by the daily check: “Warmer sign-off” (winner). Conclude (won): First-contact resolution improved")
-    assert items[3].startswith("- Could not check “Callback offer” (broken) for 10 Mar 2026: metrics[fcr].short.successes: cannot exceed")
+    assert items[1].startswith(
+        "- Stopped by the daily check: “Shorter greeting” (harmed). Stop and roll back: complaint rate rose"
+    )
+    assert items[2].startswith(
+        "- Concluded as won by the daily check: “Warmer sign-off” (winner). Conclude (won): First-contact resolution "
+        "improved"
+    )
+    assert items[3].startswith(
+        "- Could not check “Callback offer” (broken) for 10 Mar 2026: metrics[fcr].short.successes: cannot exceed"
+    )
     assert items[4] == "- Started by the daily check: “Chat hours” (fresh)."
-    assert items[5] == "- Checked “Queue position” (steady) for 10 Mar 2026: Continue: not enough data yet — each arm needs at least 10 units and control has 0."
+    assert items[5] == (
+        "- Checked “Queue position” (steady) for 10 Mar 2026: Continue: not enough data yet — each arm needs at "
+        "least 10 units and control has 0."
+    )
     assert len(items) == 6  # a stop's or conclusion's check is not repeated under its move
     assert "Old news" not in email.body  # checked before the last digest
     assert mail.outbox[1].body == email.body
@@ -109,9 +138,19 @@ def test_nothing_new_sends_nothing_and_the_next_digest_covers_the_gap(a_day_of_m
     assert mail.outbox == []
 
     late = Notification.objects.filter(kind="digest").count()
-    quiet_one = make_experiment(proposer, approver, status=Status.RUNNING, key="later", title="Later",
-                                planned_start=DAY, planned_end=DAY + dt.timedelta(days=20))
-    with time_machine.travel(at(6, 0, DAY + dt.timedelta(days=2)), tick=False), mock.patch("approvals.notifications._queue"):
+    quiet_one = make_experiment(
+        proposer,
+        approver,
+        status=Status.RUNNING,
+        key="later",
+        title="Later",
+        planned_start=DAY,
+        planned_end=DAY + dt.timedelta(days=20),
+    )
+    with (
+        time_machine.travel(at(6, 0, DAY + dt.timedelta(days=2)), tick=False),
+        mock.patch("approvals.notifications._queue"),
+    ):
         run_check(quiet_one.pk, DAY + dt.timedelta(days=2))
     assert sent(at(18, 0, DAY + dt.timedelta(days=2))) == 2
     assert "from 10 Mar 2026 18:00 to 12 Mar 2026 18:00" in mail.outbox[0].body
@@ -119,7 +158,9 @@ def test_nothing_new_sends_nothing_and_the_next_digest_covers_the_gap(a_day_of_m
 
 
 def test_no_signal_owner_no_digest(proposer, approver, sent):
-    experiment = make_experiment(proposer, approver, status=Status.RUNNING, planned_start=DAY, planned_end=DAY + dt.timedelta(days=9))
+    experiment = make_experiment(
+        proposer, approver, status=Status.RUNNING, planned_start=DAY, planned_end=DAY + dt.timedelta(days=9)
+    )
     with time_machine.travel(at(6, 0), tick=False):
         run_check(experiment.pk, DAY)
     assert sent(at(7, 0)) == 0

@@ -1,4 +1,5 @@
 """The comment thread on a request, and the touchpoint owner suggested as approver."""
+
 import pytest
 
 from approvals.models import RequestComment
@@ -9,12 +10,15 @@ from experiments.models import Touchpoint
 pytestmark = pytest.mark.django_db
 
 
-def test_authors_and_approvers_discuss_an_open_request(pending, proposer, co_author, approver, outsider, other_approver):
+def test_authors_and_approvers_discuss_an_open_request(
+    pending, proposer, co_author, approver, outsider, other_approver
+):
     request = pending.approval_requests.get()
     add_comment(request, approver, "Why 20% exposure?")
     add_comment(request, co_author, "  Traffic is low in March.  ")
     assert list(request.comments.values_list("author__username", "body")) == [
-        ("alex_approver", "Why 20% exposure?"), ("colin_coauthor", "Traffic is low in March."),
+        ("alex_approver", "Why 20% exposure?"),
+        ("colin_coauthor", "Traffic is low in March."),
     ]
     for person in (outsider, other_approver):
         with pytest.raises(NotPermitted):

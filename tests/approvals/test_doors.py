@@ -5,6 +5,7 @@ Door 1 (an amendment outside the policy) has its own table of every contract doo
 (test_contract_doors.py); door 5 (a meeting's decisions before its time) is walked per entry point
 in tests/cadence/reviews/test_meeting_time.py. This table holds the others.
 """
+
 import html
 
 import pytest
@@ -34,8 +35,9 @@ def attempt(entry, user, experiment, action, **fields):
             return refused.message, refused.status_code
         return None, 200
     if entry == "api":
-        response = api_client(user).post(f"/api/experiments/{experiment.key}/transition/",
-                                         {"action": action, **fields}, format="json")
+        response = api_client(user).post(
+            f"/api/experiments/{experiment.key}/transition/", {"action": action, **fields}, format="json"
+        )
         body = response.json()
         return (body.get("detail") if response.status_code >= 400 else None), response.status_code
     url = reverse("experiment-transition", kwargs={"key": experiment.key})
@@ -118,7 +120,9 @@ def test_the_author_cannot_approve_at_any_door(entry, proposer, approver):
 
 def edit(entry, user, experiment, title):
     if entry == "api":
-        return api_client(user).patch(f"/api/experiments/{experiment.key}/", {"title": title}, format="json").status_code
+        return (
+            api_client(user).patch(f"/api/experiments/{experiment.key}/", {"title": title}, format="json").status_code
+        )
     from tests.experiments.web import form_data_of
 
     url = reverse("experiment-edit", kwargs={"key": experiment.key})
@@ -127,8 +131,9 @@ def edit(entry, user, experiment, title):
 
 @pytest.mark.parametrize("entry", ["api", "page"])
 @pytest.mark.parametrize("status", [Status.PENDING_APPROVAL, Status.APPROVED])
-def test_an_edit_after_submitting_withdraws_the_approvals_and_asks_again_on_the_diff(entry, status, proposer, approver,
-                                                                                     other_approver):
+def test_an_edit_after_submitting_withdraws_the_approvals_and_asks_again_on_the_diff(
+    entry, status, proposer, approver, other_approver
+):
     experiment = pending(proposer, approver)
     if status == Status.APPROVED:
         lifecycle.transition(experiment, "approve", approver)

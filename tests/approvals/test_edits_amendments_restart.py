@@ -1,4 +1,5 @@
 """Edits after submit withdraw approvals; amendments carry a diff; restarts need approval."""
+
 import datetime as dt
 
 import pytest
@@ -63,30 +64,83 @@ def running(proposer, approver):
 
 
 def test_diff_rows_are_readable():
-    before = {"exposure_cap_pct": "20.00", "touchpoints": ["chat"], "metrics": [
-        {"metric": "fcr", "role": "success", "effect_unit": "absolute", "minimum_detectable_effect": 2.0, "non_inferiority_margin": None},
-        {"metric": "churn", "role": "guardrail", "effect_unit": "absolute", "minimum_detectable_effect": None, "non_inferiority_margin": 0.5},
-    ]}
-    after = {"exposure_cap_pct": "30.00", "touchpoints": ["chat", "phone"], "metrics": [
-        {"metric": "fcr", "role": "success", "effect_unit": "absolute", "minimum_detectable_effect": 1.5, "non_inferiority_margin": None},
-        {"metric": "csat", "role": "guardrail", "effect_unit": "relative", "minimum_detectable_effect": None, "non_inferiority_margin": 2.0},
-    ]}
+    before = {
+        "exposure_cap_pct": "20.00",
+        "touchpoints": ["chat"],
+        "metrics": [
+            {
+                "metric": "fcr",
+                "role": "success",
+                "effect_unit": "absolute",
+                "minimum_detectable_effect": 2.0,
+                "non_inferiority_margin": None,
+            },
+            {
+                "metric": "churn",
+                "role": "guardrail",
+                "effect_unit": "absolute",
+                "minimum_detectable_effect": None,
+                "non_inferiority_margin": 0.5,
+            },
+        ],
+    }
+    after = {
+        "exposure_cap_pct": "30.00",
+        "touchpoints": ["chat", "phone"],
+        "metrics": [
+            {
+                "metric": "fcr",
+                "role": "success",
+                "effect_unit": "absolute",
+                "minimum_detectable_effect": 1.5,
+                "non_inferiority_margin": None,
+            },
+            {
+                "metric": "csat",
+                "role": "guardrail",
+                "effect_unit": "relative",
+                "minimum_detectable_effect": None,
+                "non_inferiority_margin": 2.0,
+            },
+        ],
+    }
     assert diff_rows(before, after) == [
         {"field": "touchpoints", "label": "Touchpoints", "before": "chat", "after": "chat, phone"},
         {"field": "exposure_cap_pct", "label": "Exposure cap (%)", "before": "20.00", "after": "30.00"},
-        {"field": "metrics.churn", "label": "Metric churn", "before": "guardrail, non-inferiority margin 0.5", "after": "(removed)"},
-        {"field": "metrics.csat", "label": "Metric csat", "before": "(not measured)", "after": "guardrail, non-inferiority margin 2 (relative %)"},
-        {"field": "metrics.fcr", "label": "Metric fcr", "before": "success, minimum detectable effect 2", "after": "success, minimum detectable effect 1.5"},
+        {
+            "field": "metrics.churn",
+            "label": "Metric churn",
+            "before": "guardrail, non-inferiority margin 0.5",
+            "after": "(removed)",
+        },
+        {
+            "field": "metrics.csat",
+            "label": "Metric csat",
+            "before": "(not measured)",
+            "after": "guardrail, non-inferiority margin 2 (relative %)",
+        },
+        {
+            "field": "metrics.fcr",
+            "label": "Metric fcr",
+            "before": "success, minimum detectable effect 2",
+            "after": "success, minimum detectable effect 1.5",
+        },
     ]
 
 
 def test_amendment_holds_the_old_contract_until_approved(proposer, approver, other_approver):
     experiment = running(proposer, approver)
     new_end = experiment.planned_end + dt.timedelta(days=7)
-    request = request_amendment(experiment, proposer, {"exposure_cap_pct": 35, "planned_end": new_end.isoformat()},
-                                reason="Traffic is lower than planned.")
+    request = request_amendment(
+        experiment,
+        proposer,
+        {"exposure_cap_pct": 35, "planned_end": new_end.isoformat()},
+        reason="Traffic is lower than planned.",
+    )
     assert request.kind == "amendment"
-    assert [(r["field"], r["before"], r["after"]) for r in diff_rows(request.base_snapshot.data, request.snapshot.data)] == [
+    assert [
+        (r["field"], r["before"], r["after"]) for r in diff_rows(request.base_snapshot.data, request.snapshot.data)
+    ] == [
         ("exposure_cap_pct", "20.00", "35.00"),
         ("planned_end", experiment.planned_end.isoformat(), new_end.isoformat()),
     ]

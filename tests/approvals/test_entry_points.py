@@ -1,4 +1,5 @@
 """The web action buttons and the API transition action decide through approvals.decide."""
+
 import pytest
 from django.urls import reverse
 

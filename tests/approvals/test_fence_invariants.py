@@ -12,6 +12,7 @@ every step (issue 10):
 Each step goes through the same functions the pages and the API call; a refused step raises the
 one domain error type and changes nothing (it runs in a savepoint that is rolled back).
 """
+
 import datetime as dt
 import itertools
 
@@ -51,6 +52,8 @@ CHANGES = {
 CHECKS = ("harm", "invalid", "won", "continue")
 
 person = st.sampled_from(PEOPLE)
+
+
 @pytest.fixture
 def people(db):
     return {
@@ -150,10 +153,21 @@ class World:
         experiment = self.fresh()
         if experiment.status != Status.RUNNING:
             raise DomainError("only running experiments are checked")
-        action, outcome = {"harm": ("stop", "lost"), "invalid": ("stop", "invalid"),
-                           "won": ("conclude", "won"), "continue": ("continue", "")}[kind]
-        Check.objects.create(experiment=experiment, look_date=next(self.look_dates), look=1, action=action,
-                             outcome=outcome, sentence=f"Check: {kind}.", created_at=timezone.now())
+        action, outcome = {
+            "harm": ("stop", "lost"),
+            "invalid": ("stop", "invalid"),
+            "won": ("conclude", "won"),
+            "continue": ("continue", ""),
+        }[kind]
+        Check.objects.create(
+            experiment=experiment,
+            look_date=next(self.look_dates),
+            look=1,
+            action=action,
+            outcome=outcome,
+            sentence=f"Check: {kind}.",
+            created_at=timezone.now(),
+        )
         if action == "stop":
             lifecycle.transition(experiment, "stop", None, reason=f"Check: {kind}.")
         elif action == "conclude":
@@ -204,8 +218,12 @@ def assert_invariants(world: World):
         assert not ReviewDecision.objects.filter(kind=ReviewDecision.Kind.PROMOTE, item__experiment=experiment).exists()
 
     for event in experiment.events.filter(action="approve"):
-        request = ApprovalRequest.objects.get(experiment=experiment, kind=ApprovalRequest.Kind.PROPOSAL,
-                                              status=ApprovalRequest.State.APPROVED, closed_at=event.created_at)
+        request = ApprovalRequest.objects.get(
+            experiment=experiment,
+            kind=ApprovalRequest.Kind.PROPOSAL,
+            status=ApprovalRequest.State.APPROVED,
+            closed_at=event.created_at,
+        )
         filled = set(request.decisions.filter(verdict=Decision.Verdict.APPROVE).values_list("slot", flat=True))
         assert {slot["key"] for slot in request.required_slots} <= filled, f"approved without its decisions {where}"
 
@@ -239,8 +257,9 @@ class Fence(RuleBasedStateMachine):
     def conclude(self, who, outcome):
         self.world.apply(("move", "conclude", who, outcome))
 
-    @precondition(lambda self: self.status() in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL,
-                                                  Status.APPROVED))
+    @precondition(
+        lambda self: self.status() in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.PENDING_APPROVAL, Status.APPROVED)
+    )
     @rule()
     def run_it(self):
         self.world.apply(("happy_path", "", "owner", ""))
@@ -293,10 +312,17 @@ class Fence(RuleBasedStateMachine):
 
 def test_the_fence_holds_after_every_step(people):
     Fence.people = people
-    run_state_machine_as_test(Fence, settings=settings(
-        max_examples=30, stateful_step_count=12, deadline=None, derandomize=True, database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    ))
+    run_state_machine_as_test(
+        Fence,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=12,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        ),
+    )
 
 
 def test_the_steps_reach_every_part_of_the_fence(people):

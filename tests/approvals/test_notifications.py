@@ -1,4 +1,5 @@
 """In-app rows written with the decision; email and webhook queued only after commit."""
+
 from unittest import mock
 
 import pytest

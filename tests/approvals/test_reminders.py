@@ -1,4 +1,5 @@
 """Reminders after N business days, escalation to the backup after M; each sent once."""
+
 import pytest
 from django.test import override_settings
 
@@ -23,7 +24,9 @@ def test_business_days_skip_weekends():
 
 
 def kinds():
-    return sorted(Notification.objects.filter(kind__in=["reminder", "escalation"]).values_list("kind", "user__username"))
+    return sorted(
+        Notification.objects.filter(kind__in=["reminder", "escalation"]).values_list("kind", "user__username")
+    )
 
 
 @override_settings(APPROVAL_REMINDER_BUSINESS_DAYS=2, APPROVAL_ESCALATION_BUSINESS_DAYS=5)
@@ -66,7 +69,9 @@ def test_the_backup_may_decide_once_escalated(submit, proposer, approver, chat_b
     assert experiment.status == "approved"
 
 
-def test_the_escalated_request_waits_in_the_backups_inbox(submit, proposer, approver, chat_backup, chat_charter, time_machine):
+def test_the_escalated_request_waits_in_the_backups_inbox(
+    submit, proposer, approver, chat_backup, chat_charter, time_machine
+):
     from approvals.views.waiting import waiting_ids
 
     time_machine.move_to(MONDAY, tick=False)

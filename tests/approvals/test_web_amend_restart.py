@@ -1,4 +1,5 @@
 """The owner's amendment form (diff before submitting) and the restart request for a stopped experiment."""
+
 import pytest
 from django.urls import reverse
 

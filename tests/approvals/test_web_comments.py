@@ -1,4 +1,5 @@
 """The discussion on a request, from the experiment page and the inbox."""
+
 import pytest
 from django.urls import reverse
 

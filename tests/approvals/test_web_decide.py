@@ -1,4 +1,5 @@
 """Deciding from the inbox or the experiment page: votes recorded, authors refused, clicks twice safe."""
+
 import pytest
 from django.urls import reverse
 
@@ -22,7 +23,9 @@ def test_approving_from_the_inbox_approves_and_returns_to_the_inbox(pending, app
     assert (decision.approver, decision.verdict, decision.comment) == (approver, "approve", "Looks safe")
 
 
-@pytest.mark.parametrize("verdict, status", [("reject", Status.REJECTED), ("request_changes", Status.CHANGES_REQUESTED)])
+@pytest.mark.parametrize(
+    "verdict, status", [("reject", Status.REJECTED), ("request_changes", Status.CHANGES_REQUESTED)]
+)
 def test_reject_and_request_changes_need_a_comment(pending, approver, verdict, status):
     response = web_decide(approver, open_request(pending), verdict, "")
     assert "This action needs a reason." in messages_of(response)
@@ -72,7 +75,9 @@ def test_only_post(pending, approver):
 
 
 def test_the_next_parameter_never_leaves_the_site(pending, approver):
-    response = https_client(approver).post(decide_url(open_request(pending)), {"verdict": "approve", "next": "https://evil.example/"})
+    response = https_client(approver).post(
+        decide_url(open_request(pending)), {"verdict": "approve", "next": "https://evil.example/"}
+    )
     assert response["Location"] == pending.get_absolute_url()
 
 

@@ -1,4 +1,5 @@
 """Decision records as CSV, and the in-app notifications list."""
+
 import csv
 import io
 
@@ -23,7 +24,7 @@ def experiment_csv(experiment):
 
 
 def test_an_experiments_decisions_download_as_csv(pending, approver, outsider):
-    web_decide(approver, open_request(pending), "reject", "=HYPERLINK(\"x\") is not a reason")
+    web_decide(approver, open_request(pending), "reject", '=HYPERLINK("x") is not a reason')
     response = https_client(outsider).get(experiment_csv(pending))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -38,7 +39,9 @@ def test_a_draft_csv_is_not_found_for_others(draft, approver):
     assert https_client(approver).get(experiment_csv(draft)).status_code == 404
 
 
-@pytest.mark.parametrize("who, status", [("standards_keeper", 200), ("admin_user", 200), ("approver", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    "who, status", [("standards_keeper", 200), ("admin_user", 200), ("approver", 403), ("outsider", 403)]
+)
 def test_every_decision_is_for_standards_keepers(pending, approver, who, status, request):
     web_decide(approver, open_request(pending), "approve")
     response = https_client(request.getfixturevalue(who)).get(ALL_CSV)

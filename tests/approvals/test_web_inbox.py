@@ -1,4 +1,5 @@
 """“Waiting for me”: what it lists, what each request shows, and the count in the nav."""
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -34,7 +35,9 @@ def test_the_named_approver_sees_the_request_with_its_evidence(pending, approver
 def test_the_inbox_shows_overlaps_risk_flags_and_how_long_it_waited(submit, proposer, approver, uses_ai):
     running = make_experiment(proposer, approver, status=Status.RUNNING, title="Bot hand-over wording")
     with time_machine.travel("2026-03-02 09:00Z", tick=False):
-        experiment = make_experiment(proposer, approver, planned_start=running.planned_start, planned_end=running.planned_end)
+        experiment = make_experiment(
+            proposer, approver, planned_start=running.planned_start, planned_end=running.planned_end
+        )
         experiment.sensitive_categories.add(uses_ai)
         transition(experiment, "submit", proposer)
     with time_machine.travel("2026-03-05 09:00Z", tick=False):
@@ -75,7 +78,9 @@ def test_an_amendment_shows_its_diff_against_the_approved_contract(submit, propo
     services.request_amendment(experiment, proposer, {"exposure_cap_pct": "35"}, reason="More traffic")
     response, text = inbox_text(approver)
     [item] = response.context["items"]
-    assert item.diff == [{"field": "exposure_cap_pct", "label": "Exposure cap (%)", "before": "20.00", "after": "35.00"}]
+    assert item.diff == [
+        {"field": "exposure_cap_pct", "label": "Exposure cap (%)", "before": "20.00", "after": "35.00"}
+    ]
     assert "The change asked for" in text and "Why: More traffic" in text
 
 
@@ -87,7 +92,7 @@ def test_the_nav_counts_what_waits_on_every_page(submit, proposer, approver, oth
     assert 'aria-label="2 waiting"' in page.content.decode()
     page = https_client(other_approver).get(reverse("dashboard"))
     assert page.context["waiting_count"] == 0
-    assert "waiting\"" not in page.content.decode()
+    assert 'waiting"' not in page.content.decode()
 
 
 def test_the_nav_count_stays_cheap(submit, proposer, approver, django_assert_max_num_queries):

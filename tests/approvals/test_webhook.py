@@ -1,4 +1,5 @@
 """The outgoing webhook against a real HTTP server on 127.0.0.1: signature and retry."""
+
 import hashlib
 import hmac
 import http.server
@@ -75,7 +76,9 @@ def test_retries_back_off_exponentially():
     assert deliver_webhook.max_retries == 6
     from celery.utils.time import get_exponential_backoff_interval
 
-    delays = [get_exponential_backoff_interval(1, n, deliver_webhook.retry_backoff_max, full_jitter=False) for n in range(4)]
+    delays = [
+        get_exponential_backoff_interval(1, n, deliver_webhook.retry_backoff_max, full_jitter=False) for n in range(4)
+    ]
     assert delays == [1, 2, 4, 8]
 
 

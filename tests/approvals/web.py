@@ -1,4 +1,5 @@
 """Helpers for the approvals web and API tests: signed-in clients and request lookups."""
+
 from django.urls import reverse
 
 from approvals.models import ApprovalRequest
@@ -22,7 +23,9 @@ def decide_url(approval_request) -> str:
 
 
 def web_decide(user, approval_request, verdict, comment="", **extra):
-    return https_client(user).post(decide_url(approval_request), {"verdict": verdict, "comment": comment, **extra}, follow=True)
+    return https_client(user).post(
+        decide_url(approval_request), {"verdict": verdict, "comment": comment, **extra}, follow=True
+    )
 
 
 def messages_of(response) -> list[str]:

@@ -1,4 +1,5 @@
 """Chromium (Debian's, not a Playwright download) against pytest-django's live server."""
+
 import os
 from pathlib import Path
 

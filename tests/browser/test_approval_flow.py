@@ -1,4 +1,5 @@
 """The owner submits; the approver decides from “Waiting for me”; the owner sees the outcome."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -37,7 +38,9 @@ def test_approve_from_the_inbox(submitted, browser_for, approver, screenshot):
     screenshot("approval-inbox")
     card.get_by_placeholder("Comment (optional)").fill("Safe at 20%")
     card.get_by_role("button", name="Approve").click()
-    expect(page.locator(".message-success")).to_contain_text("You approved the proposal for “Shorter chat greeting”. It is now approved.")
+    expect(page.locator(".message-success")).to_contain_text(
+        "You approved the proposal for “Shorter chat greeting”. It is now approved."
+    )
     expect(page.get_by_text("Nothing waits for your decision.")).to_be_visible()
     expect(page.get_by_role("link", name="Waiting for me").locator(".nav-count")).to_have_count(0)
 

@@ -1,6 +1,7 @@
 """After a check stops an experiment, its page says so first and shows why: banner, metric
 table, one drawn chart per metric; the dashboard shows it with a red light. Screenshots at a
 desktop and a phone width (test-artifacts/)."""
+
 import datetime as dt
 
 import pytest
@@ -39,8 +40,12 @@ def stopped(seeded_catalogues, proposer, approver):
     """Running for 11 days; the complaint rate drifts up in the treatment until a check stops it."""
     today = timezone.localdate()
     experiment = make_experiment(
-        proposer, approver, status=Status.RUNNING, title="Shorter chat greeting",
-        planned_start=today - dt.timedelta(days=11), planned_end=today + dt.timedelta(days=16),
+        proposer,
+        approver,
+        status=Status.RUNNING,
+        title="Shorter chat greeting",
+        planned_start=today - dt.timedelta(days=11),
+        planned_end=today + dt.timedelta(days=16),
     )
     checks = record_looks(experiment, days=28, rates=guardrail_drift("complaint-rate", from_day=3, per_day=0.5))
     experiment.refresh_from_db()
@@ -105,13 +110,21 @@ def test_the_dashboard_shows_it_red(page, stopped, proposer, approver, signal_ow
     experiment, _ = stopped
     today = timezone.localdate()
     healthy = make_experiment(
-        proposer, approver, status=Status.RUNNING, title="Warmer email sign-off",
-        planned_start=today - dt.timedelta(days=4), planned_end=today + dt.timedelta(days=23),
+        proposer,
+        approver,
+        status=Status.RUNNING,
+        title="Warmer email sign-off",
+        planned_start=today - dt.timedelta(days=4),
+        planned_end=today + dt.timedelta(days=23),
     )
     record_looks(healthy, days=4)
     waiting = make_experiment(
-        proposer, approver, status=Status.RUNNING, title="Callback offer in the phone queue",
-        planned_start=today, planned_end=today + dt.timedelta(days=27),
+        proposer,
+        approver,
+        status=Status.RUNNING,
+        title="Callback offer in the phone queue",
+        planned_start=today,
+        planned_end=today + dt.timedelta(days=27),
     )
     sign_in(page, signal_owner)
     page.set_viewport_size(DESKTOP)

@@ -1,4 +1,5 @@
 """An idea goes from the backlog through the weekly slot to a draft experiment, in the browser."""
+
 from importlib import import_module
 
 import pytest

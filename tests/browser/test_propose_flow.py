@@ -1,4 +1,5 @@
 """A proposer logs in, proposes an experiment through the form, finds it listed, and submits it."""
+
 import datetime as dt
 
 import pytest

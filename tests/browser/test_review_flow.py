@@ -1,4 +1,5 @@
 """The monthly review in a browser: a board member votes, the chair promotes, the standard is in the catalogue."""
+
 import datetime as dt
 
 import pytest
@@ -18,10 +19,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def meeting(seeded_catalogues, proposer, approver, signal_owner, standards_keeper, board_member):
     chair = make_user("carla_chair", "board")
     with time_machine.travel(timezone.now() - dt.timedelta(days=90)):
-        older = ended(proposer, approver, signal_owner, title="Callback offer on the phone line", touchpoints=("phone",))
-        promote_through_review(older, chair, standards_keeper,
-                               statement="Offer a callback when the phone wait passes five minutes.")
-    ended(proposer, approver, signal_owner, outcome="lost", title="Callback offer for business callers", touchpoints=("phone",))
+        older = ended(
+            proposer, approver, signal_owner, title="Callback offer on the phone line", touchpoints=("phone",)
+        )
+        promote_through_review(
+            older, chair, standards_keeper, statement="Offer a callback when the phone wait passes five minutes."
+        )
+    ended(
+        proposer,
+        approver,
+        signal_owner,
+        outcome="lost",
+        title="Callback offer for business callers",
+        touchpoints=("phone",),
+    )
     ended(proposer, approver, signal_owner, title="Shorter chat greeting")
     series = make_series(chair, board_member, name="Monthly promotion review", location="Room 4.1")
     meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=2))

@@ -1,5 +1,6 @@
 """A signal owner uploads a CSV on the data page: the progress bar fills, a bad file gets the
 row-by-row report, a good one the summary per arm; the same forms work without JavaScript."""
+
 import datetime as dt
 
 import pytest
@@ -19,8 +20,12 @@ COLUMNS = ["unit", "arm", "metric", "value", "time"]
 def experiment(seeded_catalogues, proposer, approver):
     today = timezone.localdate()
     return running_experiment(
-        proposer, approver, key="chat-greeting", started=timezone.now() - dt.timedelta(days=3),
-        planned_start=today - dt.timedelta(days=3), planned_end=today + dt.timedelta(days=25),
+        proposer,
+        approver,
+        key="chat-greeting",
+        started=timezone.now() - dt.timedelta(days=3),
+        planned_start=today - dt.timedelta(days=3),
+        planned_end=today + dt.timedelta(days=25),
     )
 
 
@@ -71,7 +76,9 @@ def test_upload_a_bad_file_then_a_good_one(experiment, page, screenshot, signal_
     screenshot("upload-page")
     page.evaluate("window.stillTheSamePage = true")
 
-    page.set_input_files("#file-outcomes", files=[{"name": "outcomes-bad.csv", "mimeType": "text/csv", "buffer": bad_file(experiment)}])
+    page.set_input_files(
+        "#file-outcomes", files=[{"name": "outcomes-bad.csv", "mimeType": "text/csv", "buffer": bad_file(experiment)}]
+    )
     page.locator("#upload-outcomes-heading ~ form button[type=submit]").click()
     progress_complete(page, "outcomes")
     expect(page.get_by_role("heading", name="Refused: nothing was written")).to_be_visible()
@@ -81,13 +88,17 @@ def test_upload_a_bad_file_then_a_good_one(experiment, page, screenshot, signal_
     expect(report.locator("tbody tr").nth(0)).to_contain_text("takes values from 1 to 5 points; 7 is outside")
     expect(report.locator("tbody tr").nth(1)).to_contain_text("Unknown arm 'long'")
     expect(report.locator("tbody tr").nth(2)).to_contain_text("Must be an ISO 8601 time")
-    expect(page.locator("#upload-outcomes-heading ~ form .upload-status")).to_have_text("Uploaded and checked: see the report.")
+    expect(page.locator("#upload-outcomes-heading ~ form .upload-status")).to_have_text(
+        "Uploaded and checked: see the report."
+    )
     expect(page.locator("#recent-batches")).to_contain_text("refused")
     assert page.evaluate("window.stillTheSamePage") is True  # XHR, no page load
     assert Observation.objects.count() == 0
     screenshot("upload-refused")
 
-    page.set_input_files("#file-outcomes", files=[{"name": "outcomes.csv", "mimeType": "text/csv", "buffer": good_file(experiment)}])
+    page.set_input_files(
+        "#file-outcomes", files=[{"name": "outcomes.csv", "mimeType": "text/csv", "buffer": good_file(experiment)}]
+    )
     # Choosing a file resets the bar; it fills again as this one goes up.
     expect(page.locator("#upload-outcomes-heading ~ form progress")).to_be_hidden()
     page.locator("#upload-outcomes-heading ~ form button[type=submit]").click()
@@ -112,13 +123,18 @@ def test_upload_a_bad_file_then_a_good_one(experiment, page, screenshot, signal_
 
 
 def test_the_page_works_without_javascript(experiment, chromium, live_server, signal_owner):
-    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
         log_in(page, signal_owner)
         page.goto(f"/experiments/{experiment.key}/data/")
-        page.set_input_files("#file-outcomes", files=[{"name": "outcomes.csv", "mimeType": "text/csv", "buffer": good_file(experiment, per_arm=20)}])
+        page.set_input_files(
+            "#file-outcomes",
+            files=[{"name": "outcomes.csv", "mimeType": "text/csv", "buffer": good_file(experiment, per_arm=20)}],
+        )
         page.locator("#upload-outcomes-heading ~ form button[type=submit]").click()
         expect(page.get_by_role("heading", name="Accepted: 40 rows written")).to_be_visible()
         expect(page.locator("#upload-outcomes-heading ~ form progress")).to_be_hidden()
@@ -135,7 +151,10 @@ def test_the_page_on_a_phone(experiment, chromium, live_server, signal_owner):
     try:
         log_in(page, signal_owner)
         page.goto(f"/experiments/{experiment.key}/data/")
-        page.set_input_files("#file-outcomes", files=[{"name": "outcomes-bad.csv", "mimeType": "text/csv", "buffer": bad_file(experiment)}])
+        page.set_input_files(
+            "#file-outcomes",
+            files=[{"name": "outcomes-bad.csv", "mimeType": "text/csv", "buffer": bad_file(experiment)}],
+        )
         page.locator("#upload-outcomes-heading ~ form button[type=submit]").click()
         expect(page.get_by_role("heading", name="Refused: nothing was written")).to_be_visible()
         # Nothing wider than the screen: the report scrolls inside its own box.

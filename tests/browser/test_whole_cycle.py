@@ -5,6 +5,7 @@ People act through the pages; the days pass through the real daily monitoring sl
 on data written as the ingestion would leave it. Completing the draft's metrics uses the ORM:
 the proposal form has its own browser test (test_propose_flow.py).
 """
+
 import io
 import datetime as dt
 from importlib import import_module
@@ -38,13 +39,17 @@ def complete_the_draft(experiment, approver):
     experiment.approver = approver
     experiment.planned_start, experiment.planned_end = today, today + dt.timedelta(days=27)
     experiment.min_runtime_days, experiment.expected_daily_traffic = 1, 5000
-    experiment.save(update_fields=["approver", "planned_start", "planned_end", "min_runtime_days", "expected_daily_traffic"])
+    experiment.save(
+        update_fields=["approver", "planned_start", "planned_end", "min_runtime_days", "expected_daily_traffic"]
+    )
     for key, role, extra in (
         ("fcr", "success", {"minimum_detectable_effect": 8, "baseline_rate": 70}),
         ("complaint-rate", "guardrail", {"non_inferiority_margin": 3, "baseline_rate": 3}),
         ("escalation-rate", "guardrail", {"non_inferiority_margin": 4, "baseline_rate": 8}),
     ):
-        ExperimentMetric.objects.update_or_create(experiment=experiment, metric=Metric.objects.get(key=key), defaults={"role": role, **extra})
+        ExperimentMetric.objects.update_or_create(
+            experiment=experiment, metric=Metric.objects.get(key=key), defaults={"role": role, **extra}
+        )
 
 
 def test_an_idea_becomes_a_standard(
@@ -95,7 +100,9 @@ def test_an_idea_becomes_a_standard(
     experiment.refresh_from_db()
     assert experiment.status == Status.RUNNING
     today = timezone.localdate()
-    write_rates(experiment, today, 6000, {("fcr", "treatment"): 0.78, ("fcr", "control"): 0.70}, arms=("control", "treatment"))
+    write_rates(
+        experiment, today, 6000, {("fcr", "treatment"): 0.78, ("fcr", "control"): 0.70}, arms=("control", "treatment")
+    )
     with time_machine.travel(timezone.now() + dt.timedelta(days=2), tick=True):
         call_command("run_checks", stdout=io.StringIO())
     experiment.refresh_from_db()

@@ -1,4 +1,5 @@
 """The .ics builder, read back with the icalendar parser."""
+
 import datetime as dt
 import zoneinfo
 
@@ -13,9 +14,15 @@ ZONE = zoneinfo.ZoneInfo("Asia/Jakarta")
 def test_events_round_trip_through_a_calendar_parser():
     start = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZONE)
     event = CalendarEvent(
-        uid="ideas-slot-meeting-1@pagar", summary="Weekly ideas slot", start=start, end=start + dt.timedelta(hours=1),
-        description="Agenda: 3 new ideas", url="https://pagar.example/slots/1/", organizer_email="fa@example.test",
-        attendee_emails=("a@example.test", "b@example.test"), sequence=2,
+        uid="ideas-slot-meeting-1@pagar",
+        summary="Weekly ideas slot",
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        description="Agenda: 3 new ideas",
+        url="https://pagar.example/slots/1/",
+        organizer_email="fa@example.test",
+        attendee_emails=("a@example.test", "b@example.test"),
+        sequence=2,
     )
     parsed = Calendar.from_ical(calendar_bytes([event], name="Pagar — Priya", method="REQUEST"))
     assert str(parsed["method"]) == "REQUEST"

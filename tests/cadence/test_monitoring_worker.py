@@ -6,6 +6,7 @@ Runs against whatever CELERY_BROKER_URL says: the SQLite broker by default, Redi
 "Daily monitoring" periodic task is edited as an admin would (every second instead of 06:00), and
 the clock is moved a day on while beat and worker run; waits are deadline loops on their work.
 """
+
 import contextlib
 import datetime as dt
 import threading
@@ -73,7 +74,9 @@ def slot_every_second():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(seeded_catalogues, proposer, approver, signal_owner):
+def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(
+    seeded_catalogues, proposer, approver, signal_owner
+):
     morning = timezone.make_aware(dt.datetime.combine(DAY, dt.time(7, 0)))
     with time_machine.travel(morning, tick=True) as clock:
         experiment = make_experiment(proposer, approver, planned_start=DAY, planned_end=DAY + dt.timedelta(days=27))
@@ -82,9 +85,14 @@ def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(see
         assert Experiment.objects.get(pk=experiment.pk).status == Status.APPROVED
         slot_every_second()
 
-        with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=10), running_beat():
+        with (
+            start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=10),
+            running_beat(),
+        ):
             # day 1: the sweep starts it and takes the first look (no data yet: continue)
-            wait_for(lambda: Check.objects.filter(experiment=experiment, look_date=DAY).exists(), "the first look is taken")
+            wait_for(
+                lambda: Check.objects.filter(experiment=experiment, look_date=DAY).exists(), "the first look is taken"
+            )
             experiment.refresh_from_db()
             assert experiment.status == Status.RUNNING
             assert experiment.events.get(action="start").actor is None
@@ -100,8 +108,10 @@ def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(see
             write_rates(experiment, DAY, 3000, {("complaint-rate", "short"): 0.10})
             clock.shift(dt.timedelta(days=1))
             wait_for(lambda: Experiment.objects.get(pk=experiment.pk).status == Status.STOPPED, "the check stops it")
-            wait_for(lambda: any(m.subject.startswith("[Pagar] Stopped by the checks") for m in mail.outbox),
-                     "the worker sends the stop email")
+            wait_for(
+                lambda: any(m.subject.startswith("[Pagar] Stopped by the checks") for m in mail.outbox),
+                "the worker sends the stop email",
+            )
 
     # the fence closes: a unit that was in the treatment now gets control
     treated = next(a.unit for a in enrolled if a.variant == "short")
@@ -115,8 +125,15 @@ def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(see
     assert stops.count() == 1 and stops.get().actor is None and stops.get().reason == looks[1].sentence
     for kind in (Notification.Kind.STARTED, Notification.Kind.STOPPED):
         got = Notification.objects.filter(experiment=experiment, kind=kind)
-        assert sorted(got.values_list("user__username", flat=True)) == ["alex_approver", "priya_proposer", "sam_signal"], kind
+        assert sorted(got.values_list("user__username", flat=True)) == [
+            "alex_approver",
+            "priya_proposer",
+            "sam_signal",
+        ], kind
     stop_mails = [m for m in mail.outbox if m.subject.startswith("[Pagar] Stopped by the checks")]
     # One message per person, so a refused address drops no one else.
-    assert sorted(m.to[0] for m in stop_mails) == ["alex_approver@example.test", "priya_proposer@example.test",
-                                                   "sam_signal@example.test"]
+    assert sorted(m.to[0] for m in stop_mails) == [
+        "alex_approver@example.test",
+        "priya_proposer@example.test",
+        "sam_signal@example.test",
+    ]

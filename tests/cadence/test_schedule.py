@@ -99,8 +99,14 @@ def test_a_monitoring_time_that_is_not_a_time_of_day_stops_the_process(tmp_path)
     from pathlib import Path
 
     env = {**os.environ, "DEBUG": "1", "PAGAR_VAR_DIR": str(tmp_path), "MONITORING_TIME": "25:00"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parents[2],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "MONITORING_TIME='25:00' is not a time of day; use HH:MM, e.g. 06:00." in result.stderr
 
@@ -113,8 +119,16 @@ def test_the_time_changed_in_the_admin_pages_survives_migrate(admin_user):
     crontab = PeriodicTask.objects.get(name="Daily monitoring").crontab
     page = https_client(admin_user).post(
         reverse("admin:django_celery_beat_crontabschedule_change", args=[crontab.pk]),
-        {"minute": "45", "hour": "5", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*", "timezone": "Europe/Lisbon",
-         "periodictask_set-TOTAL_FORMS": "0", "periodictask_set-INITIAL_FORMS": "0"},  # the tasks using it, left as they are
+        {
+            "minute": "45",
+            "hour": "5",
+            "day_of_week": "*",
+            "day_of_month": "*",
+            "month_of_year": "*",
+            "timezone": "Europe/Lisbon",
+            "periodictask_set-TOTAL_FORMS": "0",
+            "periodictask_set-INITIAL_FORMS": "0",
+        },  # the tasks using it, left as they are
     )
     assert page.status_code == 302, [line for line in page.content.decode().splitlines() if "error" in line.lower()]
 

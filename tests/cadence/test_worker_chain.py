@@ -2,6 +2,7 @@
 
 Runs against whatever CELERY_BROKER_URL says: the filesystem broker by default, Redis in CI.
 """
+
 import time
 
 import pytest

@@ -1,4 +1,5 @@
 """Content-Security-Policy on every page, without unsafe-inline; nothing inline left for it to block."""
+
 import re
 from pathlib import Path
 

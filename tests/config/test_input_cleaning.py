@@ -2,6 +2,7 @@
 refuses NUL bytes, control characters, deep nesting and oversize bodies with a 400 (413) naming
 the field, before a view, a parser or the database sees them. Each case was a 500 on PostgreSQL
 (run these with DATABASE_URL=postgres://... too)."""
+
 import json
 from unittest import mock
 
@@ -40,8 +41,13 @@ def problem_fields(response) -> list[str]:
 # --- NUL bytes, field by field ----------------------------------------------------------------
 
 
-IDEA = {"title": "Callback instead of queueing", "pain_point": "waiting_time", "touchpoint": "phone",
-        "hypothesis": "offer a callback after five minutes", "expected_effect": "CES falls by 0.2"}
+IDEA = {
+    "title": "Callback instead of queueing",
+    "pain_point": "waiting_time",
+    "touchpoint": "phone",
+    "hypothesis": "offer a callback after five minutes",
+    "expected_effect": "CES falls by 0.2",
+}
 
 
 @pytest.mark.parametrize("field", ["title", "hypothesis", "expected_effect", "touchpoint"])

@@ -1,4 +1,5 @@
 """Production settings start only when configured safely, and pass Django's deploy checklist."""
+
 import os
 import subprocess
 import sys
@@ -17,8 +18,13 @@ def _manage(*args, **env_overrides):
 
 def test_deploy_checklist_is_clean_with_production_settings(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY="x" * 20 + "-production-like-key-" + "y" * 30, ALLOWED_HOSTS="pagar.example.com",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "-production-like-key-" + "y" * 30,
+        ALLOWED_HOSTS="pagar.example.com",
         PAGAR_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr + result.stdout

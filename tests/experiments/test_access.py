@@ -1,4 +1,5 @@
 """Who sees and edits which experiment: the one lookup every view and endpoint uses."""
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -99,7 +100,10 @@ def test_edit_lookup_by_a_non_author_is_403(shelf, approver):
 
 
 def test_edit_lookup_once_running_is_403_and_says_why(shelf, proposer):
-    with pytest.raises(PermissionDenied, match="This experiment is running: change its scope, exposure, duration or metrics through an amendment"):
+    with pytest.raises(
+        PermissionDenied,
+        match="This experiment is running: change its scope, exposure, duration or metrics through an amendment",
+    ):
         get_experiment_for(proposer, "running", edit=True)
     with pytest.raises(PermissionDenied, match="This experiment is completed and can no longer be edited."):
         get_experiment_for(proposer, "completed", edit=True)

@@ -1,4 +1,5 @@
 """The admin cannot go around the approval workflow: submitted experiments are read-only there."""
+
 import pytest
 from django.urls import reverse
 
@@ -19,7 +20,10 @@ def test_a_submitted_experiment_is_read_only_in_the_admin(admin_user, proposer, 
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert client.post(change, {"title": "Rewritten by an admin"}).status_code == 403
-    assert client.post(reverse("admin:experiments_experiment_delete", args=[experiment.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:experiments_experiment_delete", args=[experiment.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     experiment.refresh_from_db()
     assert experiment.title != "Rewritten by an admin"
     assert Experiment.objects.filter(pk=experiment.pk).exists()

@@ -1,5 +1,6 @@
 """The one contract check on contract dicts (experiments.contract), and what it tells the form,
 the policy page and the policy API. The rules shared with blocking_problems are in test_policy.py."""
+
 import datetime as dt
 import json
 
@@ -18,8 +19,9 @@ TODAY = dt.date(2030, 3, 10)
 @pytest.fixture
 def contract(proposer, approver):
     """A compliant proposal's contract, starting tomorrow (TODAY is passed to the check)."""
-    experiment = make_experiment(proposer, approver, planned_start=TODAY + dt.timedelta(days=1),
-                                 planned_end=TODAY + dt.timedelta(days=28))
+    experiment = make_experiment(
+        proposer, approver, planned_start=TODAY + dt.timedelta(days=1), planned_end=TODAY + dt.timedelta(days=28)
+    )
     return contract_of(experiment) | {"_authors": experiment.authors()}
 
 
@@ -56,10 +58,12 @@ def test_each_rule_names_its_field(contract, change, field):
 
 def test_the_minimum_runtime_may_equal_the_duration(contract):
     assert check(contract | {"min_runtime_days": 28}) == []
-    assert check(contract | {"min_runtime_days": 29}) == [{
-        "field": "min_runtime_days",
-        "message": "The minimum runtime (29 days) is longer than the planned duration (28 days).",
-    }]
+    assert check(contract | {"min_runtime_days": 29}) == [
+        {
+            "field": "min_runtime_days",
+            "message": "The minimum runtime (29 days) is longer than the planned duration (28 days).",
+        }
+    ]
 
 
 def test_an_author_may_not_approve(contract, approver):
@@ -75,10 +79,12 @@ def test_a_start_already_agreed_may_have_passed_a_new_one_may_not(contract):
 
 def test_a_mandatory_guardrail_of_a_touchpoint_follows_the_contracts_touchpoints(contract):
     billing = contract | {"touchpoints": ["billing", "chat"]}
-    assert check(billing) == [{
-        "field": "metrics",
-        "message": "Refund rate is a mandatory guardrail for the Billing touchpoint; add it as a guardrail.",
-    }]
+    assert check(billing) == [
+        {
+            "field": "metrics",
+            "message": "Refund rate is a mandatory guardrail for the Billing touchpoint; add it as a guardrail.",
+        }
+    ]
 
 
 def test_a_tighter_policy_passed_in_is_the_one_applied(contract):
@@ -93,11 +99,13 @@ def test_a_tighter_policy_passed_in_is_the_one_applied(contract):
 def test_the_seeded_never_test_list_refuses_legal_terms(contract):
     assert NeverTestArea.objects.filter(is_active=True).count() >= 2
     legal = contract | {"title": "Shorter Terms and Conditions page"}
-    assert check(legal) == [{
-        "field": "title",
-        "message": "“terms and conditions” falls under “Legal terms and notices”, which is never experimented on: "
-        "Every customer is owed the same legally reviewed wording; a change goes through Legal, not an experiment.",
-    }]
+    assert check(legal) == [
+        {
+            "field": "title",
+            "message": "“terms and conditions” falls under “Legal terms and notices”, which is never experimented on: "
+            "Every customer is owed the same legally reviewed wording; a change goes through Legal, not an experiment.",
+        }
+    ]
 
 
 def test_a_keyword_counts_as_a_whole_word_only(contract):
@@ -187,14 +195,25 @@ def test_the_calculator_plans_at_the_capped_exposure(proposer):
     client.force_login(proposer)
     start = dt.date.today() + dt.timedelta(days=1)
     payload = {
-        "alpha": 0.05, "power": 0.8, "expected_daily_traffic": 5000, "exposure_cap_pct": 80,
-        "planned_start": start.isoformat(), "planned_end": (start + dt.timedelta(days=27)).isoformat(),
+        "alpha": 0.05,
+        "power": 0.8,
+        "expected_daily_traffic": 5000,
+        "exposure_cap_pct": 80,
+        "planned_start": start.isoformat(),
+        "planned_end": (start + dt.timedelta(days=27)).isoformat(),
         "variants": [
             {"key": "control", "weight": 50, "is_control": True},
             {"key": "short", "weight": 50, "is_control": False},
         ],
-        "metrics": [{"metric": "fcr", "role": "success", "effect_unit": "absolute", "minimum_detectable_effect": 2,
-                     "baseline_rate": 70}],
+        "metrics": [
+            {
+                "metric": "fcr",
+                "role": "success",
+                "effect_unit": "absolute",
+                "minimum_detectable_effect": 2,
+                "baseline_rate": 70,
+            }
+        ],
     }
     capped = client.post(reverse("api-calculator"), payload, format="json").json()
     at_max = client.post(reverse("api-calculator"), payload | {"exposure_cap_pct": 50}, format="json").json()

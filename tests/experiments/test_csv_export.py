@@ -1,4 +1,5 @@
 """The one CSV writer: a spreadsheet must never run a cell as a formula."""
+
 import csv
 import io
 from decimal import Decimal

@@ -9,8 +9,16 @@ from experiments.models import Experiment, ExperimentEvent, Status
 def test_demo_data_covers_the_lifecycle_and_is_idempotent(db):
     call_command("seed_demo", stdout=io.StringIO())
     statuses = set(Experiment.objects.values_list("status", flat=True))
-    assert {Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.RUNNING, Status.STOPPED,
-            Status.CONCLUDED, Status.REJECTED, Status.CHANGES_REQUESTED} <= statuses
+    assert {
+        Status.DRAFT,
+        Status.PENDING_APPROVAL,
+        Status.APPROVED,
+        Status.RUNNING,
+        Status.STOPPED,
+        Status.CONCLUDED,
+        Status.REJECTED,
+        Status.CHANGES_REQUESTED,
+    } <= statuses
     events = ExperimentEvent.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert ExperimentEvent.objects.count() == events
@@ -27,7 +35,9 @@ def test_the_demo_shows_a_running_experiment_with_checks_and_one_the_checks_stop
     call_command("seed_demo", stdout=io.StringIO())
     running = Experiment.objects.get(key="delivery-eta-sms")
     assert running.status == Status.RUNNING
-    assert running.checks.count() >= 10 and set(running.checks.values_list("action", flat=True)) == {Check.Action.CONTINUE}
+    assert running.checks.count() >= 10 and set(running.checks.values_list("action", flat=True)) == {
+        Check.Action.CONTINUE
+    }
     assert running.daily_stats.exists() and running.next_check_at is not None
 
     stopped = Experiment.objects.get(key="ivr-shortcut")

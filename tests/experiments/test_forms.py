@@ -1,4 +1,5 @@
 """The propose/edit form classes: choices, field rules and set-level rules."""
+
 from django.contrib.auth.models import User
 
 from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
@@ -7,7 +8,9 @@ from tests.experiments.web import proposal_data  # noqa: F401
 from tests.factories import make_experiment, make_user
 
 
-def test_approver_choices_exclude_the_owner_co_authors_and_inactive_users(proposer, approver, other_approver, co_author):
+def test_approver_choices_exclude_the_owner_co_authors_and_inactive_users(
+    proposer, approver, other_approver, co_author
+):
     experiment = make_experiment(proposer, approver)
     experiment.co_authors.add(other_approver)
     retired = make_user("rita_retired", "approver")
@@ -26,9 +29,13 @@ def test_key_is_fixed_once_the_experiment_exists(proposer, approver):
 
 
 def test_minimum_runtime_longer_than_the_plan_is_refused(proposer, approver):
-    form = ExperimentForm(proposal_data(approver, min_runtime_days="40"), instance=Experiment(owner=proposer), owner=proposer)
+    form = ExperimentForm(
+        proposal_data(approver, min_runtime_days="40"), instance=Experiment(owner=proposer), owner=proposer
+    )
     assert not form.is_valid()
-    assert form.errors["min_runtime_days"] == ["The minimum runtime (40 days) is longer than the planned duration (28 days)."]
+    assert form.errors["min_runtime_days"] == [
+        "The minimum runtime (40 days) is longer than the planned duration (28 days)."
+    ]
 
 
 def test_infinite_numbers_are_refused(proposer, approver):
@@ -86,7 +93,9 @@ def test_metric_rows_are_checked_field_by_field(approver):
     formset = MetricFormSet(data, instance=Experiment(), prefix="metrics")
     assert not formset.is_valid()
     errors = formset.forms[2].errors
-    assert errors["baseline_rate"] == ["Only binary metrics take a baseline rate; give the mean and standard deviation."]
+    assert errors["baseline_rate"] == [
+        "Only binary metrics take a baseline rate; give the mean and standard deviation."
+    ]
     assert errors["baseline_mean"] == ["Needed for planning: the metric's current mean."]
     assert errors["baseline_sd"] == ["Must be a positive number."]
     assert not formset.forms[0].errors and not formset.forms[1].errors

@@ -3,6 +3,7 @@
 The expected lifecycle and actor rules are written out here from the issue, independently of
 lifecycle.MOVES, so a wrong entry in MOVES fails a test instead of being mirrored by it.
 """
+
 from unittest import mock
 
 import pytest
@@ -36,6 +37,8 @@ def without_the_reviews_guard():
 
     with registry.without("reviews"):
         yield
+
+
 # action: (statuses it starts from, status it leads to) — the lifecycle in the issue.
 LIFECYCLE = {
     "submit": ({S.DRAFT, S.CHANGES_REQUESTED}, S.PENDING_APPROVAL),
@@ -53,8 +56,16 @@ LIFECYCLE = {
     "archive": ({S.CONCLUDED, S.REJECTED, S.WITHDRAWN}, S.ARCHIVED),
 }
 ACTORS = [
-    "owner", "co_author", "named_approver", "other_approver", "signal_owner",
-    "standards_keeper", "board_member", "outsider", "admin", "scheduler",
+    "owner",
+    "co_author",
+    "named_approver",
+    "other_approver",
+    "signal_owner",
+    "standards_keeper",
+    "board_member",
+    "outsider",
+    "admin",
+    "scheduler",
 ]
 AUTHORS = {"owner", "co_author"}
 OPERATIONS = {"signal_owner", "admin", "scheduler"}
@@ -77,10 +88,19 @@ MAY = {
 }
 # Someone who may make the move, for the status table.
 QUALIFIED = {
-    "submit": "owner", "withdraw": "owner", "reopen": "owner", "approve": "named_approver",
-    "request_changes": "named_approver", "reject": "named_approver", "start": "signal_owner",
-    "stop": "signal_owner", "restart": "signal_owner", "complete": "signal_owner", "conclude": "signal_owner",
-    "promote": "scheduler", "archive": "owner",
+    "submit": "owner",
+    "withdraw": "owner",
+    "reopen": "owner",
+    "approve": "named_approver",
+    "request_changes": "named_approver",
+    "reject": "named_approver",
+    "start": "signal_owner",
+    "stop": "signal_owner",
+    "restart": "signal_owner",
+    "complete": "signal_owner",
+    "conclude": "signal_owner",
+    "promote": "scheduler",
+    "archive": "owner",
 }
 INPUTS = {
     "request_changes": {"reason": "Add the refund rate as a guardrail."},
@@ -91,10 +111,15 @@ INPUTS = {
 
 
 FIXTURE_FOR = {
-    "owner": "proposer", "co_author": "co_author", "named_approver": "approver",
-    "other_approver": "other_approver", "signal_owner": "signal_owner",
-    "standards_keeper": "standards_keeper", "board_member": "board_member",
-    "outsider": "outsider", "admin": "admin_user",
+    "owner": "proposer",
+    "co_author": "co_author",
+    "named_approver": "approver",
+    "other_approver": "other_approver",
+    "signal_owner": "signal_owner",
+    "standards_keeper": "standards_keeper",
+    "board_member": "board_member",
+    "outsider": "outsider",
+    "admin": "admin_user",
 }
 
 
@@ -361,7 +386,10 @@ def test_submit_is_refused_while_the_policy_is_broken(people):
         transition(experiment, "submit", people["owner"])
     assert refused.value.status_code == 400
     assert refused.value.problems == [
-        {"field": "metrics", "message": "Escalation rate is a mandatory guardrail for the Chat touchpoint; add it as a guardrail."}
+        {
+            "field": "metrics",
+            "message": "Escalation rate is a mandatory guardrail for the Chat touchpoint; add it as a guardrail.",
+        }
     ]
     assert state(experiment) == before
 
@@ -397,7 +425,11 @@ def test_available_moves_match_status_and_person(people):
     pending = experiment_in(S.PENDING_APPROVAL, people)
     assert [m.action for m in available_moves(people["owner"], draft)] == ["submit", "withdraw"]
     assert available_moves(people["named_approver"], draft) == []
-    assert [m.action for m in available_moves(people["named_approver"], pending)] == ["approve", "request_changes", "reject"]
+    assert [m.action for m in available_moves(people["named_approver"], pending)] == [
+        "approve",
+        "request_changes",
+        "reject",
+    ]
     assert [m.action for m in available_moves(people["owner"], pending)] == ["withdraw"]
     assert available_moves(people["other_approver"], pending) == []
 

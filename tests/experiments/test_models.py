@@ -1,4 +1,5 @@
 """Model rules: catalogue validation, the experiment's own checks, and the append-only timeline."""
+
 import datetime as dt
 
 import pytest
@@ -55,7 +56,9 @@ def test_metric_range_rules(db, kind, low, high, bad_field):
     assert error_fields(metric) == {bad_field}
 
 
-@pytest.mark.parametrize("kind, low, high", [("binary", 0, 1), ("binary", None, None), ("nps", 0, 10), ("mean", 1, 7), ("mean", 0, None)])
+@pytest.mark.parametrize(
+    "kind, low, high", [("binary", 0, 1), ("binary", None, None), ("nps", 0, 10), ("mean", 1, 7), ("mean", 0, None)]
+)
 def test_metric_valid_ranges(db, kind, low, high):
     Metric(key="m", name="M", kind=kind, direction="lower", min_value=low, max_value=high).full_clean()
 
@@ -138,8 +141,11 @@ def test_variant_key_is_unique_per_experiment(draft):
 def test_a_metric_appears_once_per_experiment(draft):
     with pytest.raises(IntegrityError), transaction.atomic():
         ExperimentMetric.objects.create(
-            experiment=draft, metric=Metric.objects.get(key="fcr"), role="guardrail",
-            non_inferiority_margin=1, baseline_rate=70,
+            experiment=draft,
+            metric=Metric.objects.get(key="fcr"),
+            role="guardrail",
+            non_inferiority_margin=1,
+            baseline_rate=70,
         )
 
 

@@ -1,4 +1,5 @@
 """From a stored experiment (or a form/API payload) to the calculator, with the right units."""
+
 import math
 
 import pytest
@@ -34,7 +35,9 @@ def test_plan_for_experiment_reads_metrics_variants_and_traffic(draft):
     assert plan.planned_days == 28
     assert plan.days_needed == math.ceil(plan.total_units / 1000)
     assert sorted((m.name, m.role) for m in plan.metrics) == [
-        ("Complaint rate", "guardrail"), ("Escalation rate", "guardrail"), ("First-contact resolution", "success"),
+        ("Complaint rate", "guardrail"),
+        ("Escalation rate", "guardrail"),
+        ("First-contact resolution", "success"),
     ]
 
 
@@ -89,12 +92,25 @@ def test_an_experiment_without_a_control_cannot_be_planned(draft):
 def payload(db):
     return {
         "metric_rows": [
-            {"metric": Metric.objects.get(key="csat"), "role": "success", "effect_unit": "absolute",
-             "minimum_detectable_effect": 0.1, "baseline_mean": 4.1, "baseline_sd": 1.1},
-            {"metric": Metric.objects.get(key="complaint-rate"), "role": "guardrail",
-             "non_inferiority_margin": 0.5, "baseline_rate": 3.0},
+            {
+                "metric": Metric.objects.get(key="csat"),
+                "role": "success",
+                "effect_unit": "absolute",
+                "minimum_detectable_effect": 0.1,
+                "baseline_mean": 4.1,
+                "baseline_sd": 1.1,
+            },
+            {
+                "metric": Metric.objects.get(key="complaint-rate"),
+                "role": "guardrail",
+                "non_inferiority_margin": 0.5,
+                "baseline_rate": 3.0,
+            },
         ],
-        "variant_rows": [{"key": "control", "weight": 50, "is_control": True}, {"key": "new", "weight": "50", "is_control": False}],
+        "variant_rows": [
+            {"key": "control", "weight": 50, "is_control": True},
+            {"key": "new", "weight": "50", "is_control": False},
+        ],
         "alpha": "0.05",
         "power": 0.8,
         "daily_traffic": 2000,

@@ -1,4 +1,5 @@
 """Guardrail policy at submit (blocking_problems) and the overlap warning for approvers."""
+
 import datetime as dt
 
 import pytest
@@ -19,8 +20,11 @@ def drop_metric(experiment, key):
 
 def add_guardrail(experiment, key, margin=0.5, rate=2.0):
     ExperimentMetric.objects.create(
-        experiment=experiment, metric=Metric.objects.get(key=key), role="guardrail",
-        non_inferiority_margin=margin, baseline_rate=rate,
+        experiment=experiment,
+        metric=Metric.objects.get(key=key),
+        role="guardrail",
+        non_inferiority_margin=margin,
+        baseline_rate=rate,
     )
 
 
@@ -60,7 +64,9 @@ def test_escalation_rate_is_mandatory_on_chat_and_phone(proposer, approver, touc
     experiment = make_experiment(proposer, approver, touchpoints=(touchpoint,))
     drop_metric(experiment, "escalation-rate")
     assert blocking_problems(experiment) == [
-        problem("metrics", f"Escalation rate is a mandatory guardrail for the {name} touchpoint; add it as a guardrail.")
+        problem(
+            "metrics", f"Escalation rate is a mandatory guardrail for the {name} touchpoint; add it as a guardrail."
+        )
     ]
 
 
@@ -133,9 +139,7 @@ def test_end_must_be_after_start(proposer, approver, days_after_start):
     experiment = make_experiment(
         proposer, approver, planned_start=start, planned_end=start + dt.timedelta(days=days_after_start)
     )
-    assert blocking_problems(experiment) == [
-        problem("planned_end", "The planned end must be after the planned start.")
-    ]
+    assert blocking_problems(experiment) == [problem("planned_end", "The planned end must be after the planned start.")]
 
 
 def test_start_in_the_past(proposer, approver, time_machine):
@@ -223,9 +227,7 @@ def test_two_controls_and_no_treatment(draft):
 
 def test_no_treatment(draft):
     draft.variants.filter(is_control=False).delete()
-    assert blocking_problems(draft) == [
-        problem("variants", "Add at least one treatment variant besides the control.")
-    ]
+    assert blocking_problems(draft) == [problem("variants", "Add at least one treatment variant besides the control.")]
 
 
 def test_several_problems_are_reported_together(proposer):
@@ -260,7 +262,15 @@ def test_overlap_on_shared_touchpoint_segment_and_dates(mine, proposer, approver
 
 @pytest.mark.parametrize(
     "status",
-    [Status.DRAFT, Status.PENDING_APPROVAL, Status.CHANGES_REQUESTED, Status.STOPPED, Status.COMPLETED, Status.CONCLUDED, Status.ARCHIVED],
+    [
+        Status.DRAFT,
+        Status.PENDING_APPROVAL,
+        Status.CHANGES_REQUESTED,
+        Status.STOPPED,
+        Status.COMPLETED,
+        Status.CONCLUDED,
+        Status.ARCHIVED,
+    ],
 )
 def test_experiments_not_holding_the_touchpoint_do_not_overlap(mine, proposer, approver, status):
     other(proposer, approver, status=status)
@@ -286,7 +296,13 @@ def test_no_overlap_on_disjoint_dates(mine, proposer, approver):
 
 
 def test_sharing_one_day_is_an_overlap(mine, proposer, approver):
-    other(proposer, approver, key="theirs", planned_start=mine.planned_end, planned_end=mine.planned_end + dt.timedelta(days=14))
+    other(
+        proposer,
+        approver,
+        key="theirs",
+        planned_start=mine.planned_end,
+        planned_end=mine.planned_end + dt.timedelta(days=14),
+    )
     assert overlaps(mine) == ["theirs"]
 
 

@@ -4,6 +4,7 @@ The approvals app adds its rules through the lifecycle's hooks (approvals.hooks,
 ApprovalsConfig.ready); CI also runs this app's own tests with those hooks taken away
 (PAGAR_TEST_WITHOUT=approvals).
 """
+
 import ast
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Field rules shared by model, forms and API: each error is keyed by the field it concerns."""
+
 import datetime as dt
 
 import pytest
@@ -21,7 +22,9 @@ def errors_of(call, *args, **kwargs):
 
 @pytest.mark.parametrize("end", [START, START - dt.timedelta(days=1)])
 def test_end_must_be_after_start(end):
-    assert errors_of(check_dates, START, end, 1) == {"planned_end": ["The planned end must be after the planned start."]}
+    assert errors_of(check_dates, START, end, 1) == {
+        "planned_end": ["The planned end must be after the planned start."]
+    }
 
 
 def test_minimum_runtime_must_fit_in_the_planned_days():
@@ -42,9 +45,15 @@ def test_missing_dates_are_left_to_the_required_field_check():
 
 def row(kind="binary", role="success", lower_is_better=False, effect_unit="absolute", **values):
     fields = {
-        "kind": kind, "lower_is_better": lower_is_better, "role": role, "effect_unit": effect_unit,
-        "minimum_detectable_effect": None, "non_inferiority_margin": None,
-        "baseline_rate": None, "baseline_mean": None, "baseline_sd": None,
+        "kind": kind,
+        "lower_is_better": lower_is_better,
+        "role": role,
+        "effect_unit": effect_unit,
+        "minimum_detectable_effect": None,
+        "non_inferiority_margin": None,
+        "baseline_rate": None,
+        "baseline_mean": None,
+        "baseline_sd": None,
     }
     if kind == "binary":
         fields["baseline_rate"] = 10.0
@@ -90,7 +99,9 @@ def test_success_takes_no_margin_and_guardrail_no_effect():
 
 
 @pytest.mark.parametrize("value", [0, -1.0, NAN, INF, -INF])
-@pytest.mark.parametrize("role, field", [("success", "minimum_detectable_effect"), ("guardrail", "non_inferiority_margin")])
+@pytest.mark.parametrize(
+    "role, field", [("success", "minimum_detectable_effect"), ("guardrail", "non_inferiority_margin")]
+)
 def test_effect_must_be_a_positive_finite_number(role, field, value):
     assert errors_of(check_metric_row, **row(role=role, **{field: value})) == {
         field: ["Must be a positive number (the direction comes from the metric)."]
@@ -152,12 +163,16 @@ def test_means_need_mean_and_sd(field):
 
 @pytest.mark.parametrize("value", [NAN, INF])
 def test_mean_must_be_finite(value):
-    assert errors_of(check_metric_row, **row(kind="mean", baseline_mean=value)) == {"baseline_mean": ["Must be a finite number."]}
+    assert errors_of(check_metric_row, **row(kind="mean", baseline_mean=value)) == {
+        "baseline_mean": ["Must be a finite number."]
+    }
 
 
 @pytest.mark.parametrize("value", [0, -0.5, NAN, INF])
 def test_sd_must_be_positive_and_finite(value):
-    assert errors_of(check_metric_row, **row(kind="mean", baseline_sd=value)) == {"baseline_sd": ["Must be a positive number."]}
+    assert errors_of(check_metric_row, **row(kind="mean", baseline_sd=value)) == {
+        "baseline_sd": ["Must be a positive number."]
+    }
 
 
 def test_relative_effect_on_a_zero_mean_is_refused():
@@ -169,7 +184,10 @@ def test_relative_effect_on_a_zero_mean_is_refused():
 def test_every_bad_field_is_reported_at_once():
     fields = row(kind="mean", minimum_detectable_effect=None, baseline_mean=None, baseline_sd=-1, baseline_rate=5)
     assert set(errors_of(check_metric_row, **fields)) == {
-        "minimum_detectable_effect", "baseline_rate", "baseline_mean", "baseline_sd",
+        "minimum_detectable_effect",
+        "baseline_rate",
+        "baseline_mean",
+        "baseline_sd",
     }
 
 

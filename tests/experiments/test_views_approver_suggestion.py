@@ -1,4 +1,5 @@
 """The proposal form suggests the touchpoint's charter owner as approver."""
+
 import pytest
 import json
 import re

@@ -1,4 +1,5 @@
 """Propose and edit pages: validation next to the field, nothing half-written, submit from the form."""
+
 import datetime as dt
 
 import pytest
@@ -235,8 +236,12 @@ def _metric_row_data(metrics):
                 f"metrics-{i}-metric": str(row.metric_id),
                 f"metrics-{i}-role": row.role,
                 f"metrics-{i}-effect_unit": row.effect_unit,
-                f"metrics-{i}-minimum_detectable_effect": "" if row.minimum_detectable_effect is None else str(row.minimum_detectable_effect),
-                f"metrics-{i}-non_inferiority_margin": "" if row.non_inferiority_margin is None else str(row.non_inferiority_margin),
+                f"metrics-{i}-minimum_detectable_effect": ""
+                if row.minimum_detectable_effect is None
+                else str(row.minimum_detectable_effect),
+                f"metrics-{i}-non_inferiority_margin": ""
+                if row.non_inferiority_margin is None
+                else str(row.non_inferiority_margin),
                 f"metrics-{i}-baseline_rate": str(row.baseline_rate),
             }
         )
@@ -392,6 +397,8 @@ def test_csrf_is_enforced_on_the_form(proposer, approver):
     # With the token from the page the same post goes through.
     client.get(CREATE)
     token = client.cookies["csrftoken"].value
-    response = client.post(CREATE, proposal_data(approver, csrfmiddlewaretoken=token), HTTP_REFERER="https://testserver/")
+    response = client.post(
+        CREATE, proposal_data(approver, csrfmiddlewaretoken=token), HTTP_REFERER="https://testserver/"
+    )
     assert response.status_code == 302
     assert Experiment.objects.count() == 1

@@ -1,4 +1,5 @@
 """The experiment list: only what the user may see, filters, and pagination that keeps them."""
+
 from django.urls import reverse
 
 from experiments.models import Status

@@ -1,4 +1,5 @@
 """The experiment page and the dashboard once experiments run and are checked."""
+
 import datetime as dt
 import json
 import re
@@ -20,7 +21,9 @@ ROLES = ["proposer", "approver", "signal_owner", "standards_keeper", "board_memb
 
 
 def running_experiment(owner, approver, start=START, **kw):
-    return make_experiment(owner, approver, status=Status.RUNNING, planned_start=start, planned_end=start + dt.timedelta(days=27), **kw)
+    return make_experiment(
+        owner, approver, status=Status.RUNNING, planned_start=start, planned_end=start + dt.timedelta(days=27), **kw
+    )
 
 
 def drift(experiment):
@@ -38,7 +41,11 @@ def html_of(user, experiment):
 
 def executable_inline_scripts(html):
     """<script> elements with code in the page itself (the site loads code from files only)."""
-    return [tag for tag in re.findall(r"<script\b[^>]*>", html) if "src=" not in tag and 'type="application/json"' not in tag]
+    return [
+        tag
+        for tag in re.findall(r"<script\b[^>]*>", html)
+        if "src=" not in tag and 'type="application/json"' not in tag
+    ]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -54,15 +61,29 @@ def test_after_an_automatic_stop_every_signed_in_user_sees_why(role, request, pr
     assert f"Stopped automatically on {stop.created_at:%-d %b %Y}" in text
     assert stop.sentence in text and "so the change was rolled back" in text
     # Then the evidence, in order: metrics, charts, data freshness, history; then the proposal.
-    order = [html.index(marker) for marker in ('class="banner', 'id="metric-results"', 'id="check-charts-section"', 'id="data-freshness"', 'id="check-history"', "<h2>Hypothesis</h2>")]
+    order = [
+        html.index(marker)
+        for marker in (
+            'class="banner',
+            'id="metric-results"',
+            'id="check-charts-section"',
+            'id="data-freshness"',
+            'id="check-history"',
+            "<h2>Hypothesis</h2>",
+        )
+    ]
     assert order == sorted(order)
     assert html.count('class="metric-row') == 3
     assert "Clearly worse: stop" in text
     # The charts' figures are the checks', handed to the script as data, not code.
-    charts = json.loads(re.search(r'<script id="check-charts" type="application/json">(.*?)</script>', html, re.S).group(1))
+    charts = json.loads(
+        re.search(r'<script id="check-charts" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     assert [c["metric"] for c in charts] == ["fcr", "complaint-rate", "escalation-rate"]
     complaint = charts[1]
-    assert complaint["estimate"] == [next(m["estimate"] for m in c.result["metrics"] if m["metric"] == "complaint-rate") for c in checks]
+    assert complaint["estimate"] == [
+        next(m["estimate"] for m in c.result["metrics"] if m["metric"] == "complaint-rate") for c in checks
+    ]
     assert complaint["margin"] == -0.5
     assert html.count("<canvas") == 3
     assert "vendor/chartjs/chart.umd.min.js" in html and "js/check_charts.js" in html
@@ -207,4 +228,7 @@ def test_the_page_links_to_the_upload_page_for_those_who_may_send_data(proposer,
     for user, sees in ((proposer, True), (signal_owner, True), (approver, False), (outsider, False)):
         assert (upload in https_client(user).get(page).content.decode()) == sees, user
     pending = make_experiment(proposer, approver, status=Status.PENDING_APPROVAL)
-    assert "Send data" not in https_client(proposer).get(reverse("experiment-detail", kwargs={"key": pending.key})).content.decode()
+    assert (
+        "Send data"
+        not in https_client(proposer).get(reverse("experiment-detail", kwargs={"key": pending.key})).content.decode()
+    )

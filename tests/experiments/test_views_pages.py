@@ -1,4 +1,5 @@
 """Login, dashboard, detail, error pages and the shared layout."""
+
 import datetime as dt
 
 import time_machine

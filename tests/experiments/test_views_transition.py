@@ -1,4 +1,5 @@
 """The action buttons: POST /experiments/<key>/transition/ goes through lifecycle.transition."""
+
 from django.urls import reverse
 
 from experiments.models import Status
@@ -21,7 +22,10 @@ def test_the_named_approver_approves(proposer, approver):
     assert experiment.status == Status.APPROVED
     event = experiment.events.last()
     assert (event.action, event.actor, event.from_status, event.to_status) == (
-        "approve", approver, Status.PENDING_APPROVAL, Status.APPROVED,
+        "approve",
+        approver,
+        Status.PENDING_APPROVAL,
+        Status.APPROVED,
     )
     assert response.redirect_chain[-1][0] == experiment.get_absolute_url()
     assert any("approved" in m for m in messages_of(response))

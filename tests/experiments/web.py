@@ -1,4 +1,5 @@
 """Shared helpers for the web page tests (test_views_*.py, test_forms.py)."""
+
 import datetime as dt
 import re
 
@@ -110,7 +111,10 @@ def form_data_of(experiment, **overrides) -> dict:
             data[field.html_name] = value
 
     add(ExperimentForm(instance=experiment, owner=experiment.owner))
-    for formset in (VariantFormSet(instance=experiment, prefix="variants"), MetricFormSet(instance=experiment, prefix="metrics")):
+    for formset in (
+        VariantFormSet(instance=experiment, prefix="variants"),
+        MetricFormSet(instance=experiment, prefix="metrics"),
+    ):
         add(formset.management_form)
         data[f"{formset.prefix}-TOTAL_FORMS"] = str(len(formset.initial_forms))
         for row in formset.initial_forms:

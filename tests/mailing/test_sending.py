@@ -1,4 +1,5 @@
 """Emails never fail silently: one-line subjects, one message per recipient, failures retried and recorded."""
+
 import smtplib
 
 import pytest
@@ -46,15 +47,17 @@ def test_subjects_are_one_line():
     assert len(email_subject("x" * 500)) == 200
 
 
-def test_a_title_with_a_newline_still_sends_the_stopped_email(proposer, approver, eager_tasks,
-                                                               django_capture_on_commit_callbacks):
+def test_a_title_with_a_newline_still_sends_the_stopped_email(
+    proposer, approver, eager_tasks, django_capture_on_commit_callbacks
+):
     experiment = make_experiment(proposer, approver)
     Experiment.objects.filter(pk=experiment.pk).update(title="Shorter\nchat greeting")
     experiment.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         notify("stopped", experiment, [proposer], "Shorter chat greeting was stopped by the check of today.")
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["priya_proposer@example.test"], "[Pagar] Stopped by the checks: Shorter chat greeting")]
+        (["priya_proposer@example.test"], "[Pagar] Stopped by the checks: Shorter chat greeting")
+    ]
     assert not EmailFailure.objects.exists()
 
 

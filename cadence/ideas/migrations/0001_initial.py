@@ -8,190 +8,465 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('django_celery_beat', '0019_alter_periodictasks_options'),
-        ('experiments', '0005_errors_do_not_take_the_look'),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+        ("experiments", "0005_errors_do_not_take_the_look"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScoringModel',
+            name="ScoringModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('is_default', models.BooleanField(default=False, help_text='Raters use the default model; only one is default.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "is_default",
+                    models.BooleanField(default=False, help_text="Raters use the default model; only one is default."),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Idea',
+            name="Idea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('pain_point', models.CharField(choices=[('waiting_time', 'Waiting time'), ('verification', 'Verification'), ('delivery', 'Delivery'), ('returns', 'Returns'), ('billing_confusion', 'Billing confusion'), ('other', 'Other')], max_length=30, verbose_name='friction / pain point')),
-                ('hypothesis', models.TextField(help_text='What we would change, and why we think it helps.', verbose_name='rough hypothesis')),
-                ('expected_effect', models.CharField(help_text='What would move, which way, roughly how much.', max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('new', 'New'), ('proposed', 'Proposed'), ('parked', 'Parked'), ('declined', 'Declined')], db_index=True, default='new', max_length=10)),
-                ('parked_until', models.DateField(blank=True, null=True)),
-                ('decline_reason', models.TextField(blank=True)),
-                ('score', models.FloatField(blank=True, db_index=True, editable=False, null=True)),
-                ('rating_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to=settings.AUTH_USER_MODEL)),
-                ('experiment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='idea', to='experiments.experiment')),
-                ('segment', models.ForeignKey(blank=True, help_text='Leave empty for all customers.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to='experiments.segment')),
-                ('touchpoint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ideas', to='experiments.touchpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "pain_point",
+                    models.CharField(
+                        choices=[
+                            ("waiting_time", "Waiting time"),
+                            ("verification", "Verification"),
+                            ("delivery", "Delivery"),
+                            ("returns", "Returns"),
+                            ("billing_confusion", "Billing confusion"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="friction / pain point",
+                    ),
+                ),
+                (
+                    "hypothesis",
+                    models.TextField(
+                        help_text="What we would change, and why we think it helps.", verbose_name="rough hypothesis"
+                    ),
+                ),
+                (
+                    "expected_effect",
+                    models.CharField(help_text="What would move, which way, roughly how much.", max_length=300),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("proposed", "Proposed"),
+                            ("parked", "Parked"),
+                            ("declined", "Declined"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                ("parked_until", models.DateField(blank=True, null=True)),
+                ("decline_reason", models.TextField(blank=True)),
+                ("score", models.FloatField(blank=True, db_index=True, editable=False, null=True)),
+                ("rating_count", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ideas", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="idea",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for all customers.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ideas",
+                        to="experiments.segment",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ideas", to="experiments.touchpoint"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='IdeaComment',
+            name="IdeaComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='idea_comments', to=settings.AUTH_USER_MODEL)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='ideas.idea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="idea_comments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="ideas.idea"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SlotMeeting',
+            name="SlotMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('closed', 'Closed')], default='scheduled', max_length=10)),
-                ('agenda_built_at', models.DateTimeField(blank=True, null=True)),
-                ('agenda_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('follow_ups', models.TextField(blank=True, help_text='Free text: who does what next.')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("closed", "Closed")], default="scheduled", max_length=10
+                    ),
+                ),
+                ("agenda_built_at", models.DateTimeField(blank=True, null=True)),
+                ("agenda_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("follow_ups", models.TextField(blank=True, help_text="Free text: who does what next.")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='SlotDecision',
+            name="SlotDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('propose', 'Turn into a proposal'), ('park', 'Park until a date'), ('decline', 'Decline')], max_length=10)),
-                ('parked_until', models.DateField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('wip_warning', models.CharField(blank=True, max_length=300)),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('experiment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='experiments.experiment')),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='ideas.idea')),
-                ('owner', models.ForeignKey(blank=True, help_text='Proposals: who owns the draft experiment.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='ideas.slotmeeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("propose", "Turn into a proposal"),
+                            ("park", "Park until a date"),
+                            ("decline", "Decline"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("parked_until", models.DateField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("wip_warning", models.CharField(blank=True, max_length=300)),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="ideas.idea"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Proposals: who owns the draft experiment.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="ideas.slotmeeting"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'pk'],
+                "ordering": ["decided_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SlotSeries',
+            name="SlotSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('time', models.TimeField(help_text="Local time in the series' time zone.")),
-                ('timezone', models.CharField(default='UTC', max_length=60, validators=[cadence.ideas.models.validate_timezone])),
-                ('duration_minutes', models.PositiveSmallIntegerField(default=45, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(480)])),
-                ('location', models.CharField(blank=True, help_text='Room or video link.', max_length=200)),
-                ('wip_limit_per_touchpoint', models.PositiveSmallIntegerField(default=3, help_text='Warn when running + approved experiments + proposals from the slot would pass this.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='WIP limit per touchpoint')),
-                ('top_count', models.PositiveSmallIntegerField(default=10, help_text='How many top-scored open ideas join the agenda.', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('agenda_lead_hours', models.PositiveSmallIntegerField(default=24, help_text='Build and send the agenda this many hours before the slot.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(144)])),
-                ('active', models.BooleanField(default=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='attended_slots', to=settings.AUTH_USER_MODEL)),
-                ('facilitator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facilitated_slots', to=settings.AUTH_USER_MODEL)),
-                ('periodic_task', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ideas_slot', to='django_celery_beat.periodictask')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("time", models.TimeField(help_text="Local time in the series' time zone.")),
+                (
+                    "timezone",
+                    models.CharField(default="UTC", max_length=60, validators=[cadence.ideas.models.validate_timezone]),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=45,
+                        validators=[
+                            django.core.validators.MinValueValidator(5),
+                            django.core.validators.MaxValueValidator(480),
+                        ],
+                    ),
+                ),
+                ("location", models.CharField(blank=True, help_text="Room or video link.", max_length=200)),
+                (
+                    "wip_limit_per_touchpoint",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Warn when running + approved experiments + proposals from the slot would pass this.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="WIP limit per touchpoint",
+                    ),
+                ),
+                (
+                    "top_count",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="How many top-scored open ideas join the agenda.",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "agenda_lead_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="Build and send the agenda this many hours before the slot.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(144),
+                        ],
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(blank=True, related_name="attended_slots", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facilitated_slots",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "periodic_task",
+                    models.OneToOneField(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ideas_slot",
+                        to="django_celery_beat.periodictask",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ideas slot series',
-                'verbose_name_plural': 'ideas slot series',
-                'ordering': ['name'],
+                "verbose_name": "ideas slot series",
+                "verbose_name_plural": "ideas slot series",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='slotmeeting',
-            name='series',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='ideas.slotseries'),
+            model_name="slotmeeting",
+            name="series",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="ideas.slotseries"
+            ),
         ),
         migrations.CreateModel(
-            name='IdeaVote',
+            name="IdeaVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='ideas.idea')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='idea_votes', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="ideas.idea"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="idea_votes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('idea', 'user'), name='one_vote_per_person_per_idea')],
+                "constraints": [models.UniqueConstraint(fields=("idea", "user"), name="one_vote_per_person_per_idea")],
             },
         ),
         migrations.CreateModel(
-            name='ScoringCriterion',
+            name="ScoringCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40)),
-                ('name', models.CharField(max_length=80)),
-                ('question', models.CharField(blank=True, help_text='What a rater asks themselves.', max_length=200)),
-                ('weight', models.FloatField(default=1.0, validators=[django.core.validators.MinValueValidator(0.01), django.core.validators.MaxValueValidator(100)])),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='ideas.scoringmodel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=40)),
+                ("name", models.CharField(max_length=80)),
+                ("question", models.CharField(blank=True, help_text="What a rater asks themselves.", max_length=200)),
+                (
+                    "weight",
+                    models.FloatField(
+                        default=1.0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.01),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="ideas.scoringmodel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('model', 'key'), name='unique_criterion_key_per_model')],
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("model", "key"), name="unique_criterion_key_per_model")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IdeaRating',
+            name="IdeaRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('values', models.JSONField(help_text='criterion key -> 1..10')),
-                ('score', models.FloatField(help_text="The weighted average of the values under the model's weights.")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='ideas.idea')),
-                ('rater', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='idea_ratings', to=settings.AUTH_USER_MODEL)),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ratings', to='ideas.scoringmodel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("values", models.JSONField(help_text="criterion key -> 1..10")),
+                ("score", models.FloatField(help_text="The weighted average of the values under the model's weights.")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ratings", to="ideas.idea"
+                    ),
+                ),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="idea_ratings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ratings", to="ideas.scoringmodel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
-                'constraints': [models.UniqueConstraint(fields=('idea', 'rater'), name='one_rating_per_rater_per_idea')],
+                "ordering": ["-updated_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("idea", "rater"), name="one_rating_per_rater_per_idea")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('new', 'New since the last slot'), ('top', 'Top scored'), ('parked_due', 'Parked, date has come')], max_length=12)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('idea', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='ideas.idea')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda', to='ideas.slotmeeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("new", "New since the last slot"),
+                            ("top", "Top scored"),
+                            ("parked_due", "Parked, date has come"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "idea",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="agenda_items", to="ideas.idea"
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="agenda", to="ideas.slotmeeting"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'idea'), name='idea_once_per_agenda')],
+                "ordering": ["position", "pk"],
+                "constraints": [models.UniqueConstraint(fields=("meeting", "idea"), name="idea_once_per_agenda")],
             },
         ),
         migrations.AddConstraint(
-            model_name='slotmeeting',
-            constraint=models.UniqueConstraint(fields=('series', 'starts_at'), name='one_meeting_per_series_slot'),
+            model_name="slotmeeting",
+            constraint=models.UniqueConstraint(fields=("series", "starts_at"), name="one_meeting_per_series_slot"),
         ),
     ]

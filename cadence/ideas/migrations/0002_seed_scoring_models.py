@@ -1,17 +1,28 @@
 """ICE (the default) and PIE, each criterion 1-10 with equal weight; edit or add models in the admin."""
+
 from django.db import migrations
 
 MODELS = [
-    ("ICE", True, "Impact, confidence, ease.", [
-        ("impact", "Impact", "How much would it move the customer metric?"),
-        ("confidence", "Confidence", "How sure are we it works?"),
-        ("ease", "Ease", "How cheap and quick is it to try?"),
-    ]),
-    ("PIE", False, "Potential, importance, ease.", [
-        ("potential", "Potential", "How much room for improvement is there?"),
-        ("importance", "Importance", "How much traffic or value passes this touchpoint?"),
-        ("ease", "Ease", "How cheap and quick is it to try?"),
-    ]),
+    (
+        "ICE",
+        True,
+        "Impact, confidence, ease.",
+        [
+            ("impact", "Impact", "How much would it move the customer metric?"),
+            ("confidence", "Confidence", "How sure are we it works?"),
+            ("ease", "Ease", "How cheap and quick is it to try?"),
+        ],
+    ),
+    (
+        "PIE",
+        False,
+        "Potential, importance, ease.",
+        [
+            ("potential", "Potential", "How much room for improvement is there?"),
+            ("importance", "Importance", "How much traffic or value passes this touchpoint?"),
+            ("ease", "Ease", "How cheap and quick is it to try?"),
+        ],
+    ),
 ]
 
 
@@ -25,7 +36,9 @@ def seed(apps, schema_editor):
         if not created:
             continue
         for position, (key, label, question) in enumerate(criteria):
-            ScoringCriterion.objects.create(model=model, key=key, name=label, question=question, weight=1.0, position=position)
+            ScoringCriterion.objects.create(
+                model=model, key=key, name=label, question=question, weight=1.0, position=position
+            )
 
 
 class Migration(migrations.Migration):

@@ -6,21 +6,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ideas', '0002_seed_scoring_models'),
+        ("ideas", "0002_seed_scoring_models"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='slotmeeting',
-            name='opened_early_at',
-            field=models.DateTimeField(blank=True, help_text='When the facilitator opened decisions before the start.', null=True),
+            model_name="slotmeeting",
+            name="opened_early_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the facilitator opened decisions before the start.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='slotmeeting',
-            name='opened_early_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="slotmeeting",
+            name="opened_early_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

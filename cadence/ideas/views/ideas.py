@@ -1,4 +1,5 @@
 """Idea pages: the backlog, submitting and editing an idea, its page with comments, votes and ratings."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,14 +21,32 @@ def idea_list(request):
     form = BacklogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     sort = filters.get("sort") or "score"
-    ideas = backlog(q=filters.get("q", ""), status=filters.get("status", ""), touchpoint=filters.get("touchpoint"),
-                    pain_point=filters.get("pain_point", ""), sort=sort)
+    ideas = backlog(
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+        touchpoint=filters.get("touchpoint"),
+        pain_point=filters.get("pain_point", ""),
+        sort=sort,
+    )
     page = Paginator(ideas, 25).get_page(request.GET.get("page"))
-    voted = set(IdeaVote.objects.filter(user=request.user, idea__in=[i.pk for i in page.object_list]).values_list("idea_id", flat=True))
+    voted = set(
+        IdeaVote.objects.filter(user=request.user, idea__in=[i.pk for i in page.object_list]).values_list(
+            "idea_id", flat=True
+        )
+    )
     filtered = any(filters.get(k) for k in ("q", "status", "touchpoint", "pain_point"))
-    return render(request, "ideas/list.html", {
-        "form": form, "page": page, "sort": sort, "sorts": SORTS, "voted": voted, "filtered": filtered,
-    })
+    return render(
+        request,
+        "ideas/list.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "sorts": SORTS,
+            "voted": voted,
+            "filtered": filtered,
+        },
+    )
 
 
 @login_required
@@ -63,20 +82,25 @@ def idea_detail(request, pk, *, comment_form=None, rating_form=None, status=200)
         initial = mine.values if mine and mine.model_id == model.pk else None
         rating_form = RatingForm(model=model, initial=initial)
     decisions = idea.decisions.select_related("meeting__series", "decided_by", "owner", "experiment")
-    return render(request, "ideas/detail.html", {
-        "idea": idea,
-        "model": model,
-        "averages": criterion_averages(idea, model),
-        "ratings": idea.ratings.select_related("rater", "model"),
-        "my_rating": mine,
-        "rating_form": rating_form,
-        "comment_form": comment_form or CommentForm(),
-        "comments": idea.comments.select_related("author"),
-        "vote_count": idea.votes.count(),
-        "has_voted": idea.votes.filter(user=request.user).exists(),
-        "can_edit": may_edit(request.user, idea),
-        "decisions": decisions,
-    }, status=status)
+    return render(
+        request,
+        "ideas/detail.html",
+        {
+            "idea": idea,
+            "model": model,
+            "averages": criterion_averages(idea, model),
+            "ratings": idea.ratings.select_related("rater", "model"),
+            "my_rating": mine,
+            "rating_form": rating_form,
+            "comment_form": comment_form or CommentForm(),
+            "comments": idea.comments.select_related("author"),
+            "vote_count": idea.votes.count(),
+            "has_voted": idea.votes.filter(user=request.user).exists(),
+            "can_edit": may_edit(request.user, idea),
+            "decisions": decisions,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -113,9 +137,12 @@ def idea_comment(request, pk):
         form.instance.idea, form.instance.author = idea, request.user
         form.save()
         if idea.author_id != request.user.pk:
-            notify_about(Notification.Kind.IDEA, [idea.author],
-                         f"{request.user.get_full_name() or request.user.get_username()} commented on your idea "
-                         f"'{idea.title}'.", idea.get_absolute_url())
+            notify_about(
+                Notification.Kind.IDEA,
+                [idea.author],
+                f"{request.user.get_full_name() or request.user.get_username()} commented on your idea '{idea.title}'.",
+                idea.get_absolute_url(),
+            )
     messages.success(request, "Comment added.")
     return redirect(idea)
 

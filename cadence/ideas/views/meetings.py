@@ -1,4 +1,5 @@
 """The weekly ideas slot: its meetings, the meeting page (agenda, decisions, minutes)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,11 +22,15 @@ def meeting_list(request):
     now = timezone.now()
     series = SlotSeries.objects.filter(active=True).select_related("facilitator")
     meetings = SlotMeeting.objects.select_related("series")
-    return render(request, "ideas/meetings.html", {
-        "series": series,
-        "upcoming": meetings.filter(ends_at__gte=now).order_by("starts_at")[:10],
-        "past": meetings.filter(ends_at__lt=now).order_by("-starts_at")[:20],
-    })
+    return render(
+        request,
+        "ideas/meetings.html",
+        {
+            "series": series,
+            "upcoming": meetings.filter(ends_at__gte=now).order_by("starts_at")[:10],
+            "past": meetings.filter(ends_at__lt=now).order_by("-starts_at")[:20],
+        },
+    )
 
 
 @login_required
@@ -62,26 +67,33 @@ def meeting_detail(request, pk, *, forms=None, follow_ups_form=None, status=200)
             if owner_choices is None:
                 owner_choices = list(DecisionForm().fields["owner"].choices)
             form = DecisionForm(prefix=f"idea-{item.idea_id}", owner_choices=owner_choices)
-        items.append({
-            "item": item,
-            "idea": item.idea,
-            "decision": decision,
-            "form": form,
-            "wip_warning": wip_warning(meeting, item.idea, loads) if open_here else "",
-        })
-    return render(request, "ideas/meeting.html", {
-        "meeting": meeting,
-        "series": meeting.series,
-        "items": items,
-        "may_decide": may_decide,
-        "decide_refusal": refusal.message if refusal is not None and not meeting.is_closed else "",
-        "may_open_early": may_decide and access.open_early_refusal(request.user, meeting) is None,
-        "state": access.meeting_state(meeting),
-        "decided_count": len(decisions),
-        "follow_ups_form": follow_ups_form or FollowUpsForm(initial={"follow_ups": meeting.follow_ups}),
-        "minutes": minutes_text(meeting),
-        "decision_rows": list(meeting.decisions.select_related("idea", "owner", "experiment", "decided_by")),
-    }, status=status)
+        items.append(
+            {
+                "item": item,
+                "idea": item.idea,
+                "decision": decision,
+                "form": form,
+                "wip_warning": wip_warning(meeting, item.idea, loads) if open_here else "",
+            }
+        )
+    return render(
+        request,
+        "ideas/meeting.html",
+        {
+            "meeting": meeting,
+            "series": meeting.series,
+            "items": items,
+            "may_decide": may_decide,
+            "decide_refusal": refusal.message if refusal is not None and not meeting.is_closed else "",
+            "may_open_early": may_decide and access.open_early_refusal(request.user, meeting) is None,
+            "state": access.meeting_state(meeting),
+            "decided_count": len(decisions),
+            "follow_ups_form": follow_ups_form or FollowUpsForm(initial={"follow_ups": meeting.follow_ups}),
+            "minutes": minutes_text(meeting),
+            "decision_rows": list(meeting.decisions.select_related("idea", "owner", "experiment", "decided_by")),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -114,8 +126,15 @@ def meeting_decide(request, pk, idea_pk):
     elif form.is_valid():
         data = form.cleaned_data
         try:
-            decision = decide(meeting, idea, request.user, data["action"], owner=data["owner"],
-                              parked_until=data["parked_until"], reason=data["reason"])
+            decision = decide(
+                meeting,
+                idea,
+                request.user,
+                data["action"],
+                owner=data["owner"],
+                parked_until=data["parked_until"],
+                reason=data["reason"],
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -126,8 +145,11 @@ def meeting_decide(request, pk, idea_pk):
             if decision.wip_warning:
                 messages.warning(request, f"Work in progress: {decision.wip_warning}")
             if decision.experiment:
-                messages.success(request, f"'{idea.title}' is now the draft {decision.experiment.key}, owned by "
-                                          f"{decision.owner.get_full_name() or decision.owner.get_username()}.")
+                messages.success(
+                    request,
+                    f"'{idea.title}' is now the draft {decision.experiment.key}, owned by "
+                    f"{decision.owner.get_full_name() or decision.owner.get_username()}.",
+                )
             else:
                 messages.success(request, f"'{idea.title}': {decision.get_action_display().lower()} recorded.")
             return redirect(f"{meeting.get_absolute_url()}#idea-{idea.pk}")

@@ -1,4 +1,5 @@
 """Run the whole site with demo data: migrate, seed, then web + Celery worker + Celery beat."""
+
 import os
 import signal
 import subprocess
@@ -57,7 +58,19 @@ class Command(BaseCommand):
         python = sys.executable
         processes = {
             "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-            "worker": [python, "-m", "celery", "-A", "config", "--quiet", "worker", "-l", "warning", "--concurrency", "2"],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "--quiet",
+                "worker",
+                "-l",
+                "warning",
+                "--concurrency",
+                "2",
+            ],
             "beat": [python, "-m", "celery", "-A", "config", "--quiet", "beat", "-l", "warning"],
         }
         children = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in processes.items()}
@@ -71,7 +84,9 @@ class Command(BaseCommand):
             while True:
                 for name, child in children.items():
                     if child.poll() is not None:
-                        raise CommandError(f"The {name} process exited with code {child.returncode}; stopping the demo.")
+                        raise CommandError(
+                            f"The {name} process exited with code {child.returncode}; stopping the demo."
+                        )
                 time.sleep(1)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping web, worker and beat...")

@@ -7,84 +7,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('experiments', '0005_errors_do_not_take_the_look'),
+        ("experiments", "0005_errors_do_not_take_the_look"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('promote', 'Promote to a standard'), ('rerun', 'Ask for more evidence (rerun)'), ('decline', 'Decline'), ('keep', 'Keep'), ('revise', 'Revise'), ('retire', 'Retire')], max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('tally', models.JSONField(default=dict, help_text='Votes for / against / abstain when decided.')),
-                ('created_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("promote", "Promote to a standard"),
+                            ("rerun", "Ask for more evidence (rerun)"),
+                            ("decline", "Decline"),
+                            ("keep", "Keep"),
+                            ("revise", "Revise"),
+                            ("retire", "Retire"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("tally", models.JSONField(default=dict, help_text="Votes for / against / abstain when decided.")),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewMeeting',
+            name="ReviewMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('agenda_built_at', models.DateTimeField(blank=True, null=True)),
-                ('agenda_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('since', models.DateTimeField(blank=True, help_text="The previous review's start: the agenda covers what happened after it.", null=True)),
-                ('summary', models.JSONField(blank=True, default=dict, help_text='Programme summary since the last review.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("agenda_built_at", models.DateTimeField(blank=True, null=True)),
+                ("agenda_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "since",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="The previous review's start: the agenda covers what happened after it.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.JSONField(blank=True, default=dict, help_text="Programme summary since the last review."),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewSeries',
+            name="ReviewSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='Monthly promotion review', max_length=120)),
-                ('day_of_month', models.PositiveSmallIntegerField(blank=True, help_text='Meets on this day each month (1-28). Or leave empty and choose a weekday.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)])),
-                ('first_weekday', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], help_text='Meets on the first such weekday of each month.', null=True, verbose_name='or the first')),
-                ('time', models.TimeField(help_text="Local time in the series' time zone.")),
-                ('timezone', models.CharField(default='UTC', max_length=64, validators=[cadence.reviews.models.validate_timezone])),
-                ('duration_minutes', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(15), django.core.validators.MaxValueValidator(480)])),
-                ('agenda_days_before', models.PositiveSmallIntegerField(default=3, help_text='Build and send the agenda this many days before.', validators=[django.core.validators.MaxValueValidator(14)])),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(default="Monthly promotion review", max_length=120)),
+                (
+                    "day_of_month",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Meets on this day each month (1-28). Or leave empty and choose a weekday.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(28),
+                        ],
+                    ),
+                ),
+                (
+                    "first_weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        help_text="Meets on the first such weekday of each month.",
+                        null=True,
+                        verbose_name="or the first",
+                    ),
+                ),
+                ("time", models.TimeField(help_text="Local time in the series' time zone.")),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="UTC", max_length=64, validators=[cadence.reviews.models.validate_timezone]
+                    ),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        validators=[
+                            django.core.validators.MinValueValidator(15),
+                            django.core.validators.MaxValueValidator(480),
+                        ],
+                    ),
+                ),
+                (
+                    "agenda_days_before",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Build and send the agenda this many days before.",
+                        validators=[django.core.validators.MaxValueValidator(14)],
+                    ),
+                ),
+                ("location", models.CharField(blank=True, max_length=200)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'review series',
+                "verbose_name_plural": "review series",
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('choice', models.CharField(choices=[('for', 'For'), ('against', 'Against'), ('abstain', 'Abstain')], max_length=10)),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "choice",
+                    models.CharField(
+                        choices=[("for", "For"), ("against", "Against"), ("abstain", "Abstain")], max_length=10
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['item', 'created_at', 'pk'],
+                "ordering": ["item", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('experiment', 'Experiment to promote'), ('standard', 'Standard to review')], max_length=12)),
-                ('reasons', models.JSONField(default=list, help_text='Why it is on the agenda: "won", "rereview_due", "contradicted".')),
-                ('evidence', models.JSONField(blank=True, default=dict)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('experiment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_items', to='experiments.experiment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("experiment", "Experiment to promote"), ("standard", "Standard to review")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "reasons",
+                    models.JSONField(
+                        default=list, help_text='Why it is on the agenda: "won", "rereview_due", "contradicted".'
+                    ),
+                ),
+                ("evidence", models.JSONField(blank=True, default=dict)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_items",
+                        to="experiments.experiment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'position', 'pk'],
+                "ordering": ["meeting", "position", "pk"],
             },
         ),
     ]

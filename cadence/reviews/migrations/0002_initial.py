@@ -6,86 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('experiments', '0005_errors_do_not_take_the_look'),
-        ('reviews', '0001_initial'),
-        ('standards', '0001_initial'),
+        ("experiments", "0005_errors_do_not_take_the_look"),
+        ("reviews", "0001_initial"),
+        ("standards", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agendaitem',
-            name='standard',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_items', to='standards.standard'),
+            model_name="agendaitem",
+            name="standard",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="review_items",
+                to="standards.standard",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='decided_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_decisions', to=settings.AUTH_USER_MODEL),
+            model_name="decision",
+            name="decided_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="review_decisions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='item',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='reviews.agendaitem'),
+            model_name="decision",
+            name="item",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="decision", to="reviews.agendaitem"
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='rerun',
-            field=models.ForeignKey(blank=True, help_text='The draft copy made for more evidence.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='experiments.experiment'),
+            model_name="decision",
+            name="rerun",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The draft copy made for more evidence.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="experiments.experiment",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='standard',
-            field=models.ForeignKey(blank=True, help_text='The standard created or changed.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.standard'),
+            model_name="decision",
+            name="standard",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The standard created or changed.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="standards.standard",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reviews.reviewmeeting'),
+            model_name="agendaitem",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="items", to="reviews.reviewmeeting"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewseries',
-            name='chair',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chaired_review_series', to=settings.AUTH_USER_MODEL),
+            model_name="reviewseries",
+            name="chair",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="chaired_review_series",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewseries',
-            name='members',
-            field=models.ManyToManyField(help_text='The board.', related_name='review_series', to=settings.AUTH_USER_MODEL),
+            model_name="reviewseries",
+            name="members",
+            field=models.ManyToManyField(
+                help_text="The board.", related_name="review_series", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='reviewmeeting',
-            name='series',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='reviews.reviewseries'),
+            model_name="reviewmeeting",
+            name="series",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="meetings", to="reviews.reviewseries"
+            ),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='reviews.agendaitem'),
+            model_name="vote",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="reviews.agendaitem"
+            ),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='voter',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_votes', to=settings.AUTH_USER_MODEL),
+            model_name="vote",
+            name="voter",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="review_votes", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'experiment'), name='experiment_once_per_meeting'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(fields=("meeting", "experiment"), name="experiment_once_per_meeting"),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'standard'), name='standard_once_per_meeting'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(fields=("meeting", "standard"), name="standard_once_per_meeting"),
         ),
         migrations.AddConstraint(
-            model_name='reviewmeeting',
-            constraint=models.UniqueConstraint(fields=('series', 'starts_at'), name='one_meeting_per_slot'),
+            model_name="reviewmeeting",
+            constraint=models.UniqueConstraint(fields=("series", "starts_at"), name="one_meeting_per_slot"),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('item', 'voter'), name='one_vote_per_member_per_item'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(fields=("item", "voter"), name="one_vote_per_member_per_item"),
         ),
     ]

@@ -7,40 +7,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0002_initial'),
+        ("reviews", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reviewmeeting',
-            name='opened_early_at',
-            field=models.DateTimeField(blank=True, help_text='When the chair opened decisions before the start.', null=True),
+            model_name="reviewmeeting",
+            name="opened_early_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the chair opened decisions before the start.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='reviewmeeting',
-            name='opened_early_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reviewmeeting",
+            name="opened_early_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewseries',
-            name='quorum',
-            field=models.PositiveSmallIntegerField(default=3, help_text='Board members who must be present (voted on any item, or marked present by the chair) for a decision.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)]),
+            model_name="reviewseries",
+            name="quorum",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="Board members who must be present (voted on any item, or marked present by the chair) for a decision.",
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)],
+            ),
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('marked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='reviews.reviewmeeting')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="reviews.reviewmeeting",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'member'), name='present_once_per_meeting')],
+                "ordering": ["meeting", "created_at", "pk"],
+                "constraints": [models.UniqueConstraint(fields=("meeting", "member"), name="present_once_per_meeting")],
             },
         ),
     ]

@@ -6,70 +6,163 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('experiments', '0005_errors_do_not_take_the_look'),
+        ("experiments", "0005_errors_do_not_take_the_look"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement', models.TextField(help_text='The practice, as people should follow it.')),
-                ('evidence', models.JSONField(default=dict, help_text='Evidence snapshot at promotion (cadence.standards.evidence).')),
-                ('effective_date', models.DateField()),
-                ('rereview_date', models.DateField(verbose_name='re-review date')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('under_review', 'Under review'), ('retired', 'Retired')], db_index=True, default='active', max_length=20)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(help_text='The standards keeper who looks after it.', on_delete=django.db.models.deletion.PROTECT, related_name='kept_standards', to=settings.AUTH_USER_MODEL)),
-                ('segments', models.ManyToManyField(blank=True, help_text='Empty: all customers.', related_name='standards', to='experiments.segment')),
-                ('supporting_experiments', models.ManyToManyField(blank=True, related_name='supported_standards', to='experiments.experiment')),
-                ('touchpoints', models.ManyToManyField(related_name='standards', to='experiments.touchpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("statement", models.TextField(help_text="The practice, as people should follow it.")),
+                (
+                    "evidence",
+                    models.JSONField(
+                        default=dict, help_text="Evidence snapshot at promotion (cadence.standards.evidence)."
+                    ),
+                ),
+                ("effective_date", models.DateField()),
+                ("rereview_date", models.DateField(verbose_name="re-review date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("under_review", "Under review"), ("retired", "Retired")],
+                        db_index=True,
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        help_text="The standards keeper who looks after it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kept_standards",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "segments",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Empty: all customers.",
+                        related_name="standards",
+                        to="experiments.segment",
+                    ),
+                ),
+                (
+                    "supporting_experiments",
+                    models.ManyToManyField(blank=True, related_name="supported_standards", to="experiments.experiment"),
+                ),
+                ("touchpoints", models.ManyToManyField(related_name="standards", to="experiments.touchpoint")),
             ],
             options={
-                'ordering': ['-effective_date', '-pk'],
+                "ordering": ["-effective_date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='StandardVersion',
+            name="StandardVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text="The standard's version after this change.")),
-                ('change', models.CharField(choices=[('created', 'Promoted from an experiment'), ('kept', 'Kept after review'), ('revised', 'Revised after review'), ('retired', 'Retired after review'), ('flagged', 'Flagged: contradicted')], max_length=20)),
-                ('statement', models.TextField()),
-                ('status', models.CharField(choices=[('active', 'Active'), ('under_review', 'Under review'), ('retired', 'Retired')], max_length=20)),
-                ('rereview_date', models.DateField()),
-                ('note', models.TextField(blank=True)),
-                ('source_url', models.CharField(blank=True, help_text='The review meeting that decided it.', max_length=300)),
-                ('created_at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, help_text='Empty when Pagar itself recorded it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='standards.standard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(help_text="The standard's version after this change.")),
+                (
+                    "change",
+                    models.CharField(
+                        choices=[
+                            ("created", "Promoted from an experiment"),
+                            ("kept", "Kept after review"),
+                            ("revised", "Revised after review"),
+                            ("retired", "Retired after review"),
+                            ("flagged", "Flagged: contradicted"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("statement", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("under_review", "Under review"), ("retired", "Retired")],
+                        max_length=20,
+                    ),
+                ),
+                ("rereview_date", models.DateField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "source_url",
+                    models.CharField(blank=True, help_text="The review meeting that decided it.", max_length=300),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when Pagar itself recorded it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="standards.standard"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['standard', 'created_at', 'pk'],
+                "ordering": ["standard", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Contradiction',
+            name="Contradiction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='experiments.experimentevent')),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contradicted_standards', to='experiments.experiment')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contradictions', to='standards.standard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="experiments.experimentevent"
+                    ),
+                ),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contradicted_standards",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contradictions",
+                        to="standards.standard",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('standard', 'experiment'), name='one_contradiction_per_experiment')],
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("standard", "experiment"), name="one_contradiction_per_experiment")
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Read-only views of the admin-maintained catalogues."""
+
 from rest_framework import serializers
 
 from experiments.models import GuardrailPolicy, Metric, Segment, SensitiveCategory, Touchpoint

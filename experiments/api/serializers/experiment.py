@@ -1,4 +1,5 @@
 """The experiment as the API reads and writes it, with its variants and metric rows nested."""
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
@@ -43,8 +44,12 @@ class ExperimentSerializer(serializers.ModelSerializer):
         slug_field="key", many=True, required=False, queryset=SensitiveCategory.objects.all()
     )
     exposure_cap_pct = exposure_cap_field()
-    variants = VariantSerializer(many=True, required=False, help_text="The control and the treatments; replaces all rows when given.")
-    metrics = MetricRowSerializer(many=True, required=False, help_text="Success and guardrail metrics; replaces all rows when given.")
+    variants = VariantSerializer(
+        many=True, required=False, help_text="The control and the treatments; replaces all rows when given."
+    )
+    metrics = MetricRowSerializer(
+        many=True, required=False, help_text="Success and guardrail metrics; replaces all rows when given."
+    )
     hypothesis_sentence = serializers.CharField(read_only=True)
     duration_days = serializers.IntegerField(read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField(help_text="Lifecycle actions the requesting user may take now.")
@@ -138,7 +143,9 @@ class ExperimentSerializer(serializers.ModelSerializer):
         else:
             co_authors = list(instance.co_authors.all()) if instance is not None else []
         if owner in co_authors:
-            raise serializers.ValidationError({"co_authors": "The owner is already an author; list only the other people."})
+            raise serializers.ValidationError(
+                {"co_authors": "The owner is already an author; list only the other people."}
+            )
         approver = current("approver")
         if approver is not None and (approver == owner or approver in co_authors):
             raise serializers.ValidationError(

@@ -1,4 +1,5 @@
 """Transition requests, refusals and the timeline."""
+
 from rest_framework import serializers
 
 from experiments.lifecycle import MOVES
@@ -8,8 +9,15 @@ from experiments.models import ExperimentEvent
 class TransitionRequestSerializer(serializers.Serializer):
     # A plain string, not a choice: lifecycle.transition refuses unknown actions with its own message.
     action = serializers.CharField(help_text=f"One of: {', '.join(MOVES)}.")
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Needed to reject, request changes or stop.")
-    outcome = serializers.CharField(required=False, allow_blank=True, default="", help_text="Needed to conclude: won, lost, inconclusive or invalid.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Needed to reject, request changes or stop."
+    )
+    outcome = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed to conclude: won, lost, inconclusive or invalid.",
+    )
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -26,7 +34,9 @@ class EventSerializer(serializers.ModelSerializer):
     # Plain strings: the status enum is documented once, on the experiment.
     from_status = serializers.CharField(read_only=True, help_text="Experiment status before; empty on creation.")
     to_status = serializers.CharField(read_only=True, help_text="Experiment status after.")
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True, help_text="Empty when the scheduler acted.")
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Empty when the scheduler acted."
+    )
 
     class Meta:
         model = ExperimentEvent

@@ -1,4 +1,5 @@
 """The sample-size plan, and the live calculator's input (same rules as the experiment form)."""
+
 from rest_framework import serializers
 
 from experiments.api.errors import run_check
@@ -23,7 +24,9 @@ class MetricPlanSerializer(serializers.Serializer):
     standardized_effect = serializers.FloatField()
     control_units = serializers.IntegerField()
     total_units = serializers.IntegerField()
-    inflation = serializers.FloatField(help_text="Sequential inflation R for the planned daily looks (1 = one final look).")
+    inflation = serializers.FloatField(
+        help_text="Sequential inflation R for the planned daily looks (1 = one final look)."
+    )
 
 
 class PlanSerializer(serializers.Serializer):

@@ -1,4 +1,5 @@
 """The guardrail-policy report of one experiment."""
+
 from rest_framework import serializers
 
 from experiments.api.serializers.lifecycle import ProblemSerializer

@@ -1,4 +1,5 @@
 """Nested rows of an experiment (variants, metrics), validated by the same rules as the web form."""
+
 from rest_framework import serializers
 
 from experiments.api.errors import run_check

@@ -1,4 +1,5 @@
 """Service keys as the API shows them (never the secret, except once in the answer to a create)."""
+
 from rest_framework import serializers
 
 from experiments.models import ServiceKey, ServiceKeyAction
@@ -13,8 +14,16 @@ class ServiceKeySerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceKey
         fields = [
-            "prefix", "name", "experiments", "touchpoint", "actions", "state",
-            "created_at", "expires_at", "last_used_at", "revoked_at",
+            "prefix",
+            "name",
+            "experiments",
+            "touchpoint",
+            "actions",
+            "state",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
         ]
 
     def get_actions(self, key) -> list[str]:
@@ -26,8 +35,12 @@ class ServiceKeySerializer(serializers.ModelSerializer):
 
 class ServiceKeyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    experiments = serializers.ListField(child=serializers.SlugField(), required=False, default=list,
-                                        help_text="Experiment keys (you must author each); or give a touchpoint.")
+    experiments = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        default=list,
+        help_text="Experiment keys (you must author each); or give a touchpoint.",
+    )
     touchpoint = serializers.SlugField(
         required=False, allow_blank=True, help_text="A touchpoint key (administrators only)."
     )

@@ -1,4 +1,5 @@
 """POST /api/calculator/: the live sample-size calculator behind the experiment form."""
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -15,7 +16,9 @@ class CalculatorView(APIView):
         request=CalculatorRequestSerializer,
         responses={
             200: CalculatorPlanSerializer,
-            400: OpenApiResponse(PlanningErrorSerializer, description="Field errors, or inputs that cannot be planned."),
+            400: OpenApiResponse(
+                PlanningErrorSerializer, description="Field errors, or inputs that cannot be planned."
+            ),
         },
     )
     def post(self, request):
@@ -27,8 +30,12 @@ class CalculatorView(APIView):
         # Planned at the exposure the policy allows: a cap above it would never be approved.
         exposure = min(data["exposure_cap_pct"], rules.max_exposure_pct)
         limits = contract.limit_problems(
-            {"planned_start": start, "planned_end": end, "exposure_cap_pct": data["exposure_cap_pct"],
-             "min_runtime_days": data.get("min_runtime_days")},
+            {
+                "planned_start": start,
+                "planned_end": end,
+                "exposure_cap_pct": data["exposure_cap_pct"],
+                "min_runtime_days": data.get("min_runtime_days"),
+            },
             policy=rules,
         )
         try:

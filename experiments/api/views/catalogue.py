@@ -1,4 +1,5 @@
 """Read-only catalogues for any signed-in user; they are edited in the Django admin."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response

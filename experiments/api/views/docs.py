@@ -1,4 +1,5 @@
 """Swagger UI and Redoc pages that load nothing from outside this server (they must work offline)."""
+
 from django.template import engines
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import extend_schema

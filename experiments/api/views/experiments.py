@@ -1,4 +1,5 @@
 """/api/experiments/: the registry, its lifecycle actions, timeline, plan and policy report."""
+
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -34,7 +35,9 @@ NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with
     retrieve=extend_schema(summary="One experiment", responses={200: ExperimentSerializer, 404: NOT_FOUND}),
     update=extend_schema(
         summary="Edit a proposal (authors only, until it is decided)",
-        description="Editing one that waits for approval withdraws the approvals given so far and asks every approver again.",
+        description=(
+            "Editing one that waits for approval withdraws the approvals given so far and asks every approver again."
+        ),
     ),
     partial_update=extend_schema(summary="Edit some fields of a proposal (authors only, until it is decided)"),
 )
@@ -58,7 +61,9 @@ class ExperimentViewSet(
             # Lock the row and look again: a transition may have moved it since get_object().
             locked = Experiment.objects.select_for_update().get(pk=serializer.instance.pk)
             if not access.can_edit(self.request.user, locked):
-                raise PermissionDenied(f"This experiment is {locked.get_status_display().lower()} and can no longer be edited.")
+                raise PermissionDenied(
+                    f"This experiment is {locked.get_status_display().lower()} and can no longer be edited."
+                )
             lifecycle.after_edit(serializer.save(), self.request.user)
 
     def _fresh(self, experiment):
@@ -75,10 +80,16 @@ class ExperimentViewSet(
         request=TransitionRequestSerializer,
         responses={
             200: ExperimentSerializer,
-            400: OpenApiResponse(TransitionRefusalSerializer, description="Unknown action, missing reason/outcome, or policy problems."),
-            403: OpenApiResponse(TransitionRefusalSerializer, description="You may not take this action on this experiment."),
+            400: OpenApiResponse(
+                TransitionRefusalSerializer, description="Unknown action, missing reason/outcome, or policy problems."
+            ),
+            403: OpenApiResponse(
+                TransitionRefusalSerializer, description="You may not take this action on this experiment."
+            ),
             404: NOT_FOUND,
-            409: OpenApiResponse(TransitionRefusalSerializer, description="Not allowed from the current status, or changed meanwhile."),
+            409: OpenApiResponse(
+                TransitionRefusalSerializer, description="Not allowed from the current status, or changed meanwhile."
+            ),
         },
     )
     @action(detail=True, methods=["post"], serializer_class=TransitionRequestSerializer)

@@ -1,4 +1,5 @@
 """The one base for every experiment endpoint: what a user may see and edit comes from experiments.access."""
+
 from rest_framework import viewsets
 
 from experiments import access
@@ -15,7 +16,12 @@ class GuardedExperimentViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     edit_actions = frozenset({"update", "partial_update"})
     representation_prefetch = (
-        "co_authors", "touchpoints", "segments", "sensitive_categories", "variants", "metrics__metric"
+        "co_authors",
+        "touchpoints",
+        "segments",
+        "sensitive_categories",
+        "variants",
+        "metrics__metric",
     )
 
     def get_queryset(self):

@@ -1,4 +1,5 @@
 """/api/service-keys/: your service keys: list, make (the secret is in that one answer), revoke."""
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -47,7 +48,11 @@ class ServiceKeysView(APIView):
         data = given.validated_data
         experiments, touchpoint = scope_from(request.user, data["experiments"], data.get("touchpoint"))
         key, secret = service_keys.create_key(
-            request.user, data["name"], actions=data["actions"], experiments=experiments, touchpoint=touchpoint,
+            request.user,
+            data["name"],
+            actions=data["actions"],
+            experiments=experiments,
+            touchpoint=touchpoint,
             expires_at=data.get("expires_at"),
         )
         answer = ServiceKeyCreatedSerializer(key, context={"secret": secret})

@@ -5,6 +5,7 @@
 One line per experiment with the decision. A look already taken for the date is shown, not taken
 again (one check per experiment and date).
 """
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError

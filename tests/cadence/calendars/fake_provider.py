@@ -2,6 +2,7 @@
 
 Tests point CALENDAR_PROVIDERS here (see conftest.py `meetings`), so the calendars app is tested
 without the ideas and reviews apps."""
+
 import datetime as dt
 import zoneinfo
 
@@ -15,7 +16,8 @@ CALLS: list[int] = []  # user pks asked about, so a test can see who the sweep l
 def calendar_events(user, since: dt.datetime, until: dt.datetime) -> list[CalendarEvent]:
     CALLS.append(user.pk)
     return [
-        event for event, attendees in SCHEDULED
+        event
+        for event, attendees in SCHEDULED
         if (user.pk in attendees or user.is_superuser) and since <= event.start < until
     ]
 

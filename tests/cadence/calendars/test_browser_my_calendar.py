@@ -1,5 +1,6 @@
 """In Chromium: the next meeting leads the page, the address is there to copy, and making a new
 address changes it on screen and kills the old one."""
+
 import datetime as dt
 
 import pytest
@@ -15,10 +16,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_my_calendar_page(meetings, page, screenshot, proposer, live_server):  # noqa: F811
     soon = (timezone.now() + dt.timedelta(days=1)).replace(hour=3, minute=0, second=0, microsecond=0)
-    meetings.schedule("ideas-slot-meeting-7@pagar", soon, [proposer], url=f"{live_server.url}/calendar/",
-                      location="Room Merapi")
-    meetings.schedule("review-meeting-2@pagar", soon + dt.timedelta(days=9), [proposer],
-                      summary="Monthly promotion review", hours=2, location="Board room")
+    meetings.schedule(
+        "ideas-slot-meeting-7@pagar", soon, [proposer], url=f"{live_server.url}/calendar/", location="Room Merapi"
+    )
+    meetings.schedule(
+        "review-meeting-2@pagar",
+        soon + dt.timedelta(days=9),
+        [proposer],
+        summary="Monthly promotion review",
+        hours=2,
+        location="Board room",
+    )
     meetings.schedule("ideas-slot-meeting-8@pagar", soon + dt.timedelta(days=7), [proposer], location="Room Merapi")
 
     page.goto("/accounts/login/")

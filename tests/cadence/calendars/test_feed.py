@@ -1,4 +1,5 @@
 """The per-user .ics feed: what a calendar app gets at the secret address, read back with icalendar."""
+
 import datetime as dt
 import logging
 
@@ -30,11 +31,22 @@ def parsed(response) -> Calendar:
 @time_machine.travel(NOW, tick=False)
 def test_the_feed_holds_the_users_meetings_with_their_times_and_uids(meetings, proposer, approver):
     slot_start = dt.datetime(2026, 3, 3, 10, 0, tzinfo=JAKARTA)
-    meetings.schedule("ideas-slot-meeting-7@pagar", slot_start, [proposer, approver],
-                      url="https://pagar.example/slots/7/", location="Room Merapi")
+    meetings.schedule(
+        "ideas-slot-meeting-7@pagar",
+        slot_start,
+        [proposer, approver],
+        url="https://pagar.example/slots/7/",
+        location="Room Merapi",
+    )
     review_start = dt.datetime(2026, 3, 27, 14, 0, tzinfo=dt.UTC)
-    meetings.schedule("review-meeting-3@pagar", review_start, [proposer], summary="Monthly promotion review", hours=2,
-                      url="/reviews/3/")
+    meetings.schedule(
+        "review-meeting-3@pagar",
+        review_start,
+        [proposer],
+        summary="Monthly promotion review",
+        hours=2,
+        url="/reviews/3/",
+    )
     meetings.schedule("ideas-slot-meeting-8@pagar", slot_start + dt.timedelta(days=7), [approver])  # not hers
 
     calendar = parsed(fetch(feed_path(feed_for(proposer))))
@@ -105,7 +117,8 @@ def test_a_provider_not_landed_yet_is_skipped_with_a_warning(meetings, proposer,
 
 def test_the_default_providers_are_the_ideas_slot_and_the_review(settings):
     assert settings.CALENDAR_PROVIDERS == [
-        "cadence.ideas.calendar.calendar_events", "cadence.reviews.calendar.calendar_events",
+        "cadence.ideas.calendar.calendar_events",
+        "cadence.reviews.calendar.calendar_events",
     ]
 
 

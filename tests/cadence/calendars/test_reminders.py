@@ -1,4 +1,5 @@
 """Meeting reminders: each attendee once per meeting, MEETING_REMINDER_HOURS before it starts."""
+
 import datetime as dt
 from unittest import mock
 
@@ -29,8 +30,13 @@ def sweep_at(moment):
 
 
 def test_an_attendee_is_reminded_once_inside_the_window_and_not_before(meetings, proposer, approver, outsider):
-    meetings.schedule("ideas-slot-meeting-7@pagar", SLOT, [proposer, approver],
-                      url="https://pagar.example/slots/7/", location="Room Merapi")
+    meetings.schedule(
+        "ideas-slot-meeting-7@pagar",
+        SLOT,
+        [proposer, approver],
+        url="https://pagar.example/slots/7/",
+        location="Room Merapi",
+    )
 
     assert sweep_at(SLOT - dt.timedelta(hours=24, minutes=1)) == 0  # a minute too early
     assert reminders_to(proposer) == []
@@ -99,10 +105,14 @@ def test_a_meeting_moved_later_is_reminded_again_at_its_new_time(meetings, propo
 
 def test_two_meetings_the_same_day_are_two_reminders(meetings, proposer):
     meetings.schedule("ideas-slot-meeting-7@pagar", SLOT, [proposer])
-    meetings.schedule("review-meeting-2@pagar", SLOT + dt.timedelta(hours=4), [proposer], summary="Monthly promotion review")
+    meetings.schedule(
+        "review-meeting-2@pagar", SLOT + dt.timedelta(hours=4), [proposer], summary="Monthly promotion review"
+    )
     assert sweep_at(SLOT - dt.timedelta(hours=1)) == 2
     assert sorted(n.message.split("”")[0] for n in reminders_to(proposer)) == [
-        "Reminder: “Monthly promotion review", "Reminder: “Weekly ideas slot"]
+        "Reminder: “Monthly promotion review",
+        "Reminder: “Weekly ideas slot",
+    ]
 
 
 def test_the_email_goes_out_after_commit(meetings, proposer, django_capture_on_commit_callbacks):
@@ -128,8 +138,10 @@ def test_one_users_failing_provider_does_not_stop_the_others(meetings, proposer,
             raise RuntimeError("provider down")
         return original(user, since, until)
 
-    with mock.patch.object(meetings, "calendar_events", fails_for_the_proposer), \
-            override_settings(CALENDAR_PROVIDERS=[FAKE]):
+    with (
+        mock.patch.object(meetings, "calendar_events", fails_for_the_proposer),
+        override_settings(CALENDAR_PROVIDERS=[FAKE]),
+    ):
         assert sweep_at(SLOT - dt.timedelta(hours=1)) == 1
     assert reminders_to(proposer) == [] and len(reminders_to(approver)) == 1
     assert sweep_at(SLOT - dt.timedelta(minutes=45)) == 1  # the proposer's, once the provider is back

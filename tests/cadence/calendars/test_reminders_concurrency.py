@@ -1,6 +1,7 @@
 """Beats overlapping, or a retry running beside the first try: every reminder still goes once.
 
 Needs real concurrent transactions, so it runs on PostgreSQL (CI runs the suite there too)."""
+
 import datetime as dt
 from unittest import mock
 
@@ -31,7 +32,9 @@ def no_sending():
 def test_four_sweeps_at_once_remind_each_attendee_once(meetings):
     attendees = [make_user(f"attendee_{i}") for i in range(25)]
     meetings.schedule("ideas-slot-meeting-7@pagar", SLOT, attendees)
-    meetings.schedule("review-meeting-2@pagar", SLOT + dt.timedelta(hours=3), attendees[:10], summary="Monthly promotion review")
+    meetings.schedule(
+        "review-meeting-2@pagar", SLOT + dt.timedelta(hours=3), attendees[:10], summary="Monthly promotion review"
+    )
 
     with time_machine.travel(SLOT - dt.timedelta(hours=1), tick=False):
         results = at_once(*[send_meeting_reminders] * 4)

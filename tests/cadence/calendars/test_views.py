@@ -1,4 +1,5 @@
 """My calendar page and the calendar API, per role; strangers are sent away."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """Ideas and slot series for the ideas tests."""
+
 import datetime as dt
 
 from cadence.ideas.models import Idea, SlotSeries
@@ -19,9 +20,17 @@ def make_idea(author, title="Callback instead of queueing", *, touchpoint="phone
     return Idea.objects.create(**values)
 
 
-def make_series(facilitator, *attendees, name="Weekly ideas slot", weekday=2, time=dt.time(10, 0),
-                timezone="Europe/Amsterdam", **fields):
-    series = SlotSeries.objects.create(name=name, weekday=weekday, time=time, timezone=timezone,
-                                       facilitator=facilitator, **fields)
+def make_series(
+    facilitator,
+    *attendees,
+    name="Weekly ideas slot",
+    weekday=2,
+    time=dt.time(10, 0),
+    timezone="Europe/Amsterdam",
+    **fields,
+):
+    series = SlotSeries.objects.create(
+        name=name, weekday=weekday, time=time, timezone=timezone, facilitator=facilitator, **fields
+    )
     series.attendees.set(attendees)
     return series

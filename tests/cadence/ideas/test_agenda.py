@@ -1,5 +1,6 @@
 """The agenda before each slot, with frozen time: what is on it, what is not, and that building
 and sending it again changes nothing."""
+
 import datetime as dt
 
 import pytest
@@ -45,8 +46,9 @@ def backlog(series, proposer, approver):
         build_agenda(last)
     with time_machine.travel(dt.datetime(2025, 3, 1, 12, tzinfo=UTC), tick=False):
         ideas["New since the last slot"] = make_idea(approver, "New since the last slot", touchpoint="chat")
-        ideas["New and already declined"] = make_idea(approver, "New and already declined", status=IdeaStatus.DECLINED,
-                                                      decline_reason="Duplicate")
+        ideas["New and already declined"] = make_idea(
+            approver, "New and already declined", status=IdeaStatus.DECLINED, decline_reason="Duplicate"
+        )
     return ideas
 
 
@@ -90,8 +92,9 @@ def test_building_twice_is_idempotent_and_adds_only_what_is_new(series, backlog,
     assert meeting.agenda.count() == len(first) + 1
 
 
-def test_agenda_is_sent_once_with_a_parseable_invitation(series, backlog, facilitator, proposer, approver,
-                                                         django_capture_on_commit_callbacks, eager_celery):
+def test_agenda_is_sent_once_with_a_parseable_invitation(
+    series, backlog, facilitator, proposer, approver, django_capture_on_commit_callbacks, eager_celery
+):
     with time_machine.travel(dt.datetime(2025, 3, 4, 9, tzinfo=UTC), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             meeting = prepare_next_meeting(series.pk)
@@ -99,17 +102,18 @@ def test_agenda_is_sent_once_with_a_parseable_invitation(series, backlog, facili
             prepare_next_meeting(series.pk)  # beat firing twice, or a retry
     notices = Notification.objects.filter(kind="slot_agenda")
     assert sorted(notices.values_list("user__username", flat=True)) == sorted(
-        [facilitator.username, proposer.username, approver.username])
+        [facilitator.username, proposer.username, approver.username]
+    )
     assert set(notices.values_list("url", flat=True)) == {meeting.get_absolute_url()}
     # One message per participant (a refused address drops no one else), each the same agenda.
     assert sorted(m.to for m in mail.outbox) == sorted([[facilitator.email], [proposer.email], [approver.email]])
     email = mail.outbox[0]
     assert "New since the last slot" in email.body
-    (name, content, mimetype), = email.attachments
+    ((name, content, mimetype),) = email.attachments
     assert name.endswith(".ics") and mimetype.startswith("text/calendar")
     calendar = Calendar.from_ical(content)
     assert str(calendar["method"]) == "REQUEST"
-    event, = calendar.walk("VEVENT")
+    (event,) = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == NEXT_SLOT
     assert event.decoded("dtend") == NEXT_SLOT + dt.timedelta(minutes=45)
     assert str(event["organizer"]) == f"mailto:{facilitator.email}"

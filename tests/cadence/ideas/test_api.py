@@ -1,5 +1,6 @@
 """The ideas API: submit, edit (author only), vote, comment, rate; the slot's meetings, with
 decisions and closing for the facilitator only; field errors named."""
+
 import pytest
 
 from cadence.ideas.agenda import build_agenda, next_meeting
@@ -18,8 +19,13 @@ def api(user=None):
     return client
 
 
-IDEA = {"title": "Callback instead of queueing", "pain_point": "waiting_time", "touchpoint": "phone",
-        "hypothesis": "offer a callback after five minutes", "expected_effect": "CES falls by 0.2"}
+IDEA = {
+    "title": "Callback instead of queueing",
+    "pain_point": "waiting_time",
+    "touchpoint": "phone",
+    "hypothesis": "offer a callback after five minutes",
+    "expected_effect": "CES falls by 0.2",
+}
 
 
 def test_anyone_signed_in_submits_and_the_author_edits(outsider, proposer):
@@ -50,12 +56,16 @@ def test_vote_toggles_and_rating_is_averaged(proposer, approver, outsider):
     assert api(approver).post(f"/api/ideas/{idea.pk}/vote/").data == {"voted": True, "votes": 1}
     assert api(outsider).post(f"/api/ideas/{idea.pk}/vote/").data == {"voted": True, "votes": 2}
     assert api(approver).post(f"/api/ideas/{idea.pk}/vote/").data == {"voted": False, "votes": 1}
-    assert api(approver).put(f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 8, "confidence": 6, "ease": 7}},
-                             format="json").data["score"] == pytest.approx(7.0)
-    bad = api(outsider).put(f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 12, "confidence": 6, "ease": 7}},
-                            format="json")
+    assert api(approver).put(
+        f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 8, "confidence": 6, "ease": 7}}, format="json"
+    ).data["score"] == pytest.approx(7.0)
+    bad = api(outsider).put(
+        f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 12, "confidence": 6, "ease": 7}}, format="json"
+    )
     assert bad.status_code == 400 and "outside 1 to 10" in bad.data["impact"][0]
-    api(outsider).put(f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 3, "confidence": 3, "ease": 3}}, format="json")
+    api(outsider).put(
+        f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 3, "confidence": 3, "ease": 3}}, format="json"
+    )
     detail = api(proposer).get(f"/api/ideas/{idea.pk}/").data
     assert (detail["score"], detail["rating_count"], detail["votes"]) == (pytest.approx(5.0), 2, 1)
 
@@ -63,8 +73,12 @@ def test_vote_toggles_and_rating_is_averaged(proposer, approver, outsider):
 def test_backlog_sorts_filters_and_searches(proposer, approver):
     low, high = make_idea(proposer, "Low"), make_idea(proposer, "High IVR", touchpoint="chat")
     make_idea(proposer, "Declined", status=IdeaStatus.DECLINED)
-    api(approver).put(f"/api/ideas/{low.pk}/rating/", {"values": {"impact": 2, "confidence": 2, "ease": 2}}, format="json")
-    api(approver).put(f"/api/ideas/{high.pk}/rating/", {"values": {"impact": 9, "confidence": 9, "ease": 9}}, format="json")
+    api(approver).put(
+        f"/api/ideas/{low.pk}/rating/", {"values": {"impact": 2, "confidence": 2, "ease": 2}}, format="json"
+    )
+    api(approver).put(
+        f"/api/ideas/{high.pk}/rating/", {"values": {"impact": 9, "confidence": 9, "ease": 9}}, format="json"
+    )
     titles = lambda query: [row["title"] for row in api(proposer).get(f"/api/ideas/{query}").data["results"]]  # noqa: E731
     assert titles("") == ["High IVR", "Low"]
     assert titles("?sort=newest") == ["High IVR", "Low"]

@@ -1,4 +1,5 @@
 """calendar_events: the slots a user facilitates or attends, as calendar events."""
+
 import datetime as dt
 
 import pytest
@@ -18,8 +19,10 @@ def test_attendees_and_facilitator_see_the_slots_others_do_not(series, facilitat
     for person in (facilitator, proposer, admin_user):
         events = calendar_events(person, since, until)
         assert [e.start.astimezone(UTC) for e in events] == [
-            dt.datetime(2025, 3, 5, 9, tzinfo=UTC), dt.datetime(2025, 3, 12, 9, tzinfo=UTC),
-            dt.datetime(2025, 3, 19, 9, tzinfo=UTC)]
+            dt.datetime(2025, 3, 5, 9, tzinfo=UTC),
+            dt.datetime(2025, 3, 12, 9, tzinfo=UTC),
+            dt.datetime(2025, 3, 19, 9, tzinfo=UTC),
+        ]
     assert calendar_events(outsider, since, until) == []
     first = calendar_events(proposer, since, until)[0]
     assert first.url == meeting.get_absolute_url()  # the meeting that exists links its page

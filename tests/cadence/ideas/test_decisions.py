@@ -1,5 +1,6 @@
 """The facilitator's decisions in the slot: drafts pre-filled from the idea, park, decline, WIP
 warnings, append-only rows, and the minutes when the meeting closes."""
+
 import datetime as dt
 
 import pytest
@@ -144,8 +145,9 @@ def test_decisions_are_append_only(meeting, facilitator, proposer):
         SlotDecision.objects.all().delete()
 
 
-def test_closing_keeps_and_sends_the_minutes(meeting, facilitator, proposer, approver, django_capture_on_commit_callbacks,
-                                            eager_celery):
+def test_closing_keeps_and_sends_the_minutes(
+    meeting, facilitator, proposer, approver, django_capture_on_commit_callbacks, eager_celery
+):
     from django.core import mail
 
     owner = proposer
@@ -158,7 +160,9 @@ def test_closing_keeps_and_sends_the_minutes(meeting, facilitator, proposer, app
     meeting.refresh_from_db()
     assert meeting.is_closed and meeting.follow_ups == "Priya books the IVR team."
     rows = Notification.objects.filter(kind="slot_minutes")
-    assert sorted(rows.values_list("user__username", flat=True)) == sorted([facilitator.username, proposer.username, approver.username])
+    assert sorted(rows.values_list("user__username", flat=True)) == sorted(
+        [facilitator.username, proposer.username, approver.username]
+    )
     text = rows.first().message
     assert "Callback: turned into a proposal, owner" in text and "Declined one: declined: Done elsewhere" in text
     assert "Priya books the IVR team." in text

@@ -1,5 +1,6 @@
 """The weekly slot keeps its time, with frozen clocks: the facilitator decides from the meeting's start,
 or after opening it early (recorded and shown). Service, page and API."""
+
 import html
 
 import pytest
@@ -42,13 +43,18 @@ def test_no_decision_days_before_the_slot(agenda, facilitator):
         page = page_text(https_client(facilitator), meeting)
         assert NOT_OPEN in page and "Record decision" not in page and "Open the meeting early" in page
         prefix = f"idea-{idea.pk}-"
-        posted = https_client(facilitator).post(f"/ideas/slot/{meeting.pk}/ideas/{idea.pk}/decide/",
-                                                {prefix + "action": "decline", prefix + "reason": "No"})
+        posted = https_client(facilitator).post(
+            f"/ideas/slot/{meeting.pk}/ideas/{idea.pk}/decide/", {prefix + "action": "decline", prefix + "reason": "No"}
+        )
         assert posted.status_code == 409 and NOT_OPEN in html.unescape(text_of(posted.content.decode()))
         client = APIClient()
         client.force_authenticate(facilitator)
-        response = client.post(f"/api/idea-meetings/{meeting.pk}/decisions/",
-                               {"idea": idea.pk, "action": "decline", "reason": "No"}, format="json", secure=True)
+        response = client.post(
+            f"/api/idea-meetings/{meeting.pk}/decisions/",
+            {"idea": idea.pk, "action": "decline", "reason": "No"},
+            format="json",
+            secure=True,
+        )
         assert response.status_code == 409 and response.json()["detail"] == NOT_OPEN
     assert not SlotDecision.objects.exists()
     with time_machine.travel(WEDNESDAY_DURING, tick=False):

@@ -1,5 +1,6 @@
 """Saving a slot series keeps its django-celery-beat task in step: crontab in the series' zone,
 the agenda lead before the slot, one task per series whatever is renamed."""
+
 import datetime as dt
 import json
 import zoneinfo

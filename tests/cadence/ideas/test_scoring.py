@@ -1,5 +1,6 @@
 """Scores: ICE by default, a configurable weighted model, one editable rating per rater, the
 idea's score the average over its raters."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -49,15 +50,18 @@ def test_pie_can_be_chosen(proposer, approver):
     assert rating.score == pytest.approx(7.0)
 
 
-@pytest.mark.parametrize("values, field, words", [
-    ({"impact": 11, "confidence": 5, "ease": 5}, "impact", "outside 1 to 10"),
-    ({"impact": 0, "confidence": 5, "ease": 5}, "impact", "outside 1 to 10"),
-    ({"impact": 5, "confidence": 5}, "ease", "give a score"),
-    ({"impact": 5.5, "confidence": 5, "ease": 5}, "impact", "whole number"),
-    ({"impact": "high", "confidence": 5, "ease": 5}, "impact", "whole number"),
-    ({"impact": True, "confidence": 5, "ease": 5}, "impact", "whole number"),
-    ({"impact": 5, "confidence": 5, "ease": 5, "reach": 5}, "values", "Not criteria"),
-])
+@pytest.mark.parametrize(
+    "values, field, words",
+    [
+        ({"impact": 11, "confidence": 5, "ease": 5}, "impact", "outside 1 to 10"),
+        ({"impact": 0, "confidence": 5, "ease": 5}, "impact", "outside 1 to 10"),
+        ({"impact": 5, "confidence": 5}, "ease", "give a score"),
+        ({"impact": 5.5, "confidence": 5, "ease": 5}, "impact", "whole number"),
+        ({"impact": "high", "confidence": 5, "ease": 5}, "impact", "whole number"),
+        ({"impact": True, "confidence": 5, "ease": 5}, "impact", "whole number"),
+        ({"impact": 5, "confidence": 5, "ease": 5, "reach": 5}, "values", "Not criteria"),
+    ],
+)
 def test_bad_values_name_the_criterion(proposer, approver, values, field, words):
     idea = make_idea(proposer)
     with pytest.raises(ValidationError) as refused:

@@ -1,4 +1,5 @@
 """The idea pages and the meeting page: who may do what, field errors on the page."""
+
 import pytest
 
 from cadence.ideas.agenda import build_agenda, next_meeting
@@ -17,8 +18,16 @@ def test_submit_shows_field_errors_then_saves(outsider):
     html = refused.content.decode()
     assert 'id="field-title"' in html and "This field is required." in html
     phone = Touchpoint.objects.get(key="phone")
-    saved = client.post("/ideas/new/", {"title": "Callback", "pain_point": "waiting_time", "touchpoint": phone.pk,
-                                        "hypothesis": "offer a callback", "expected_effect": "CES falls"})
+    saved = client.post(
+        "/ideas/new/",
+        {
+            "title": "Callback",
+            "pain_point": "waiting_time",
+            "touchpoint": phone.pk,
+            "hypothesis": "offer a callback",
+            "expected_effect": "CES falls",
+        },
+    )
     idea = Idea.objects.get()
     assert saved.status_code == 302 and saved["Location"] == idea.get_absolute_url()
     assert idea.author == outsider

@@ -1,4 +1,5 @@
 """Builders for review tests: experiments that ran and ended through the real lifecycle, with a check."""
+
 import datetime as dt
 
 from django.utils import timezone
@@ -10,10 +11,31 @@ from tests.factories import make_experiment
 
 RESULT = {
     "metrics": [
-        {"metric": "fcr", "label": "First-contact resolution", "role": "success", "status": "superior", "estimate": 2.4,
-         "interval": [0.9, 3.9], "interval_level": 0.95, "unit": "pt", "relative": False, "sentence": "FCR rose by 2.4 points."},
-        {"metric": "complaint-rate", "label": "Complaint rate", "role": "guardrail", "status": "non_inferior", "estimate": 0.1,
-         "interval": [-0.2, 0.4], "interval_level": 0.95, "unit": "pt", "relative": False, "margin": 0.5, "sentence": "No harm."},
+        {
+            "metric": "fcr",
+            "label": "First-contact resolution",
+            "role": "success",
+            "status": "superior",
+            "estimate": 2.4,
+            "interval": [0.9, 3.9],
+            "interval_level": 0.95,
+            "unit": "pt",
+            "relative": False,
+            "sentence": "FCR rose by 2.4 points.",
+        },
+        {
+            "metric": "complaint-rate",
+            "label": "Complaint rate",
+            "role": "guardrail",
+            "status": "non_inferior",
+            "estimate": 0.1,
+            "interval": [-0.2, 0.4],
+            "interval_level": 0.95,
+            "unit": "pt",
+            "relative": False,
+            "margin": 0.5,
+            "sentence": "No harm.",
+        },
     ]
 }
 
@@ -23,9 +45,14 @@ def ended(owner, approver, actor, *, outcome="won", touchpoints=("chat",), segme
     experiment = make_experiment(owner, approver, status="approved", touchpoints=touchpoints, segments=segments, **kw)
     lifecycle.transition(experiment, "start", actor)
     Check.objects.create(
-        experiment=experiment, look_date=timezone.localdate(), look=1, action="conclude", outcome=outcome,
+        experiment=experiment,
+        look_date=timezone.localdate(),
+        look=1,
+        action="conclude",
+        outcome=outcome,
         sentence="First-contact resolution rose by 2.4 points (95% CI 0.9 to 3.9); no guardrail harmed.",
-        result=RESULT, created_at=timezone.now(),
+        result=RESULT,
+        created_at=timezone.now(),
     )
     if stop:
         lifecycle.transition(experiment, "stop", actor, reason="Complaints rose.")
@@ -36,8 +63,14 @@ def ended(owner, approver, actor, *, outcome="won", touchpoints=("chat",), segme
 
 
 def make_series(chair, *members, **kw):
-    fields = {"name": "Monthly promotion review", "first_weekday": 1, "time": dt.time(10, 0), "timezone": "Europe/Amsterdam",
-                  "duration_minutes": 90, "chair": chair}
+    fields = {
+        "name": "Monthly promotion review",
+        "first_weekday": 1,
+        "time": dt.time(10, 0),
+        "timezone": "Europe/Amsterdam",
+        "duration_minutes": 90,
+        "chair": chair,
+    }
     fields.update(kw)
     series = ReviewSeries.objects.create(**fields)
     series.members.set([chair, *members])
@@ -71,6 +104,7 @@ def promote_through_review(experiment, chair, keeper, statement="Greet briefly."
 
     series = make_series(chair, quorum=1, name=f"Review of {experiment.key}")
     meeting = in_session(send(ensure_meeting(series, timezone.now() + dt.timedelta(days=1))))
-    item = AgendaItem.objects.create(meeting=meeting, kind=AgendaItem.Kind.EXPERIMENT, experiment=experiment,
-                                     reasons=["won"])
+    item = AgendaItem.objects.create(
+        meeting=meeting, kind=AgendaItem.Kind.EXPERIMENT, experiment=experiment, reasons=["won"]
+    )
     return decide(item, chair, "promote", statement=statement, keeper=keeper).standard

@@ -1,4 +1,5 @@
 """Agenda building with frozen time: what is in, what is not; idempotent; the summary."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """The review API: same rules as the pages."""
+
 import datetime as dt
 
 import pytest
@@ -45,7 +46,9 @@ def test_vote_rules_through_the_api(item, board_member, proposer, outsider):
     assert refused.status_code == 403 and "you do not vote on it" in refused.json()["detail"]
     bad = api(board_member).post(url, {"choice": "maybe"}, format="json", secure=True)
     assert bad.status_code == 400 and "choice" in bad.json()
-    assert api(board_member).post(url, {"choice": "for", "comment": "Yes"}, format="json", secure=True).status_code == 201
+    assert (
+        api(board_member).post(url, {"choice": "for", "comment": "Yes"}, format="json", secure=True).status_code == 201
+    )
     assert api(board_member).post(url, {"choice": "for"}, format="json", secure=True).status_code == 409
     assert api(outsider).post(url, {"choice": "for"}, format="json", secure=True).status_code == 404
 
@@ -61,8 +64,12 @@ def test_chair_promotes_through_the_api(item, chair, board_member, standards_kee
     no_quorum = api(chair).post(url, body, format="json", secure=True)
     assert no_quorum.status_code == 409 and "No quorum" in no_quorum.json()["detail"]
     present = {"members": [chair.username, "priya_proposer"]}
-    assert api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/attendance/", present, format="json",
-                           secure=True).status_code == 200
+    assert (
+        api(chair)
+        .post(f"/api/reviews/meetings/{item.meeting_id}/attendance/", present, format="json", secure=True)
+        .status_code
+        == 200
+    )
     missing = api(chair).post(url, {**body, "statement": ""}, format="json", secure=True)
     assert missing.status_code == 400 and [p["field"] for p in missing.json()["problems"]] == ["statement"]
     done = api(chair).post(url, body, format="json", secure=True)

@@ -1,4 +1,5 @@
 """Votes and decisions with the role and timing rules; what each decision does."""
+
 import datetime as dt
 
 import pytest
@@ -71,7 +72,9 @@ def test_promote_creates_the_standard_with_evidence_and_promotes_the_experiment(
         decide(won_item, chair, "promote", statement="Greet in one sentence.", keeper=board_member)
     assert no_keeper.value.field == "keeper"
 
-    decision = decide(won_item, chair, "promote", statement="Greet chat customers in one sentence.", keeper=standards_keeper)
+    decision = decide(
+        won_item, chair, "promote", statement="Greet chat customers in one sentence.", keeper=standards_keeper
+    )
     standard = decision.standard
     assert decision.tally == {"for": 1, "against": 0, "abstain": 1}
     assert standard.owner == standards_keeper and standard.status == "active" and standard.version == 1

@@ -1,5 +1,6 @@
 """The review keeps its time, with frozen clocks: votes once the agenda is sent, the chair's decisions
 from the start (or after opening early, recorded), and only with a quorum. Service, page and API."""
+
 import datetime as dt
 import html
 
@@ -55,8 +56,9 @@ def test_votes_wait_for_the_agenda_to_be_sent(item, board_member):
         with pytest.raises(ReviewRefusal, match="Votes open when the agenda is sent") as refused:
             cast_vote(item, board_member, "for")
         assert refused.value.status_code == 409
-        response = api(board_member).post(f"/api/reviews/items/{item.pk}/votes/", {"choice": "for"}, format="json",
-                                          secure=True)
+        response = api(board_member).post(
+            f"/api/reviews/items/{item.pk}/votes/", {"choice": "for"}, format="json", secure=True
+        )
         assert response.status_code == 409 and "agenda is sent" in response.json()["detail"]
         page = text_of(https_client(board_member).get(item.meeting.get_absolute_url()).content.decode())
         assert "Votes open when the agenda is sent." in page and "Record my vote" not in page
@@ -76,8 +78,9 @@ def test_the_chair_cannot_decide_a_month_early_service_page_and_api(item, chair,
         page = https_client(chair).get(item.meeting.get_absolute_url()).content.decode()
         assert NOT_OPEN in text_of(page) and "Record the decision" not in text_of(page)
         assert "Open the meeting early" in text_of(page)
-        posted = https_client(chair).post(reverse("review-decide", args=[item.pk]),
-                                          {f"item{item.pk}-decision": "decline"})
+        posted = https_client(chair).post(
+            reverse("review-decide", args=[item.pk]), {f"item{item.pk}-decision": "decline"}
+        )
         assert posted.status_code == 409 and NOT_OPEN in text_of(posted.content.decode())
 
         response = decide_by_api(chair, item)
@@ -136,13 +139,17 @@ def test_no_decision_without_the_quorum(item, chair, board_member, other_board_m
         response = decide_by_api(chair, item)
         assert response.status_code == 409 and "No quorum" in response.json()["detail"]
         assert api(chair).get(f"/api/reviews/meetings/{item.meeting_id}/", secure=True).json()["quorum"] == {
-            "present": 1, "required": 2, "members_present": [board_member.username]}
+            "present": 1,
+            "required": 2,
+            "members_present": [board_member.username],
+        }
 
         # The chair marks a member present (recorded): the quorum is met.
         with pytest.raises(ReviewRefusal, match="Only the chair"):
             mark_present(item.meeting, board_member, [other_board_member])
-        marked = https_client(chair).post(reverse("review-attendance", args=[item.meeting_id]),
-                                          {"members": [other_board_member.pk]})
+        marked = https_client(chair).post(
+            reverse("review-attendance", args=[item.meeting_id]), {"members": [other_board_member.pk]}
+        )
         assert marked.status_code == 302
         row = Attendance.objects.get()
         assert (row.member, row.marked_by) == (other_board_member, chair)
@@ -155,9 +162,17 @@ def test_only_board_members_count_and_can_be_marked(item, chair, outsider, admin
         with pytest.raises(ReviewRefusal, match="Not on the review board: nora_norole") as refused:
             mark_present(item.meeting, chair, [outsider])
         assert refused.value.field == "members"
-        response = api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/attendance/",
-                                   {"members": [chair.username, admin_user.username]}, format="json", secure=True)
+        response = api(chair).post(
+            f"/api/reviews/meetings/{item.meeting_id}/attendance/",
+            {"members": [chair.username, admin_user.username]},
+            format="json",
+            secure=True,
+        )
         assert response.status_code == 400 and "Not on the review board" in response.json()["detail"]
-        done = api(chair).post(f"/api/reviews/meetings/{item.meeting_id}/attendance/", {"members": [chair.username]},
-                               format="json", secure=True)
+        done = api(chair).post(
+            f"/api/reviews/meetings/{item.meeting_id}/attendance/",
+            {"members": [chair.username]},
+            format="json",
+            secure=True,
+        )
         assert done.status_code == 200 and done.json()["quorum"]["present"] == 1

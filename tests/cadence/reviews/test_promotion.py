@@ -1,6 +1,7 @@
 """Promotion only through the monthly review: no person promotes through the lifecycle (code, page
 or API), the system only with the review's promote decision, and that decision creates exactly one
 standard with its evidence and promotes, in one transaction."""
+
 import html
 
 import pytest

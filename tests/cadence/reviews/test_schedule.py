@@ -1,4 +1,5 @@
 """The series in the admin makes its beat task; the task builds and sends the agenda once, a few days before."""
+
 import datetime as dt
 import json
 
@@ -29,7 +30,9 @@ def test_saving_the_series_creates_then_updates_its_periodic_task(chair):
     assert PeriodicTask.objects.filter(task="reviews.prepare_agendas").count() == 1
 
 
-def test_agenda_is_built_and_sent_once_three_days_before(chair, board_member, proposer, approver, signal_owner, django_capture_on_commit_callbacks, monkeypatch):
+def test_agenda_is_built_and_sent_once_three_days_before(
+    chair, board_member, proposer, approver, signal_owner, django_capture_on_commit_callbacks, monkeypatch
+):
     # The invitation task runs in this process, as a worker would run it (no broker in the test).
     from cadence.reviews.tasks import send_invitation
 
@@ -81,9 +84,20 @@ def test_admin_sets_the_series_up_and_names_a_wrong_field(admin_user, chair, boa
     from tests.experiments.web import https_client
 
     client = https_client(admin_user)
-    data = {"name": "Board review", "chair": chair.pk, "members": [chair.pk, board_member.pk], "active": "on",
-            "day_of_month": "", "first_weekday": "", "time": "09:30", "timezone": "Mars/Olympus", "duration_minutes": "60",
-            "agenda_days_before": "3", "location": "", "quorum": "2"}
+    data = {
+        "name": "Board review",
+        "chair": chair.pk,
+        "members": [chair.pk, board_member.pk],
+        "active": "on",
+        "day_of_month": "",
+        "first_weekday": "",
+        "time": "09:30",
+        "timezone": "Mars/Olympus",
+        "duration_minutes": "60",
+        "agenda_days_before": "3",
+        "location": "",
+        "quorum": "2",
+    }
     refused = client.post("/admin/reviews/reviewseries/add/", data)
     assert refused.status_code == 200
     page = refused.content.decode()

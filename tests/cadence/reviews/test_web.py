@@ -1,4 +1,5 @@
 """Review pages: who sees, votes and decides; refusals shown at the field; minutes export."""
+
 import csv
 import datetime as dt
 import io
@@ -53,12 +54,19 @@ def test_vote_by_the_proposer_is_refused_with_the_reason(item, proposer):
 def test_vote_without_a_choice_names_the_field(item, board_member):
     response = https_client(board_member).post(reverse("review-vote", args=[item.pk]), {f"item{item.pk}-comment": "?"})
     assert response.status_code == 400
-    assert f'id="id_item{item.pk}-choice_error"' in response.content.decode() or "This field is required" in response.content.decode()
+    assert (
+        f'id="id_item{item.pk}-choice_error"' in response.content.decode()
+        or "This field is required" in response.content.decode()
+    )
 
 
 def test_board_votes_chair_promotes_on_the_page(item, chair, board_member, proposer, standards_keeper):
-    https_client(board_member).post(reverse("review-vote", args=[item.pk]), {f"item{item.pk}-choice": "for", f"item{item.pk}-comment": "Clear."})
-    again = https_client(board_member).post(reverse("review-vote", args=[item.pk]), {f"item{item.pk}-choice": "against"})
+    https_client(board_member).post(
+        reverse("review-vote", args=[item.pk]), {f"item{item.pk}-choice": "for", f"item{item.pk}-comment": "Clear."}
+    )
+    again = https_client(board_member).post(
+        reverse("review-vote", args=[item.pk]), {f"item{item.pk}-choice": "against"}
+    )
     assert again.status_code == 409 and "already voted" in text_of(again.content.decode())
     decide_url = reverse("review-decide", args=[item.pk])
     refused = https_client(board_member).post(decide_url, {f"item{item.pk}-decision": "decline"})
@@ -69,17 +77,24 @@ def test_board_votes_chair_promotes_on_the_page(item, chair, board_member, propo
     assert https_client(chair).post(reverse("review-open-early", args=[item.meeting.pk])).status_code == 302
     no_quorum = https_client(chair).post(decide_url, {f"item{item.pk}-decision": "decline"})
     assert no_quorum.status_code == 409 and "No quorum: 1 of the 3" in text_of(no_quorum.content.decode())
-    https_client(chair).post(reverse("review-attendance", args=[item.meeting.pk]),
-                             {"members": [chair.pk, board_member.pk]})
+    https_client(chair).post(
+        reverse("review-attendance", args=[item.meeting.pk]), {"members": [chair.pk, board_member.pk]}
+    )
     page = text_of(https_client(chair).get(reverse("review-meeting", args=[item.meeting.pk])).content.decode())
     assert "Quorum: 2 of 3 board members present or voted." in page
     https_client(chair).post(reverse("review-attendance", args=[item.meeting.pk]), {"members": [proposer.pk]})
-    missing = https_client(chair).post(decide_url, {f"item{item.pk}-decision": "promote", f"item{item.pk}-statement": "Greet briefly."})
+    missing = https_client(chair).post(
+        decide_url, {f"item{item.pk}-decision": "promote", f"item{item.pk}-statement": "Greet briefly."}
+    )
     assert missing.status_code == 400 and "Choose the standards keeper" in text_of(missing.content.decode())
-    done = https_client(chair).post(decide_url, {
-        f"item{item.pk}-decision": "promote", f"item{item.pk}-statement": "Greet chat customers in one sentence.",
-        f"item{item.pk}-keeper": standards_keeper.pk,
-    })
+    done = https_client(chair).post(
+        decide_url,
+        {
+            f"item{item.pk}-decision": "promote",
+            f"item{item.pk}-statement": "Greet chat customers in one sentence.",
+            f"item{item.pk}-keeper": standards_keeper.pk,
+        },
+    )
     assert done.status_code == 302
     standard = Standard.objects.get()
     assert Experiment.objects.get(pk=item.experiment_id).status == Status.PROMOTED
@@ -100,31 +115,54 @@ def test_only_the_chair_builds_the_agenda(item, chair, board_member):
 
 
 def test_minutes_export_csv_markdown_and_print(item, chair, board_member):
-    Vote.objects.create(item=item, voter=board_member, choice="against", comment="Too short a run.", created_at=timezone.now())
-    Decision.objects.create(item=item, kind="decline", decided_by=chair, note="Not convincing yet.",
-                            tally={"for": 0, "against": 1, "abstain": 0}, created_at=timezone.now())
+    Vote.objects.create(
+        item=item, voter=board_member, choice="against", comment="Too short a run.", created_at=timezone.now()
+    )
+    Decision.objects.create(
+        item=item,
+        kind="decline",
+        decided_by=chair,
+        note="Not convincing yet.",
+        tally={"for": 0, "against": 1, "abstain": 0},
+        created_at=timezone.now(),
+    )
     client = https_client(board_member)
     response = client.get(reverse("review-minutes-csv", args=[item.meeting.pk]))
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [(r["row"], r["who"], r["choice_or_decision"]) for r in rows] == [
-        ("vote", board_member.get_full_name(), "against"), ("decision", chair.get_full_name(), "decline")]
+        ("vote", board_member.get_full_name(), "against"),
+        ("decision", chair.get_full_name(), "decline"),
+    ]
     assert rows[1]["tally"] == "0 for, 1 against, 0 abstain" and rows[1]["comment_or_note"] == "Not convincing yet."
     markdown = client.get(reverse("review-minutes-md", args=[item.meeting.pk])).content.decode()
     assert "**Decline**" in markdown and "Too short a run." in markdown
     printable = client.get(reverse("review-minutes", args=[item.meeting.pk])).content.decode()
     assert "Minutes:" in printable and "Not convincing yet." in printable
-    assert https_client(board_member).get(reverse("review-minutes-csv", args=[item.meeting.pk + 999])).status_code == 404
+    assert (
+        https_client(board_member).get(reverse("review-minutes-csv", args=[item.meeting.pk + 999])).status_code == 404
+    )
 
 
 def test_minutes_csv_neutralises_formulas(item, chair, board_member):
-    Vote.objects.create(item=item, voter=board_member, choice="against", comment='=HYPERLINK("http://evil","x")',
-                        created_at=timezone.now())
-    Decision.objects.create(item=item, kind="decline", decided_by=chair, note="\t=1+1",
-                            tally={"for": 0, "against": 1, "abstain": 0}, created_at=timezone.now())
+    Vote.objects.create(
+        item=item,
+        voter=board_member,
+        choice="against",
+        comment='=HYPERLINK("http://evil","x")',
+        created_at=timezone.now(),
+    )
+    Decision.objects.create(
+        item=item,
+        kind="decline",
+        decided_by=chair,
+        note="\t=1+1",
+        tally={"for": 0, "against": 1, "abstain": 0},
+        created_at=timezone.now(),
+    )
     response = https_client(board_member).get(reverse("review-minutes-csv", args=[item.meeting.pk]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [r["comment_or_note"] for r in rows] == ["'=HYPERLINK(\"http://evil\",\"x\")", "'\t=1+1"]
+    assert [r["comment_or_note"] for r in rows] == ['\'=HYPERLINK("http://evil","x")', "'\t=1+1"]
 
 
 def test_the_meeting_page_costs_the_same_with_1_or_5_items(db, proposer, approver, signal_owner, board_member):

@@ -1,4 +1,5 @@
 """A later experiment on the same scope that loses or is stopped flags the standard; re-review due."""
+
 import datetime as dt
 
 import pytest
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db
 def standard(proposer, approver, signal_owner, standards_keeper, board_member):
     with time_machine.travel("2026-01-10 09:00Z", tick=False):
         source = ended(proposer, approver, signal_owner, touchpoints=("chat",), segments=("new-customers",))
-        return create_from_experiment(source, statement="Greet new chat customers in one sentence.",
-                                      owner=standards_keeper, actor=board_member)
+        return create_from_experiment(
+            source, statement="Greet new chat customers in one sentence.", owner=standards_keeper, actor=board_member
+        )
 
 
 def later(*args, **kw):
@@ -26,7 +28,9 @@ def later(*args, **kw):
 
 
 def test_a_later_loss_on_the_same_touchpoint_and_segment_flags_it(standard, proposer, approver, signal_owner):
-    loser = later(proposer, approver, signal_owner, outcome="lost", touchpoints=("chat", "email"), segments=("new-customers",))
+    loser = later(
+        proposer, approver, signal_owner, outcome="lost", touchpoints=("chat", "email"), segments=("new-customers",)
+    )
     standard.refresh_from_db()
     assert standard.status == Standard.Status.UNDER_REVIEW
     assert [c.experiment for c in standard.open_contradictions()] == [loser]
@@ -40,10 +44,13 @@ def test_a_stop_on_all_customers_of_the_touchpoint_flags_it(standard, proposer, 
     assert "stopped" in standard.open_contradictions().get().reason
 
 
-@pytest.mark.parametrize("scope", [
-    {"touchpoints": ("phone",), "segments": ("new-customers",)},  # another touchpoint
-    {"touchpoints": ("chat",), "segments": ("business",)},  # another segment
-])
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"touchpoints": ("phone",), "segments": ("new-customers",)},  # another touchpoint
+        {"touchpoints": ("chat",), "segments": ("business",)},  # another segment
+    ],
+)
 def test_a_loss_elsewhere_does_not_flag_it(standard, proposer, approver, signal_owner, scope):
     later(proposer, approver, signal_owner, outcome="lost", **scope)
     assert not standard.open_contradictions().exists()

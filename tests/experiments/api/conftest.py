@@ -1,4 +1,5 @@
 """API clients and a complete, policy-compliant proposal payload."""
+
 import datetime as dt
 
 import pytest
@@ -57,7 +58,13 @@ def proposal(**overrides):
             {"key": "short", "name": "One-sentence greeting", "is_control": False, "weight": 50},
         ],
         "metrics": [
-            {"metric": "fcr", "role": "success", "effect_unit": "absolute", "minimum_detectable_effect": 2, "baseline_rate": 70},
+            {
+                "metric": "fcr",
+                "role": "success",
+                "effect_unit": "absolute",
+                "minimum_detectable_effect": 2,
+                "baseline_rate": 70,
+            },
             {"metric": "complaint-rate", "role": "guardrail", "non_inferiority_margin": 0.5, "baseline_rate": 3},
             {"metric": "escalation-rate", "role": "guardrail", "non_inferiority_margin": 1.0, "baseline_rate": 8},
         ],

@@ -1,4 +1,5 @@
 """Token and session authentication."""
+
 from accounts.models import ApiToken
 from tests.factories import PASSWORD
 

@@ -1,4 +1,5 @@
 """POST /api/calculator/: the form's live sample-size calculator."""
+
 import datetime as dt
 
 import pytest
@@ -14,12 +15,31 @@ REQUEST = {
     "exposure_cap_pct": 20,
     "planned_start": "2026-12-01",
     "planned_end": "2026-12-28",
-    "variants": [{"key": "control", "weight": 50, "is_control": True}, {"key": "short", "weight": 50, "is_control": False}],
+    "variants": [
+        {"key": "control", "weight": 50, "is_control": True},
+        {"key": "short", "weight": 50, "is_control": False},
+    ],
     "metrics": [
-        {"metric": "fcr", "role": "success", "effect_unit": "absolute", "minimum_detectable_effect": 2,
-         "non_inferiority_margin": None, "baseline_rate": 70, "baseline_mean": None, "baseline_sd": None},
-        {"metric": "csat", "role": "guardrail", "effect_unit": "absolute", "minimum_detectable_effect": None,
-         "non_inferiority_margin": 0.05, "baseline_rate": None, "baseline_mean": 4.1, "baseline_sd": 1.1},
+        {
+            "metric": "fcr",
+            "role": "success",
+            "effect_unit": "absolute",
+            "minimum_detectable_effect": 2,
+            "non_inferiority_margin": None,
+            "baseline_rate": 70,
+            "baseline_mean": None,
+            "baseline_sd": None,
+        },
+        {
+            "metric": "csat",
+            "role": "guardrail",
+            "effect_unit": "absolute",
+            "minimum_detectable_effect": None,
+            "non_inferiority_margin": 0.05,
+            "baseline_rate": None,
+            "baseline_mean": 4.1,
+            "baseline_sd": 1.1,
+        },
     ],
 }
 
@@ -54,7 +74,14 @@ def test_matches_plan_from_rows_for_the_same_input(api_as, proposer):
         (m.name, m.role, m.control_units, m.total_units) for m in expected.metrics
     ]
     assert set(body["metrics"][0]) == {
-        "name", "role", "alpha", "power", "absolute_effect", "standardized_effect", "control_units", "total_units",
+        "name",
+        "role",
+        "alpha",
+        "power",
+        "absolute_effect",
+        "standardized_effect",
+        "control_units",
+        "total_units",
         "inflation",
     }
     assert all(1 < m["inflation"] < 1.1 for m in body["metrics"])
@@ -84,7 +111,14 @@ def test_row_errors_use_the_same_rules_as_the_form(api_as, proposer):
     response = calculate(api_as(proposer), metrics=bad)
     assert response.status_code == 400
     assert response.json() == {
-        "metrics": [{}, {"non_inferiority_margin": ["A guardrail metric needs the non-inferiority margin (the largest harm you accept)."]}]
+        "metrics": [
+            {},
+            {
+                "non_inferiority_margin": [
+                    "A guardrail metric needs the non-inferiority margin (the largest harm you accept)."
+                ]
+            },
+        ]
     }
 
 

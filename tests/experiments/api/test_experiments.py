@@ -1,7 +1,7 @@
 """Create, read, update and list experiments through /api/experiments/."""
 
 import pytest
-from experiments.models import Experiment, ExperimentEvent, Status
+from experiments.models import Experiment, Status
 from tests.factories import make_experiment
 
 LIST = "/api/experiments/"
@@ -27,7 +27,10 @@ def test_create_full_proposal_then_read_it_back(api_as, proposer, approver, co_a
     assert body["sensitive_categories"] == ["uses-ai"]
     assert body["exposure_cap_pct"] == 20
     assert body["hypothesis_sentence"].startswith("If we shorten the chat greeting to one sentence for customers")
-    assert [(v["key"], v["is_control"], v["weight"]) for v in body["variants"]] == [("control", True, 50), ("short", False, 50)]
+    assert [(v["key"], v["is_control"], v["weight"]) for v in body["variants"]] == [
+        ("control", True, 50),
+        ("short", False, 50),
+    ]
     rows = {m["metric"]: m for m in body["metrics"]}
     assert rows["fcr"]["role"] == "success" and rows["fcr"]["minimum_detectable_effect"] == 2
     assert rows["complaint-rate"]["non_inferiority_margin"] == 0.5
@@ -81,7 +84,15 @@ def test_nested_lists_replace_existing_rows(api_as, draft, proposer):
         {"key": "short", "name": "Short", "weight": 1},
         {"key": "emoji", "name": "Short with emoji", "weight": 1},
     ]
-    metrics = [{"metric": "conversion", "role": "success", "effect_unit": "relative", "minimum_detectable_effect": 5, "baseline_rate": 3.2}]
+    metrics = [
+        {
+            "metric": "conversion",
+            "role": "success",
+            "effect_unit": "relative",
+            "minimum_detectable_effect": 5,
+            "baseline_rate": 3.2,
+        }
+    ]
     response = api_as(proposer).patch(detail(draft.key), {"variants": variants, "metrics": metrics}, format="json")
     assert response.status_code == 200, response.json()
     assert sorted(draft.variants.values_list("key", "weight")) == [("control", 2), ("emoji", 1), ("short", 1)]
@@ -218,7 +229,9 @@ class TestListing:
     def test_filters(self, api_as, proposer, co_author, approver):
         make_experiment(proposer, approver, key="chat-one", status=Status.RUNNING)
         make_experiment(proposer, approver, key="billing-one", touchpoints=("billing",), status=Status.PENDING_APPROVAL)
-        make_experiment(co_author, approver, key="phone-one", touchpoints=("phone",), status=Status.RUNNING, title="Callback offer")
+        make_experiment(
+            co_author, approver, key="phone-one", touchpoints=("phone",), status=Status.RUNNING, title="Callback offer"
+        )
         client = api_as(proposer)
 
         def keys(query):
@@ -240,9 +253,17 @@ class TestListing:
     def test_page_size_is_capped_at_100(self, api_as, proposer, approver):
         Experiment.objects.bulk_create(
             Experiment(
-                key=f"bulk-{n}", title="t", hypothesis_change="c", hypothesis_audience="a", hypothesis_effect="e",
-                hypothesis_rationale="r", owner=proposer, exposure_cap_pct=10, planned_start="2030-01-01",
-                planned_end="2030-01-20", status=Status.RUNNING,
+                key=f"bulk-{n}",
+                title="t",
+                hypothesis_change="c",
+                hypothesis_audience="a",
+                hypothesis_effect="e",
+                hypothesis_rationale="r",
+                owner=proposer,
+                exposure_cap_pct=10,
+                planned_start="2030-01-01",
+                planned_end="2030-01-20",
+                status=Status.RUNNING,
             )
             for n in range(105)
         )

@@ -1,4 +1,5 @@
 """The OpenAPI document and the offline docs pages."""
+
 import re
 
 import pytest
@@ -13,10 +14,19 @@ def test_schema_is_a_valid_openapi_3_document(api_as, outsider):
     validate_schema(schema)  # raises on an invalid document
     paths = schema["paths"]
     for path in [
-        "/api/experiments/", "/api/experiments/{key}/", "/api/experiments/{key}/transition/",
-        "/api/experiments/{key}/events/", "/api/experiments/{key}/plan/", "/api/experiments/{key}/policy/",
-        "/api/calculator/", "/api/token/", "/api/metrics/", "/api/touchpoints/", "/api/segments/",
-        "/api/sensitive-categories/", "/api/guardrail-policy/",
+        "/api/experiments/",
+        "/api/experiments/{key}/",
+        "/api/experiments/{key}/transition/",
+        "/api/experiments/{key}/events/",
+        "/api/experiments/{key}/plan/",
+        "/api/experiments/{key}/policy/",
+        "/api/calculator/",
+        "/api/token/",
+        "/api/metrics/",
+        "/api/touchpoints/",
+        "/api/segments/",
+        "/api/sensitive-categories/",
+        "/api/guardrail-policy/",
     ]:
         assert path in paths, path
     assert "delete" not in paths["/api/experiments/{key}/"]

@@ -1,4 +1,5 @@
 """POST /api/experiments/<key>/transition/ goes through lifecycle.transition."""
+
 from experiments.models import ExperimentEvent, Status
 from tests.factories import make_experiment
 

@@ -1,4 +1,5 @@
 """Bad payloads get 400 naming the field, and nothing is written."""
+
 import json
 
 import pytest
@@ -38,7 +39,10 @@ BAD_PAYLOADS = {
     "power inf string": ({"power": "inf"}, "power"),
     "exposure Infinity string": ({"exposure_cap_pct": "Infinity"}, "exposure_cap_pct"),
     "baseline Infinity string": (with_metric(0, baseline_rate="Infinity"), ("metrics", 0, "baseline_rate")),
-    "effect -inf string": (with_metric(0, minimum_detectable_effect="-inf"), ("metrics", 0, "minimum_detectable_effect")),
+    "effect -inf string": (
+        with_metric(0, minimum_detectable_effect="-inf"),
+        ("metrics", 0, "minimum_detectable_effect"),
+    ),
     "end before start": ({"planned_start": "2031-03-10", "planned_end": "2031-03-01"}, "planned_end"),
     "runtime longer than plan": ({"planned_start": "2031-03-01", "planned_end": "2031-03-05"}, "min_runtime_days"),
     "two controls": ({"variants": TWO_CONTROLS}, "variants"),
@@ -68,7 +72,9 @@ BAD_PAYLOADS = {
 
 
 @pytest.mark.parametrize("overrides, where", BAD_PAYLOADS.values(), ids=BAD_PAYLOADS.keys())
-def test_bad_payload_names_the_field_and_writes_nothing(api_as, proposer, co_author, approver, outsider, overrides, where):
+def test_bad_payload_names_the_field_and_writes_nothing(
+    api_as, proposer, co_author, approver, outsider, overrides, where
+):
     body = proposal(**overrides)
     body = {name: value for name, value in body.items() if value is not None or name not in ("variants", "metrics")}
     response = api_as(proposer).post(LIST, body, format="json")
@@ -103,7 +109,9 @@ def test_non_finite_json_literals_are_refused(api_as, proposer, approver, litera
 
 def test_numbers_too_large_for_a_float_are_refused(api_as, proposer, approver):
     # Python's json reads 1e999 as infinity; the field must still refuse it.
-    raw = json.dumps(proposal(**with_metric(0, baseline_rate=70))).replace('"baseline_rate": 70', '"baseline_rate": 1e999')
+    raw = json.dumps(proposal(**with_metric(0, baseline_rate=70))).replace(
+        '"baseline_rate": 70', '"baseline_rate": 1e999'
+    )
     response = api_as(proposer).post(LIST, raw, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["metrics"][0]["baseline_rate"]
@@ -121,7 +129,9 @@ def test_bad_update_leaves_the_draft_as_it_was(api_as, draft, proposer):
 
 
 def test_update_checks_approver_against_new_co_authors(api_as, draft, proposer, approver):
-    response = api_as(proposer).patch(f"/api/experiments/{draft.key}/", {"co_authors": [approver.username]}, format="json")
+    response = api_as(proposer).patch(
+        f"/api/experiments/{draft.key}/", {"co_authors": [approver.username]}, format="json"
+    )
     assert response.status_code == 400
     assert "approver" in response.json()
     assert not draft.co_authors.exists()

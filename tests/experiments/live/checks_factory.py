@@ -7,6 +7,7 @@ runs `experiments.stats.decision.evaluate_look` once per look and writes
 `DailyStat` rows (for data freshness). With `apply_decision` a stop or conclusion moves the
 experiment through `lifecycle.transition` with the scheduler as actor, as the real slot does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +35,9 @@ def no_difference(metric_key: str, arm: str, day: int) -> float:
     return BASELINES.get(metric_key, 10.0)
 
 
-def guardrail_drift(metric_key: str = "complaint-rate", *, treatment: str = "short", from_day: int = 3, per_day: float = 0.5) -> Rates:
+def guardrail_drift(
+    metric_key: str = "complaint-rate", *, treatment: str = "short", from_day: int = 3, per_day: float = 0.5
+) -> Rates:
     """The treatment's `metric_key` worsens by `per_day` points a day from `from_day` on."""
 
     def rates(key, arm, day):
@@ -136,7 +139,11 @@ def record_looks(
     per_arm = units_per_arm or max(int(plan_for_experiment(experiment).daily_units / len(design.weights)), 1)
     variants = {v.key: v for v in experiment.variants.all()}
     metric_rows = {row.metric.key: row.metric for row in experiment.metrics.select_related("metric")}
-    totals = {(spec.name, arm): {"n": 0, "total": 0.0, "total_sq": 0.0, "promoters": 0, "detractors": 0} for spec in specs for arm in design.weights}
+    totals = {
+        (spec.name, arm): {"n": 0, "total": 0.0, "total_sq": 0.0, "promoters": 0, "detractors": 0}
+        for spec in specs
+        for arm in design.weights
+    }
     units = dict.fromkeys(design.weights, 0)
     fractions: list[float] = []
     checks = []
@@ -156,8 +163,13 @@ def record_looks(
                     totals[(spec.name, arm)][key] += value
                 if daily_stats:
                     DailyStat.objects.create(
-                        experiment=experiment, variant=variants[arm], metric=metric_rows[spec.name], day=data_day,
-                        last_observed_at=observed, updated_at=observed + dt.timedelta(minutes=20), **sums,
+                        experiment=experiment,
+                        variant=variants[arm],
+                        metric=metric_rows[spec.name],
+                        day=data_day,
+                        last_observed_at=observed,
+                        updated_at=observed + dt.timedelta(minutes=20),
+                        **sums,
                     )
         look = evaluate_look(
             design,
@@ -194,16 +206,27 @@ def record_looks(
                     if look.action == "stop":
                         lifecycle.transition(experiment, "stop", None, reason=look.sentence)
                     else:
-                        lifecycle.transition(experiment, "complete", None, reason=f"The check of {look_date} reached a decision.")
+                        lifecycle.transition(
+                            experiment, "complete", None, reason=f"The check of {look_date} reached a decision."
+                        )
                         lifecycle.transition(experiment, "conclude", None, reason=look.sentence, outcome=look.outcome)
             break
     return checks
 
 
-def error_check(experiment, look_date: dt.date, *, field: str = "metrics[complaint-rate].short.successes", message: str = "must not be larger than n") -> Check:
+def error_check(
+    experiment,
+    look_date: dt.date,
+    *,
+    field: str = "metrics[complaint-rate].short.successes",
+    message: str = "must not be larger than n",
+) -> Check:
     """A look the slot could not decide, in the shape monitoring records when the engine refuses the data."""
     tz = timezone.get_current_timezone()
-    sentence = f"Could not check: {field}: {message}. The experiment keeps running; fix the data or the setup and the next check will try again."
+    sentence = (
+        f"Could not check: {field}: {message}. The experiment keeps running; fix the data or the setup and the next "
+        "check will try again."
+    )
     return Check.objects.create(
         experiment=experiment,
         look_date=look_date,

@@ -1,5 +1,6 @@
 """Each live test starts with empty assignment caches and an empty counting buffer (the flush
 settings themselves are session-wide, in tests/conftest.py)."""
+
 import pytest
 
 from experiments.live import assignment, assignment_buffer

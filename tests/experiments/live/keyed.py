@@ -1,4 +1,5 @@
 """A service's API client: calls with a service key (counted assignments, data in)."""
+
 from experiments.models import Touchpoint
 from tests.experiments.api.conftest import HttpsAPIClient
 from tests.factories import make_service_key

@@ -1,4 +1,5 @@
 """Assignment rules: which arm a unit gets, and when it is not enrolled (GET /api/experiments/<key>/assignment/)."""
+
 from collections import Counter
 
 import pytest
@@ -47,7 +48,10 @@ def test_enrolled_units_get_the_arm_the_hashing_gives_in_the_stored_order(client
         answers[f"customer-{i}"] = body["variant"]
     response = client.post(
         "/api/assignments/",
-        {"experiment": "three-arms", "units": [{"unit": f"customer-{i}", "touchpoint": "chat"} for i in range(60, 1000)]},
+        {
+            "experiment": "three-arms",
+            "units": [{"unit": f"customer-{i}", "touchpoint": "chat"} for i in range(60, 1000)],
+        },
         format="json",
     )
     answers.update({row["unit"]: row["variant"] for row in response.json()})
@@ -68,7 +72,9 @@ def test_only_units_inside_the_exposure_cap_are_enrolled(client, proposer, appro
     experiment = running(proposer, approver, exposure_cap_pct=20)
     units = [f"u{i}" for i in range(400)]
     response = client.post(
-        "/api/assignments/", {"experiment": experiment.key, "units": [{"unit": u, "touchpoint": "chat"} for u in units]}, format="json"
+        "/api/assignments/",
+        {"experiment": experiment.key, "units": [{"unit": u, "touchpoint": "chat"} for u in units]},
+        format="json",
     )
     rows = response.json()
     enrolled = {row["unit"] for row in rows if row["enrolled"]}
@@ -94,7 +100,8 @@ def test_scope_rules_touchpoint_and_segment(client, proposer, approver):
     assert reason(touchpoint="email", segment="new-customers")[0] == "enrolled"
     assert reason(touchpoint="chat", segment="new-customers")[0] == "enrolled"
     assert reason(segment="new-customers") == (
-        "touchpoint_missing", "The experiment runs only on chat, email: give the touchpoint to enrol the unit."
+        "touchpoint_missing",
+        "The experiment runs only on chat, email: give the touchpoint to enrol the unit.",
     )
     assert reason(touchpoint="phone", segment="new-customers")[0] == "touchpoint_outside_scope"
     assert reason(touchpoint="chat")[0] == "segment_missing"
@@ -156,7 +163,10 @@ def test_an_approved_amendment_applies_on_the_next_call(client, proposer, approv
 
 def test_a_segment_added_to_the_catalogue_is_known_at_once(client, proposer, approver):
     experiment = running(proposer, approver)
-    assert client.get(f"/api/experiments/{experiment.key}/assignment/", {"unit": "u", "segment": "students"}).status_code == 400
+    assert (
+        client.get(f"/api/experiments/{experiment.key}/assignment/", {"unit": "u", "segment": "students"}).status_code
+        == 400
+    )
     Segment.objects.create(key="students", name="Students")
     assert ask(client, experiment.key, "u", touchpoint="chat", segment="students")["enrolled"] is True
 

@@ -1,4 +1,5 @@
 """The assignment API's edges: who may ask, bad input named by field, and the batch form."""
+
 import pytest
 
 from experiments.live import assignment_buffer
@@ -32,7 +33,14 @@ def batch(client, units, experiment="live"):
 
 @pytest.mark.parametrize(
     "role, expected",
-    [("proposer", 200), ("co_author", 200), ("admin_user", 200), ("approver", 404), ("outsider", 404), ("signal_owner", 404)],
+    [
+        ("proposer", 200),
+        ("co_author", 200),
+        ("admin_user", 200),
+        ("approver", 404),
+        ("outsider", 404),
+        ("signal_owner", 404),
+    ],
 )
 def test_a_draft_answers_its_authors_only(request, proposer, co_author, approver, role, expected):
     draft = make_experiment(proposer, approver, key="secret-draft")
@@ -105,7 +113,9 @@ def test_a_unit_of_exactly_200_characters_is_fine(live, outsider):
 
 
 def test_batch_answers_in_the_order_given_as_single_calls_would(proposer, approver, outsider):
-    make_experiment(proposer, approver, key="scoped", status=Status.RUNNING, exposure_cap_pct=50, segments=("business",))
+    make_experiment(
+        proposer, approver, key="scoped", status=Status.RUNNING, exposure_cap_pct=50, segments=("business",)
+    )
     client = keyed_client(outsider)
     units = [
         {"unit": "u3", "touchpoint": "chat", "segment": "business"},
@@ -121,7 +131,12 @@ def test_batch_answers_in_the_order_given_as_single_calls_would(proposer, approv
     assert [row["unit"] for row in rows] == [str(u["unit"]) for u in units]
     singles = [get(client, "scoped", **{k: str(v) for k, v in u.items()}).json() for u in units]
     assert rows == singles
-    assert [row["reason"] for row in rows[2:6]] == ["touchpoint_missing", rows[1]["reason"], "touchpoint_outside_scope", "segment_missing"]
+    assert [row["reason"] for row in rows[2:6]] == [
+        "touchpoint_missing",
+        rows[1]["reason"],
+        "touchpoint_outside_scope",
+        "segment_missing",
+    ]
     assert {row["reason"] for row in rows[6:]} == {"enrolled", "outside_exposure_cap"}
 
 
@@ -139,9 +154,15 @@ def test_batch_size_is_capped(live, outsider):
         ({"units": [{"unit": "u1"}]}, {"experiment": ["Required: the experiment's key."]}),
         ({"experiment": "live"}, {"units": ["Required: a list of objects with 'unit'."]}),
         ({"experiment": "live", "units": []}, {"units": ["Give at least one unit."]}),
-        ({"experiment": "live", "units": "u1,u2"}, {"units": ["Must be a list of objects with 'unit' (and optionally 'segment', 'touchpoint')."]}),
         (
-            {"experiment": "live", "units": [{"unit": "u1"}, {"touchpoint": "chat"}, "u3", {"unit": "u4", "segmnet": "business"}]},
+            {"experiment": "live", "units": "u1,u2"},
+            {"units": ["Must be a list of objects with 'unit' (and optionally 'segment', 'touchpoint')."]},
+        ),
+        (
+            {
+                "experiment": "live",
+                "units": [{"unit": "u1"}, {"touchpoint": "chat"}, "u3", {"unit": "u4", "segmnet": "business"}],
+            },
             {
                 "units[1].unit": ["Required: the id of the unit (customer, session, ...) to assign."],
                 "units[2]": ["Must be an object with 'unit' and optionally 'segment' and 'touchpoint'."],
@@ -153,7 +174,10 @@ def test_batch_size_is_capped(live, outsider):
             {"units[1].unit": ["Must be a string (or a whole number)."]},
         ),
         (
-            {"experiment": "live", "units": [{"unit": "u1", "touchpoint": "chat"}, {"unit": "u2", "segment": "martians"}]},
+            {
+                "experiment": "live",
+                "units": [{"unit": "u1", "touchpoint": "chat"}, {"unit": "u2", "segment": "martians"}],
+            },
             {"units[1].segment": ["Unknown segment 'martians'; see /api/segments/ for the keys."]},
         ),
     ],

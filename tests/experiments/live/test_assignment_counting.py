@@ -1,4 +1,5 @@
 """Counting assignments: units (not calls) per arm per day, written by a flush, never by a call."""
+
 import datetime as dt
 import time
 from collections import Counter
@@ -55,7 +56,11 @@ def test_a_call_writes_nothing_and_the_flush_writes_the_counts(client, experimen
     with CaptureQueriesContext(connection) as queries:
         for unit in units:
             assert ask(client, unit)["enrolled"] is True
-        client.post("/api/assignments/", {"experiment": "counted", "units": [{"unit": u, "touchpoint": "chat"} for u in units]}, format="json")
+        client.post(
+            "/api/assignments/",
+            {"experiment": "counted", "units": [{"unit": u, "touchpoint": "chat"} for u in units]},
+            format="json",
+        )
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
     assert writes == [], writes
     assert not AssignedUnit.objects.exists()

@@ -1,5 +1,6 @@
 """The database stores the engine's words: the Django choices hold exactly the engine's values, and
 the check sentence is built from the engine's fields (never by parsing its prose back)."""
+
 import json
 from pathlib import Path
 
@@ -10,9 +11,7 @@ from experiments.models import Check, MetricRole, Outcome
 from experiments.stats import verdicts
 from tests.experiments.stats.look_cases import CASES
 
-GOLDEN_SENTENCES = json.loads(
-    (Path(__file__).parents[1] / "stats" / "golden" / "check_sentences.json").read_text()
-)
+GOLDEN_SENTENCES = json.loads((Path(__file__).parents[1] / "stats" / "golden" / "check_sentences.json").read_text())
 
 
 def test_check_actions_are_the_engine_look_actions_plus_error():

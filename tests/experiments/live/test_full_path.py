@@ -1,5 +1,6 @@
 """The whole live path through what users and services call: approve, start, assign, send harmful
 data, the check stops it, assignment answers control at once, everyone involved is told."""
+
 import io
 import datetime as dt
 import random
@@ -48,8 +49,16 @@ def test_harmful_data_stops_the_experiment_and_assignment_falls_back_to_control(
     # The owner's service key for the service that serves arms and sends outcomes back.
     service = keyed_client(proposer, [experiment])
 
-    assert owner.post(f"/api/experiments/{experiment.key}/transition/", {"action": "submit"}, format="json").status_code == 200
-    assert decider.post(f"/api/experiments/{experiment.key}/transition/", {"action": "approve"}, format="json").json()["status"] == "approved"
+    assert (
+        owner.post(f"/api/experiments/{experiment.key}/transition/", {"action": "submit"}, format="json").status_code
+        == 200
+    )
+    assert (
+        decider.post(f"/api/experiments/{experiment.key}/transition/", {"action": "approve"}, format="json").json()[
+            "status"
+        ]
+        == "approved"
+    )
 
     # The daily slot (run by an operator here) starts it on its planned start date.
     call_command("run_checks", stdout=io.StringIO())
@@ -60,7 +69,9 @@ def test_harmful_data_stops_the_experiment_and_assignment_falls_back_to_control(
     units = [{"unit": f"customer-{i}", "touchpoint": "chat"} for i in range(6000)]
     arms = {}
     for start in range(0, len(units), 1000):
-        answer = service.post("/api/assignments/", {"experiment": experiment.key, "units": units[start:start + 1000]}, format="json")
+        answer = service.post(
+            "/api/assignments/", {"experiment": experiment.key, "units": units[start : start + 1000]}, format="json"
+        )
         assert answer.status_code == 200, answer.content[:300]
         arms.update({a["unit"]: a["variant"] for a in answer.json() if a["enrolled"]})
     assert 2500 < len(arms) < 3500  # about half: the 50% exposure cap
@@ -72,9 +83,14 @@ def test_harmful_data_stops_the_experiment_and_assignment_falls_back_to_control(
     rng = random.Random(7)
     now = timezone.now()
     rows = [
-        {"experiment": experiment.key, "unit": unit, "arm": arm, "metric": "escalation-rate",
-         "value": int(rng.random() < (0.40 if arm == "short" else 0.10)),
-         "time": (now - dt.timedelta(minutes=1)).isoformat()}
+        {
+            "experiment": experiment.key,
+            "unit": unit,
+            "arm": arm,
+            "metric": "escalation-rate",
+            "value": int(rng.random() < (0.40 if arm == "short" else 0.10)),
+            "time": (now - dt.timedelta(minutes=1)).isoformat(),
+        }
         for unit, arm in arms.items()
     ]
     sent = service.post("/api/outcomes/", {"rows": rows}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
@@ -95,11 +111,17 @@ def test_harmful_data_stops_the_experiment_and_assignment_falls_back_to_control(
 
     # The fence closes at once: the next call answers control, not enrolled.
     treated = next(unit for unit, arm in arms.items() if arm == "short")
-    answer = service.get(f"/api/experiments/{experiment.key}/assignment/", {"unit": treated, "touchpoint": "chat"}).json()
+    answer = service.get(
+        f"/api/experiments/{experiment.key}/assignment/", {"unit": treated, "touchpoint": "chat"}
+    ).json()
     assert (answer["enrolled"], answer["variant"], answer["reason"]) == (False, "control", "not_running")
 
     # Owner, approver and signal owner are told why; the API shows the check record.
-    told = set(Notification.objects.filter(experiment=experiment, kind=Notification.Kind.STOPPED).values_list("user__username", flat=True))
+    told = set(
+        Notification.objects.filter(experiment=experiment, kind=Notification.Kind.STOPPED).values_list(
+            "user__username", flat=True
+        )
+    )
     assert {proposer.username, approver.username, signal_owner.username} <= told
     checks = owner.get(f"/api/experiments/{experiment.key}/checks/").json()
     assert [c["action"] for c in checks] == ["stop", "continue"]

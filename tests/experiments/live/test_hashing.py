@@ -1,4 +1,5 @@
 """Assignment hashing: deterministic, proportional to the weights, independent of the cap."""
+
 from collections import Counter
 
 import pytest

@@ -1,4 +1,5 @@
 """Idempotency-Key: a retry returns the first answer and writes nothing; a key is one body forever."""
+
 import json
 
 import pytest

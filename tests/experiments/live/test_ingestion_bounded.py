@@ -2,6 +2,7 @@
 parsed one at a time (memory does not grow with junk), and every field meets the one input rule
 (experiments.inputs.cleaning) with the refusal naming the row and field. Unit ids are cleaned by
 the one clean_unit_id(), so the unit assigned is the unit whose outcome is accepted."""
+
 import io
 import json
 import tracemalloc
@@ -172,8 +173,18 @@ def test_nul_in_the_idempotency_key_is_refused_naming_the_header(proposer, appro
 @pytest.mark.parametrize(
     "value, cleaned",
     [
-        (" u1 ", "u1"), ("u1", "u1"), (12345, "12345"), ("\tu1\n", "u1"), ("u\t1", None), ("  ", None), ("", None),
-        (None, None), (True, None), ("a\x00b", None), ("x" * 200, "x" * 200), ("x" * 201, None),
+        (" u1 ", "u1"),
+        ("u1", "u1"),
+        (12345, "12345"),
+        ("\tu1\n", "u1"),
+        ("u\t1", None),
+        ("  ", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        ("a\x00b", None),
+        ("x" * 200, "x" * 200),
+        ("x" * 201, None),
         (" " + "x" * 200 + " ", "x" * 200),
     ],
 )

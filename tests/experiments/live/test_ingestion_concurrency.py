@@ -3,6 +3,7 @@
 Needs real row locks and concurrent transactions, so it runs on PostgreSQL (CI runs the suite
 there too); SQLite serialises every write transaction.
 """
+
 import json
 
 import pytest
@@ -36,17 +37,28 @@ def test_concurrent_batches_on_the_same_cells_add_up(experiment, proposer):
     for b in range(8):
         rows = []
         for arm in ("control", "short"):
-            for i, unit in enumerate(units[arm][b * 50:(b + 1) * 50]):
+            for i, unit in enumerate(units[arm][b * 50 : (b + 1) * 50]):
                 rows.append(outcome(experiment, arm, "fcr", i % 2, time=f"2026-03-0{6 + i % 2}T10:00:00Z", unit=unit))
-                rows.append(outcome(experiment, arm, "csat", 1 + i % 5, time=f"2026-03-0{6 + i % 2}T11:00:00Z", unit=unit))
+                rows.append(
+                    outcome(experiment, arm, "csat", 1 + i % 5, time=f"2026-03-0{6 + i % 2}T11:00:00Z", unit=unit)
+                )
         batches.append(rows)
-    results = at_once(*[lambda rows=rows, b=b: ingest_outcomes(proposer, rows, f"batch-{b}", sha(rows)) for b, rows in enumerate(batches)])
+    results = at_once(
+        *[
+            lambda rows=rows, b=b: ingest_outcomes(proposer, rows, f"batch-{b}", sha(rows))
+            for b, rows in enumerate(batches)
+        ]
+    )
     assert [r.status for r in results] == [201] * 8, results
 
     everything = [row for rows in batches for row in rows]
     assert Observation.objects.count() == len(everything) == 1600
     for stat in DailyStat.objects.select_related("variant", "metric"):
-        mine = [r for r in everything if (r["arm"], r["metric"], r["time"][:10]) == (stat.variant.key, stat.metric.key, stat.day.isoformat())]
+        mine = [
+            r
+            for r in everything
+            if (r["arm"], r["metric"], r["time"][:10]) == (stat.variant.key, stat.metric.key, stat.day.isoformat())
+        ]
         assert stat.n == len(mine)
         assert stat.total == sum(r["value"] for r in mine)
         assert stat.total_sq == sum(r["value"] ** 2 for r in mine)

@@ -1,4 +1,5 @@
 """JSON and CSV bodies meet the same rules and give the same answers; unreadable bodies are refused whole."""
+
 import datetime as dt
 import uuid
 
@@ -19,12 +20,24 @@ from tests.experiments.live.test_ingestion_scenario import (
 
 
 def post_raw(client, path, body, content_type="text/csv", key=None):
-    return client.generic("POST", path, body, content_type=content_type, secure=True, HTTP_IDEMPOTENCY_KEY=key or uuid.uuid4().hex)
+    return client.generic(
+        "POST", path, body, content_type=content_type, secure=True, HTTP_IDEMPOTENCY_KEY=key or uuid.uuid4().hex
+    )
 
 
 def stats_snapshot():
     return sorted(
-        DailyStat.objects.values_list("variant__key", "metric__key", "day", "n", "total", "total_sq", "promoters", "detractors", "last_observed_at")
+        DailyStat.objects.values_list(
+            "variant__key",
+            "metric__key",
+            "day",
+            "n",
+            "total",
+            "total_sq",
+            "promoters",
+            "detractors",
+            "last_observed_at",
+        )
     )
 
 
@@ -42,7 +55,11 @@ def test_json_and_csv_write_the_same_rows_and_sums(frozen, proposer, approver, a
     response = send(api_client(proposer), "/api/outcomes/", good_outcomes(experiment), as_csv=as_csv)
     assert response.status_code == 201, response.json()
     assert response.json()["experiments"] == {"chat-greeting": {"rows": 3, "arms": {"control": 1, "short": 2}}}
-    assert sorted(Observation.objects.values_list("metric__key", "value")) == [("csat", 4.5), ("fcr", 1.0), ("nps", 9.0)]
+    assert sorted(Observation.objects.values_list("metric__key", "value")) == [
+        ("csat", 4.5),
+        ("fcr", 1.0),
+        ("nps", 9.0),
+    ]
     assert [row[:8] for row in stats_snapshot()] == [
         ("control", "fcr", dt.date(2026, 3, 6), 1, 1.0, 1.0, 0, 0),
         ("short", "csat", dt.date(2026, 3, 7), 1, 4.5, 20.25, 0, 0),
@@ -72,7 +89,10 @@ def test_daily_figures_as_csv_with_empty_cells_for_unused_sums(frozen, proposer,
     columns = ["experiment", "arm", "metric", "day", "n", "successes", "sum", "sum_sq", "promoters", "detractors"]
     response = send(api_client(proposer), "/api/daily-figures/", rows, as_csv=True, columns=columns)
     assert response.status_code == 201, response.json()
-    assert sorted(DailyStat.objects.values_list("metric__key", "n", "total")) == [("csat", 240, 1002.0), ("fcr", 812, 571.0)]
+    assert sorted(DailyStat.objects.values_list("metric__key", "n", "total")) == [
+        ("csat", 240, 1002.0),
+        ("fcr", 812, 571.0),
+    ]
 
 
 def test_csv_errors_name_the_file_line(frozen, proposer, approver):
@@ -87,13 +107,20 @@ def test_csv_errors_name_the_file_line(frozen, proposer, approver):
     )
     body = post_raw(api_client(proposer), "/api/outcomes/", body).json()
     assert body["errors"] == [
-        {"row": 2, "line": 4, "field": "value", "message": "First-contact resolution is a rate: each unit's value is 0 or 1, not 2."},
+        {
+            "row": 2,
+            "line": 4,
+            "field": "value",
+            "message": "First-contact resolution is a rate: each unit's value is 0 or 1, not 2.",
+        },
         {"row": 3, "line": 5, "field": None, "message": "This line has 5 values; the header has 6 columns."},
     ]
 
 
 def test_csv_header_problems_are_reported_before_any_row(frozen, proposer, approver):
-    response = post_raw(api_client(proposer), "/api/outcomes/", "experiment,unit,arm,metric,valeu,when\nx,1,control,fcr,1,now\n")
+    response = post_raw(
+        api_client(proposer), "/api/outcomes/", "experiment,unit,arm,metric,valeu,when\nx,1,control,fcr,1,now\n"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["detail"] == "The header row does not match the template; nothing was written."
@@ -120,7 +147,7 @@ def test_csv_from_excel_with_a_byte_order_mark_and_upper_case_header(frozen, pro
         # NaN and Infinity are not JSON: refused whole, as everywhere else in the API (STRICT_JSON).
         ('{"rows": [{"value": NaN}]}', "application/json", 400, "NaN and Infinity are not JSON numbers"),
         ('{"rows": [{"value": -Infinity}]}', "application/json", 400, "not valid JSON"),
-        ('[{"experiment": "x"}]', "application/json", 400, 'a JSON object with the rows in a list'),
+        ('[{"experiment": "x"}]', "application/json", 400, "a JSON object with the rows in a list"),
         ('{"rows": {"a": 1}}', "application/json", 400, '"rows" must be a list'),
         ('{"rows": [], "extra": 1}', "application/json", 400, "Unknown top-level field 'extra'"),
         ('{"rows": []}', "application/json", 400, "The batch has no rows"),
@@ -169,5 +196,9 @@ def test_the_api_docs_describe_both_endpoints_with_their_header_and_formats(prop
 
 
 def test_an_api_csv_without_the_experiment_column_is_refused_at_the_header(frozen, proposer):
-    body = post_raw(api_client(proposer), "/api/outcomes/", "unit,arm,metric,value,time\nu1,control,fcr,1,2026-03-06T10:00:00Z\n").json()
-    assert body["errors"] == [{"row": None, "line": 1, "field": "experiment", "message": "This column is missing from the header row."}]
+    body = post_raw(
+        api_client(proposer), "/api/outcomes/", "unit,arm,metric,value,time\nu1,control,fcr,1,2026-03-06T10:00:00Z\n"
+    ).json()
+    assert body["errors"] == [
+        {"row": None, "line": 1, "field": "experiment", "message": "This column is missing from the header row."}
+    ]

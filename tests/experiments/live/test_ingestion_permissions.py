@@ -1,4 +1,5 @@
 """Who may send data: the experiment's authors, signal owners and superusers; others get a row error."""
+
 import json
 import uuid
 
@@ -50,7 +51,9 @@ def test_everyone_else_gets_a_row_error_and_nothing_is_written(request, experime
 
 
 def test_strangers_are_not_let_in(experiment):
-    response = APIClient().post("/api/outcomes/", {"rows": [outcome(experiment)]}, format="json", secure=True, HTTP_IDEMPOTENCY_KEY="k")
+    response = APIClient().post(
+        "/api/outcomes/", {"rows": [outcome(experiment)]}, format="json", secure=True, HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert response.status_code in (401, 403)
     assert stored_counts() == (0, 0, 0)
 
@@ -59,7 +62,9 @@ def test_a_browser_session_needs_the_csrf_token(experiment, proposer):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(proposer)
     body = json.dumps({"rows": [outcome(experiment)]})
-    response = client.generic("POST", "/api/outcomes/", body, content_type="application/json", secure=True, HTTP_IDEMPOTENCY_KEY="k")
+    response = client.generic(
+        "POST", "/api/outcomes/", body, content_type="application/json", secure=True, HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert stored_counts() == (0, 0, 0)
@@ -82,7 +87,14 @@ def test_a_service_key_sends_without_csrf(experiment, signal_owner):
     client = APIClient(enforce_csrf_checks=True)
     client.credentials(HTTP_X_PAGAR_KEY=secret)
     body = json.dumps({"rows": [outcome(experiment)]})
-    response = client.generic("POST", "/api/outcomes/", body, content_type="application/json", secure=True, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    response = client.generic(
+        "POST",
+        "/api/outcomes/",
+        body,
+        content_type="application/json",
+        secure=True,
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+    )
     assert response.status_code == 201, response.json()
 
 

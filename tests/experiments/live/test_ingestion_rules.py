@@ -1,4 +1,5 @@
 """Per-unit outcomes: each rule refuses the whole batch, names the row and field, writes nothing."""
+
 import datetime as dt
 import json
 import uuid
@@ -20,7 +21,12 @@ from tests.factories import make_experiment
 
 RULES = [
     # (what, changes to the second row, field named, words in the message)
-    ("unknown experiment", {"experiment": "no-such-experiment"}, "experiment", "No experiment with key 'no-such-experiment'"),
+    (
+        "unknown experiment",
+        {"experiment": "no-such-experiment"},
+        "experiment",
+        "No experiment with key 'no-such-experiment'",
+    ),
     ("missing experiment", {"experiment": None}, "experiment", "Required"),
     ("unknown arm", {"arm": "long"}, "arm", "Unknown arm 'long'; this experiment's arms are control, short"),
     ("metric not on the experiment", {"metric": "churn"}, "metric", "Unknown metric 'churn'"),
@@ -32,7 +38,12 @@ RULES = [
     ("NPS score above 10", {"metric": "nps", "value": 11}, "value", "whole number from 0 to 10"),
     ("CSAT 7 on a 1-5 scale", {"metric": "csat", "value": 7}, "value", "takes values from 1 to 5 points; 7 is outside"),
     ("CSAT 0 on a 1-5 scale", {"metric": "csat", "value": 0}, "value", "from 1 to 5"),
-    ("time before the start day", {"time": "2026-03-04T23:59:00Z"}, "time", "before the experiment started running (05 Mar 2026)"),
+    (
+        "time before the start day",
+        {"time": "2026-03-04T23:59:00Z"},
+        "time",
+        "before the experiment started running (05 Mar 2026)",
+    ),
     ("time in the future", {"time": "2026-03-10T12:00:01Z"}, "time", "is in the future"),
     ("time without an offset", {"time": "2026-03-06T10:00:00"}, "time", "Needs a UTC offset or Z"),
     ("time that is not a time", {"time": "yesterday"}, "time", "Must be an ISO 8601 time"),
@@ -53,7 +64,11 @@ def test_one_bad_row_refuses_the_batch_and_writes_nothing(frozen, proposer, appr
     bad = outcome(experiment, "short", "fcr", 1, time="2026-03-07T08:00:00Z")
     bad.update(change)
     bad = {k: v for k, v in bad.items() if v is not None}
-    rows = [outcome(experiment, "short", time="2026-03-06T09:00:00Z"), bad, outcome(experiment, "control", time="2026-03-08T09:00:00Z")]
+    rows = [
+        outcome(experiment, "short", time="2026-03-06T09:00:00Z"),
+        bad,
+        outcome(experiment, "control", time="2026-03-08T09:00:00Z"),
+    ]
     response = send(client, "/api/outcomes/", rows)
 
     assert response.status_code == 400, response.json()
@@ -122,7 +137,11 @@ def test_a_unit_in_the_wrong_arm(frozen, proposer, approver):
 def test_a_unit_outside_the_exposure_cap_is_not_enrolled(frozen, proposer, approver):
     experiment = running_experiment(proposer, approver, cap=20)
     outside = unit_in(experiment, None, exposed=False)
-    response = send(api_client(proposer), "/api/outcomes/", [outcome(experiment, unit=unit_in(experiment, "control")), outcome(experiment, unit=outside)])
+    response = send(
+        api_client(proposer),
+        "/api/outcomes/",
+        [outcome(experiment, unit=unit_in(experiment, "control")), outcome(experiment, unit=outside)],
+    )
     [error] = response.json()["errors"]
     assert (error["row"], error["field"]) == (2, "unit")
     assert "is not enrolled: it falls outside the exposure cap of 20%" in error["message"]
@@ -141,7 +160,9 @@ def test_duplicates_within_the_batch(frozen, proposer, approver):
     experiment = running_experiment(proposer, approver)
     row = outcome(experiment)
     same_moment_other_offset = dict(row, time="2026-03-06T11:00:00+01:00")
-    response = send(api_client(proposer), "/api/outcomes/", [row, outcome(experiment, "short"), same_moment_other_offset])
+    response = send(
+        api_client(proposer), "/api/outcomes/", [row, outcome(experiment, "short"), same_moment_other_offset]
+    )
     [error] = response.json()["errors"]
     assert (error["row"], error["field"]) == (3, "time")
     assert "Duplicate of row 1" in error["message"]
@@ -204,16 +225,40 @@ def test_rows_for_two_experiments_in_one_batch(frozen, proposer, approver):
 
 def test_a_draft_someone_else_owns_is_unknown(frozen, proposer, approver, signal_owner):
     hidden = make_experiment(proposer, approver, key="secret-draft")
-    response = send(api_client(signal_owner), "/api/outcomes/", [{"experiment": hidden.key, "unit": "u1", "arm": "control", "metric": "fcr", "value": 1, "time": "2026-03-06T10:00:00Z"}])
+    response = send(
+        api_client(signal_owner),
+        "/api/outcomes/",
+        [
+            {
+                "experiment": hidden.key,
+                "unit": "u1",
+                "arm": "control",
+                "metric": "fcr",
+                "value": 1,
+                "time": "2026-03-06T10:00:00Z",
+            }
+        ],
+    )
     [error] = response.json()["errors"]
-    assert error == {"row": 1, "field": "experiment", "message": "No experiment with key 'secret-draft' that you may see."}
+    assert error == {
+        "row": 1,
+        "field": "experiment",
+        "message": "No experiment with key 'secret-draft' that you may see.",
+    }
 
 
 def test_a_row_that_is_not_an_object(frozen, proposer, approver):
     experiment = running_experiment(proposer, approver)
     client = api_client(proposer)
     body = json.dumps({"rows": [outcome(experiment), ["chat-greeting", "u1"]]})
-    response = client.generic("POST", "/api/outcomes/", body, content_type="application/json", secure=True, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    response = client.generic(
+        "POST",
+        "/api/outcomes/",
+        body,
+        content_type="application/json",
+        secure=True,
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+    )
     [error] = response.json()["errors"]
     assert (error["row"], error["field"]) == (2, None)
     assert "must be an object" in error["message"]

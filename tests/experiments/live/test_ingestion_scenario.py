@@ -4,6 +4,7 @@ The experiment started on 5 March 2026 (its start event) and runs to 31 March; t
 stands at 10 March 12:00 UTC. Its metrics: fcr (binary, success), complaint-rate and
 escalation-rate (binary guardrails), csat (mean, 1-5) and nps (0-10).
 """
+
 import csv
 import datetime as dt
 import io
@@ -12,7 +13,16 @@ import uuid
 from rest_framework.test import APIClient
 
 from experiments.live.hashing import arm_for, is_exposed
-from experiments.models import DailyAggregate, DailyStat, Experiment, ExperimentEvent, ExperimentMetric, IngestBatch, Metric, Observation
+from experiments.models import (
+    DailyAggregate,
+    DailyStat,
+    Experiment,
+    ExperimentEvent,
+    ExperimentMetric,
+    IngestBatch,
+    Metric,
+    Observation,
+)
 from tests.factories import make_experiment, make_service_key
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -21,24 +31,50 @@ PLANNED_START, PLANNED_END = dt.date(2026, 3, 5), dt.date(2026, 3, 31)
 
 
 def running_experiment(
-    owner, approver=None, *, key="chat-greeting", cap=100, status="running", started=STARTED,
-    planned_start=PLANNED_START, planned_end=PLANNED_END,
+    owner,
+    approver=None,
+    *,
+    key="chat-greeting",
+    cap=100,
+    status="running",
+    started=STARTED,
+    planned_start=PLANNED_START,
+    planned_end=PLANNED_END,
 ):
     """A running experiment with a start event at `started` (None: no start event)."""
     experiment = make_experiment(
-        owner, approver, key=key, status="approved", exposure_cap_pct=cap, planned_start=planned_start, planned_end=planned_end
+        owner,
+        approver,
+        key=key,
+        status="approved",
+        exposure_cap_pct=cap,
+        planned_start=planned_start,
+        planned_end=planned_end,
     )
     ExperimentMetric.objects.create(
-        experiment=experiment, metric=Metric.objects.get(key="csat"), role="guardrail", non_inferiority_margin=0.1,
-        baseline_mean=4.1, baseline_sd=0.9,
+        experiment=experiment,
+        metric=Metric.objects.get(key="csat"),
+        role="guardrail",
+        non_inferiority_margin=0.1,
+        baseline_mean=4.1,
+        baseline_sd=0.9,
     )
     ExperimentMetric.objects.create(
-        experiment=experiment, metric=Metric.objects.get(key="nps"), role="guardrail", non_inferiority_margin=3,
-        baseline_mean=30, baseline_sd=60,
+        experiment=experiment,
+        metric=Metric.objects.get(key="nps"),
+        role="guardrail",
+        non_inferiority_margin=3,
+        baseline_mean=30,
+        baseline_sd=60,
     )
     if started is not None:
         ExperimentEvent.objects.create(
-            experiment=experiment, action="start", from_status="approved", to_status="running", actor=owner, created_at=started
+            experiment=experiment,
+            action="start",
+            from_status="approved",
+            to_status="running",
+            actor=owner,
+            created_at=started,
         )
     Experiment.objects.filter(pk=experiment.pk).update(status=status)
     experiment.refresh_from_db()
@@ -69,8 +105,12 @@ def units_in(experiment, arm, count):
 
 def outcome(experiment, arm="control", metric="fcr", value=1, time="2026-03-06T10:00:00Z", unit=None, **extra):
     row = {
-        "experiment": experiment.key, "unit": unit or unit_in(experiment, arm), "arm": arm, "metric": metric,
-        "value": value, "time": time,
+        "experiment": experiment.key,
+        "unit": unit or unit_in(experiment, arm),
+        "arm": arm,
+        "metric": metric,
+        "value": value,
+        "time": time,
     }
     row.update(extra)
     return {k: v for k, v in row.items() if v is not None}
@@ -99,7 +139,9 @@ def send(client, path, rows, *, key=None, as_csv=False, columns=None):
         return client.generic("POST", path, body, content_type="text/csv", secure=True, **headers)
     import json
 
-    return client.generic("POST", path, json.dumps({"rows": rows}), content_type="application/json", secure=True, **headers)
+    return client.generic(
+        "POST", path, json.dumps({"rows": rows}), content_type="application/json", secure=True, **headers
+    )
 
 
 def to_csv(rows, columns=None) -> str:
@@ -133,7 +175,13 @@ def test_a_valid_batch_is_written_and_summarised_per_arm(frozen, proposer, appro
     assert body["experiments"] == {"chat-greeting": {"rows": 3, "arms": {"control": 1, "short": 2}}}
     assert Observation.objects.count() == 3
     batch = IngestBatch.objects.get()
-    assert (batch.accepted, batch.status_code, batch.row_count, batch.kind, batch.created_by) == (True, 201, 3, "outcomes", proposer)
+    assert (batch.accepted, batch.status_code, batch.row_count, batch.kind, batch.created_by) == (
+        True,
+        201,
+        3,
+        "outcomes",
+        proposer,
+    )
     assert set(Observation.objects.values_list("batch_id", flat=True)) == {batch.pk}
     fcr_short = DailyStat.objects.get(variant__key="short", metric__key="fcr", day=dt.date(2026, 3, 6))
     assert (fcr_short.n, fcr_short.total) == (1, 0)

@@ -1,4 +1,5 @@
 """DailyStat holds exactly the sums of the rows received, per experiment, arm, metric and local day."""
+
 import datetime as dt
 import random
 from collections import defaultdict
@@ -93,7 +94,9 @@ def test_daily_sums_equal_a_direct_computation_from_the_rows(frozen, proposer, a
 def test_nps_counts_promoters_and_detractors_at_their_thresholds(frozen, proposer, approver):
     experiment = running_experiment(proposer, approver)
     units = units_in(experiment, "control", 11)
-    rows = [outcome(experiment, "control", "nps", score, unit=unit) for score, unit in zip(range(11), units, strict=False)]
+    rows = [
+        outcome(experiment, "control", "nps", score, unit=unit) for score, unit in zip(range(11), units, strict=False)
+    ]
     assert send(api_client(proposer), "/api/outcomes/", rows).status_code == 201
     stat = DailyStat.objects.get()
     assert (stat.n, stat.promoters, stat.detractors, stat.total, stat.total_sq) == (11, 2, 7, 55, 385)
@@ -115,7 +118,12 @@ def test_last_observed_at_keeps_the_latest_time_whatever_the_order_of_batches(fr
 def test_daily_figures_add_into_the_same_statistics(frozen, proposer, approver):
     experiment = running_experiment(proposer, approver)
     client = api_client(proposer)
-    assert send(client, "/api/outcomes/", [outcome(experiment, "control", "fcr", 1, time="2026-03-06T10:00:00Z")]).status_code == 201
+    assert (
+        send(
+            client, "/api/outcomes/", [outcome(experiment, "control", "fcr", 1, time="2026-03-06T10:00:00Z")]
+        ).status_code
+        == 201
+    )
     figures = [
         figure(experiment, "control", "fcr", day="2026-03-07", n=400, successes=290),
         figure(experiment, "short", "csat", day="2026-03-07", n=4, sum=14, sum_sq=52),

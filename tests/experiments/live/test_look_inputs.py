@@ -1,4 +1,5 @@
 """The engine's inputs for one look, from the stored daily sums: checked against sums by hand."""
+
 import datetime as dt
 
 import pytest
@@ -37,7 +38,10 @@ def test_cumulative_sums_add_the_days_up_to_the_look_date_only(experiment):
     look = build_look(experiment, D0 + dt.timedelta(days=1))
 
     assert arms_of(look, "fcr") == {"control": {"n": 220, "successes": 150}, "short": {"n": 200, "successes": 147}}
-    assert arms_of(look, "complaint-rate") == {"control": {"n": 100, "successes": 3}, "short": {"n": 40, "successes": 2}}
+    assert arms_of(look, "complaint-rate") == {
+        "control": {"n": 100, "successes": 3},
+        "short": {"n": 40, "successes": 2},
+    }
     # a metric with no data yet counts zero units in every arm
     assert arms_of(look, "escalation-rate") == {"control": {"n": 0, "successes": 0}, "short": {"n": 0, "successes": 0}}
 
@@ -66,10 +70,22 @@ def test_without_assignment_counts_units_are_the_most_any_metric_counted(experim
 
 
 def test_mean_and_nps_metrics_sum_their_own_fields(experiment):
-    ExperimentMetric.objects.create(experiment=experiment, metric=Metric.objects.get(key="csat"), role="success",
-                                    minimum_detectable_effect=0.1, baseline_mean=4.1, baseline_sd=1.0)
-    ExperimentMetric.objects.create(experiment=experiment, metric=Metric.objects.get(key="nps"), role="success",
-                                    minimum_detectable_effect=5, baseline_mean=30, baseline_sd=80)
+    ExperimentMetric.objects.create(
+        experiment=experiment,
+        metric=Metric.objects.get(key="csat"),
+        role="success",
+        minimum_detectable_effect=0.1,
+        baseline_mean=4.1,
+        baseline_sd=1.0,
+    )
+    ExperimentMetric.objects.create(
+        experiment=experiment,
+        metric=Metric.objects.get(key="nps"),
+        role="success",
+        minimum_detectable_effect=5,
+        baseline_mean=30,
+        baseline_sd=80,
+    )
     write_day(experiment, D0, "control", "csat", 3, 12.0, total_sq=50.0)
     write_day(experiment, D0 + dt.timedelta(days=1), "control", "csat", 2, 9.0, total_sq=41.0)
     write_day(experiment, D0, "short", "nps", 10, 80.0, total_sq=700.0, promoters=6, detractors=1)
@@ -118,16 +134,31 @@ def test_metric_specs_say_how_each_metric_is_judged(experiment):
     specs = {spec.name: spec for spec, _ in build_look(experiment, D0).metrics}
 
     assert (specs["fcr"].role, specs["fcr"].margin, specs["fcr"].lower_is_better) == ("success", None, False)
-    assert (specs["complaint-rate"].role, specs["complaint-rate"].margin, specs["complaint-rate"].lower_is_better) == ("guardrail", 0.5, True)
+    assert (specs["complaint-rate"].role, specs["complaint-rate"].margin, specs["complaint-rate"].lower_is_better) == (
+        "guardrail",
+        0.5,
+        True,
+    )
     assert specs["complaint-rate"].label == "complaint rate"
     assert specs["escalation-rate"].relative is True and specs["escalation-rate"].margin == 10
 
 
 def test_previous_fractions_come_from_earlier_checks_in_order(experiment):
-    for day, fraction in [(D0 + dt.timedelta(days=2), 0.2), (D0, 0.05), (D0 + dt.timedelta(days=1), None),
-                          (D0 + dt.timedelta(days=5), 0.5)]:
-        Check.objects.create(experiment=experiment, look_date=day, look=1, action="continue", sentence="-",
-                             information_fraction=fraction, created_at=at_noon(day))
+    for day, fraction in [
+        (D0 + dt.timedelta(days=2), 0.2),
+        (D0, 0.05),
+        (D0 + dt.timedelta(days=1), None),
+        (D0 + dt.timedelta(days=5), 0.5),
+    ]:
+        Check.objects.create(
+            experiment=experiment,
+            look_date=day,
+            look=1,
+            action="continue",
+            sentence="-",
+            information_fraction=fraction,
+            created_at=at_noon(day),
+        )
 
     look = build_look(experiment, D0 + dt.timedelta(days=3))
 
@@ -160,18 +191,23 @@ def test_bad_sums_are_refused_naming_metric_and_arm(experiment):
     assert error.value.field == "metrics[fcr].short.successes"
 
 
-@pytest.mark.parametrize("name, label", [
-    ("Complaint rate", "complaint rate"),
-    ("First-contact resolution", "first-contact resolution"),
-    ("Customer satisfaction (CSAT)", "customer satisfaction (CSAT)"),
-    ("Net Promoter Score", "Net Promoter Score"),
-    ("NPS", "NPS"),
-    ("30-day retention", "30-day retention"),
-])
+@pytest.mark.parametrize(
+    "name, label",
+    [
+        ("Complaint rate", "complaint rate"),
+        ("First-contact resolution", "first-contact resolution"),
+        ("Customer satisfaction (CSAT)", "customer satisfaction (CSAT)"),
+        ("Net Promoter Score", "Net Promoter Score"),
+        ("NPS", "NPS"),
+        ("30-day retention", "30-day retention"),
+    ],
+)
 def test_metric_names_read_naturally_mid_sentence(name, label):
     assert manager_label(name) == label
 
 
 def test_an_experiment_that_never_started_counts_from_its_planned_start(proposer, approver):
-    experiment = make_experiment(proposer, approver, status="running", planned_start=D0, planned_end=D0 + dt.timedelta(days=9))
+    experiment = make_experiment(
+        proposer, approver, status="running", planned_start=D0, planned_end=D0 + dt.timedelta(days=9)
+    )
     assert build_look(experiment, D0 + dt.timedelta(days=4)).days_elapsed == 4

@@ -1,4 +1,5 @@
 """One look of the monitoring slot on constructed daily data: the decision, its record and its act."""
+
 import datetime as dt
 
 import pytest
@@ -51,7 +52,9 @@ def test_a_harmful_guardrail_stops_it_with_event_check_and_notifications(experim
     harmed = next(m for m in check.result["metrics"] if m["metric"] == "complaint-rate")
     assert harmed["status"] == "harm" and harmed["n_treatment"] == 3000
     assert check.units == {"control": 3000, "short": 3000}
-    assert check.information_fraction == pytest.approx(6000 / monitoring.build_look(experiment, look_date).design.planned_units)
+    assert check.information_fraction == pytest.approx(
+        6000 / monitoring.build_look(experiment, look_date).design.planned_units
+    )
     assert check.data_through == timezone.make_aware(dt.datetime(2026, 3, 3, 12, 0))
     assert (check.days_elapsed, check.final, check.look) == (3, False, 1)
 
@@ -86,7 +89,11 @@ def test_a_clear_win_after_the_minimum_runtime_concludes_it_as_won(experiment):
     assert (check.action, check.outcome) == ("conclude", "won")
     experiment.refresh_from_db()
     assert (experiment.status, experiment.outcome, experiment.next_check_at) == (Status.CONCLUDED, "won", None)
-    assert list(experiment.events.filter(actor=None).values_list("action", flat=True)) == ["start", "complete", "conclude"]
+    assert list(experiment.events.filter(actor=None).values_list("action", flat=True)) == [
+        "start",
+        "complete",
+        "conclude",
+    ]
     assert experiment.events.get(action="conclude").reason == check.sentence
     notes = Notification.objects.filter(kind=Notification.Kind.CONCLUDED)
     assert sorted(notes.values_list("user__username", flat=True)) == involved_usernames()
@@ -138,7 +145,9 @@ def test_bad_data_is_recorded_as_an_error_and_signal_owners_are_told(experiment)
         check = run_check(experiment.pk, D0 + dt.timedelta(days=1))
 
     assert check.action == "error"
-    assert check.sentence.startswith("Could not check: metrics[fcr].short.successes: cannot exceed the number of units (130 > 110).")
+    assert check.sentence.startswith(
+        "Could not check: metrics[fcr].short.successes: cannot exceed the number of units (130 > 110)."
+    )
     assert check.result["field"] == "metrics[fcr].short.successes"
     experiment.refresh_from_db()
     assert experiment.status == Status.RUNNING
@@ -199,7 +208,9 @@ def test_a_look_in_the_future_is_refused(experiment):
 
 
 def test_an_experiment_that_is_not_running_is_left_alone(proposer, approver):
-    approved = make_experiment(proposer, approver, status=Status.APPROVED, planned_start=D0, planned_end=D0 + dt.timedelta(days=9))
+    approved = make_experiment(
+        proposer, approver, status=Status.APPROVED, planned_start=D0, planned_end=D0 + dt.timedelta(days=9)
+    )
     with on(D0):
         assert run_check(approved.pk, D0) is None
     assert not Check.objects.exists()

@@ -4,6 +4,7 @@ Real commits (transactional tests): what a failed look leaves behind is what ano
 would see. The race between two workers needs PostgreSQL's row locks and is skipped on SQLite,
 which serialises whole-database writes anyway.
 """
+
 import datetime as dt
 from unittest import mock
 
@@ -105,8 +106,14 @@ def test_two_workers_taking_the_same_look_at_once_record_it_once(harmed):
 
 def test_a_unique_clash_is_read_as_someone_else_took_the_look(harmed):
     """The unique constraint is the backstop if two writers ever get past the row lock."""
-    other = Check.objects.create(experiment=harmed, look_date=LOOK, look=1, action="continue", sentence="taken elsewhere",
-                                 created_at=timezone.now())
+    other = Check.objects.create(
+        experiment=harmed,
+        look_date=LOOK,
+        look=1,
+        action="continue",
+        sentence="taken elsewhere",
+        created_at=timezone.now(),
+    )
     real_filter = Check.objects.filter
     calls = {"n": 0}
 

@@ -4,6 +4,7 @@
 `write_day(...)` and `assign(...)` put a day's sufficient statistics and assignment counts in, in
 the shape ingestion and the assignment buffer write them.
 """
+
 import datetime as dt
 from unittest import mock
 
@@ -34,7 +35,12 @@ def at_noon(day: dt.date) -> dt.datetime:
 def started(owner, approver, *, on: dt.date, days: int = 28, **fields) -> Experiment:
     """An approved experiment started by the scheduler on `on` (its planned start), `days` long."""
     experiment = make_experiment(
-        owner, approver, status=Status.APPROVED, planned_start=on, planned_end=on + dt.timedelta(days=days - 1), **fields
+        owner,
+        approver,
+        status=Status.APPROVED,
+        planned_start=on,
+        planned_end=on + dt.timedelta(days=days - 1),
+        **fields,
     )
     with time_machine.travel(at_noon(on), tick=False), mock.patch("approvals.notifications._queue"):
         transition(experiment, "start", None)
@@ -46,13 +52,31 @@ def variant(experiment, key) -> Variant:
     return experiment.variants.get(key=key)
 
 
-def write_day(experiment, day: dt.date, arm: str, metric: str, n: int, total: float, total_sq: float | None = None,
-              promoters: int = 0, detractors: int = 0, last_observed_at: dt.datetime | None = None) -> DailyStat:
+def write_day(
+    experiment,
+    day: dt.date,
+    arm: str,
+    metric: str,
+    n: int,
+    total: float,
+    total_sq: float | None = None,
+    promoters: int = 0,
+    detractors: int = 0,
+    last_observed_at: dt.datetime | None = None,
+) -> DailyStat:
     """One day's sums for one arm and metric (a binary metric's total is its successes)."""
     return DailyStat.objects.create(
-        experiment=experiment, variant=variant(experiment, arm), metric=Metric.objects.get(key=metric), day=day,
-        n=n, total=total, total_sq=total if total_sq is None else total_sq, promoters=promoters, detractors=detractors,
-        last_observed_at=last_observed_at or at_noon(day), updated_at=last_observed_at or at_noon(day),
+        experiment=experiment,
+        variant=variant(experiment, arm),
+        metric=Metric.objects.get(key=metric),
+        day=day,
+        n=n,
+        total=total,
+        total_sq=total if total_sq is None else total_sq,
+        promoters=promoters,
+        detractors=detractors,
+        last_observed_at=last_observed_at or at_noon(day),
+        updated_at=last_observed_at or at_noon(day),
     )
 
 

@@ -1,5 +1,6 @@
 """Counts that cannot be poisoned: a stop names the key that brought most of the last day's
 units; a check that fails the same way every day is recorded and told once."""
+
 import datetime as dt
 from unittest import mock
 
@@ -44,7 +45,7 @@ def test_an_srm_stop_names_the_key_that_brought_most_of_the_last_days_units(expe
     assert (check.action, check.outcome) == ("stop", "invalid")
     engine_sentence = check.result["sentence"]
     assert check.sentence.startswith(engine_sentence)  # the engine's own words first
-    assert check.sentence[len(engine_sentence):] == (
+    assert check.sentence[len(engine_sentence) :] == (
         f" 92% of the units first counted on 4 Mar 2026 (550 of 600) came from service key “batch tool” "
         f"({poisoner.prefix}) made by {outsider.username}."
     )
@@ -66,8 +67,10 @@ def test_an_srm_stop_without_a_dominant_key_keeps_the_engines_sentence(experimen
 
 
 def test_shrinking_information_is_recorded_once_over_several_days(experiment):
-    with mock.patch.object(monitoring, "build_look", side_effect=SHRINKING), \
-            mock.patch.object(monitoring, "notify") as notify:
+    with (
+        mock.patch.object(monitoring, "build_look", side_effect=SHRINKING),
+        mock.patch.object(monitoring, "notify") as notify,
+    ):
         checks = []
         for day in range(1, 5):
             look_date = D0 + dt.timedelta(days=day)

@@ -1,4 +1,5 @@
 """The sweep: the database says what is due; beat only wakes it. Frozen clocks, real database."""
+
 import datetime as dt
 from unittest import mock
 
@@ -26,18 +27,28 @@ def at(day: dt.date, hour: int = 6, minute: int = 0, second: int = 2):
 @pytest.fixture
 def queued(django_capture_on_commit_callbacks):
     """Runs a sweep at a frozen time and returns the check tasks it queued after commit."""
+
     def run(now):
-        with time_machine.travel(now, tick=False), \
-                mock.patch("experiments.tasks.check_experiment.delay") as delay, \
-                django_capture_on_commit_callbacks(execute=True):
+        with (
+            time_machine.travel(now, tick=False),
+            mock.patch("experiments.tasks.check_experiment.delay") as delay,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             report = sweep()
         return report, [call.args for call in delay.call_args_list]
+
     return run
 
 
 def approved(owner, approver, start, days=14, **fields):
-    return make_experiment(owner, approver, status=Status.APPROVED, planned_start=start,
-                           planned_end=start + dt.timedelta(days=days - 1), **fields)
+    return make_experiment(
+        owner,
+        approver,
+        status=Status.APPROVED,
+        planned_start=start,
+        planned_end=start + dt.timedelta(days=days - 1),
+        **fields,
+    )
 
 
 def running_with_next_check(owner, approver, next_check_at):
@@ -47,7 +58,9 @@ def running_with_next_check(owner, approver, next_check_at):
 
 
 @pytest.mark.approvals
-def test_the_sweep_starts_what_is_due_and_queues_only_the_due_checks(proposer, co_author, approver, signal_owner, queued):
+def test_the_sweep_starts_what_is_due_and_queues_only_the_due_checks(
+    proposer, co_author, approver, signal_owner, queued
+):
     starts_today = approved(proposer, approver, TODAY, key="starts-today")
     starts_today.co_authors.add(co_author)
     started_late = approved(proposer, approver, TODAY - dt.timedelta(days=2), key="started-late")
@@ -68,8 +81,16 @@ def test_the_sweep_starts_what_is_due_and_queues_only_the_due_checks(proposer, c
     start = starts_today.events.get(action="start")
     assert start.actor is None
     notes = Notification.objects.filter(kind=Notification.Kind.STARTED, experiment=starts_today)
-    assert sorted(notes.values_list("user__username", flat=True)) == ["alex_approver", "colin_coauthor", "priya_proposer", "sam_signal"]
-    assert notes.first().message == f"“{starts_today.title}” (starts-today) started on 10 Mar 2026. The daily checks watch it from now on."
+    assert sorted(notes.values_list("user__username", flat=True)) == [
+        "alex_approver",
+        "colin_coauthor",
+        "priya_proposer",
+        "sam_signal",
+    ]
+    assert (
+        notes.first().message
+        == f"“{starts_today.title}” (starts-today) started on 10 Mar 2026. The daily checks watch it from now on."
+    )
     late_note = Notification.objects.filter(kind=Notification.Kind.STARTED, experiment=started_late).first()
     assert "started on 10 Mar 2026 (planned start 8 Mar 2026)." in late_note.message
 
@@ -82,8 +103,11 @@ def test_the_sweep_starts_what_is_due_and_queues_only_the_due_checks(proposer, c
 
 def test_nothing_is_queued_before_the_transaction_commits(proposer, approver, django_capture_on_commit_callbacks):
     running_with_next_check(proposer, approver, None)
-    with time_machine.travel(at(TODAY), tick=False), mock.patch("experiments.tasks.check_experiment.delay") as delay, \
-            django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with (
+        time_machine.travel(at(TODAY), tick=False),
+        mock.patch("experiments.tasks.check_experiment.delay") as delay,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
         sweep()
         assert delay.call_count == 0
     assert len(callbacks) == 1
@@ -141,4 +165,6 @@ def test_two_sweeps_start_an_experiment_once(proposer, approver, queued):
     report, _ = queued(at(TODAY, 6, 10))
     assert report["started"] == []
     assert experiment.events.filter(action="start").count() == 1
-    assert Notification.objects.filter(kind="started", experiment=experiment, user__username="priya_proposer").count() == 1
+    assert (
+        Notification.objects.filter(kind="started", experiment=experiment, user__username="priya_proposer").count() == 1
+    )

@@ -3,6 +3,7 @@
 Checks come from the real engine over simulated daily looks (checks_factory), so the figures
 asserted here are the engine's, read back from the stored Check rows.
 """
+
 import datetime as dt
 
 import pytest
@@ -113,7 +114,10 @@ def test_metric_rows_say_where_each_metric_stands(drifted):
     assert complaint.arm == "One-sentence greeting"
     assert complaint.boundaries[0] == "Margin -0.5 points"
     assert complaint.interval_text.startswith("90%: -")
-    assert complaint.units == [("Current greeting", f"{stored['n_control']:,}"), ("One-sentence greeting", f"{stored['n_treatment']:,}")]
+    assert complaint.units == [
+        ("Current greeting", f"{stored['n_control']:,}"),
+        ("One-sentence greeting", f"{stored['n_treatment']:,}"),
+    ]
     assert complaint.sentence == stored["sentence"]
     assert rows[0].status_text == "No improvement shown yet"
     assert rows[2].boundaries[0] == "Margin -1 point"  # singular
@@ -123,11 +127,28 @@ def test_metric_rows_say_where_each_metric_stands(drifted):
 def test_not_enough_data_reads_as_such():
     check = Check(
         look_date=START,
-        result={"metrics": [{"metric": "fcr", "label": "first-contact resolution", "role": "success", "treatment": "short",
-                             "status": "not_enough_data", "unit": "points", "n_control": 4, "n_treatment": 5}]},
+        result={
+            "metrics": [
+                {
+                    "metric": "fcr",
+                    "label": "first-contact resolution",
+                    "role": "success",
+                    "treatment": "short",
+                    "status": "not_enough_data",
+                    "unit": "points",
+                    "n_control": 4,
+                    "n_treatment": 5,
+                }
+            ]
+        },
     )
     (row,) = presentation.metric_rows(check, {"control": "Current", "short": "Short"}, "control")
-    assert (row.estimate_text, row.interval_text, row.boundary_text, row.status_text) == ("—", "—", "—", "Not enough data yet")
+    assert (row.estimate_text, row.interval_text, row.boundary_text, row.status_text) == (
+        "—",
+        "—",
+        "—",
+        "Not enough data yet",
+    )
     assert row.units == [("Current", "4"), ("Short", "5")]
 
 
@@ -186,7 +207,10 @@ def test_lights(drifted, proposer, approver):
         found = presentation.light(exp, check, fr)
         return found.colour, found.reason
 
-    assert lamp(experiment, checks[-1], presentation.freshness(None, None, now=now, running=False)) == ("red", "By a check")
+    assert lamp(experiment, checks[-1], presentation.freshness(None, None, now=now, running=False)) == (
+        "red",
+        "By a check",
+    )
     assert lamp(other, continuing, fresh) == ("green", "Data fresh, checks say continue")
     assert lamp(other, None, fresh) == ("green", "Data fresh, first check pending")
     assert lamp(other, None, nothing) == ("amber", "No data yet")
@@ -206,7 +230,9 @@ def test_days_left_and_progress(running):
 def test_board_row_shortens_the_sentence(running):
     long = Check(action="continue", sentence="Continue: " + "word " * 60, look_date=START, created_at=timezone.now())
     fresh = presentation.freshness(THROUGH, RECEIVED, now=RECEIVED, running=True)
-    row = presentation.board_row(running, long, fresh, now=dt.datetime.combine(START + dt.timedelta(days=8), dt.time(9), tzinfo=UTC))
+    row = presentation.board_row(
+        running, long, fresh, now=dt.datetime.combine(START + dt.timedelta(days=8), dt.time(9), tzinfo=UTC)
+    )
     assert len(row.sentence) <= presentation.SHORT_SENTENCE_CHARS and row.sentence.endswith("…")
     assert row.full_sentence == long.sentence
     assert row.when_text == "19 days left"

@@ -1,4 +1,5 @@
 """The decision banner: the latest check's sentence and what it means, per case."""
+
 import datetime as dt
 
 import pytest
@@ -106,7 +107,9 @@ def test_stopped_by_a_person_quotes_their_reason(running, proposer):
 def test_stopped_for_invalid_data_says_what_to_fix(running):
     running.status = Status.STOPPED  # as the slot leaves it (not saved: the banner reads the object)
     check = Check(
-        action="stop", outcome="invalid", look_date=dt.date(2026, 11, 14),
+        action="stop",
+        outcome="invalid",
+        look_date=dt.date(2026, 11, 14),
         created_at=dt.datetime(2026, 11, 14, 6, tzinfo=UTC),
         sentence="Stop (invalid): the arms received 5,400 and 4,600 units where equal shares were planned.",
     )

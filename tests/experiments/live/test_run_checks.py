@@ -1,4 +1,5 @@
 """manage.py run_checks: the slot run by an operator, in-process, one line per experiment."""
+
 import datetime as dt
 from io import StringIO
 
@@ -36,14 +37,22 @@ def quiet_one(proposer, approver):
 
 
 def test_it_starts_what_is_due_and_checks_every_running_experiment(proposer, approver, harmed, quiet_one):
-    make_experiment(proposer, approver, status=Status.APPROVED, key="greeting-new", planned_start=TODAY,
-                    planned_end=TODAY + dt.timedelta(days=13))
+    make_experiment(
+        proposer,
+        approver,
+        status=Status.APPROVED,
+        key="greeting-new",
+        planned_start=TODAY,
+        planned_end=TODAY + dt.timedelta(days=13),
+    )
 
     lines = run_checks()
 
     assert lines[0] == "greeting-new: started (planned start 10 Mar 2026)."
     assert lines[1].startswith("greeting-harm (2026-03-10): Stop and roll back: complaint rate rose by 7 points")
-    assert lines[2] == "greeting-new (2026-03-10): Continue: not enough data yet — each arm needs at least 10 units and control has 0."
+    assert lines[2] == (
+        "greeting-new (2026-03-10): Continue: not enough data yet — each arm needs at least 10 units and control has 0."
+    )
     assert lines[3].startswith("greeting-quiet (2026-03-10): Continue: not enough data yet")
     assert len(lines) == 4
     assert set(Check.objects.values_list("trigger", flat=True)) == {Check.Trigger.OPERATOR}
@@ -74,11 +83,14 @@ def test_nothing_running_says_so(db):
     assert run_checks() == ["No running experiment to check."]
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--experiment", "no-such-key"), "--experiment: no experiment has the key 'no-such-key'."),
-    (("--date", "10/03/2026"), "--date: '10/03/2026' is not a date; use YYYY-MM-DD."),
-    (("--date", "2026-03-11"), "--date: 2026-03-11 is in the future; a look reads the data up to its date."),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--experiment", "no-such-key"), "--experiment: no experiment has the key 'no-such-key'."),
+        (("--date", "10/03/2026"), "--date: '10/03/2026' is not a date; use YYYY-MM-DD."),
+        (("--date", "2026-03-11"), "--date: 2026-03-11 is in the future; a look reads the data up to its date."),
+    ],
+)
 def test_bad_arguments_are_named(db, args, message):
     with pytest.raises(CommandError) as error:
         run_checks(*args)

@@ -1,4 +1,5 @@
 """Service keys at the machine doors: only keyed calls in scope are counted; people preview."""
+
 import datetime as dt
 
 import pytest
@@ -30,7 +31,8 @@ def live(proposer, approver):
 
 def batch(client, units=("u1", "u2", "u3"), experiment="live"):
     return client.post(
-        "/api/assignments/", {"experiment": experiment, "units": [{"unit": u, "touchpoint": "chat"} for u in units]},
+        "/api/assignments/",
+        {"experiment": experiment, "units": [{"unit": u, "touchpoint": "chat"} for u in units]},
         format="json",
     )
 
@@ -215,8 +217,6 @@ def test_the_admin_lists_keys_and_revokes_them(live, proposer, admin_user, clien
     listing = client.get("/admin/experiments/servicekey/", secure=True)
     assert listing.status_code == 200 and "chat router" in listing.content.decode()
     assert client.get("/admin/experiments/servicekey/add/", secure=True).status_code == 403  # made on the keys page
-    client.post(
-        "/admin/experiments/servicekey/", {"action": "revoke", "_selected_action": [key.pk]}, secure=True
-    )
+    client.post("/admin/experiments/servicekey/", {"action": "revoke", "_selected_action": [key.pk]}, secure=True)
     key.refresh_from_db()
     assert key.revoked_by == admin_user

@@ -1,6 +1,7 @@
 """The upload page streams the file to a temporary file and refuses one over INGEST_MAX_BODY_BYTES
 while reading it (experiments.inputs.uploads); a request declaring more than that is refused
 before any of it is read."""
+
 from unittest import mock
 
 import pytest

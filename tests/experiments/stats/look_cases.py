@@ -3,6 +3,7 @@
 The golden results in golden/look_results.json were captured from the engine before its statuses
 became enums and `evaluate_look` was split into steps; the refactor must not move a single value.
 """
+
 from experiments.stats.decision import Design, MetricSpec, evaluate_look
 from experiments.stats.inputs import BinaryArm, MeanArm
 

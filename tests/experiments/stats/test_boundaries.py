@@ -1,4 +1,5 @@
 """Boundaries by numerical integration reproduce the published constants and keep alpha exactly."""
+
 import json
 import math
 
@@ -69,7 +70,11 @@ def test_one_sided_spending_function_totals_alpha():
 
 @pytest.mark.parametrize(
     "looks, name, power, inflation",
-    [(14, "obrien_fleming_symmetric", 0.777, 1.059), (14, "power", 0.766, 1.087), (28, "obrien_fleming_symmetric", 0.774, 1.066)],
+    [
+        (14, "obrien_fleming_symmetric", 0.777, 1.059),
+        (14, "power", 0.766, 1.087),
+        (28, "obrien_fleming_symmetric", 0.774, 1.066),
+    ],
 )
 def test_power_at_the_fixed_sample_size_matches_the_reference(looks, name, power, inflation):
     from experiments.stats.sequential_planning import inflation_factor

@@ -1,4 +1,5 @@
 """The look decision follows the rule's order and explains itself; bad input never decides."""
+
 import math
 import statistics
 import time
@@ -12,12 +13,19 @@ from experiments.stats.decision import Design, MetricSpec, evaluate_look, evalua
 from experiments.stats.inputs import BinaryArm, MeanArm, StatsInputError
 
 CONVERSION = MetricSpec("conversion", "binary", "success", label="conversion rate")
-COMPLAINTS = MetricSpec("complaint-rate", "binary", "guardrail", lower_is_better=True, margin=0.5, label="complaint rate")
+COMPLAINTS = MetricSpec(
+    "complaint-rate", "binary", "guardrail", lower_is_better=True, margin=0.5, label="complaint rate"
+)
 DAILY = [k / 28 for k in range(1, 28)]  # 27 earlier daily looks of 28
 
 
 def design(**overrides):
-    values = {"weights": {"control": 1, "treatment": 1}, "control": "control", "planned_units": 20_000, "min_runtime_days": 7}
+    values = {
+        "weights": {"control": 1, "treatment": 1},
+        "control": "control",
+        "planned_units": 20_000,
+        "min_runtime_days": 7,
+    }
     values.update(overrides)
     return Design(**values)
 
@@ -27,9 +35,14 @@ def look(conversions=(1000, 1000), complaints=(200, 200), counts=(10_000, 10_000
     kwargs.setdefault("days_elapsed", 28)
     metrics = [
         (CONVERSION, {"control": BinaryArm(n, conversions[0]), "treatment": BinaryArm(n, conversions[1])}),
-        (COMPLAINTS, {"control": {"n": n, "successes": complaints[0]}, "treatment": {"n": n, "successes": complaints[1]}}),
+        (
+            COMPLAINTS,
+            {"control": {"n": n, "successes": complaints[0]}, "treatment": {"n": n, "successes": complaints[1]}},
+        ),
     ]
-    return evaluate_look(kwargs.pop("design", design()), metrics, {"control": counts[0], "treatment": counts[1]}, **kwargs)
+    return evaluate_look(
+        kwargs.pop("design", design()), metrics, {"control": counts[0], "treatment": counts[1]}, **kwargs
+    )
 
 
 def test_won_needs_a_success_crossing_and_every_guardrail_non_inferior():
@@ -48,7 +61,10 @@ def test_harm_stops_before_a_win_can_be_declared():
     assert complaints.status == "harm" and complaints.harm
     low, high = complaints.harm_interval
     assert high < 0  # the whole (oriented) interval is on the harmful side
-    assert "complaint rate rose by 1 point (98% CI 0.45 to 1.55), clearly worse than control, beyond the agreed margin of 0.5 points" in result.sentence
+    assert (
+        "complaint rate rose by 1 point (98% CI 0.45 to 1.55), clearly worse than control, beyond the agreed margin of "
+        "0.5 points" in result.sentence
+    )
 
 
 def test_sample_ratio_mismatch_beats_everything():
@@ -60,7 +76,9 @@ def test_sample_ratio_mismatch_beats_everything():
 
 def test_a_guardrail_not_shown_non_inferior_blocks_the_ship():
     # complaints up 0.3 points: not clearly harmful, but its interval reaches past the 0.5 margin
-    result = look(conversions=(1500, 1650), complaints=(300, 345), previous_fractions=DAILY[:20], counts=(7500, 7500), n=15_000)
+    result = look(
+        conversions=(1500, 1650), complaints=(300, 345), previous_fractions=DAILY[:20], counts=(7500, 7500), n=15_000
+    )
     assert result.action == "continue"
     assert result.metrics[1].status == "undecided"
     assert "not yet shown to stay within the agreed margin of 0.5 points" in result.sentence
@@ -84,7 +102,9 @@ def test_planned_maximum_without_an_effect_concludes_inconclusive():
 
 
 def test_continue_while_nothing_is_crossed():
-    result = look(conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13])
+    result = look(
+        conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13]
+    )
     assert (result.action, result.outcome) == ("continue", None)
     assert result.information_fraction == 0.5
     assert result.look == 14
@@ -95,7 +115,14 @@ def test_final_look_spends_all_remaining_alpha():
     # the planned days ran out at 80% of the planned units
     metrics = [(CONVERSION, {"control": BinaryArm(8000, 800), "treatment": BinaryArm(8000, 880)})]
     previous = [k / 35 for k in range(1, 28)]
-    result = evaluate_look(design(), metrics, {"control": 8000, "treatment": 8000}, previous_fractions=previous, days_elapsed=28, final=True)
+    result = evaluate_look(
+        design(),
+        metrics,
+        {"control": 8000, "treatment": 8000},
+        previous_fractions=previous,
+        days_elapsed=28,
+        final=True,
+    )
     assert result.metrics[0].alpha_spent == pytest.approx(0.05)
     assert result.metrics[0].boundary == pytest.approx(boundary_state(previous + [1.0], 0.05).boundary)
     assert result.action == "conclude"
@@ -176,7 +203,9 @@ def test_single_final_look_agrees_with_the_statsmodels_one_sided_wald_test():
     assert result.p_value == pytest.approx(reference.pvalue, abs=1e-6)
     assert result.nominal_p_value == pytest.approx(reference.pvalue, abs=1e-6)
     assert result.boundary == pytest.approx(norm.ppf(0.95), abs=1e-6)
-    assert result.boundary_effect == pytest.approx(norm.ppf(0.95) * math.sqrt(0.09 / 5000 + 0.109 * 0.891 / 5000) * 100, abs=1e-6)
+    assert result.boundary_effect == pytest.approx(
+        norm.ppf(0.95) * math.sqrt(0.09 / 5000 + 0.109 * 0.891 / 5000) * 100, abs=1e-6
+    )
 
 
 def test_open_ended_metrics_use_the_mixture_test():
@@ -190,7 +219,9 @@ def test_open_ended_metrics_use_the_mixture_test():
 
 
 def test_relative_guardrail_margin_in_percent_of_control():
-    spec = MetricSpec("resolution-time", "mean", "guardrail", lower_is_better=True, margin=5, relative=True, label="resolution time")
+    spec = MetricSpec(
+        "resolution-time", "mean", "guardrail", lower_is_better=True, margin=5, relative=True, label="resolution time"
+    )
     control = MeanArm(4000, 4000 * 20.0, 4000 * 400.0 + 3999 * 25.0)
     treatment = MeanArm(4000, 4000 * 20.2, 4000 * 20.2**2 + 3999 * 25.0)
     result = evaluate_metric(spec, control, treatment, design(), [0.4])
@@ -202,7 +233,13 @@ def test_relative_guardrail_margin_in_percent_of_control():
 def test_two_treatments_are_each_compared_with_control_at_split_alpha():
     d = Design({"control": 1, "a": 1, "b": 1}, "control", planned_units=30_000)
     arms = {"control": BinaryArm(10_000, 1000), "a": BinaryArm(10_000, 1010), "b": BinaryArm(10_000, 1150)}
-    result = evaluate_look(d, [(CONVERSION, arms)], {"control": 10_000, "a": 10_000, "b": 10_000}, previous_fractions=DAILY, days_elapsed=28)
+    result = evaluate_look(
+        d,
+        [(CONVERSION, arms)],
+        {"control": 10_000, "a": 10_000, "b": 10_000},
+        previous_fractions=DAILY,
+        days_elapsed=28,
+    )
     assert [m.treatment for m in result.metrics] == ["a", "b"]
     assert result.metrics[0].alpha == pytest.approx(0.025)
     assert (result.outcome, result.winner) == ("won", "b")
@@ -229,7 +266,12 @@ def test_cuped_narrows_the_interval_when_covariates_are_given():
     for name, shift in (("control", 0.0), ("treatment", 0.15)):
         x = rng.normal(20, 4, 3000)
         y = 5 + 0.5 * x + shift + rng.normal(0, 1, 3000)
-        arms[name] = {"n": 3000, "total": y.sum(), "total_sq": (y * y).sum(), "covariate": {"total_x": x.sum(), "total_x_sq": (x * x).sum(), "total_xy": (x * y).sum()}}
+        arms[name] = {
+            "n": 3000,
+            "total": y.sum(),
+            "total_sq": (y * y).sum(),
+            "covariate": {"total_x": x.sum(), "total_x_sq": (x * x).sum(), "total_xy": (x * y).sum()},
+        }
     plain_arms = {k: {f: v[f] for f in ("n", "total", "total_sq")} for k, v in arms.items()}
     spec = MetricSpec("spend", "mean", "success", unit="EUR")
     cuped = evaluate_metric(spec, arms["control"], arms["treatment"], design(), [0.3])
@@ -241,7 +283,13 @@ def test_cuped_narrows_the_interval_when_covariates_are_given():
 
 def test_nps_metric_speaks_in_nps_points():
     spec = MetricSpec("nps", "nps", "guardrail", margin=3, label="NPS")
-    result = evaluate_metric(spec, {"n": 4000, "promoters": 1800, "detractors": 600}, {"n": 4000, "promoters": 1500, "detractors": 800}, design(), [0.5])
+    result = evaluate_metric(
+        spec,
+        {"n": 4000, "promoters": 1800, "detractors": 600},
+        {"n": 4000, "promoters": 1500, "detractors": 800},
+        design(),
+        [0.5],
+    )
     assert result.estimate == pytest.approx(-12.5)
     assert result.status == "harm"
     assert "Stop: NPS fell by 12.5 NPS points" in result.sentence
@@ -251,7 +299,9 @@ def test_nps_metric_speaks_in_nps_points():
 def test_look_results_serialise_to_json():
     import json
 
-    result = look(conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13])
+    result = look(
+        conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13]
+    )
     data = json.loads(json.dumps(result.as_dict()))
     assert data["action"] == "continue"
     assert data["metrics"][0]["interval"][0] < data["metrics"][0]["estimate"] < data["metrics"][0]["interval"][1]

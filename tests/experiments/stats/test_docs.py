@@ -1,4 +1,5 @@
 """The examples in docs/statistics.md run as written."""
+
 import contextlib
 import io
 import re

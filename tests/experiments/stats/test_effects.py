@@ -1,4 +1,5 @@
 """Effect estimates agree with scipy / statsmodels and orient so that positive means better."""
+
 import math
 
 import numpy as np
@@ -17,7 +18,13 @@ def test_welch_matches_the_reference_example_and_scipy():
     assert result.p_value == pytest.approx(0.2638019, abs=1e-6)
     assert result.interval == pytest.approx((-0.292758, 1.069229), abs=1e-6)
     scipy_result = scipy_stats.ttest_ind_from_stats(
-        treatment.mean, math.sqrt(treatment.variance), 5100, control.mean, math.sqrt(control.variance), 5000, equal_var=False
+        treatment.mean,
+        math.sqrt(treatment.variance),
+        5100,
+        control.mean,
+        math.sqrt(control.variance),
+        5000,
+        equal_var=False,
     )
     assert result.t == pytest.approx(scipy_result.statistic, abs=1e-9)
     assert result.p_value == pytest.approx(scipy_result.pvalue, abs=1e-9)
@@ -45,7 +52,10 @@ def test_lower_is_better_flips_the_sign_but_not_the_variance():
 
 
 def test_relative_effect_uses_the_delta_method():
-    control, treatment = MeanArm(400, 4000, 4000 * 10 + 399 * 4).summary(), MeanArm(500, 5500, 5500 * 11 + 499 * 9).summary()
+    control, treatment = (
+        MeanArm(400, 4000, 4000 * 10 + 399 * 4).summary(),
+        MeanArm(500, 5500, 5500 * 11 + 499 * 9).summary(),
+    )
     effect = compare(control, treatment, relative=True)
     assert effect.estimate == pytest.approx(10.0)  # 11 vs 10
     v_c, v_t = control.variance / 400, treatment.variance / 500

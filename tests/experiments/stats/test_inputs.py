@@ -1,4 +1,5 @@
 """Arm statistics refuse impossible numbers with an error naming the field."""
+
 import math
 
 import pytest
@@ -71,5 +72,9 @@ def test_dicts_are_checked_with_the_place_in_the_field():
     with pytest.raises(StatsInputError) as caught:
         as_arm("mean", BinaryArm(10, 3), "metrics[aht].control")
     assert caught.value.field == "metrics[aht].control"
-    arm = as_arm("mean", {"n": 3, "total": 3.0, "total_sq": 5.0, "covariate": {"total_x": 3.0, "total_x_sq": 5.0, "total_xy": 5.0}}, "m")
+    arm = as_arm(
+        "mean",
+        {"n": 3, "total": 3.0, "total_sq": 5.0, "covariate": {"total_x": 3.0, "total_x_sq": 5.0, "total_xy": 5.0}},
+        "m",
+    )
     assert arm.covariate == Covariate(3.0, 5.0, 5.0)

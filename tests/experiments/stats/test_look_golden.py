@@ -1,5 +1,6 @@
 """Replaying fixed looks gives exactly the results the engine gave before its statuses became enums
 and `evaluate_look` was split into steps (golden/look_results.json, captured from that engine)."""
+
 import json
 import math
 from pathlib import Path
@@ -34,8 +35,12 @@ def same(actual, expected, where="result"):
 def test_the_cases_cover_every_decision():
     decisions = {(GOLDEN[name]["action"], GOLDEN[name]["outcome"]) for name in CASES}
     assert decisions == {
-        ("stop", "invalid"), ("stop", "lost"), ("conclude", "won"), ("conclude", "lost"),
-        ("conclude", "inconclusive"), ("continue", None),
+        ("stop", "invalid"),
+        ("stop", "lost"),
+        ("conclude", "won"),
+        ("conclude", "lost"),
+        ("conclude", "inconclusive"),
+        ("continue", None),
     }
     assert set(CASES) == set(GOLDEN)
 

@@ -1,11 +1,18 @@
 """The mixture sequential test follows the reference's formulas and keeps alpha under any peeking."""
+
 import math
 
 import numpy as np
 import pytest
 
 from experiments.stats.inputs import StatsInputError
-from experiments.stats.msprt import confidence_sequence, mixing_variance, mixture_test, tightest_mixing_ratio, z_threshold
+from experiments.stats.msprt import (
+    confidence_sequence,
+    mixing_variance,
+    mixture_test,
+    tightest_mixing_ratio,
+    z_threshold,
+)
 
 
 def test_tuned_mixture_threshold_is_3_035_and_1_549_times_wider():
@@ -51,7 +58,15 @@ def test_daily_peeking_for_a_year_stays_below_alpha():
     assert rejected <= 0.05
 
 
-@pytest.mark.parametrize("args, field", [((math.nan, 1.0, 1.0, 0.05), "estimate"), ((0.0, 0.0, 1.0, 0.05), "variance"), ((0.0, 1.0, -1.0, 0.05), "tau2"), ((0.0, 1.0, 1.0, 1.5), "alpha")])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        ((math.nan, 1.0, 1.0, 0.05), "estimate"),
+        ((0.0, 0.0, 1.0, 0.05), "variance"),
+        ((0.0, 1.0, -1.0, 0.05), "tau2"),
+        ((0.0, 1.0, 1.0, 1.5), "alpha"),
+    ],
+)
 def test_bad_arguments(args, field):
     with pytest.raises(StatsInputError) as caught:
         mixture_test(*args)

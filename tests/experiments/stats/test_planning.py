@@ -2,6 +2,7 @@
 
 Pure numbers: no database. Closed forms are written out here independently of the code under test.
 """
+
 import math
 from unittest import mock
 
@@ -33,7 +34,9 @@ def closed_form_binary_n(alpha, power, p_control, p_treatment):
 
 
 def csat(role="success", effect=0.1, sd=1.1, **kw):
-    return MetricPlanInput(name=kw.pop("name", "CSAT"), kind="mean", role=role, effect=effect, baseline_mean=4.1, baseline_sd=sd, **kw)
+    return MetricPlanInput(
+        name=kw.pop("name", "CSAT"), kind="mean", role=role, effect=effect, baseline_mean=4.1, baseline_sd=sd, **kw
+    )
 
 
 def complaint_rate(margin=0.5, rate=3.0, name="Complaint rate"):
@@ -269,7 +272,10 @@ def binary(rate, effect=1.0):
         ({"metrics": [csat(sd=NAN)]}, "baseline_sd"),
         ({"metrics": [csat(sd=INF)]}, "baseline_sd"),
         ({"metrics": [MetricPlanInput("CSAT", "mean", "success", 0.1)]}, "baseline_sd"),
-        ({"metrics": [MetricPlanInput("CSAT", "mean", "success", 5, "relative", baseline_mean=0, baseline_sd=1)]}, "baseline_mean"),
+        (
+            {"metrics": [MetricPlanInput("CSAT", "mean", "success", 5, "relative", baseline_mean=0, baseline_sd=1)]},
+            "baseline_mean",
+        ),
         ({"metrics": [MetricPlanInput("CSAT", "mean", "success", 5, "relative", baseline_sd=1)]}, "baseline_mean"),
         ({"metrics": [binary(0)]}, "baseline_rate"),
         ({"metrics": [binary(100)]}, "baseline_rate"),
@@ -316,7 +322,9 @@ rates = st.floats(1, 60)
 
 
 def mean_units(effect, sd, alpha=0.05, power=0.8, guardrails=1):
-    metrics = [csat(effect=effect, sd=sd)] + [csat(name=f"G{i}", role="guardrail", effect=sd / 4, sd=sd) for i in range(guardrails)]
+    metrics = [csat(effect=effect, sd=sd)] + [
+        csat(name=f"G{i}", role="guardrail", effect=sd / 4, sd=sd) for i in range(guardrails)
+    ]
     return plan(metrics, alpha=alpha, power=power).total_units
 
 
@@ -324,7 +332,9 @@ def mean_units(effect, sd, alpha=0.05, power=0.8, guardrails=1):
 @given(sd=sds, small=st.floats(0.01, 1), factor=st.floats(1, 50), alpha=alphas, power=powers)
 def test_a_larger_mean_effect_never_needs_more_units(sd, small, factor, alpha, power):
     effect = small * sd
-    assert mean_units(effect * factor, sd, alpha, power, guardrails=0) <= mean_units(effect, sd, alpha, power, guardrails=0)
+    assert mean_units(effect * factor, sd, alpha, power, guardrails=0) <= mean_units(
+        effect, sd, alpha, power, guardrails=0
+    )
 
 
 @PROPERTY_SETTINGS

@@ -1,4 +1,5 @@
 """Invariants that hold for any data: symmetry, monotonicity, intervals around the estimate."""
+
 import math
 
 from hypothesis import given, settings
@@ -43,7 +44,11 @@ def test_swapping_arms_negates_the_effect(a, b, relative, lower):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=200, max_value=20_000), st.floats(min_value=0.02, max_value=0.9), st.integers(min_value=1, max_value=50))
+@given(
+    st.integers(min_value=200, max_value=20_000),
+    st.floats(min_value=0.02, max_value=0.9),
+    st.integers(min_value=1, max_value=50),
+)
 def test_more_successes_in_treatment_never_weaken_the_evidence(n, rate, extra):
     control = BinaryArm(n, int(n * rate))
     low_count = int(n * rate)
@@ -79,7 +84,10 @@ def test_intervals_contain_the_estimate_and_match_the_status(a, b, spec):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.floats(min_value=0.02, max_value=1.0), min_size=1, max_size=6, unique=True), st.floats(min_value=0.005, max_value=0.1))
+@given(
+    st.lists(st.floats(min_value=0.02, max_value=1.0), min_size=1, max_size=6, unique=True),
+    st.floats(min_value=0.005, max_value=0.1),
+)
 def test_boundaries_rise_as_alpha_falls(fractions, alpha):
     fractions = sorted(round(t, 2) for t in fractions)
     if len(set(fractions)) != len(fractions) or fractions[0] <= 0:
@@ -116,7 +124,9 @@ def test_any_input_gives_a_result_or_a_named_error_never_a_crash(data, kind, rol
     arms = {"control": data.draw(arm_dict(kind)), "treatment": data.draw(arm_dict(kind))}
     counts = {"control": data.draw(ODD_NUMBERS), "treatment": data.draw(ODD_NUMBERS)}
     try:
-        result = evaluate_look(design, [(spec, arms)], counts, previous_fractions=data.draw(st.lists(st.floats(0, 1), max_size=3)))
+        result = evaluate_look(
+            design, [(spec, arms)], counts, previous_fractions=data.draw(st.lists(st.floats(0, 1), max_size=3))
+        )
     except StatsInputError as error:
         assert error.field
         return

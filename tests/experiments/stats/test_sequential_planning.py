@@ -1,4 +1,5 @@
 """Sequential sample sizes: the reference's inflation factors, the power split and the days."""
+
 import math
 
 import pytest
@@ -38,10 +39,18 @@ def test_power_split_across_guardrails():
 
 
 def test_plan_is_the_fixed_size_times_R_for_the_deciding_metric():
-    metrics = [MetricRequirement("conversion", "success", 1.0, 30.0), MetricRequirement("complaints", "guardrail", 0.5, 14.0)] + [
-        MetricRequirement(f"g{i}", "guardrail", 1.0, 10.0) for i in range(2)
-    ]
-    plan = plan_sequential(metrics, weights={"control": 1, "treatment": 1}, control="control", looks=14, daily_traffic=2000, exposure_pct=50)
+    metrics = [
+        MetricRequirement("conversion", "success", 1.0, 30.0),
+        MetricRequirement("complaints", "guardrail", 0.5, 14.0),
+    ] + [MetricRequirement(f"g{i}", "guardrail", 1.0, 10.0) for i in range(2)]
+    plan = plan_sequential(
+        metrics,
+        weights={"control": 1, "treatment": 1},
+        control="control",
+        looks=14,
+        daily_traffic=2000,
+        exposure_pct=50,
+    )
     power = 1 - (0.2 - 3 * 0.01) / 4  # 3 guardrails' harm tests reserve 0.03 of beta
     fixed = NormalIndPower().solve_power(effect_size=1 / 30, alpha=0.05, power=power, ratio=1, alternative="larger")
     conversion = plan.metrics[0]
@@ -62,7 +71,9 @@ def test_unequal_allocation_sizes_the_control_arm_for_the_smaller_treatment():
 
 
 def test_many_guardrails_reserve_at_most_half_of_beta_for_harm_stops():
-    metrics = [MetricRequirement("s", "success", 1.0, 10.0)] + [MetricRequirement(f"g{i}", "guardrail", 1.0, 10.0) for i in range(12)]
+    metrics = [MetricRequirement("s", "success", 1.0, 10.0)] + [
+        MetricRequirement(f"g{i}", "guardrail", 1.0, 10.0) for i in range(12)
+    ]
     plan = plan_sequential(metrics, weights={"control": 1, "treatment": 1}, control="control")
     assert plan.metrics[0].power == pytest.approx(1 - 0.1 / 13)
     assert plan.warnings
@@ -89,7 +100,11 @@ def test_inflate_units_rounds_up():
     ],
 )
 def test_bad_planning_input(kwargs, field):
-    args = {"metrics": [MetricRequirement("x", "success", 1.0, 2.0)], "weights": {"control": 1, "treatment": 1}, "control": "control"}
+    args = {
+        "metrics": [MetricRequirement("x", "success", 1.0, 2.0)],
+        "weights": {"control": 1, "treatment": 1},
+        "control": "control",
+    }
     args.update(kwargs)
     metrics = args.pop("metrics")
     with pytest.raises(StatsInputError) as caught:

@@ -1,4 +1,5 @@
 """Sample ratio mismatch: the reference example, scipy agreement, and the minimum-units rule."""
+
 import pytest
 from scipy.stats import chisquare
 

@@ -1,4 +1,5 @@
 """A standard's evidence table words each metric's engine status, with harm standing out."""
+
 import pytest
 from django.template.loader import render_to_string
 
