@@ -58,6 +58,12 @@ def _edit_context(experiment, form):
     return form_hints(experiment, form)
 
 
+def _policy_approvals():
+    from approvals.slots import policy_sentences
+
+    return policy_sentences()
+
+
 def register():
     from approvals import services
 
@@ -71,3 +77,4 @@ def register():
     hooks.registry.add("notify", OWNER, _notify)
     hooks.registry.add("detail_panel", OWNER, _detail_panel)
     hooks.registry.add("edit_context", OWNER, _edit_context)
+    hooks.registry.add("policy_approvals", OWNER, _policy_approvals)

@@ -5,6 +5,7 @@ touchpoint_owner | role, plus "user_ids" (named/touchpoint) or "role"}. Each app
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from approvals.models import ApprovalPolicy, ApprovalRequest, TouchpointCharter
 from experiments import roles
@@ -126,3 +127,35 @@ def is_required_approver(user, experiment: Experiment) -> bool:
 def waiting_on(request: ApprovalRequest) -> list[dict]:
     filled = filled_slot_keys(request)
     return [s for s in request.required_slots if s["key"] not in filled]
+
+
+def policy_sentences() -> list[str]:
+    """The approval policies in force, in words, for the policy page and /api/policy/."""
+    sentences = []
+    for policy in ApprovalPolicy.objects.filter(is_active=True).select_related("touchpoint", "sensitive_category"):
+        if policy.touchpoint and policy.sensitive_category:
+            where = _("An experiment on %(touchpoint)s in the sensitive category %(category)s") % {
+                "touchpoint": policy.touchpoint.name,
+                "category": policy.sensitive_category.name,
+            }
+        elif policy.touchpoint:
+            where = _("An experiment on %(touchpoint)s") % {"touchpoint": policy.touchpoint.name}
+        elif policy.sensitive_category:
+            where = _("An experiment in the sensitive category %(category)s") % {
+                "category": policy.sensitive_category.name
+            }
+        else:
+            where = _("Every experiment")
+        if policy.requirement == Req.ROLE:
+            needs = _("%(count)s approval(s) from holders of the %(role)s role") % {
+                "count": policy.count,
+                "role": roles.ALL_ROLES.get(policy.role, policy.role),
+            }
+        elif policy.requirement == Req.TOUCHPOINT_OWNER:
+            needs = _("the approval of each touchpoint's owner (or backup)")
+        else:
+            needs = _("the named approver's approval")
+        sentences.append(
+            _("%(where)s needs %(needs)s (%(policy)s).") % {"where": where, "needs": needs, "policy": policy.name}
+        )
+    return sentences

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experiments import roles
+from experiments.hooks import registry
 from experiments.models import Experiment, GuardrailPolicy, NeverTestArea, SensitiveCategory, Touchpoint
 
 # --- the contract ----------------------------------------------------------------------------
@@ -351,6 +352,7 @@ def policy_summary(policy=None) -> dict:
             for a in rules.never_test
         ],
         "rules": rule_statements(rules),
+        "approval_rules": [sentence for hook in registry.get("policy_approvals") for sentence in hook.fn()],
     }
 
 

@@ -13,6 +13,8 @@ Points:
 - ``notify``: fn(kind, experiment, users, message): tell people (in-app, email, webhook).
 - ``detail_panel``: fn(experiment, user) -> (name, context) for the experiment page.
 - ``edit_context``: fn(experiment, user) -> dict added to the proposal form's context.
+- ``policy_approvals``: fn() -> list of sentences: the approvals another app adds beyond the named
+  approver (e.g. per touchpoint or sensitive category), shown with the policy.
 """
 
 from collections import defaultdict

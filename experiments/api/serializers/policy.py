@@ -59,3 +59,7 @@ class PolicySerializer(serializers.Serializer):
     rules = serializers.ListField(
         child=serializers.CharField(), help_text="The rules in words, in the order they are checked."
     )
+    approval_rules = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Approvals required beyond the named approver's, per touchpoint or sensitive category.",
+    )
