@@ -215,6 +215,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # POST /api/token/ per address (accounts.api.views.LoginRateThrottle); lock-outs are django-axes'.
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_RATE", "30/min")},
+    # The API takes JSON (the token exchange also takes a form: accounts.api.views.TokenView).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "experiments.api.pagination.CappedPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "STRICT_JSON": True,  # reject NaN and Infinity literals in request bodies
@@ -233,6 +236,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error responses (all of them a Refusal), derived in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "experiments.api.schema_hooks.error_responses",
+    ],
 }
 
 # Celery: the broker is a URL too. The default needs no server: kombu's SQL transport on its own

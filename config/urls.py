@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from experiments.api.exceptions import not_found as api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,6 +11,8 @@ urlpatterns = [
     path("api/", include("cadence.standards.api_urls")),
     path("api/", include("cadence.reviews.api_urls")),
     path("api/", include("cadence.calendars.api_urls")),
+    # Anything else under /api/ is a JSON refusal, not the HTML 404 page.
+    re_path(r"^api/", api_not_found),
     path("approvals/", include("approvals.urls")),
     path("", include("accounts.urls")),
     path("", include("experiments.live.urls")),

@@ -176,16 +176,6 @@ class DecideSerializer(serializers.Serializer):
         return data
 
 
-class RefusalProblemSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
-class RefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    problems = RefusalProblemSerializer(many=True)
-
-
 class AmendmentMetricSerializer(serializers.Serializer):
     metric = serializers.CharField(help_text="Metric key.")
     role = serializers.ChoiceField(choices=MetricRole.choices)

@@ -29,9 +29,9 @@ from approvals.api.serializers import (
     DiffRowSerializer,
     InboxItemSerializer,
     NotificationSerializer,
-    RefusalSerializer,
     RestartRequestSerializer,
 )
+from experiments.api.serializers import RefusalSerializer
 from approvals.views.evidence import evidence_for, request_diff
 from approvals.access import may_export_all
 from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for

@@ -26,6 +26,7 @@ class TooLarge(DomainError):
     """A body over its size limit, refused before it is read: 413."""
 
     status_code = 413
+    code = "too_large"
 
 
 def text_problem(text: str) -> str | None:

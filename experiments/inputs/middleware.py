@@ -10,10 +10,11 @@ import json
 
 from django.conf import settings
 from django.http import JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from experiments.errors import DomainError
+from experiments.errors import DomainError, Invalid
 from experiments.inputs import cleaning
 from experiments.inputs.uploads import BoundedUploadHandler
 
@@ -93,7 +94,11 @@ class InputCleaningMiddleware:
         if request.method == "POST" and content_type in FORM_TYPES:
             # Files stream to a temporary file, refused past the limit while they are read.
             request.upload_handlers = [BoundedUploadHandler(request, file_limit)]
-            cleaning.refuse_problems(_query_problems(request.POST))
+            try:
+                form = request.POST
+            except MultiPartParserError as error:  # e.g. multipart/form-data without a boundary
+                raise Invalid(_("The form body cannot be read: %(error)s") % {"error": error}, field="body") from None
+            cleaning.refuse_problems(_query_problems(form))
             refused = getattr(request, "upload_refused", None)
             if refused and not _marks(view_func)[1]:  # an upload page says it in its own words
                 raise cleaning.TooLarge(

@@ -16,12 +16,23 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from experiments.api.exceptions import refusal
+from experiments.api.serializers import RefusalSerializer
 from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key
 from experiments.inputs import bounded_body
 from experiments.inputs.middleware import reads_own_body
 from experiments.live import idempotency, ingestion
 from experiments.live.ingestion_csv import parse_body
 from experiments.models import IngestBatch, ServiceKeyAction
+
+INGEST_CODES = {
+    400: "invalid",
+    403: "permission_denied",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "idempotency_key_reused",
+}
 
 KEY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
@@ -90,8 +101,9 @@ class AcceptedSerializer(serializers.Serializer):
     experiments = serializers.DictField(child=ArmCountsSerializer(), help_text="Per experiment key.")
 
 
-class RefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class RefusedSerializer(RefusalSerializer):
+    """The API's refusal (experiments.api.exceptions) with the per-row report of a refused batch."""
+
     errors = RowErrorSerializer(many=True, required=False, help_text="The first 1000 errors.")
     error_count = serializers.IntegerField(required=False)
     rows_received = serializers.IntegerField(required=False)
@@ -144,7 +156,15 @@ def _ingest(request, kind) -> Response:
 
 
 def _respond(answer: idempotency.Answer) -> Response:
-    response = Response(answer.payload, status=answer.status)
+    payload = answer.payload
+    if answer.status >= 400 and "code" not in payload:
+        # A refusal like every other API error: detail, code and problems, then the batch's own report.
+        problems = [{"field": payload["field"], "message": payload["detail"]}] if payload.get("field") else []
+        payload = {
+            **refusal(payload["detail"], INGEST_CODES.get(answer.status, "invalid"), problems),
+            **{key: value for key, value in payload.items() if key != "detail"},
+        }
+    response = Response(payload, status=answer.status)
     if answer.replayed:
         response[idempotency.REPLAY_HEADER] = "true"
     return response

@@ -146,32 +146,37 @@
     show(...nodes);
   }
 
-  // DRF field errors -> readable lines ("Metric row 2, baseline rate: ...").
-  function describeErrors(errors, where) {
-    const lines = [];
-    const prefix = where ? `${sectionNames[where] || where}: ` : "";
-    if (typeof errors === "string") return [`${prefix}${errors}`];
-    if (Array.isArray(errors)) {
-      errors.forEach((item, i) => {
-        if (typeof item === "string") lines.push(`${prefix}${item}`);
-        else if (item && typeof item === "object") {
-          const rowName = where === "metrics" ? "Metric row" : where === "variants" ? "Variant row" : where;
-          lines.push(...describeErrors(item, `${rowName} ${i + 1}`));
-        }
-      });
-      return lines;
+  // The API's refusal ({detail, code, problems: [{field, message}]}, fields dotted as
+  // "metrics.1.baseline_rate") -> readable lines ("Metric row 2, baseline rate: ...").
+  function describeField(name) {
+    const parts = (name || "").split(".").filter(Boolean);
+    const words = [];
+    for (let i = 0; i < parts.length; i += 1) {
+      const part = parts[i];
+      const row = Number(parts[i + 1]);
+      if ((part === "metrics" || part === "variants") && Number.isInteger(row) && parts[i + 1] !== "") {
+        words.push(`${part === "metrics" ? "Metric row" : "Variant row"} ${row + 1}`);
+        i += 1;
+      } else {
+        words.push(sectionNames[part] || fieldLabels[part] || part);
+      }
     }
-    Object.entries(errors || {}).forEach(([key, value]) => {
-      const label = key === "detail" || key === "non_field_errors" ? where : [where, fieldLabels[key] || key].filter(Boolean).join(", ");
-      if (key === "metrics" || key === "variants") lines.push(...describeErrors(value, key));
-      else lines.push(...describeErrors(value, label));
-    });
-    return lines;
+    return words.join(", ");
   }
 
-  function headline(errors) {
-    if (errors && errors.metrics) return "Complete the metrics to see the plan.";
-    if (errors && errors.variants) return "Complete the variants to see the plan.";
+  function describeErrors(refusal) {
+    const problems = (refusal && Array.isArray(refusal.problems)) ? refusal.problems : [];
+    if (!problems.length) return refusal && refusal.detail ? [refusal.detail] : [];
+    return problems.map((p) => {
+      const where = describeField(p.field);
+      return where ? `${where}: ${p.message}` : p.message;
+    });
+  }
+
+  function headline(refusal) {
+    const fields = ((refusal && refusal.problems) || []).map((p) => p.field || "");
+    if (fields.some((f) => f === "metrics" || f.startsWith("metrics."))) return "Complete the metrics to see the plan.";
+    if (fields.some((f) => f === "variants" || f.startsWith("variants."))) return "Complete the variants to see the plan.";
     return "Complete the plan fields to see how long the experiment must run.";
   }
 
@@ -199,7 +204,7 @@
     if (ticket !== latest) return; // a newer request is on its way
     output.removeAttribute("aria-busy");
     if (response && response.ok && body) renderPlan(body);
-    else if (response && response.status === 400) hint(headline(body), describeErrors(body, ""));
+    else if (response && response.status === 400) hint(headline(body), describeErrors(body));
     else hint("The calculator is not available right now. The plan appears on the experiment page after you save.");
   }
 

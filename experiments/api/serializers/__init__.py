@@ -7,9 +7,9 @@ from .catalogue import (
 )
 from .checks import CheckSerializer
 from .experiment import AllowedActionSerializer, ExperimentSerializer
-from .lifecycle import EventSerializer, TransitionRefusalSerializer, TransitionRequestSerializer
+from .lifecycle import EventSerializer, RefusalSerializer, TransitionRequestSerializer
 from .overrides import OverrideAnswerSerializer, OverrideRequestSerializer, OverrideSerializer, VerdictSerializer
-from .planning import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
+from .planning import CalculatorRequestSerializer, PlanSerializer
 from .policy import PolicyReportSerializer, PolicySerializer
 from .rows import MetricRowSerializer, VariantSerializer
 
@@ -26,13 +26,12 @@ __all__ = [
     "OverrideRequestSerializer",
     "OverrideSerializer",
     "PlanSerializer",
-    "PlanningErrorSerializer",
     "PolicyReportSerializer",
     "PolicySerializer",
     "SegmentSerializer",
     "SensitiveCategorySerializer",
     "TouchpointSerializer",
-    "TransitionRefusalSerializer",
+    "RefusalSerializer",
     "TransitionRequestSerializer",
     "VariantSerializer",
     "VerdictSerializer",

@@ -25,9 +25,19 @@ class ProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class TransitionRefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    problems = ProblemSerializer(many=True)
+class RefusalProblemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, allow_blank=True, help_text='The input at fault, dotted when nested ("metrics.0.effect").'
+    )
+    message = serializers.CharField()
+
+
+class RefusalSerializer(serializers.Serializer):
+    """Every API error (experiments.api.exceptions)."""
+
+    detail = serializers.CharField(help_text="Why, for the person who asked.")
+    code = serializers.CharField(help_text="The kind of refusal, e.g. invalid, not_found, permission_denied.")
+    problems = RefusalProblemSerializer(many=True, help_text="One row per input at fault; may be empty.")
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -55,11 +55,6 @@ class CalculatorPlanSerializer(PlanSerializer):
     )
 
 
-class PlanningErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    field = serializers.CharField()
-
-
 class CalculatorRequestSerializer(serializers.ModelSerializer):
     """The planning inputs of an experiment form, before it is saved."""
 

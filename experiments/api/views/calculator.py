@@ -1,13 +1,13 @@
 """POST /api/calculator/: the live sample-size calculator behind the experiment form."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiments import contract, planning
-from experiments.api.serializers import CalculatorRequestSerializer, PlanningErrorSerializer, PlanSerializer
+from experiments.api.serializers import CalculatorRequestSerializer, RefusalSerializer, PlanSerializer
 from experiments.api.serializers.planning import CalculatorPlanSerializer
+from experiments.errors import Invalid
 
 
 class CalculatorView(APIView):
@@ -16,9 +16,7 @@ class CalculatorView(APIView):
         request=CalculatorRequestSerializer,
         responses={
             200: CalculatorPlanSerializer,
-            400: OpenApiResponse(
-                PlanningErrorSerializer, description="Field errors, or inputs that cannot be planned."
-            ),
+            400: OpenApiResponse(RefusalSerializer, description="Field errors, or inputs that cannot be planned."),
         },
     )
     def post(self, request):
@@ -49,7 +47,7 @@ class CalculatorView(APIView):
                 planned_days=(end - start).days + 1 if start and end else None,
             )
         except planning.PlanningError as error:
-            return Response({"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST)
+            raise Invalid(str(error), field=error.field) from error
         body = dict(PlanSerializer(plan).data)
         body["planned_exposure_pct"] = contract.percent(exposure)
         body["policy_problems"] = limits

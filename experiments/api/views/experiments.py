@@ -3,7 +3,7 @@
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -15,12 +15,12 @@ from experiments.api.serializers import (
     CheckSerializer,
     EventSerializer,
     ExperimentSerializer,
-    PlanningErrorSerializer,
     PlanSerializer,
     PolicyReportSerializer,
-    TransitionRefusalSerializer,
+    RefusalSerializer,
     TransitionRequestSerializer,
 )
+from experiments.errors import Invalid
 from experiments.api.views.guarded import GuardedExperimentViewSet
 from experiments.api.views.overrides import OverrideActions
 from experiments.filters import ExperimentFilter
@@ -81,14 +81,12 @@ class ExperimentViewSet(
         responses={
             200: ExperimentSerializer,
             400: OpenApiResponse(
-                TransitionRefusalSerializer, description="Unknown action, missing reason/outcome, or policy problems."
+                RefusalSerializer, description="Unknown action, missing reason/outcome, or policy problems."
             ),
-            403: OpenApiResponse(
-                TransitionRefusalSerializer, description="You may not take this action on this experiment."
-            ),
+            403: OpenApiResponse(RefusalSerializer, description="You may not take this action on this experiment."),
             404: NOT_FOUND,
             409: OpenApiResponse(
-                TransitionRefusalSerializer, description="Not allowed from the current status, or changed meanwhile."
+                RefusalSerializer, description="Not allowed from the current status, or changed meanwhile."
             ),
         },
     )
@@ -127,7 +125,7 @@ class ExperimentViewSet(
 
     @extend_schema(
         summary="Sample size and duration for the experiment's metrics",
-        responses={200: PlanSerializer, 400: PlanningErrorSerializer, 404: NOT_FOUND},
+        responses={200: PlanSerializer, 400: RefusalSerializer, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def plan(self, request, key=None):
@@ -135,7 +133,7 @@ class ExperimentViewSet(
         try:
             plan = planning.plan_for_experiment(experiment)
         except planning.PlanningError as error:
-            return Response({"detail": str(error), "field": error.field}, status=status.HTTP_400_BAD_REQUEST)
+            raise Invalid(str(error), field=error.field) from error
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(

@@ -13,7 +13,7 @@ from experiments.api.serializers import (
     OverrideAnswerSerializer,
     OverrideRequestSerializer,
     OverrideSerializer,
-    TransitionRefusalSerializer,
+    RefusalSerializer,
     VerdictSerializer,
 )
 
@@ -23,7 +23,7 @@ NOT_FOUND = OpenApiResponse(
 
 
 def refusal(description: str) -> OpenApiResponse:
-    return OpenApiResponse(TransitionRefusalSerializer, description=description)
+    return OpenApiResponse(RefusalSerializer, description=description)
 
 
 ANSWER_RESPONSES = {
