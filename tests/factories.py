@@ -101,3 +101,11 @@ def make_service_key(
     if touchpoint is None:
         key.experiments.set(Experiment.objects.all() if experiments is None else experiments)
     return key, secret
+
+
+def refusal_fields(response) -> set:
+    """The fields an API refusal ({"detail", "code", "problems"}) names, nested ones dotted
+    ("metrics.0.effect"); None for a problem with the request as a whole."""
+    body = response.json()
+    assert set(body) >= {"detail", "code", "problems"}, body
+    return {problem["field"] for problem in body["problems"]}

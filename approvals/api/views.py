@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -74,7 +74,10 @@ class InboxView(APIView):
 @extend_schema_view(
     list=extend_schema(
         summary="Approval requests on experiments you may see",
-        parameters=[OpenApiParameter("status", str), OpenApiParameter("kind", str)],
+        parameters=[
+            OpenApiParameter("status", str, enum=ApprovalRequest.State.values),
+            OpenApiParameter("kind", str, enum=ApprovalRequest.Kind.values),
+        ],
     ),
     retrieve=extend_schema(
         summary="One approval request with its decisions", responses={200: ApprovalRequestSerializer, 404: NOT_FOUND}
@@ -255,7 +258,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return self.queryset
         # Only your own: anyone else's notification answers 404.
         mine = Notification.objects.filter(user=self.request.user).select_related("experiment")
-        if self.action == "list" and self.request.query_params.get("unread") in ("1", "true", "yes"):
+        unread = self.request.query_params.get("unread") if self.action == "list" else None
+        if unread is not None and unread not in ("true", "false"):
+            raise ValidationError({"unread": ["Must be true or false."]})
+        if unread == "true":
             mine = mine.filter(read_at__isnull=True)
         return mine
 

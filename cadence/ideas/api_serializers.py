@@ -15,7 +15,7 @@ class IdeaSerializer(serializers.ModelSerializer):
         slug_field="key", queryset=Segment.objects.all(), required=False, allow_null=True
     )
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    experiment = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     votes = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     # Plain strings: a "status" enum per app collides in the OpenAPI schema's enum names.
@@ -83,7 +83,7 @@ class SlotDecisionSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    experiment = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -112,7 +112,7 @@ class SlotMeetingSerializer(serializers.ModelSerializer):
     minutes = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     status = serializers.CharField(read_only=True, help_text="scheduled or closed")
-    opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     decisions_open = serializers.SerializerMethodField(
         help_text="Whether the facilitator may record decisions now (time)."
     )

@@ -33,10 +33,7 @@ def _api_errors(exc: ValidationError) -> ApiValidationError:
 
 
 def _refusal_response(refusal: TransitionError) -> Response:
-    body = {"detail": refusal.message}
-    for problem in refusal.problems:
-        body.setdefault(problem["field"], []).append(problem["message"])
-    return Response(body, status=refusal.status_code)
+    return Response(refusal.as_dict(), status=refusal.status_code)
 
 
 class IdeaViewSet(
@@ -95,7 +92,16 @@ class IdeaViewSet(
         voted = toggle_vote(idea, request.user)
         return Response({"voted": voted, "votes": idea.votes.count()})
 
-    @action(detail=True, methods=["get", "post"], serializer_class=IdeaCommentSerializer)
+    @extend_schema(
+        methods=["GET"], summary="The idea's comments, oldest first", responses=IdeaCommentSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Comment on the idea",
+        request=IdeaCommentSerializer,
+        responses={201: IdeaCommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=IdeaCommentSerializer, pagination_class=None)
     def comments(self, request, pk=None):
         idea = self.get_object()
         if request.method == "GET":

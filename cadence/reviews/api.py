@@ -31,8 +31,8 @@ class ReviewVoteSerializer(serializers.ModelSerializer):
 class ReviewDecisionSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="promote, rerun, decline, keep, revise or retire")
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    standard = serializers.PrimaryKeyRelatedField(read_only=True)
-    rerun = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    standard = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    rerun = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = Decision
@@ -41,8 +41,8 @@ class ReviewDecisionSerializer(serializers.ModelSerializer):
 
 class ReviewAgendaItemSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="experiment or standard")
-    experiment = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    standard = serializers.PrimaryKeyRelatedField(read_only=True)
+    experiment = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    standard = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     subject = serializers.CharField(source="subject_label", read_only=True)
     votes = ReviewVoteSerializer(many=True, read_only=True)
     tally = serializers.SerializerMethodField()
@@ -76,7 +76,7 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
     chair = serializers.CharField(source="series.chair.username", read_only=True)
     items = ReviewAgendaItemSerializer(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
-    opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    opened_early_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     decisions_open = serializers.SerializerMethodField(help_text="Whether the chair may record decisions now (time).")
     state = serializers.SerializerMethodField(help_text="Where the meeting stands, in words.")
     quorum = serializers.SerializerMethodField()

@@ -13,7 +13,7 @@ class StandardVersionSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     change = serializers.CharField(read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = StandardVersion

@@ -11,6 +11,7 @@ documents it, and experiments.api.schema_hooks adds it to every operation's erro
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -86,6 +87,7 @@ def handler(exc, context):
     return Response(body_for(exc), status=exc.status_code, headers=headers)
 
 
+@csrf_exempt  # a refusal changes nothing, and must not become the CSRF failure page
 def not_found(request, *args, **kwargs):
     """Any address under /api/ that no route takes: a JSON 404 refusal, not the HTML page."""
     return JsonResponse(refusal(_("No API endpoint at this address."), "not_found"), status=404)

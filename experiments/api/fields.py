@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from experiments.models import Outcome
+
 
 def exposure_cap_field(**kwargs):
     # Declared rather than generated: the model's float MinValueValidator(0.01) makes DRF warn
@@ -15,4 +17,11 @@ def exposure_cap_field(**kwargs):
         max_value=Decimal("100"),
         help_text="Largest share of eligible traffic that may enter the experiment, in percent.",
         **kwargs,
+    )
+
+
+def outcome_field():
+    """An experiment's (or event's) outcome as read: one of the outcomes, or "" until concluded."""
+    return serializers.ChoiceField(
+        choices=Outcome.choices, allow_blank=True, read_only=True, help_text="Empty until the experiment is concluded."
     )

@@ -7,7 +7,8 @@ An experiment the caller may not see answers 404 (drafts are private to their au
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,8 +51,8 @@ THROTTLED = OpenApiResponse(
 )
 
 
-def _refused(error: AssignmentInputError) -> Response:
-    return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+def _refused(error: AssignmentInputError):
+    raise ValidationError(error.errors)
 
 
 class AssignmentView(APIView):
@@ -138,15 +139,12 @@ class AssignmentBatchView(APIView):
         service_key = require_service_key(request, ServiceKeyAction.ASSIGN)
         body = request.data
         if not isinstance(body, dict):
-            return Response(
-                {"non_field_errors": ["Send a JSON object with 'experiment' and 'units'."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError({"non_field_errors": ["Send a JSON object with 'experiment' and 'units'."]})
         experiment = body.get("experiment")
         if not experiment or not isinstance(experiment, str):
-            return Response({"experiment": ["Required: the experiment's key."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"experiment": ["Required: the experiment's key."]})
         if "units" not in body:
-            return Response({"units": ["Required: a list of objects with 'unit'."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"units": ["Required: a list of objects with 'unit'."]})
         try:
             answers = assign_many(experiment, body["units"], user=request.user, service_key=service_key)
         except AssignmentInputError as error:

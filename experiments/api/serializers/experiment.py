@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from experiments import lifecycle, roles
 from experiments.api.errors import run_check
-from experiments.api.fields import exposure_cap_field
+from experiments.api.fields import exposure_cap_field, outcome_field
 from experiments.api.serializers.rows import (
     MetricRowSerializer,
     VariantSerializer,
@@ -30,6 +30,7 @@ class AllowedActionSerializer(serializers.Serializer):
 
 class ExperimentSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    outcome = outcome_field()
     co_authors = serializers.SlugRelatedField(
         slug_field="username", many=True, required=False, queryset=User.objects.filter(is_active=True)
     )

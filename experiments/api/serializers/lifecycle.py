@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from experiments.api.fields import outcome_field
 from experiments.lifecycle import MOVES
 from experiments.models import ExperimentEvent
 
@@ -44,6 +45,7 @@ class EventSerializer(serializers.ModelSerializer):
     # Plain strings: the status enum is documented once, on the experiment.
     from_status = serializers.CharField(read_only=True, help_text="Experiment status before; empty on creation.")
     to_status = serializers.CharField(read_only=True, help_text="Experiment status after.")
+    outcome = outcome_field()
     actor = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Empty when the scheduler acted."
     )

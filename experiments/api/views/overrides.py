@@ -5,6 +5,7 @@ so the experiment is fetched through the same visibility rules."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -93,7 +94,7 @@ class OverrideActions:
         experiment = self.get_object()
         override = experiment.overrides.filter(pk=override_id).first()
         if override is None:
-            return Response({"detail": "No such override on this experiment."}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound("No such override on this experiment.")
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         override = answer(override, request.user, reason=body.validated_data["reason"])
