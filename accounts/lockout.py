@@ -12,6 +12,8 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from experiments.api.exceptions import refusal
+
 
 def lockout_message(until) -> str:
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
@@ -29,7 +31,9 @@ def lockout_response(request, original_response=None, credentials=None):
     message = lockout_message(until)
     retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "retry_after": until.isoformat()}, status=429)
+        # The API's refusal (experiments.api.exceptions), with when the next try will be heard.
+        body = {**refusal(message, "locked_out"), "retry_after": until.isoformat()}
+        response = JsonResponse(body, status=429)
     else:
         response = render(
             request, "registration/locked_out.html", {"message": message, "title": _("Log-in paused")}, status=429
