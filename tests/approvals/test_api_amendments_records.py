@@ -9,6 +9,7 @@ from approvals.models import ApprovalRequest, Notification
 from experiments.lifecycle import transition
 from experiments.models import Status
 from tests.approvals.web import api_client, open_request, web_decide
+from tests.factories import refusal_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_the_owner_requests_an_amendment_and_sees_its_diff(approved, proposer):
 def test_an_amendment_must_change_something_amendable(approved, proposer):
     empty = api_client(proposer).post(amendments_url(approved), {"reason": "Nothing"}, format="json")
     assert empty.status_code == 400
-    assert "non_field_errors" in empty.json()
+    assert refusal_fields(empty) == {None}
     same = api_client(proposer).post(
         amendments_url(approved), {"exposure_cap_pct": "20", "reason": "Same"}, format="json"
     )
@@ -80,9 +81,9 @@ def test_bad_amendment_values_name_the_field(approved, proposer):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["metrics"]["0"] == {
-        "minimum_detectable_effect": ["A positive number for this metric's role."]
-    }
+    assert response.json()["problems"] == [
+        {"field": "metrics.0.minimum_detectable_effect", "message": "A positive number for this metric's role."}
+    ]
 
 
 def test_only_approved_or_running_experiments_are_amended(pending, proposer):
@@ -99,7 +100,9 @@ def test_restart_request_then_approval(approved, proposer, approver, signal_owne
     transition(approved, "start", proposer)
     transition(approved, "stop", signal_owner, reason="Guardrail crossed")
     url = f"/api/approvals/experiments/{approved.key}/restart/"
-    assert api_client(proposer).post(url, {}, format="json").json() == {"reason": ["This field is required."]}
+    assert api_client(proposer).post(url, {}, format="json").json()["problems"] == [
+        {"field": "reason", "message": "This field is required."}
+    ]
     response = api_client(signal_owner).post(url, {"reason": "The outage explains it"}, format="json")
     assert response.status_code == 201 and response.json()["kind"] == "restart"
     restart = open_request(approved, ApprovalRequest.Kind.RESTART)
@@ -152,9 +155,9 @@ def test_the_request_discussion(pending, approver, proposer, outsider):
     url = f"/api/approvals/requests/{approval_request.pk}/comments/"
     created = api_client(approver).post(url, {"body": "Why 20%?"}, format="json")
     assert created.status_code == 201 and created.json()["author"] == approver.username
-    assert api_client(proposer).post(url, {"body": ""}, format="json").json() == {
-        "body": ["This field may not be blank."]
-    }
+    assert api_client(proposer).post(url, {"body": ""}, format="json").json()["problems"] == [
+        {"field": "body", "message": "This field may not be blank."}
+    ]
     refused = api_client(outsider).post(url, {"body": "Me too"}, format="json")
     assert refused.status_code == 403
     assert [c["body"] for c in api_client(outsider).get(url).json()] == ["Why 20%?"]

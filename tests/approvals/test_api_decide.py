@@ -8,7 +8,7 @@ from approvals.models import ApprovalRequest, Decision
 from experiments.lifecycle import transition
 from experiments.models import Status
 from tests.approvals.web import api_client, open_request
-from tests.factories import make_experiment
+from tests.factories import make_experiment, refusal_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +60,15 @@ def test_approve_returns_the_closed_request(pending, approver):
 def test_reject_and_request_changes_need_a_comment(pending, approver, verdict):
     response = decide(approver, open_request(pending), verdict)
     assert response.status_code == 400
-    assert response.json() == {"comment": ["Say why: rejecting or requesting changes needs a comment."]}
+    assert response.json()["problems"] == [
+        {"field": "comment", "message": "Say why: rejecting or requesting changes needs a comment."}
+    ]
     assert not Decision.objects.exists()
 
 
 def test_an_unknown_verdict_names_the_field(pending, approver):
     response = decide(approver, open_request(pending), "maybe")
-    assert response.status_code == 400 and "verdict" in response.json()
+    assert response.status_code == 400 and "verdict" in refusal_fields(response)
 
 
 @pytest.mark.parametrize("author", ["proposer", "co_author"])

@@ -62,7 +62,7 @@ def test_vote_toggles_and_rating_is_averaged(proposer, approver, outsider):
     bad = api(outsider).put(
         f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 12, "confidence": 6, "ease": 7}}, format="json"
     )
-    assert bad.status_code == 400 and "outside 1 to 10" in bad.data["impact"][0]
+    assert bad.status_code == 400 and "outside 1 to 10" in bad.json()["problems"][0]["message"]
     api(outsider).put(
         f"/api/ideas/{idea.pk}/rating/", {"values": {"impact": 3, "confidence": 3, "ease": 3}}, format="json"
     )
@@ -100,7 +100,7 @@ def test_only_the_facilitator_decides_and_closes(series, facilitator, proposer, 
     assert not Experiment.objects.exists()
 
     early = api(facilitator).post(url + "decisions/", body, format="json")
-    assert early.status_code == 409 and "the facilitator may open it early" in early.data["meeting"][0]
+    assert early.status_code == 409 and "the facilitator may open it early" in early.json()["detail"]
     assert api(approver).post(url + "open-early/", format="json").status_code == 403
     opened = api(facilitator).post(url + "open-early/", format="json")
     assert opened.status_code == 200 and opened.data["opened_early_by"] == facilitator.username

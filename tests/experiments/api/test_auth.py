@@ -24,7 +24,7 @@ def test_token_for_username_and_password_then_use_it(anonymous, proposer, approv
 def test_wrong_password_gets_no_token(anonymous, proposer):
     response = anonymous.post("/api/token/", {"username": "priya_proposer", "password": "guess"}, format="json")
     assert response.status_code == 400
-    assert "Unable to log in" in response.json()["non_field_errors"][0]
+    assert "Unable to log in" in response.json()["detail"]
     assert not ApiToken.objects.exists()
 
 

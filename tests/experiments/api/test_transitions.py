@@ -1,7 +1,7 @@
 """POST /api/experiments/<key>/transition/ goes through lifecycle.transition."""
 
 from experiments.models import ExperimentEvent, Status
-from tests.factories import make_experiment
+from tests.factories import make_experiment, refusal_fields
 
 
 def transition(client, experiment, **body):
@@ -52,7 +52,11 @@ def test_owner_cannot_approve_their_own_experiment(api_as, proposer, approver):
     experiment.save(update_fields=["approver"])
     response = transition(api_as(proposer), experiment, action="approve")
     assert response.status_code == 403
-    assert response.json() == {"detail": "You cannot approve an experiment you own or co-author.", "problems": []}
+    assert response.json() == {
+        "detail": "You cannot approve an experiment you own or co-author.",
+        "code": "permission_denied",
+        "problems": [],
+    }
     experiment.refresh_from_db()
     assert experiment.status == Status.PENDING_APPROVAL
 
@@ -83,7 +87,7 @@ def test_unknown_action(api_as, draft, proposer):
 def test_missing_action_is_a_field_error(api_as, draft, proposer):
     response = transition(api_as(proposer), draft)
     assert response.status_code == 400
-    assert "action" in response.json()
+    assert "action" in refusal_fields(response)
 
 
 def test_reject_needs_a_reason(api_as, proposer, approver):

@@ -6,6 +6,7 @@ import pytest
 
 from experiments.models import Experiment, ExperimentEvent, ExperimentMetric, Variant
 from tests.experiments.api.conftest import proposal
+from tests.factories import refusal_fields
 
 LIST = "/api/experiments/"
 
@@ -92,9 +93,9 @@ def test_bad_payload_names_the_field_and_writes_nothing(
 
 def test_nested_row_error_shape(api_as, proposer, approver):
     response = api_as(proposer).post(LIST, proposal(**with_metric(1, baseline_rate=150)), format="json")
-    assert response.json() == {
-        "metrics": [{}, {"baseline_rate": ["Must be a percentage strictly between 0 and 100."]}, {}]
-    }
+    assert response.json()["problems"] == [
+        {"field": "metrics.1.baseline_rate", "message": "Must be a percentage strictly between 0 and 100."}
+    ]
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
@@ -114,7 +115,7 @@ def test_numbers_too_large_for_a_float_are_refused(api_as, proposer, approver):
     )
     response = api_as(proposer).post(LIST, raw, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["metrics"][0]["baseline_rate"]
+    assert refusal_fields(response) == {"metrics.0.baseline_rate"}
     assert_nothing_written()
 
 
@@ -133,7 +134,7 @@ def test_update_checks_approver_against_new_co_authors(api_as, draft, proposer, 
         f"/api/experiments/{draft.key}/", {"co_authors": [approver.username]}, format="json"
     )
     assert response.status_code == 400
-    assert "approver" in response.json()
+    assert "approver" in refusal_fields(response)
     assert not draft.co_authors.exists()
 
 
@@ -141,11 +142,13 @@ def test_update_checks_dates_against_stored_values(api_as, draft, proposer):
     earlier = draft.planned_start.replace(day=1).isoformat() if draft.planned_start.day > 1 else "2000-01-01"
     response = api_as(proposer).patch(f"/api/experiments/{draft.key}/", {"planned_end": earlier}, format="json")
     assert response.status_code == 400
-    assert "planned_end" in response.json()
+    assert "planned_end" in refusal_fields(response)
 
 
 def test_update_cannot_empty_the_metrics(api_as, draft, proposer):
     response = api_as(proposer).patch(f"/api/experiments/{draft.key}/", {"metrics": []}, format="json")
     assert response.status_code == 400
-    assert response.json()["metrics"] == ["Add at least one metric: the success metric that decides the experiment."]
+    assert response.json()["problems"] == [
+        {"field": "metrics", "message": "Add at least one metric: the success metric that decides the experiment."}
+    ]
     assert draft.metrics.count() == 3

@@ -51,7 +51,7 @@ def test_a_draft_answers_its_authors_only(request, proposer, co_author, approver
     response = batch(keyed_client(user, [draft]), [{"unit": "u1", "touchpoint": "chat"}], experiment="secret-draft")
     assert response.status_code == expected
     if expected == 404:
-        assert response.json() == {"detail": "No such experiment."}
+        assert response.json() == {"detail": "No such experiment.", "code": "not_found", "problems": []}
 
 
 def test_a_running_experiment_answers_every_signed_in_user(live, outsider, approver, board_member):
@@ -144,7 +144,9 @@ def test_batch_size_is_capped(live, outsider):
     client = keyed_client(outsider)
     response = batch(client, [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1001)])
     assert response.status_code == 400
-    assert response.json() == {"units": ["At most 1000 units per request; this one has 1001."]}
+    assert response.json()["problems"] == [
+        {"field": "units", "message": "At most 1000 units per request; this one has 1001."}
+    ]
     assert batch(client, [{"unit": f"u{i}", "touchpoint": "chat"} for i in range(1000)]).status_code == 200
 
 
