@@ -73,9 +73,9 @@ def handler(exc, context):
         set_rollback()
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(*exc.args)
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django's 500
     headers = {}

@@ -135,12 +135,12 @@ def test_all_decisions_for_standards_keepers(approved, standards_keeper, approve
 
 def test_notifications_list_and_mark_read(pending, approver, other_approver):
     client = api_client(approver)
-    [note] = client.get("/api/approvals/notifications/", {"unread": "1"}).json()["results"]
+    [note] = client.get("/api/approvals/notifications/", {"unread": "true"}).json()["results"]
     assert note["kind"] == "submitted" and note["experiment"] == pending.key and note["unread"] is True
     assert api_client(other_approver).post(f"/api/approvals/notifications/{note['id']}/read/").status_code == 404
     read = client.post(f"/api/approvals/notifications/{note['id']}/read/")
     assert read.status_code == 200 and read.json()["unread"] is False
-    assert client.get("/api/approvals/notifications/", {"unread": "1"}).json()["results"] == []
+    assert client.get("/api/approvals/notifications/", {"unread": "true"}).json()["results"] == []
     assert client.get("/api/approvals/notifications/").json()["count"] == 1
 
 
