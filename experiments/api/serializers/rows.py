@@ -22,14 +22,30 @@ class RowListSerializer(serializers.ListSerializer):
             raise
 
 
-class VariantSerializer(serializers.ModelSerializer):
+class RowSerializer(serializers.ModelSerializer):
+    """A row is sent whole, in a PATCH of its experiment too: DRF's partial update would skip the
+    row's missing required fields (and the row's checks then fail on them, a 500)."""
+
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        missing = {
+            field.field_name: [field.error_messages["required"]]
+            for field in self._writable_fields
+            if field.required and field.source not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class VariantSerializer(RowSerializer):
     class Meta:
         model = Variant
         fields = ["key", "name", "description", "is_control", "weight"]
         list_serializer_class = RowListSerializer
 
 
-class PlanningVariantSerializer(serializers.ModelSerializer):
+class PlanningVariantSerializer(RowSerializer):
     """A variant as the calculator needs it: no name or description."""
 
     class Meta:
@@ -38,7 +54,7 @@ class PlanningVariantSerializer(serializers.ModelSerializer):
         list_serializer_class = RowListSerializer
 
 
-class MetricRowSerializer(serializers.ModelSerializer):
+class MetricRowSerializer(RowSerializer):
     metric = serializers.SlugRelatedField(
         slug_field="key",
         queryset=Metric.objects.filter(is_active=True),

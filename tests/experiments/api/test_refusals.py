@@ -239,3 +239,24 @@ def test_nullable_relations_are_documented_nullable(schema):
 def test_throttled_operations_document_429(schema):
     assert "429" in schema["paths"]["/api/token/"]["post"]["responses"]
     assert "429" in schema["paths"]["/api/assignments/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"metrics": [{"metric": "fcr"}]},
+        {"metrics": [{"role": "success"}]},
+        {"metrics": [1]},
+        {"variants": [{"key": "control"}]},
+        {"variants": ["control"]},
+        {"metrics": {"0": {"metric": "fcr"}}},
+        {"touchpoints": {}},
+        {"title": 5},
+        {"approver": ""},
+    ],
+)
+def test_a_patch_with_incomplete_or_mistyped_rows_is_a_400(api_as, proposer, approver, change):
+    draft = make_experiment(proposer, approver, status="draft")
+    response = api_as(proposer).patch(f"/api/experiments/{draft.key}/", change, format="json")
+    assert_refusal(response, 400, "invalid")
+    assert {name.split(".")[0] for name in refusal_fields(response) if name} == set(change)
