@@ -208,6 +208,8 @@ def test_every_operation_documents_its_errors_as_refusals(schema):
         where = f"{method.upper()} {path}"
         if path != "/api/token/":
             assert {"401", "403"} <= set(responses), where
+        else:
+            assert "401" not in responses, "the token exchange asks for no sign-in"
         if method in ("post", "put", "patch"):
             assert {"400", "413", "415"} <= set(responses), where
         if "{" in path:

@@ -100,9 +100,9 @@ def test_service_keys_need_no_csrf_but_sessions_do(live, outsider):
 def test_bad_input_is_400_naming_the_field(live, outsider, params, field, words):
     response = get(signed_in(outsider), **params)
     assert response.status_code == 400
-    body = response.json()
-    assert list(body) == [field]
-    assert words in body[field][0]
+    [problem] = response.json()["problems"]
+    assert problem["field"] == field
+    assert words in problem["message"]
 
 
 def test_a_unit_of_exactly_200_characters_is_fine(live, outsider):
@@ -187,5 +187,7 @@ def test_batch_size_is_capped(live, outsider):
 def test_a_bad_batch_is_refused_whole_naming_each_field(live, outsider, body, errors):
     response = keyed_client(outsider).post("/api/assignments/", body, format="json")
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["problems"] == [
+        {"field": field, "message": message} for field, messages in errors.items() for message in messages
+    ]
     assert len(assignment_buffer.buffer) == 0  # not even the good entries were counted
