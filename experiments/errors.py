@@ -13,6 +13,8 @@ CODE_FOR_STATUS = {
     404: "not_found",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
     429: "throttled",
 }
 

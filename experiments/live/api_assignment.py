@@ -51,10 +51,6 @@ THROTTLED = OpenApiResponse(
 )
 
 
-def _refused(error: AssignmentInputError):
-    raise ValidationError(error.errors)
-
-
 class AssignmentView(APIView):
     authentication_classes = WITH_SERVICE_KEYS
     permission_classes = [IsAuthenticated]
@@ -97,7 +93,7 @@ class AssignmentView(APIView):
                 service_key=service_key,
             )
         except AssignmentInputError as error:
-            return _refused(error)
+            raise ValidationError(error.errors) from error
         return Response(answer.as_dict())
 
 
@@ -148,5 +144,5 @@ class AssignmentBatchView(APIView):
         try:
             answers = assign_many(experiment, body["units"], user=request.user, service_key=service_key)
         except AssignmentInputError as error:
-            return _refused(error)
+            raise ValidationError(error.errors) from error
         return Response([answer.as_dict() for answer in answers])

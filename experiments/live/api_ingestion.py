@@ -19,20 +19,12 @@ from rest_framework.views import APIView
 from experiments.api.exceptions import refusal
 from experiments.api.serializers import RefusalSerializer
 from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key
+from experiments.errors import CODE_FOR_STATUS
 from experiments.inputs import bounded_body
 from experiments.inputs.middleware import reads_own_body
 from experiments.live import idempotency, ingestion
 from experiments.live.ingestion_csv import parse_body
 from experiments.models import IngestBatch, ServiceKeyAction
-
-INGEST_CODES = {
-    400: "invalid",
-    403: "permission_denied",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "idempotency_key_reused",
-}
 
 KEY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
@@ -161,7 +153,7 @@ def _respond(answer: idempotency.Answer) -> Response:
         # A refusal like every other API error: detail, code and problems, then the batch's own report.
         problems = [{"field": payload["field"], "message": payload["detail"]}] if payload.get("field") else []
         payload = {
-            **refusal(payload["detail"], INGEST_CODES.get(answer.status, "invalid"), problems),
+            **refusal(payload["detail"], CODE_FOR_STATUS.get(answer.status, "invalid"), problems),
             **{key: value for key, value in payload.items() if key != "detail"},
         }
     response = Response(payload, status=answer.status)
