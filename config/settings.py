@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["experiments.api.filtering.ApiFilterBackend"],
     # POST /api/token/ per address (accounts.api.views.LoginRateThrottle); lock-outs are django-axes'.
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_RATE", "30/min")},
     # The API takes JSON (the token exchange also takes a form: accounts.api.views.TokenView).

@@ -119,7 +119,7 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         request=CommentCreateSerializer,
         responses={201: CommentSerializer, **REFUSED},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
         approval_request = self.get_object()
         if request.method == "GET":
@@ -133,7 +133,7 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         summary="An amendment's change against the approved contract",
         responses={200: DiffRowSerializer(many=True), 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def diff(self, request, pk=None):
         return Response(DiffRowSerializer(request_diff(self.get_object()), many=True).data)
 

@@ -262,3 +262,26 @@ def test_a_patch_with_incomplete_or_mistyped_rows_is_a_400(api_as, proposer, app
     response = api_as(proposer).patch(f"/api/experiments/{draft.key}/", change, format="json")
     assert_refusal(response, 400, "invalid")
     assert {name.split(".")[0] for name in refusal_fields(response) if name} == set(change)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/experiments/?status=",
+        "/api/approvals/requests/?kind=",
+        "/api/standards/?status=",
+        "/api/approvals/decisions/?verdict=",
+    ],
+)
+def test_an_empty_choice_filter_is_refused_as_not_among_the_choices(api_as, proposer, url):
+    response = api_as(proposer).get(url)
+    if response.status_code != 403:  # the decisions list is for standards keepers
+        assert_refusal(response, 400, "invalid")
+        assert refusal_fields(response) == {url.split("?")[1].rstrip("=")}
+
+
+def test_the_approval_request_discussion_documents_no_filters(schema):
+    assert schema["paths"]["/api/approvals/requests/{id}/comments/"]["get"].get("parameters", [])[0]["in"] == "path"
+    assert not [
+        p for p in schema["paths"]["/api/approvals/requests/{id}/comments/"]["get"]["parameters"] if p["in"] == "query"
+    ]
