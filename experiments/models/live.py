@@ -199,6 +199,12 @@ class Check(AppendOnlyModel):
     data_through = models.DateTimeField(null=True, blank=True, help_text="Latest observation time the check saw.")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     created_at = models.DateTimeField()
+    # When the look fell due (its date's slot, or the start if later) and whether it was taken late:
+    # more than MONITORING_GRACE_MINUTES after, or catching up look dates missed altogether.
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When this look fell due.")
+    late = models.BooleanField(default=False)
+    late_reason = models.TextField(blank=True, help_text="Why the look was late, e.g. taken by a later sweep.")
+    skipped_dates = models.JSONField(default=list, blank=True, help_text="Look dates missed altogether (ISO).")
 
     class Meta:
         ordering = ["experiment", "look_date"]
