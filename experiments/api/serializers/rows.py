@@ -58,6 +58,7 @@ class MetricRowSerializer(serializers.ModelSerializer):
             "baseline_rate",
             "baseline_mean",
             "baseline_sd",
+            "data_source",
         ]
         list_serializer_class = RowListSerializer
 
