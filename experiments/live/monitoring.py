@@ -130,6 +130,13 @@ def missed_dates(experiment: Experiment, look_date: dt.date, slot=None) -> list[
         if started is None:
             return []
         since = timezone.localdate(started)
+    last_taken = (
+        Check.objects.exclude(action=Check.Action.ERROR)
+        .filter(experiment=experiment, look_date__lt=look_date)
+        .aggregate(last=Max("look_date"))["last"]
+    )
+    if last_taken is not None:
+        since = max(since, last_taken + dt.timedelta(days=1))  # never a date whose look was taken
     return [since + dt.timedelta(days=n) for n in range((look_date - since).days)]
 
 

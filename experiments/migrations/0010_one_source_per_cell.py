@@ -83,4 +83,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(claim_existing_cells, migrations.RunPython.noop),
     ]

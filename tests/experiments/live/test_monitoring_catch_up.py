@@ -147,3 +147,12 @@ def test_each_sweep_is_heard_by_the_apps_registered(db):
         registry.add("after_sweep", "tests", lambda now, report: heard.append((now, report)))
         sweep()
     assert heard == [(at(TODAY, 6, 15), {"started": [], "queued": [], "look_date": "2026-03-10"})]
+
+
+def test_a_date_whose_look_was_taken_is_never_named_missed(proposer, approver):
+    experiment = checked_today(proposer, approver)
+    # next_check_at pointing too far back (edited by hand, say) does not make taken looks "missed"
+    Experiment.objects.filter(pk=experiment.pk).update(next_check_at=at(TODAY - dt.timedelta(days=2), 6, 0, 0))
+    experiment.refresh_from_db()
+    check = take(experiment, TOMORROW + dt.timedelta(days=1), at(TOMORROW + dt.timedelta(days=1), 6, 5))
+    assert check.skipped_dates == ["2026-03-11"]
