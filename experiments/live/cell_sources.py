@@ -15,16 +15,17 @@ from django.db import transaction
 from experiments.models import CellSource, DataSource, IngestBatch
 
 KIND_TEXT = {IngestBatch.Kind.OUTCOMES: "per-unit outcomes", IngestBatch.Kind.DAILY: "daily figures"}
+KIND_OF_SOURCE = {DataSource.UNITS: IngestBatch.Kind.OUTCOMES, DataSource.DAILY: IngestBatch.Kind.DAILY}
 INSERT_BATCH = 2000
 
 
 def declared_refusal(kind: str, experiment_key: str, metric_key: str, declared: str) -> str | None:
     """The refusal when the plan declares the metric's other source, else None."""
-    if declared in (DataSource.FIRST, kind):
+    wanted = KIND_OF_SOURCE.get(declared)
+    if wanted in (None, kind):
         return None
     return (
-        f"Metric {metric_key} of experiment {experiment_key} takes {KIND_TEXT[declared]}; "
-        f"{KIND_TEXT[kind]} were refused."
+        f"Metric {metric_key} of experiment {experiment_key} takes {KIND_TEXT[wanted]}; {KIND_TEXT[kind]} were refused."
     )
 
 

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 choices=[
                     ("", "Whichever arrives first"),
-                    ("outcomes", "Per-unit outcomes"),
+                    ("units", "Per-unit outcomes"),
                     ("daily", "Daily figures per arm"),
                 ],
                 default="",

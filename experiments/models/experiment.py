@@ -198,10 +198,10 @@ class Variant(models.Model):
 
 
 class DataSource(models.TextChoices):
-    """Where a metric's data come from, declared in the plan (IngestBatch.Kind's values)."""
+    """Where a metric's data come from, declared in the plan."""
 
     FIRST = "", "Whichever arrives first"
-    OUTCOMES = "outcomes", "Per-unit outcomes"
+    UNITS = "units", "Per-unit outcomes"
     DAILY = "daily", "Daily figures per arm"
 
 

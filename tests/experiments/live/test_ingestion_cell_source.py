@@ -107,7 +107,7 @@ def test_a_metric_declared_for_daily_figures_refuses_outcomes(experiment, propos
 
 
 def test_a_metric_declared_for_outcomes_refuses_figures_through_the_api_too(experiment, proposer):
-    declare(experiment, "fcr", "outcomes")
+    declare(experiment, "fcr", "units")
     response = send(api_client(proposer), "/api/daily-figures/", [figure(experiment, "control", "fcr", successes=4)])
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "metric"
@@ -117,7 +117,7 @@ def test_a_metric_declared_for_outcomes_refuses_figures_through_the_api_too(expe
 
 
 def test_the_upload_page_keeps_the_same_rule(experiment, proposer):
-    declare(experiment, "fcr", "outcomes")
+    declare(experiment, "fcr", "units")
     csv_text = to_csv(
         [figure(experiment, "control", "fcr", successes=4)], columns=["arm", "metric", "day", "n", "successes"]
     )
