@@ -7,6 +7,9 @@ class CadenceConfig(AppConfig):
     verbose_name = "Cadence"
 
     def ready(self):
+        from cadence.heartbeat import record_sweep
         from cadence.schedule import ensure_periodic_tasks_after_migrate
+        from experiments.hooks import registry
 
         post_migrate.connect(ensure_periodic_tasks_after_migrate, sender=self)
+        registry.add("after_sweep", self.label, record_sweep)

@@ -42,6 +42,13 @@ PERIODIC_TASKS = [
         description="Starts approved experiments on their date and checks every running experiment that is due.",
     ),
     PeriodicSpec(
+        name="Monitoring sweep",
+        task="experiments.monitoring_sweep",
+        every_seconds=15 * 60,
+        description="Catches up what the slot missed: takes every look that is due and not taken yet "
+        "(the database says what is due).",
+    ),
+    PeriodicSpec(
         name="Monitoring digest",
         task="approvals.send_monitoring_digest",
         at_setting="DIGEST_TIME",

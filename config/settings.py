@@ -253,6 +253,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A killed worker's task goes back on the queue (acks late, rejected on worker lost). The hard
+# limit bounds the longest task; Redis and SQS hand an unacknowledged task to another worker only
+# after the visibility timeout, so it is kept above that limit (not the SQL transport's option).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
+if CELERY_BROKER_URL.split(":", 1)[0] in {"redis", "rediss", "sqs"}:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
 
 LOGGING = {
     "version": 1,
@@ -298,6 +304,8 @@ def _time_of_day(name: str, default: str) -> str:
 
 
 MONITORING_TIME = _time_of_day("MONITORING_TIME", "06:00")
+# A look taken more than this many minutes after its slot is recorded as late (with the reason).
+MONITORING_GRACE_MINUTES = env_int("MONITORING_GRACE_MINUTES", 15, minimum=0)
 DIGEST_TIME = _time_of_day("DIGEST_TIME", "06:30")
 
 # Data in (experiments.live.ingestion): rows per batch, and the largest body the API reads.

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("cadence.standards.urls")),
     path("", include("cadence.reviews.urls")),
     path("", include("cadence.calendars.urls")),
+    path("", include("cadence.urls")),
     path("", include("experiments.urls")),
 ]

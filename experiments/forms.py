@@ -168,6 +168,7 @@ class MetricForm(FirstErrorOnlyMixin, forms.ModelForm):
             "baseline_rate",
             "baseline_mean",
             "baseline_sd",
+            "data_source",
         ]
         labels = {
             "minimum_detectable_effect": "Minimum detectable effect",
@@ -176,6 +177,7 @@ class MetricForm(FirstErrorOnlyMixin, forms.ModelForm):
             "baseline_mean": "Baseline mean",
             "baseline_sd": "Baseline SD",
             "effect_unit": "Effect unit",
+            "data_source": "Data",
         }
         help_texts = {
             "minimum_detectable_effect": "Success metrics only.",
@@ -183,6 +185,7 @@ class MetricForm(FirstErrorOnlyMixin, forms.ModelForm):
             "baseline_rate": "Binary metrics, e.g. 3.2.",
             "baseline_mean": "Means and scores.",
             "baseline_sd": "",
+            "data_source": "Per-unit outcomes or daily figures; the other kind is refused.",
         }
 
     def __init__(self, *args, **kwargs):

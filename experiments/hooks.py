@@ -15,6 +15,7 @@ Points:
 - ``edit_context``: fn(experiment, user) -> dict added to the proposal form's context.
 - ``policy_approvals``: fn() -> list of sentences: the approvals another app adds beyond the named
   approver (e.g. per touchpoint or sensitive category), shown with the policy.
+- ``after_sweep``: fn(now, report): a monitoring sweep ran (report: started, queued, look_date).
 """
 
 from collections import defaultdict

@@ -1,4 +1,9 @@
-"""Thin Celery tasks of the daily monitoring slot: ids in, the work in experiments.live."""
+"""Thin Celery tasks of the monitoring sweep: ids in, the work in experiments.live.
+
+Both survive a dead worker: acknowledged only once done and given back to the queue when the
+worker is lost, so another worker runs them again (each look is claimed once, the sweep is
+idempotent); and the next sweep queues every due look again anyway.
+"""
 
 import datetime as dt
 
@@ -6,7 +11,10 @@ from celery import shared_task
 from django.db import OperationalError
 
 
-@shared_task(name="experiments.monitoring_sweep", ignore_result=True)
+SURVIVES_A_DEAD_WORKER = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(name="experiments.monitoring_sweep", ignore_result=True, **SURVIVES_A_DEAD_WORKER)
 def monitoring_sweep():
     from experiments.live.monitoring import sweep
 
@@ -20,6 +28,7 @@ def monitoring_sweep():
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
+    **SURVIVES_A_DEAD_WORKER,
 )
 def check_experiment(experiment_id: int, look_date_iso: str):
     from experiments.live.monitoring import run_check

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from experiments.live.ingestion import ingest_daily_figures
 from experiments.live.monitoring import next_slot_after, run_check
-from experiments.models import Metric, Status
+from experiments.models import Experiment, Metric, Status
 
 # Units per arm per day in the demo (8,000 eligible a day, 20% exposure, two arms).
 UNITS_PER_ARM = 800
@@ -56,6 +56,10 @@ def play(experiment, sender, truths: dict, days: int, seed: int) -> int:
     metrics = {m.metric.key: m.metric for m in experiment.metrics.select_related("metric")}
     checks = 0
     real_now = timezone.now()
+    if experiment.next_check_at is None:
+        # The replay's first look is the day after the start: due then, not caught up late.
+        Experiment.objects.filter(pk=experiment.pk).update(next_check_at=next_slot_after(started))
+        experiment.refresh_from_db()
     for offset in range(1, days + 1):
         today = started + dt.timedelta(days=offset)
         yesterday = today - dt.timedelta(days=1)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from experiments import access, service_keys
 from experiments.errors import NotPermitted
-from experiments.live import hashing, idempotency
+from experiments.live import cell_sources, hashing, idempotency
 from experiments.live.idempotency import Answer
 from experiments.inputs import cleaning
 from experiments.live.ingestion_csv import COLUMNS, BodyError, Parsed, Row
@@ -112,7 +112,7 @@ def ingest_parsed(
             if outside is not None:
                 # Not recorded: the same Idempotency-Key stays free for the right key.
                 return Answer(403, {"detail": outside.message, "field": outside.field})
-        if batch.report.count:
+        if batch.report.count or batch.cells_taken_by_the_other_kind():
             payload = batch.refusal()
             record(400, payload, batch.row_count, source)
             return Answer(400, payload)
@@ -149,6 +149,7 @@ class _Target:
     variants: dict
     weights: list
     metrics: dict
+    sources: dict  # metric key -> the source its plan declares (DataSource; blank: whichever first)
     first_day: dt.date
     last_day: dt.date
     arm_of_unit: dict = field(default_factory=dict)  # unit -> arm key, or None when not enrolled
@@ -183,6 +184,7 @@ def _targets(user, keys) -> dict[str, _Target]:
             variants={v.key: v for v in variants},
             weights=[(v.key, v.weight) for v in variants],
             metrics={row.metric.key: row.metric for row in experiment.metrics.all()},
+            sources={row.metric.key: row.data_source for row in experiment.metrics.all()},
             # Data counts from the day it started running; an experiment put in place without its
             # start event (fixtures, imports) counts from its planned start.
             first_day=timezone.localdate(first_start) if first_start else experiment.planned_start,
@@ -331,6 +333,13 @@ class _Batch:
             return None
         variant = self._choice(row, "arm", target.variants, "arms")
         metric = self._choice(row, "metric", target.metrics, "metrics")
+        if metric is not None:
+            refusal = cell_sources.declared_refusal(
+                self.kind, target.experiment.key, metric.key, target.sources.get(metric.key, "")
+            )
+            if refusal is not None:
+                self.report.add(row, "metric", refusal)
+                metric = None
         return target, variant, metric
 
     def _target(self, row):
@@ -653,7 +662,7 @@ class _Batch:
             elif good.cell in counted:
                 self.report.add(
                     good.row,
-                    "day",
+                    "metric",  # the same field as the other way round: one source per cell
                     f"Per-unit outcomes were already sent for {good.variant.key}, {good.metric.key} on "
                     f"{good.day:%d %b %Y}: "
                     "send per-unit outcomes or daily figures for a day, not both.",
@@ -669,6 +678,22 @@ class _Batch:
                 "experiment_id", "variant_id", "metric_id", "day"
             )
         )
+
+    def cells_taken_by_the_other_kind(self) -> bool:
+        """Claim this batch's cells for its kind (experiments.live.cell_sources); a cell the other
+        kind holds, committed by a batch at the same moment too, refuses the batch. Reported per row."""
+        taken = cell_sources.claim(self.kind, self._cells)
+        for good in self.clean:
+            held = taken.get(good.cell)
+            if held is not None:
+                self.report.add(
+                    good.row,
+                    "metric",
+                    cell_sources.cell_refusal(
+                        self.kind, held, good.target.experiment.key, good.variant.key, good.metric.key, good.day
+                    ),
+                )
+        return bool(taken)
 
     # Answers ----------------------------------------------------------------------------------
 

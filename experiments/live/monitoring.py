@@ -1,8 +1,13 @@
 """The daily monitoring slot: start what is due, check what is due, act on the decision.
 
 The database says what is due, not beat: approved experiments whose planned start has come, and
-running experiments whose `next_check_at` falls on or before today. Beat only wakes the sweep, so
-a missed day is caught up by the next sweep (one look per sweep date, never a backlog).
+running experiments whose `next_check_at` falls on or before the latest look date whose slot has
+passed. Beat only wakes the sweep: at the slot ("Daily monitoring") and every 15 minutes
+("Monitoring sweep"), so a look missed at the slot is taken by the next sweep that day, and a
+day missed altogether is caught up by the next sweep (the latest due look only, never a
+backlog; the check records the dates it skipped, when it fell due and why it was late).
+Every sweep queues every due look again, whatever was queued before: a task lost with a killed
+worker or a broker that was down delays a look by one sweep, not a day.
 
 Each look is claimed once: `run_check` locks the experiment row and records one `Check` per
 experiment and look date (unique), so two beats, a retried task or a re-run after a killed worker
@@ -18,11 +23,13 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from experiments import roles
-from experiments.hooks import notify
+from experiments.hooks import notify, registry
 from experiments.lifecycle import TransitionError, transition
 from experiments.live.count_sources import dominant_key
 from experiments.live.look_inputs import build_look, looks_so_far
@@ -35,6 +42,8 @@ from experiments.verdicts import record_allows_won
 log = logging.getLogger(__name__)
 
 MONITORING_TASK = "Daily monitoring"  # the periodic task's name (cadence.schedule)
+# Beat may wake the slot's sweep a moment before the minute; the look is due by then all the same.
+EARLY_TOLERANCE = dt.timedelta(minutes=2)
 
 
 # --- when ----------------------------------------------------------------------------------------
@@ -64,14 +73,119 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
-def due_for_check(now: dt.datetime):
-    """Running experiments whose next look falls on or before today. The date counts, not the
-    minute: a sweep a little early, or after the slot was moved earlier in the admin, still
-    takes today's look."""
-    today = timezone.localdate(now)
-    return Experiment.objects.filter(status=Status.RUNNING).filter(
-        Q(next_check_at__isnull=True) | Q(next_check_at__lt=end_of_day(today))
+def due_at(look_date: dt.date, slot: tuple[dt.time, zoneinfo.ZoneInfo] | None = None) -> dt.datetime:
+    """When the look of `look_date` falls due: that day's slot."""
+    at, zone = slot or slot_time()
+    return dt.datetime.combine(look_date, at, tzinfo=zone)
+
+
+def latest_due_date(now: dt.datetime, slot: tuple[dt.time, zoneinfo.ZoneInfo] | None = None) -> dt.date:
+    """The latest look date whose slot has passed at `now` (today after the slot, else yesterday);
+    never after today's local date."""
+    slot = slot or slot_time()
+    day = now.astimezone(slot[1]).date()
+    if now + EARLY_TOLERANCE < due_at(day, slot):
+        day -= dt.timedelta(days=1)
+    return min(day, timezone.localdate(now))
+
+
+def due_for_check(now: dt.datetime, look_day: dt.date | None = None):
+    """Running experiments whose next look is due at `now`: their `next_check_at` falls on or
+    before the latest look date whose slot has passed, and that date's look is not taken yet.
+    The date counts, not the minute: after the slot was moved earlier in the admin, the sweep at
+    the new time still takes the day's look."""
+    look_day = look_day or latest_due_date(now)
+    taken = Check.objects.exclude(action=Check.Action.ERROR).filter(look_date__gte=look_day)
+    return (
+        Experiment.objects.filter(status=Status.RUNNING)
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=end_of_day(look_day)))
+        .exclude(pk__in=taken.values("experiment_id"))
     )
+
+
+def due_looks(now: dt.datetime | None = None) -> list[tuple[Experiment, dt.date, dt.datetime]]:
+    """Every look due now and not taken: (experiment, look date, when it fell due), oldest first."""
+    now = now or timezone.now()
+    slot = slot_time()
+    look_day = latest_due_date(now, slot)
+    experiments = due_for_check(now, look_day).annotate(
+        started_at=Max("events__created_at", filter=Q(events__action="start"))
+    )
+    looks = []
+    for experiment in experiments.order_by("pk"):
+        due = due_at(look_day, slot)
+        if experiment.started_at is not None and experiment.started_at > due:
+            due = experiment.started_at  # started after the slot: due from its start
+        looks.append((experiment, look_day, due))
+    return sorted(looks, key=lambda look: (look[2], look[0].pk))
+
+
+def missed_dates(experiment: Experiment, look_date: dt.date, slot=None) -> list[dt.date]:
+    """The look dates before `look_date` that were never taken: from the date its next look was
+    due (or the day it started, if never checked) up to the day before."""
+    if experiment.next_check_at is not None:
+        since = experiment.next_check_at.astimezone((slot or slot_time())[1]).date()
+    else:
+        started = experiment.events.filter(action="start").aggregate(last=Max("created_at"))["last"]
+        if started is None:
+            return []
+        since = timezone.localdate(started)
+    last_taken = (
+        Check.objects.exclude(action=Check.Action.ERROR)
+        .filter(experiment=experiment, look_date__lt=look_date)
+        .aggregate(last=Max("look_date"))["last"]
+    )
+    if last_taken is not None:
+        since = max(since, last_taken + dt.timedelta(days=1))  # never a date whose look was taken
+    return [since + dt.timedelta(days=n) for n in range((look_date - since).days)]
+
+
+def look_timing(experiment: Experiment, look_date: dt.date, now: dt.datetime) -> dict:
+    """When the look fell due, whether it was taken late, why, and the dates it skipped: the
+    fields a check records. Late means taken more than MONITORING_GRACE_MINUTES after due, or
+    catching up days missed altogether."""
+    slot = slot_time()
+    due = due_at(look_date, slot)
+    started = experiment.events.filter(action="start").aggregate(last=Max("created_at"))["last"]
+    if started is not None and started > due:
+        due = started
+    skipped = missed_dates(experiment, look_date, slot)
+    late = now - due > dt.timedelta(minutes=settings.MONITORING_GRACE_MINUTES) or bool(skipped)
+    return {
+        "due_at": due,
+        "late": late,
+        "late_reason": lateness_reason(now, due, look_date, skipped) if late else "",
+        "skipped_dates": [day.isoformat() for day in skipped],
+    }
+
+
+def duration_text(delta: dt.timedelta) -> str:
+    """3 h 15 min, 2 d 1 h, 40 min."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+def lateness_reason(now: dt.datetime, due: dt.datetime, look_date: dt.date, skipped: list[dt.date]) -> str:
+    """E.g. "taken at 09:15, 3 h 15 min after the 06:00 slot of 2 Dec 2026; missed: 1 Dec"."""
+    reason = _("taken at %(taken)s, %(after)s after the %(slot)s slot of %(day)s") % {
+        "taken": dateformat.format(timezone.localtime(now), "H:i"),
+        "after": duration_text(now - due),
+        "slot": dateformat.format(timezone.localtime(due), "H:i"),
+        "day": day_text(look_date),
+    }
+    if skipped:
+        shown = ", ".join(dateformat.format(day, "j M") for day in skipped[:5])
+        more = len(skipped) - 5
+        if more > 0:
+            shown += " " + ngettext("and %(count)d more day", "and %(count)d more days", more) % {"count": more}
+        reason += "; " + _("missed: %(dates)s") % {"dates": shown}
+    return reason
 
 
 # --- who hears about it --------------------------------------------------------------------------
@@ -132,19 +246,27 @@ def start_due(today: dt.date, experiments=None) -> list[Experiment]:
 
 
 def sweep(now: dt.datetime | None = None) -> dict:
-    """The slot: start what is due, then queue one check task per due experiment (after commit).
-    Returns {"started": [keys], "queued": [keys]}."""
+    """Start what is due, then queue one check task per due look (after commit), every time: the
+    check claims its look once, so a look queued twice is taken once. Returns {"started": [keys],
+    "queued": [keys], "look_date": iso date}; apps registered at `after_sweep` hear of it."""
     from experiments.tasks import check_experiment
 
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    started = start_due(today)
+    look_day = latest_due_date(now)
+    started = start_due(look_day)
     with transaction.atomic():
-        due = list(due_for_check(now).order_by("pk").values_list("pk", "key"))
-        for pk, _ in due:
+        due = list(due_for_check(now, look_day).order_by("pk").values_list("pk", "key"))
+        for pk, _key in due:
             # robust: one failed send is logged and the others still go; the next sweep retries it.
-            transaction.on_commit(functools.partial(check_experiment.delay, pk, today.isoformat()), robust=True)
-    return {"started": [e.key for e in started], "queued": [key for _, key in due]}
+            transaction.on_commit(functools.partial(check_experiment.delay, pk, look_day.isoformat()), robust=True)
+    report = {
+        "started": [e.key for e in started],
+        "queued": [key for _key, key in due],
+        "look_date": look_day.isoformat(),
+    }
+    for hook in registry.get("after_sweep"):
+        hook.fn(now, report)
+    return report
 
 
 # --- one look ------------------------------------------------------------------------------------
@@ -207,6 +329,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
         data_through=look.data_through,
         trigger=trigger,
         created_at=now,
+        **look_timing(experiment, look_date, now),
     )
     when = day_text(look_date)
     if result.action == LookAction.STOP:

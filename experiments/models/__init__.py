@@ -3,6 +3,7 @@ from .event import ExperimentEvent
 from .experiment import (
     ACTIVE_STATUSES,
     EDITABLE_STATUSES,
+    DataSource,
     EffectUnit,
     Experiment,
     ExperimentMetric,
@@ -12,16 +13,27 @@ from .experiment import (
     Variant,
 )
 from .service_key import ServiceKey, ServiceKeyAction
-from .live import AssignedUnit, AssignmentCount, Check, DailyAggregate, DailyStat, IngestBatch, Observation
+from .live import (
+    AssignedUnit,
+    AssignmentCount,
+    CellSource,
+    Check,
+    DailyAggregate,
+    DailyStat,
+    IngestBatch,
+    Observation,
+)
 from .override import Override
 
 __all__ = [
     "ACTIVE_STATUSES",
     "AssignedUnit",
     "AssignmentCount",
+    "CellSource",
     "Check",
     "DailyAggregate",
     "DailyStat",
+    "DataSource",
     "IngestBatch",
     "Observation",
     "EDITABLE_STATUSES",

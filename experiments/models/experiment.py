@@ -197,6 +197,14 @@ class Variant(models.Model):
         return self.name
 
 
+class DataSource(models.TextChoices):
+    """Where a metric's data come from, declared in the plan."""
+
+    FIRST = "", "Whichever arrives first"
+    UNITS = "units", "Per-unit outcomes"
+    DAILY = "daily", "Daily figures per arm"
+
+
 class ExperimentMetric(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="metrics")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="experiment_uses")
@@ -219,6 +227,15 @@ class ExperimentMetric(models.Model):
     )
     baseline_mean = models.FloatField(null=True, blank=True, validators=[validate_finite])
     baseline_sd = models.FloatField("baseline standard deviation", null=True, blank=True, validators=[validate_finite])
+    # One source per cell: the metric takes per-unit outcomes or daily figures, never both. Left
+    # blank, each cell (arm and day) takes whichever kind arrives first (ingestion's CellSource).
+    data_source = models.CharField(
+        max_length=10,
+        choices=DataSource.choices,
+        blank=True,
+        default=DataSource.FIRST,
+        help_text="Per-unit outcomes or daily figures per arm; the other kind is refused.",
+    )
 
     class Meta:
         ordering = ["role", "pk"]

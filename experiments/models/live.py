@@ -160,6 +160,26 @@ class DailyStat(models.Model):
         return f"{self.variant_id}/{self.metric_id} on {self.day}: n={self.n}"
 
 
+class CellSource(models.Model):
+    """Which kind of data a cell (experiment, arm, metric, day) takes: the first batch to write to
+    the cell claims it, in its own transaction, and a batch of the other kind is refused. The
+    unique constraint decides between two batches at the same moment: only one claim commits."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="cell_sources")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="cell_sources")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="cell_sources")
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=IngestBatch.Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="one_source_per_cell")
+        ]
+
+    def __str__(self):
+        return f"{self.variant_id}/{self.metric_id} on {self.day}: {self.kind}"
+
+
 class CheckQuerySet(AppendOnlyQuerySet):
     def taken(self, experiment, look_date):
         """The check that took this look (an error does not take it); experiment or its id."""
@@ -199,6 +219,12 @@ class Check(AppendOnlyModel):
     data_through = models.DateTimeField(null=True, blank=True, help_text="Latest observation time the check saw.")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     created_at = models.DateTimeField()
+    # When the look fell due (its date's slot, or the start if later) and whether it was taken late:
+    # more than MONITORING_GRACE_MINUTES after, or catching up look dates missed altogether.
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When this look fell due.")
+    late = models.BooleanField(default=False)
+    late_reason = models.TextField(blank=True, help_text="Why the look was late, e.g. taken by a later sweep.")
+    skipped_dates = models.JSONField(default=list, blank=True, help_text="Look dates missed altogether (ISO).")
 
     class Meta:
         ordering = ["experiment", "look_date"]

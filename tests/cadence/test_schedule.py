@@ -136,3 +136,11 @@ def test_the_time_changed_in_the_admin_pages_survives_migrate(admin_user):
 
     crontab = PeriodicTask.objects.get(name="Daily monitoring").crontab
     assert (crontab.hour, crontab.minute, str(crontab.timezone)) == ("5", "45", "Europe/Lisbon")
+
+
+def test_the_monitoring_sweep_runs_every_15_minutes_besides_the_slot(db):
+    sweep = PeriodicTask.objects.get(name="Monitoring sweep")
+    assert sweep.task == PeriodicTask.objects.get(name="Daily monitoring").task == "experiments.monitoring_sweep"
+    assert (sweep.interval.every, sweep.interval.period) == (900, "seconds") and sweep.crontab is None
+    entry = DatabaseScheduler(app=app, lazy=True).all_as_schedule()["Monitoring sweep"]
+    assert entry.schedule.run_every.total_seconds() == 900

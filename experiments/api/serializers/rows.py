@@ -74,6 +74,7 @@ class MetricRowSerializer(RowSerializer):
             "baseline_rate",
             "baseline_mean",
             "baseline_sd",
+            "data_source",
         ]
         list_serializer_class = RowListSerializer
 

@@ -1,6 +1,8 @@
 """Each live test starts with empty assignment caches and an empty counting buffer (the flush
 settings themselves are session-wide, in tests/conftest.py)."""
 
+from unittest import mock
+
 import pytest
 
 from experiments.live import assignment, assignment_buffer
@@ -21,3 +23,21 @@ def frozen(time_machine):
     """The clock of the ingestion scenario (test_ingestion_scenario.NOW), standing still."""
     time_machine.move_to(NOW, tick=False)
     return NOW
+
+
+@pytest.fixture
+def queued(django_capture_on_commit_callbacks, time_machine):
+    """Runs a monitoring sweep at a frozen time; returns its report and the check tasks it queued
+    after commit, as (experiment id, look date) pairs."""
+    from experiments.live.monitoring import sweep
+
+    def run(now):
+        time_machine.move_to(now, tick=False)
+        with (
+            mock.patch("experiments.tasks.check_experiment.delay") as delay,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            report = sweep()
+        return report, [call.args for call in delay.call_args_list]
+
+    return run

@@ -157,7 +157,7 @@ def test_figures_for_a_day_that_has_per_unit_outcomes_are_refused(frozen, propos
     [error] = send(client, "/api/daily-figures/", [figure(experiment, day="2026-03-06", n=10, successes=3)]).json()[
         "errors"
     ]
-    assert (error["row"], error["field"]) == (1, "day")
+    assert (error["row"], error["field"]) == (1, "metric")
     assert "Per-unit outcomes were already sent for control, fcr on 06 Mar 2026" in error["message"]
     assert stored_counts() == before
     # Another day, or another arm, is free.

@@ -24,22 +24,6 @@ def at(day: dt.date, hour: int = 6, minute: int = 0, second: int = 2):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute, second)))
 
 
-@pytest.fixture
-def queued(django_capture_on_commit_callbacks):
-    """Runs a sweep at a frozen time and returns the check tasks it queued after commit."""
-
-    def run(now):
-        with (
-            time_machine.travel(now, tick=False),
-            mock.patch("experiments.tasks.check_experiment.delay") as delay,
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            report = sweep()
-        return report, [call.args for call in delay.call_args_list]
-
-    return run
-
-
 def approved(owner, approver, start, days=14, **fields):
     return make_experiment(
         owner,
@@ -133,9 +117,16 @@ def test_a_missed_day_is_caught_up_once_by_the_next_sweep(proposer, approver, qu
     assert queued(at(TODAY + dt.timedelta(days=2), 18, 0))[1] == []
 
 
+def move_slot(hour: int, minute: int = 0, zone: str = "UTC"):
+    task = PeriodicTask.objects.get(name="Daily monitoring")
+    task.crontab = CrontabSchedule.objects.create(minute=str(minute), hour=str(hour), timezone=zone)
+    task.save()
+
+
 def test_a_slot_moved_earlier_in_the_admin_still_takes_todays_look(proposer, approver, queued):
     experiment = running_with_next_check(proposer, approver, at(TODAY, 6, 0, 0))
-    # beat now runs at 05:00: before the stored 06:00, but on the look's day
+    # the slot now runs at 05:00: before the stored 06:00, but on the look's day
+    move_slot(5)
     assert queued(at(TODAY, 5, 0))[1] == [(experiment.pk, "2026-03-10")]
     assert queued(at(TODAY - dt.timedelta(days=1), 23, 59))[1] == []
 
@@ -151,7 +142,9 @@ def test_the_next_slot_follows_the_time_set_in_the_admin(db):
 
 @override_settings(TIME_ZONE="Europe/Amsterdam")
 def test_today_is_the_local_date(proposer, approver, queued):
-    """At 23:30 UTC on 9 March it is already 10 March in Amsterdam: the look is the 10th's."""
+    """At 23:30 UTC on 9 March it is already 10 March in Amsterdam, past a 00:15 slot there: the
+    look is the 10th's."""
+    move_slot(0, 15, "Europe/Amsterdam")
     experiment = approved(proposer, approver, TODAY)
     report, calls = queued(dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC))
     assert report["started"] == [experiment.key]

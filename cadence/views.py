@@ -1,0 +1,27 @@
+"""/operations/: the monitoring sweep at a glance, for staff only."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+
+from cadence import operations
+
+
+@login_required
+def operations_page(request):
+    if not request.user.is_staff:
+        raise PermissionDenied("The operations page is for staff.")
+    now = timezone.now()
+    return render(
+        request,
+        "cadence/operations.html",
+        {
+            "now": now,
+            "last_sweep": operations.last_sweep(),
+            "overdue": operations.overdue_looks(now),
+            "late_looks": operations.late_looks(),
+            "grace_minutes": settings.MONITORING_GRACE_MINUTES,
+        },
+    )
