@@ -137,3 +137,13 @@ def _without_app_hooks():
         return
     with registry.without(*owners):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _outbox_worker(monkeypatch):
+    """The outbox's nudge after commit (mailing.outbox.publish) runs the delivery at once, as a
+    worker would, instead of publishing to the broker: what an action emails is in mail.outbox
+    after its on_commit callbacks ran. A test of a broker outage patches publish to raise."""
+    from mailing import outbox
+
+    monkeypatch.setattr(outbox, "publish", outbox.deliver_pending)

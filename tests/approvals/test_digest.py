@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from mailing.models import Outbox
 from approvals.models import Notification
 from config.celery import app
 from experiments.lifecycle import transition
@@ -28,9 +29,11 @@ def at(hour, minute=0, day=DAY):
 
 @pytest.fixture
 def sent(django_capture_on_commit_callbacks):
-    """Runs the digest at a time; emails really sent (the worker's task run in-process)."""
+    """Runs the digest at a time; emails really sent (the worker's task run in-process). The
+    emails the set-up's notices queued are dropped first: only the digest's are sent here."""
 
     def run(now):
+        Outbox.objects.filter(status=Outbox.Status.PENDING).delete()
         app.conf.task_always_eager = True
         try:
             with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
@@ -52,7 +55,7 @@ def owners(signal_owner):
 def a_day_of_monitoring(proposer, approver, owners):
     """Yesterday's digest, then this morning's slot: one stop, one conclusion, one start, one error,
     one plain check; plus a stop by hand in the afternoon."""
-    with mock.patch("approvals.notifications._queue"):
+    with mock.patch("mailing.outbox.nudge"):
         harmed = started(proposer, approver, on=DAY - dt.timedelta(days=5), key="harmed", title="Shorter greeting")
         write_rates(harmed, DAY - dt.timedelta(days=2), 3000, {("complaint-rate", "short"): 0.10})
         winner = started(proposer, approver, on=DAY - dt.timedelta(days=9), key="winner", title="Warmer sign-off")
@@ -149,7 +152,7 @@ def test_nothing_new_sends_nothing_and_the_next_digest_covers_the_gap(a_day_of_m
     )
     with (
         time_machine.travel(at(6, 0, DAY + dt.timedelta(days=2)), tick=False),
-        mock.patch("approvals.notifications._queue"),
+        mock.patch("mailing.outbox.nudge"),
     ):
         run_check(quiet_one.pk, DAY + dt.timedelta(days=2))
     assert sent(at(18, 0, DAY + dt.timedelta(days=2))) == 2
