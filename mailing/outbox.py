@@ -120,17 +120,29 @@ def nudge() -> None:
         log.warning("Could not nudge the outbox delivery (%s: %s); the periodic task sends it", type(exc).__name__, exc)
 
 
+# A broker that refuses answers at once; one that accepts and then says nothing (a hung Redis, a
+# half-open network path) would hold the person's request for as long as the socket waits, which
+# by default is forever. These bound the nudge, not the worker's or beat's own connections.
+# (Redis's socket options; the SQL transport hands its options to create_engine, which refuses them,
+# and AMQP has connect_timeout.)
+NUDGE_TIMEOUT = 2  # seconds
+REDIS_SCHEMES = {"redis", "rediss", "sentinel"}
+REDIS_NUDGE_OPTIONS = {"socket_timeout": NUDGE_TIMEOUT, "socket_connect_timeout": NUDGE_TIMEOUT}
+
+
 def publish() -> None:
-    """Queue one deliver task: one connection attempt, no publish retries (a dead broker answers
-    within seconds instead of Celery's default of retrying for a long while)."""
+    """Queue one deliver task: one connection attempt, no publish retries, every socket wait
+    bounded (a dead broker costs the request at most a few seconds)."""
     from config.celery import app
     from mailing.tasks import deliver_outbox
 
     if app.conf.task_always_eager:
         deliver_outbox.apply()
         return
-    with app.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    url = str(app.conf.broker_write_url or app.conf.broker_url or "")
+    options = REDIS_NUDGE_OPTIONS if url.partition(":")[0] in REDIS_SCHEMES else {}
+    with app.connection_for_write(connect_timeout=NUDGE_TIMEOUT, transport_options=options) as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=NUDGE_TIMEOUT)
         deliver_outbox.apply_async(connection=connection, retry=False)
 
 

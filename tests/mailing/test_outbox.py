@@ -97,6 +97,7 @@ def test_the_real_nudge_gives_up_quickly_on_a_dead_broker(monkeypatch, caplog):
     from config.celery import app
 
     monkeypatch.undo()  # the autouse _outbox_worker's stand-in
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its settings
     saved = app.conf.broker_url, app.conf.broker_write_url
     app.conf.broker_url, app.conf.broker_write_url = "redis://127.0.0.1:1/0", None
     try:
