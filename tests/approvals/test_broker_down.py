@@ -21,7 +21,7 @@ BROKER_DOWN = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connecti
 
 @pytest.fixture
 def broker_down():
-    """The nudge after commit cannot reach the broker."""
+    """The nudge after commit cannot reach the broker (kombu's error from publish)."""
     with mock.patch.object(outbox, "publish", side_effect=BROKER_DOWN) as publish:
         yield publish
 
@@ -78,4 +78,22 @@ def test_broker_down_stopping_through_the_api_answers(
 def test_decide_without_broker_trouble_sends_after_commit(pending, approver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         decide(pending, approver, "approve")
+    assert sorted(m.to[0] for m in approval_mails()) == ["colin_coauthor@example.test", "priya_proposer@example.test"]
+
+
+def test_with_no_broker_at_all_approving_answers_and_the_periodic_task_sends_later(
+    pending, approver, no_broker, django_capture_on_commit_callbacks
+):
+    """Not the nudge patched: the app's broker connection and every task publish refused."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client(approver).post(
+            f"/api/approvals/requests/{open_request(pending).pk}/decide/", {"verdict": "approve"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    assert no_broker, "the nudge tried the broker"
+    assert approval_mails() == []
+    from mailing.tasks import deliver_outbox
+
+    deliver_outbox.run()  # the worker's periodic "Deliver outbox", once the broker is back
+    deliver_outbox.run()
     assert sorted(m.to[0] for m in approval_mails()) == ["colin_coauthor@example.test", "priya_proposer@example.test"]
