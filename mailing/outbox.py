@@ -107,8 +107,19 @@ def _write(rows: list[Outbox]) -> list[Outbox]:
     # would roll back the caller's decision.
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)
     if rows:
-        transaction.on_commit(nudge)
+        _nudge_after_commit()
     return rows
+
+
+def _nudge_after_commit() -> None:
+    """One nudge per atomic block, however many rows it wrote (an email and a webhook call for
+    one decision try a dead broker once). Django keeps each callback with the savepoints open
+    when it was added; one added at this very level is enough."""
+    connection = transaction.get_connection()
+    here = set(connection.savepoint_ids)
+    if any(sids == here and func is nudge for sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(nudge)
 
 
 def nudge() -> None:

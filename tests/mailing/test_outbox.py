@@ -202,3 +202,22 @@ def test_the_periodic_task_is_declared():
 
     spec = PERIODIC_TASKS[-1]
     assert (spec.name, spec.task, spec.every_seconds) == ("Deliver outbox", "mailing.deliver_outbox", 60)
+
+
+@override_settings(WEBHOOK_URL="http://hooks.example.test/pagar")
+def test_one_nudge_per_transaction(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        outbox.enqueue_email(["a@example.test"], "One", "Body")
+        outbox.enqueue_email(["b@example.test"], "Two", "Body")
+        outbox.enqueue_webhook({"event": "approved"})
+    assert callbacks == [outbox.nudge]
+
+
+def test_a_nudge_rolled_back_with_its_savepoint_is_asked_again(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            outbox.enqueue_email(["a@example.test"], "Gone", "Body")
+            raise RuntimeError
+        outbox.enqueue_email(["b@example.test"], "Kept", "Body")
+    assert callbacks == [outbox.nudge]
+    assert list(Outbox.objects.values_list("payload__subject", flat=True)) == ["Kept"]
