@@ -1,20 +1,22 @@
 """The daily monitoring digest: what the slot changed since the last digest, to every signal owner.
 
-No model of its own remembers the last run: the latest DIGEST notification's time does (each
-digest writes one in-app DIGEST notification per signal owner and experiment it mentions). When
-nothing changed, nothing is sent and nothing written, so the next digest covers the gap.
+The latest DIGEST notification's time remembers the last run (each digest writes one in-app DIGEST
+notification per signal owner and experiment it mentions). When nothing changed, nothing is sent
+and nothing written, so the next digest covers the gap. Each owner gets at most one digest a day
+(DigestClaim): a second beat the same day sends nothing, and its news waits for tomorrow's.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import dateformat, timezone
 
-from approvals.models import Notification
+from approvals.models import DigestClaim, Notification
 from experiments.live.monitoring import signal_owners
 from experiments.models import Check, ExperimentEvent
+from mailing import outbox
 from mailing.subjects import email_subject
 
 # Without an earlier digest, the first one covers the last day.
@@ -108,10 +110,10 @@ def compose(news: list[ExperimentNews], since, until) -> tuple[str, str]:
 
 
 def send_digest(now=None) -> int:
-    """Email each active signal owner what changed since the last digest. Returns how many emails
-    were queued (0 when nothing changed or nobody holds the role)."""
-    from approvals.tasks import send_email
-
+    """Email each active signal owner what changed since the last digest, once per owner and day:
+    a DigestClaim row (unique per person and day) is inserted first, with the owner's in-app rows
+    and the outbox email, in one transaction. Returns how many emails were queued (0 when nothing
+    changed, nobody holds the role, or today's digest went out already)."""
     now = now or timezone.now()
     since = last_digest_at() or now - FIRST_DIGEST_COVERS
     news = changes_between(since, now)
@@ -119,23 +121,37 @@ def send_digest(now=None) -> int:
     if not news or not owners:
         return 0
     subject, body = compose(news, since, now)
-    with transaction.atomic():
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user=owner,
-                    kind=Notification.Kind.DIGEST,
-                    experiment=item.experiment,
-                    message=" ".join(item.lines()),
-                    created_at=now,
-                )
-                for owner in owners
-                for item in news
-            ]
-        )
-        emails = sorted({owner.email for owner in owners if owner.email})
-        if emails:
-            # One email per owner (they need not see each other's addresses); sent after commit.
-            for email in emails:
-                transaction.on_commit(lambda email=email: send_email.delay(subject, body, [email]), robust=True)
-    return len(emails)
+    today = timezone.localdate(now)
+    queued = 0
+    for owner in owners:
+        with transaction.atomic():
+            if not _claim(owner, today, now):
+                continue  # today's digest for this owner was sent by another run
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        user=owner,
+                        kind=Notification.Kind.DIGEST,
+                        experiment=item.experiment,
+                        message=" ".join(item.lines()),
+                        created_at=now,
+                    )
+                    for item in news
+                ]
+            )
+            # One email per owner (they need not see each other's addresses), sent after commit.
+            if owner.email:
+                outbox.enqueue_email([owner.email], subject, body, key=f"digest:{today.isoformat()}:{owner.pk}")
+                queued += 1
+    return queued
+
+
+def _claim(owner, day, now) -> bool:
+    """Insert the owner's claim on `day`; False when it was taken (on PostgreSQL a concurrent
+    insert waits for the first to commit, then fails here)."""
+    try:
+        with transaction.atomic():
+            DigestClaim.objects.create(user=owner, day=day, claimed_at=now)
+    except IntegrityError:
+        return False
+    return True

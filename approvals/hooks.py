@@ -40,10 +40,10 @@ def _after_edit(experiment, actor):
     return after_edit(experiment, actor)
 
 
-def _notify(kind, experiment, users, message):
+def _notify(kind, experiment, users, message, key=None):
     from approvals.notifications import notify
 
-    notify(kind, experiment, users, message)
+    notify(kind, experiment, users, message, key=key)
 
 
 def _detail_panel(experiment, user):

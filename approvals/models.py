@@ -181,9 +181,17 @@ class Notification(models.Model):
     message = models.TextField()
     created_at = models.DateTimeField(db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The event this notice is about (e.g. "decision:42"): one notice per person and key, however
+    # often the code that tells it runs (a retried task, a second beat). Empty: not deduplicated.
+    dedupe_key = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="one_notice_per_key"
+            )
+        ]
 
     def __str__(self):
         return f"{self.user}: {self.message}"
@@ -191,6 +199,22 @@ class Notification(models.Model):
     @property
     def link(self) -> str:
         return self.url or (self.experiment.get_absolute_url() if self.experiment_id else "")
+
+
+class DigestClaim(models.Model):
+    """One monitoring digest per person and day: the row is inserted before the digest is sent, so
+    a second beat, a retried task or a concurrent worker finds the day taken and sends nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    claimed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_person_per_day")]
+
+    def __str__(self):
+        return f"{self.user}: digest of {self.day}"
 
 
 class RequestComment(AppendOnlyModel):

@@ -56,6 +56,7 @@ def send_reminders(now=None) -> dict:
                         people_who_can_decide(request),
                         f"Reminder: “{experiment.title}” has waited {waited} business days for your decision.",
                         request,
+                        key=f"reminder:request:{request.pk}",
                     )
                     sent["reminders"] += 1
         if waited > escalate_after and request.escalated_at is None:
@@ -68,6 +69,7 @@ def send_reminders(now=None) -> dict:
                         f"Escalation: “{experiment.title}” has waited {waited} business days; as backup approver you "
                         "may decide.",
                         request,
+                        key=f"escalation:request:{request.pk}",
                     )
                     sent["escalations"] += 1
     return sent

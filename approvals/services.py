@@ -111,6 +111,7 @@ def open_request(experiment: Experiment, kind: str, actor, *, data=None, base=No
         people_who_can_decide(request),
         f"“{experiment.title}” waits for your decision ({request.get_kind_display().lower()}).",
         request,
+        key=f"{kind_of_notice}:request:{request.pk}",
     )
     return request
 
@@ -287,7 +288,7 @@ def _close(request, experiment, user, verdict, comment, now):
     )
     if comment:
         message += f" {comment}"
-    notify(notice, experiment, _authors(experiment), message, request)
+    notify(notice, experiment, _authors(experiment), message, request, key=f"{notice}:request:{request.pk}")
     return event
 
 

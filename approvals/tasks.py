@@ -1,4 +1,7 @@
-"""Thin Celery tasks: the work lives in approvals.notifications, approvals.reminders and approvals.digest."""
+"""Thin Celery tasks: the work lives in approvals.notifications, approvals.reminders and approvals.digest.
+
+Emails and webhook calls now go through the outbox (mailing.outbox, task mailing.deliver_outbox);
+send_email and deliver_webhook are no longer queued and stay for the tasks queued before."""
 
 import urllib.error
 

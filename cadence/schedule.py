@@ -60,6 +60,12 @@ PERIODIC_TASKS = [
         every_seconds=15 * 60,
         description="Reminds each attendee once of every meeting starting within MEETING_REMINDER_HOURS.",
     ),
+    PeriodicSpec(
+        name="Deliver outbox",
+        task="mailing.deliver_outbox",
+        every_seconds=60,
+        description="Sends the pending emails and webhook calls (mailing.Outbox), each once, retrying with backoff.",
+    ),
 ]
 
 

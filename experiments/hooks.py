@@ -10,7 +10,8 @@ Points:
 - ``after_move``: fn(experiment, action, actor, event), inside the move's transaction.
 - ``relations``: fn(user, experiment) -> set of extra relations (e.g. holds an approval slot).
 - ``after_edit``: fn(experiment, actor) -> object | None, inside the edit's transaction.
-- ``notify``: fn(kind, experiment, users, message): tell people (in-app, email, webhook).
+- ``notify``: fn(kind, experiment, users, message, key=None): tell people (in-app, email, webhook),
+  once per person and key when a key is given.
 - ``detail_panel``: fn(experiment, user) -> (name, context) for the experiment page.
 - ``edit_context``: fn(experiment, user) -> dict added to the proposal form's context.
 - ``policy_approvals``: fn() -> list of sentences: the approvals another app adds beyond the named
@@ -63,7 +64,8 @@ class Registry:
 registry = Registry()
 
 
-def notify(kind: str, experiment, users, message: str):
-    """Tell people about `experiment` through whatever app registered to deliver notices."""
+def notify(kind: str, experiment, users, message: str, *, key: str | None = None):
+    """Tell people about `experiment` through whatever app registered to deliver notices. `key`
+    names the event: each person is told once per key, however often this runs."""
     for hook in registry.get("notify"):
-        hook.fn(kind, experiment, users, message)
+        hook.fn(kind, experiment, users, message, key=key)

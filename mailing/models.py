@@ -22,3 +22,49 @@ class EmailFailure(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient} ({self.attempts}×)"
+
+
+class Outbox(models.Model):
+    """One email (to one recipient) or one webhook call to send: written in the transaction of what
+    it reports, sent after commit by mailing.outbox.deliver_pending. The rows are both the work
+    queue and the record of what was sent, when, after how many tries and why it failed.
+
+    `dedupe_key`, when set, is unique: a second enqueue of the same notice adds nothing."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("email")
+        WEBHOOK = "webhook", _("webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    payload = models.JSONField(
+        _("payload"), help_text=_("Email: to, subject, body, html, attachments. Webhook: url, body, headers.")
+    )
+    dedupe_key = models.CharField(_("dedupe key"), max_length=255, unique=True, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="mailing_outbox_due")]
+
+    def __str__(self):
+        return f"{self.kind} {self.summary} ({self.status})"
+
+    @property
+    def summary(self) -> str:
+        if self.kind == self.Kind.EMAIL:
+            return f"{self.payload.get('subject', '')} → {', '.join(self.payload.get('to', []))}"
+        return f"POST {self.payload.get('url', '')}"

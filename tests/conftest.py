@@ -137,3 +137,41 @@ def _without_app_hooks():
         return
     with registry.without(*owners):
         yield
+
+
+_REAL_PUBLISH = []
+
+
+@pytest.fixture(autouse=True)
+def _outbox_worker(monkeypatch):
+    """The outbox's nudge after commit (mailing.outbox.publish) runs the delivery at once, as a
+    worker would, instead of publishing to the broker: what an action emails is in mail.outbox
+    after its on_commit callbacks ran. A test of a broker outage patches publish to raise."""
+    from mailing import outbox
+
+    if not _REAL_PUBLISH:
+        _REAL_PUBLISH.append(outbox.publish)
+    monkeypatch.setattr(outbox, "publish", outbox.deliver_pending)
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    """The broker is down: the outbox's real nudge (not the stand-in worker above) and every other
+    .delay/.apply_async fail to connect, as kombu does. Yields the connection attempts made."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    from config.celery import app
+    from mailing import outbox
+
+    monkeypatch.setattr(outbox, "publish", _REAL_PUBLISH[0])  # not _outbox_worker's stand-in
+    attempts = []
+
+    def refused(*args, **kwargs):
+        attempts.append(args)
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(type(app), "connection_for_write", refused)
+    monkeypatch.setattr(Task, "apply_async", refused)
+    assert outbox.publish is not outbox.deliver_pending
+    return attempts

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from approvals.models import Notification
 from approvals.notifications import notify_about
+from mailing.outbox import enqueue_message
 from cadence.calendar_events import CalendarEvent
 from cadence.ics import calendar_bytes
 from cadence.ideas.models import SlotMeeting
@@ -93,18 +94,9 @@ def send_agenda(meeting: SlotMeeting) -> bool:
             ]
         )
         if any(u.email for u in people):
-            meeting_id = meeting.pk
-            transaction.on_commit(lambda: _queue_invitation(meeting_id))
+            # In the outbox with the agenda: sent after commit, once per participant.
+            enqueue_message(agenda_email(meeting), key=f"slot-invitation:{meeting.pk}")
     return True
-
-
-def _queue_invitation(meeting_id: int):
-    from cadence.ideas.tasks import send_agenda_email
-
-    try:
-        send_agenda_email.delay(meeting_id)
-    except Exception:  # the broker being down must not undo the recorded agenda
-        log.exception("Could not queue the agenda email of ideas slot meeting %s", meeting_id)
 
 
 def agenda_email(meeting: SlotMeeting):

@@ -1,4 +1,6 @@
-"""Thin Celery tasks: the work lives in cadence.ideas.agenda and cadence.ideas.notices."""
+"""Thin Celery tasks: the work lives in cadence.ideas.agenda and cadence.ideas.notices.
+send_agenda_email is no longer queued (the invitation goes through the outbox) and stays for tasks
+queued before."""
 
 from celery import shared_task
 

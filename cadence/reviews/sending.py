@@ -59,9 +59,9 @@ def send_agenda(meeting: ReviewMeeting) -> bool:
         text = agenda_text(meeting)
         # In-app now; the one email is the invitation below, agenda in its body and the .ics attached.
         notify_about(Kind.REVIEW_AGENDA, attendees(meeting), text, meeting.get_absolute_url(), email=False)
-        from cadence.reviews.tasks import send_invitation
+        from mailing.outbox import enqueue_message
 
-        transaction.on_commit(lambda: send_invitation.delay(meeting.pk))
+        enqueue_message(invitation_email(meeting), key=f"review-invitation:{meeting.pk}")
     return True
 
 

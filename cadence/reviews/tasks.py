@@ -1,4 +1,5 @@
-"""Thin Celery tasks; the work is in cadence.reviews.preparation and .sending."""
+"""Thin Celery tasks; the work is in cadence.reviews.preparation and .sending. send_invitation is
+no longer queued (the invitation goes through the outbox) and stays for tasks queued before."""
 
 from celery import shared_task
 

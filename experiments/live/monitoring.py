@@ -22,8 +22,13 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+<<<<<<< HEAD
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+=======
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+>>>>>>> h-outbox
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -382,7 +387,21 @@ def _same_error_as_last_check(experiment, error: StatsInputError) -> Check | Non
 
 def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -> Check:
     """Bad or missing data: recorded, signal owners told, the experiment keeps running. The same
-    failure again is not recorded or told again: the first record stands (and is shown)."""
+    failure again is not recorded or told again: the first record stands (and is shown). The same
+    look failing again (a redelivered task, an operator's re-run) updates that look's error record
+    (tries, last error) and tells nobody: one error check and one notice per look date."""
+    earlier = (
+        Check.objects.filter(experiment=experiment, look_date=look_date, action=Check.Action.ERROR)
+        .order_by("pk")
+        .first()
+    )
+    if earlier is not None:
+        _error_again(earlier, error, now)
+        log.info(
+            "Check of %s on %s failed again (try %s): %s", experiment.key, look_date, earlier.result["tries"], error
+        )
+        _set_next_check(experiment, next_slot_after(look_date))
+        return earlier
     repeated = _same_error_as_last_check(experiment, error)
     if repeated is not None:
         log.info("Check of %s on %s failed again as on %s: %s", experiment.key, look_date, repeated.look_date, error)
@@ -404,10 +423,27 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
     )
     # No notification kind says "could not check"; an escalation to the signal owners is what it is.
     notify(
-        "check_failed", experiment, signal_owners(), f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}"
+        "check_failed",
+        experiment,
+        signal_owners(),
+        f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}",
+        key=f"check_failed:{experiment.pk}:{look_date.isoformat()}",
     )
     _set_next_check(experiment, next_slot_after(look_date))
     return check
+
+
+def _error_again(check: Check, error: StatsInputError, now: dt.datetime) -> None:
+    """Count one more try on the look's error record and keep its last error. Checks are
+    append-only; an error record is no look (one_check_per_look leaves it out), and its tries and
+    last error are all that is ever updated on it."""
+    result = {
+        **check.result,
+        "tries": check.result.get("tries", 1) + 1,
+        "last_error": {"field": error.field, "message": error.message, "at": now.isoformat()},
+    }
+    models.QuerySet.update(Check.objects.filter(pk=check.pk, action=Check.Action.ERROR), result=result)
+    check.result = result
 
 
 def _set_next_check(experiment: Experiment, when: dt.datetime | None):

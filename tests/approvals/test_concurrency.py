@@ -22,7 +22,7 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def no_sending():
-    with mock.patch("approvals.notifications._queue"):
+    with mock.patch("mailing.outbox.nudge"):
         yield
 
 

@@ -8,12 +8,13 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from approvals.models import Notification
+from approvals.digest import send_digest
+from approvals.models import DigestClaim, Notification
 from config.celery import app
 from experiments.lifecycle import transition
-from approvals.digest import send_digest
 from experiments.live.monitoring import run_check, start_due
 from experiments.models import Status
+from mailing.models import Outbox
 from tests.experiments.live.test_monitoring_data import started, write_day, write_rates
 from tests.factories import make_experiment, make_user
 
@@ -28,9 +29,11 @@ def at(hour, minute=0, day=DAY):
 
 @pytest.fixture
 def sent(django_capture_on_commit_callbacks):
-    """Runs the digest at a time; emails really sent (the worker's task run in-process)."""
+    """Runs the digest at a time; emails really sent (the worker's task run in-process). The
+    emails the set-up's notices queued are dropped first: only the digest's are sent here."""
 
     def run(now):
+        Outbox.objects.filter(status=Outbox.Status.PENDING).delete()
         app.conf.task_always_eager = True
         try:
             with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
@@ -52,7 +55,7 @@ def owners(signal_owner):
 def a_day_of_monitoring(proposer, approver, owners):
     """Yesterday's digest, then this morning's slot: one stop, one conclusion, one start, one error,
     one plain check; plus a stop by hand in the afternoon."""
-    with mock.patch("approvals.notifications._queue"):
+    with mock.patch("mailing.outbox.nudge"):
         harmed = started(proposer, approver, on=DAY - dt.timedelta(days=5), key="harmed", title="Shorter greeting")
         write_rates(harmed, DAY - dt.timedelta(days=2), 3000, {("complaint-rate", "short"): 0.10})
         winner = started(proposer, approver, on=DAY - dt.timedelta(days=9), key="winner", title="Warmer sign-off")
@@ -149,7 +152,7 @@ def test_nothing_new_sends_nothing_and_the_next_digest_covers_the_gap(a_day_of_m
     )
     with (
         time_machine.travel(at(6, 0, DAY + dt.timedelta(days=2)), tick=False),
-        mock.patch("approvals.notifications._queue"),
+        mock.patch("mailing.outbox.nudge"),
     ):
         run_check(quiet_one.pk, DAY + dt.timedelta(days=2))
     assert sent(at(18, 0, DAY + dt.timedelta(days=2))) == 2
@@ -165,3 +168,48 @@ def test_no_signal_owner_no_digest(proposer, approver, sent):
         run_check(experiment.pk, DAY)
     assert sent(at(7, 0)) == 0
     assert mail.outbox == [] and not Notification.objects.filter(kind="digest").exists()
+
+
+def test_two_beats_for_ten_minutes_send_one_digest_per_person_per_day(
+    a_day_of_monitoring, owners, sent, proposer, approver
+):
+    """Two beats fire the digest every minute from 18:00 to 18:09 (a misconfigured schedule, a
+    second beat left running); a check lands at 18:04. Each owner gets one digest that day, and
+    the 18:04 news comes in the next day's."""
+    later = make_experiment(
+        proposer,
+        approver,
+        status=Status.RUNNING,
+        key="later",
+        title="Later",
+        planned_start=DAY,
+        planned_end=DAY + dt.timedelta(days=20),
+    )
+    queued = []
+    for minute in range(10):
+        if minute == 4:
+            with time_machine.travel(at(18, 4), tick=False), mock.patch("mailing.outbox.nudge"):
+                run_check(later.pk, DAY)
+        queued += [sent(at(18, minute)), sent(at(18, minute))]
+    assert queued[0] == 2 and sum(queued) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["sam_signal@example.test", "sid_signal@example.test"]
+    assert sorted(DigestClaim.objects.values_list("user__username", "day")) == [
+        ("sam_signal", DAY),
+        ("sid_signal", DAY),
+    ]
+    assert not Notification.objects.filter(kind="digest", experiment=later).exists()
+
+    mail.outbox.clear()
+    assert sent(at(18, 0, DAY + dt.timedelta(days=1))) == 2
+    assert "“Later” (later)" in mail.outbox[0].body
+    assert "from 10 Mar 2026 18:00 to 11 Mar 2026 18:00" in mail.outbox[0].body
+
+
+def test_the_digest_email_is_claimed_once_even_when_queued_twice(a_day_of_monitoring, owners, sent):
+    """A retried digest task after its claim committed: the outbox key keeps it to one email."""
+    from mailing import outbox
+
+    assert sent(at(18, 0)) == 2
+    outbox.enqueue_email(["sam_signal@example.test"], "again", "again", key=f"digest:{DAY.isoformat()}:{owners[0].pk}")
+    assert outbox.deliver_pending()["sent"] == 0
+    assert len(mail.outbox) == 2

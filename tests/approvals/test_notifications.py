@@ -6,9 +6,12 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from kombu.exceptions import OperationalError
+
 from approvals.models import Notification
 from approvals.services import decide
 from experiments.lifecycle import transition
+from mailing.models import Outbox
 from tests.factories import make_experiment
 
 pytestmark = pytest.mark.django_db
@@ -34,31 +37,41 @@ def test_submit_notifies_the_approver_after_commit(proposer, approver, django_ca
 
 
 def test_decision_notifies_the_authors(pending, proposer, co_author, approver, django_capture_on_commit_callbacks):
-    with (
-        mock.patch("approvals.tasks.send_email.delay") as send,
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-    ):
+    earlier = list(Outbox.objects.values_list("pk", flat=True))  # the submission's email to the approver
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         decide(pending, approver, "request_changes", "Name the segment.")
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1  # the outbox's nudge
     rows = Notification.objects.filter(kind="changes_requested")
     assert sorted(rows.values_list("user__username", flat=True)) == ["colin_coauthor", "priya_proposer"]
     assert "Name the segment." in rows.first().message
-    send.assert_called_once()
-    assert sorted(send.call_args.args[2]) == ["colin_coauthor@example.test", "priya_proposer@example.test"]
+    pending_mail = Outbox.objects.filter(kind="email", status="pending").exclude(pk__in=earlier)
+    assert sorted(r.payload["to"][0] for r in pending_mail) == [
+        "colin_coauthor@example.test",
+        "priya_proposer@example.test",
+    ]
+    assert len(mail.outbox) == 0
+    callbacks[0]()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "alex_approver@example.test",
+        "colin_coauthor@example.test",
+        "priya_proposer@example.test",
+    ]
+    assert set(Outbox.objects.values_list("status", flat=True)) == {"sent"}
 
 
 @override_settings(WEBHOOK_URL="http://127.0.0.1:9/hook")
 def test_a_failing_send_does_not_undo_the_decision(pending, approver, django_capture_on_commit_callbacks):
-    broker_down = ConnectionError("broker down")
     with (
-        mock.patch("approvals.tasks.deliver_webhook.delay", side_effect=broker_down),
-        mock.patch("approvals.tasks.send_email.delay", side_effect=broker_down),
+        mock.patch("mailing.outbox.publish", side_effect=OperationalError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         decide(pending, approver, "approve")
     pending.refresh_from_db()
     assert pending.status == "approved"
     assert Notification.objects.filter(kind="approved").exists()
+    assert Outbox.objects.filter(kind="webhook", status="pending").count() == 1
+    assert Outbox.objects.filter(kind="email", status="pending").exists()
+    assert len(mail.outbox) == 0
 
 
 def test_a_refused_decision_queues_nothing(pending, proposer, django_capture_on_commit_callbacks):

@@ -25,7 +25,7 @@ SLOT = dt.datetime(2026, 3, 3, 10, 0, tzinfo=JAKARTA)
 
 @pytest.fixture(autouse=True)
 def no_sending():
-    with mock.patch("approvals.notifications._queue_email"):
+    with mock.patch("mailing.outbox.nudge"):
         yield
 
 

@@ -31,12 +31,9 @@ def test_saving_the_series_creates_then_updates_its_periodic_task(chair):
 
 
 def test_agenda_is_built_and_sent_once_three_days_before(
-    chair, board_member, proposer, approver, signal_owner, django_capture_on_commit_callbacks, monkeypatch
+    chair, board_member, proposer, approver, signal_owner, django_capture_on_commit_callbacks
 ):
-    # The invitation task runs in this process, as a worker would run it (no broker in the test).
-    from cadence.reviews.tasks import send_invitation
-
-    monkeypatch.setattr(send_invitation, "delay", lambda meeting_id: send_invitation(meeting_id))
+    # The invitation goes through the outbox, delivered after commit (tests/conftest.py: _outbox_worker).
     series = make_series(chair, board_member)  # first Tuesday, 10:00 Amsterdam
     with time_machine.travel("2026-03-20 09:00Z", tick=False):
         ended(proposer, approver, signal_owner)

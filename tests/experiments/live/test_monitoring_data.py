@@ -23,8 +23,8 @@ BASE_RATES = {"fcr": 0.70, "complaint-rate": 0.03, "escalation-rate": 0.08}
 
 @pytest.fixture
 def quiet():
-    """Notifications are written, but nothing is put on the broker."""
-    with mock.patch("approvals.notifications._queue") as queue:
+    """Notifications and outbox rows are written, but nothing is sent."""
+    with mock.patch("mailing.outbox.nudge") as queue:
         yield queue
 
 
@@ -42,7 +42,7 @@ def started(owner, approver, *, on: dt.date, days: int = 28, **fields) -> Experi
         planned_end=on + dt.timedelta(days=days - 1),
         **fields,
     )
-    with time_machine.travel(at_noon(on), tick=False), mock.patch("approvals.notifications._queue"):
+    with time_machine.travel(at_noon(on), tick=False), mock.patch("mailing.outbox.nudge"):
         transition(experiment, "start", None)
     experiment.refresh_from_db()
     return experiment
