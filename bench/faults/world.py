@@ -44,8 +44,9 @@ BASE_RATES = {"fcr": 0.70, "complaint-rate": 0.03, "escalation-rate": 0.08}
 HARM = {("complaint-rate", "short"): 0.12}  # complaints 3 % -> 12 %: the first look stops it
 UNITS_PER_ARM = 800
 DAYS_RUNNING = 5
-MONITORING_TASK_NAMES = ("Daily monitoring",)
-DIGEST_TASK_NAMES = ("Monitoring digest",)
+# The periodic tasks the faults move: by name (cadence.schedule), else by the task they run.
+MONITORING_TASK_NAMES = ("Daily monitoring", "experiments.monitoring_sweep")
+DIGEST_TASK_NAMES = ("Monitoring digest", "approvals.send_monitoring_digest")
 
 
 @dataclass
@@ -171,11 +172,13 @@ def service_key_for(user, experiments):
 def periodic_task(names):
     from django_celery_beat.models import PeriodicTask
 
-    for name in names:
-        task = PeriodicTask.objects.filter(name=name).first()
-        if task is not None:
-            return task
-    raise LookupError(f"no periodic task named any of {names}")
+    name, task_name = names
+    task = PeriodicTask.objects.filter(name=name).first()
+    if task is None:
+        task = PeriodicTask.objects.filter(task=task_name, crontab__isnull=False).order_by("pk").first()
+    if task is None:
+        raise LookupError(f"no periodic task named {name!r} or running {task_name!r} on a crontab")
+    return task
 
 
 def set_daily_time(names, when: dt.datetime):
