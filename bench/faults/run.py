@@ -424,10 +424,23 @@ def fault_kill(ctx, experiments_count=80, harmful=4):
         f"{{1: {len(who.everyone) * harmful}}}",
         dict(per_event) == {1: len(who.everyone) * harmful},
     )
+    ctx.report.figure("messages unacked / queued in Redis at the end", broker_backlog(ctx))
     ctx.report.figure(
         "seconds from the sweep to the last look",
         f"{time.monotonic() - sent:.0f}" if once == len(looks) else "not all taken",
     )
+
+
+def broker_backlog(ctx) -> str:
+    """kombu's Redis transport keeps delivered, unacknowledged messages in the hash "unacked"
+    until the visibility timeout restores them; the default queue is the list "celery"."""
+    import redis
+
+    try:
+        client = redis.Redis(host="127.0.0.1", port=ctx.stack.broker_port, socket_timeout=5)
+        return f"{client.hlen('unacked')} / {client.llen('celery')}"
+    except redis.RedisError as error:
+        return f"unknown ({error})"
 
 
 def fault_beats(ctx):
@@ -713,6 +726,7 @@ def fault_outage(ctx):
         expected > 0 and once == expected,
     )
     ctx.report.figure("emails sent more than once", more, 0, more == 0)
+    ctx.report.figure("web logged 'Could not queue'", ctx.stack.logs("web").count("Could not queue"))
 
 
 RUNNERS = {
