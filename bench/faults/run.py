@@ -363,7 +363,7 @@ def fault_slot(ctx):
     ctx.report.figure('beat logged "Couldn\'t apply scheduled task"', "yes" if missed else "no")
 
 
-def fault_kill(ctx, experiments_count=80, harmful=4):
+def fault_kill(ctx, experiments_count=100, harmful=4):
     world = ctx.world
     who = world.people()
     experiments = [world.running(f"kl-{n:02d}", who, harmful=n < harmful, seed=n) for n in range(experiments_count)]
@@ -372,24 +372,31 @@ def fault_kill(ctx, experiments_count=80, harmful=4):
     ctx.stack.start_beat()
     ctx.stack.start_worker()
     sweep = world.periodic_task(world.MONITORING_TASK_NAMES).task
+    from experiments.models import Check
+
+    looks_today = (
+        Check.objects.filter(experiment__in=experiments, look_date=world.today())
+        .exclude(action=Check.Action.ERROR)
+        .values("experiment")
+        .distinct()
+    )
 
     def taken():
-        return sum(1 for t, _ in world.checks_per_look(experiments).values() if t >= 1)
+        return looks_today.count()
 
     sent = time.monotonic()
     ctx.send_task(sweep)
-    rng = random.Random(12)
     kills = []
+    before = taken()
     for _ in range(KILLS):
         worker = ctx.stack.worker
-        before = taken()
-        # Kill while it works: after it has taken at least one more look (or 15 s at most).
-        wait_until(lambda before=before: taken() > before, 15, interval=0.2)
-        time.sleep(rng.uniform(0.0, 0.5))
+        # Kill while it works: as soon as it has taken one more look (15 s at most).
+        wait_until(lambda before=before: taken() > before, 15, interval=0.1)
         worker.kill(signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.popen.wait(timeout=10)
-        kills.append(taken())
+        before = taken()
+        kills.append(before)
         ctx.stack.start_worker(wait=True)
     ctx.report.note(
         f"sweep sent ({sweep}); worker group SIGKILLed {len(kills)} times, {time.monotonic() - sent:.0f} s; "
@@ -792,6 +799,8 @@ def orchestrate(faults, keep) -> int:
     template = f"{tag}_tpl"
     databases = [template]
     results = []
+    children = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on SIGTERM as on Ctrl-C
     print(f"Pagar fault suite: {', '.join(faults)}  (started {hhmmss(utcnow())} UTC; logs in {root})", flush=True)
     try:
         migrate_template(root, template)
@@ -805,6 +814,7 @@ def orchestrate(faults, keep) -> int:
             argv = [stack_module.PYTHON, __file__, "--child", fault, "--run-dir", str(run_dir), "--db", database]
             with open(run_dir / "harness.log", "w") as log:
                 proc = subprocess.Popen(argv, stdout=sys.stdout, stderr=log, start_new_session=True)
+                children.append(proc)
                 try:
                     proc.wait(timeout=CHILD_TIMEOUT)
                 except subprocess.TimeoutExpired:
@@ -824,6 +834,10 @@ def orchestrate(faults, keep) -> int:
                 stack_module.drop_database(database)
             print(flush=True)
     finally:
+        for proc in children:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
         for fault in faults:
             stack_module.kill_recorded(root / fault)
         for database in databases:
