@@ -22,13 +22,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-<<<<<<< HEAD
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
-=======
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
->>>>>>> h-outbox
+from django.db.models import Max, Q
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
