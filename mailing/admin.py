@@ -45,4 +45,4 @@ class OutboxAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)s message(s) queued again.") % {"count": count})
 
     def has_retry_permission(self, request):
-        return request.user.has_perm("mailing.change_outbox") or request.user.is_superuser
+        return request.user.has_perm("mailing.change_outbox")
