@@ -155,6 +155,21 @@ def _outbox_worker(monkeypatch):
 
 
 @pytest.fixture
+def broker_down(monkeypatch):
+    """The outbox's nudge after commit cannot reach the broker (kombu's error from publish).
+    Yields the mock, to see that the nudge was tried."""
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from mailing import outbox
+
+    refused = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with mock.patch.object(outbox, "publish", side_effect=refused) as publish:
+        yield publish
+
+
+@pytest.fixture
 def no_broker(monkeypatch):
     """The broker is down: the outbox's real nudge (not the stand-in worker above) and every other
     .delay/.apply_async fail to connect, as kombu does. Yields the connection attempts made."""

@@ -4,30 +4,15 @@ rows, and the emails go out once after the broker returns (mailing.outbox)."""
 from unittest import mock
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
-from kombu.exceptions import OperationalError
 
 from approvals.services import decide
 from experiments.models import Status
 from mailing import outbox
-from tests.approvals.web import api_client, open_request, web_decide
+from tests.approvals.web import api_client, approval_mails, open_request, web_decide
 from tests.factories import make_experiment
 
 pytestmark = pytest.mark.django_db
-
-BROKER_DOWN = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-
-@pytest.fixture
-def broker_down():
-    """The nudge after commit cannot reach the broker (kombu's error from publish)."""
-    with mock.patch.object(outbox, "publish", side_effect=BROKER_DOWN) as publish:
-        yield publish
-
-
-def approval_mails():
-    return [m for m in mail.outbox if m.subject.startswith("[Pagar] Approved")]
 
 
 def test_broker_down_the_api_approval_answers_and_the_email_goes_once_later(

@@ -27,6 +27,19 @@ def at(hour, minute=0, day=DAY):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
+def later_experiment(proposer, approver):
+    """A running experiment that joins after the day's digest was sent."""
+    return make_experiment(
+        proposer,
+        approver,
+        status=Status.RUNNING,
+        key="later",
+        title="Later",
+        planned_start=DAY,
+        planned_end=DAY + dt.timedelta(days=20),
+    )
+
+
 @pytest.fixture
 def sent(django_capture_on_commit_callbacks):
     """Runs the digest at a time; emails really sent (the worker's task run in-process). The
@@ -141,15 +154,7 @@ def test_nothing_new_sends_nothing_and_the_next_digest_covers_the_gap(a_day_of_m
     assert mail.outbox == []
 
     late = Notification.objects.filter(kind="digest").count()
-    quiet_one = make_experiment(
-        proposer,
-        approver,
-        status=Status.RUNNING,
-        key="later",
-        title="Later",
-        planned_start=DAY,
-        planned_end=DAY + dt.timedelta(days=20),
-    )
+    quiet_one = later_experiment(proposer, approver)
     with (
         time_machine.travel(at(6, 0, DAY + dt.timedelta(days=2)), tick=False),
         mock.patch("mailing.outbox.nudge"),
@@ -176,15 +181,7 @@ def test_two_beats_for_ten_minutes_send_one_digest_per_person_per_day(
     """Two beats fire the digest every minute from 18:00 to 18:09 (a misconfigured schedule, a
     second beat left running); a check lands at 18:04. Each owner gets one digest that day, and
     the 18:04 news comes in the next day's."""
-    later = make_experiment(
-        proposer,
-        approver,
-        status=Status.RUNNING,
-        key="later",
-        title="Later",
-        planned_start=DAY,
-        planned_end=DAY + dt.timedelta(days=20),
-    )
+    later = later_experiment(proposer, approver)
     queued = []
     for minute in range(10):
         if minute == 4:

@@ -30,3 +30,10 @@ def web_decide(user, approval_request, verdict, comment="", **extra):
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
+
+
+def approval_mails() -> list:
+    """The "Approved" emails sent so far (Django's test outbox)."""
+    from django.core import mail
+
+    return [m for m in mail.outbox if m.subject.startswith("[Pagar] Approved")]

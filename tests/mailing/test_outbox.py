@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from mailing import outbox
 from mailing.models import Outbox
@@ -22,18 +21,6 @@ from tests.mailing.test_sending import REFUSED, RefusingBackend
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
-BROKER_DOWN = OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
-
-
-@pytest.fixture
-def broker_down():
-    """The nudge after commit cannot reach the broker."""
-    with mock.patch.object(outbox, "publish", side_effect=BROKER_DOWN) as publish:
-        yield publish
-
-
-def approval_mails():
-    return [m for m in mail.outbox if m.subject.startswith("[Pagar] Approved")]
 
 
 # --- writing ------------------------------------------------------------------------------------
