@@ -18,6 +18,7 @@ class PeriodicSpec:
     name: str
     task: str
     every_seconds: int | None = None
+    every_setting: str | None = None  # interval tasks whose period is a setting, in seconds
     description: str = ""
     at_setting: str | None = None  # daily tasks: the setting holding their local time, "HH:MM"
 
@@ -44,7 +45,7 @@ PERIODIC_TASKS = [
     PeriodicSpec(
         name="Monitoring sweep",
         task="experiments.monitoring_sweep",
-        every_seconds=15 * 60,
+        every_setting="MONITORING_SWEEP_SECONDS",
         description="Catches up what the slot missed: takes every look that is due and not taken yet "
         "(the database says what is due).",
     ),
@@ -75,7 +76,8 @@ def ensure_periodic_tasks() -> list[PeriodicTask]:
         if spec.at_setting:
             created.append(_ensure_daily(spec))
             continue
-        interval, _ = IntervalSchedule.objects.get_or_create(every=spec.every_seconds, period=IntervalSchedule.SECONDS)
+        every = getattr(settings, spec.every_setting) if spec.every_setting else spec.every_seconds
+        interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
         task, _ = PeriodicTask.objects.update_or_create(
             name=spec.name,
             defaults={"task": spec.task, "interval": interval, "description": spec.description},

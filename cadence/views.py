@@ -23,5 +23,6 @@ def operations_page(request):
             "overdue": operations.overdue_looks(now),
             "late_looks": operations.late_looks(),
             "grace_minutes": settings.MONITORING_GRACE_MINUTES,
+            "sweep_minutes": max(1, round(settings.MONITORING_SWEEP_SECONDS / 60)),
         },
     )

@@ -306,6 +306,10 @@ def _time_of_day(name: str, default: str) -> str:
 MONITORING_TIME = _time_of_day("MONITORING_TIME", "06:00")
 # A look taken more than this many minutes after its slot is recorded as late (with the reason).
 MONITORING_GRACE_MINUTES = env_int("MONITORING_GRACE_MINUTES", 15, minimum=0)
+# The monitoring sweep's period: a look missed at the slot (broker down, a killed worker) is taken
+# at most this long after it could be. Five minutes keeps a killed worker's looks within minutes,
+# well inside the Redis visibility timeout above, for one cheap query per sweep.
+MONITORING_SWEEP_SECONDS = env_int("MONITORING_SWEEP_SECONDS", 300, minimum=10)
 DIGEST_TIME = _time_of_day("DIGEST_TIME", "06:30")
 
 # Data in (experiments.live.ingestion): rows per batch, and the largest body the API reads.

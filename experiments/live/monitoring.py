@@ -2,8 +2,8 @@
 
 The database says what is due, not beat: approved experiments whose planned start has come, and
 running experiments whose `next_check_at` falls on or before the latest look date whose slot has
-passed. Beat only wakes the sweep: at the slot ("Daily monitoring") and every 15 minutes
-("Monitoring sweep"), so a look missed at the slot is taken by the next sweep that day, and a
+passed. Beat only wakes the sweep: at the slot ("Daily monitoring") and every few minutes
+("Monitoring sweep", MONITORING_SWEEP_SECONDS), so a look missed at the slot is taken by the next sweep that day, and a
 day missed altogether is caught up by the next sweep (the latest due look only, never a
 backlog; the check records the dates it skipped, when it fell due and why it was late).
 Every sweep queues every due look again, whatever was queued before: a task lost with a killed

@@ -138,9 +138,17 @@ def test_the_time_changed_in_the_admin_pages_survives_migrate(admin_user):
     assert (crontab.hour, crontab.minute, str(crontab.timezone)) == ("5", "45", "Europe/Lisbon")
 
 
-def test_the_monitoring_sweep_runs_every_15_minutes_besides_the_slot(db):
+def test_the_monitoring_sweep_runs_every_5_minutes_besides_the_slot(db):
     sweep = PeriodicTask.objects.get(name="Monitoring sweep")
     assert sweep.task == PeriodicTask.objects.get(name="Daily monitoring").task == "experiments.monitoring_sweep"
-    assert (sweep.interval.every, sweep.interval.period) == (900, "seconds") and sweep.crontab is None
+    assert (sweep.interval.every, sweep.interval.period) == (300, "seconds") and sweep.crontab is None
     entry = DatabaseScheduler(app=app, lazy=True).all_as_schedule()["Monitoring sweep"]
-    assert entry.schedule.run_every.total_seconds() == 900
+    assert entry.schedule.run_every.total_seconds() == 300
+
+
+@override_settings(MONITORING_SWEEP_SECONDS=60)
+def test_the_sweep_period_is_a_setting_and_migrate_updates_the_row_in_place(db):
+    before = PeriodicTask.objects.get(name="Monitoring sweep")
+    call_command("migrate", verbosity=0)
+    after = PeriodicTask.objects.get(name="Monitoring sweep")
+    assert after.pk == before.pk and (after.interval.every, after.interval.period) == (60, "seconds")

@@ -1,5 +1,5 @@
-"""The sweep catches up: it runs every 15 minutes, takes each look once it is due by the database
-(`next_check_at` and the slot), and a check taken late says so and why. Frozen clocks."""
+"""The sweep catches up: it runs every few minutes (MONITORING_SWEEP_SECONDS), takes each look once
+it is due by the database (`next_check_at` and the slot), and a check taken late says so and why. Frozen clocks."""
 
 import datetime as dt
 
