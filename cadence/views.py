@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cadence import operations
+from cadence.access import may_see_operations
 
 
 @login_required
 def operations_page(request):
-    if not request.user.is_staff:
-        raise PermissionDenied("The operations page is for staff.")
+    if not may_see_operations(request.user):
+        raise PermissionDenied(_("The operations page is for staff."))
     now = timezone.now()
     return render(
         request,
