@@ -31,6 +31,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def celery(command: str, *options: str) -> list[str]:
+    """The argv of a Celery process of Pagar's app, logging at INFO (the suite reads its lines)."""
+    return [PYTHON, "-m", "celery", "-A", "config", command, "-l", "INFO", *options]
+
+
 def database_url(name: str) -> str:
     return f"{DATABASE_HOST}/{name}"
 
@@ -204,23 +209,8 @@ class Stack:
 
     def start_worker(self, wait=True, concurrency=2) -> Proc:
         n = len(self.workers) + 1
-        argv = [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "INFO",
-            "--concurrency",
-            str(concurrency),
-            "-n",
-            f"faults{n}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-        worker = self._spawn(f"worker{n}", argv)
+        argv = celery("worker", "--concurrency", str(concurrency), "-n", f"faults{n}@%h")
+        worker = self._spawn(f"worker{n}", [*argv, "--without-gossip", "--without-mingle"])
         self.workers.append(worker)
         if wait:
             self.wait_for_log(worker, " ready.")
@@ -232,19 +222,7 @@ class Stack:
 
     def start_beat(self, wait=True) -> Proc:
         n = len(self.beats) + 1
-        argv = [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "beat",
-            "-l",
-            "INFO",
-            "-S",
-            "django_celery_beat.schedulers:DatabaseScheduler",
-        ]
-        beat = self._spawn(f"beat{n}", argv)
+        beat = self._spawn(f"beat{n}", celery("beat", "-S", "django_celery_beat.schedulers:DatabaseScheduler"))
         self.beats.append(beat)
         if wait:
             self.wait_for_log(beat, "beat: Starting")
