@@ -60,3 +60,13 @@ def test_the_demo_sets_up_the_cadence(db):
     review = ReviewMeeting.objects.get()
     # The experiment the demo concluded as won waits for the board.
     assert list(review.items.values_list("experiment__key", flat=True)) == ["returns-label-in-app"]
+
+
+@pytest.mark.approvals
+def test_the_demo_history_stays_in_the_inbox_and_sends_no_email(db):
+    from approvals.models import Notification
+    from mailing.models import Outbox
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Notification.objects.filter(user__username="alex").exists()
+    assert not Outbox.objects.exists()
