@@ -76,10 +76,13 @@ class Command(BaseCommand):
         children = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in processes.items()}
         try:
             self._wait_until_serving(port, children)
-            # One beat now through the broker, so the footer shows a live scheduler at once.
+            # One beat and one monitoring sweep now through the broker, so the footer and the
+            # operations page show a live scheduler at once, not after the first period.
             from cadence.tasks import heartbeat
+            from experiments.tasks import monitoring_sweep
 
             heartbeat.delay()
+            monitoring_sweep.delay()
             self._print_welcome(port)
             while True:
                 for name, child in children.items():
