@@ -649,8 +649,11 @@ class _Batch:
                     f"Duplicate of row {seen[good.cell].number}: one row per experiment, arm, metric and day.",
                 )
             seen.setdefault(good.cell, good.row)
-        given = self._existing_cells(DailyAggregate.objects.all())
+        # Counted cells first: figures commit their DailyAggregate with their DailyStat, so a batch
+        # committing between the two reads shows up in `given` (already recorded), never as a
+        # counted cell without figures (which would be misread as per-unit outcomes).
         counted = self._existing_cells(DailyStat.objects.filter(n__gt=0))
+        given = self._existing_cells(DailyAggregate.objects.all())
         for good in self.clean:
             if good.cell in given:
                 self.report.add(
