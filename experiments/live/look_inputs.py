@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from experiments.live.count_agreement import check_counts_agree
 from experiments.models import AssignmentCount, Check, DailyStat, Experiment, MetricRole
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.stats.boundaries import normalise_fractions
@@ -173,9 +174,11 @@ def days_elapsed(experiment: Experiment, look_date: dt.date) -> float:
 
 def build_look(experiment: Experiment, look_date: dt.date) -> LookInputs:
     """The engine's inputs for `experiment` at `look_date`. Raises StatsInputError (naming the
-    field) when the experiment cannot be judged as set up."""
+    field) when the experiment cannot be judged as set up, or its data claim more units than
+    Pagar assigned (count_agreement)."""
     variants = list(experiment.variants.all())
     design = design_for(experiment)
+    check_counts_agree(experiment, look_date, variants)  # data claiming unassigned units: a data error
     sums, data_through = cumulative_sums(experiment, look_date)
     metrics = []
     for row in experiment.metrics.select_related("metric"):
