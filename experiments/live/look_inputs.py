@@ -16,6 +16,7 @@ from experiments.live.count_agreement import check_counts_agree
 from experiments.models import AssignmentCount, Check, DailyStat, Experiment, MetricRole
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.stats.boundaries import normalise_fractions
+from experiments.stats.counts import data_units
 from experiments.stats.decision import Design, LookResult, MetricSpec, evaluate_look
 from experiments.stats.inputs import StatsInputError
 
@@ -135,7 +136,8 @@ def cumulative_sums(experiment: Experiment, look_date: dt.date) -> tuple[dict, d
 def unit_counts(experiment: Experiment, look_date: dt.date, variants, sums: dict) -> dict:
     """Units per arm so far: the assignment counts. An experiment assigned outside Pagar (data sent
     as daily figures, no assignment calls) has none; its units are then the most units any of
-    its metrics counted per arm, so the ratio check and the information fraction still run."""
+    its metrics counted per arm (`data_units`, the rule the information fraction uses too), so the
+    ratio check still runs."""
     assigned = dict(
         AssignmentCount.objects.filter(experiment=experiment, day__lte=look_date)
         .values("variant_id")
@@ -144,10 +146,12 @@ def unit_counts(experiment: Experiment, look_date: dt.date, variants, sums: dict
     )
     if assigned:
         return {v.key: int(assigned.get(v.pk) or 0) for v in variants}
-    return {
-        v.key: max((int(row["n"] or 0) for (_, variant_id), row in sums.items() if variant_id == v.pk), default=0)
-        for v in variants
-    }
+    counted = data_units([(metric, {variant: row["n"]}) for (metric, variant), row in sums.items()], _units_of)
+    return {v.key: counted.get(v.pk, 0) for v in variants}
+
+
+def _units_of(_metric, _arm, n) -> int:
+    return int(n or 0)
 
 
 def previous_fractions(experiment: Experiment, look_date: dt.date) -> tuple:
