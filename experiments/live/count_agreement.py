@@ -35,8 +35,8 @@ def disagreement_message(excess: CountExcess, tolerance_percent: int) -> str:
         for counts in excess.arms
     )
     return _(
-        "the data claim more units than were assigned through Pagar up to %(day)s (more than %(tolerance)s%% "
-        "over): %(arms)s. Check that the outcomes and daily figures count only the units Pagar assigned to this "
+        "the data claim more units than were assigned through Pagar up to %(day)s, more than %(tolerance)s%% "
+        "over — %(arms)s. Check that the outcomes and daily figures count only the units Pagar assigned to this "
         "experiment (not traffic assigned elsewhere, not another experiment's units), then correct and resend them"
     ) % {"day": dateformat.format(excess.day, "j M Y"), "tolerance": tolerance_percent, "arms": arms}
 
