@@ -282,6 +282,9 @@ ASSIGNMENT_FLUSH_SIZE = env_int("ASSIGNMENT_FLUSH_SIZE", 500, minimum=1)
 ASSIGNMENT_FLUSH_SECONDS = env_int("ASSIGNMENT_FLUSH_SECONDS", 2, minimum=1)
 ASSIGNMENT_FLUSH_THREAD = env_bool("ASSIGNMENT_FLUSH_THREAD", True)
 ASSIGNMENT_BATCH_MAX = env_int("ASSIGNMENT_BATCH_MAX", 1000, minimum=1)  # units per POST /api/assignments/
+# Data may claim at most this many percent more units per arm than Pagar assigned (up to each
+# day); beyond it the check records a data error naming both counts (experiments.live.count_agreement).
+DATA_UNITS_TOLERANCE_PERCENT = env_int("DATA_UNITS_TOLERANCE_PERCENT", 5, minimum=0)
 
 # Service keys (experiments.service_keys): machines assign and send data with one. How long a new
 # key lives unless its maker says otherwise, and how many calls one key may make (DRF rate syntax).

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from experiments.live.count_agreement import check_counts_agree
 from experiments.models import AssignmentCount, Check, DailyStat, Experiment, MetricRole
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.stats.boundaries import normalise_fractions
+from experiments.stats.counts import data_units
 from experiments.stats.decision import Design, LookResult, MetricSpec, evaluate_look
 from experiments.stats.inputs import StatsInputError
 
@@ -134,7 +136,8 @@ def cumulative_sums(experiment: Experiment, look_date: dt.date) -> tuple[dict, d
 def unit_counts(experiment: Experiment, look_date: dt.date, variants, sums: dict) -> dict:
     """Units per arm so far: the assignment counts. An experiment assigned outside Pagar (data sent
     as daily figures, no assignment calls) has none; its units are then the most units any of
-    its metrics counted per arm, so the ratio check and the information fraction still run."""
+    its metrics counted per arm (`data_units`, the rule the information fraction uses too), so the
+    ratio check still runs."""
     assigned = dict(
         AssignmentCount.objects.filter(experiment=experiment, day__lte=look_date)
         .values("variant_id")
@@ -143,10 +146,12 @@ def unit_counts(experiment: Experiment, look_date: dt.date, variants, sums: dict
     )
     if assigned:
         return {v.key: int(assigned.get(v.pk) or 0) for v in variants}
-    return {
-        v.key: max((int(row["n"] or 0) for (_, variant_id), row in sums.items() if variant_id == v.pk), default=0)
-        for v in variants
-    }
+    counted = data_units([(metric, {variant: row["n"]}) for (metric, variant), row in sums.items()], _units_of)
+    return {v.key: counted.get(v.pk, 0) for v in variants}
+
+
+def _units_of(_metric, _arm, n) -> int:
+    return int(n or 0)
 
 
 def previous_fractions(experiment: Experiment, look_date: dt.date) -> tuple:
@@ -173,9 +178,11 @@ def days_elapsed(experiment: Experiment, look_date: dt.date) -> float:
 
 def build_look(experiment: Experiment, look_date: dt.date) -> LookInputs:
     """The engine's inputs for `experiment` at `look_date`. Raises StatsInputError (naming the
-    field) when the experiment cannot be judged as set up."""
+    field) when the experiment cannot be judged as set up, or its data claim more units than
+    Pagar assigned (count_agreement)."""
     variants = list(experiment.variants.all())
     design = design_for(experiment)
+    check_counts_agree(experiment, look_date, variants)  # data claiming unassigned units: a data error
     sums, data_through = cumulative_sums(experiment, look_date)
     metrics = []
     for row in experiment.metrics.select_related("metric"):

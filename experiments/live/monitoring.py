@@ -402,17 +402,23 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         log.info("Check of %s on %s failed again as on %s: %s", experiment.key, look_date, repeated.look_date, error)
         _set_next_check(experiment, next_slot_after(look_date))
         return repeated
-    sentence = (
-        f"Could not check: {error}. The experiment keeps running; fix the data or the setup and the next check will "
+    sentence = _(
+        "Could not check: %(error)s. The experiment keeps running; fix the data or the setup and the next check will "
         "try again."
-    )
+    ) % {"error": error}
     check = Check.objects.create(
         experiment=experiment,
         look_date=look_date,
         look=looks_so_far(experiment, look_date),
         action=Check.Action.ERROR,
         sentence=sentence,
-        result={"action": "error", "field": error.field, "message": error.message, "sentence": sentence},
+        result={
+            "action": "error",
+            "field": error.field,
+            "message": error.message,
+            "sentence": sentence,
+            **({"counts": error.counts} if getattr(error, "counts", None) else {}),  # count_agreement: both numbers
+        },
         trigger=trigger,
         created_at=now,
     )

@@ -33,6 +33,7 @@ from enum import Enum
 from scipy.special import ndtr
 
 from .boundaries import DEFAULT_STEP, boundary_state, normalise_fractions
+from .counts import data_units
 from .effects import Effect, NotEnoughData, compare
 from .inputs import StatsInputError, as_arm
 from .msprt import mixing_variance, mixture_test
@@ -450,8 +451,15 @@ def _check_days_elapsed(days_elapsed) -> None:
         raise StatsInputError("days_elapsed", "must be a number of days, 0 or more")
 
 
-def _progress(design: Design, srm: SrmResult, previous_fractions, final: bool) -> _Progress:
-    t = information_fraction(srm.counts, design.planned_units)
+def _units_in_data(specs) -> dict:
+    """Units per arm in the statistics the tests use (the most any metric counted in the arm)."""
+    return data_units(specs, lambda spec, arm, stats: as_arm(spec.kind, stats, f"metrics[{spec.name}].{arm}").n)
+
+
+def _progress(design: Design, units: dict, previous_fractions, final: bool) -> _Progress:
+    """``units``: the units per arm in the data the tests use; the information fraction comes from
+    these, never from another count (assigned units go to the sample-ratio check only)."""
+    t = information_fraction(units, design.planned_units)
     previous = tuple(previous_fractions)
     normalise_fractions(previous + ((t,) if t is not None else ()))  # validates: no NaN, no shrinking
     reached = final or (t is not None and t >= 1)
@@ -589,15 +597,17 @@ def evaluate_look(
     """Decide one look.
 
     ``metrics``: a list of (MetricSpec, {arm: statistics}) pairs with cumulative statistics.
-    ``unit_counts``: units assigned to each arm so far (for the SRM check and the information
-    fraction). ``previous_fractions``: the information fractions of all earlier looks, in order
-    (store ``LookResult.information_fraction`` each time); the boundaries depend on them.
+    ``unit_counts``: units assigned to each arm so far (for the SRM check). The information
+    fraction comes from the units in ``metrics`` (the most any metric counted per arm), the data
+    the tests use. ``previous_fractions``: the information fractions of all earlier looks, in
+    order (store ``LookResult.information_fraction`` each time); the boundaries depend on them.
     ``final``: this is the last look (e.g. the planned days ran out): it spends all remaining alpha.
     """
     _check_days_elapsed(days_elapsed)
     srm = srm_test(unit_counts, design.weights, alpha=design.srm_alpha, min_units=design.srm_min_units)
-    progress = _progress(design, srm, previous_fractions, final)
-    results = _evaluate_metrics(design, _checked_metrics(design, metrics), progress)
+    specs = _checked_metrics(design, metrics)
+    progress = _progress(design, _units_in_data(specs), previous_fractions, final)
+    results = _evaluate_metrics(design, specs, progress)
     decision = _decide(_Look(design, srm, results, progress, days_elapsed))
     return LookResult(
         decision.action,

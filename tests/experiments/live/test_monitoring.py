@@ -140,6 +140,7 @@ def test_no_data_yet_continues_saying_so(experiment):
 @pytest.mark.approvals
 def test_bad_data_is_recorded_as_an_error_and_signal_owners_are_told(experiment):
     write_rates(experiment, D0, 100, {})
+    assign(experiment, D0 + dt.timedelta(days=1), control=10, short=10)
     write_day(experiment, D0 + dt.timedelta(days=1), "short", "fcr", 10, 60)  # 60 successes among 10 units
     with on(D0 + dt.timedelta(days=1)):
         check = run_check(experiment.pk, D0 + dt.timedelta(days=1))

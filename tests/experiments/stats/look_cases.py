@@ -89,8 +89,14 @@ CASES = {
     "continue": lambda: _look(
         conversions=(500, 520), complaints=(100, 100), counts=(5000, 5000), n=5000, previous_fractions=DAILY[:13]
     ),
+    # 30,000 units in the data of 40,000 planned: the information fraction (0.75) comes from the data
     "continue_guardrail_blocks": lambda: _look(
-        conversions=(1500, 1650), complaints=(300, 345), previous_fractions=DAILY[:20], counts=(7500, 7500), n=15_000
+        conversions=(1500, 1650),
+        complaints=(300, 345),
+        previous_fractions=DAILY[:20],
+        counts=(7500, 7500),
+        n=15_000,
+        design=_design(planned_units=40_000),
     ),
     "continue_not_enough_data": lambda: _look(
         conversions=(0, 5), complaints=(0, 0), counts=(6, 6), n=6, previous_fractions=[], days_elapsed=0

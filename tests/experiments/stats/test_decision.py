@@ -77,7 +77,12 @@ def test_sample_ratio_mismatch_beats_everything():
 def test_a_guardrail_not_shown_non_inferior_blocks_the_ship():
     # complaints up 0.3 points: not clearly harmful, but its interval reaches past the 0.5 margin
     result = look(
-        conversions=(1500, 1650), complaints=(300, 345), previous_fractions=DAILY[:20], counts=(7500, 7500), n=15_000
+        conversions=(1500, 1650),
+        complaints=(300, 345),
+        previous_fractions=DAILY[:20],
+        counts=(15_000, 15_000),
+        n=15_000,
+        design=design(planned_units=40_000),
     )
     assert result.action == "continue"
     assert result.metrics[1].status == "undecided"
