@@ -6,30 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0010_one_source_per_cell'),
+        ("experiments", "0010_one_source_per_cell"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rollout',
+            name="Rollout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('standard', models.CharField(blank=True, max_length=40, verbose_name='standard')),
-                ('reason', models.TextField(blank=True)),
-                ('rolled_out_at', models.DateTimeField()),
-                ('reverted_at', models.DateTimeField(blank=True, null=True)),
-                ('revert_reason', models.TextField(blank=True)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rollouts', to='experiments.experiment')),
-                ('reverted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rollouts_reverted', to=settings.AUTH_USER_MODEL)),
-                ('rolled_out_by', models.ForeignKey(blank=True, help_text="Empty when the promotion review's decision rolled it out.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rollouts_made', to=settings.AUTH_USER_MODEL)),
-                ('variant', models.ForeignKey(help_text='The winning arm served to everyone.', on_delete=django.db.models.deletion.PROTECT, related_name='rollouts', to='experiments.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("standard", models.CharField(blank=True, max_length=40, verbose_name="standard")),
+                ("reason", models.TextField(blank=True)),
+                ("rolled_out_at", models.DateTimeField()),
+                ("reverted_at", models.DateTimeField(blank=True, null=True)),
+                ("revert_reason", models.TextField(blank=True)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rollouts",
+                        to="experiments.experiment",
+                    ),
+                ),
+                (
+                    "reverted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rollouts_reverted",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rolled_out_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when the promotion review's decision rolled it out.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rollouts_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        help_text="The winning arm served to everyone.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rollouts",
+                        to="experiments.variant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rolled_out_at', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('reverted_at__isnull', True)), fields=('experiment',), name='one_rollout_in_force')],
+                "ordering": ["rolled_out_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("reverted_at__isnull", True)),
+                        fields=("experiment",),
+                        name="one_rollout_in_force",
+                    )
+                ],
             },
         ),
     ]
