@@ -205,10 +205,16 @@ def roll_out_promoted(experiment: Experiment, standard: str, *, reason: str = ""
     return rollout
 
 
-def summary(experiment: Experiment) -> dict | None:
-    """What customers now get, for the page and the API: None unless won, promoted or rolled out."""
+def state_for(experiment: Experiment, user) -> dict:
+    """The rollout panel's facts (page and API): what customers in scope get now, and what `user` may do."""
     rollout = in_force(experiment)
-    if rollout is None and experiment.status not in ROLLOUT_STATUSES:
-        return None
     control = next((v for v in experiment.variants.all() if v.is_control), None)
-    return {"rollout": rollout, "control": control, "status": experiment.status}
+    refusal = rollout_refusal(experiment, user)
+    return {
+        "serving": rollout.variant.key if rollout else (control.key if control else ""),
+        "rollout": rollout,
+        "may_roll_out": refusal is None,
+        "may_revert": rollout is not None and rollout_refusal(experiment, user, revert=True) is None,
+        "refusal": "" if refusal is None else refusal.message,
+        "history": list(experiment.rollouts.select_related("variant", "rolled_out_by", "reverted_by")),
+    }
