@@ -47,8 +47,11 @@ REASONS = (
     OUTSIDE_CAP,
     ROLLED_OUT,
 )
-# Where a rollout in force is served (experiments.rollouts.ROLLOUT_STATUSES).
+# Where a rollout may be made (experiments.rollouts): concluded as won, or promoted.
 ROLLOUT_STATUSES = frozenset({Status.CONCLUDED, Status.PROMOTED})
+# Where a rollout in force is served: archiving a rolled-out experiment does not take it back
+# (only a revert does).
+SERVES_ROLLOUT = ROLLOUT_STATUSES | {Status.ARCHIVED}
 
 
 @dataclass(frozen=True)
@@ -240,7 +243,7 @@ def decide(config: ExperimentConfig, status: str, unit: str, segment: str | None
     def not_enrolled(reason, message):
         return Assignment(config.key, unit, False, config.control, reason, message)
 
-    rolled_out = config.rolled_out is not None and status in ROLLOUT_STATUSES
+    rolled_out = config.rolled_out is not None and status in SERVES_ROLLOUT
     if status != Status.RUNNING and not rolled_out:
         label = Status(status).label.lower() if status in Status.values else status
         return not_enrolled(NOT_RUNNING, f"The experiment is {label}, not running: serve the current experience.")
