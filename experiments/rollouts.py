@@ -109,6 +109,8 @@ def _record(experiment: Experiment, action: str, actor, reason: str, when) -> Ex
 
 def _choose_arm(experiment: Experiment, variant: str):
     arms = treatments(experiment)
+    if not arms:
+        raise errors.IllegalMove(_("This experiment has no treatment arm to roll out."))
     if variant:
         for arm in arms:
             if arm.key == variant:
