@@ -87,3 +87,11 @@ def may_create_service_key(user, experiments, touchpoint=None) -> bool:
 
 def may_revoke_service_key(user, key) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or key.created_by_id == user.pk))
+
+
+def may_roll_out(user, experiment: Experiment) -> bool:
+    """Who may roll a won experiment's winning arm out to everyone, or revert it (experiments.rollouts):
+    its owner and co-authors, and administrators."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.pk in experiment.authors()

@@ -11,6 +11,7 @@ from experiments.models import (
     Metric,
     NeverTestArea,
     Override,
+    Rollout,
     Segment,
     SensitiveCategory,
     ServiceKey,
@@ -150,6 +151,23 @@ class OverrideAdmin(admin.ModelAdmin):
 
     list_display = ("requested_at", "experiment", "outcome", "status", "requested_by", "answered_by")
     list_filter = ("status", "outcome")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rollout)
+class RolloutAdmin(admin.ModelAdmin):
+    """Read-only: rollouts are made and reverted on the experiment page or the API (experiments.rollouts)."""
+
+    list_display = ("rolled_out_at", "experiment", "variant", "standard", "rolled_out_by", "reverted_at")
+    list_filter = ("reverted_at",)
 
     def has_add_permission(self, request):
         return False

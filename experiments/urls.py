@@ -8,6 +8,7 @@ from experiments.views.editing import experiment_create, experiment_edit
 from experiments.views.listing import experiment_list
 from experiments.views.overrides import override_answer, override_request
 from experiments.views.policy_page import policy_page
+from experiments.views.rollouts import experiment_rollout
 from experiments.views.service_keys import service_key_list, service_key_revoke
 from experiments.views.transition import experiment_transition
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("experiments/<slug:key>/transition/", experiment_transition, name="experiment-transition"),
     path("experiments/<slug:key>/override/", override_request, name="experiment-override"),
     path("experiments/<slug:key>/override/<int:pk>/answer/", override_answer, name="experiment-override-answer"),
+    path("experiments/<slug:key>/rollout/", experiment_rollout, name="experiment-rollout"),
     path("keys/", service_key_list, name="service-keys"),
     path("keys/<slug:prefix>/revoke/", service_key_revoke, name="service-key-revoke"),
 ]

@@ -14,8 +14,10 @@ class ReviewsConfig(AppConfig):
 
         post_save.connect(on_series_saved, sender=ReviewSeries, dispatch_uid="reviews-series-periodic-task")
 
-        from cadence.reviews.decisions import promotion_guard
+        from cadence.reviews.decisions import promotion_guard, rollout_on_promote
         from experiments import lifecycle
 
         # Promotion only through the review: the lifecycle asks for the review's promote decision.
         lifecycle.register_guard("promote", self.label, promotion_guard)
+        # The promote decision ships the winner: its arm is rolled out (experiments.rollouts).
+        lifecycle.register_after_move(self.label, rollout_on_promote)

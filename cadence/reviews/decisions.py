@@ -14,8 +14,8 @@ from cadence.reviews.models import EXPERIMENT_DECISIONS, STANDARD_DECISIONS, Age
 from cadence.reviews.rerun import copy_as_draft
 from cadence.standards import services as standards
 from cadence.standards.models import default_rereview
-from experiments import lifecycle, roles
-from experiments.errors import DomainError
+from experiments import lifecycle, roles, rollouts
+from experiments.errors import DomainError, Invalid
 from experiments.models import ExperimentEvent
 
 
@@ -142,6 +142,28 @@ def promotion_guard(experiment, actor, outcome):
     decided = Decision.objects.filter(item__experiment=experiment, kind=Decision.Kind.PROMOTE, standard__isnull=False)
     if not decided.exists():
         raise lifecycle.NotPermitted(lifecycle.SYSTEM_ONLY_MESSAGES["promote"])
+
+
+def rollout_on_promote(experiment, action, actor, event):
+    """After-move hook (registered in ReviewsConfig.ready): the review's promote decision ships the
+    winner. In the promote move's transaction, Pagar rolls the winning arm out to everyone in scope
+    (experiments.rollouts, the same rule as the owner's button), or names the new standard on the
+    rollout already in force. An experiment with several treatment arms waits for its owner to name
+    the winning one."""
+    if action != "promote":
+        return
+    decision = (
+        Decision.objects.filter(item__experiment=experiment, kind=Decision.Kind.PROMOTE, standard__isnull=False)
+        .select_related("standard")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if decision is None:
+        return
+    try:
+        rollouts.roll_out_promoted(experiment, decision.standard.code)
+    except Invalid:  # several treatment arms: which one won is the owner's to say
+        return
 
 
 def _tell(decision: Decision, item: AgendaItem):

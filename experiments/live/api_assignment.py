@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key, service_key_of
-from experiments.live.assignment import AssignmentInputError, assign, assign_many
+from experiments.live.assignment import REASONS, AssignmentInputError, assign, assign_many
 from experiments.models import ServiceKeyAction
 
 
@@ -24,15 +24,23 @@ class AssignmentSerializer(serializers.Serializer):
     experiment = serializers.CharField()
     unit = serializers.CharField()
     enrolled = serializers.BooleanField()
-    variant = serializers.CharField(help_text="The arm to serve; the control arm when not enrolled.")
-    reason = serializers.CharField(
-        help_text="enrolled, not_running, touchpoint_missing, touchpoint_outside_scope, segment_missing, "
-        "segment_outside_scope or outside_exposure_cap."
+    variant = serializers.CharField(
+        help_text="The arm to serve; the control arm when not enrolled, the winning arm when rolled out."
+    )
+    reason = serializers.ChoiceField(
+        choices=REASONS,
+        help_text="Why this arm. `rolled_out`: the experiment won and its winning arm is served to everyone in "
+        "scope (not enrolled, not counted).",
     )
     message = serializers.CharField(help_text="The reason as a sentence.")
     counted = serializers.BooleanField(
         help_text="True when this call counted the unit for the experiment (a service key in scope); "
         "a person's call is a preview and counts nothing."
+    )
+    standard = serializers.CharField(
+        allow_null=True,
+        help_text="With reason `rolled_out`, the standard's code (e.g. S-4) once the review promoted the experiment; "
+        "null otherwise.",
     )
 
 
@@ -60,8 +68,10 @@ class AssignmentView(APIView):
         summary="The arm a unit gets in a running experiment",
         description="Deterministic: the same unit always gets the same arm. Only a running experiment enrols; "
         "outside its touchpoints, segments or exposure cap, or when it is not running, the answer is "
-        "`enrolled: false` with the control arm (serve the current experience). Called with a service key "
-        "(`Authorization: Key <secret>`) in scope, an enrolled unit is counted; a person's call is a preview.",
+        "`enrolled: false` with the control arm (serve the current experience); once a won experiment's winning arm "
+        "is rolled out, everyone in its touchpoints and segments gets that arm with reason `rolled_out`. Called "
+        "with a service key (`Authorization: Key <secret>`) in scope, an enrolled unit is counted; a person's call "
+        "is a preview.",
         parameters=[
             OpenApiParameter("unit", str, required=True, description="The unit's id (at most 200 characters)."),
             OpenApiParameter(

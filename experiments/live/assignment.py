@@ -5,7 +5,10 @@ very next call. Everything else (arms and weights, exposure cap, segments, touch
 from a cache keyed on the experiment's `updated_at`, which every change moves (amendments too).
 
 Only a running experiment enrols; any other status answers "not enrolled" with the control arm,
-the experience customers have today. Enrolled units are counted through the assignment buffer,
+the experience customers have today, unless the winning arm of a won experiment is rolled out
+(experiments.rollouts): then everyone in its touchpoints and segments gets that arm, with reason
+`rolled_out` and, once promoted, the standard's code; not enrolled, so never counted for the
+sample-ratio test. Enrolled units are counted through the assignment buffer,
 never by a database write in the call, and only for a service key in scope: a person asking
 gets a preview (the same answer, not counted), so nobody can shift an experiment's counts by hand.
 """
@@ -15,12 +18,13 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from experiments import access, service_keys
 from experiments.live import assignment_buffer
 from experiments.live.hashing import arm_for, is_exposed
 from experiments.live.units import BadUnitId, clean_unit_id
-from experiments.models import Experiment, Segment, ServiceKeyAction, Status, Touchpoint, Variant
+from experiments.models import Experiment, Rollout, Segment, ServiceKeyAction, Status, Touchpoint, Variant
 
 ITEM_FIELDS = ("unit", "segment", "touchpoint")
 
@@ -32,6 +36,22 @@ TOUCHPOINT_OUTSIDE = "touchpoint_outside_scope"
 SEGMENT_MISSING = "segment_missing"
 SEGMENT_OUTSIDE = "segment_outside_scope"
 OUTSIDE_CAP = "outside_exposure_cap"
+ROLLED_OUT = "rolled_out"
+REASONS = (
+    ENROLLED,
+    NOT_RUNNING,
+    TOUCHPOINT_MISSING,
+    TOUCHPOINT_OUTSIDE,
+    SEGMENT_MISSING,
+    SEGMENT_OUTSIDE,
+    OUTSIDE_CAP,
+    ROLLED_OUT,
+)
+# Where a rollout may be made (experiments.rollouts): concluded as won, or promoted.
+ROLLOUT_STATUSES = frozenset({Status.CONCLUDED, Status.PROMOTED})
+# Where a rollout in force is served: archiving a rolled-out experiment does not take it back
+# (only a revert does).
+SERVES_ROLLOUT = ROLLOUT_STATUSES | {Status.ARCHIVED}
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,7 @@ class Assignment:
     reason: str
     message: str
     counted: bool = False  # True when a service key's call counts the unit (a person's is a preview)
+    standard: str | None = None  # the standard's code when a promoted experiment's arm is rolled out
 
     def as_dict(self) -> dict:
         return {
@@ -53,6 +74,7 @@ class Assignment:
             "reason": self.reason,
             "message": self.message,
             "counted": self.counted,
+            "standard": self.standard,
         }
 
 
@@ -69,6 +91,8 @@ class ExperimentConfig:
     control: str | None
     segments: frozenset[str]
     touchpoints: frozenset[str]
+    rolled_out: str | None = None  # the arm rolled out to everyone in scope (experiments.rollouts)
+    standard: str | None = None  # the standard's code on that rollout, once promoted
 
 
 class AssignmentInputError(ValueError):
@@ -108,6 +132,7 @@ def _load_config(pk: int) -> ExperimentConfig:
     key, cap, updated_at = Experiment.objects.values_list("key", "exposure_cap_pct", "updated_at").get(pk=pk)
     variants = list(Variant.objects.filter(experiment_id=pk))
     control = next((v.key for v in variants if v.is_control), variants[0].key if variants else None)
+    rollout = Rollout.objects.filter(experiment_id=pk, reverted_at__isnull=True).select_related("variant").first()
     return ExperimentConfig(
         pk=pk,
         key=key,
@@ -118,6 +143,8 @@ def _load_config(pk: int) -> ExperimentConfig:
         control=control,
         segments=frozenset(Segment.objects.filter(experiments=pk).values_list("key", flat=True)),
         touchpoints=frozenset(Touchpoint.objects.filter(experiments=pk).values_list("key", flat=True)),
+        rolled_out=rollout.variant.key if rollout else None,
+        standard=(rollout.standard or None) if rollout else None,
     )
 
 
@@ -188,7 +215,7 @@ def _clean_items(items, prefix: str | None) -> list[tuple[str, str | None, str |
 
 def _check_catalogue(cleaned, config: ExperimentConfig, prefix: str | None) -> None:
     errors: dict[str, list[str]] = {}
-    for index, (_, segment, touchpoint) in enumerate(cleaned):
+    for index, (_unit, segment, touchpoint) in enumerate(cleaned):
         at = "" if prefix is None else f"{prefix}[{index}]."
         if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
             errors[f"{at}segment"] = [f"Unknown segment '{segment}'; see /api/segments/ for the keys."]
@@ -210,12 +237,14 @@ def _listed(keys) -> str:
 
 
 def decide(config: ExperimentConfig, status: str, unit: str, segment: str | None, touchpoint: str | None) -> Assignment:
-    """The fence, in order: running, touchpoint, segment, exposure cap; then the arm."""
+    """The fence, in order: running (or rolled out), touchpoint, segment, exposure cap; then the arm.
+    A rolled-out arm goes to everyone inside the touchpoints and segments, whatever the cap."""
 
     def not_enrolled(reason, message):
         return Assignment(config.key, unit, False, config.control, reason, message)
 
-    if status != Status.RUNNING:
+    rolled_out = config.rolled_out is not None and status in SERVES_ROLLOUT
+    if status != Status.RUNNING and not rolled_out:
         label = Status(status).label.lower() if status in Status.values else status
         return not_enrolled(NOT_RUNNING, f"The experiment is {label}, not running: serve the current experience.")
     if config.touchpoints:
@@ -239,6 +268,15 @@ def decide(config: ExperimentConfig, status: str, unit: str, segment: str | None
             return not_enrolled(
                 SEGMENT_OUTSIDE, f"Segment '{segment}' is outside the experiment's scope ({_listed(config.segments)})."
             )
+    if rolled_out:
+        if config.standard:
+            message = _("Rolled out as standard %(standard)s: serve arm '%(arm)s' to everyone.") % {
+                "standard": config.standard,
+                "arm": config.rolled_out,
+            }
+        else:
+            message = _("The winning arm is rolled out: serve arm '%(arm)s' to everyone.") % {"arm": config.rolled_out}
+        return Assignment(config.key, unit, False, config.rolled_out, ROLLED_OUT, message, standard=config.standard)
     if not is_exposed(config.key, config.exposure_cap_pct, unit):
         return not_enrolled(OUTSIDE_CAP, f"The unit falls outside the {config.exposure_cap_pct:g}% exposure cap.")
     arm = arm_for(config.key, config.weights, unit)

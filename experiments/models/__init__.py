@@ -24,6 +24,7 @@ from .live import (
     Observation,
 )
 from .override import Override
+from .rollout import Rollout
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -47,6 +48,7 @@ __all__ = [
     "NeverTestArea",
     "Outcome",
     "Override",
+    "Rollout",
     "Segment",
     "ServiceKey",
     "ServiceKeyAction",

@@ -11,6 +11,7 @@ from .lifecycle import EventSerializer, RefusalSerializer, TransitionRequestSeri
 from .overrides import OverrideAnswerSerializer, OverrideRequestSerializer, OverrideSerializer, VerdictSerializer
 from .planning import CalculatorRequestSerializer, PlanSerializer
 from .policy import PolicyReportSerializer, PolicySerializer
+from .rollouts import RolloutRequestSerializer, RolloutRevertSerializer, RolloutSerializer, RolloutStateSerializer
 from .rows import MetricRowSerializer, VariantSerializer
 
 __all__ = [
@@ -32,6 +33,10 @@ __all__ = [
     "SensitiveCategorySerializer",
     "TouchpointSerializer",
     "RefusalSerializer",
+    "RolloutRequestSerializer",
+    "RolloutRevertSerializer",
+    "RolloutSerializer",
+    "RolloutStateSerializer",
     "TransitionRequestSerializer",
     "VariantSerializer",
     "VerdictSerializer",

@@ -23,6 +23,7 @@ from experiments.api.serializers import (
 from experiments.errors import Invalid
 from experiments.api.views.guarded import GuardedExperimentViewSet
 from experiments.api.views.overrides import OverrideActions
+from experiments.api.views.rollouts import RolloutActions
 from experiments.filters import ExperimentFilter
 from experiments.models import Experiment
 
@@ -43,6 +44,7 @@ NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with
 )
 class ExperimentViewSet(
     OverrideActions,  # /verdict/ and /overrides/
+    RolloutActions,  # /rollout/ and /rollout/revert/
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,

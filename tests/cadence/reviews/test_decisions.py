@@ -83,7 +83,7 @@ def test_promote_creates_the_standard_with_evidence_and_promotes_the_experiment(
     assert set(standard.touchpoints.values_list("key", flat=True)) == {"chat"}
     assert standard.rereview_date == standard.effective_date.replace(year=standard.effective_date.year + 1)
     assert Experiment.objects.get(pk=won_item.experiment.pk).status == Status.PROMOTED
-    event = won_item.experiment.events.last()
+    event = won_item.experiment.events.get(action="promote")
     # Pagar carries out the board's decision: the system's move, naming the decision and the chair.
     assert event.action == "promote" and event.actor is None
     assert standard.code in event.reason and chair.get_full_name() in event.reason

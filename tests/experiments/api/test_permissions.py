@@ -160,6 +160,23 @@ ROUTES = [
         {"reason": "x"},
         dict.fromkeys(SIGNED_IN_OK, 404),
     ),
+    # Rollouts: authors (and admins) only, and only a won experiment (pending is not: 409).
+    ("rollout pending", "get", "/api/experiments/pending/rollout/", None, SIGNED_IN_OK),
+    ("rollout draft", "get", "/api/experiments/draft/rollout/", None, AUTHORS_ONLY),
+    (
+        "roll out pending",
+        "post",
+        "/api/experiments/pending/rollout/",
+        {},
+        {"proposer": 409, "approver": 403, "signal_owner": 403, "outsider": 403},
+    ),
+    (
+        "revert rollout pending",
+        "post",
+        "/api/experiments/pending/rollout/revert/",
+        {},
+        {"proposer": 409, "approver": 403, "signal_owner": 403, "outsider": 403},
+    ),
     # Service keys: anyone lists their own; only an experiment's authors make one for it.
     ("service keys", "get", "/api/service-keys/", None, SIGNED_IN_OK),
     (
@@ -259,6 +276,8 @@ def test_every_api_route_is_in_the_sweep():
         "api-experiment-overrides",
         "api-experiment-agree-override",
         "api-experiment-decline-override",
+        "api-experiment-rollout",
+        "api-experiment-revert-rollout",
         "api-service-keys",
         "api-service-key-revoke",
     }
