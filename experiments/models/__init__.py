@@ -20,6 +20,7 @@ from .live import (
     Check,
     DailyAggregate,
     DailyStat,
+    SegmentDailyStat,
     IngestBatch,
     Observation,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Check",
     "DailyAggregate",
     "DailyStat",
+    "SegmentDailyStat",
     "DataSource",
     "IngestBatch",
     "Observation",
