@@ -254,3 +254,46 @@ def test_cuped_is_not_used_when_only_some_units_have_a_pre_period_value(frozen, 
     rows[0].pop("pre_value")
     assert send(api_client(proposer), "/api/outcomes/", rows).status_code == 201
     assert csat_result(experiment).cuped_theta is None
+
+
+# --- the breakdown: API and page ----------------------------------------------------------------
+
+
+def seniors_fcr(experiment):
+    rows = []
+    for arm, ones in (("control", 10), ("short", 25)):
+        for i, unit in enumerate(units_in(experiment, arm, 40)):
+            rows.append(outcome(experiment, arm, "fcr", int(i < ones), unit=unit, segment="seniors"))
+    return rows
+
+
+def test_the_segments_endpoint_gives_the_breakdown_labelled_exploration(frozen, proposer, approver, client):
+    experiment = running_experiment(proposer, approver)
+    assert send(api_client(proposer), "/api/outcomes/", seniors_fcr(experiment)).status_code == 201
+    client.force_login(proposer)
+    response = client.get(f"/api/experiments/{experiment.key}/segments/", secure=True)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["exploration"] is True and body["method"] == "holm" and "not used to stop" in body["note"]
+    assert body["segments"] == [{"key": "seniors", "name": "Customers 65+"}]
+    fcr = next(e for e in body["effects"] if e["metric"] == "fcr")
+    assert (fcr["segment"], fcr["treatment"], fcr["n_control"], fcr["n_treatment"]) == ("seniors", "short", 40, 40)
+    assert fcr["change"] == pytest.approx(37.5) and fcr["interval_low"] < 37.5 < fcr["interval_high"]
+    assert fcr["adjusted_p_value"] >= fcr["p_value"]
+    assert body["comparisons"] == 1  # the other metrics have no data in the segment
+
+
+def test_the_segments_endpoint_refuses_an_experiment_one_may_not_see(frozen, proposer, approver, client):
+    running_experiment(proposer, approver)
+    client.force_login(proposer)
+    response = client.get("/api/experiments/no-such-thing/segments/", secure=True)
+    assert response.status_code == 404 and "detail" in response.json()
+
+
+def test_the_experiment_page_shows_the_segment_breakdown(frozen, proposer, approver, client):
+    experiment = running_experiment(proposer, approver)
+    send(api_client(proposer), "/api/outcomes/", seniors_fcr(experiment))
+    client.force_login(proposer)
+    page = client.get(f"/experiments/{experiment.key}/", secure=True).content.decode()
+    assert "Exploration: segments (not used to stop)" in page
+    assert "Holm" in page and "Customers 65+" in page
