@@ -19,7 +19,9 @@ def _number(field_name: str, value) -> float:
         raise PlanningError(field_name, "must be a number") from None
 
 
-def plan_from_rows(*, metric_rows, variant_rows, alpha, power, daily_traffic, exposure_pct, planned_days) -> Plan:
+def plan_from_rows(
+    *, metric_rows, variant_rows, alpha, power, daily_traffic, exposure_pct, planned_days, expected_correlation=0.0
+) -> Plan:
     """metric_rows: dicts with metric (a Metric), role, effect_unit, minimum_detectable_effect,
     non_inferiority_margin, baseline_rate, baseline_mean, baseline_sd.
     variant_rows: dicts with key, weight, is_control."""
@@ -54,6 +56,7 @@ def plan_from_rows(*, metric_rows, variant_rows, alpha, power, daily_traffic, ex
         # day, and keeps power for the harm tests every metric also runs (see experiments/stats).
         looks=max(int(planned_days), 1) if planned_days else 1,
         harm_alpha=HARM_ALPHA,
+        expected_correlation=_number("expected_correlation", expected_correlation or 0.0),
     )
 
 

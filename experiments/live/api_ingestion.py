@@ -47,6 +47,16 @@ class OutcomeRowSerializer(serializers.Serializer):
     time = serializers.DateTimeField(
         help_text="When it was observed, ISO 8601 with an offset or Z; within the experiment's run, not in the future."
     )
+    segment = serializers.SlugField(
+        required=False,
+        help_text="Optional: a catalogue segment key (see GET /api/segments/). Kept for the per-segment "
+        "breakdown, which is exploration only; the checks decide on the whole population.",
+    )
+    pre_value = serializers.FloatField(
+        required=False,
+        help_text="Optional, mean metrics only: the unit's value of the metric before the experiment. When every "
+        "unit of both arms has one, the checks use the CUPED estimate (smaller intervals).",
+    )
 
 
 class OutcomesBodySerializer(serializers.Serializer):
@@ -68,6 +78,17 @@ class DailyFigureRowSerializer(serializers.Serializer):
     sum_sq = serializers.FloatField(required=False, help_text="Mean and NPS metrics: sum of the squared values.")
     promoters = serializers.IntegerField(required=False, help_text="NPS only: scores of 9-10.")
     detractors = serializers.IntegerField(required=False, help_text="NPS only: scores of 0-6.")
+    segment = serializers.SlugField(
+        required=False,
+        help_text="Optional: a catalogue segment key. A cell (experiment, arm, metric, day) may come as one row per "
+        "segment (and at most one row without), all in one batch; they add up to the whole population.",
+    )
+    pre_sum = serializers.FloatField(
+        required=False,
+        help_text="Optional, mean metrics, with pre_sum_sq and pre_cross: sum of the units' pre-period values.",
+    )
+    pre_sum_sq = serializers.FloatField(required=False, help_text="Sum of the squared pre-period values.")
+    pre_cross = serializers.FloatField(required=False, help_text="Sum of pre-period value x outcome value.")
 
 
 class DailyFiguresBodySerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from django.urls import path
 
 from experiments.live.api_assignment import AssignmentBatchView, AssignmentView
 from experiments.live.api_ingestion import DailyFiguresView, OutcomesView
+from experiments.live.api_segments import SegmentBreakdownView
 
 urlpatterns = [
     # Assignment: which arm a unit gets.
@@ -12,4 +13,6 @@ urlpatterns = [
     # Data in: per-unit outcomes and daily figures per arm, one idempotent batch per request.
     path("outcomes/", OutcomesView.as_view(), name="api-outcomes"),
     path("daily-figures/", DailyFiguresView.as_view(), name="api-daily-figures"),
+    # Exploration: the results per catalogue segment (never used to stop).
+    path("experiments/<slug:key>/segments/", SegmentBreakdownView.as_view(), name="api-experiment-segments"),
 ]

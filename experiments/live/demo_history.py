@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from experiments.live.ingestion import ingest_daily_figures
 from experiments.live.monitoring import next_slot_after, run_check
-from experiments.models import Experiment, Metric, Status
+from experiments.models import Experiment, Metric, Segment, Status
 
 # Units per arm per day in the demo (8,000 eligible a day, 20% exposure, two arms).
 UNITS_PER_ARM = 800
@@ -47,15 +47,36 @@ def _figures(metric: Metric, n: int, truth, rng: random.Random) -> dict:
     return {"n": n, "sum": round(total, 3), "sum_sq": round(total * total / n + (n - 1) * sd * sd, 3)}
 
 
+# The demo's rate figures come split by customer segment (exploration on the page): the parts add
+# up exactly to the day's figures, so the whole population and every check stay as they were.
+DEMO_SEGMENTS = (("new-customers", 0.3), ("loyal-customers", 0.25))
+
+
+def _by_segment(row: dict, rng: random.Random) -> list[dict]:
+    """A binary metric's row as one row per demo segment plus one for the rest (same totals)."""
+    if set(row) - {"experiment", "arm", "metric", "day", "n", "successes"}:
+        return [row]
+    n_left, s_left, parts = row["n"], row["successes"], []
+    for segment, share in DEMO_SEGMENTS:
+        n = round(row["n"] * share)
+        low, high = max(0, s_left - (n_left - n)), min(s_left, n)
+        successes = min(max(round(row["successes"] * n / row["n"] + rng.gauss(0, 1)), low), high) if n else 0
+        parts.append({**row, "n": n, "successes": successes, "segment": segment})
+        n_left, s_left = n_left - n, s_left - successes
+    return [*parts, {**row, "n": n_left, "successes": s_left}]
+
+
 def play(experiment, sender, truths: dict, days: int, seed: int) -> int:
     """Replay `days` past days of a running experiment (started `days` days ago). `truths`:
     metric key -> {arm key: truth}. Returns the number of checks taken; stops early if a check
     ends the experiment, as it would have."""
     rng = random.Random(seed)
+    segment_rng = random.Random(seed + 1)  # its own stream: the figures themselves do not change
     started = timezone.localdate() - dt.timedelta(days=days)
     metrics = {m.metric.key: m.metric for m in experiment.metrics.select_related("metric")}
     checks = 0
     real_now = timezone.now()
+    has_segments = Segment.objects.filter(key__in=[key for key, _ in DEMO_SEGMENTS]).count() == len(DEMO_SEGMENTS)
     if experiment.next_check_at is None:
         # The replay's first look is the day after the start: due then, not caught up late.
         Experiment.objects.filter(pk=experiment.pk).update(next_check_at=next_slot_after(started))
@@ -70,15 +91,14 @@ def play(experiment, sender, truths: dict, days: int, seed: int) -> int:
         for key, arms in truths.items():
             for arm, truth in arms.items():
                 n = UNITS_PER_ARM + rng.randint(-40, 40)
-                rows.append(
-                    {
-                        "experiment": experiment.key,
-                        "arm": arm,
-                        "metric": key,
-                        "day": yesterday.isoformat(),
-                        **_figures(metrics[key], n, truth, rng),
-                    }
-                )
+                row = {
+                    "experiment": experiment.key,
+                    "arm": arm,
+                    "metric": key,
+                    "day": yesterday.isoformat(),
+                    **_figures(metrics[key], n, truth, rng),
+                }
+                rows.extend(_by_segment(row, segment_rng) if has_segments else [row])
         body = json.dumps(rows, sort_keys=True).encode()
         with as_of(slot - dt.timedelta(hours=1)):
             answer = ingest_daily_figures(

@@ -39,10 +39,12 @@ from experiments.models import (
     IngestBatch,
     Metric,
     Observation,
+    Segment,
+    SegmentDailyStat,
     ServiceKeyAction,
     Status,
 )
-from experiments.stats.inputs import BinaryArm, MeanArm, NpsArm, StatsInputError, checked_count
+from experiments.stats.inputs import BinaryArm, Covariate, MeanArm, NpsArm, StatsInputError, checked_count
 import contextlib
 
 OUTCOMES = IngestBatch.Kind.OUTCOMES
@@ -58,6 +60,9 @@ DAILY_FIELDS = {
     Metric.Kind.NPS: ("n", "promoters", "detractors", "sum", "sum_sq"),
 }
 DAILY_SUMS = ("successes", "sum", "sum_sq", "promoters", "detractors")
+# CUPED's covariate sums in a daily-figures row (mean metrics; all three or none), and the
+# DailyAggregate fields they are stored in.
+PRE_SUMS = {"pre_sum": "pre_total", "pre_sum_sq": "pre_total_sq", "pre_cross": "pre_cross"}
 
 
 def max_rows() -> int:
@@ -209,6 +214,8 @@ class _Good:
     value: float = 0.0
     when: dt.datetime | None = None
     figures: dict | None = None
+    segment: Segment | None = None  # optional: exploration per catalogue segment
+    pre_value: float | None = None  # optional: the unit's pre-period value (CUPED)
     cell: tuple = field(init=False)  # (experiment_id, variant_id, metric_id, day): its DailyStat row
 
     def __post_init__(self):
@@ -244,6 +251,7 @@ class _Batch:
         self.row_count = 0
         self.rows_per_key = Counter()
         self._cells = {}
+        self.segments = {}  # the segment catalogue, by key (read when rows are checked)
 
     def _keep(self, good: _Good):
         # Rows share their cell's key and day: a large batch has few cells and many rows.
@@ -279,6 +287,7 @@ class _Batch:
 
     def check(self, look_up_stored_rows: bool):
         self.targets = _targets(self.user, set(self.rows_per_key))
+        self.segments = {segment.key: segment for segment in Segment.objects.all()}
         check_row = self._outcome_row if self.kind == OUTCOMES else self._daily_row
         for row in self.rows:
             check_row(row)
@@ -419,11 +428,15 @@ class _Batch:
         unit = self._unit(row)
         value = self._number(row, "value")
         when = self._time(row)
+        segment = self._segment(row)
+        pre_value = self._number(row, "pre_value", required=False)
         if common is None:
             return
         target, variant, metric = common
         if metric is not None and value is not None and not self._in_range(row, metric, value):
             value = None
+        if pre_value is not None and metric is not None and not self._takes_pre_period(row, "pre_value", metric):
+            return
         day = None
         if when is not None:
             day = when.astimezone(self.tz).date()
@@ -442,9 +455,45 @@ class _Batch:
             elif arm != variant.key:
                 self.report.add(row, "arm", f"Unit {unit!r} is assigned to arm {arm!r}, not {variant.key!r}.")
                 unit = None
-        if None in (variant, metric, unit, value, when):
+        if None in (variant, metric, unit, value, when) or segment is False:
             return
-        self._keep(_Good(_kept(row), target, variant, metric, day, unit=unit, value=value, when=when))
+        self._keep(
+            _Good(
+                _kept(row),
+                target,
+                variant,
+                metric,
+                day,
+                unit=unit,
+                value=value,
+                when=when,
+                segment=segment,
+                pre_value=pre_value,
+            )
+        )
+
+    def _segment(self, row):
+        """The row's catalogue segment; None when it has none, False (reported) when unknown."""
+        value = row.fields.get("segment")
+        if value is None or value == "":
+            return None
+        found = self.segments.get(value.strip()) if isinstance(value, str) else None
+        if found is None:
+            known = ", ".join(sorted(self.segments)) or "none yet"
+            self.report.add(row, "segment", f"Unknown segment {value!r}; the catalogue's segments are {known}.")
+            return False
+        return found
+
+    def _takes_pre_period(self, row, name, metric: Metric) -> bool:
+        if metric.kind == Metric.Kind.MEAN:
+            return True
+        self.report.add(
+            row,
+            name,
+            f"{metric.name} is not a mean metric: a pre-period value (CUPED) is taken for mean metrics only; leave it "
+            "empty.",
+        )
+        return False
 
     def _unit(self, row):
         try:
@@ -519,7 +568,8 @@ class _Batch:
             return
         common = self._common(row)
         day = self._day(row)
-        numbers = {name: self._number(row, name, required=False) for name in ("n", *DAILY_SUMS)}
+        numbers = {name: self._number(row, name, required=False) for name in ("n", *DAILY_SUMS, *PRE_SUMS)}
+        segment = self._segment(row)
         if common is None:
             return
         target, variant, metric = common
@@ -537,9 +587,9 @@ class _Batch:
         if metric is None:
             return
         figures = self._figures(row, metric, numbers)
-        if None in (variant, day, figures):
+        if None in (variant, day, figures) or segment is False:
             return
-        self._keep(_Good(_kept(row), target, variant, metric, day, figures=figures))
+        self._keep(_Good(_kept(row), target, variant, metric, day, figures=figures, segment=segment))
 
     def _day(self, row):
         value = row.fields.get("day")
@@ -573,10 +623,27 @@ class _Batch:
                 ok = False
             elif name in wanted and numbers[name] is None:
                 ok = False  # reported as not a number
+        given_pre = [name for name in PRE_SUMS if row.fields.get(name) not in (None, "")]
+        if given_pre:
+            if not self._takes_pre_period(row, given_pre[0], metric):
+                ok = False
+            else:
+                for name in PRE_SUMS:
+                    if name not in given_pre:
+                        self.report.add(
+                            row, name, f"Required with {given_pre[0]}: CUPED takes {', '.join(PRE_SUMS)} together."
+                        )
+                        ok = False
+                    elif numbers[name] is None:
+                        ok = False  # reported as not a number
         if not ok:
             return None
         try:
-            return _consistent_figures(metric, numbers)
+            figures = _consistent_figures(metric, numbers)
+            figures.update(dict.fromkeys(PRE_SUMS.values()))
+            if given_pre:
+                figures.update(_consistent_pre_sums(figures, numbers))
+            return figures
         except StatsInputError as error:
             self.report.add(row, error.field, error.message)
             return None
@@ -640,15 +707,17 @@ class _Batch:
                 )
 
     def _duplicates_of_figures(self):
+        # A cell's rows (one per segment, at most one without) come in one batch and add up to it.
         seen = {}
         for good in self.clean:
-            if good.cell in seen:
+            key = (good.cell, good.segment.pk if good.segment else None)
+            if key in seen:
                 self.report.add(
                     good.row,
                     "day",
-                    f"Duplicate of row {seen[good.cell].number}: one row per experiment, arm, metric and day.",
+                    f"Duplicate of row {seen[key].number}: one row per experiment, arm, metric, day and segment.",
                 )
-            seen.setdefault(good.cell, good.row)
+            seen.setdefault(key, good.row)
         # Counted cells first: figures commit their DailyAggregate with their DailyStat, so a batch
         # committing between the two reads shows up in `given` (already recorded), never as a
         # counted cell without figures (which would be misread as per-unit outcomes).
@@ -743,14 +812,29 @@ class _Batch:
 
     def write(self, batch: IngestBatch):
         cells = defaultdict(_Cell)
+        segment_cells = defaultdict(_Cell)  # (experiment_id, variant_id, metric_id, day, segment_id)
         if self.kind == OUTCOMES:
             for good in self.clean:
-                cells[good.cell].add_value(good.metric.kind, good.value, good.when)
+                cells[good.cell].add_value(good.metric.kind, good.value, good.when, good.pre_value)
+                if good.segment is not None:
+                    segment_cells[(*good.cell, good.segment.pk)].add_value(
+                        good.metric.kind, good.value, good.when, good.pre_value
+                    )
             # One insert order for every batch: two batches racing on the same rows wait, not deadlock.
             # Sorted in place and handed over one tuple at a time: no second copy of the batch.
             self.clean.sort(key=lambda good: (good.cell[0], good.cell[2], good.unit, good.when))
             _insert_observations(
-                (good.cell[0], good.cell[2], good.unit, good.when, good.cell[1], good.value, batch.pk)
+                (
+                    good.cell[0],
+                    good.cell[2],
+                    good.unit,
+                    good.when,
+                    good.cell[1],
+                    good.value,
+                    batch.pk,
+                    good.segment.pk if good.segment else None,
+                    good.pre_value,
+                )
                 for good in self.clean
             )
         else:
@@ -763,22 +847,37 @@ class _Batch:
                         metric_id=good.metric.pk,
                         day=good.day,
                         batch=batch,
+                        segment=good.segment,
                         **good.figures,
                     )
                 )
                 # The figures cover the whole day: fresh up to its end.
                 end_of_day = dt.datetime.combine(good.day + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
                 cells[good.cell].add_figures(good.figures, min(end_of_day, self.now))
+                if good.segment is not None:
+                    segment_cells[(*good.cell, good.segment.pk)].add_figures(good.figures, min(end_of_day, self.now))
             aggregates.sort(key=lambda a: (a.experiment_id, a.variant_id, a.metric_id, a.day))
             DailyAggregate.objects.bulk_create(aggregates, batch_size=INSERT_BATCH)
         add_to_daily_stats(cells, self.now)
+        add_to_segment_stats(segment_cells, self.now)
 
 
-OBSERVATION_COLUMNS = ("experiment", "metric", "unit_id", "observed_at", "variant", "value", "batch")
+OBSERVATION_COLUMNS = (
+    "experiment",
+    "metric",
+    "unit_id",
+    "observed_at",
+    "variant",
+    "value",
+    "batch",
+    "segment",
+    "pre_value",
+)
 
 
 def _insert_observations(rows):
-    """Insert (experiment_id, metric_id, unit_id, observed_at, variant_id, value, batch_id) rows.
+    """Insert (experiment_id, metric_id, unit_id, observed_at, variant_id, value, batch_id,
+    segment_id, pre_value) rows.
 
     On PostgreSQL through COPY, in the batch's transaction: the same constraints apply (a
     duplicate still raises IntegrityError) at a fraction of the cost of building model objects
@@ -860,6 +959,23 @@ def _consistent_figures(metric: Metric, numbers: dict) -> dict:
     return {"n": n, "total": total, "total_sq": total_sq, "promoters": promoters, "detractors": detractors}
 
 
+def _consistent_pre_sums(figures: dict, numbers: dict) -> dict:
+    """CUPED's covariate sums over the row's n units, checked as the engine checks them (a sum of
+    squares that fits the sum, a cross-product within Cauchy-Schwarz); StatsInputError naming the field."""
+    fields = {"total_x": "pre_sum", "total_x_sq": "pre_sum_sq", "total_xy": "pre_cross"}
+    try:
+        MeanArm(
+            figures["n"],
+            figures["total"],
+            figures["total_sq"],
+            Covariate(numbers["pre_sum"], numbers["pre_sum_sq"], numbers["pre_cross"]),
+        )
+    except StatsInputError as error:
+        name = error.field.removeprefix("covariate.")
+        raise StatsInputError(fields.get(name, name), error.message) from None
+    return {stored: numbers[given] for given, stored in PRE_SUMS.items()}
+
+
 def _within_bounds(n, total, total_sq, low, high, metric):
     unit = f" {metric.unit}" if metric.unit else ""
     if low is not None and total < n * low - _SLACK * max(abs(n * low), 1):
@@ -879,18 +995,35 @@ def _within_bounds(n, total, total_sq, low, high, metric):
 
 
 class _Cell:
-    __slots__ = ("n", "total", "total_sq", "promoters", "detractors", "last")
+    __slots__ = (
+        "n",
+        "total",
+        "total_sq",
+        "promoters",
+        "detractors",
+        "last",
+        "pre_n",
+        "pre_total",
+        "pre_total_sq",
+        "pre_cross",
+    )
 
     def __init__(self):
         self.n, self.total, self.total_sq, self.promoters, self.detractors, self.last = 0, 0.0, 0.0, 0, 0, None
+        self.pre_n, self.pre_total, self.pre_total_sq, self.pre_cross = 0, 0.0, 0.0, 0.0
 
-    def add_value(self, kind, value, when):
+    def add_value(self, kind, value, when, pre_value=None):
         self.n += 1
         self.total += value
         self.total_sq += value * value
         if kind == Metric.Kind.NPS:
             self.promoters += value >= NPS_PROMOTER
             self.detractors += value <= NPS_DETRACTOR
+        if pre_value is not None:
+            self.pre_n += 1
+            self.pre_total += pre_value
+            self.pre_total_sq += pre_value * pre_value
+            self.pre_cross += pre_value * value
         self._seen(when)
 
     def add_figures(self, figures, when):
@@ -899,6 +1032,11 @@ class _Cell:
         self.total_sq += figures["total_sq"]
         self.promoters += figures["promoters"]
         self.detractors += figures["detractors"]
+        if figures.get("pre_total") is not None:
+            self.pre_n += figures["n"]
+            self.pre_total += figures["pre_total"]
+            self.pre_total_sq += figures["pre_total_sq"]
+            self.pre_cross += figures["pre_cross"]
         self._seen(when)
 
     def _seen(self, when):
@@ -906,7 +1044,8 @@ class _Cell:
             self.last = when
 
 
-STAT_FIELDS = ["n", "total", "total_sq", "promoters", "detractors", "last_observed_at", "updated_at"]
+SUM_FIELDS = ("n", "total", "total_sq", "promoters", "detractors", "pre_n", "pre_total", "pre_total_sq", "pre_cross")
+STAT_FIELDS = [*SUM_FIELDS, "last_observed_at", "updated_at"]
 
 
 def add_to_daily_stats(cells: dict, now):
@@ -933,13 +1072,41 @@ def add_to_daily_stats(cells: dict, now):
         cell = cells.get((stat.experiment_id, stat.variant_id, stat.metric_id, stat.day))
         if cell is None:
             continue
-        stat.n += cell.n
-        stat.total += cell.total
-        stat.total_sq += cell.total_sq
-        stat.promoters += cell.promoters
-        stat.detractors += cell.detractors
+        for name in SUM_FIELDS:
+            setattr(stat, name, getattr(stat, name) + getattr(cell, name))
         if stat.last_observed_at is None or cell.last > stat.last_observed_at:
             stat.last_observed_at = cell.last
         stat.updated_at = now
         changed.append(stat)
     DailyStat.objects.bulk_update(changed, fields=STAT_FIELDS, batch_size=INSERT_BATCH)
+
+
+def add_to_segment_stats(cells: dict, now):
+    """Add each (experiment_id, variant_id, metric_id, day, segment_id) cell's sums into
+    SegmentDailyStat, as add_to_daily_stats does for the whole population (which already counts
+    these rows: the segments are a breakdown of it, never added to it)."""
+    if not cells:
+        return
+    keys = sorted(cells)
+    SegmentDailyStat.objects.bulk_create(
+        [
+            SegmentDailyStat(experiment_id=e, variant_id=v, metric_id=m, day=d, segment_id=s, updated_at=now)
+            for e, v, m, d, s in keys
+        ],
+        ignore_conflicts=True,
+        batch_size=INSERT_BATCH,
+    )
+    wanted = Q()
+    for experiment_id in {k[0] for k in keys}:
+        days = [k[3] for k in keys if k[0] == experiment_id]
+        wanted |= Q(experiment_id=experiment_id, day__gte=min(days), day__lte=max(days))
+    changed = []
+    for stat in SegmentDailyStat.objects.select_for_update().filter(wanted).order_by("pk"):
+        cell = cells.get((stat.experiment_id, stat.variant_id, stat.metric_id, stat.day, stat.segment_id))
+        if cell is None:
+            continue
+        for name in SUM_FIELDS:
+            setattr(stat, name, getattr(stat, name) + getattr(cell, name))
+        stat.updated_at = now
+        changed.append(stat)
+    SegmentDailyStat.objects.bulk_update(changed, fields=[*SUM_FIELDS, "updated_at"], batch_size=INSERT_BATCH)

@@ -23,10 +23,18 @@ from experiments.inputs.cleaning import MAX_DEPTH, printable, text_problem
 
 OUTCOME_COLUMNS = ("experiment", "unit", "arm", "metric", "value", "time")
 DAILY_COLUMNS = ("experiment", "arm", "metric", "day", "n", "successes", "sum", "sum_sq", "promoters", "detractors")
+# Optional extras: a catalogue segment (exploration per segment) and CUPED's pre-period covariate
+# (per unit its value before the experiment; per day the sums over the row's units).
+OUTCOME_EXTRAS = ("segment", "pre_value")
+DAILY_EXTRAS = ("segment", "pre_sum", "pre_sum_sq", "pre_cross")
 # Columns a file may leave out: each metric kind needs only some of the daily sums (ingestion
 # checks which), and on the upload page the experiment is the page's.
-OPTIONAL_COLUMNS = {"outcomes": set(), "daily": {"successes", "sum", "sum_sq", "promoters", "detractors"}}
-COLUMNS = {"outcomes": OUTCOME_COLUMNS, "daily": DAILY_COLUMNS}
+OPTIONAL_COLUMNS = {
+    "outcomes": set(OUTCOME_EXTRAS),
+    "daily": {"successes", "sum", "sum_sq", "promoters", "detractors", *DAILY_EXTRAS},
+}
+COLUMNS = {"outcomes": OUTCOME_COLUMNS + OUTCOME_EXTRAS, "daily": DAILY_COLUMNS + DAILY_EXTRAS}
+TEMPLATE_COLUMNS = {"outcomes": OUTCOME_COLUMNS, "daily": DAILY_COLUMNS}
 
 JSON_TYPES = ("application/json",)
 CSV_TYPES = ("text/csv", "application/csv")
@@ -214,4 +222,4 @@ def _check_header(header: list[str], kind: str, experiment_column: bool):
 
 def template_csv(kind: str) -> str:
     """The header row of the CSV template for `kind`."""
-    return ",".join(COLUMNS[kind]) + "\r\n"
+    return ",".join(TEMPLATE_COLUMNS[kind]) + "\r\n"

@@ -107,7 +107,16 @@ def _arm_statistics(kind: str, sums: dict | None) -> dict:
         return {"n": n, "successes": sums.get("total") or 0}
     if kind == "nps":
         return {"n": n, "promoters": int(sums.get("promoters") or 0), "detractors": int(sums.get("detractors") or 0)}
-    return {"n": n, "total": float(sums.get("total") or 0), "total_sq": float(sums.get("total_sq") or 0)}
+    statistics = {"n": n, "total": float(sums.get("total") or 0), "total_sq": float(sums.get("total_sq") or 0)}
+    # CUPED: only when every unit counted came with its pre-period value (the sums must be over the
+    # same units); the engine then adjusts when both arms carry them.
+    if n and int(sums.get("pre_n") or 0) == n:
+        statistics["covariate"] = {
+            "total_x": float(sums.get("pre_total") or 0),
+            "total_x_sq": float(sums.get("pre_total_sq") or 0),
+            "total_xy": float(sums.get("pre_cross") or 0),
+        }
+    return statistics
 
 
 def cumulative_sums(experiment: Experiment, look_date: dt.date) -> tuple[dict, dt.datetime | None]:
@@ -122,6 +131,10 @@ def cumulative_sums(experiment: Experiment, look_date: dt.date) -> tuple[dict, d
             total_sq=Sum("total_sq"),
             promoters=Sum("promoters"),
             detractors=Sum("detractors"),
+            pre_n=Sum("pre_n"),
+            pre_total=Sum("pre_total"),
+            pre_total_sq=Sum("pre_total_sq"),
+            pre_cross=Sum("pre_cross"),
             last=Max("last_observed_at"),
         )
     )

@@ -20,6 +20,7 @@ from .live import (
     Check,
     DailyAggregate,
     DailyStat,
+    SegmentDailyStat,
     IngestBatch,
     Observation,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "Check",
     "DailyAggregate",
     "DailyStat",
+    "SegmentDailyStat",
     "DataSource",
     "IngestBatch",
     "Observation",

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet
-from .catalogue import Metric
+from .catalogue import Metric, Segment
 from .experiment import Experiment, Variant
 
 
@@ -99,6 +99,10 @@ class Observation(models.Model):
     value = models.FloatField()
     observed_at = models.DateTimeField()
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="observations")
+    # Optional: the catalogue segment the unit belongs to (exploration only) and the unit's value
+    # of the metric before the experiment (CUPED's covariate).
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="observations")
+    pre_value = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -125,10 +129,27 @@ class DailyAggregate(models.Model):
     promoters = models.PositiveBigIntegerField(default=0)  # nps only
     detractors = models.PositiveBigIntegerField(default=0)  # nps only
     batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="daily_aggregates")
+    # Optional: the figures of one catalogue segment (a cell's rows, one per segment and at most one
+    # without, add up to the cell's whole population), and CUPED's covariate sums over the n units.
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="daily_aggregates"
+    )
+    pre_total = models.FloatField(null=True, blank=True)  # sum of the units' pre-period values
+    pre_total_sq = models.FloatField(null=True, blank=True)  # sum of their squares
+    pre_cross = models.FloatField(null=True, blank=True)  # sum of pre-period value x outcome
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["experiment", "variant", "metric", "day"], name="unique_daily_aggregate")
+            models.UniqueConstraint(
+                fields=["experiment", "variant", "metric", "day"],
+                condition=models.Q(segment__isnull=True),
+                name="unique_daily_aggregate",
+            ),
+            models.UniqueConstraint(
+                fields=["experiment", "variant", "metric", "day", "segment"],
+                condition=models.Q(segment__isnull=False),
+                name="unique_daily_aggregate_segment",
+            ),
         ]
 
     def __str__(self):
@@ -150,6 +171,11 @@ class DailyStat(models.Model):
     detractors = models.PositiveBigIntegerField(default=0)
     last_observed_at = models.DateTimeField(null=True, blank=True)  # data freshness
     updated_at = models.DateTimeField()
+    # CUPED: units that came with a pre-period value, and the sums over them (x = pre, y = outcome).
+    pre_n = models.PositiveBigIntegerField(default=0)
+    pre_total = models.FloatField(default=0)
+    pre_total_sq = models.FloatField(default=0)
+    pre_cross = models.FloatField(default=0)
 
     class Meta:
         constraints = [
@@ -158,6 +184,39 @@ class DailyStat(models.Model):
 
     def __str__(self):
         return f"{self.variant_id}/{self.metric_id} on {self.day}: n={self.n}"
+
+
+class SegmentDailyStat(models.Model):
+    """DailyStat's sums per catalogue segment: the part of a cell's units that came with that
+    segment. Exploration only (experiments.stats.segments); the checks read DailyStat, whose
+    whole-population sums include every row, with a segment or without."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="segment_daily_stats")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="segment_daily_stats")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="segment_daily_stats")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="daily_stats")
+    day = models.DateField()
+    n = models.PositiveBigIntegerField(default=0)
+    total = models.FloatField(default=0)
+    total_sq = models.FloatField(default=0)
+    promoters = models.PositiveBigIntegerField(default=0)
+    detractors = models.PositiveBigIntegerField(default=0)
+    # CUPED: units that came with a pre-period value, and the sums over them (x = pre, y = outcome).
+    pre_n = models.PositiveBigIntegerField(default=0)
+    pre_total = models.FloatField(default=0)
+    pre_total_sq = models.FloatField(default=0)
+    pre_cross = models.FloatField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "variant", "metric", "segment", "day"], name="unique_segment_daily_stat"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.variant_id}/{self.metric_id}/{self.segment_id} on {self.day}: n={self.n}"
 
 
 class CellSource(models.Model):

@@ -68,6 +68,10 @@ class Plan:
     planned_days: int | None
     warnings: list[str] = field(default_factory=list)
     looks: int = 1  # planned checks (daily looks over the planned duration)
+    # CUPED: the expected correlation of mean metrics with their pre-period values, and the units
+    # the same plan needs without it (None when no correlation was given).
+    expected_correlation: float = 0.0
+    total_units_without_cuped: int | None = None
 
     @property
     def fits(self) -> bool:
@@ -125,9 +129,18 @@ def plan_experiment(
     planned_days: int | None = None,
     looks: int = 1,
     harm_alpha: float | None = None,
+    expected_correlation: float = 0.0,
 ) -> Plan:
     """Units per arm and days needed for every metric's test to reach its power, checked at
-    ``looks`` equally spaced looks, with ``harm_alpha`` of power kept for each harm test."""
+    ``looks`` equally spaced looks, with ``harm_alpha`` of power kept for each harm test.
+
+    ``expected_correlation`` (rho, 0 <= rho < 1): the correlation expected between each mean
+    metric and its units' pre-period values. With CUPED the variance of a mean metric's estimate
+    is Var x (1 - rho^2) (Deng, Xu, Kohavi & Walker 2013), so its standardized effect grows by
+    1 / sqrt(1 - rho^2) and the units it needs shrink to n x (1 - rho^2). Rate and NPS metrics
+    are unchanged (the engine adjusts mean metrics only)."""
+    if expected_correlation is None or not math.isfinite(expected_correlation) or not 0 <= expected_correlation < 1:
+        raise PlanningError("expected_correlation", "must be a number from 0 up to (not including) 1")
     _check_probability("alpha", alpha, 0, 0.5)
     # 0.5 is the lowest power the experiment form accepts, so it must plan too.
     _check_probability("power", power, 0.5, 1, low_inclusive=True)
@@ -149,6 +162,11 @@ def plan_experiment(
         raise PlanningError("looks", "must be a whole number of looks, at least 1")
 
     effects = [_absolute_effect_and_sd(m) for m in metrics]
+    if expected_correlation:
+        shrink = math.sqrt(1 - expected_correlation**2)
+        effects = [
+            (absolute, d / shrink if m.kind == "mean" else d) for m, (absolute, d) in zip(metrics, effects, strict=True)
+        ]
     requirements = [
         MetricRequirement(m.name, m.role, absolute, absolute / d)
         for m, (absolute, d) in zip(metrics, effects, strict=False)
@@ -182,4 +200,29 @@ def plan_experiment(
             f"The planned {planned_days} days are too short: at {daily_units:,.0f} units a day the experiment "
             f"needs {days_needed} days to reach {total_units:,} units and detect the effect on {deciding.name}."
         )
-    return Plan(plans, units_per_arm, total_units, daily_units, days_needed, planned_days, warnings, looks)
+    without = None
+    if expected_correlation:
+        without = plan_experiment(
+            metrics,
+            weights=weights,
+            control=control,
+            alpha=alpha,
+            power=power,
+            daily_traffic=daily_traffic,
+            exposure_pct=exposure_pct,
+            planned_days=planned_days,
+            looks=looks,
+            harm_alpha=harm_alpha,
+        ).total_units
+    return Plan(
+        plans,
+        units_per_arm,
+        total_units,
+        daily_units,
+        days_needed,
+        planned_days,
+        warnings,
+        looks,
+        float(expected_correlation),
+        without,
+    )

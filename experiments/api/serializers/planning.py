@@ -53,6 +53,14 @@ class CalculatorPlanSerializer(PlanSerializer):
     policy_problems = ProblemSerializer(
         many=True, help_text="The duration, runtime and exposure limits the entered values break."
     )
+    expected_correlation = serializers.FloatField(
+        help_text="The correlation with pre-period values the plan assumes for mean metrics (CUPED); 0: none."
+    )
+    total_units_without_cuped = serializers.IntegerField(
+        allow_null=True,
+        help_text="Units the same plan needs without CUPED (null when no correlation was given); with it, mean "
+        "metrics need n x (1 - rho^2).",
+    )
 
 
 class CalculatorRequestSerializer(serializers.ModelSerializer):
@@ -61,10 +69,19 @@ class CalculatorRequestSerializer(serializers.ModelSerializer):
     exposure_cap_pct = exposure_cap_field()
     variants = PlanningVariantSerializer(many=True)
     metrics = MetricRowSerializer(many=True)
+    expected_correlation = serializers.FloatField(
+        required=False,
+        default=0.0,
+        min_value=0.0,
+        max_value=0.99,
+        help_text="Optional: the correlation expected between each mean metric and its units' pre-period values. "
+        "The checks use CUPED when the outcomes carry pre-period values, and mean metrics then need n x (1 - rho^2).",
+    )
 
     class Meta:
         model = Experiment
         fields = [
+            "expected_correlation",
             "alpha",
             "power",
             "expected_daily_traffic",

@@ -45,10 +45,13 @@ class CalculatorView(APIView):
                 daily_traffic=data.get("expected_daily_traffic"),
                 exposure_pct=exposure,
                 planned_days=(end - start).days + 1 if start and end else None,
+                expected_correlation=data.get("expected_correlation") or 0.0,
             )
         except planning.PlanningError as error:
             raise Invalid(str(error), field=error.field) from error
         body = dict(PlanSerializer(plan).data)
         body["planned_exposure_pct"] = contract.percent(exposure)
         body["policy_problems"] = limits
+        body["expected_correlation"] = plan.expected_correlation
+        body["total_units_without_cuped"] = plan.total_units_without_cuped
         return Response(body)

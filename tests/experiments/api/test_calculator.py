@@ -146,3 +146,14 @@ def test_session_callers_need_the_csrf_header(api_as, proposer, settings):
     assert "CSRF" in without.json()["detail"]
     with_header = client.post(URL, REQUEST, format="json", HTTP_X_CSRFTOKEN=secret, HTTP_REFERER="https://testserver/")
     assert with_header.status_code == 200
+
+
+def test_an_expected_correlation_shows_the_smaller_sample_with_cuped(api_as, proposer):
+    only_csat = {"metrics": REQUEST["metrics"][1:]}
+    plain = calculate(api_as(proposer), **only_csat).json()
+    assert plain["expected_correlation"] == 0 and plain["total_units_without_cuped"] is None
+    with_cuped = calculate(api_as(proposer), expected_correlation=0.5, **only_csat).json()
+    assert with_cuped["total_units_without_cuped"] == plain["total_units"]
+    assert with_cuped["total_units"] == pytest.approx(plain["total_units"] * 0.75, rel=1e-3)
+    refused = calculate(api_as(proposer), expected_correlation=1.5)
+    assert refused.status_code == 400 and "expected_correlation" in refusal_fields(refused)

@@ -130,6 +130,8 @@ ROUTES = [
     ("policy write", "post", "/api/policy/", {"max_duration_days": 365}, dict.fromkeys(SIGNED_IN_OK, 405)),
     ("checks pending", "get", "/api/experiments/pending/checks/", None, SIGNED_IN_OK),
     ("checks draft", "get", "/api/experiments/draft/checks/", None, AUTHORS_ONLY),
+    ("segments pending", "get", "/api/experiments/pending/segments/", None, SIGNED_IN_OK),
+    ("segments draft", "get", "/api/experiments/draft/segments/", None, AUTHORS_ONLY),
     ("assignment pending", "get", "/api/experiments/pending/assignment/?unit=u1", None, SIGNED_IN_OK),
     ("assignment draft", "get", "/api/experiments/draft/assignment/?unit=u1", None, AUTHORS_ONLY),
     # Counted assignments take a service key: a person's sign-in is refused whoever it is.
@@ -272,6 +274,7 @@ def test_every_api_route_is_in_the_sweep():
         "api-assignment",
         "api-assignments",
         "api-experiment-checks",
+        "api-experiment-segments",
         "api-experiment-verdict",
         "api-experiment-overrides",
         "api-experiment-agree-override",
