@@ -765,3 +765,61 @@ def running_board(visible, *, now=None) -> list[BoardRow]:
             )
         )
     return sorted(rows, key=lambda row: row.order)
+
+
+# --- the experiments list: result and health ------------------------------------------------
+
+
+LIST_RESULT_TEXT = {
+    (LookAction.STOP, LookOutcome.LOST): "Stopped: clearly worse",
+    (LookAction.STOP, LookOutcome.INVALID): "Stopped: invalid data",
+    LookAction.CONTINUE: "No decision yet",
+    Check.Action.ERROR: "Could not check",
+}
+
+
+@dataclass(frozen=True)
+class ListResult:
+    """An experiment's result and health as the list shows them: the recorded outcome, else
+    what its latest check said; the health light for running or stopped ones."""
+
+    result: str
+    tone: str
+    light: Light | None
+
+
+def list_result(experiment: Experiment, latest: Check | None, fresh: Freshness) -> ListResult:
+    if experiment.outcome:
+        tone = {"won": "ok", "lost": "bad", "invalid": "bad"}.get(experiment.outcome, "neutral")
+        result = ListResult(_(experiment.get_outcome_display()), tone, None)
+    elif latest is None:
+        result = ListResult("—", "muted", None)
+    else:
+        text = (
+            LIST_RESULT_TEXT.get((latest.action, latest.outcome))
+            or LIST_RESULT_TEXT.get(latest.action)
+            or decision_text(latest)
+        )
+        tone = DECISION_TONE.get(latest.action, "neutral")
+        result = ListResult(_(text), tone, None)
+    watched = experiment.status == Status.RUNNING or (
+        experiment.status == Status.STOPPED and latest is not None and latest.action == Check.Action.STOP
+    )
+    lamp = light(experiment, latest, fresh) if watched else None
+    return ListResult(result.result, result.tone, lamp)
+
+
+def list_results(experiments, *, now=None) -> dict:
+    """{experiment id: ListResult} for a page of experiments, in two queries."""
+    now = now or timezone.now()
+    ids = [e.pk for e in experiments]
+    latest = latest_checks(ids)
+    fresh = freshness_by_experiment(ids)
+    results = {}
+    for experiment in experiments:
+        through, received = fresh.get(experiment.pk, (None, None))
+        running = experiment.status == Status.RUNNING
+        results[experiment.pk] = list_result(
+            experiment, latest.get(experiment.pk), freshness(through, received, now=now, running=running)
+        )
+    return results
