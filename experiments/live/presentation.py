@@ -382,6 +382,8 @@ class MetricRow:
     relative_text: str = "—"
     relative_interval_text: str = ""
     bar: IntervalBar | None = None
+    relative: float | None = None  # the change in % of the control arm's value
+    result: dict = field(default_factory=dict)  # the metric's recorded result (exports read its figures)
 
     @property
     def estimate(self) -> float | None:
@@ -431,6 +433,8 @@ def metric_row(m: dict, arm_names: dict, control: str) -> MetricRow:
             else ""
         ),
         bar=interval_bar(reading, m, tone),
+        relative=relative,
+        result=m,
     )
 
 
