@@ -530,7 +530,7 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
                 "title": title,
                 "role": spec.get("role"),
                 "unit": unit,
-                "axis": _("Treatment − control%(unit)s, %(better)s")
+                "axis": _("Change%(unit)s, %(better)s")
                 % {"unit": f" ({unit})" if unit else "", "better": better},
                 "axis_short": f"{unit or _('Change')}, {better}",
                 "dates": [c.look_date.isoformat() for c in looks],
@@ -804,7 +804,8 @@ def list_result(experiment: Experiment, latest: Check | None, fresh: Freshness) 
             or LIST_RESULT_TEXT.get(latest.action)
             or decision_text(latest)
         )
-        tone = DECISION_TONE.get(latest.action, "neutral")
+        # Continuing is no result yet: neutral, not the "ok" green of the page's check history.
+        tone = "neutral" if latest.action == Check.Action.CONTINUE else DECISION_TONE.get(latest.action, "neutral")
         result = ListResult(_(text), tone, None)
     watched = experiment.status == Status.RUNNING or (
         experiment.status == Status.STOPPED and latest is not None and latest.action == Check.Action.STOP
