@@ -530,8 +530,7 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
                 "title": title,
                 "role": spec.get("role"),
                 "unit": unit,
-                "axis": _("Change%(unit)s, %(better)s")
-                % {"unit": f" ({unit})" if unit else "", "better": better},
+                "axis": _("Change%(unit)s, %(better)s") % {"unit": f" ({unit})" if unit else "", "better": better},
                 "axis_short": f"{unit or _('Change')}, {better}",
                 "dates": [c.look_date.isoformat() for c in looks],
                 "labels": [date_format(c.look_date, "j M") for c in looks],
