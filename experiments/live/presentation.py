@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
 from experiments.stats.verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
@@ -67,16 +68,16 @@ OUTCOME_WORDS = {
     LookOutcome.INVALID: "invalid data",
 }
 
-# Per-metric status in words, and the tone the table colours it with.
+# Per-metric status in words (marked for translation, translated where shown), and the tone the table colours it with.
 STATUS_TEXT = {
-    (MetricRole.SUCCESS, MetricStatus.SUPERIOR): ("Improved", "ok"),
-    (MetricRole.SUCCESS, MetricStatus.UNDECIDED): ("No improvement shown yet", "neutral"),
-    (MetricRole.GUARDRAIL, MetricStatus.NON_INFERIOR): ("Within its margin", "ok"),
-    (MetricRole.GUARDRAIL, MetricStatus.UNDECIDED): ("Not yet shown within its margin", "neutral"),
-    (MetricRole.SUCCESS, MetricStatus.HARM): ("Clearly worse: stop", "bad"),
-    (MetricRole.GUARDRAIL, MetricStatus.HARM): ("Clearly worse: stop", "bad"),
-    (MetricRole.SUCCESS, MetricStatus.NOT_ENOUGH_DATA): ("Not enough data yet", "muted"),
-    (MetricRole.GUARDRAIL, MetricStatus.NOT_ENOUGH_DATA): ("Not enough data yet", "muted"),
+    (MetricRole.SUCCESS, MetricStatus.SUPERIOR): (N_("Improved"), "ok"),
+    (MetricRole.SUCCESS, MetricStatus.UNDECIDED): (N_("No improvement shown yet"), "neutral"),
+    (MetricRole.GUARDRAIL, MetricStatus.NON_INFERIOR): (N_("Shown to hold"), "ok"),
+    (MetricRole.GUARDRAIL, MetricStatus.UNDECIDED): (N_("Not yet shown to hold"), "neutral"),
+    (MetricRole.SUCCESS, MetricStatus.HARM): (N_("Clearly worse: stop"), "bad"),
+    (MetricRole.GUARDRAIL, MetricStatus.HARM): (N_("Clearly worse: stop"), "bad"),
+    (MetricRole.SUCCESS, MetricStatus.NOT_ENOUGH_DATA): (N_("Not enough data yet"), "muted"),
+    (MetricRole.GUARDRAIL, MetricStatus.NOT_ENOUGH_DATA): (N_("Not enough data yet"), "muted"),
 }
 
 
@@ -774,10 +775,10 @@ def running_board(visible, *, now=None) -> list[BoardRow]:
 
 
 LIST_RESULT_TEXT = {
-    (LookAction.STOP, LookOutcome.LOST): "Stopped: clearly worse",
-    (LookAction.STOP, LookOutcome.INVALID): "Stopped: invalid data",
-    LookAction.CONTINUE: "No decision yet",
-    Check.Action.ERROR: "Could not check",
+    (LookAction.STOP, LookOutcome.LOST): N_("Stopped: clearly worse"),
+    (LookAction.STOP, LookOutcome.INVALID): N_("Stopped: invalid data"),
+    LookAction.CONTINUE: N_("No decision yet"),
+    Check.Action.ERROR: N_("Could not check"),
 }
 
 
