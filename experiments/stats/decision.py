@@ -574,7 +574,7 @@ def _rule_continue(look: _Look) -> _Decision:
     blocked = look.blocked()
     if blocked is not None:
         return _Decision(LookAction.CONTINUE, None, f"Continue{where}: {_but(blocked)}")
-    return _Decision(LookAction.CONTINUE, None, f"Continue{where}: no boundary has been crossed yet.")
+    return _Decision(LookAction.CONTINUE, None, f"Continue{where}: no win and no harm shown yet.")
 
 
 DECISION_RULES = (_rule_invalid, _rule_harm, _rule_win, _rule_planned_maximum)
