@@ -57,3 +57,23 @@ def test_filter_by_outcome_on_the_page_and_in_the_api(proposer, approver):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     (param,) = [p for p in schema["paths"]["/api/experiments/"]["get"]["parameters"] if p["name"] == "outcome"]
     assert set(param["schema"]["items"]["enum"]) == {"won", "lost", "inconclusive", "invalid", "none"}
+
+
+def test_the_api_gives_each_experiments_result_and_health(proposer, approver):
+    make_experiment(proposer, approver, key="a-won", status=Status.CONCLUDED, outcome="won")
+    stopped = make_experiment(
+        proposer,
+        approver,
+        key="a-stopped",
+        status=Status.RUNNING,
+        planned_start=START,
+        planned_end=START + dt.timedelta(days=27),
+    )
+    record_looks(stopped, days=28, rates=guardrail_drift("complaint-rate", from_day=3, per_day=0.5))
+    client = https_client(proposer)
+    listed = {e["key"]: e["result"] for e in client.get("/api/experiments/").json()["results"]}
+    assert listed["a-won"] == {"text": "Won", "tone": "ok", "health": None}
+    assert listed["a-stopped"]["text"] == "Stopped: clearly worse"
+    assert listed["a-stopped"]["health"] == {"colour": "red", "label": "Stopped", "reason": "By a check"}
+    one = client.get("/api/experiments/a-stopped/").json()["result"]
+    assert one == listed["a-stopped"]
