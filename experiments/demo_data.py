@@ -190,7 +190,10 @@ LIVE_HISTORY = {
 
 REASONS = {
     "request_changes": "Add CSAT as a guardrail and say how agents can report a wrong summary.",
-    "stop": "Complaint rate rose by 0.8 points (95% CI 0.3 to 1.3), beyond the agreed 0.5 point margin.",
+    "stop": (
+        "Complaint rate 0.8 points higher: worse (95% interval +0.3 to +1.3 points), beyond the agreed 0.5 point "
+        "margin."
+    ),
     "reject": "Stores are being refitted this quarter; propose again in the spring.",
 }
 

@@ -4,7 +4,9 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from experiments.models import Experiment, Status, Touchpoint
+from experiments.models import Experiment, Outcome, Status, Touchpoint
+
+NO_OUTCOME = "none"  # the outcome filter's value for experiments not concluded yet
 
 
 class ExperimentFilter(django_filters.FilterSet):
@@ -17,11 +19,25 @@ class ExperimentFilter(django_filters.FilterSet):
         to_field_name="username",
         label="Owner",
     )
+    outcome = django_filters.MultipleChoiceFilter(
+        choices=[*Outcome.choices, (NO_OUTCOME, "No outcome yet")],
+        method="by_outcome",
+        label="Outcome",
+        help_text="The outcome recorded when it was concluded; none: not concluded yet. Repeat for several.",
+    )
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
         model = Experiment
-        fields = ["status", "touchpoint", "owner", "q"]
+        fields = ["status", "touchpoint", "owner", "outcome", "q"]
+
+    def by_outcome(self, queryset, name, values):
+        if not values:
+            return queryset
+        wanted = Q(outcome__in=[v for v in values if v != NO_OUTCOME])
+        if NO_OUTCOME in values:
+            wanted |= Q(outcome="")
+        return queryset.filter(wanted)
 
     def search(self, queryset, name, value):
         value = value.strip()

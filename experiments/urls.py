@@ -9,6 +9,7 @@ from experiments.views.listing import experiment_list
 from experiments.views.overrides import override_answer, override_request
 from experiments.views.policy_page import policy_page
 from experiments.views.rollouts import experiment_rollout
+from experiments.views.results_export import results_csv, results_summary
 from experiments.views.service_keys import service_key_list, service_key_revoke
 from experiments.views.transition import experiment_transition
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("experiments/", experiment_list, name="experiment-list"),
     path("experiments/new/", experiment_create, name="experiment-create"),
     path("experiments/<slug:key>/", experiment_detail, name="experiment-detail"),
+    path("experiments/<slug:key>/results.csv", results_csv, name="experiment-results-csv"),
+    path("experiments/<slug:key>/summary/", results_summary, name="experiment-results-summary"),
     path("experiments/<slug:key>/edit/", experiment_edit, name="experiment-edit"),
     path("experiments/<slug:key>/transition/", experiment_transition, name="experiment-transition"),
     path("experiments/<slug:key>/override/", override_request, name="experiment-override"),

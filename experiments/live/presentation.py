@@ -7,7 +7,8 @@ running (or recently auto-stopped) experiment.
 
 Everything here is plain functions of rows and a `now`, so every wording is tested without a
 clock; only the loaders at the bottom query (a fixed number of queries per page or list).
-Effects are as the engine reports them: treatment minus control, oriented so positive = better.
+Every effect is read through experiments.stats.wording.metric_reading: treatment minus control in
+the metric's own units, with the interval of the test that decides it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
 from experiments.stats.verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
-from experiments.stats.wording import number_text
+from experiments.stats.wording import Reading, level_text, metric_reading, number_text, signed_text, unit_suffix
 
 # A running experiment whose newest data is older than this is judged on stale data.
 STALE_AFTER = dt.timedelta(days=2)
@@ -65,16 +68,16 @@ OUTCOME_WORDS = {
     LookOutcome.INVALID: "invalid data",
 }
 
-# Per-metric status in words, and the tone the table colours it with.
+# Per-metric status in words (marked for translation, translated where shown), and the tone the table colours it with.
 STATUS_TEXT = {
-    (MetricRole.SUCCESS, MetricStatus.SUPERIOR): ("Improved", "ok"),
-    (MetricRole.SUCCESS, MetricStatus.UNDECIDED): ("No improvement shown yet", "neutral"),
-    (MetricRole.GUARDRAIL, MetricStatus.NON_INFERIOR): ("Within its margin", "ok"),
-    (MetricRole.GUARDRAIL, MetricStatus.UNDECIDED): ("Not yet shown within its margin", "neutral"),
-    (MetricRole.SUCCESS, MetricStatus.HARM): ("Clearly worse: stop", "bad"),
-    (MetricRole.GUARDRAIL, MetricStatus.HARM): ("Clearly worse: stop", "bad"),
-    (MetricRole.SUCCESS, MetricStatus.NOT_ENOUGH_DATA): ("Not enough data yet", "muted"),
-    (MetricRole.GUARDRAIL, MetricStatus.NOT_ENOUGH_DATA): ("Not enough data yet", "muted"),
+    (MetricRole.SUCCESS, MetricStatus.SUPERIOR): (N_("Improved"), "ok"),
+    (MetricRole.SUCCESS, MetricStatus.UNDECIDED): (N_("No improvement shown yet"), "neutral"),
+    (MetricRole.GUARDRAIL, MetricStatus.NON_INFERIOR): (N_("Shown to hold"), "ok"),
+    (MetricRole.GUARDRAIL, MetricStatus.UNDECIDED): (N_("Not yet shown to hold"), "neutral"),
+    (MetricRole.SUCCESS, MetricStatus.HARM): (N_("Clearly worse: stop"), "bad"),
+    (MetricRole.GUARDRAIL, MetricStatus.HARM): (N_("Clearly worse: stop"), "bad"),
+    (MetricRole.SUCCESS, MetricStatus.NOT_ENOUGH_DATA): (N_("Not enough data yet"), "muted"),
+    (MetricRole.GUARDRAIL, MetricStatus.NOT_ENOUGH_DATA): (N_("Not enough data yet"), "muted"),
 }
 
 
@@ -94,20 +97,11 @@ def ago(moment: dt.datetime, now: dt.datetime) -> str:
 
 
 def signed(value: float | None) -> str:
-    if value is None:
-        return "—"
-    text = number_text(value)
-    return f"+{text}" if value > 0 and text != "0" else text
+    return signed_text(value)
 
 
 def with_unit(text: str, unit: str) -> str:
-    if not unit or text == "—":
-        return text
-    if unit == "%":
-        return f"{text}%"
-    if unit.endswith("points") and text.lstrip("+-") == "1":
-        unit = unit[:-1]
-    return f"{text} {unit}"
+    return unit_suffix(unit, text)
 
 
 # --- data freshness -------------------------------------------------------------------------
@@ -282,76 +276,217 @@ def banner(
 # --- the per-metric table ------------------------------------------------------------------
 
 
+def arm_value_text(result: dict, value: float | None) -> str:
+    """One arm's level as people know it: "5.1%" (a rate), "NPS 32", "4.12 minutes"."""
+    if value is None:
+        return "—"
+    kind = result.get("kind") or {"points": "binary", "NPS points": "nps"}.get(result.get("unit") or "", "mean")
+    if kind == "binary":
+        return f"{number_text(value)}%"
+    if kind == "nps":
+        return _("NPS %(value)s") % {"value": number_text(value)}
+    unit = result.get("value_unit") or ("" if result.get("relative") else result.get("unit") or "")
+    return with_unit(number_text(value), unit)
+
+
+def relative_change(result: dict, reading: Reading) -> tuple[float | None, tuple | None]:
+    """The change in % of the control arm's value, with its interval. A metric judged relative
+    already is; otherwise the absolute interval is divided by the control value (taken as known:
+    with the sample sizes a check needs, its own uncertainty barely widens the interval)."""
+    if reading.unit == "%":
+        return reading.change, reading.interval
+    control = result.get("control_value")
+    if reading.change is None or not control:
+        return None, None
+    scale = 100 / abs(control)
+    interval = (reading.interval[0] * scale, reading.interval[1] * scale) if reading.interval else None
+    return reading.change * scale, interval
+
+
+def decision_rule(result: dict, reading: Reading) -> list[str]:
+    """What the metric's effect must be for the decision, in its own units and direction
+    (the engine's boundary and margin, oriented "positive = better", turned back)."""
+    at_least = _("at most") if reading.lower_is_better else _("at least")
+    rules = []
+    margin = result.get("margin")
+    if result.get("role") == MetricRole.GUARDRAIL and margin is not None:
+        worst = with_unit(signed(reading.raw(-margin)), reading.unit)
+        rules.append(_("Must not be worse than %(worst)s to ship") % {"worst": worst})
+    boundary = result.get("boundary_effect")
+    if boundary is not None:
+        needed = with_unit(signed(reading.raw(boundary)), reading.unit)
+        if result.get("role") == MetricRole.SUCCESS:
+            rules.append(_("Needs to be %(side)s %(needed)s to call it a win") % {"side": at_least, "needed": needed})
+        else:
+            rules.append(_("Shown to hold once %(side)s %(needed)s") % {"side": at_least, "needed": needed})
+    return rules
+
+
+@dataclass(frozen=True)
+class IntervalBar:
+    """A small inline SVG of the interval against zero and the decision's threshold, in a 0-100
+    wide box (attributes only: the site's CSP allows no inline style)."""
+
+    low: float
+    high: float
+    estimate: float
+    zero: float
+    threshold: float | None
+    tone: str
+
+
+def interval_bar(reading: Reading, result: dict, tone: str) -> IntervalBar | None:
+    if reading.change is None or not reading.interval:
+        return None
+    margin = result.get("margin")
+    if result.get("role") == MetricRole.GUARDRAIL and margin is not None:
+        threshold = reading.raw(-margin)
+    else:
+        threshold = reading.raw(result.get("boundary_effect"))
+    values = [0.0, reading.change, *reading.interval] + ([threshold] if threshold is not None else [])
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.08 or 1.0
+    lo, hi = lo - pad, hi + pad
+
+    def x(value):
+        return round(100 * (value - lo) / (hi - lo), 2)
+
+    return IntervalBar(
+        x(reading.interval[0]),
+        x(reading.interval[1]),
+        x(reading.change),
+        x(0.0),
+        x(threshold) if threshold is not None else None,
+        tone,
+    )
+
+
 @dataclass(frozen=True)
 class MetricRow:
     metric: str
     label: str
     role: str
     arm: str
-    estimate: float | None
-    estimate_text: str
-    interval_text: str
-    boundaries: list  # "Margin -0.5 points", "Boundary +1 point"
+    reading: Reading
+    estimate_text: str  # "+2.54 points": treatment minus control
+    meaning_text: str  # "2.54 points higher: worse"
+    interval_text: str  # "+0.45 to +4.63 points"
+    level_text: str  # "98%"
+    boundaries: list  # what the effect must be for the decision, in words
     status: str
     status_text: str
     tone: str
     units: list  # (arm name, units as text)
     sentence: str
+    control_value_text: str = "—"
+    treatment_value_text: str = "—"
+    relative_text: str = "—"
+    relative_interval_text: str = ""
+    bar: IntervalBar | None = None
+    relative: float | None = None  # the change in % of the control arm's value
+    result: dict = field(default_factory=dict)  # the metric's recorded result (exports read its figures)
+
+    @property
+    def estimate(self) -> float | None:
+        return self.reading.change
 
     @property
     def boundary_text(self) -> str:
         return " · ".join(self.boundaries) or "—"
 
 
+def metric_row(m: dict, arm_names: dict, control: str) -> MetricRow:
+    reading = metric_reading(m)
+    status_text, tone = STATUS_TEXT.get(
+        (m.get("role"), m.get("status")), (m.get("status", "").replace("_", " ").capitalize(), "neutral")
+    )
+    n_control, n_treatment = m.get("n_control"), m.get("n_treatment")
+    treatment = m.get("treatment", "")
+    units = [
+        (arm_names.get(arm, arm), f"{n:,}")
+        for arm, n in ((control, n_control), (treatment, n_treatment))
+        if n is not None
+    ]
+    relative, relative_interval = relative_change(m, reading)
+    label = m.get("label") or m.get("metric", "")
+    return MetricRow(
+        metric=m.get("metric", ""),
+        label=label[:1].upper() + label[1:],
+        role=m.get("role", ""),
+        arm=arm_names.get(treatment, treatment),
+        reading=reading,
+        estimate_text=reading.change_text,
+        meaning_text=reading.amount_text if reading.change is not None else "—",
+        interval_text=reading.interval_text,
+        level_text=reading.level_text,
+        boundaries=decision_rule(m, reading),
+        status=m.get("status", ""),
+        status_text=_(status_text),
+        tone=tone,
+        units=units,
+        sentence=m.get("sentence", ""),
+        control_value_text=arm_value_text(m, m.get("control_value")),
+        treatment_value_text=arm_value_text(m, m.get("treatment_value")),
+        relative_text=with_unit(signed(relative), "%") if relative is not None else "—",
+        relative_interval_text=(
+            f"{signed(relative_interval[0])} to {with_unit(signed(relative_interval[1]), '%')}"
+            if relative_interval
+            else ""
+        ),
+        bar=interval_bar(reading, m, tone),
+        relative=relative,
+        result=m,
+    )
+
+
 def metric_rows(check: Check | None, arm_names: dict, control: str) -> list[MetricRow]:
     """One row per metric and treatment arm, from the check's result (success metrics first)."""
     if check is None:
         return []
-    rows = []
     metrics = sorted(check.result.get("metrics") or [], key=lambda m: m.get("role") != MetricRole.SUCCESS)
-    for m in metrics:
-        unit = m.get("unit") or ""
-        interval = m.get("interval")
-        level = m.get("interval_level")
-        if interval and None not in interval:
-            interval_text = f"{signed(interval[0])} to {with_unit(signed(interval[1]), unit)}"
-            if level:
-                interval_text = f"{number_text(100 * level)}%: {interval_text}"
-        else:
-            interval_text = "—"
-        parts = []
-        if m.get("role") == MetricRole.GUARDRAIL and m.get("margin") is not None:
-            parts.append(f"Margin {with_unit(signed(-m['margin']), unit)}")
-        if m.get("boundary_effect") is not None:
-            parts.append(f"Boundary {with_unit(signed(m['boundary_effect']), unit)}")
-        status_text, tone = STATUS_TEXT.get(
-            (m.get("role"), m.get("status")), (m.get("status", "").replace("_", " ").capitalize(), "neutral")
-        )
-        n_control, n_treatment = m.get("n_control"), m.get("n_treatment")
-        treatment = m.get("treatment", "")
-        units = [
-            (arm_names.get(arm, arm), f"{n:,}")
-            for arm, n in ((control, n_control), (treatment, n_treatment))
-            if n is not None
-        ]
-        rows.append(
-            MetricRow(
-                metric=m.get("metric", ""),
-                label=(m.get("label") or m.get("metric", ""))[:1].upper() + (m.get("label") or m.get("metric", ""))[1:],
-                role=m.get("role", ""),
-                arm=arm_names.get(treatment, treatment),
-                estimate=m.get("estimate"),
-                estimate_text=with_unit(signed(m.get("estimate")), unit),
-                interval_text=interval_text,
-                boundaries=parts,
-                status=m.get("status", ""),
-                status_text=status_text,
-                tone=tone,
-                units=units,
-                sentence=m.get("sentence", ""),
-            )
-        )
-    return rows
+    return [metric_row(m, arm_names, control) for m in metrics]
+
+
+def interval_levels(rows) -> str:
+    """The interval levels a table uses, each named once with its purpose."""
+    harm = sorted({r.reading.level for r in rows if r.reading.harm and r.reading.level})
+    decide = sorted({r.reading.level for r in rows if not r.reading.harm and r.reading.level})
+    parts = []
+    if decide:
+        levels = ", ".join(level_text(x) for x in decide)
+        parts.append(_("%(levels)s intervals for the decision to ship") % {"levels": levels})
+    if harm:
+        levels = ", ".join(level_text(x) for x in harm)
+        parts.append(_("%(levels)s for a metric stopped as clearly worse") % {"levels": levels})
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class SampleRatio:
+    """The sample-ratio test's line: counts per arm and whether the split matches the plan."""
+
+    tone: str
+    text: str
+    counts: list  # (arm name, units as text)
+
+
+def sample_ratio(check: Check | None, arm_names: dict) -> SampleRatio | None:
+    srm = (check.result.get("srm") if check is not None else None) or None
+    if not srm or not srm.get("counts"):
+        return None
+    counts = [(arm_names.get(arm, arm), f"{n:,}") for arm, n in srm["counts"].items()]
+    split = " vs ".join(f"{name} {n}" for name, n in counts)
+    p = srm.get("p_value")
+    if srm.get("status") == "mismatch":
+        text = _("The split of units (%(split)s) does not match the plan (p = %(p)s): results cannot be trusted.")
+        tone = "bad"
+    elif srm.get("status") == "ok":
+        text = _("The split of units (%(split)s) matches the plan (p = %(p)s).")
+        tone = "ok"
+    else:
+        text = _("Too few units to test the split yet (%(split)s).")
+        tone = "muted"
+    return SampleRatio(tone, text % {"split": split, "p": f"{p:.2g}" if p is not None else "—"}, counts)
 
 
 # --- charts --------------------------------------------------------------------------------
@@ -363,37 +498,31 @@ def _key(metric_result: dict) -> tuple:
 
 def chart_series(checks, arm_names: dict) -> list[dict]:
     """One chart per metric (and treatment arm, when there are several) over the looks that
-    carry results: the estimate, its interval, the boundary to cross, and for a guardrail the
-    margin (-margin: positive = better). JSON-ready (for json_script); values are the checks'."""
+    carry results: each look's reading (treatment minus control in the metric's units, with the
+    interval of the test that decides it), the value needed to call a win or show a guardrail
+    holds, and for a guardrail the worst change accepted. JSON-ready (for json_script)."""
     looks = [c for c in checks if c.result.get("metrics")]
     per_look = {}  # (metric, arm) -> its result at each look (None where missing), first seen first
     for index, check in enumerate(looks):
         for m in check.result["metrics"]:
             per_look.setdefault(_key(m), [None] * len(looks))[index] = m
     latest = {key: next(m for m in reversed(results) if m is not None) for key, results in per_look.items()}
-    many_arms = len({arm for _, arm in per_look}) > 1
+    many_arms = len({arm for _key_metric, arm in per_look}) > 1
     # Success metrics first, as in the table (a stable sort keeps the engine's order otherwise).
     keys = sorted(per_look, key=lambda key: latest[key].get("role") != MetricRole.SUCCESS)
     charts = []
     for index, (metric, arm) in enumerate(keys):
         by_look, spec = per_look[(metric, arm)], latest[(metric, arm)]
-        unit = spec.get("unit") or ""
+        readings = [metric_reading(m) if m is not None else None for m in by_look]
+        last = metric_reading(spec)
+        unit = last.unit
         label = spec.get("label") or metric
         title = label[:1].upper() + label[1:]
         if many_arms:
             title += f" — {arm_names.get(arm, arm)}"
-
-        def values(field_name, position=None, by_look=by_look):
-            out = []
-            for m in by_look:
-                value = None if m is None else m.get(field_name)
-                if position is not None:
-                    value = value[position] if value else None
-                out.append(value)
-            return out
-
-        level = spec.get("interval_level")
         is_guardrail = spec.get("role") == MetricRole.GUARDRAIL
+        better = _("lower is better") if last.lower_is_better else _("higher is better")
+        levels = sorted({r.level for r in readings if r is not None and r.level})
         charts.append(
             {
                 "id": f"check-chart-{index}",
@@ -402,16 +531,24 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
                 "title": title,
                 "role": spec.get("role"),
                 "unit": unit,
-                "axis": f"Effect{' (' + unit + ')' if unit else ''}, positive = better",
-                "axis_short": f"{unit or 'Effect'}, + = better",
+                "axis": _("Change%(unit)s, %(better)s") % {"unit": f" ({unit})" if unit else "", "better": better},
+                "axis_short": f"{unit or _('Change')}, {better}",
                 "dates": [c.look_date.isoformat() for c in looks],
                 "labels": [date_format(c.look_date, "j M") for c in looks],
-                "estimate": values("estimate"),
-                "low": values("interval", 0),
-                "high": values("interval", 1),
-                "boundary": values("boundary_effect"),
-                "margin": -spec["margin"] if is_guardrail and spec.get("margin") is not None else None,
-                "interval_label": f"{number_text(100 * level)}% interval" if level else "Interval",
+                "estimate": [r.change if r else None for r in readings],
+                "low": [r.interval[0] if r and r.interval else None for r in readings],
+                "high": [r.interval[1] if r and r.interval else None for r in readings],
+                "boundary": [
+                    r.raw(m.get("boundary_effect")) if r else None for r, m in zip(readings, by_look, strict=True)
+                ],
+                "boundary_label": _("Needed to call a win") if not is_guardrail else _("Needed to show it holds"),
+                "margin": last.raw(-spec["margin"]) if is_guardrail and spec.get("margin") is not None else None,
+                "margin_label": _("Worst accepted"),
+                "interval_label": (
+                    _("%(levels)s interval") % {"levels": " / ".join(level_text(x) for x in levels)}
+                    if levels
+                    else _("Interval")
+                ),
             }
         )
     return charts
@@ -562,6 +699,8 @@ class LivePage:
     freshness: Freshness
     history: list
     several_treatments: bool = False  # the table then names the arm of each row
+    sample_ratio: SampleRatio | None = None
+    interval_levels: str = ""  # each interval level the table uses, named once with its purpose
 
 
 def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
@@ -587,9 +726,12 @@ def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
     control = next((v.key for v in variants if v.is_control), "")
     with_results = [c for c in checks if c.result.get("metrics")]
     as_of = with_results[-1] if with_results else None
+    rows = metric_rows(as_of, arm_names, control)
     return LivePage(
         banner=banner(experiment, checks, now=now, stop_event=stop_event, fresh=fresh),
-        rows=metric_rows(as_of, arm_names, control),
+        rows=rows,
+        sample_ratio=sample_ratio(as_of, arm_names),
+        interval_levels=interval_levels(rows),
         several_treatments=len(variants) > 2,
         rows_as_of=as_of,
         charts=chart_series(checks, arm_names),
@@ -627,3 +769,62 @@ def running_board(visible, *, now=None) -> list[BoardRow]:
             )
         )
     return sorted(rows, key=lambda row: row.order)
+
+
+# --- the experiments list: result and health ------------------------------------------------
+
+
+LIST_RESULT_TEXT = {
+    (LookAction.STOP, LookOutcome.LOST): N_("Stopped: clearly worse"),
+    (LookAction.STOP, LookOutcome.INVALID): N_("Stopped: invalid data"),
+    LookAction.CONTINUE: N_("No decision yet"),
+    Check.Action.ERROR: N_("Could not check"),
+}
+
+
+@dataclass(frozen=True)
+class ListResult:
+    """An experiment's result and health as the list shows them: the recorded outcome, else
+    what its latest check said; the health light for running or stopped ones."""
+
+    result: str
+    tone: str
+    light: Light | None
+
+
+def list_result(experiment: Experiment, latest: Check | None, fresh: Freshness) -> ListResult:
+    if experiment.outcome:
+        tone = {"won": "ok", "lost": "bad", "invalid": "bad"}.get(experiment.outcome, "neutral")
+        result = ListResult(_(experiment.get_outcome_display()), tone, None)
+    elif latest is None:
+        result = ListResult("—", "muted", None)
+    else:
+        text = (
+            LIST_RESULT_TEXT.get((latest.action, latest.outcome))
+            or LIST_RESULT_TEXT.get(latest.action)
+            or decision_text(latest)
+        )
+        # Continuing is no result yet: neutral, not the "ok" green of the page's check history.
+        tone = "neutral" if latest.action == Check.Action.CONTINUE else DECISION_TONE.get(latest.action, "neutral")
+        result = ListResult(_(text), tone, None)
+    watched = experiment.status == Status.RUNNING or (
+        experiment.status == Status.STOPPED and latest is not None and latest.action == Check.Action.STOP
+    )
+    lamp = light(experiment, latest, fresh) if watched else None
+    return ListResult(result.result, result.tone, lamp)
+
+
+def list_results(experiments, *, now=None) -> dict:
+    """{experiment id: ListResult} for a page of experiments, in two queries."""
+    now = now or timezone.now()
+    ids = [e.pk for e in experiments]
+    latest = latest_checks(ids)
+    fresh = freshness_by_experiment(ids)
+    results = {}
+    for experiment in experiments:
+        through, received = fresh.get(experiment.pk, (None, None))
+        running = experiment.status == Status.RUNNING
+        results[experiment.pk] = list_result(
+            experiment, latest.get(experiment.pk), freshness(through, received, now=now, running=running)
+        )
+    return results

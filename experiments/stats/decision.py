@@ -40,7 +40,7 @@ from .msprt import mixing_variance, mixture_test
 from .spending import spending_function
 from .srm import SRM_ALPHA, SRM_MIN_UNITS, SrmResult, srm_test
 from .verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
-from .wording import change_phrase, interval_phrase, number_text, with_unit
+from .wording import Reading, effect_reading, number_text, with_unit
 
 SUCCESS, GUARDRAIL = MetricRole.SUCCESS, MetricRole.GUARDRAIL
 # Units per arm per metric below which no test runs (the normal approximation needs a few).
@@ -170,6 +170,11 @@ class MetricResult:
     alpha: float | None = None  # one-sided level of the role's test
     alpha_spent: float | None = None  # cumulative alpha allowed by this look
     margin: float | None = None
+    lower_is_better: bool = False  # the engine turned the effect round: raw change = -estimate
+    kind: str = ""  # "mean" | "binary" | "nps": how each arm's value reads
+    value_unit: str = ""  # a mean metric's own unit (e.g. "minutes"), also when judged relative
+    control_value: float | None = None  # each arm's rate (%), mean or NPS (CUPED-adjusted when used)
+    treatment_value: float | None = None
     harm: bool = False
     harm_z: float | None = None
     harm_boundary: float | None = None
@@ -258,10 +263,10 @@ def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[fl
     return design.alpha / treatments, -spec.margin
 
 
-def _harm_sentence(spec: MetricSpec, effect: Effect, change: str, harm_interval, harm_level: float) -> str:
-    ci = interval_phrase(effect, harm_interval, harm_level)
-    sentence = f"Stop: {spec.display_name} {change} ({ci}), clearly worse than control"
-    if spec.role == GUARDRAIL and -effect.estimate > spec.margin:
+def _harm_sentence(spec: MetricSpec, reading: Reading, estimate: float) -> str:
+    said = f"{reading.moved_text}: clearly worse than control ({reading.interval_phrase})"
+    sentence = f"Stop: {spec.display_name} {said}"
+    if spec.role == GUARDRAIL and -estimate > spec.margin:
         sentence += f", beyond the agreed margin of {with_unit(spec.margin, spec)}"
     return sentence + "."
 
@@ -273,14 +278,15 @@ def _undecided_tail(spec: MetricSpec, final: bool) -> str:
     return f"{shown} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
 
 
-def _status_and_sentence(spec: MetricSpec, name: str, change: str, ci: str, crossed: bool, final: bool):
+def _status_and_sentence(spec: MetricSpec, name: str, reading: Reading, crossed: bool, final: bool):
     """Status and sentence of a metric whose harm boundary was not crossed."""
+    said = f"{reading.amount_text} ({reading.interval_phrase})"
     if crossed and spec.role == SUCCESS:
-        return MetricStatus.SUPERIOR, f"{name} improved: it {change} ({ci})."
+        return MetricStatus.SUPERIOR, f"{name} improved: {said}."
     if crossed:
         margin = with_unit(spec.margin, spec)
-        return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {margin}: it {change} ({ci})."
-    return MetricStatus.UNDECIDED, f"{name} {change} ({ci}); {_undecided_tail(spec, final)}."
+        return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {margin}: {said}."
+    return MetricStatus.UNDECIDED, f"{name} {said}; {_undecided_tail(spec, final)}."
 
 
 def _finite(x: float) -> float | None:
@@ -312,6 +318,9 @@ def evaluate_metric(
         "relative": spec.relative,
         "unit": spec.unit_text.strip(),
         "margin": spec.margin,
+        "lower_is_better": spec.lower_is_better,
+        "kind": spec.kind,
+        "value_unit": spec.unit or "",
         "n_control": control.n,
         "n_treatment": treatment.n,
     }
@@ -348,12 +357,12 @@ def evaluate_metric(
     hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
     harm_interval = (-h_interval[1], -h_interval[0])
 
-    change = change_phrase(spec, effect)
     if harm:
-        status, sentence = MetricStatus.HARM, _harm_sentence(spec, effect, change, harm_interval, h_level)
+        reading = effect_reading(spec, effect, harm_interval, h_level, harm=True)
+        status, sentence = MetricStatus.HARM, _harm_sentence(spec, reading, effect.estimate)
     else:
-        ci = interval_phrase(effect, interval, level)
-        status, sentence = _status_and_sentence(spec, name, change, ci, crossed, final)
+        reading = effect_reading(spec, effect, interval, level)
+        status, sentence = _status_and_sentence(spec, name, reading, crossed, final)
 
     return MetricResult(
         status=status,
@@ -377,6 +386,8 @@ def evaluate_metric(
         harm_interval=harm_interval,
         harm_interval_level=h_level,
         cuped_theta=effect.cuped_theta,
+        control_value=effect.control_mean,
+        treatment_value=effect.treatment_mean,
         **base,
     )
 
@@ -571,7 +582,7 @@ def _rule_continue(look: _Look) -> _Decision:
     blocked = look.blocked()
     if blocked is not None:
         return _Decision(LookAction.CONTINUE, None, f"Continue{where}: {_but(blocked)}")
-    return _Decision(LookAction.CONTINUE, None, f"Continue{where}: no boundary has been crossed yet.")
+    return _Decision(LookAction.CONTINUE, None, f"Continue{where}: no win and no harm shown yet.")
 
 
 DECISION_RULES = (_rule_invalid, _rule_harm, _rule_win, _rule_planned_maximum)

@@ -1,12 +1,26 @@
-"""How the engine words numbers for a manager: "rose by 0.8 points (90% CI 0.3 to 1.3)"."""
+"""How the engine words numbers for a manager, and the one reading of a metric's result.
+
+Every surface (the check's sentence, the page's table and chart, the digest, the emails, the
+review's evidence, the API) reads a metric through ``metric_reading``: the effect is always
+treatment minus control in the metric's own units (a rise is positive, whichever way is better),
+with the direction's meaning said in words ("escalation rate 2.54 points higher: worse"), and the
+interval is the one of the test that decides the metric's status: the harm test's when it stopped
+for harm (its level names that purpose), the role's test otherwise. No surface flips a sign or
+picks another interval by itself.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .decision import MetricSpec
     from .effects import Effect
+
+MINUS = "\u2212"  # a real minus sign: "−2.54" reads better than "-2.54" and never breaks a line
+HIGHER, LOWER, UNCHANGED = "higher", "lower", "unchanged"
+BETTER, WORSE = "better", "worse"
 
 
 def number_text(x: float) -> str:
@@ -18,25 +32,152 @@ def number_text(x: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def with_unit(x: float, spec: MetricSpec) -> str:
-    text, unit = number_text(x), spec.unit_text
-    if text == "1" and unit.endswith(" points"):
+def signed_text(x: float | None) -> str:
+    """ "+2.54", "−0.97", "0"; an em dash for no number."""
+    if x is None:
+        return "—"
+    text = number_text(x)
+    if text == "0":
+        return text
+    return f"+{text}" if x > 0 else MINUS + text.lstrip("-")
+
+
+def unit_suffix(unit: str, text: str) -> str:
+    """A number text with its unit: "2.5 points", "1 point", "3%", "0.58 minutes"."""
+    if not unit or text == "—":
+        return text
+    if unit == "%":
+        return f"{text}%"
+    if unit.endswith("points") and text.lstrip("+-" + MINUS) == "1":
         unit = unit[:-1]
-    return f"{text}{unit}"
+    return f"{text} {unit}"
 
 
-def change_phrase(spec: MetricSpec, effect: Effect) -> str:
-    change = effect.raw(effect.estimate)
-    if number_text(abs(change)) == "0":
-        return "barely changed"
-    return f"{'rose' if change > 0 else 'fell'} by {with_unit(abs(change), spec)}"
+def with_unit(x: float, spec: MetricSpec) -> str:
+    return unit_suffix(spec.unit_text.strip(), number_text(x))
 
 
-def raw_interval(effect: Effect, interval: tuple[float, float]) -> tuple[float, float]:
-    a, b = effect.raw(interval[0]), effect.raw(interval[1])
+def level_text(level: float | None) -> str:
+    return f"{number_text(100 * level)}%" if level else ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One metric's result as every surface shows it. ``change`` and ``interval`` are treatment
+    minus control in the metric's own units (``unit``; "%" when the metric is judged relative to
+    control); ``meaning`` says whether that direction is better or worse for customers."""
+
+    change: float | None
+    interval: tuple[float, float] | None
+    level: float | None
+    unit: str
+    lower_is_better: bool
+    harm: bool  # the interval is the harm test's (the metric stopped the experiment)
+
+    @property
+    def direction(self) -> str:
+        if self.change is None or number_text(abs(self.change)) == "0":
+            return UNCHANGED
+        return HIGHER if self.change > 0 else LOWER
+
+    @property
+    def meaning(self) -> str:
+        """ "better" / "worse" for the reader; empty when unchanged or unknown."""
+        if self.direction == UNCHANGED:
+            return ""
+        return BETTER if (self.direction == HIGHER) != self.lower_is_better else WORSE
+
+    @property
+    def change_text(self) -> str:
+        """ "+2.54 points" (signed, with its unit)."""
+        return unit_suffix(self.unit, signed_text(self.change))
+
+    @property
+    def moved_text(self) -> str:
+        """ "2.54 points higher", "barely changed"."""
+        if self.change is None:
+            return "—"
+        if self.direction == UNCHANGED:
+            return "barely changed"
+        return f"{unit_suffix(self.unit, number_text(abs(self.change)))} {self.direction}"
+
+    @property
+    def amount_text(self) -> str:
+        """ "2.54 points higher: worse", "barely changed"."""
+        return f"{self.moved_text}: {self.meaning}" if self.meaning else self.moved_text
+
+    @property
+    def level_text(self) -> str:
+        return level_text(self.level)
+
+    @property
+    def interval_text(self) -> str:
+        """ "+0.45 to +4.63 points"."""
+        if not self.interval:
+            return "—"
+        low, high = self.interval
+        return f"{signed_text(low)} to {unit_suffix(self.unit, signed_text(high))}"
+
+    @property
+    def interval_phrase(self) -> str:
+        """ "98% interval +0.45 to +4.63 points"."""
+        if not self.interval:
+            return ""
+        return f"{self.level_text} interval {self.interval_text}".strip()
+
+    def raw(self, oriented: float | None) -> float | None:
+        """An engine value oriented "positive = better" in this reading's direction."""
+        if oriented is None:
+            return None
+        return -oriented if self.lower_is_better else oriented
+
+
+def _raw_pair(pair, flipped: bool):
+    if not pair or None in pair:
+        return None
+    a, b = (-pair[0], -pair[1]) if flipped else (pair[0], pair[1])
     return (min(a, b), max(a, b))
 
 
-def interval_phrase(effect: Effect, interval: tuple[float, float], level: float) -> str:
-    low, high = raw_interval(effect, interval)
-    return f"{number_text(100 * level)}% CI {number_text(low)} to {number_text(high)}"
+def is_flipped(result: dict) -> bool:
+    """Whether the engine turned this metric round (lower is better). Results recorded before the
+    engine stored ``lower_is_better`` say it by a change of the opposite sign to the estimate."""
+    if result.get("lower_is_better") is not None:
+        return bool(result["lower_is_better"])
+    estimate, change = result.get("estimate"), result.get("change")
+    return estimate is not None and change is not None and estimate != 0 and (estimate > 0) != (change > 0)
+
+
+def metric_reading(result: dict) -> Reading:
+    """The one reading of a metric's recorded result (``MetricResult`` as a dict): the raw change
+    and the interval of the test that decides its status, both treatment minus control."""
+    flipped = is_flipped(result)
+    harm = result.get("status") == "harm" and bool(result.get("harm_interval"))
+    oriented, level = (
+        (result.get("harm_interval"), result.get("harm_interval_level"))
+        if harm
+        else (result.get("interval"), result.get("interval_level"))
+    )
+    change = result.get("change")
+    if change is None and result.get("estimate") is not None:
+        change = -result["estimate"] if flipped else result["estimate"]
+    return Reading(
+        change=change,
+        interval=_raw_pair(oriented, flipped),
+        level=level if oriented else None,
+        unit="%" if result.get("relative") else (result.get("unit") or ""),
+        lower_is_better=flipped,
+        harm=harm,
+    )
+
+
+def effect_reading(spec: MetricSpec, effect: Effect, interval, level: float, *, harm: bool = False) -> Reading:
+    """The same reading, made by the engine from an Effect and an oriented interval."""
+    return Reading(
+        change=effect.raw(effect.estimate),
+        interval=_raw_pair(interval, effect.flipped),
+        level=level,
+        unit=spec.unit_text.strip(),
+        lower_is_better=effect.flipped,
+        harm=harm,
+    )

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from experiments import access
 from experiments.filters import ExperimentFilter
+from experiments.live.presentation import list_results
 from experiments.models import Status
 
 PAGE_SIZE = 20
@@ -17,6 +18,12 @@ class ExperimentListFilter(ExperimentFilter):
     """The shared filters, with status as checkboxes for the web page."""
 
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, widget=forms.CheckboxSelectMultiple)
+    outcome = django_filters.MultipleChoiceFilter(
+        choices=ExperimentFilter.base_filters["outcome"].extra["choices"],
+        method="by_outcome",
+        label="Outcome",
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +39,10 @@ def experiment_list(request):
     queryset = access.visible_experiments(request.user).select_related("owner").prefetch_related("touchpoints")
     experiment_filter = ExperimentListFilter(request.GET or None, queryset=queryset)
     page = Paginator(experiment_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each row's result and health light, for this page only (two queries).
+    results = list_results(page.object_list)
+    for experiment in page.object_list:
+        experiment.list_result = results[experiment.pk]
     return render(
         request,
         "experiments/list.html",

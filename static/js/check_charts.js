@@ -63,10 +63,10 @@
       { key: "high", label: spec.interval_label, data: spec.high, fill: "+1", backgroundColor: colours.band, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, pointStyle: "rect", spanGaps: false },
       { key: "low", label: "", data: spec.low, fill: false, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, spanGaps: false },
       { key: "estimate", label: "Estimate", data: spec.estimate, borderColor: colours.estimate, backgroundColor: colours.estimate, borderWidth: 2, pointRadius: phone ? 2 : 3, pointStyle: "circle", spanGaps: false },
-      { key: "boundary", label: "Boundary to pass", data: spec.boundary, borderColor: colours.boundary, backgroundColor: colours.boundary, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0, pointStyle: "line", spanGaps: false },
+      { key: "boundary", label: spec.boundary_label || "Boundary to pass", data: spec.boundary, borderColor: colours.boundary, backgroundColor: colours.boundary, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0, pointStyle: "line", spanGaps: false },
     ];
     if (spec.margin !== null) {
-      datasets.push({ key: "margin", label: `Margin (${withUnit(number(spec.margin), spec.unit)})`, data: flat(spec.margin), borderColor: colours.margin, backgroundColor: colours.margin, borderWidth: 2, borderDash: [2, 3], pointRadius: 0, pointStyle: "line" });
+      datasets.push({ key: "margin", label: `${spec.margin_label || "Margin"} (${withUnit(number(spec.margin), spec.unit)})`, data: flat(spec.margin), borderColor: colours.margin, backgroundColor: colours.margin, borderWidth: 2, borderDash: [2, 3], pointRadius: 0, pointStyle: "line" });
     }
     const range = yRange(spec);
     const chart = new window.Chart(canvas, {

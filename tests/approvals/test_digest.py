@@ -123,7 +123,7 @@ def test_each_signal_owner_gets_what_changed_since_the_last_digest(a_day_of_moni
     # stops first, then the conclusion, the error, the start, plain checks last
     assert items[0] == "- Stopped by Priya Proposer: “New IVR menu” (handstop). The IVR vendor had an outage."
     assert items[1].startswith(
-        "- Stopped by the daily check: “Shorter greeting” (harmed). Stop and roll back: complaint rate rose"
+        "- Stopped by the daily check: “Shorter greeting” (harmed). Stop and roll back: complaint rate 7 points"
     )
     assert items[2].startswith(
         "- Concluded as won by the daily check: “Warmer sign-off” (winner). Conclude (won): First-contact resolution "

@@ -82,14 +82,14 @@ def test_the_page_says_it_stopped_and_why(page, stopped, signal_owner, screensho
     expect(banner.locator(".badge")).to_have_text("Stopped")
     expect(banner.locator(".decision-headline")).to_have_text(f"Stopped automatically on {stop.created_at:%-d %b %Y}")
     expect(banner.locator(".decision-sentence")).to_have_text(stop.sentence)
-    expect(banner).to_contain_text("complaint rate rose by")
+    expect(banner).to_contain_text("points higher: clearly worse than control")
     expect(banner).to_contain_text("rolled back")
 
     rows = page.locator("#metric-results tbody tr")
     expect(rows).to_have_count(3)
     complaint = page.locator('#metric-results tr[data-metric="complaint-rate"]')
     expect(complaint).to_contain_text("Clearly worse: stop")
-    expect(complaint).to_contain_text("Margin -0.5 points")
+    expect(complaint).to_contain_text("Must not be worse than +0.5 points to ship")
 
     charts_are_drawn(page, checks)
     assert not [m for m in console if "Content Security Policy" in m], console

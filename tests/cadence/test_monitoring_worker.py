@@ -120,7 +120,9 @@ def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(
 
     looks = list(Check.objects.filter(experiment=experiment).order_by("look_date"))
     assert [(c.look_date, c.action) for c in looks] == [(DAY, "continue"), (DAY + dt.timedelta(days=1), "stop")]
-    assert looks[1].sentence.startswith("Stop and roll back: complaint rate rose by 7 points")
+    assert looks[1].sentence.startswith(
+        "Stop and roll back: complaint rate 7 points higher: clearly worse than control"
+    )
     stops = experiment.events.filter(action="stop")
     assert stops.count() == 1 and stops.get().actor is None and stops.get().reason == looks[1].sentence
     for kind in (Notification.Kind.STARTED, Notification.Kind.STOPPED):

@@ -97,7 +97,7 @@ def test_a_later_check_after_a_restart_supersedes_the_stop(stopped, proposer):
         look_date=stop.look_date + dt.timedelta(days=1),
         look=stop.look + 1,
         action="continue",
-        sentence="Continue: no boundary has been crossed yet.",
+        sentence="Continue: no win and no harm shown yet.",
         created_at=stop.created_at + dt.timedelta(days=1),
     )
     assert verdicts.binding_stop(experiment) is None

@@ -82,9 +82,9 @@ def test_after_an_automatic_stop_every_signed_in_user_sees_why(role, request, pr
     assert [c["metric"] for c in charts] == ["fcr", "complaint-rate", "escalation-rate"]
     complaint = charts[1]
     assert complaint["estimate"] == [
-        next(m["estimate"] for m in c.result["metrics"] if m["metric"] == "complaint-rate") for c in checks
+        next(m["change"] for m in c.result["metrics"] if m["metric"] == "complaint-rate") for c in checks
     ]
-    assert complaint["margin"] == -0.5
+    assert complaint["margin"] == 0.5  # complaints: at most 0.5 points higher
     assert html.count("<canvas") == 3
     assert "vendor/chartjs/chart.umd.min.js" in html and "js/check_charts.js" in html
     assert executable_inline_scripts(html) == []

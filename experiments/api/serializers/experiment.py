@@ -14,6 +14,7 @@ from experiments.api.serializers.rows import (
     validate_metric_rows,
     validate_variant_rows,
 )
+from experiments.live.presentation import list_results
 from experiments.models import Experiment, ExperimentMetric, Segment, SensitiveCategory, Touchpoint, Variant
 from experiments.validation import check_dates
 
@@ -26,6 +27,22 @@ class AllowedActionSerializer(serializers.Serializer):
     label = serializers.CharField()
     needs_reason = serializers.BooleanField()
     needs_outcome = serializers.BooleanField()
+
+
+class HealthSerializer(serializers.Serializer):
+    colour = serializers.ChoiceField(choices=["green", "amber", "red"], help_text="The status light, never alone.")
+    label = serializers.CharField(help_text="The light in words: On track, Needs attention, Stopped.")
+    reason = serializers.CharField(help_text='Why, e.g. "No new data for 3 days".')
+
+
+class ListResultSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        help_text='The recorded outcome, else what the latest check said, e.g. "No decision yet".'
+    )
+    tone = serializers.ChoiceField(choices=["ok", "bad", "warn", "done", "neutral", "muted"])
+    health = HealthSerializer(
+        allow_null=True, help_text="The health light of a running experiment, or one a check stopped; else null."
+    )
 
 
 class ExperimentSerializer(serializers.ModelSerializer):
@@ -54,6 +71,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
     hypothesis_sentence = serializers.CharField(read_only=True)
     duration_days = serializers.IntegerField(read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField(help_text="Lifecycle actions the requesting user may take now.")
+    result = serializers.SerializerMethodField(help_text="Its result and health, as the experiments list shows them.")
 
     class Meta:
         model = Experiment
@@ -85,6 +103,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
             "status",
             "outcome",
             "allowed_actions",
+            "result",
             "created_at",
             "updated_at",
         ]
@@ -99,6 +118,22 @@ class ExperimentSerializer(serializers.ModelSerializer):
             {"action": m.action, "label": m.label, "needs_reason": m.needs_reason, "needs_outcome": m.needs_outcome}
             for m in lifecycle.available_moves(request.user, experiment)
         ]
+
+    @extend_schema_field(ListResultSerializer)
+    def get_result(self, experiment):
+        # Worked out once for the whole page of a list (two queries), else for this one experiment.
+        results = self.context.get("_list_results")
+        if results is None or experiment.pk not in results:
+            many = isinstance(self.parent, serializers.ListSerializer) and self.parent.instance is not None
+            results = list_results(list(self.parent.instance) if many else [experiment])
+            self.context["_list_results"] = results
+        cell = results[experiment.pk]
+        health = cell.light
+        return {
+            "text": cell.result,
+            "tone": cell.tone,
+            "health": {"colour": health.colour, "label": health.label, "reason": health.reason} if health else None,
+        }
 
     def get_fields(self):
         fields = super().get_fields()

@@ -47,7 +47,7 @@ def test_a_harmful_guardrail_stops_it_with_event_check_and_notifications(experim
     assert experiment.status == Status.STOPPED
     assert experiment.next_check_at is None
     assert (check.action, check.outcome, check.trigger) == ("stop", "lost", "schedule")
-    assert check.sentence.startswith("Stop and roll back: complaint rate rose by 7 points")
+    assert check.sentence.startswith("Stop and roll back: complaint rate 7 points higher: clearly worse than control")
     assert check.result["action"] == "stop" and check.result["sentence"] == check.sentence
     harmed = next(m for m in check.result["metrics"] if m["metric"] == "complaint-rate")
     assert harmed["status"] == "harm" and harmed["n_treatment"] == 3000

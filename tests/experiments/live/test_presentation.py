@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from experiments.live import presentation
 from experiments.models import Check, Status, Variant
+from experiments.stats.wording import metric_reading
 from tests.experiments.live.checks_factory import error_check, guardrail_drift, no_difference, record_looks
 from tests.factories import make_experiment
 
@@ -52,18 +53,21 @@ def test_chart_series_are_the_checks_own_figures(drifted):
         assert chart["dates"] == [c.look_date.isoformat() for c in checks]
         for i, check in enumerate(checks):
             stored = result_of(check, chart["metric"])
-            assert chart["estimate"][i] == stored["estimate"]
-            assert [chart["low"][i], chart["high"][i]] == (stored["interval"] or [None, None])
-            assert chart["boundary"][i] == stored["boundary_effect"]
+            reading = metric_reading(stored)
+            # The chart draws the one reading: treatment minus control, the deciding interval.
+            assert chart["estimate"][i] == stored["change"] == reading.change
+            assert [chart["low"][i], chart["high"][i]] == list(reading.interval or [None, None])
     complaint = charts[1]
-    # The drift shows: the estimate (positive = better) ends far below zero and below -margin.
-    assert complaint["estimate"][-1] < complaint["margin"] == -0.5
+    # The drift shows: complaints (lower is better) end far above zero and above the worst accepted.
+    assert complaint["estimate"][-1] > complaint["margin"] == 0.5
     assert complaint["estimate"][0] == 0
-    assert charts[2]["margin"] == -1.0  # escalation rate's margin, drawn at -margin
+    assert complaint["boundary"][-2] == -result_of(checks[-2], "complaint-rate")["boundary_effect"]
+    assert charts[2]["margin"] == 1.0  # escalation rate: at most 1 point higher
     assert charts[0]["margin"] is None  # success metrics have a boundary, no margin
-    assert charts[0]["boundary"][-1] > 0
-    assert complaint["unit"] == "points" and "positive = better" in complaint["axis"]
-    assert complaint["interval_label"] == "90% interval"
+    assert charts[0]["boundary"][-1] > 0  # first-contact resolution: higher is better
+    assert complaint["unit"] == "points" and "lower is better" in complaint["axis"]
+    # The stopping look's interval is the harm test's; the earlier ones the guardrail's.
+    assert complaint["interval_label"] == "90% / 98% interval"
 
 
 def test_early_looks_without_a_finite_interval_are_gaps_not_zeros(drifted):
@@ -107,20 +111,24 @@ def test_metric_rows_say_where_each_metric_stands(drifted):
     assert [r.metric for r in rows] == ["fcr", "complaint-rate", "escalation-rate"]
     complaint = rows[1]
     stored = result_of(stop, "complaint-rate")
-    assert complaint.estimate == stored["estimate"] < -1
-    assert complaint.estimate_text == f"-{abs(stored['estimate']):.2f} points"
+    assert complaint.estimate == stored["change"] == -stored["estimate"] > 1
+    assert complaint.estimate_text == f"+{stored['change']:.2f} points"
+    assert complaint.meaning_text == f"{stored['change']:.2f} points higher: worse"
     assert (complaint.status_text, complaint.tone) == ("Clearly worse: stop", "bad")
     assert complaint.label == "Complaint rate" and complaint.role == "guardrail"
     assert complaint.arm == "One-sentence greeting"
-    assert complaint.boundaries[0] == "Margin -0.5 points"
-    assert complaint.interval_text.startswith("90%: -")
+    assert complaint.boundaries[0] == "Must not be worse than +0.5 points to ship"
+    # Stopped for harm: the interval is the harm test's, wholly above zero, its level named.
+    low, high = stored["harm_interval"]
+    assert complaint.level_text == "98%" and complaint.interval_text == f"+{-high:.2f} to +{-low:.2f} points"
+    assert complaint.control_value_text.endswith("%") and complaint.treatment_value_text.endswith("%")
     assert complaint.units == [
         ("Current greeting", f"{stored['n_control']:,}"),
         ("One-sentence greeting", f"{stored['n_treatment']:,}"),
     ]
     assert complaint.sentence == stored["sentence"]
     assert rows[0].status_text == "No improvement shown yet"
-    assert rows[2].boundaries[0] == "Margin -1 point"  # singular
+    assert rows[2].boundaries[0] == "Must not be worse than +1 point to ship"  # singular
     assert presentation.metric_rows(None, {}, "control") == []
 
 

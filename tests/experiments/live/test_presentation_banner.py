@@ -78,7 +78,8 @@ def test_stopped_automatically(running):
     banner = presentation.banner(running, checks, now=stop.created_at + dt.timedelta(days=1), stop_event=event)
     assert banner.headline == f"Stopped automatically on {stop.created_at:%-d %b %Y}"
     assert banner.sentence == stop.sentence
-    assert banner.sentence.startswith("Stop and roll back: complaint rate rose by")
+    assert banner.sentence.startswith("Stop and roll back: complaint rate ")
+    assert "points higher: clearly worse than control (98% interval +" in banner.sentence
     assert banner.tone == "bad" and "rolled back" in banner.meaning and "request a restart" in banner.meaning
 
 

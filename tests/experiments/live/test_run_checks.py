@@ -49,7 +49,9 @@ def test_it_starts_what_is_due_and_checks_every_running_experiment(proposer, app
     lines = run_checks()
 
     assert lines[0] == "greeting-new: started (planned start 10 Mar 2026)."
-    assert lines[1].startswith("greeting-harm (2026-03-10): Stop and roll back: complaint rate rose by 7 points")
+    assert lines[1].startswith(
+        "greeting-harm (2026-03-10): Stop and roll back: complaint rate 7 points higher: clearly worse than control"
+    )
     assert lines[2] == (
         "greeting-new (2026-03-10): Continue: not enough data yet — each arm needs at least 10 units and control has 0."
     )

@@ -50,7 +50,9 @@ def test_won_needs_a_success_crossing_and_every_guardrail_non_inferior():
     assert (result.action, result.outcome) == ("conclude", "won")
     conversion, complaints = result.metrics
     assert conversion.status == "superior" and complaints.status == "non_inferior"
-    assert result.sentence.startswith("Conclude (won): Conversion rate improved: it rose by 1.1 points (90% CI")
+    assert result.sentence.startswith(
+        "Conclude (won): Conversion rate improved: 1.1 points higher: better (90% interval +0.29 to +1.91 points)"
+    )
     assert "Every guardrail stayed within its margin" in result.sentence
 
 
@@ -62,8 +64,8 @@ def test_harm_stops_before_a_win_can_be_declared():
     low, high = complaints.harm_interval
     assert high < 0  # the whole (oriented) interval is on the harmful side
     assert (
-        "complaint rate rose by 1 point (98% CI 0.45 to 1.55), clearly worse than control, beyond the agreed margin of "
-        "0.5 points" in result.sentence
+        "complaint rate 1 point higher: clearly worse than control (98% interval +0.45 to +1.55 points), beyond the "
+        "agreed margin of 0.5 points" in result.sentence
     )
 
 
@@ -232,7 +234,8 @@ def test_relative_guardrail_margin_in_percent_of_control():
     result = evaluate_metric(spec, control, treatment, design(), [0.4])
     assert result.estimate == pytest.approx(-1.0)  # 1% slower
     assert result.status == "non_inferior"
-    assert "Resolution time stayed within the agreed margin of 5%: it rose by 1%" in result.sentence
+    said = "Resolution time stayed within the agreed margin of 5%: 1% higher: worse (90% interval −0.62 to +2.62%)"
+    assert said in result.sentence
 
 
 def test_two_treatments_are_each_compared_with_control_at_split_alpha():
@@ -297,7 +300,8 @@ def test_nps_metric_speaks_in_nps_points():
     )
     assert result.estimate == pytest.approx(-12.5)
     assert result.status == "harm"
-    assert "Stop: NPS fell by 12.5 NPS points" in result.sentence
+    said = "Stop: NPS 12.5 NPS points lower: clearly worse than control (98% interval −18.1 to −6.88 NPS points)"
+    assert said in result.sentence
     assert "beyond the agreed margin of 3 NPS points" in result.sentence
 
 
