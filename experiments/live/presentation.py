@@ -289,6 +289,44 @@ def arm_value_text(result: dict, value: float | None) -> str:
     return with_unit(number_text(value), unit)
 
 
+@dataclass(frozen=True)
+class SegmentTexts:
+    """A segment's row read the same way as the results table: arm values, the change with its
+    meaning, and the interval (the breakdown's own level, unadjusted)."""
+
+    control: str
+    treatment: str
+    change: str
+    meaning: str
+    interval: str
+
+
+def segment_texts(spec, effect: dict, level: float) -> SegmentTexts:
+    """``spec``: the metric's MetricSpec; ``effect``: one row of the segments breakdown (as the API
+    gives it: raw treatment minus control, a rise positive)."""
+    result = {
+        "kind": spec.kind,
+        "unit": spec.unit_text.strip(),
+        "value_unit": spec.unit or "",
+        "relative": spec.relative,
+    }
+    reading = Reading(
+        change=effect.get("change"),
+        interval=(effect["interval_low"], effect["interval_high"]) if effect.get("interval_low") is not None else None,
+        level=level,
+        unit="%" if spec.relative else spec.unit_text.strip(),
+        lower_is_better=spec.lower_is_better,
+        harm=False,
+    )
+    return SegmentTexts(
+        control=arm_value_text(result, effect.get("control_mean")),
+        treatment=arm_value_text(result, effect.get("treatment_mean")),
+        change=reading.change_text,
+        meaning=_(reading.meaning) if reading.meaning else "",
+        interval=f"{reading.level_text} {reading.interval_text}",
+    )
+
+
 def relative_change(result: dict, reading: Reading) -> tuple[float | None, tuple | None]:
     """The change in % of the control arm's value, with its interval. A metric judged relative
     already is; otherwise the absolute interval is divided by the control value (taken as known:

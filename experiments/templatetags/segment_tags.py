@@ -3,6 +3,8 @@ used CUPED. Read here so the page's view stays as it is (templates/experiments/l
 
 from django import template
 
+from experiments.live.look_inputs import metric_spec
+from experiments.live.presentation import segment_texts
 from experiments.models import Check
 
 register = template.Library()
@@ -19,8 +21,12 @@ def segment_section(experiment):
     if SegmentDailyStat.objects.filter(experiment=experiment).exists():
         breakdown = breakdown_payload(experiment)
         names = {s["key"]: s["name"] for s in breakdown["segments"]}
+        specs = {spec.name: spec for spec in map(metric_spec, experiment.metrics.select_related("metric"))}
+        level = 1 - float(experiment.alpha)
         for effect in breakdown["effects"]:
             effect["segment_name"] = names.get(effect["segment"], effect["segment"])
+            if effect["metric"] in specs:  # read as the results table reads its numbers
+                effect["texts"] = segment_texts(specs[effect["metric"]], effect, level)
     latest = (
         Check.objects.filter(experiment=experiment)
         .exclude(action=Check.Action.ERROR)

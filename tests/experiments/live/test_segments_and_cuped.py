@@ -297,3 +297,7 @@ def test_the_experiment_page_shows_the_segment_breakdown(frozen, proposer, appro
     page = client.get(f"/experiments/{experiment.key}/", secure=True).content.decode()
     assert "Exploration: segments (not used to stop)" in page
     assert "Holm" in page and "Customers 65+" in page
+    # Read as the results table reads numbers: rates in %, the change in points with its meaning.
+    segments = page[page.index('id="segments"') :]
+    assert "25%" in segments and "62.5%" in segments
+    assert "+37.5 points: better" in segments
