@@ -15,6 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 from experiments.demo_data import DEMO_PASSWORD, DEMO_USERS
 
 
+def _stop_as_on_ctrl_c(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Migrate, load demo data and serve web, worker and beat together until Ctrl-C."
 
@@ -73,6 +77,9 @@ class Command(BaseCommand):
             ],
             "beat": [python, "-m", "celery", "-A", "config", "--quiet", "beat", "-l", "warning"],
         }
+        # A SIGTERM (kill, a closed terminal's supervisor) stops the three children as Ctrl-C does,
+        # instead of leaving them serving and holding the port.
+        signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
         children = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in processes.items()}
         try:
             self._wait_until_serving(port, children)
