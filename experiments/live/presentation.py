@@ -356,7 +356,9 @@ def decision_rule(result: dict, reading: Reading) -> list[str]:
         if result.get("role") == MetricRole.SUCCESS:
             rules.append(_("Needs to be %(side)s %(needed)s to call it a win") % {"side": at_least, "needed": needed})
         else:
-            rules.append(_("Shown to hold once %(side)s %(needed)s") % {"side": at_least, "needed": needed})
+            rules.append(
+                _("Shown to hold once the change is %(side)s %(needed)s") % {"side": at_least, "needed": needed}
+            )
     return rules
 
 
