@@ -1,6 +1,7 @@
 """A signal owner opens a running experiment and reads its results: each arm's value with its
 units, the change and the relative change with their interval and interval bar, what it takes
-to win or ship, the sample-ratio line; then the printable summary. Screenshots in test-artifacts/."""
+to win or ship, the sample-ratio line, the segment breakdown (exploration); then the printable
+summary. Screenshots in test-artifacts/."""
 
 import datetime as dt
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from experiments.live.presentation import metric_rows
-from experiments.models import Status
+from experiments.models import Segment, SegmentDailyStat, Status
 from tests.browser.test_experiment_after_stop import charts_are_drawn, sign_in, watch_console
 from tests.experiments.live.checks_factory import clear_win, record_looks
 from tests.factories import make_experiment
@@ -32,6 +33,23 @@ def running(seeded_catalogues, proposer, approver):
     checks = record_looks(experiment, days=6, rates=clear_win("fcr", lift=4.0))
     experiment.refresh_from_db()
     assert experiment.status == Status.RUNNING
+    # Part of yesterday's units came with a segment: seniors resolved at 60% vs 75%, business alike.
+    seniors, business = Segment.objects.get(key="seniors"), Segment.objects.get(key="business")
+    variants = {v.key: v for v in experiment.variants.all()}
+    fcr = experiment.metrics.get(metric__key="fcr").metric
+    for segment, (control, treatment) in ((seniors, (120, 150)), (business, (140, 141))):
+        for arm, successes in (("control", control), ("short", treatment)):
+            SegmentDailyStat.objects.create(
+                experiment=experiment,
+                variant=variants[arm],
+                metric=fcr,
+                segment=segment,
+                day=today - dt.timedelta(days=1),
+                n=200,
+                total=successes,
+                total_sq=successes,
+                updated_at=timezone.now(),
+            )
     return experiment, checks
 
 
@@ -57,6 +75,13 @@ def test_a_signal_owner_reads_the_results_table(page, running, signal_owner, scr
     expect(fcr).to_contain_text("to call it a win")
     expect(page.locator("#sample-ratio")).to_contain_text("matches the plan")
     expect(page.locator("#metric-results")).not_to_contain_text("Margin")
+    segments = page.locator("#segments")
+    expect(segments).to_contain_text("Exploration: segments (not used to stop)")
+    expect(segments).to_contain_text("Holm")
+    seniors = segments.locator("tr", has_text="Customers 65+")
+    expect(seniors).to_contain_text("60%")
+    expect(seniors).to_contain_text("75%")
+    expect(seniors).to_contain_text("+15 points: better")
     charts_are_drawn(page, checks)
     assert not [m for m in console if "Content Security Policy" in m], console
     screenshot("results-table-1280")
