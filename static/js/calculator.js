@@ -67,6 +67,8 @@
     if (text("planned_start")) payload.planned_start = text("planned_start");
     if (text("planned_end")) payload.planned_end = text("planned_end");
     if (number("min_runtime_days") !== null) payload.min_runtime_days = number("min_runtime_days");
+    const rho = number("expected_correlation");
+    if (rho !== null && rho > 0) payload.expected_correlation = rho;
     return payload;
   }
 
@@ -124,6 +126,16 @@
       nodes.push(list);
     }
     nodes.push(detail);
+    if (plan.expected_correlation > 0 && plan.total_units_without_cuped) {
+      nodes.push(plan.total_units < plan.total_units_without_cuped
+        ? element(
+          "p", "ok-text cuped-plan",
+          `With CUPED at a correlation of ${plan.expected_correlation}: ${grouped(plan.total_units)} units instead of `
+            + `${grouped(plan.total_units_without_cuped)} (send each unit's pre-period value as pre_value).`,
+        )
+        : element("p", "muted cuped-plan", "CUPED changes nothing here: only mean metrics gain from pre-period values, "
+            + "and this plan is sized by a rate or NPS metric."));
+    }
     // The policy's limits, said by the server's contract check (experiments/contract.py).
     if (plan.policy_problems && plan.policy_problems.length) {
       const list = element("ul", "policy-problems");

@@ -90,3 +90,34 @@ def test_propose_list_and_submit(seeded_catalogues, page, screenshot, proposer, 
     screenshot("detail-pending")
     experiment.refresh_from_db()
     assert experiment.status == Status.PENDING_APPROVAL
+
+
+def test_the_calculator_plans_fewer_units_with_cuped(seeded_catalogues, page, proposer, approver):
+    """A mean success metric with an expected correlation of 0.5 with its pre-period values: the
+    plan needs about 1 - 0.5² = 75% of the units, and says so."""
+    today = timezone.localdate()
+    page.goto("/accounts/login/?next=/experiments/new/")
+    page.fill("#id_username", proposer.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.fill("#id_exposure_cap_pct", "40")
+    page.fill("#id_variants-0-key", "control")
+    page.check("#id_variants-0-is_control")
+    page.fill("#id_variants-1-key", "short")
+    page.select_option("#id_metrics-0-metric", label="First response time")
+    page.select_option("#id_metrics-0-role", value="success")
+    page.fill("#id_metrics-0-minimum_detectable_effect", "0.1")
+    page.fill("#id_metrics-0-baseline_mean", "6")
+    page.fill("#id_metrics-0-baseline_sd", "4")
+    fill_metric_row(page, 1, "Complaint rate", "guardrail", margin=2, baseline_rate=3)
+    page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
+    page.fill("#id_planned_end", (today + dt.timedelta(days=30)).isoformat())
+    page.fill("#id_expected_daily_traffic", "50000")
+    calculator = page.locator("#calculator")
+    expect(calculator).to_contain_text("days needed", timeout=15_000)
+    without = int(calculator.locator(".stat-value").first.inner_text().replace(",", ""))
+    page.fill("#expected-correlation", "0.5")
+    expect(calculator.locator(".cuped-plan")).to_contain_text("instead of", timeout=15_000)
+    with_cuped = int(calculator.locator(".stat-value").first.inner_text().replace(",", ""))
+    assert f"{without:,}" in calculator.locator(".cuped-plan").inner_text()
+    assert 0.7 < with_cuped / without < 0.8
