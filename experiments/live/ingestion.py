@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -859,7 +859,19 @@ class _Batch:
             aggregates.sort(key=lambda a: (a.experiment_id, a.variant_id, a.metric_id, a.day))
             DailyAggregate.objects.bulk_create(aggregates, batch_size=INSERT_BATCH)
         add_to_daily_stats(cells, self.now)
+        if self.kind != OUTCOMES:
+            self._no_figures_from_another_batch(batch, cells)
         add_to_segment_stats(segment_cells, self.now)
+
+    def _no_figures_from_another_batch(self, batch: IngestBatch, cells):
+        """A cell's figures come in one batch. Two batches giving different segments of one cell at
+        the same moment both pass the "already recorded" check and insert without a conflict; but
+        add_to_daily_stats has just locked the cell's DailyStat rows, so the other batch has
+        committed by now and is visible: this one rolls back (IntegrityError, as for a duplicate
+        found by the unique index) and is answered "already recorded" when tried again."""
+        given = self._existing_cells(DailyAggregate.objects.exclude(batch=batch))
+        if given & set(cells):
+            raise IntegrityError("daily figures for these cells were given by another batch at the same moment")
 
 
 OBSERVATION_COLUMNS = (

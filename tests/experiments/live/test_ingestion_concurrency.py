@@ -80,6 +80,26 @@ def test_the_same_daily_figures_under_two_keys_are_stored_once(experiment, propo
     assert list(DailyStat.objects.values_list("n", flat=True)) == [accepted_n, accepted_n]
 
 
+def test_two_batches_giving_other_segments_of_one_cell_at_once_store_one(experiment, proposer):
+    """A cell's figures come in one batch: two batches at the same moment with different segments
+    of the same cells would pass each other's checks and add up; one is refused instead."""
+    rows_a = [
+        figure(experiment, arm, "fcr", day="2026-03-06", n=100, successes=40, segment="seniors")
+        for arm in ("control", "short")
+    ]
+    rows_b = [dict(row, n=50, successes=20, segment="business") for row in rows_a]
+    results = at_once(
+        lambda: ingest_daily_figures(proposer, rows_a, "seniors-batch", sha(rows_a)),
+        lambda: ingest_daily_figures(proposer, rows_b, "business-batch", sha(rows_b)),
+    )
+    assert sorted(r.status for r in results) == [201, 400], results
+    refused = next(r for r in results if r.status == 400)
+    assert "Already recorded" in refused.payload["errors"][0]["message"]
+    accepted_n = 100 if results[0].status == 201 else 50
+    assert list(DailyStat.objects.values_list("n", flat=True)) == [accepted_n, accepted_n]
+    assert DailyAggregate.objects.values("batch").distinct().count() == 1
+
+
 @pytest.mark.parametrize("same_body", [True, False], ids=["same body", "other body"])
 def test_two_requests_racing_with_one_key_leave_one_batch(experiment, proposer, same_body):
     rows_a = [outcome(experiment, "control", unit=u) for u in units_in(experiment, "control", 200)]
