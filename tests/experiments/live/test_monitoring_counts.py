@@ -34,6 +34,7 @@ def failures(experiment):
     return Notification.objects.filter(experiment=experiment, kind=Notification.Kind.CHECK_FAILED)
 
 
+@pytest.mark.approvals  # the signal owners are told through the approvals app's notices
 def test_figures_for_6000_units_per_arm_when_99_were_assigned_are_a_data_error_not_a_silent_continue(experiment):
     day = D0 + dt.timedelta(days=1)
     assign(experiment, day, control=99, short=99)

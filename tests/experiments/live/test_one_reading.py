@@ -45,6 +45,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+@pytest.mark.approvals  # the digest, emails and review evidence come from approvals and cadence
 def test_every_surface_reads_the_stopped_experiment_the_same_way(stopped, signal_owner):
     experiment, check = stopped
     harmed = next(m for m in check.result["metrics"] if m["metric"] == "escalation-rate")
