@@ -10,6 +10,7 @@ from django.utils import timezone
 from experiments import roles
 from experiments.lifecycle import record_creation, transition
 from experiments.live.demo_history import as_of, local_moment, play
+from experiments.rollouts import roll_out
 from experiments.models import Experiment, ExperimentMetric, Metric, Segment, SensitiveCategory, Touchpoint, Variant
 
 DEMO_PASSWORD = "pagar-demo"
@@ -188,6 +189,14 @@ LIVE_HISTORY = {
     },
 }
 
+# Won and shipped: its owner rolls the winning arm out, so the page says what customers now get and
+# the assignment API answers the treatment with reason `rolled_out`.
+ROLLED_OUT = {
+    "returns-label-in-app": (
+        "Started returns convert about 5 points better with the in-app label: serve it to every app user."
+    ),
+}
+
 REASONS = {
     "request_changes": "Add CSAT as a guardrail and say how agents can report a wrong summary.",
     "stop": (
@@ -250,6 +259,9 @@ def create_demo_experiments(users) -> int:
             with as_of(local_moment(started, 8)):
                 exp = _create(entry, users, start=started)
             play(exp, users["sam"], LIVE_HISTORY[key], LIVE_DAYS, seed=number)
+            if key in ROLLED_OUT:
+                exp.refresh_from_db()
+                roll_out(exp, exp.owner, reason=ROLLED_OUT[key])
         else:
             _create(entry, users, start=timezone.localdate() + dt.timedelta(days=1))
         created += 1

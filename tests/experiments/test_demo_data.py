@@ -70,3 +70,17 @@ def test_the_demo_history_stays_in_the_inbox_and_sends_no_email(db):
     call_command("seed_demo", stdout=io.StringIO())
     assert Notification.objects.filter(user__username="alex").exists()
     assert not Outbox.objects.exists()
+
+
+@pytest.mark.approvals
+def test_the_demo_ships_its_won_experiment_and_the_assignment_api_serves_the_winner(db):
+    from experiments.live.assignment import assign
+    from experiments.models import Rollout
+
+    call_command("seed_demo", stdout=io.StringIO())
+    won = Experiment.objects.get(key="returns-label-in-app")
+    rollout = Rollout.objects.get(experiment=won, reverted_at__isnull=True)
+    assert (won.status, won.outcome, rollout.variant.key) == (Status.CONCLUDED, "won", "treatment")
+    assert won.events.filter(action="rolled_out", actor=won.owner).exists()
+    answer = assign(won.key, "customer-1", touchpoint="app")
+    assert (answer.variant, answer.reason) == ("treatment", "rolled_out")
