@@ -91,9 +91,30 @@ def test_cuped_matches_the_regression_adjusted_difference():
     theta = sxy / sxx
     assert cuped.cuped_theta == pytest.approx(theta)
     assert cuped.estimate == pytest.approx((y_t.mean() - y_c.mean()) - theta * (x_t.mean() - x_c.mean()))
+    # Each arm's residual variance (one degree of freedom spent on theta), plus theta's own
+    # variance times the arms' covariate imbalance.
     adjusted_c, adjusted_t = y_c - theta * x_c, y_t - theta * x_t
-    assert cuped.variance == pytest.approx(adjusted_c.var(ddof=1) / 600 + adjusted_t.var(ddof=1) / 700)
+    residual = (adjusted_c.var(ddof=1) * 599 + adjusted_t.var(ddof=1) * 699) / 1297
+    imbalance = residual / sxx * (x_t.mean() - x_c.mean()) ** 2
+    per_arm = (adjusted_c.var(ddof=1) / 600 + adjusted_t.var(ddof=1) / 700) * 1298 / 1297
+    assert cuped.variance == pytest.approx(per_arm + imbalance)
     assert cuped.variance < 0.5 * plain.variance  # rho^2 is about 0.7 here
+
+
+def test_cuped_variance_is_the_regression_adjusted_estimate_s_own_under_equal_variances():
+    """With equal spreads in both arms CUPED's variance is ordinary least squares' for the arm
+    coefficient of Y ~ arm + X (statsmodels): with equal arm sizes the Welch and pooled forms agree."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(11)
+    x_c, x_t = rng.normal(10, 2, 150), rng.normal(10.4, 2, 150)  # a visible covariate imbalance
+    y_c = 3 + 0.8 * x_c + rng.normal(0, 1, 150)
+    y_t = 3 + 0.8 * x_t + rng.normal(0, 1, 150)
+    cuped = compare(_mean_arm(y_c, x_c).summary(), _mean_arm(y_t, x_t).summary())
+    design = np.column_stack([np.ones(300), np.r_[np.zeros(150), np.ones(150)], np.r_[x_c, x_t]])
+    fit = sm.OLS(np.r_[y_c, y_t], design).fit()
+    assert cuped.estimate == pytest.approx(fit.params[1])
+    assert cuped.variance == pytest.approx(fit.bse[1] ** 2, rel=1e-9)
 
 
 def test_effects_that_cannot_be_estimated_say_why():
