@@ -135,7 +135,15 @@ class InboxItemSerializer(ApprovalRequestSerializer):
     risk_flags = serializers.SerializerMethodField(help_text="Sensitive categories (AI, personal data, price…).")
     plan = PlanSerializer(source="evidence.plan", read_only=True, allow_null=True)
     plan_error = serializers.CharField(source="evidence.plan_error", read_only=True)
-    overlapping = OverlapSerializer(source="evidence.overlapping", many=True, read_only=True)
+    overlapping = OverlapSerializer(
+        source="evidence.overlapping",
+        many=True,
+        read_only=True,
+        help_text="The first 10 overlapping experiments, starting soonest (all: /api/experiments/{key}/policy/).",
+    )
+    more_overlapping = serializers.BooleanField(
+        source="evidence.more_overlapping", read_only=True, help_text="More overlap than the 10 listed."
+    )
 
     class Meta(ApprovalRequestSerializer.Meta):
         fields = ApprovalRequestSerializer.Meta.fields + [
@@ -149,6 +157,7 @@ class InboxItemSerializer(ApprovalRequestSerializer):
             "plan",
             "plan_error",
             "overlapping",
+            "more_overlapping",
         ]
         read_only_fields = fields
 

@@ -14,7 +14,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.generics import ListAPIView
 
 from approvals import services
 from approvals.export import decisions_csv
@@ -59,16 +59,23 @@ def csv_response(text: str, filename: str) -> HttpResponse:
     return response
 
 
-class InboxView(APIView):
-    @extend_schema(
-        summary="Requests waiting for your decision, oldest first, with the evidence to decide them",
-        responses={200: InboxItemSerializer(many=True)},
-    )
-    def get(self, request):
-        items = list(waiting_for(request.user))
-        for item in items:
+class InboxView(ListAPIView):
+    """Paginated like every list: the evidence is gathered for one page of requests."""
+
+    serializer_class = InboxItemSerializer
+
+    def get_queryset(self):
+        return waiting_for(self.request.user)
+
+    @extend_schema(summary="Requests waiting for your decision, oldest first, with the evidence to decide them")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        for item in page:
             item.evidence = evidence_for(item)
-        return Response(InboxItemSerializer(items, many=True).data)
+        return page
 
 
 @extend_schema_view(

@@ -8,6 +8,9 @@ from approvals.snapshots import diff_rows
 from experiments import policy
 from experiments.planning import PlanningError, plan_for_experiment
 
+# A card lists the nearest overlaps; the experiment's page (and its policy endpoint) lists them all.
+OVERLAPS_SHOWN = 10
+
 
 @dataclass
 class Evidence:
@@ -16,7 +19,8 @@ class Evidence:
     diff: list[dict]
     plan: object = None
     plan_error: str = ""
-    overlapping: list = field(default_factory=list)
+    overlapping: list = field(default_factory=list)  # the first OVERLAPS_SHOWN
+    more_overlapping: bool = False
     can_decide: bool = False
     can_comment: bool = False
 
@@ -48,5 +52,6 @@ def evidence_for(request: ApprovalRequest, *, with_plan: bool = True) -> Evidenc
             found.plan = plan_for_experiment(request.experiment)
         except PlanningError as exc:
             found.plan_error = exc.message
-        found.overlapping = list(policy.overlapping_experiments(request.experiment))
+        nearest = list(policy.overlapping_experiments(request.experiment)[: OVERLAPS_SHOWN + 1])
+        found.overlapping, found.more_overlapping = nearest[:OVERLAPS_SHOWN], len(nearest) > OVERLAPS_SHOWN
     return found

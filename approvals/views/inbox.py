@@ -1,16 +1,25 @@
-"""“Waiting for me”: every request this person can decide, with the evidence under each decision."""
+"""“Waiting for me”: every request this person can decide, with the evidence under each decision.
+Paginated: the evidence (plan, overlaps) is gathered for one page of requests, however many wait."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from approvals.views.evidence import evidence_for
 from approvals.access import may_export_all
+from approvals.views.evidence import evidence_for
 from approvals.views.waiting import waiting_for
+
+PAGE_SIZE = 20
 
 
 @login_required
 def inbox(request):
-    items = [evidence_for(r) for r in waiting_for(request.user)]
+    page = Paginator(waiting_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [evidence_for(r) for r in page.object_list]
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
-    return render(request, "approvals/inbox.html", {"items": items, "may_export_all": may_export_all(request.user)})
+    return render(
+        request,
+        "approvals/inbox.html",
+        {"items": items, "page": page, "may_export_all": may_export_all(request.user)},
+    )

@@ -13,19 +13,19 @@ OPEN = ApprovalRequest.State.OPEN
 
 
 def _candidates(user):
-    """Open requests on others' experiments that this user has not voted on (one query)."""
+    """Open requests on others' experiments that this user has not voted on (one query; the
+    excluded co-authors and votes are anti-joins, so no row repeats and no DISTINCT is needed)."""
     return (
         ApprovalRequest.objects.filter(status=OPEN)
         .exclude(Q(experiment__owner=user) | Q(experiment__co_authors=user))
         .exclude(decisions__approver=user)
-        .distinct()
     )
 
 
-def _accepts(user, slot, request, backup_of: set[int]) -> bool:
+def _accepts(user, slot, escalated: bool, experiment_id: int, backup_of: set[int]) -> bool:
     # slots.qualifies without a request never queries; the escalation rule (a touchpoint's backup may
     # stand in for the named approver) is answered from one query over all rows instead of one per row.
-    if slot["kind"] == slot_rules.Req.NAMED_APPROVER and request.escalated_at and request.experiment_id in backup_of:
+    if slot["kind"] == slot_rules.Req.NAMED_APPROVER and escalated and experiment_id in backup_of:
         return True
     return slot_rules.qualifies(user, slot)
 
@@ -34,15 +34,19 @@ def waiting_ids(user) -> list[int]:
     """Ids of the requests waiting for `user`, oldest first. A few small queries, for the nav badge."""
     if not user.is_authenticated or not user.is_active:
         return []
+    # Plain tuples, not model instances: on every page (the nav badge), over every open request.
     rows = list(
         _candidates(user)
-        .only("pk", "required_slots", "escalated_at", "opened_at", "experiment_id")
         .order_by("opened_at", "pk")
+        .values_list("pk", "required_slots", "escalated_at", "experiment_id", "opened_at")
     )
     backup_of = set()
-    if any(r.escalated_at for r in rows):
+    if any(escalated_at for _pk, _slots, escalated_at, _exp, _opened in rows):
         backup_of = set(TouchpointCharter.objects.filter(backup=user).values_list("touchpoint__experiments", flat=True))
-    acceptable = {r.pk: {s["key"] for s in r.required_slots if _accepts(user, s, r, backup_of)} for r in rows}
+    acceptable = {
+        pk: {s["key"] for s in slots if _accepts(user, s, escalated_at is not None, experiment_id, backup_of)}
+        for pk, slots, escalated_at, experiment_id, _opened in rows
+    }
     acceptable = {pk: keys for pk, keys in acceptable.items() if keys}
     if not acceptable:
         return []
@@ -50,7 +54,7 @@ def waiting_ids(user) -> list[int]:
     approvals = Decision.objects.filter(request_id__in=acceptable, verdict=Decision.Verdict.APPROVE)
     for request_id, slot in approvals.values_list("request_id", "slot"):
         filled.setdefault(request_id, set()).add(slot)
-    return [r.pk for r in rows if r.pk in acceptable and acceptable[r.pk] - filled.get(r.pk, set())]
+    return [row[0] for row in rows if row[0] in acceptable and acceptable[row[0]] - filled.get(row[0], set())]
 
 
 def waiting_for(user):

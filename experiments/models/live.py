@@ -287,6 +287,8 @@ class Check(AppendOnlyModel):
 
     class Meta:
         ordering = ["experiment", "look_date"]
+        # The newest check per experiment (lists, the dashboard): errors included, unlike the constraint's.
+        indexes = [models.Index(fields=["experiment", "-look_date", "-id"], name="check_newest_first")]
         constraints = [
             # A check that could not decide does not take the look: once the data are fixed, an
             # operator (or the next sweep) checks again the same day.

@@ -1,19 +1,34 @@
 """The signed-in user's desk: what is waiting on them and what they own."""
 
 from django.contrib.auth.decorators import login_required
+from urllib.parse import urlencode
+
 from django.db.models import Q
 from django.shortcuts import render
+from django.urls import reverse
 
 from experiments import access, roles
 from experiments.live.presentation import running_board
-from experiments.models import Status
+from experiments.models import Experiment, Status
+
+
+# Each section and the running board show their first rows; the rest are a link to the list away,
+# so the page costs the same with ten experiments or ten thousand.
+SECTION_ROWS = 10
+BOARD_ROWS = 20
+
+
+def _list_url(statuses, owner=None) -> str:
+    query = [("status", s) for s in statuses] + ([("owner", owner.username)] if owner else [])
+    return f"{reverse('experiment-list')}?{urlencode(query)}"
 
 
 @login_required
 def dashboard(request):
     user = request.user
     visible = access.visible_experiments(user).select_related("owner", "approver")
-    mine = visible.filter(Q(owner=user) | Q(co_authors=user)).distinct()
+    co_authored = Experiment.co_authors.through.objects.filter(user=user).values("experiment_id")
+    mine = visible.filter(Q(owner=user) | Q(pk__in=co_authored))
     sections = [
         {
             "title": "Waiting for your approval",
@@ -40,15 +55,28 @@ def dashboard(request):
             "id": "running",
         },
     ]
-    if not roles.has_role(user, roles.APPROVER) and not sections[0]["rows"]:
+    list_filters = {
+        "to-approve": ([Status.PENDING_APPROVAL], None),
+        "drafts": ([Status.DRAFT, Status.CHANGES_REQUESTED], user),
+        "submitted": ([Status.PENDING_APPROVAL], user),
+        "running": ([Status.APPROVED, Status.RUNNING], user),
+    }
+    for section in sections:
+        section["count"] = section["rows"].count()
+        section["rows"] = list(section["rows"].order_by("-updated_at", "-pk")[:SECTION_ROWS])
+        section["list_url"] = _list_url(*list_filters[section["id"]])
+    if not roles.has_role(user, roles.APPROVER) and not sections[0]["count"]:
         sections.pop(0)  # only approvers are ever asked to approve
+    board = running_board(visible)
     return render(
         request,
         "experiments/dashboard.html",
         {
             "sections": sections,
             "can_propose": access.can_propose(user),
-            # Every running experiment the user can see, with its light; problems first.
-            "running_board": running_board(visible),
+            # Running experiments the user can see, with their lights; problems first.
+            "running_board": board[:BOARD_ROWS],
+            "running_count": len(board),
+            "running_list_url": _list_url([Status.RUNNING, Status.STOPPED]),
         },
     )

@@ -25,23 +25,25 @@ def test_the_inbox_lists_what_waits_with_its_evidence(pending, approver, uses_ai
     pending.sensitive_categories.add(uses_ai)
     response = api_client(approver).get("/api/approvals/inbox/")
     assert response.status_code == 200
-    [item] = response.json()
+    body = response.json()
+    assert (body["count"], body["next"]) == (1, None)
+    [item] = body["results"]
     assert item["experiment"] == pending.key and item["kind"] == "proposal" and item["status"] == "open"
     assert item["hypothesis"] == pending.hypothesis_sentence
     assert item["touchpoints"] == ["chat"] and item["risk_flags"] == ["uses-ai"]
     assert item["plan"]["total_units"] > 0 and item["plan_error"] == ""
-    assert item["overlapping"] == []
+    assert item["overlapping"] == [] and item["more_overlapping"] is False
     assert [slot["key"] for slot in item["waiting_on"]] == ["named_approver"]
 
 
 def test_the_inbox_answers_token_clients(pending, approver):
     client = api_client()
     client.credentials(HTTP_AUTHORIZATION=f"Token {issue(approver)[1]}")
-    assert [i["id"] for i in client.get("/api/approvals/inbox/").json()] == [open_request(pending).pk]
+    assert [i["id"] for i in client.get("/api/approvals/inbox/").json()["results"]] == [open_request(pending).pk]
 
 
 def test_the_owner_inbox_is_empty(pending, proposer):
-    assert api_client(proposer).get("/api/approvals/inbox/").json() == []
+    assert api_client(proposer).get("/api/approvals/inbox/").json()["results"] == []
 
 
 def test_approve_returns_the_closed_request(pending, approver):
@@ -110,7 +112,7 @@ def test_amendment_diff_and_approval(submit, proposer, approver):
     assert diff.json() == [
         {"field": "exposure_cap_pct", "label": "Exposure cap (%)", "before": "20.00", "after": "35.00"}
     ]
-    inbox = api_client(approver).get("/api/approvals/inbox/").json()
+    inbox = api_client(approver).get("/api/approvals/inbox/").json()["results"]
     assert [(i["kind"], i["diff"][0]["after"]) for i in inbox] == [("amendment", "35.00")]
     assert decide(approver, amendment, "approve").json()["status"] == "approved"
     experiment.refresh_from_db()
