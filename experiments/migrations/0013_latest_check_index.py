@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0012_segments_and_cuped'),
+        ("experiments", "0012_segments_and_cuped"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='check',
-            index=models.Index(fields=['experiment', '-look_date', '-id'], name='check_newest_first'),
+            model_name="check",
+            index=models.Index(fields=["experiment", "-look_date", "-id"], name="check_newest_first"),
         ),
     ]
