@@ -1,7 +1,7 @@
 """The nav's “Waiting for me” and notification counts, on every page for a signed-in user."""
 
 from approvals.models import Notification
-from approvals.views.waiting import waiting_ids
+from approvals.views.waiting import waiting_ids_of_request
 
 
 def approvals_counts(request):
@@ -9,6 +9,6 @@ def approvals_counts(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "waiting_count": len(waiting_ids(user)),
+        "waiting_count": len(waiting_ids_of_request(request)),
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
     }

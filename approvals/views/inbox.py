@@ -7,14 +7,16 @@ from django.shortcuts import render
 
 from approvals.access import may_export_all
 from approvals.views.evidence import evidence_for
-from approvals.views.waiting import waiting_for
+from approvals.views.waiting import waiting_for, waiting_ids_of_request
 
 PAGE_SIZE = 20
 
 
 @login_required
 def inbox(request):
-    page = Paginator(waiting_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(waiting_for(request.user, waiting_ids_of_request(request)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     items = [evidence_for(r) for r in page.object_list]
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot

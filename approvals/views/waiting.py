@@ -57,9 +57,17 @@ def waiting_ids(user) -> list[int]:
     return [row[0] for row in rows if row[0] in acceptable and acceptable[row[0]] - filled.get(row[0], set())]
 
 
-def waiting_for(user):
+def waiting_ids_of_request(request) -> list[int]:
+    """`waiting_ids` of the signed-in person, worked out once per request (the inbox and the nav's
+    count both need it)."""
+    if not hasattr(request, "_pagar_waiting_ids"):
+        request._pagar_waiting_ids = waiting_ids(request.user)
+    return request._pagar_waiting_ids
+
+
+def waiting_for(user, ids: list[int] | None = None):
     """The requests waiting for `user`, oldest first, with what the inbox shows preloaded."""
-    ids = waiting_ids(user)
+    ids = waiting_ids(user) if ids is None else ids
     return (
         ApprovalRequest.objects.filter(pk__in=ids)
         .select_related("experiment__owner", "experiment__approver", "snapshot", "base_snapshot", "opened_by")
