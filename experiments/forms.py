@@ -73,7 +73,10 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
                 attrs={"rows": 2, "placeholder": "e.g. agents reach the question sooner"}
             ),
             "ai_disclosure": forms.Textarea(
-                attrs={"rows": 2, "placeholder": "e.g. “You are chatting with our assistant; type ‘agent’ for a person.”"}
+                attrs={
+                    "rows": 2,
+                    "placeholder": "e.g. “You are chatting with our assistant; type ‘agent’ for a person.”",
+                }
             ),
             "bias_note": forms.Textarea(attrs={"rows": 3}),
             "touchpoints": forms.CheckboxSelectMultiple,
