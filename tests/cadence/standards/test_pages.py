@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cadence.ideas.agenda import build_agenda, next_meeting
 from cadence.standards.models import Citation
+from experiments.models import Experiment
 from experiments.lifecycle import transition
 from tests.cadence.ideas.builders import make_idea, make_series
 from tests.experiments.web import form_data_of, https_client, text_of
@@ -86,3 +87,16 @@ def test_the_ideas_slot_shows_the_standard_on_the_ideas_touchpoint(chat_standard
     chat_part = chat_part[: chat_part.index("Record decision")]
     phone_part = phone_part[: phone_part.index("Record decision")]
     assert chat_standard.statement in chat_part and chat_standard.statement not in phone_part
+
+
+def test_a_standard_page_starts_a_proposal_from_it(chat_standard, proposer):
+    standard, source = chat_standard, chat_standard.supporting_experiments.get()
+    assert (
+        "Start a proposal from this standard"
+        in https_client(proposer).get(standard.get_absolute_url()).content.decode()
+    )
+    response = https_client(proposer).post(reverse("standard-start-from", kwargs={"pk": standard.pk}))
+    draft = Experiment.objects.exclude(pk=source.pk).get()
+    assert response.status_code == 302 and draft.owner == proposer
+    detail = text_of(https_client(proposer).get(draft.get_absolute_url()).content.decode())
+    assert f"Started from {standard.code}" in detail
