@@ -70,7 +70,10 @@ class ExperimentSerializer(serializers.ModelSerializer):
     )
     hypothesis_sentence = serializers.CharField(read_only=True)
     based_on = serializers.SlugRelatedField(
-        slug_field="key", read_only=True, help_text="The past experiment this proposal was started from, if any."
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text="The past experiment this proposal was started from, if any.",
     )
     duration_days = serializers.IntegerField(read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField(help_text="Lifecycle actions the requesting user may take now.")
