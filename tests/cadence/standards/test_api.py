@@ -104,3 +104,19 @@ def test_an_unseen_draft_is_no_template(proposer, approver):
         .status_code
         == 404
     )
+
+
+def test_the_standard_in_the_api_lists_the_experiments_citing_it_that_you_may_see(
+    chat_standard, proposer, approver, outsider
+):
+    from cadence.standards.citations import declare_retests
+    from experiments.lifecycle import transition
+
+    draft = make_experiment(proposer, approver)
+    declare_retests(draft, [chat_standard.pk], proposer)
+    url = f"/api/standards/{chat_standard.pk}/"
+    assert api_client(outsider).get(url).json()["citing_experiments"] == []  # a draft is its authors'
+    [cited] = api_client(proposer).get(url).json()["citing_experiments"]
+    assert (cited["experiment"], cited["kind"]) == (draft.key, "retests")
+    transition(draft, "submit", proposer)
+    assert len(api_client(outsider).get(url).json()["citing_experiments"]) == 1
