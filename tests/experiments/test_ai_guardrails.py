@@ -107,3 +107,28 @@ def test_the_api_takes_the_safeguards(ai_experiment, proposer):
     saved = api_client(proposer).patch(url, SAFEGUARDS, format="json")
     assert saved.status_code == 200, saved.json()
     assert saved.json()["human_fallback"] == SAFEGUARDS["human_fallback"]
+
+
+@pytest.mark.approvals
+def test_the_keepers_approval_records_the_review_of_the_bias_note(ai_experiment, proposer, approver, standards_keeper):
+    from approvals.bias_review import bias_note_review
+    from approvals.services import decide
+
+    add_handoff_guardrail(ai_experiment)
+    for name, text in SAFEGUARDS.items():
+        setattr(ai_experiment, name, text)
+    ai_experiment.save()
+    lifecycle.transition(ai_experiment, "submit", proposer)
+    page = text_of(https_client(proposer).get(ai_experiment.get_absolute_url()).content.decode())
+    assert "Bias and fairness note not yet reviewed" in page
+    decide(ai_experiment, approver, "approve")
+    assert bias_note_review(ai_experiment) is None  # the named approver's vote is no keeper's review
+    decide(ai_experiment, standards_keeper, "approve")
+    review = bias_note_review(ai_experiment)
+    assert review.approver == standards_keeper
+    page = text_of(https_client(proposer).get(ai_experiment.get_absolute_url()).content.decode())
+    assert f"Bias and fairness note reviewed by {standards_keeper.get_full_name()} (standards keeper)" in page
+    # A changed note is a new note: the review was of the old one.
+    ai_experiment.bias_note = "A different note."
+    ai_experiment.save()
+    assert bias_note_review(ai_experiment) is None
