@@ -58,6 +58,12 @@ def _edit_context(experiment, form):
     return form_hints(experiment, form)
 
 
+def _proposal_sections(experiment):
+    from approvals.bias_review import proposal_sections
+
+    return proposal_sections(experiment)
+
+
 def _policy_approvals():
     from approvals.slots import policy_sentences
 
@@ -78,3 +84,4 @@ def register():
     hooks.registry.add("detail_panel", OWNER, _detail_panel)
     hooks.registry.add("edit_context", OWNER, _edit_context)
     hooks.registry.add("policy_approvals", OWNER, _policy_approvals)
+    hooks.registry.add("proposal_sections", OWNER, _proposal_sections)

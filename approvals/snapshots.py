@@ -22,6 +22,9 @@ LABELS = {
     "approver": "Named approver",
     "variants": "Variants",
     "metrics": "Metrics",
+    "ai_disclosure": "AI disclosure",
+    "human_fallback": "Human fallback",
+    "bias_note": "Bias and fairness note",
     "rules": "Rules",
 }
 

@@ -13,7 +13,7 @@ from cadence.ideas.scoring import rate
 from cadence.reviews.agenda import build_agenda as build_review_agenda
 from cadence.reviews.models import ReviewSeries
 from cadence.reviews.occurrences import ensure_meeting, next_start
-from experiments.models import Segment, Touchpoint
+from experiments.models import Experiment, Segment, Touchpoint
 
 # title, pain point, touchpoint, segment, hypothesis, expected effect, author, ICE ratings by rater
 DEMO_IDEAS = [
@@ -88,6 +88,8 @@ def create_demo_cadence(users) -> None:
     slot.attendees.set([users["priya"], users["sam"], users["alex"], users["kim"]])
     build_slot_agenda(next_meeting(slot))
 
+    _demo_standard(users)
+
     review = ReviewSeries.objects.create(
         name="Monthly promotion review",
         first_weekday=1,
@@ -99,3 +101,20 @@ def create_demo_cadence(users) -> None:
     )
     review.members.set([users["bo"], users["kim"], users["admin"]])
     build_review_agenda(ensure_meeting(review, next_start(review, timezone.now())))
+
+
+def _demo_standard(users) -> None:
+    """A standard proven by the won in-app return label, kept for app and chat: proposing on chat
+    (Priya's greeting draft) shows it on the form and on the approver's card."""
+    from cadence.standards.services import create_from_experiment
+
+    proven = Experiment.objects.filter(key="returns-label-in-app", outcome="won").first()
+    if proven is None:
+        return
+    standard = create_from_experiment(
+        proven,
+        statement="Let customers finish a task in the channel they started it in; do not send them to email.",
+        owner=users["kim"],
+        actor=users["bo"],
+    )
+    standard.touchpoints.set(Touchpoint.objects.filter(key__in=["app", "chat"]))

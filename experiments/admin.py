@@ -46,8 +46,9 @@ class SegmentAdmin(admin.ModelAdmin):
 
 @admin.register(SensitiveCategory)
 class SensitiveCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "key", "needs_standards_keeper")
+    list_display = ("name", "key", "needs_standards_keeper", "needs_ai_safeguards")
     prepopulated_fields = {"key": ("name",)}
+    filter_horizontal = ("guardrail_one_of",)
 
 
 @admin.register(NeverTestArea)

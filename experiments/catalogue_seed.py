@@ -136,6 +136,28 @@ METRICS = [
         "Share of customers who contact again about the same issue within 7 days.",
     ),
     ("refund-rate", "Refund rate", "binary", "lower", "%", 0, 1, "Share of orders refunded in full or in part."),
+    # The AI guardrails: a bot must not trap customers. Containment is the bot's own measure; the
+    # handoff rate watches that the path to a person stays open (a drop is the harm to guard).
+    (
+        "containment-rate",
+        "Containment rate",
+        "binary",
+        "higher",
+        "%",
+        0,
+        1,
+        "Share of bot conversations resolved without a human, with no repeat contact within 7 days.",
+    ),
+    (
+        "handoff-to-human-rate",
+        "Handoff-to-human rate",
+        "binary",
+        "higher",
+        "%",
+        0,
+        1,
+        "Share of bot conversations in which a customer who asked for a person was handed to one.",
+    ),
 ]
 
 TOUCHPOINTS = [
@@ -173,6 +195,10 @@ SENSITIVE_CATEGORIES = [
     ("personal-data", "Uses personal data", "Processes personal data beyond what the service already uses."),
     ("changes-price", "Changes price", "Changes a price, fee, discount or refund a customer pays or gets."),
 ]
+
+# Categories whose experiments need the AI guardrails: one of these metrics as a guardrail, and a
+# disclosure, a named human fallback and a bias note (experiments.contract).
+AI_GUARDRAIL_METRICS = {"uses-ai": ["containment-rate", "handoff-to-human-rate"]}
 
 # Areas the policy closes to experiments (name, why, touchpoint keys, keywords). An empty
 # touchpoint list means on every touchpoint; the admin edits them afterwards.
@@ -219,6 +245,25 @@ def load_never_test_areas(apps):
             area.touchpoints.set(Touchpoint.objects.filter(key__in=touchpoint_keys))
 
 
+def load_ai_guardrails(apps):
+    """Ask the AI categories for their guardrails once (idempotent; admin edits are kept)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    Metric = apps.get_model("experiments", "Metric")
+    SensitiveCategory = apps.get_model("experiments", "SensitiveCategory")
+    try:
+        SensitiveCategory._meta.get_field("guardrail_one_of")
+    except FieldDoesNotExist:
+        return  # an older migration state: 0013_ai_guardrails seeds it later
+    for key, metric_keys in AI_GUARDRAIL_METRICS.items():
+        category = SensitiveCategory.objects.filter(key=key).first()
+        if category is None or category.guardrail_one_of.exists():
+            continue
+        category.needs_ai_safeguards = True
+        category.save(update_fields=["needs_ai_safeguards"])
+        category.guardrail_one_of.set(Metric.objects.filter(key__in=metric_keys))
+
+
 def load(apps):
     """Create or update the seed rows (idempotent; edits to names in the admin are kept)."""
     Metric = apps.get_model("experiments", "Metric")
@@ -252,6 +297,7 @@ def load(apps):
     if not GuardrailPolicy.objects.exists():
         policy = GuardrailPolicy.objects.create(max_duration_days=60, max_exposure_pct=50)
         policy.mandatory_guardrails.set([metrics[k] for k in POLICY_GUARDRAILS])
+    load_ai_guardrails(apps)
     try:
         apps.get_model("experiments", "NeverTestArea")
     except LookupError:

@@ -39,9 +39,16 @@ def metric_row(row) -> dict:
     }
 
 
+AI_SAFEGUARD_FIELDS = ("ai_disclosure", "human_fallback", "bias_note")
+
+
 def contract_of(experiment: Experiment) -> dict:
     policy = GuardrailPolicy.current()
+    # The AI safeguards join the contract only when written, so contracts frozen before they
+    # existed still equal the experiment's own (no approval is reopened for nothing).
+    safeguards = {name: getattr(experiment, name).strip() for name in AI_SAFEGUARD_FIELDS}
     return {
+        **{name: text for name, text in safeguards.items() if text},
         "title": experiment.title,
         "hypothesis": experiment.hypothesis_sentence,
         "touchpoints": sorted(experiment.touchpoints.values_list("key", flat=True)),
@@ -102,6 +109,8 @@ class PolicyRules:
     touchpoints: dict  # key -> (name, {metric key: name}), in name order
     sensitive: dict  # key -> (name, description, needs standards keeper)
     never_test: list = field(default_factory=list)
+    # key -> (name, {metric key: name} one of which must be a guardrail, needs the AI safeguards)
+    ai_guardrails: dict = field(default_factory=dict)
 
 
 def load_rules(policy: GuardrailPolicy | None = None) -> PolicyRules:
@@ -121,6 +130,11 @@ def load_rules(policy: GuardrailPolicy | None = None) -> PolicyRules:
         touchpoints=touchpoints,
         sensitive={c.key: (c.name, c.description, c.needs_standards_keeper) for c in SensitiveCategory.objects.all()},
         never_test=areas,
+        ai_guardrails={
+            c.key: (c.name, {m.key: m.name for m in c.guardrail_one_of.all()}, c.needs_ai_safeguards)
+            for c in SensitiveCategory.objects.prefetch_related("guardrail_one_of")
+            if c.needs_ai_safeguards or c.guardrail_one_of.all()
+        },
     )
 
 
@@ -201,6 +215,31 @@ def _never_test(contract, ctx):
     return problems
 
 
+def _ai_guardrails(contract, ctx):
+    """A category such as "Uses AI" asks for a guardrail on the path to a human (one of its list)
+    and for the safeguards the approvers and the standards keeper read: each missing one named."""
+    guardrails = {r.get("metric") for r in contract.get("metrics") or [] if r.get("role") == "guardrail"}
+    problems = []
+    asked = [
+        ctx.rules.ai_guardrails[k] for k in contract.get("sensitive_categories") or [] if k in ctx.rules.ai_guardrails
+    ]
+    for name, one_of, _safeguards in asked:
+        if one_of and not guardrails & set(one_of):
+            message = _("%(category)s needs one of these as a guardrail: %(metrics)s.")
+            problems.append(_problem("metrics", message % {"category": name, "metrics": ", ".join(one_of.values())}))
+    if any(safeguards for _name, _one_of, safeguards in asked):
+        name = next(n for n, _one_of, safeguards in asked if safeguards)
+        wanted = {
+            "ai_disclosure": _("%(category)s needs a disclosure: what customers are told about the AI."),
+            "human_fallback": _("%(category)s needs a named human fallback: who takes over from the AI."),
+            "bias_note": _("%(category)s needs a bias and fairness note for the standards keeper to review."),
+        }
+        for field_name, message in wanted.items():
+            if not (contract.get(field_name) or "").strip():
+                problems.append(_problem(field_name, message % {"category": name}))
+    return problems
+
+
 def _dates(contract, ctx):
     start, end = _date(contract.get("planned_start")), _date(contract.get("planned_end"))
     if not (start and end):
@@ -277,6 +316,7 @@ RULES = (
     _touchpoint_named,
     _mandatory_guardrails,
     _never_test,
+    _ai_guardrails,
     _dates,
     _min_runtime,
     _exposure,
@@ -344,7 +384,16 @@ def policy_summary(policy=None) -> dict:
             for key, (name, metrics) in rules.touchpoints.items()
         ],
         "sensitive_categories": [
-            {"key": key, "name": name, "description": description, "adds_approvals": [keeper] if needs_keeper else []}
+            {
+                "key": key,
+                "name": name,
+                "description": description,
+                "adds_approvals": [keeper] if needs_keeper else [],
+                "guardrail_one_of": [
+                    {"key": k, "name": n} for k, n in rules.ai_guardrails.get(key, ("", {}, False))[1].items()
+                ],
+                "needs_ai_safeguards": rules.ai_guardrails.get(key, ("", {}, False))[2],
+            }
             for key, (name, description, needs_keeper) in rules.sensitive.items()
         ],
         "never_test": [
@@ -373,6 +422,10 @@ def rule_statements(rules: PolicyRules) -> list[str]:
         _("A named approver who is active, holds the approver role and is not an author."),
         _("Exactly one control variant and at least one treatment."),
         _("Sensitive categories are allowed but add approvals (listed below)."),
+        _(
+            "An experiment using AI carries a guardrail on containment or handoff to a human, and states "
+            "its disclosure, a named human fallback and a bias and fairness note."
+        ),
         _(
             "These rules hold at every door: the proposal, an edit after submitting, an amendment, "
             "a restart and a rerun."

@@ -128,7 +128,12 @@ DEMO_EXPERIMENTS = [
             "agents re-ask what the bot already knows",
         ),
         ("resolution-time", 10, (26, 19)),
-        [("complaint-rate", 0.5, 3.1), ("escalation-rate", 1, 9), ("csat", 0.1, (4.0, 1.0))],
+        [
+            ("complaint-rate", 0.5, 3.1),
+            ("escalation-rate", 1, 9),
+            ("csat", 0.1, (4.0, 1.0)),
+            ("handoff-to-human-rate", 2, 92),
+        ],
         [("submit", "priya"), ("request_changes", "alex")],
     ),
     (
@@ -166,6 +171,17 @@ DEMO_EXPERIMENTS = [
         [("submit", "omar"), ("reject", "alex")],
     ),
 ]
+
+# What experiments using AI must state (experiments.contract's AI guardrails).
+AI_SAFEGUARDS = {
+    "ai-chat-summary": {
+        "ai_disclosure": "Agents see “Summary written by AI: check it against the conversation.” Customers are "
+        "told at the start of the chat that an assistant answers first.",
+        "human_fallback": "The chat team lead on duty; agents can switch the summary off per conversation.",
+        "bias_note": "Summaries of conversations in a second language or with typing errors may be worse; "
+        "we compare resolution time for those conversations separately.",
+    }
+}
 
 
 # Started this many days ago, their past days replayed through ingestion and the daily checks:
@@ -287,6 +303,7 @@ def _create(entry, users, start):
         min_runtime_days=14,
         approver=users["alex"],
         expected_daily_traffic=8000,
+        **AI_SAFEGUARDS.get(key, {}),
     )
     exp.touchpoints.set(Touchpoint.objects.filter(key__in=tps))
     exp.segments.set(Segment.objects.filter(key__in=segs))

@@ -48,6 +48,9 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
             "segments",
             "exposure_cap_pct",
             "sensitive_categories",
+            "ai_disclosure",
+            "human_fallback",
+            "bias_note",
             "planned_start",
             "planned_end",
             "min_runtime_days",
@@ -69,6 +72,13 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
             "hypothesis_rationale": forms.Textarea(
                 attrs={"rows": 2, "placeholder": "e.g. agents reach the question sooner"}
             ),
+            "ai_disclosure": forms.Textarea(
+                attrs={
+                    "rows": 2,
+                    "placeholder": "e.g. “You are chatting with our assistant; type ‘agent’ for a person.”",
+                }
+            ),
+            "bias_note": forms.Textarea(attrs={"rows": 3}),
             "touchpoints": forms.CheckboxSelectMultiple,
             "segments": forms.CheckboxSelectMultiple,
             "sensitive_categories": forms.CheckboxSelectMultiple,

@@ -13,7 +13,11 @@ Points:
 - ``notify``: fn(kind, experiment, users, message, key=None): tell people (in-app, email, webhook),
   once per person and key when a key is given.
 - ``detail_panel``: fn(experiment, user) -> (name, context) for the experiment page.
-- ``edit_context``: fn(experiment, user) -> dict added to the proposal form's context.
+- ``edit_context``: fn(experiment, form) -> dict added to the proposal form's context.
+- ``form_saved``: fn(experiment, data, actor), inside the proposal form's save transaction (data:
+  the POST, for fields another app adds to the form, e.g. the standards a proposal re-tests).
+- ``proposal_sections``: fn(experiment) -> list of {"template", ...context}: notes on a proposal
+  that its page and the approver's card show (standards: those in force on its scope).
 - ``policy_approvals``: fn() -> list of sentences: the approvals another app adds beyond the named
   approver (e.g. per touchpoint or sensitive category), shown with the policy.
 - ``after_sweep``: fn(now, report): a monitoring sweep ran (report: started, queued, look_date).
@@ -69,3 +73,8 @@ def notify(kind: str, experiment, users, message: str, *, key: str | None = None
     names the event: each person is told once per key, however often this runs."""
     for hook in registry.get("notify"):
         hook.fn(kind, experiment, users, message, key=key)
+
+
+def proposal_sections(experiment) -> list[dict]:
+    """Every app's notes on a proposal, for its page and the approver's card."""
+    return [section for hook in registry.get("proposal_sections") for section in hook.fn(experiment)]

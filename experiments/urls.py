@@ -4,6 +4,7 @@ from django.urls import path
 from experiments.forms import LoginForm
 from experiments.views.dashboard import dashboard
 from experiments.views.detail import experiment_detail
+from experiments.views.drafting import experiment_start_from
 from experiments.views.editing import experiment_create, experiment_edit
 from experiments.views.listing import experiment_list
 from experiments.views.overrides import override_answer, override_request
@@ -28,6 +29,7 @@ urlpatterns = [
     path("experiments/<slug:key>/results.csv", results_csv, name="experiment-results-csv"),
     path("experiments/<slug:key>/summary/", results_summary, name="experiment-results-summary"),
     path("experiments/<slug:key>/edit/", experiment_edit, name="experiment-edit"),
+    path("experiments/<slug:key>/start-from/", experiment_start_from, name="experiment-start-from"),
     path("experiments/<slug:key>/transition/", experiment_transition, name="experiment-transition"),
     path("experiments/<slug:key>/override/", override_request, name="experiment-override"),
     path("experiments/<slug:key>/override/<int:pk>/answer/", override_answer, name="experiment-override-answer"),

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from approvals import slots as slot_rules
 from approvals.models import ApprovalRequest
 from approvals.snapshots import diff_rows
-from experiments import policy
+from experiments import hooks, policy
 from experiments.planning import PlanningError, plan_for_experiment
 
 # A card lists the nearest overlaps; the experiment's page (and its policy endpoint) lists them all.
@@ -31,6 +31,11 @@ class Evidence:
     @property
     def comments(self):
         return self.request.comments.all()
+
+    @property
+    def proposal_sections(self):
+        """Other apps' notes on the proposal (standards: those in force on its scope)."""
+        return hooks.proposal_sections(self.experiment)
 
     @property
     def risk_flags(self):

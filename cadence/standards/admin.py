@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from cadence.standards.models import Contradiction, Standard, StandardVersion
+from cadence.standards.models import Citation, Contradiction, Standard, StandardVersion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,3 +31,11 @@ class StandardVersionAdmin(ReadOnlyAdmin):
 @admin.register(Contradiction)
 class ContradictionAdmin(ReadOnlyAdmin):
     list_display = ("standard", "experiment", "reason", "created_at", "resolved_at")
+
+
+@admin.register(Citation)
+class CitationAdmin(ReadOnlyAdmin):
+    """Written by the proposal form, the API and the templates (cadence.standards.citations)."""
+
+    list_display = ("standard", "experiment", "kind", "created_by", "created_at")
+    list_filter = ("kind",)

@@ -1,11 +1,13 @@
 """/api/standards/: the catalogue, read-only (a standard changes through the promotion review)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from cadence.standards.filters import StandardFilter
 from cadence.standards.models import Standard, StandardVersion
 from cadence.standards.views import catalogue_queryset
+from experiments import access
+from experiments.models import Experiment
 
 
 class StandardVersionSerializer(serializers.ModelSerializer):
@@ -31,6 +33,12 @@ class StandardVersionSerializer(serializers.ModelSerializer):
         ]
 
 
+class CitationSerializer(serializers.Serializer):
+    experiment = serializers.CharField(source="experiment.key")
+    kind = serializers.CharField(help_text="based_on or retests")
+    at = serializers.DateTimeField(source="created_at")
+
+
 class StandardSerializer(serializers.ModelSerializer):
     code = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True, help_text="active, under_review or retired")
@@ -39,6 +47,9 @@ class StandardSerializer(serializers.ModelSerializer):
     segments = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
     supporting_experiments = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
     contradicting_experiments = serializers.SerializerMethodField()
+    citing_experiments = serializers.SerializerMethodField(
+        help_text="Experiments started from it or re-testing it (those you may see)."
+    )
     versions = StandardVersionSerializer(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -54,6 +65,7 @@ class StandardSerializer(serializers.ModelSerializer):
             "owner",
             "supporting_experiments",
             "contradicting_experiments",
+            "citing_experiments",
             "evidence",
             "effective_date",
             "rereview_date",
@@ -61,6 +73,13 @@ class StandardSerializer(serializers.ModelSerializer):
             "versions",
             "url",
         ]
+
+    @extend_schema_field(CitationSerializer(many=True))
+    def get_citing_experiments(self, standard):
+        request = self.context.get("request")
+        visible = access.visible_experiments(request.user) if request else Experiment.objects.none()
+        citations = standard.citations.select_related("experiment").filter(experiment__in=visible)
+        return CitationSerializer(citations, many=True).data
 
     def get_contradicting_experiments(self, standard) -> list[dict]:
         return [

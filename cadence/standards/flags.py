@@ -4,6 +4,7 @@ next promotion review. Hooked on ExperimentEvent's post_save (apps.StandardsConf
 from django.db import transaction
 
 from cadence.standards.models import Contradiction, Standard, StandardVersion
+from cadence.standards.relevance import segments_overlap
 from experiments.models import ExperimentEvent, Outcome, Status
 
 
@@ -23,11 +24,7 @@ def standards_on_scope(experiment):
         .prefetch_related("segments")
     )
     # An experiment on all customers (no segments) overlaps every segment of the standard.
-    return [
-        s
-        for s in candidates
-        if not s.segments.all() or not segments or {g.pk for g in s.segments.all()} & set(segments)
-    ]
+    return [s for s in candidates if segments_overlap([g.pk for g in s.segments.all()], segments)]
 
 
 def flag_contradictions(event: ExperimentEvent) -> list[Contradiction]:

@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Experiment, ExperimentEvent, Segment, Touchpoint
 from experiments.models.append_only import AppendOnlyModel
@@ -129,3 +130,27 @@ class StandardVersion(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.standard.code} v{self.number} {self.change}"
+
+
+class Citation(models.Model):
+    """An experiment that names a standard: started from it (a template) or declared to re-test it.
+    The standard's page lists them; the approvers see the re-tests (cadence.standards.relevance)."""
+
+    class Kind(models.TextChoices):
+        BASED_ON = "based_on", _("Based on this standard")
+        RETESTS = "retests", _("Re-tests this standard")
+
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="citations")
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="standard_citations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["standard", "experiment", "kind"], name="one_citation_per_kind")]
+
+    def __str__(self):
+        return f"{self.experiment.key} {self.kind} {self.standard.code}"

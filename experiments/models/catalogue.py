@@ -91,6 +91,19 @@ class SensitiveCategory(models.Model):
     needs_standards_keeper = models.BooleanField(
         default=True, help_text="Experiments in this category also need a standards keeper's approval."
     )
+    # The AI guardrails (issue 14): checked by experiments.contract with the rest of the policy.
+    guardrail_one_of = models.ManyToManyField(
+        Metric,
+        blank=True,
+        related_name="guarding_categories",
+        help_text="Experiments in this category must carry at least one of these as a guardrail.",
+    )
+    needs_ai_safeguards = models.BooleanField(
+        "needs AI safeguards",
+        default=False,
+        help_text="Experiments in this category must state a disclosure, a named human fallback and a "
+        "bias/fairness note (reviewed by the standards keeper).",
+    )
 
     class Meta:
         ordering = ["name"]

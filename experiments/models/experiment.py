@@ -100,6 +100,26 @@ class Experiment(models.Model):
     )
     sensitive_categories = models.ManyToManyField(SensitiveCategory, blank=True, related_name="experiments")
 
+    # AI safeguards: required when a sensitive category asks for them (experiments.contract).
+    ai_disclosure = models.TextField(
+        "AI disclosure", blank=True, help_text="What customers are told about the AI (the exact wording they see)."
+    )
+    human_fallback = models.CharField(
+        "human fallback",
+        max_length=200,
+        blank=True,
+        help_text="The person or team who takes over when a customer asks for a human or the AI cannot help.",
+    )
+    bias_note = models.TextField(
+        "bias and fairness note",
+        blank=True,
+        help_text="Who could be treated worse by the AI and how it is checked; the standards keeper reviews it.",
+    )
+    # A template's source (experiments.drafting): the past experiment this proposal started from.
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="drafts_based_on", editable=False
+    )
+
     planned_start = models.DateField()
     planned_end = models.DateField()
     min_runtime_days = models.PositiveSmallIntegerField(

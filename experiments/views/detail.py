@@ -4,7 +4,7 @@ the latest check's decision, the metrics, charts, data freshness and the check h
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from experiments import access, hooks, lifecycle, policy, verdicts
+from experiments import drafting, access, hooks, lifecycle, policy, verdicts
 from experiments.live.ingestion import ACCEPTING_DATA
 from experiments.live.presentation import live_page
 from experiments.models import MetricRole
@@ -61,5 +61,8 @@ def experiment_detail(request, key):
             "live": live_page(experiment),
             "overrides": override_panel(experiment, request.user),
             "runtime_days": verdicts.runtime_days(experiment),
+            # Other apps' notes on the proposal (standards: those in force on its scope).
+            "proposal_sections": hooks.proposal_sections(experiment),
+            "may_start_from": drafting.may_start_from(request.user, experiment),
         },
     )

@@ -131,6 +131,8 @@ def _save(form, variants, metrics, user, creating):
     for formset in (variants, metrics):
         formset.instance = experiment
         formset.save()
+    for hook in hooks.registry.get("form_saved"):
+        hook.fn(experiment, form.data, user)
     if creating:
         lifecycle.record_creation(experiment, user)
         return experiment, None

@@ -54,5 +54,5 @@ def owner_policy(chat_charter):
 
 
 @pytest.fixture
-def uses_ai():
-    return SensitiveCategory.objects.get(key="uses-ai")
+def personal_data():
+    return SensitiveCategory.objects.get(key="personal-data")

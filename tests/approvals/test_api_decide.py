@@ -21,8 +21,8 @@ def decide(user, approval_request, verdict, comment=""):
     )
 
 
-def test_the_inbox_lists_what_waits_with_its_evidence(pending, approver, uses_ai):
-    pending.sensitive_categories.add(uses_ai)
+def test_the_inbox_lists_what_waits_with_its_evidence(pending, approver, personal_data):
+    pending.sensitive_categories.add(personal_data)
     response = api_client(approver).get("/api/approvals/inbox/")
     assert response.status_code == 200
     body = response.json()
@@ -30,7 +30,7 @@ def test_the_inbox_lists_what_waits_with_its_evidence(pending, approver, uses_ai
     [item] = body["results"]
     assert item["experiment"] == pending.key and item["kind"] == "proposal" and item["status"] == "open"
     assert item["hypothesis"] == pending.hypothesis_sentence
-    assert item["touchpoints"] == ["chat"] and item["risk_flags"] == ["uses-ai"]
+    assert item["touchpoints"] == ["chat"] and item["risk_flags"] == ["personal-data"]
     assert item["plan"]["total_units"] > 0 and item["plan_error"] == ""
     assert item["overlapping"] == [] and item["more_overlapping"] is False
     assert [slot["key"] for slot in item["waiting_on"]] == ["named_approver"]
@@ -92,10 +92,10 @@ def test_a_double_click_answers_409(pending, approver):
     assert Decision.objects.count() == 1
 
 
-def test_the_loser_of_a_race_gets_409_with_the_outcome(submit, proposer, approver, standards_keeper, uses_ai):
+def test_the_loser_of_a_race_gets_409_with_the_outcome(submit, proposer, approver, standards_keeper, personal_data):
     """Two approvers of a two-slot request: the first rejects, the second's approval arrives too late."""
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)
+    experiment.sensitive_categories.add(personal_data)
     transition(experiment, "submit", proposer)
     approval_request = open_request(experiment)
     assert decide(approver, approval_request, "reject", "Not in peak season").status_code == 200

@@ -32,7 +32,7 @@ def submitted(seeded_catalogues, sensitive=False):
     keeper = make_user("k_keeper", "standards_keeper")
     experiment = make_experiment(proposer, approver)
     if sensitive:
-        experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="uses-ai"))
+        experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="personal-data"))
     transition(experiment, "submit", proposer)
     return experiment, approver, keeper
 

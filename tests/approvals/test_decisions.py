@@ -54,9 +54,9 @@ def test_someone_who_fills_no_slot_is_refused(pending, other_approver, standards
     assert not Decision.objects.exists()
 
 
-def test_one_vote_per_approver(submit, proposer, approver, standards_keeper, uses_ai):
+def test_one_vote_per_approver(submit, proposer, approver, standards_keeper, personal_data):
     experiment = submit(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)  # added after submit: resubmitted below
+    experiment.sensitive_categories.add(personal_data)  # added after submit: resubmitted below
     from approvals.services import resubmit_after_edit
 
     resubmit_after_edit(experiment, proposer)
@@ -85,12 +85,12 @@ def test_one_vote_is_a_database_constraint(pending, approver):
         )
 
 
-def test_sensitive_experiment_needs_a_standards_keeper_too(submit, proposer, approver, standards_keeper, uses_ai):
+def test_sensitive_experiment_needs_a_standards_keeper_too(submit, proposer, approver, standards_keeper, personal_data):
     from experiments.lifecycle import transition
     from tests.factories import make_experiment
 
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)
+    experiment.sensitive_categories.add(personal_data)
     transition(experiment, "submit", proposer)
     request = experiment.approval_requests.get()
     assert [s["label"] for s in request.required_slots] == ["Named approver", "Standards keeper"]
@@ -158,13 +158,13 @@ def test_request_changes_returns_it_to_the_owner(pending, proposer, approver):
 
 
 def test_a_decided_request_refuses_a_late_second_decision_with_409(
-    submit, proposer, approver, standards_keeper, uses_ai
+    submit, proposer, approver, standards_keeper, personal_data
 ):
     from experiments.lifecycle import transition
     from tests.factories import make_experiment
 
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)
+    experiment.sensitive_categories.add(personal_data)
     transition(experiment, "submit", proposer)
     decide(experiment, standards_keeper, "reject", "Not disclosed to customers.")
     with pytest.raises(Exception) as refused:
@@ -208,14 +208,14 @@ def test_decisions_are_append_only(pending, approver):
 
 
 def test_a_filled_role_slot_takes_no_second_approval_but_may_still_hear_an_objection(
-    proposer, approver, standards_keeper, uses_ai
+    proposer, approver, standards_keeper, personal_data
 ):
     from experiments.lifecycle import transition
     from tests.factories import make_experiment, make_user
 
     second_keeper = make_user("kai_keeper", "standards_keeper")
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)
+    experiment.sensitive_categories.add(personal_data)
     transition(experiment, "submit", proposer)
     decide(experiment, standards_keeper, "approve")
     with pytest.raises(DecisionConflict, match="standards keeper approval is already given") as refused:

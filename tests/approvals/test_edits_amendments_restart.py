@@ -20,9 +20,9 @@ from tests.factories import make_experiment
 pytestmark = pytest.mark.django_db
 
 
-def test_edit_after_submit_withdraws_approvals_given(submit, proposer, approver, standards_keeper, uses_ai):
+def test_edit_after_submit_withdraws_approvals_given(submit, proposer, approver, standards_keeper, personal_data):
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)
+    experiment.sensitive_categories.add(personal_data)
     transition(experiment, "submit", proposer)
     first = experiment.approval_requests.get()
     decide(experiment, approver, "approve")

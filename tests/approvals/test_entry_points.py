@@ -59,13 +59,13 @@ def test_web_approval_records_the_decision(pending, approver):
 
 
 def test_api_partial_approval_keeps_it_pending_and_a_second_click_is_409(
-    submit, proposer, approver, standards_keeper, uses_ai
+    submit, proposer, approver, standards_keeper, personal_data
 ):
     from experiments.lifecycle import transition
     from tests.factories import make_experiment
 
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)
+    experiment.sensitive_categories.add(personal_data)
     transition(experiment, "submit", proposer)
 
     first = api_transition(approver, experiment, action="approve")

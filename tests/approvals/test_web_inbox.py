@@ -32,23 +32,23 @@ def test_the_named_approver_sees_the_request_with_its_evidence(pending, approver
     assert "Still needed: Named approver." in text
 
 
-def test_the_inbox_shows_overlaps_risk_flags_and_how_long_it_waited(submit, proposer, approver, uses_ai):
+def test_the_inbox_shows_overlaps_risk_flags_and_how_long_it_waited(submit, proposer, approver, personal_data):
     running = make_experiment(proposer, approver, status=Status.RUNNING, title="Bot hand-over wording")
     with time_machine.travel("2026-03-02 09:00Z", tick=False):
         experiment = make_experiment(
             proposer, approver, planned_start=running.planned_start, planned_end=running.planned_end
         )
-        experiment.sensitive_categories.add(uses_ai)
+        experiment.sensitive_categories.add(personal_data)
         transition(experiment, "submit", proposer)
     with time_machine.travel("2026-03-05 09:00Z", tick=False):
         _, text = inbox_text(approver)
     assert "waiting 3 days" in text
-    assert "Uses AI" in text
+    assert "Uses personal data" in text
     assert "Bot hand-over wording" in text
 
 
 def test_authors_others_and_people_who_already_voted_see_nothing(
-    pending, proposer, co_author, other_approver, outsider, approver, standards_keeper, uses_ai
+    pending, proposer, co_author, other_approver, outsider, approver, standards_keeper, personal_data
 ):
     for person in (proposer, co_author, other_approver, outsider, standards_keeper):
         response, text = inbox_text(person)
@@ -57,10 +57,10 @@ def test_authors_others_and_people_who_already_voted_see_nothing(
 
 
 def test_a_role_slot_puts_the_request_in_every_holders_inbox_until_filled(
-    submit, proposer, approver, standards_keeper, uses_ai
+    submit, proposer, approver, standards_keeper, personal_data
 ):
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(uses_ai)
+    experiment.sensitive_categories.add(personal_data)
     transition(experiment, "submit", proposer)
     response, _ = inbox_text(standards_keeper)
     assert [i.request.experiment for i in response.context["items"]] == [experiment]

@@ -140,10 +140,10 @@ def test_an_area_with_only_touchpoints_closes_the_touchpoint(contract):
 
 
 def test_sensitive_categories_add_approvals_as_information_not_problems(contract):
-    flagged = contract | {"sensitive_categories": ["uses-ai"]}
+    flagged = contract | {"sensitive_categories": ["personal-data"]}
     assert check(flagged) == []
     assert added_approvals(flagged) == [
-        {"category": "uses-ai", "message": "Uses AI adds a standards keeper's approval."}
+        {"category": "personal-data", "message": "Uses personal data adds a standards keeper's approval."}
     ]
 
 

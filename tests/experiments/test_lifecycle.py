@@ -507,7 +507,7 @@ def test_an_approve_move_waits_for_every_approval_the_policy_requires(people, st
     from experiments.models import SensitiveCategory
 
     experiment = experiment_in(S.DRAFT, people)
-    experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="uses-ai"))
+    experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="personal-data"))
     transition(experiment, "submit", people["owner"])
 
     assert transition(experiment, "approve", people["named_approver"]) is None

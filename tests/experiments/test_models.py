@@ -21,7 +21,7 @@ def error_fields(instance, **kwargs):
 
 def test_every_seeded_metric_is_valid(db):
     metrics = list(Metric.objects.all())
-    assert len(metrics) == 14
+    assert len(metrics) == 16  # with containment and handoff-to-human (the AI guardrails)
     for metric in metrics:
         metric.full_clean()
 

@@ -283,7 +283,7 @@ def submitted_with_one_approval(proposer, approver, standards_keeper):
     from experiments.models import SensitiveCategory
 
     experiment = make_experiment(proposer, approver)
-    experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="uses-ai"))
+    experiment.sensitive_categories.add(SensitiveCategory.objects.get(key="personal-data"))
     transition(experiment, "submit", proposer)
     decide(experiment, standards_keeper, "approve")
     return experiment

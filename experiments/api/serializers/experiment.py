@@ -69,6 +69,12 @@ class ExperimentSerializer(serializers.ModelSerializer):
         many=True, required=False, help_text="Success and guardrail metrics; replaces all rows when given."
     )
     hypothesis_sentence = serializers.CharField(read_only=True)
+    based_on = serializers.SlugRelatedField(
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text="The past experiment this proposal was started from, if any.",
+    )
     duration_days = serializers.IntegerField(read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField(help_text="Lifecycle actions the requesting user may take now.")
     result = serializers.SerializerMethodField(help_text="Its result and health, as the experiments list shows them.")
@@ -90,6 +96,10 @@ class ExperimentSerializer(serializers.ModelSerializer):
             "segments",
             "exposure_cap_pct",
             "sensitive_categories",
+            "ai_disclosure",
+            "human_fallback",
+            "bias_note",
+            "based_on",
             "planned_start",
             "planned_end",
             "duration_days",

@@ -34,6 +34,12 @@ class PolicySensitiveCategorySerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     adds_approvals = serializers.ListField(child=serializers.CharField(), help_text="Approvals the category adds.")
+    guardrail_one_of = NamedMetricSerializer(
+        many=True, help_text="An experiment in the category carries at least one of these as a guardrail."
+    )
+    needs_ai_safeguards = serializers.BooleanField(
+        help_text="An experiment in the category states ai_disclosure, human_fallback and bias_note."
+    )
 
 
 class NeverTestAreaSerializer(serializers.Serializer):

@@ -45,7 +45,7 @@ def proposal(**overrides):
         "touchpoints": ["chat"],
         "segments": ["new-customers"],
         "exposure_cap_pct": 20,
-        "sensitive_categories": ["uses-ai"],
+        "sensitive_categories": ["personal-data"],
         "planned_start": (today + dt.timedelta(days=1)).isoformat(),
         "planned_end": (today + dt.timedelta(days=28)).isoformat(),
         "min_runtime_days": 7,

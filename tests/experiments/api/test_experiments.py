@@ -24,7 +24,7 @@ def test_create_full_proposal_then_read_it_back(api_as, proposer, approver, co_a
     assert body["outcome"] == ""
     assert body["touchpoints"] == ["chat"]
     assert body["segments"] == ["new-customers"]
-    assert body["sensitive_categories"] == ["uses-ai"]
+    assert body["sensitive_categories"] == ["personal-data"]
     assert body["exposure_cap_pct"] == 20
     assert body["hypothesis_sentence"].startswith("If we shorten the chat greeting to one sentence for customers")
     assert [(v["key"], v["is_control"], v["weight"]) for v in body["variants"]] == [

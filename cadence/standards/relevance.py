@@ -1,0 +1,129 @@
+"""Which standards bear on a proposal: THE one rule, read by the proposal form, the ideas slot, the
+approver's card, the experiment page and the API (/api/standards/relevant/, /api/experiments/<key>/standards/).
+
+A standard in force (active or under review) is relevant when it shares a touchpoint with the
+proposal, or when its supporting experiments proved it on a metric the proposal measures. It is
+*on scope* when it shares a touchpoint and a segment (no segments = all customers): a loss or a
+stop of this proposal would contradict it (cadence.standards.flags flags exactly these). A proposal
+re-tests it when its authors say so (a Citation) or when it is on scope and aims at the same
+success metric (detected).
+"""
+
+from dataclasses import dataclass, field
+
+from cadence.standards.models import Citation, Standard
+from experiments.models import ExperimentMetric, MetricRole, Touchpoint
+
+
+def segments_overlap(standard_segments, segments) -> bool:
+    """No segments on either side means all customers, which overlaps every segment."""
+    return not standard_segments or not segments or bool(set(standard_segments) & set(segments))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a proposal covers, by catalogue keys: built from an experiment, a form or a query."""
+
+    touchpoints: frozenset = frozenset()
+    segments: frozenset = frozenset()
+    metrics: frozenset = frozenset()  # every metric it measures
+    success_metrics: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, touchpoints=(), segments=(), metrics=(), success_metrics=()) -> "Scope":
+        return cls(frozenset(touchpoints), frozenset(segments), frozenset(metrics), frozenset(success_metrics))
+
+    @classmethod
+    def of_experiment(cls, experiment) -> "Scope":
+        rows = [(r.metric.key, r.role) for r in experiment.metrics.select_related("metric")]
+        return cls.of(
+            touchpoints=[t.key for t in experiment.touchpoints.all()],
+            segments=[s.key for s in experiment.segments.all()],
+            metrics=[key for key, _role in rows],
+            success_metrics=[key for key, role in rows if role == MetricRole.SUCCESS],
+        )
+
+
+@dataclass
+class Relevant:
+    standard: Standard
+    touchpoints: list = field(default_factory=list)  # names shared with the proposal
+    metrics: list = field(default_factory=list)  # names the standard was proven on that the proposal measures
+    on_scope: bool = False
+    retest_declared: bool = False
+    retest_detected: bool = False
+
+    @property
+    def retests(self) -> bool:
+        return self.retest_declared or self.retest_detected
+
+
+def proven_metrics(standards) -> dict[int, dict[str, str]]:
+    """standard pk -> {metric key: name}: the success metrics its supporting experiments measured."""
+    found: dict[int, dict[str, str]] = {s.pk: {} for s in standards}
+    rows = ExperimentMetric.objects.filter(
+        role=MetricRole.SUCCESS, experiment__supported_standards__in=list(found)
+    ).values_list("experiment__supported_standards", "metric__key", "metric__name")
+    for standard_pk, key, name in rows:
+        if standard_pk in found:
+            found[standard_pk][key] = name
+    return found
+
+
+def relevant_standards(scope: Scope, *, experiment=None) -> list[Relevant]:
+    """The standards in force that bear on `scope`, those it would contradict first.
+
+    experiment: the proposal itself, when saved: its declared re-tests count, and the standards it
+    supports are left out (a standard does not bear on its own evidence).
+    """
+    if not (scope.touchpoints or scope.metrics):
+        return []
+    candidates = list(
+        Standard.objects.exclude(status=Standard.Status.RETIRED)
+        .exclude(**({"supporting_experiments": experiment} if experiment is not None and experiment.pk else {}))
+        .prefetch_related("touchpoints", "segments")
+        .select_related("owner")
+        .order_by("pk")
+    )
+    proven = proven_metrics(candidates)
+    declared = set()
+    if experiment is not None and experiment.pk:
+        declared = set(
+            Citation.objects.filter(experiment=experiment, kind=Citation.Kind.RETESTS).values_list(
+                "standard_id", flat=True
+            )
+        )
+    found = []
+    for standard in candidates:
+        shared_tps = [t.name for t in standard.touchpoints.all() if t.key in scope.touchpoints]
+        shared_metrics = [name for key, name in proven[standard.pk].items() if key in scope.metrics]
+        if not (shared_tps or shared_metrics or standard.pk in declared):
+            continue
+        on_scope = bool(shared_tps) and segments_overlap([s.key for s in standard.segments.all()], scope.segments)
+        same_aim = bool(scope.success_metrics & set(proven[standard.pk]))
+        found.append(
+            Relevant(
+                standard=standard,
+                touchpoints=shared_tps,
+                metrics=shared_metrics,
+                on_scope=on_scope,
+                retest_declared=standard.pk in declared,
+                retest_detected=on_scope and same_aim,
+            )
+        )
+    return sorted(found, key=lambda r: (not r.retests, not r.on_scope, r.standard.pk))
+
+
+def relevant_to_experiment(experiment) -> list[Relevant]:
+    return relevant_standards(Scope.of_experiment(experiment), experiment=experiment)
+
+
+def relevant_to_idea(idea) -> list[Relevant]:
+    """An idea names one touchpoint and perhaps a segment, no metrics yet."""
+    return relevant_standards(
+        Scope.of(touchpoints=[idea.touchpoint.key], segments=[idea.segment.key] if idea.segment_id else [])
+    )
+
+
+def touchpoint_keys(ids) -> list[str]:
+    return list(Touchpoint.objects.filter(pk__in=ids).values_list("key", flat=True))
