@@ -254,7 +254,7 @@ def load_ai_guardrails(apps):
     try:
         SensitiveCategory._meta.get_field("guardrail_one_of")
     except FieldDoesNotExist:
-        return  # an older migration state: 0013_ai_guardrails seeds it later
+        return  # an older migration state: 0014_ai_guardrails seeds it later
     for key, metric_keys in AI_GUARDRAIL_METRICS.items():
         category = SensitiveCategory.objects.filter(key=key).first()
         if category is None or category.guardrail_one_of.exists():

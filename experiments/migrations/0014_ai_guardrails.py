@@ -13,7 +13,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("experiments", "0012_segments_and_cuped"),
+        ("experiments", "0013_latest_check_index"),
     ]
 
     operations = [
