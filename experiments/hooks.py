@@ -16,6 +16,8 @@ Points:
 - ``edit_context``: fn(experiment, user) -> dict added to the proposal form's context.
 - ``policy_approvals``: fn() -> list of sentences: the approvals another app adds beyond the named
   approver (e.g. per touchpoint or sensitive category), shown with the policy.
+- ``signal_fired``: fn(experiment, check, srm_failed=bool): a check stopped the experiment or could
+  not read its data, inside the check's transaction.
 - ``after_sweep``: fn(now, report): a monitoring sweep ran (report: started, queued, look_date).
 """
 
