@@ -18,6 +18,7 @@ Points:
   approver (e.g. per touchpoint or sensitive category), shown with the policy.
 - ``signal_fired``: fn(experiment, check, srm_failed=bool): a check stopped the experiment or could
   not read its data, inside the check's transaction.
+- ``dashboard_panel``: fn(user) -> dict with "template" (and its context as "panel") for the dashboard.
 - ``after_sweep``: fn(now, report): a monitoring sweep ran (report: started, queued, look_date).
 """
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 
-from experiments import access, roles
+from experiments import access, hooks, roles
 from experiments.live.presentation import running_board
 from experiments.models import Status
 
@@ -50,5 +50,7 @@ def dashboard(request):
             "can_propose": access.can_propose(user),
             # Every running experiment the user can see, with its light; problems first.
             "running_board": running_board(visible),
+            # Other apps' panels (e.g. cadence.duties: open responses), each {"template", ...}.
+            "panels": [hook.fn(user) for hook in hooks.registry.get("dashboard_panel")],
         },
     )
