@@ -25,7 +25,7 @@ class ResponseItem(models.Model):
         EXPLAINED = "explained", _("Explained: no action needed")
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="response_items")
-    check_record = models.ForeignKey(Check, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    check_record = models.ForeignKey(Check, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # The event this item answers (e.g. "check:42"): one item per event, however often it is reported.
     event_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
