@@ -17,6 +17,13 @@ def _dashboard_panel(user):
     return dashboard_panel(user)
 
 
+def _detail_panel(experiment, user):
+    from cadence.duties.queries import experiment_panel
+
+    return "duties", experiment_panel(experiment, user)
+
+
 def register():
     hooks.registry.add("signal_fired", OWNER, _signal_fired)
     hooks.registry.add("dashboard_panel", OWNER, _dashboard_panel)
+    hooks.registry.add("detail_panel", OWNER, _detail_panel)

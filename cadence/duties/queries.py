@@ -42,3 +42,11 @@ def review_summary() -> list[dict]:
         .select_related("experiment", "owner")
         .order_by("due_at", "pk")
     ]
+
+
+def experiment_panel(experiment, user) -> dict:
+    """The experiment page's part: its response owner and its responses, open first."""
+    from experiments import charter
+
+    items = list(access.visible_items(user).filter(experiment=experiment).order_by("-state", "due_at", "pk"))
+    return {"response_owner": charter.response_owner_of(experiment), "items": items}

@@ -169,3 +169,11 @@ def test_open_responses_show_on_the_dashboard_and_without_an_owner_go_to_the_tou
     assert item.owner == chat_owner  # no response owner named: the touchpoint owner answers
     page = https_client(proposer).get("/").content.decode()
     assert "Open responses" in page and item.get_absolute_url() in page
+
+
+def test_the_experiment_page_names_the_response_owner_and_links_the_response(experiment, proposer):
+    stop_by_check(experiment)
+    item = ResponseItem.objects.get()
+    page = https_client(proposer).get(experiment.get_absolute_url()).content.decode()
+    section = page.split('id="responses"')[1].split("</section>")[0]
+    assert "Response owner: Rosa Responder." in section and item.get_absolute_url() in section
