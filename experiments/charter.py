@@ -34,12 +34,7 @@ def _signal_entries(experiment: Experiment):
 def is_signal_owner(user, experiment: Experiment) -> bool:
     """Named signal owner of one of its touchpoints (or its metrics there); with nobody named, the
     global signal-owner group, as before charters."""
-    if not _signed_in(user):
-        return False
-    entries = _signal_entries(experiment)
-    if entries.exists():
-        return entries.filter(user=user).exists()
-    return roles.has_role(user, roles.SIGNAL_OWNER)
+    return roles.SIGNAL_OWNER in relations(user, experiment)
 
 
 def signal_owners_of(experiment: Experiment) -> list:
@@ -53,34 +48,42 @@ def signal_owners_of(experiment: Experiment) -> list:
     return list(people.distinct().order_by("username"))
 
 
-def _holds(user, experiment: Experiment, duty: str) -> bool:
-    return _signed_in(user) and _entries(experiment, duty).filter(user=user).exists()
-
-
 def is_operator(user, experiment: Experiment) -> bool:
     """Named to operate it (send data, stop) on one of its touchpoints."""
-    return _holds(user, experiment, Duty.OPERATE)
+    return OPERATOR in relations(user, experiment)
 
 
 def is_builder(user, experiment: Experiment) -> bool:
-    return _holds(user, experiment, Duty.BUILD)
+    return BUILDER in relations(user, experiment)
 
 
 def relations(user, experiment: Experiment) -> set[str]:
-    """The charter's relations for lifecycle.relations: the signal-owner role only where it holds."""
+    """The charter's relations for lifecycle.relations: the signal-owner role only where it holds.
+    One query for the charter's entries on its touchpoints (pages ask this for every move shown)."""
+    if not _signed_in(user):
+        return set()
+    entries = list(
+        CharterDuty.objects.filter(
+            touchpoint__in=experiment.touchpoints.all(), duty__in=[Duty.SIGNAL_OWNER, Duty.OPERATE, Duty.BUILD]
+        ).values_list("duty", "user_id", "metric_id")
+    )
     found = set()
-    if is_signal_owner(user, experiment):
+    signal = [(who, metric) for duty, who, metric in entries if duty == Duty.SIGNAL_OWNER]
+    if any(metric is not None for _who, metric in signal):
+        used = set(experiment.metrics.values_list("metric_id", flat=True))
+        signal = [(who, metric) for who, metric in signal if metric is None or metric in used]
+    if (user.pk in {who for who, _metric in signal}) if signal else roles.has_role(user, roles.SIGNAL_OWNER):
         found.add(roles.SIGNAL_OWNER)
-    if is_operator(user, experiment):
+    if (Duty.OPERATE, user.pk) in {(duty, who) for duty, who, _metric in entries}:
         found.add(OPERATOR)
-    if is_builder(user, experiment):
+    if (Duty.BUILD, user.pk) in {(duty, who) for duty, who, _metric in entries}:
         found.add(BUILDER)
     return found
 
 
 def may_operate(user, experiment: Experiment) -> bool:
     """Send data and stop: its signal owners and named operators (authors and admins: experiments.access)."""
-    return is_signal_owner(user, experiment) or is_operator(user, experiment)
+    return bool({roles.SIGNAL_OWNER, OPERATOR} & relations(user, experiment))
 
 
 def design_refusal(user, touchpoints) -> str:
