@@ -60,7 +60,13 @@ class ResponseCloseSerializer(serializers.Serializer):
             OpenApiParameter("mine", bool, description="Only items you are the response owner of."),
         ],
     ),
-    retrieve=extend_schema(summary="One response item", responses={200: ResponseItemSerializer, 404: None}),
+    retrieve=extend_schema(
+        summary="One response item",
+        responses={
+            200: ResponseItemSerializer,
+            404: OpenApiResponse(description="No such response, or on an experiment you cannot see"),
+        },
+    ),
 )
 class ResponseItemViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ResponseItemSerializer
