@@ -11,8 +11,12 @@ def open_items(user):
 
 
 def waiting_for(user):
-    """Open items this person must close: their own, and those escalated to them as touchpoint owner."""
-    return [item for item in open_items(user) if access.may_close(user, item)]
+    """Open items this person must close: their own, and those on touchpoints they own (escalations
+    go to them). Administrators may close any, but only these wait for them."""
+    from django.db.models import Q
+
+    mine = Q(owner=user) | Q(experiment__touchpoints__charter__owner=user)
+    return open_items(user).filter(mine).distinct()
 
 
 def dashboard_panel(user) -> dict:

@@ -177,3 +177,10 @@ def test_the_experiment_page_names_the_response_owner_and_links_the_response(exp
     page = https_client(proposer).get(experiment.get_absolute_url()).content.decode()
     section = page.split('id="responses"')[1].split("</section>")[0]
     assert "Response owner: Rosa Responder." in section and item.get_absolute_url() in section
+
+
+def test_the_nav_counts_the_responses_waiting(experiment, responder, chat_owner, signal_owner):
+    stop_by_check(experiment)
+    for user in (responder, chat_owner):
+        assert https_client(user).get("/approvals/").context["waiting_count"] == 1
+    assert https_client(signal_owner).get("/approvals/").context["waiting_count"] == 0
