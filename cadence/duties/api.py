@@ -4,7 +4,7 @@ which duty on which touchpoint, with the gaps.
 Refusals (cadence.duties.access): 404 for an item on an experiment the caller cannot see; 403 when
 the caller is not its response owner, a touchpoint owner or an administrator; 409 when it is closed."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -47,6 +47,13 @@ class ResponseItemSerializer(serializers.ModelSerializer):
         ]
 
 
+class ResponseListQuerySerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=ResponseItem.State.choices, required=False, help_text="Only items in this state."
+    )
+    mine = serializers.BooleanField(required=False, help_text="Only items you are the response owner of.")
+
+
 class ResponseCloseSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ResponseItem.Action.choices, help_text="What was done.")
     what_was_done = serializers.CharField(help_text="In a few words: what was changed, fixed or found.")
@@ -55,10 +62,11 @@ class ResponseCloseSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(
         summary="Response items on experiments you can see",
-        parameters=[
-            OpenApiParameter("state", str, enum=["open", "closed"], description="Only items in this state."),
-            OpenApiParameter("mine", bool, description="Only items you are the response owner of."),
-        ],
+        parameters=[ResponseListQuerySerializer],
+        responses={
+            200: ResponseItemSerializer(many=True),
+            400: OpenApiResponse(description="A filter is wrong (state, mine)"),
+        },
     ),
     retrieve=extend_schema(
         summary="One response item",
@@ -70,14 +78,16 @@ class ResponseCloseSerializer(serializers.Serializer):
 )
 class ResponseItemViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ResponseItemSerializer
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         items = access.visible_items(self.request.user).order_by("due_at", "pk")
         if self.action == "list":
-            state = self.request.query_params.get("state")
-            if state in ResponseItem.State.values:
+            query = ResponseListQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            if state := query.validated_data.get("state"):
                 items = items.filter(state=state)
-            if self.request.query_params.get("mine") in ("1", "true", "True"):
+            if query.validated_data.get("mine"):
                 items = items.filter(owner=self.request.user)
         return items
 

@@ -184,3 +184,9 @@ def test_the_nav_counts_the_responses_waiting(experiment, responder, chat_owner,
     for user in (responder, chat_owner):
         assert https_client(user).get("/approvals/").context["waiting_count"] == 1
     assert https_client(signal_owner).get("/approvals/").context["waiting_count"] == 0
+
+
+def test_a_wrong_filter_or_id_is_refused_by_name(experiment, proposer):
+    response = api(proposer).get("/api/responses/?state=AAA")
+    assert response.status_code == 400 and {p["field"] for p in response.json()["problems"]} == {"state"}
+    assert api(proposer).get("/api/responses/null/").status_code == 404
