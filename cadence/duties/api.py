@@ -83,7 +83,8 @@ class ResponseItemViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         items = access.visible_items(self.request.user).order_by("due_at", "pk")
         if self.action == "list":
-            query = ResponseListQuerySerializer(data=self.request.query_params)
+            # A plain dict: from a QueryDict an empty "?state=" would count as not given.
+            query = ResponseListQuerySerializer(data=self.request.query_params.dict())
             query.is_valid(raise_exception=True)
             if state := query.validated_data.get("state"):
                 items = items.filter(state=state)

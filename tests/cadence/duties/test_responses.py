@@ -187,6 +187,7 @@ def test_the_nav_counts_the_responses_waiting(experiment, responder, chat_owner,
 
 
 def test_a_wrong_filter_or_id_is_refused_by_name(experiment, proposer):
+    assert api(proposer).get("/api/responses/?state=").status_code == 400
     response = api(proposer).get("/api/responses/?state=AAA")
     assert response.status_code == 400 and {p["field"] for p in response.json()["problems"]} == {"state"}
     assert api(proposer).get("/api/responses/null/").status_code == 404
