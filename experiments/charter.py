@@ -72,7 +72,9 @@ def relations(user, experiment: Experiment) -> set[str]:
     if any(metric is not None for _who, metric in signal):
         used = set(experiment.metrics.values_list("metric_id", flat=True))
         signal = [(who, metric) for who, metric in signal if metric is None or metric in used]
-    if (user.pk in {who for who, _metric in signal}) if signal else roles.has_role(user, roles.SIGNAL_OWNER):
+    named = {who for who, _metric in signal}
+    # Named for this experiment: they alone own its signals. Nobody named: the global group, as before.
+    if user.pk in named or (not named and roles.has_role(user, roles.SIGNAL_OWNER)):
         found.add(roles.SIGNAL_OWNER)
     if (Duty.OPERATE, user.pk) in {(duty, who) for duty, who, _metric in entries}:
         found.add(OPERATOR)
