@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from approvals import slots as slot_rules
 from approvals.models import ApprovalRequest
-from experiments import lifecycle, roles
+from experiments import charter, lifecycle, roles
 from experiments.models import Status
 
 AMENDABLE_STATUSES = (Status.APPROVED, Status.RUNNING)
@@ -19,6 +19,8 @@ def _signed_in(user) -> bool:
 def amend_refusal(user, experiment):
     if not _signed_in(user) or user.pk not in experiment.authors():
         return lifecycle.NotPermitted(_("Only the owner and co-authors may amend this experiment."))
+    if refusal := charter.update_refusal(user, experiment):
+        return lifecycle.NotPermitted(refusal)
     if experiment.status not in AMENDABLE_STATUSES:
         return lifecycle.IllegalMove(
             _("Only approved or running experiments are amended; this one is %(status)s.")
@@ -32,7 +34,7 @@ def may_amend(user, experiment) -> bool:
 
 
 def restart_refusal(user, experiment):
-    if not _signed_in(user) or (user.pk not in experiment.authors() and not roles.has_role(user, roles.SIGNAL_OWNER)):
+    if not _signed_in(user) or (user.pk not in experiment.authors() and not charter.is_signal_owner(user, experiment)):
         return lifecycle.NotPermitted(_("Only the authors or a signal owner may ask to restart this experiment."))
     if experiment.status != Status.STOPPED:
         return lifecycle.IllegalMove(

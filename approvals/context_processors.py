@@ -8,7 +8,9 @@ def approvals_counts(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from cadence.duties.queries import waiting_for as responses_waiting_for  # their open response items
+
     return {
-        "waiting_count": len(waiting_ids_of_request(request)),
+        "waiting_count": len(waiting_ids_of_request(request)) + responses_waiting_for(user).count(),
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
     }

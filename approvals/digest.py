@@ -1,4 +1,5 @@
-"""The daily monitoring digest: what the slot changed since the last digest, to every signal owner.
+"""The daily monitoring digest: what the slot changed since the last digest, to every signal owner,
+each told only of the experiments they own the signals of (experiments.charter).
 
 The latest DIGEST notification's time remembers the last run (each digest writes one in-app DIGEST
 notification per signal owner and experiment it mentions). When nothing changed, nothing is sent
@@ -14,6 +15,7 @@ from django.db.models import Max
 from django.utils import dateformat, timezone
 
 from approvals.models import DigestClaim, Notification
+from experiments.charter import signal_owners_of
 from experiments.live.monitoring import signal_owners
 from experiments.models import Check, ExperimentEvent
 from mailing import outbox
@@ -120,10 +122,14 @@ def send_digest(now=None) -> int:
     owners = signal_owners()
     if not news or not owners:
         return 0
-    subject, body = compose(news, since, now)
+    owned_by = {item.experiment.pk: {p.pk for p in signal_owners_of(item.experiment)} for item in news}
     today = timezone.localdate(now)
     queued = 0
     for owner in owners:
+        mine = [item for item in news if owner.pk in owned_by[item.experiment.pk]]
+        if not mine:
+            continue  # nothing they own the signals of changed
+        subject, body = compose(mine, since, now)
         with transaction.atomic():
             if not _claim(owner, today, now):
                 continue  # today's digest for this owner was sent by another run
@@ -136,7 +142,7 @@ def send_digest(now=None) -> int:
                         message=" ".join(item.lines()),
                         created_at=now,
                     )
-                    for item in news
+                    for item in mine
                 ]
             )
             # One email per owner (they need not see each other's addresses), sent after commit.

@@ -166,6 +166,7 @@ class Notification(models.Model):
         REVIEW_MINUTES = "review_minutes", "Promotion review minutes"
         MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
         STANDARD = "standard", "Standard"
+        RESPONSE = "response", "Response needed"  # cadence.duties: a signal fired, its response owner acts
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)

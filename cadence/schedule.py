@@ -37,6 +37,12 @@ PERIODIC_TASKS = [
         description="Reminds approvers of requests waiting too long and escalates to backups (each once).",
     ),
     PeriodicSpec(
+        name="Response reminders",
+        task="duties.remind_responders",
+        every_seconds=15 * 60,
+        description="Reminds response owners of responses past due and escalates to the touchpoint owners (each once).",
+    ),
+    PeriodicSpec(
         name="Daily monitoring",
         task="experiments.monitoring_sweep",
         at_setting="MONITORING_TIME",

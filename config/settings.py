@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cadence.standards",
     "cadence.reviews",
     "cadence.calendars",
+    "cadence.duties",
     "mailing",
     "accounts",
 ]
@@ -272,6 +273,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Approvals: reminders and escalation after this many business days; optional signed webhook.
 APPROVAL_REMINDER_BUSINESS_DAYS = env_int("APPROVAL_REMINDER_BUSINESS_DAYS", 2, minimum=1)
 APPROVAL_ESCALATION_BUSINESS_DAYS = env_int("APPROVAL_ESCALATION_BUSINESS_DAYS", 5, minimum=1)
+# Response items (cadence.duties): due this many business days after a signal fires; escalated to the
+# touchpoint owner this many business days after they fall due.
+RESPONSE_DUE_BUSINESS_DAYS = env_int("RESPONSE_DUE_BUSINESS_DAYS", 1, minimum=1)
+RESPONSE_ESCALATION_BUSINESS_DAYS = env_int("RESPONSE_ESCALATION_BUSINESS_DAYS", 1, minimum=1)
 WEBHOOK_URL = env_str("WEBHOOK_URL")
 WEBHOOK_SECRET = env_str("WEBHOOK_SECRET")
 

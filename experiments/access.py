@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from experiments import roles
+from experiments import charter, roles
 from experiments.models import Experiment, Override, Status
 
 
@@ -24,7 +24,10 @@ def visible_experiments(user):
 
 
 def can_propose(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.PROPOSER))
+    """Proposers, and designers named in a touchpoint's charter (which touchpoints: charter.design_refusal)."""
+    return user.is_authenticated and (
+        user.is_superuser or roles.has_role(user, roles.PROPOSER) or charter.may_design_somewhere(user)
+    )
 
 
 def can_edit(user, experiment: Experiment) -> bool:
@@ -32,17 +35,17 @@ def can_edit(user, experiment: Experiment) -> bool:
 
 
 def may_send_data(user, experiment: Experiment) -> bool:
-    """Authors, signal owners and superusers send data; nobody else does."""
+    """Authors, its signal owners and operators (experiments.charter) and superusers send data; nobody else does."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or roles.has_role(user, roles.SIGNAL_OWNER) or user.pk in experiment.authors()
+    return user.is_superuser or user.pk in experiment.authors() or charter.may_operate(user, experiment)
 
 
 def may_file_override(user, experiment: Experiment) -> bool:
-    """Who may disagree with a check that stopped it (experiments.overrides): its authors and the signal owners."""
+    """Who may disagree with a check that stopped it (experiments.overrides): its authors and its signal owners."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.pk in experiment.authors() or roles.has_role(user, roles.SIGNAL_OWNER)
+    return user.pk in experiment.authors() or charter.is_signal_owner(user, experiment)
 
 
 def may_answer_override(user, override: Override) -> bool:

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy
 from experiments import service_keys
 
 from experiments.models import (
+    CharterDuty,
+    ExperimentResponseOwner,
     Experiment,
     ExperimentEvent,
     ExperimentMetric,
@@ -209,3 +211,31 @@ class ServiceKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
             service_keys.revoke_key(request.user, key)
+
+
+class CharterDutyInline(admin.TabularInline):
+    """The touchpoint's charter: who designs, builds, operates, updates, owns signals and responds."""
+
+    model = CharterDuty
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+TouchpointAdmin.inlines = [*TouchpointAdmin.inlines, CharterDutyInline]
+
+
+@admin.register(CharterDuty)
+class CharterDutyAdmin(admin.ModelAdmin):
+    list_display = ("touchpoint", "duty", "user", "metric")
+    list_filter = ("duty", "touchpoint")
+    search_fields = ("user__username", "touchpoint__name")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(ExperimentResponseOwner)
+class ExperimentResponseOwnerAdmin(admin.ModelAdmin):
+    """An experiment's own response owner, in place of its touchpoints' charter."""
+
+    list_display = ("experiment", "user")
+    autocomplete_fields = ("user",)
+    raw_id_fields = ("experiment",)

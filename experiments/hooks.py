@@ -20,6 +20,9 @@ Points:
   that its page and the approver's card show (standards: those in force on its scope).
 - ``policy_approvals``: fn() -> list of sentences: the approvals another app adds beyond the named
   approver (e.g. per touchpoint or sensitive category), shown with the policy.
+- ``signal_fired``: fn(experiment, check, srm_failed=bool): a check stopped the experiment or could
+  not read its data, inside the check's transaction.
+- ``dashboard_panel``: fn(user) -> dict with "template" (and its context as "panel") for the dashboard.
 - ``after_sweep``: fn(now, report): a monitoring sweep ran (report: started, queued, look_date).
 """
 

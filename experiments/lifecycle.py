@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from experiments import errors, hooks, roles
+from experiments import charter, errors, hooks, roles
 from experiments.models import Experiment, ExperimentEvent, Outcome, Status
 
 # Relations a user can have to an experiment; "system" is the scheduler (no user).
@@ -89,7 +89,7 @@ MOVES = {
             _lazy("Start"),
             {Status.APPROVED},
             Status.RUNNING,
-            {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
+            {OWNER, roles.SIGNAL_OWNER, charter.BUILDER, SYSTEM, OPERATOR},
             style="primary",
         ),
         _move(
@@ -97,7 +97,7 @@ MOVES = {
             _lazy("Stop"),
             {Status.RUNNING},
             Status.STOPPED,
-            {OWNER, APPROVER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
+            {OWNER, APPROVER, roles.SIGNAL_OWNER, charter.OPERATOR, SYSTEM, OPERATOR},
             needs_reason=True,
             style="danger",
         ),
@@ -201,7 +201,9 @@ def relations(user, experiment: Experiment) -> set[str]:
         return {SYSTEM}
     if not user.is_authenticated or not user.is_active:
         return set()
-    found = set(roles.role_names(user))
+    # The signal-owner role holds where the touchpoint's charter says so (experiments.charter).
+    found = set(roles.role_names(user)) - {roles.SIGNAL_OWNER}
+    found |= charter.relations(user, experiment)
     is_author = user.pk in experiment.authors()
     if is_author:
         found.add(OWNER)
@@ -249,6 +251,10 @@ def _check_guards(experiment: Experiment, move: Move, actor, outcome: str):
         problems = blocking_problems(experiment)
         if problems:
             raise PolicyViolation(_("The proposal breaks the guardrail policy: fix the fields listed."), problems)
+    if move.action == "submit" and actor is not None:
+        refusal = charter.design_refusal(actor, experiment.touchpoints.all())
+        if refusal:
+            raise NotPermitted(refusal)
     if move.action == "conclude":
         from experiments.verdicts import guard_conclude  # verdicts imports lifecycle (its errors)
 

@@ -20,8 +20,12 @@ def inbox(request):
     items = [evidence_for(r) for r in page.object_list]
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
-    return render(
-        request,
-        "approvals/inbox.html",
-        {"items": items, "page": page, "may_export_all": may_export_all(request.user)},
-    )
+    from cadence.duties.queries import waiting_for as responses_waiting_for  # the response items they must close
+
+    context = {
+        "items": items,
+        "page": page,
+        "may_export_all": may_export_all(request.user),
+        "responses": responses_waiting_for(request.user),
+    }
+    return render(request, "approvals/inbox.html", context)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cadence.duties.queries import review_summary as open_responses
 from cadence.reviews.models import AgendaItem, ReviewMeeting
 from cadence.standards.evidence import evidence_snapshot
 from cadence.standards.models import Standard
@@ -114,6 +115,7 @@ def build_agenda(meeting: ReviewMeeting) -> ReviewMeeting:
         position += created
     meeting.since = since
     meeting.summary = programme_summary(since, meeting.starts_at)
+    meeting.summary["open_responses"] = open_responses()  # signals nobody has closed yet (cadence.duties)
     meeting.agenda_built_at = timezone.now()
     meeting.save(update_fields=["since", "summary", "agenda_built_at"])
     return meeting

@@ -43,6 +43,10 @@ def agenda_text(meeting: ReviewMeeting) -> str:
         lines.append(f"{number}. {item.subject_label} ({', '.join(item.reasons)})")
     if not meeting.items.exists():
         lines.append("Nothing to decide this month.")
+    responses = (meeting.summary or {}).get("open_responses") or []  # cadence.duties, frozen with the agenda
+    if responses:
+        lines += ["", "Open responses:"]
+        lines += [f"- {r['kind']}: {r['title']} ({r['experiment']}), {r['owner']}" for r in responses]
     return "\n".join(lines)
 
 

@@ -28,7 +28,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from experiments import roles
+from experiments import charter, roles
 from experiments.hooks import notify, registry
 from experiments.lifecycle import TransitionError, transition
 from experiments.live.count_sources import dominant_key
@@ -192,12 +192,18 @@ def lateness_reason(now: dt.datetime, due: dt.datetime, look_date: dt.date, skip
 
 
 def signal_owners():
-    return list(get_user_model().objects.filter(groups__name=roles.SIGNAL_OWNER, is_active=True).distinct())
+    """Everyone who owns some signal: the global group and every signal owner a charter names."""
+    return list(
+        get_user_model()
+        .objects.filter(Q(groups__name=roles.SIGNAL_OWNER) | Q(charter_duties__duty="signal_owner"), is_active=True)
+        .distinct()
+    )
 
 
 def everyone_involved(experiment: Experiment):
-    """Owner, co-authors, the named approver and every active signal owner."""
-    people = [experiment.owner, experiment.approver, *experiment.co_authors.all(), *signal_owners()]
+    """Owner, co-authors, the named approver and the experiment's own signal owners (experiments.charter)."""
+    people = [experiment.owner, experiment.approver, *experiment.co_authors.all()]
+    people += charter.signal_owners_of(experiment)
     return [person for person in people if person is not None]
 
 
@@ -340,6 +346,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
             everyone_involved(experiment),
             f"{_title(experiment)} was stopped by the check of {when}. {sentence}",
         )
+        _signal_fired(experiment, check, srm_failed=result.srm.failed)
         _set_next_check(experiment, None)
     elif result.action == LookAction.CONCLUDE:
         transition(experiment, "complete", None, reason=f"The check of {when} reached a decision.")
@@ -426,12 +433,20 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
     notify(
         "check_failed",
         experiment,
-        signal_owners(),
+        charter.signal_owners_of(experiment),
         f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}",
         key=f"check_failed:{experiment.pk}:{look_date.isoformat()}",
     )
+    _signal_fired(experiment, check, srm_failed=False)
     _set_next_check(experiment, next_slot_after(look_date))
     return check
+
+
+def _signal_fired(experiment: Experiment, check: Check, *, srm_failed: bool) -> None:
+    """A check stopped it or could not read its data: apps registered at `signal_fired` act on it
+    (cadence.duties opens a response item for the response owner), in the check's transaction."""
+    for hook in registry.get("signal_fired"):
+        hook.fn(experiment, check, srm_failed=srm_failed)
 
 
 def _error_again(check: Check, error: StatsInputError, now: dt.datetime) -> None:

@@ -25,6 +25,7 @@ from .live import (
     Observation,
 )
 from .override import Override
+from .charter import CharterDuty, Duty, ExperimentResponseOwner
 from .rollout import Rollout
 
 __all__ = [
@@ -32,6 +33,9 @@ __all__ = [
     "AssignedUnit",
     "AssignmentCount",
     "CellSource",
+    "CharterDuty",
+    "Duty",
+    "ExperimentResponseOwner",
     "Check",
     "DailyAggregate",
     "DailyStat",

@@ -1,13 +1,13 @@
 """The signed-in user's desk: what is waiting on them and what they own."""
 
-from django.contrib.auth.decorators import login_required
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 
-from experiments import access, roles
+from experiments import access, hooks, roles
 from experiments.live.presentation import running_board
 from experiments.models import Experiment, Status
 
@@ -78,5 +78,7 @@ def dashboard(request):
             "running_board": board[:BOARD_ROWS],
             "running_count": len(board),
             "running_list_url": _list_url([Status.RUNNING, Status.STOPPED]),
+            # Other apps' panels (e.g. cadence.duties: open responses), each {"template", ...}.
+            "panels": [hook.fn(user) for hook in hooks.registry.get("dashboard_panel")],
         },
     )

@@ -84,3 +84,17 @@ def test_the_demo_ships_its_won_experiment_and_the_assignment_api_serves_the_win
     assert won.events.filter(action="rolled_out", actor=won.owner).exists()
     answer = assign(won.key, "customer-1", touchpoint="app")
     assert (answer.variant, answer.reason) == ("treatment", "rolled_out")
+
+
+@pytest.mark.approvals
+def test_the_demo_has_a_response_open_for_the_stopped_experiment_and_gaps_on_the_roles_page(db):
+    from cadence.duties.models import ResponseItem
+    from cadence.duties.roles_page import GAP_NO_RESPONSE_OWNER, touchpoint_roles
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    item = ResponseItem.objects.get()
+    found = (item.experiment.key, item.owner.username, item.state, item.kind)
+    assert found == ("ivr-shortcut", "omar", "open", "stopped")
+    gaps = {row.touchpoint.key for row in touchpoint_roles() if GAP_NO_RESPONSE_OWNER in row.gaps}
+    assert "phone" not in gaps and "chat" not in gaps and "delivery" in gaps

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Max
 
 from cadence.demo_data import create_demo_cadence
+from cadence.duties.demo_data import create_demo_charters
 from experiments.demo_data import DEMO_PASSWORD, DEMO_USERS, create_demo_experiments, ensure_demo_users
 from experiments.roles import ensure_role_groups
 from mailing.models import Outbox
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         before = Outbox.objects.aggregate(last=Max("pk"))["last"] or 0
         ensure_role_groups()
         users = ensure_demo_users()
+        create_demo_charters(users)  # before the experiments: the checks' stop opens a response
         created = create_demo_experiments(users)
         create_demo_cadence(users)
         # The replayed history is weeks old: its notices stay in each person's inbox, but its

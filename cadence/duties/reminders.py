@@ -1,0 +1,79 @@
+"""Remind response owners of items past their due time, and escalate to the touchpoint owners,
+as approvals.reminders does for approvers: each item is claimed with a conditional UPDATE, so two
+beats never send the same reminder or escalation twice."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.notifications import Kind, notify_about
+from cadence.duties.models import ResponseItem
+from cadence.duties.opening import add_business_days, touchpoint_owners
+
+
+def _claim(item: ResponseItem, field: str, now) -> bool:
+    return (
+        ResponseItem.objects.filter(pk=item.pk, state=ResponseItem.State.OPEN, **{f"{field}__isnull": True}).update(
+            **{field: now}
+        )
+        == 1
+    )
+
+
+def escalation_due_at(item: ResponseItem):
+    return add_business_days(item.due_at, settings.RESPONSE_ESCALATION_BUSINESS_DAYS)
+
+
+def escalation_to(item: ResponseItem) -> list:
+    """The touchpoint owners (not the response owner themself); with none, the administrators."""
+    owners = [user for user in touchpoint_owners(item.experiment) if user.pk != item.owner_id]
+    return owners or list(get_user_model().objects.filter(is_superuser=True, is_active=True))
+
+
+def _title(item: ResponseItem) -> str:
+    return f"“{item.experiment.title}” ({item.experiment.key})"
+
+
+def send_reminders(now=None) -> dict:
+    """Returns how many reminders and escalations this run sent."""
+    now = now or timezone.now()
+    sent = {"reminders": 0, "escalations": 0}
+    waiting = ResponseItem.objects.filter(state=ResponseItem.State.OPEN, due_at__lte=now).select_related(
+        "experiment", "owner"
+    )
+    for item in waiting:
+        url = item.get_absolute_url()
+        if item.reminded_at is None:
+            with transaction.atomic():
+                if _claim(item, "reminded_at", now):
+                    notify_about(
+                        Kind.REMINDER,
+                        [item.owner],
+                        _("Reminder: the response to %(what)s on %(title)s was due; close it with what you did.")
+                        % {"what": item.get_kind_display().lower(), "title": _title(item)},
+                        url,
+                        key=f"reminder:response:{item.pk}",
+                    )
+                    sent["reminders"] += 1
+        if item.escalated_at is None and escalation_due_at(item) <= now:
+            with transaction.atomic():
+                if _claim(item, "escalated_at", now):
+                    notify_about(
+                        Kind.ESCALATION,
+                        escalation_to(item),
+                        _(
+                            "Escalation: nobody has responded to %(what)s on %(title)s; %(owner)s was due to. As the "
+                            "touchpoint's owner, see that it is handled."
+                        )
+                        % {
+                            "what": item.get_kind_display().lower(),
+                            "title": _title(item),
+                            "owner": item.owner.get_full_name() or item.owner.get_username(),
+                        },
+                        url,
+                        key=f"escalation:response:{item.pk}",
+                    )
+                    sent["escalations"] += 1
+    return sent
