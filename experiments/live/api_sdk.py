@@ -14,12 +14,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiments.api.service_key_auth import WITH_SERVICE_KEYS, ServiceKeyThrottle, require_service_key
-from experiments.live.api_assignment import BAD_INPUT, THROTTLED, UNAUTHORISED
+from experiments.live.api_assignment import THROTTLED, UNAUTHORISED
 from experiments.live.assignment import AssignmentInputError
 from experiments.live.sdk_config import config_for, etag_of
 from experiments.live.sdk_exposures import record_exposures
 from experiments.models import ServiceKeyAction
 
+BAD_EXPOSURES = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Each bad field (e.g. `exposures[3].unit`, `exposures[4].experiment` naming an experiment the key "
+    "may not see) with what is wrong; nothing counted.",
+)
 SERVICE_ONLY = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description="A person's sign-in (an SDK calls with a service key), a key that may not assign, or an "
@@ -109,7 +114,7 @@ class SdkExposuresView(APIView):
         "(`exposures[3].unit`). `disagreements` lists the entries whose `variant` differs from Pagar's arm "
         "(a client on a stale configuration).",
         request=inline_serializer(
-            "SdkExposuresRequest",
+            "SdkExposures",
             {
                 "exposures": inline_serializer(
                     "SdkExposure",
@@ -134,7 +139,7 @@ class SdkExposuresView(APIView):
                     "disagreements": serializers.ListField(child=serializers.IntegerField()),
                 },
             ),
-            400: BAD_INPUT,
+            400: BAD_EXPOSURES,
             401: UNAUTHORISED,
             403: SERVICE_ONLY,
             429: THROTTLED,
