@@ -118,6 +118,7 @@ def arm_weights(variants) -> list[tuple[str, int]]:
 # --- the per-process caches ------------------------------------------------------------------
 
 _configs: dict[int, ExperimentConfig] = {}
+_raw_configs: dict[int, tuple[tuple, ExperimentConfig]] = {}
 _catalogue: dict[str, frozenset[str]] = {"segment": frozenset(), "touchpoint": frozenset()}
 _CATALOGUE_MODELS = {"segment": Segment, "touchpoint": Touchpoint}
 
@@ -125,6 +126,7 @@ _CATALOGUE_MODELS = {"segment": Segment, "touchpoint": Touchpoint}
 def clear_caches() -> None:
     """Forget cached experiments and catalogue keys (tests; the cache otherwise renews itself)."""
     _configs.clear()
+    _raw_configs.clear()
     for kind in _catalogue:
         _catalogue[kind] = frozenset()
 
@@ -307,9 +309,16 @@ def rule_for(experiment_key: str, user=None) -> tuple[ExperimentConfig, str]:
     return _config(pk, experiment_key, stamp), status
 
 
-def rule_from_row(pk: int, experiment_key: str, status: str, stamp: tuple) -> tuple[ExperimentConfig, str]:
-    """`rule_for` for a caller that read the row itself (the fast assignment view)."""
-    return _config(pk, experiment_key, stamp), status
+def rule_from_row(pk: int, experiment_key: str, raw_stamp: tuple) -> ExperimentConfig:
+    """The cached rule for a caller that read (updated_at, config_version) itself, without the ORM
+    (the fast assignment view): kept apart, since a raw read's values may differ in type."""
+    held = _raw_configs.get(pk)
+    if held is not None and held[0] == raw_stamp and held[1].key == experiment_key:
+        return held[1]
+    # Loaded after the read: a change landing in between shows a newer stamp on the next call.
+    config = _load_config(pk)
+    _raw_configs[pk] = (raw_stamp, config)
+    return config
 
 
 def unknown_catalogue_key(config: ExperimentConfig, segment: str | None, touchpoint: str | None):

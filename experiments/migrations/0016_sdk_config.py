@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0012_segments_and_cuped'),
+        ("experiments", "0012_segments_and_cuped"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='experiment',
-            name='config_version',
+            model_name="experiment",
+            name="config_version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
     ]
