@@ -121,3 +121,11 @@ def test_a_rollout_is_served_by_the_fast_view(outsider, proposer, approver):
     rollouts.roll_out(won, proposer)
     body = client.get("/api/experiments/won/assignment/", {"unit": "u1", "touchpoint": "chat"}).json()
     assert (body["variant"], body["reason"], body["counted"]) == ("short", "rolled_out", False)
+
+
+def test_the_fast_view_keeps_the_keys_rate_limit(service, fenced, settings):
+    settings.SERVICE_KEY_RATE = "3/min"
+    codes = [ask(service, unit=f"u{n}", touchpoint="chat", segment="business").status_code for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = ask(service, unit="u9", touchpoint="chat", segment="business")
+    assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) <= 60
