@@ -1,6 +1,5 @@
 """The client package lives in clients/python (its own project, not installed in Pagar's
-environment): tests import it from there. Its HTTP tests talk to pytest-django's live server, which
-speaks plain HTTP."""
+environment): tests import it from there. Its HTTP tests talk to pytest-django's live server."""
 
 import sys
 from pathlib import Path
@@ -13,8 +12,15 @@ if str(CLIENT_SOURCE) not in sys.path:
     sys.path.insert(0, str(CLIENT_SOURCE))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def plain_http_for_the_live_server():
-    """Session-scoped and autouse so it is in place before live_server builds its middleware."""
+@pytest.fixture(scope="session")
+def plain_http():
+    """The HTTPS redirect off while the live server runs (as tests/browser/conftest.py does): its
+    middleware reads the setting once, when it starts, and pytest-django's own settings change
+    (ALLOWED_HOSTS) sits inside this one, so it lasts the session."""
     with override_settings(SECURE_SSL_REDIRECT=False):
         yield
+
+
+@pytest.fixture
+def plain_live_server(plain_http, live_server):
+    return live_server

@@ -59,8 +59,8 @@ def secret(experiments, outsider):
 
 
 @pytest.fixture
-def sdk(live_server, secret):
-    client = PagarClient(live_server.url, secret, refresh_seconds=3600, background=False)
+def sdk(plain_live_server, secret):
+    client = PagarClient(plain_live_server.url, secret, refresh_seconds=3600, background=False)
     yield client
     client._queue.clear()  # the test decides what is sent
 
@@ -149,27 +149,28 @@ def test_exposures_are_counted_once_in_the_assignment_counts(sdk, experiments):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unchanged_configuration_is_a_304_with_the_same_etag(live_server, secret, experiments):
+def test_an_unchanged_configuration_is_a_304_with_the_same_etag(plain_live_server, secret, experiments):
     import urllib.error
     import urllib.request
 
     first = urllib.request.urlopen(
-        urllib.request.Request(live_server.url + "/api/sdk/config/", headers={"Authorization": f"Key {secret}"})
+        urllib.request.Request(plain_live_server.url + "/api/sdk/config/", headers={"Authorization": f"Key {secret}"})
     )
     etag = first.headers["ETag"]
     with pytest.raises(urllib.error.HTTPError) as not_modified:
         urllib.request.urlopen(
             urllib.request.Request(
-                live_server.url + "/api/sdk/config/", headers={"Authorization": f"Key {secret}", "If-None-Match": etag}
+                plain_live_server.url + "/api/sdk/config/",
+                headers={"Authorization": f"Key {secret}", "If-None-Match": etag},
             )
         )
     assert not_modified.value.code == 304 and not_modified.value.headers["ETag"] == etag
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_wrong_key_fails_at_start(live_server, experiments):
+def test_a_wrong_key_fails_at_start(plain_live_server, experiments):
     with pytest.raises(PagarError) as refused:
-        PagarClient(live_server.url, "pgk_nope_nope", background=False)
+        PagarClient(plain_live_server.url, "pgk_nope_nope", background=False)
     assert refused.value.status == 401
 
 
