@@ -221,18 +221,22 @@ def _clean_items(items, prefix: str | None) -> list[tuple[str, str | None, str |
 clean_items = _clean_items  # the SDK's exposures (experiments.live.sdk_exposures) clean theirs alike
 
 
+def unknown_catalogue_keys(config: ExperimentConfig, segment: str | None, touchpoint: str | None) -> dict:
+    """{field: message} for a segment or touchpoint key the catalogue does not know (empty: fine)."""
+    unknown = {}
+    if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
+        unknown["segment"] = f"Unknown segment '{segment}'; see /api/segments/ for the keys."
+    if touchpoint is not None and touchpoint not in config.touchpoints and not _in_catalogue("touchpoint", touchpoint):
+        unknown["touchpoint"] = f"Unknown touchpoint '{touchpoint}'; see /api/touchpoints/ for the keys."
+    return unknown
+
+
 def _check_catalogue(cleaned, config: ExperimentConfig, prefix: str | None) -> None:
     errors: dict[str, list[str]] = {}
     for index, (_unit, segment, touchpoint) in enumerate(cleaned):
         at = "" if prefix is None else f"{prefix}[{index}]."
-        if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
-            errors[f"{at}segment"] = [f"Unknown segment '{segment}'; see /api/segments/ for the keys."]
-        if (
-            touchpoint is not None
-            and touchpoint not in config.touchpoints
-            and not _in_catalogue("touchpoint", touchpoint)
-        ):
-            errors[f"{at}touchpoint"] = [f"Unknown touchpoint '{touchpoint}'; see /api/touchpoints/ for the keys."]
+        for field, message in unknown_catalogue_keys(config, segment, touchpoint).items():
+            errors[f"{at}{field}"] = [message]
     if errors:
         raise AssignmentInputError(errors)
 
@@ -319,15 +323,6 @@ def rule_from_row(pk: int, experiment_key: str, raw_stamp: tuple) -> ExperimentC
     config = _load_config(pk)
     _raw_configs[pk] = (raw_stamp, config)
     return config
-
-
-def unknown_catalogue_key(config: ExperimentConfig, segment: str | None, touchpoint: str | None):
-    """(field, message) for a segment or touchpoint key the catalogue does not know, else None."""
-    if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
-        return "segment", f"Unknown segment '{segment}'; see /api/segments/ for the keys."
-    if touchpoint is not None and touchpoint not in config.touchpoints and not _in_catalogue("touchpoint", touchpoint):
-        return "touchpoint", f"Unknown touchpoint '{touchpoint}'; see /api/touchpoints/ for the keys."
-    return None
 
 
 def _assign_cleaned(experiment_key, cleaned, user, prefix, service_key, count) -> list[Assignment]:

@@ -93,7 +93,7 @@ def _answer(request, experiment_key: str):
     config = assignment.rule_from_row(pk, experiment_key, stamp)
     if not service_keys.covers(key, config.pk, config.touchpoints):
         return None
-    if assignment.unknown_catalogue_key(config, segment, touchpoint) is not None:
+    if assignment.unknown_catalogue_keys(config, segment, touchpoint):
         return None
     answer = assignment.decide(config, status, unit, segment, touchpoint)
     body = answer.as_dict()

@@ -108,9 +108,8 @@ def record_exposures(key: ServiceKey, entries) -> ExposureReport:
                 _("No experiment '%(key)s' that this key may see.") % {"key": experiment}
             ]
             continue
-        unknown = assignment.unknown_catalogue_key(rules[experiment][0], segment, touchpoint)
-        if unknown is not None:
-            errors[f"exposures[{index}].{unknown[0]}"] = [unknown[1]]
+        for field, message in assignment.unknown_catalogue_keys(rules[experiment][0], segment, touchpoint).items():
+            errors[f"exposures[{index}].{field}"] = [message]
     if errors:
         raise AssignmentInputError(errors)
     day = timezone.localdate()

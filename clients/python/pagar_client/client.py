@@ -37,6 +37,7 @@ SUPPORTED_ALGORITHM = "sha256-first8-v1"
 MAX_QUEUED = 100_000
 # Units already queued, remembered per process so each is sent once; forgotten when this full.
 MAX_SEEN = 1_000_000
+RETRIED_STATUSES = frozenset({408, 429})  # worth sending again later; other 4xx never will be
 
 
 class PagarError(Exception):
@@ -139,8 +140,10 @@ class PagarClient:
             self._wakeup.set()
 
     def flush_exposures(self) -> list[dict]:
-        """Send every queued exposure now, a batch per request; the server's answers. A batch
-        that fails goes back to the front of the queue (retrying it counts nothing twice)."""
+        """Send every queued exposure now, a batch per request; the server's answers. A batch the
+        server could not take (network, 5xx, 429) goes back to the front of the queue: retrying it
+        counts nothing twice. One it refuses (another 4xx: say the key lost the experiment) is
+        dropped, counted in `dropped_exposures` and kept in `last_error`, so it cannot block the rest."""
         answers = []
         while True:
             with self._lock:
@@ -149,10 +152,21 @@ class PagarClient:
                 return answers
             try:
                 answers.append(self._request("POST", EXPOSURES_PATH, body={"exposures": batch})[1])
-            except Exception:
-                with self._lock:
-                    self._queue[:0] = batch
+            except PagarError as refused:
+                if 400 <= refused.status < 500 and refused.status not in RETRIED_STATUSES:
+                    self.dropped_exposures += len(batch)
+                    self.last_error = refused
+                    logger.warning("Pagar refused %d exposures: %s", len(batch), refused)
+                    continue
+                self._requeue(batch)
                 raise
+            except Exception:
+                self._requeue(batch)
+                raise
+
+    def _requeue(self, batch: list[dict]) -> None:
+        with self._lock:
+            self._queue[:0] = batch
 
     @property
     def queued_exposures(self) -> int:

@@ -181,3 +181,14 @@ def test_the_client_refuses_unit_ids_the_server_refuses():
     for bad in ("", "   ", "bad\tid", "x" * 201, None, True):
         with pytest.raises(ValueError):
             clean_unit(bad)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_batch_is_dropped_and_does_not_block_the_queue(plain_live_server, experiments, outsider):
+    key, secret = make_service_key(outsider, [experiments["plain"]], actions=("assign",))
+    sdk = PagarClient(plain_live_server.url, secret, refresh_seconds=3600, exposure_batch=10, background=False)
+    enrolled = [sdk.assign("plain", f"u{n}", touchpoint="chat") for n in range(10)]
+    assert all(answer.enrolled for answer in enrolled)
+    key.experiments.clear()  # the key loses the experiment: the server refuses these exposures (403)
+    assert sdk.flush_exposures() == []
+    assert (sdk.queued_exposures, sdk.dropped_exposures, sdk.last_error.status) == (0, 10, 403)
