@@ -8,9 +8,10 @@ import itertools
 import pytest
 from pagar_client import PagarClient, PagarError
 from pagar_client import hashing as client_hashing
+from pagar_client import rules as client_rules
 
 from experiments import lifecycle, rollouts
-from experiments.live import assignment, assignment_buffer
+from experiments.live import assignment, assignment_buffer, sdk_config
 from experiments.live import hashing as server_hashing
 from experiments.models import AssignedUnit, AssignmentCount, Status, Touchpoint, Variant
 from tests.factories import make_experiment, make_service_key
@@ -68,6 +69,13 @@ def sdk(plain_live_server, secret):
 def test_the_client_ships_the_servers_hashing_function_for_function():
     for name in ("unit_fraction", "is_exposed", "arm_for"):
         assert inspect.getsource(getattr(client_hashing, name)) == inspect.getsource(getattr(server_hashing, name))
+    assert client_hashing.ALGORITHM == sdk_config.ALGORITHM
+
+
+def test_the_client_speaks_the_servers_reasons():
+    words = {getattr(client_rules, name) for name in dir(client_rules) if name.isupper() and name != "NOT_IN_CONFIG"}
+    assert set(assignment.REASONS) <= words
+    assert client_rules.SERVES_ROLLOUT == assignment.SERVES_ROLLOUT
 
 
 @pytest.mark.django_db(transaction=True)
