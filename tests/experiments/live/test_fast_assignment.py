@@ -71,6 +71,7 @@ def test_fast_answers_are_the_drf_views_answers(service, fenced, proposer):
             assert b'"indent' not in fast.content
             assert json.loads(fast.content) == json.loads(slow.content)
             assert fast["Content-Type"] == "application/json" and slow["Content-Type"].startswith("application/json")
+            assert (fast["Allow"], fast["Vary"]) == (slow["Allow"], slow["Vary"])
             seen.add(json.loads(fast.content)["reason"])
         assert drf.call_count == len(CASES)  # only the slow ones went to DRF
     assert seen == {
