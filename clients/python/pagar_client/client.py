@@ -7,10 +7,12 @@
     client.close()                   # sends what is queued
 
 How fresh: a background thread asks GET /api/sdk/config/ every `refresh_seconds` (with the ETag:
-an unchanged configuration is a 304). A stop, a rollout or a revert therefore reaches the client
-at most `refresh_seconds + timeout` seconds after it is made (one wait and one request), while
-the server is reachable; when it is not, the client keeps answering from the last configuration
-it fetched and says so in `last_error`.
+an unchanged configuration is a 304). Between two fetches it sends exposures only until the next
+fetch is due, so a fetch starts at most one exposure request (`timeout`) late. A stop, a rollout or
+a revert therefore reaches the client at most `refresh_seconds + 2 * timeout` seconds after it is
+made (the wait, a batch in flight, the fetch itself; 40 s with the defaults), while the server is
+reachable; when it is not, the client keeps answering from the last configuration it fetched and
+says so in `last_error`.
 
 Exposures: the first enrolled answer for each (experiment, unit) in this process is queued and
 sent to POST /api/sdk/exposures/ in batches of at most `exposure_batch`, by the same thread every
@@ -139,13 +141,14 @@ class PagarClient:
         if full:
             self._wakeup.set()
 
-    def flush_exposures(self) -> list[dict]:
+    def flush_exposures(self, until: float | None = None) -> list[dict]:
         """Send every queued exposure now, a batch per request; the server's answers. A batch the
         server could not take (network, 5xx, 429) goes back to the front of the queue: retrying it
         counts nothing twice. One it refuses (another 4xx: say the key lost the experiment) is
-        dropped, counted in `dropped_exposures` and kept in `last_error`, so it cannot block the rest."""
+        dropped, counted in `dropped_exposures` and kept in `last_error`, so it cannot block the rest.
+        With `until` (a time.monotonic() value), no batch is started after it: the rest waits."""
         answers = []
-        while True:
+        while until is None or time.monotonic() < until:
             with self._lock:
                 batch, self._queue = self._queue[: self.exposure_batch], self._queue[self.exposure_batch :]
             if not batch:
@@ -163,6 +166,7 @@ class PagarClient:
             except Exception:
                 self._requeue(batch)
                 raise
+        return answers
 
     def _requeue(self, batch: list[dict]) -> None:
         with self._lock:
@@ -187,8 +191,8 @@ class PagarClient:
                 if time.monotonic() >= next_refresh:
                     next_refresh = time.monotonic() + self.refresh_seconds
                     self.refresh()
-                self.flush_exposures()
-                self.last_error = None
+                    self.last_error = None
+                self.flush_exposures(until=next_refresh)
             except Exception as error:  # keep serving from the last configuration
                 self.last_error = error
                 logger.warning("Pagar client: %s", error)

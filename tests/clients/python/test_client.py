@@ -200,3 +200,28 @@ def test_a_refused_batch_is_dropped_and_does_not_block_the_queue(plain_live_serv
     key.experiments.clear()  # the key loses the experiment: the server refuses these exposures (403)
     assert sdk.flush_exposures() == []
     assert (sdk.queued_exposures, sdk.dropped_exposures, sdk.last_error.status) == (0, 10, 403)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_thread_brings_a_stop_within_the_bound_and_sends_exposures(
+    plain_live_server, secret, experiments, proposer
+):
+    import time
+
+    sdk = PagarClient(plain_live_server.url, secret, refresh_seconds=0.2, timeout=2)
+    try:
+        assert sdk.assign("plain", "customer-1", touchpoint="chat").enrolled is True
+        sent_by = time.monotonic() + sdk.refresh_seconds + 2 * sdk.timeout
+        while sdk.queued_exposures and time.monotonic() < sent_by:
+            time.sleep(0.02)
+        assert sdk.queued_exposures == 0  # sent by the thread
+        lifecycle.transition(experiments["plain"], "stop", proposer, reason="Complaints are rising.")
+        stopped_at = time.monotonic()
+        bound = sdk.refresh_seconds + 2 * sdk.timeout
+        while sdk.rule("plain").status != "stopped" and time.monotonic() - stopped_at < bound:
+            time.sleep(0.02)
+        assert sdk.rule("plain").status == "stopped"
+    finally:
+        sdk.close()
+    assignment_buffer.flush_assignments()
+    assert AssignedUnit.objects.filter(experiment__key="plain", unit_id="customer-1").exists()
