@@ -345,7 +345,8 @@ def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", o
             )
         _check_guards(current, move, actor, outcome)
         now = timezone.now()
-        fields = {"status": move.target, "updated_at": now}
+        # The version SDKs see (experiments.live.sdk_config): a status change reaches them on refresh.
+        fields = {"status": move.target, "updated_at": now, "config_version": current.config_version + 1}
         if move.needs_outcome:
             fields["outcome"] = outcome
         claimed = Experiment.objects.filter(pk=current.pk, status=current.status).update(**fields)
@@ -364,10 +365,12 @@ def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", o
             created_at=now,
         )
         current.status, current.updated_at = move.target, now
+        current.config_version += 1
         for hook in hooks.registry.get("after_move"):
             hook.fn(current, action, actor, event)
     experiment.status = move.target
     experiment.updated_at = now
+    experiment.config_version = current.config_version
     if move.needs_outcome:
         experiment.outcome = outcome
     return event

@@ -89,9 +89,11 @@ def _describe(experiment: Experiment) -> str:
 
 
 def _touch(experiment: Experiment, now) -> None:
-    """Move `updated_at`: every process's assignment cache (keyed on it) reloads on its next call."""
-    Experiment.objects.filter(pk=experiment.pk).update(updated_at=now)
+    """Move `updated_at`: every process's assignment cache (keyed on it) reloads on its next call;
+    bump the version SDKs see (experiments.live.sdk_config), so they fetch the rollout or revert."""
+    Experiment.objects.filter(pk=experiment.pk).update(updated_at=now, config_version=experiment.config_version + 1)
     experiment.updated_at = now
+    experiment.config_version += 1
 
 
 def _record(experiment: Experiment, action: str, actor, reason: str, when) -> ExperimentEvent:
@@ -159,6 +161,7 @@ def roll_out(experiment: Experiment, actor, *, variant: str = "", reason: str = 
         _touch(current, now)
         transaction.on_commit(clear_caches)
     experiment.updated_at = now
+    experiment.config_version = current.config_version
     return rollout
 
 
@@ -181,6 +184,7 @@ def revert(experiment: Experiment, actor, *, reason: str = "") -> Rollout:
         _touch(current, now)
         transaction.on_commit(clear_caches)
     experiment.updated_at = now
+    experiment.config_version = current.config_version
     return rollout
 
 

@@ -116,10 +116,15 @@ def authenticate(secret: str) -> ServiceKey:
         raise KeyRefused(_("This service key expired on %(day)s.") % {"day": f"{key.expires_at:%Y-%m-%d}"})
     if not key.created_by.is_active:
         raise KeyRefused(_("The person who made this service key can no longer sign in."))
+    note_use(key, now)
+    return key
+
+
+def note_use(key: ServiceKey, now) -> None:
+    """Write the last-used time, at most once per LAST_USED_EVERY (also for a cached key)."""
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_EVERY:
         ServiceKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
-    return key
 
 
 # --- scope ---------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Every call reads the experiment's status (one small indexed query), so a stop takes effect on the
 very next call. Everything else (arms and weights, exposure cap, segments, touchpoints) comes
-from a cache keyed on the experiment's `updated_at`, which every change moves (amendments too).
+from a cache keyed on the experiment's `updated_at`, which every change moves (amendments too),
+and its `config_version`, which status changes, rollouts and reverts bump.
 
 Only a running experiment enrols; any other status answers "not enrolled" with the control arm,
 the experience customers have today, unless the winning arm of a won experiment is rolled out
@@ -80,11 +81,11 @@ class Assignment:
 
 @dataclass(frozen=True)
 class ExperimentConfig:
-    """What assignment needs to know about an experiment, as of `updated_at`."""
+    """What assignment needs to know about an experiment, as of `stamp`."""
 
     pk: int
     key: str
-    updated_at: object
+    stamp: tuple  # (updated_at, config_version) it was read at: the cache's key
     exposure_cap_pct: float
     weights: tuple[tuple[str, int], ...]  # (arm key, weight) in the variants' stored order
     variant_ids: dict[str, int]
@@ -117,6 +118,7 @@ def arm_weights(variants) -> list[tuple[str, int]]:
 # --- the per-process caches ------------------------------------------------------------------
 
 _configs: dict[int, ExperimentConfig] = {}
+_raw_configs: dict[int, tuple[tuple, ExperimentConfig]] = {}
 _catalogue: dict[str, frozenset[str]] = {"segment": frozenset(), "touchpoint": frozenset()}
 _CATALOGUE_MODELS = {"segment": Segment, "touchpoint": Touchpoint}
 
@@ -124,19 +126,22 @@ _CATALOGUE_MODELS = {"segment": Segment, "touchpoint": Touchpoint}
 def clear_caches() -> None:
     """Forget cached experiments and catalogue keys (tests; the cache otherwise renews itself)."""
     _configs.clear()
+    _raw_configs.clear()
     for kind in _catalogue:
         _catalogue[kind] = frozenset()
 
 
 def _load_config(pk: int) -> ExperimentConfig:
-    key, cap, updated_at = Experiment.objects.values_list("key", "exposure_cap_pct", "updated_at").get(pk=pk)
+    key, cap, updated_at, version = Experiment.objects.values_list(
+        "key", "exposure_cap_pct", "updated_at", "config_version"
+    ).get(pk=pk)
     variants = list(Variant.objects.filter(experiment_id=pk))
     control = next((v.key for v in variants if v.is_control), variants[0].key if variants else None)
     rollout = Rollout.objects.filter(experiment_id=pk, reverted_at__isnull=True).select_related("variant").first()
     return ExperimentConfig(
         pk=pk,
         key=key,
-        updated_at=updated_at,
+        stamp=(updated_at, version),
         exposure_cap_pct=float(cap),
         weights=tuple(arm_weights(variants)),
         variant_ids={v.key: v.pk for v in variants},
@@ -148,12 +153,12 @@ def _load_config(pk: int) -> ExperimentConfig:
     )
 
 
-def _config(pk: int, key: str, updated_at) -> ExperimentConfig:
+def _config(pk: int, key: str, stamp: tuple) -> ExperimentConfig:
     cached = _configs.get(pk)
-    if cached is not None and cached.updated_at == updated_at and cached.key == key:
+    if cached is not None and cached.stamp == stamp and cached.key == key:
         return cached
-    # Loaded with the updated_at it was read at: if a change lands meanwhile, the next call's
-    # status read shows a newer updated_at and loads again.
+    # Loaded with the stamp it was read at: if a change lands meanwhile, the next call's status
+    # read shows a newer stamp and loads again.
     config = _load_config(pk)
     _configs[pk] = config
     return config
@@ -213,18 +218,25 @@ def _clean_items(items, prefix: str | None) -> list[tuple[str, str | None, str |
     return cleaned
 
 
+clean_items = _clean_items  # the SDK's exposures (experiments.live.sdk_exposures) clean theirs alike
+
+
+def unknown_catalogue_keys(config: ExperimentConfig, segment: str | None, touchpoint: str | None) -> dict:
+    """{field: message} for a segment or touchpoint key the catalogue does not know (empty: fine)."""
+    unknown = {}
+    if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
+        unknown["segment"] = f"Unknown segment '{segment}'; see /api/segments/ for the keys."
+    if touchpoint is not None and touchpoint not in config.touchpoints and not _in_catalogue("touchpoint", touchpoint):
+        unknown["touchpoint"] = f"Unknown touchpoint '{touchpoint}'; see /api/touchpoints/ for the keys."
+    return unknown
+
+
 def _check_catalogue(cleaned, config: ExperimentConfig, prefix: str | None) -> None:
     errors: dict[str, list[str]] = {}
     for index, (_unit, segment, touchpoint) in enumerate(cleaned):
         at = "" if prefix is None else f"{prefix}[{index}]."
-        if segment is not None and segment not in config.segments and not _in_catalogue("segment", segment):
-            errors[f"{at}segment"] = [f"Unknown segment '{segment}'; see /api/segments/ for the keys."]
-        if (
-            touchpoint is not None
-            and touchpoint not in config.touchpoints
-            and not _in_catalogue("touchpoint", touchpoint)
-        ):
-            errors[f"{at}touchpoint"] = [f"Unknown touchpoint '{touchpoint}'; see /api/touchpoints/ for the keys."]
+        for field, message in unknown_catalogue_keys(config, segment, touchpoint).items():
+            errors[f"{at}{field}"] = [message]
     if errors:
         raise AssignmentInputError(errors)
 
@@ -284,17 +296,37 @@ def decide(config: ExperimentConfig, status: str, unit: str, segment: str | None
 
 
 def _state(experiment_key: str, user):
-    """(pk, status, updated_at): the one query made on every call. 404 if `user` may not see it."""
+    """(pk, status, stamp): the one query made on every call. 404 if `user` may not see it."""
     experiments = Experiment.objects.all() if user is None else access.visible_experiments(user)
-    rows = list(experiments.filter(key=experiment_key).values_list("pk", "status", "updated_at").order_by()[:1])
+    fields = ("pk", "status", "updated_at", "config_version")
+    rows = list(experiments.filter(key=experiment_key).values_list(*fields).order_by()[:1])
     if not rows:
         raise ExperimentNotFound("No such experiment.")
-    return rows[0]
+    pk, status, updated_at, version = rows[0]
+    return pk, status, (updated_at, version)
+
+
+def rule_for(experiment_key: str, user=None) -> tuple[ExperimentConfig, str]:
+    """The experiment's cached rule and its status now (one query). ExperimentNotFound (404) when
+    `user` may not see it."""
+    pk, status, stamp = _state(experiment_key, user)
+    return _config(pk, experiment_key, stamp), status
+
+
+def rule_from_row(pk: int, experiment_key: str, raw_stamp: tuple) -> ExperimentConfig:
+    """The cached rule for a caller that read (updated_at, config_version) itself, without the ORM
+    (the fast assignment view): kept apart, since a raw read's values may differ in type."""
+    held = _raw_configs.get(pk)
+    if held is not None and held[0] == raw_stamp and held[1].key == experiment_key:
+        return held[1]
+    # Loaded after the read: a change landing in between shows a newer stamp on the next call.
+    config = _load_config(pk)
+    _raw_configs[pk] = (raw_stamp, config)
+    return config
 
 
 def _assign_cleaned(experiment_key, cleaned, user, prefix, service_key, count) -> list[Assignment]:
-    pk, status, updated_at = _state(experiment_key, user)
-    config = _config(pk, experiment_key, updated_at)
+    config, status = rule_for(experiment_key, user)
     if service_key is not None:
         service_keys.require_scope(service_key, ServiceKeyAction.ASSIGN, config.pk, config.key, config.touchpoints)
     _check_catalogue(cleaned, config, prefix)

@@ -1,7 +1,9 @@
 """Deterministic assignment by hashing: the same experiment and unit always land in the same place.
 
 Pure functions (no database), shared by the assignment API and by ingestion, which uses them to
-refuse an outcome row whose arm contradicts the unit's assignment.
+refuse an outcome row whose arm contradicts the unit's assignment. The Python SDK ships the same
+functions (clients/python/pagar_client/hashing.py, "sha256-first8-v1"): a test holds the two to
+the same source, so change both or neither.
 
 Two independent hashes (salted differently): one decides exposure (is the unit inside the
 approved cap?), the other the arm among the allocation weights. Keeping them independent means
@@ -19,19 +21,19 @@ def unit_fraction(experiment_key: str, salt: str, unit_id: str) -> float:
     return int.from_bytes(digest[:8], "big") / SCALE
 
 
-def is_exposed(experiment_key: str, exposure_cap_pct: float, unit_id: str) -> bool:
+def is_exposed(experiment_key: str, exposure_cap_pct: float, unit_id: str, salt: str = "exposure") -> bool:
     """Inside the exposure cap (a percentage of all units)?"""
-    return unit_fraction(experiment_key, "exposure", unit_id) * 100 < float(exposure_cap_pct)
+    return unit_fraction(experiment_key, salt, unit_id) * 100 < float(exposure_cap_pct)
 
 
-def arm_for(experiment_key: str, weights: list[tuple[str, float]], unit_id: str) -> str:
+def arm_for(experiment_key: str, weights: list[tuple[str, float]], unit_id: str, salt: str = "arm") -> str:
     """The arm `unit_id` gets among (arm key, weight) pairs, taken in the order given."""
     if not weights:
         raise ValueError("weights: an experiment needs at least one arm")
     total = float(sum(weight for _, weight in weights))
     if total <= 0:
         raise ValueError("weights: must add up to more than 0")
-    point = unit_fraction(experiment_key, "arm", unit_id) * total
+    point = unit_fraction(experiment_key, salt, unit_id) * total
     running = 0.0
     for key, weight in weights:
         running += float(weight)

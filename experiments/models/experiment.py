@@ -149,6 +149,9 @@ class Experiment(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What an SDK's cached configuration is checked against: a status change, a rollout and a
+    # revert each add one (experiments.lifecycle.make_move, experiments.rollouts._touch).
+    config_version = models.PositiveIntegerField(default=1, editable=False)
     # The daily monitoring slot checks running experiments whose time has come (the database,
     # not beat, says what is due); set when the experiment starts, moved on by each check.
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)

@@ -142,6 +142,15 @@ ROUTES = [
         {"experiment": "draft", "units": [{"unit": "u1"}]},
         dict.fromkeys(SIGNED_IN_OK, 403),
     ),
+    # The SDK's doors take a service key too (tests/experiments/live/test_sdk_api.py: keys and scope).
+    ("sdk config", "get", "/api/sdk/config/", None, dict.fromkeys(SIGNED_IN_OK, 403)),
+    (
+        "sdk exposures",
+        "post",
+        "/api/sdk/exposures/",
+        {"exposures": [{"experiment": "pending", "unit": "u1"}]},
+        dict.fromkeys(SIGNED_IN_OK, 403),
+    ),
     ("verdict pending", "get", "/api/experiments/pending/verdict/", None, SIGNED_IN_OK),
     ("verdict draft", "get", "/api/experiments/draft/verdict/", None, AUTHORS_ONLY),
     ("overrides pending", "get", "/api/experiments/pending/overrides/", None, SIGNED_IN_OK),
@@ -283,5 +292,7 @@ def test_every_api_route_is_in_the_sweep():
         "api-experiment-revert-rollout",
         "api-service-keys",
         "api-service-key-revoke",
+        "api-sdk-config",
+        "api-sdk-exposures",
     }
     assert names == swept | covered_elsewhere
