@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("experiments", "0012_segments_and_cuped"),
+        ("experiments", "0015_charter_roles"),
     ]
 
     operations = [
