@@ -11,6 +11,8 @@ success metric (detected).
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from cadence.standards.models import Citation, Standard
 from experiments.models import ExperimentMetric, MetricRole, Touchpoint
 
@@ -78,14 +80,6 @@ def relevant_standards(scope: Scope, *, experiment=None) -> list[Relevant]:
     """
     if not (scope.touchpoints or scope.metrics):
         return []
-    candidates = list(
-        Standard.objects.exclude(status=Standard.Status.RETIRED)
-        .exclude(**({"supporting_experiments": experiment} if experiment is not None and experiment.pk else {}))
-        .prefetch_related("touchpoints", "segments")
-        .select_related("owner")
-        .order_by("pk")
-    )
-    proven = proven_metrics(candidates)
     declared = set()
     if experiment is not None and experiment.pk:
         declared = set(
@@ -93,6 +87,24 @@ def relevant_standards(scope: Scope, *, experiment=None) -> list[Relevant]:
                 "standard_id", flat=True
             )
         )
+    # Only standards that could bear on the scope are loaded (the rule below decides which do):
+    # the catalogue may hold hundreds, and a page may ask for many proposals.
+    on_touchpoints = Standard.touchpoints.through.objects.filter(touchpoint__key__in=scope.touchpoints)
+    proven_on_metrics = ExperimentMetric.objects.filter(role=MetricRole.SUCCESS, metric__key__in=scope.metrics)
+    near = (
+        Q(pk__in=on_touchpoints.values("standard_id"))
+        | Q(pk__in=proven_on_metrics.values("experiment__supported_standards"))
+        | Q(pk__in=declared)
+    )
+    candidates = list(
+        Standard.objects.exclude(status=Standard.Status.RETIRED)
+        .filter(near)
+        .exclude(**({"supporting_experiments": experiment} if experiment is not None and experiment.pk else {}))
+        .prefetch_related("touchpoints", "segments")
+        .select_related("owner")
+        .order_by("pk")
+    )
+    proven = proven_metrics(candidates)
     found = []
     for standard in candidates:
         shared_tps = [t.name for t in standard.touchpoints.all() if t.key in scope.touchpoints]
