@@ -17,6 +17,7 @@ published Pocock / O'Brien-Fleming constants and sample-size inflation factors a
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -65,6 +66,16 @@ class _Grid:
     def total(self) -> float:
         return float(self.mass.sum() + self.extra_mass.sum())
 
+    @functools.cached_property
+    def sorted_nodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(nodes ascending, their masses, the mass at and above each node, one more 0 at the end),
+        made once per grid: a tail is then a dot product over a window of nodes plus one sum."""
+        nodes, masses = self.nodes_and_masses()
+        order = np.argsort(nodes, kind="stable")
+        nodes, masses = nodes[order], masses[order]
+        above = np.concatenate([np.cumsum(masses[::-1])[::-1], [0.0]])
+        return nodes, masses, above
+
 
 def _upper_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
     """P(continued so far and S_next >= c) with S_next = S + N(mean_step, delta)."""
@@ -74,6 +85,23 @@ def _upper_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
     if not keep.any():
         return 0.0
     return float(np.dot(masses[keep], ndtr((nodes[keep] + mean_step - c) / sd)))
+
+
+# ndtr(y) is exactly 1.0 in double precision for y >= 8.3: nodes that far above the point count
+# with their whole mass, and the window is what is left for the normal tails.
+_SATURATED_SDS = 8.5
+
+
+def _upper_tail_windowed(grid: _Grid, delta: float, c: float) -> float:
+    """``_upper_tail`` with no drift, on the grid's sorted nodes: the same sum (to rounding), with
+    normal tails only for the nodes within 8.5 SD of ``c``."""
+    nodes, masses, above = grid.sorted_nodes
+    sd = math.sqrt(delta)
+    lo = int(np.searchsorted(nodes, c - TAIL_SDS * sd, side="right"))
+    hi = int(np.searchsorted(nodes, c + _SATURATED_SDS * sd, side="right"))
+    if hi <= lo:
+        return float(above[lo])
+    return float(np.dot(masses[lo:hi], ndtr((nodes[lo:hi] - c) / sd)) + above[hi])
 
 
 def _lower_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
@@ -237,7 +265,7 @@ class BoundaryState:
         """P_H0(no crossing before the latest look and Z >= z at it)."""
         if z >= _MAX_Z:
             return 0.0
-        return _upper_tail(self.grid, self._delta(), 0.0, z * math.sqrt(self.fraction))
+        return _upper_tail_windowed(self.grid, self._delta(), z * math.sqrt(self.fraction))
 
     def stagewise_p_value(self, z: float) -> float:
         """p-value under stagewise ordering for an observed z at the latest look, assuming no
@@ -329,6 +357,20 @@ class BoundaryState:
 
 def normalise_fractions(fractions) -> tuple[float, ...]:
     """Cap at 1, round, drop looks that add no information; refuse NaN and decreasing fractions."""
+    key = tuple(fractions)
+    # Every look of every metric normalises the same fractions: plain floats are remembered (bools
+    # and ints are not, so True is never taken for 1.0; refused input is never remembered).
+    if all(type(raw) is float for raw in key):
+        return _normalised_floats(key)
+    return _normalise(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalised_floats(fractions: tuple[float, ...]) -> tuple[float, ...]:
+    return _normalise(fractions)
+
+
+def _normalise(fractions) -> tuple[float, ...]:
     result: list[float] = []
     previous = 0.0
     for index, raw in enumerate(fractions):
