@@ -15,7 +15,7 @@ from django.utils import timezone
 from experiments.live.count_agreement import check_counts_agree
 from experiments.models import AssignmentCount, Check, DailyStat, Experiment, MetricRole
 from experiments.planning import PlanningError, plan_for_experiment
-from experiments.stats.boundaries import normalise_fractions
+from experiments.stats.boundaries import KeptStates, normalise_fractions
 from experiments.stats.counts import data_units
 from experiments.stats.decision import Design, LookResult, MetricSpec, evaluate_look
 from experiments.stats.inputs import StatsInputError
@@ -33,7 +33,8 @@ class LookInputs:
     final: bool
     data_through: dt.datetime | None  # latest observation time in the statistics used
 
-    def evaluate(self) -> LookResult:
+    def evaluate(self, kept: KeptStates | None = None) -> LookResult:
+        """The look's decision; ``kept``: boundary states kept after the previous look, extended."""
         return evaluate_look(
             self.design,
             self.metrics,
@@ -41,6 +42,7 @@ class LookInputs:
             previous_fractions=self.previous_fractions,
             days_elapsed=self.days_elapsed,
             final=self.final,
+            kept=kept,
         )
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from experiments import roles
 from experiments.hooks import notify, registry
 from experiments.lifecycle import TransitionError, transition
+from experiments.live import kept_boundaries
 from experiments.live.count_sources import dominant_key
 from experiments.live.look_inputs import build_look, looks_so_far
 from experiments.models import Check, Experiment, Outcome, Status
@@ -307,7 +308,8 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
     now = timezone.now()
     try:
         look = build_look(experiment, look_date)
-        result = look.evaluate()
+        kept = kept_boundaries.load(experiment, look.design)
+        result = look.evaluate(kept)
     except StatsInputError as error:
         return _record_error(experiment, look_date, trigger, now, error)
 
@@ -331,6 +333,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
         created_at=now,
         **look_timing(experiment, look_date, now),
     )
+    kept_boundaries.save(experiment, look.design, kept)  # the next look extends these
     when = day_text(look_date)
     if result.action == LookAction.STOP:
         transition(experiment, "stop", None, reason=sentence)

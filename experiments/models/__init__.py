@@ -24,6 +24,7 @@ from .live import (
     IngestBatch,
     Observation,
 )
+from .boundary_state import KeptBoundaryState
 from .override import Override
 from .rollout import Rollout
 
@@ -38,6 +39,7 @@ __all__ = [
     "SegmentDailyStat",
     "DataSource",
     "IngestBatch",
+    "KeptBoundaryState",
     "Observation",
     "EDITABLE_STATUSES",
     "EffectUnit",

@@ -471,3 +471,26 @@ def boundary_state(
 
 def z_quantile(p: float) -> float:
     return float(ndtri(p))
+
+
+class KeptStates:
+    """The boundary states one experiment's looks extend, one per (alpha, spending, step).
+
+    Seeded with the states kept after the previous look (``BoundaryState.from_dict``); each test at
+    this look extends its own state by one look instead of recomputing every look from the first,
+    and ``states()`` are what to keep for the next look. A seed whose looks are not a prefix of
+    this look's (another plan, other earlier looks) is not used: the state is then recomputed.
+    """
+
+    def __init__(self, states=()):
+        self._by_test = {(s.alpha, s.spending, s.step): s for s in states}
+
+    def state(self, fractions, alpha: float, spending: str, step: float) -> BoundaryState | None:
+        key = (float(alpha), spending, float(step))
+        state = boundary_state(fractions, alpha, spending, step, start=self._by_test.get(key))
+        if state is not None:
+            self._by_test[key] = state
+        return state
+
+    def states(self) -> list[BoundaryState]:
+        return list(self._by_test.values())
