@@ -30,7 +30,7 @@ def load(experiment: Experiment, design: Design) -> KeptStates:
     """The states kept for `experiment` whose design is still `design`'s (one query)."""
     states = []
     for row in KeptBoundaryState.objects.filter(experiment=experiment).only("design_hash", "state"):
-        state = BoundaryState.from_dict(row.state)
+        state = BoundaryState.from_bytes(row.state)
         if _hash_of(state, design) == row.design_hash:
             states.append(state)
     return KeptStates(states)
@@ -44,7 +44,7 @@ def save(experiment: Experiment, design: Design, kept: KeptStates) -> None:
             experiment=experiment,
             design_hash=_hash_of(state, design),
             looks=len(state.fractions),
-            state=state.to_dict(),
+            state=state.to_bytes(),
             updated_at=now,
         )
         for state in kept.states()

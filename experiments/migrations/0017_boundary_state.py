@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("design_hash", models.CharField(max_length=64)),
                 ("looks", models.PositiveIntegerField()),
-                ("state", models.JSONField()),
+                ("state", models.BinaryField()),
                 ("updated_at", models.DateTimeField()),
                 (
                     "experiment",

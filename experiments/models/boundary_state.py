@@ -16,7 +16,7 @@ class KeptBoundaryState(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="boundary_states")
     design_hash = models.CharField(max_length=64)
     looks = models.PositiveIntegerField()  # looks the state covers (for the admin and a glance)
-    state = models.JSONField()  # BoundaryState.to_dict()
+    state = models.BinaryField()  # BoundaryState.to_bytes(): the grid as raw float64
     updated_at = models.DateTimeField()
 
     class Meta:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import math
 import threading
 from collections import OrderedDict
@@ -220,6 +221,9 @@ def obrien_fleming_constant(looks: int, alpha: float = 0.05, step: float = DEFAU
     return brentq(excess, 1.0, 6.0, xtol=1e-7)
 
 
+_BYTES_MAGIC = b"PBS1"  # Pagar boundary state, format 1
+
+
 def _pack(array: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(array, dtype="<f8").tobytes()).decode("ascii")
 
@@ -301,7 +305,7 @@ class BoundaryState:
         else:
 
             def excess(z):
-                return _upper_tail(grid, delta, 0.0, z * root) - target
+                return _upper_tail_windowed(grid, delta, z * root) - target
 
             low = -TAIL_SDS
             if excess(low) <= 0:  # cannot happen for a proper spending function; spend what exists
@@ -321,9 +325,7 @@ class BoundaryState:
             grid,
         )
 
-    def to_dict(self) -> dict:
-        """A JSON-able copy; ``from_dict`` restores it exactly."""
-        g = self.grid
+    def _header(self) -> dict:
         return {
             "alpha": self.alpha,
             "spending": self.spending,
@@ -331,6 +333,13 @@ class BoundaryState:
             "fractions": list(self.fractions),
             "boundaries": [b if math.isfinite(b) else None for b in self.boundaries],
             "spent": list(self.spent),
+        }
+
+    def to_dict(self) -> dict:
+        """A JSON-able copy; ``from_dict`` restores it exactly."""
+        g = self.grid
+        return {
+            **self._header(),
             "grid": {
                 "h": g.h,
                 "j0": g.j0,
@@ -340,10 +349,32 @@ class BoundaryState:
             },
         }
 
+    def to_bytes(self) -> bytes:
+        """A compact exact copy (the grid as raw float64, no text): ``from_bytes`` restores it."""
+        g = self.grid
+        header = self._header()
+        header["grid"] = {"h": g.h, "j0": g.j0, "sizes": [len(g.mass), len(g.extra_at), len(g.extra_mass)]}
+        head = json.dumps(header).encode()
+        arrays = [np.ascontiguousarray(a, dtype="<f8").tobytes() for a in (g.mass, g.extra_at, g.extra_mass)]
+        return _BYTES_MAGIC + len(head).to_bytes(4, "little") + head + b"".join(arrays)
+
     @classmethod
-    def from_dict(cls, data: dict) -> BoundaryState:
-        g = data["grid"]
-        grid = _Grid(float(g["h"]), int(g["j0"]), _unpack(g["mass"]), _unpack(g["extra_at"]), _unpack(g["extra_mass"]))
+    def from_bytes(cls, data: bytes) -> BoundaryState:
+        data = bytes(data)
+        if not data.startswith(_BYTES_MAGIC):
+            raise ValueError("not a kept boundary state")
+        size = int.from_bytes(data[4:8], "little")
+        header = json.loads(data[8 : 8 + size])
+        g = header.pop("grid")
+        offset, arrays = 8 + size, []
+        for count in g["sizes"]:
+            arrays.append(np.frombuffer(data, dtype="<f8", count=count, offset=offset).copy())
+            offset += 8 * count
+        grid = _Grid(float(g["h"]), int(g["j0"]), *arrays)
+        return cls._from_parts(header, grid)
+
+    @classmethod
+    def _from_parts(cls, data: dict, grid: _Grid) -> BoundaryState:
         return cls(
             float(data["alpha"]),
             str(data["spending"]),
@@ -353,6 +384,12 @@ class BoundaryState:
             tuple(float(s) for s in data["spent"]),
             grid,
         )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BoundaryState:
+        g = data["grid"]
+        grid = _Grid(float(g["h"]), int(g["j0"]), _unpack(g["mass"]), _unpack(g["extra_at"]), _unpack(g["extra_mass"]))
+        return cls._from_parts(data, grid)
 
 
 def normalise_fractions(fractions) -> tuple[float, ...]:

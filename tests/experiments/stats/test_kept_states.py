@@ -114,3 +114,10 @@ def test_a_state_of_another_plan_is_not_used():
     mixed, other_stored = replay(other, looks, kept_between_looks=True, stored=stored)
     assert mixed == scratch
     assert sorted(other_stored) != sorted(stored)
+
+
+def test_the_compact_copy_restores_a_state_exactly():
+    state = KeptStates().state([0.1, 0.25, 0.4], 0.05, "obrien_fleming", 0.005)
+    restored = BoundaryState.from_bytes(state.to_bytes())
+    assert restored.to_dict() == state.to_dict()
+    assert restored.extend(0.6).to_dict() == state.extend(0.6).to_dict()
