@@ -26,12 +26,15 @@ def _hash_of(state: BoundaryState, design: Design) -> str:
     return design_hash(state.alpha, state.spending, state.step, design.planned_units)
 
 
-def load(experiment: Experiment, design: Design) -> KeptStates:
-    """The states kept for `experiment` whose design is still `design`'s (one query)."""
+def load(experiment: Experiment, design: Design, rows=None) -> KeptStates:
+    """The states kept for `experiment` whose design is still `design`'s (one query, none when its
+    (design hash, state bytes) `rows` were read already)."""
+    if rows is None:
+        rows = KeptBoundaryState.objects.filter(experiment=experiment).values_list("design_hash", "state")
     states = []
-    for row in KeptBoundaryState.objects.filter(experiment=experiment).only("design_hash", "state"):
-        state = BoundaryState.from_bytes(row.state)
-        if _hash_of(state, design) == row.design_hash:
+    for row_hash, data in rows:
+        state = BoundaryState.from_bytes(data)
+        if _hash_of(state, design) == row_hash:
             states.append(state)
     return KeptStates(states)
 
