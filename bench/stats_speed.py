@@ -100,7 +100,7 @@ def main(argv=None):
 
     result = ours_sequential()
     lines = [
-        f"Pagar engine vs gbstats {gbstats.__version__}, same input and process: binary guardrail, 14,000 units per arm",
+        f"Pagar engine vs gbstats {gbstats.__version__}, same input, same process: binary guardrail, 14,000 per arm",
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         f"{args.rounds} interleaved rounds of {args.calls} calls each; median of the round medians",
         "",
