@@ -29,6 +29,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -248,7 +249,7 @@ def start_worker(concurrency: int) -> subprocess.Popen:
         cwd=CODE_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(ROOT / "bench" / "results" / "sweep-worker.log", "w"),  # noqa: SIM115
+        stderr=open(Path(tempfile.gettempdir()) / "pagar-sweep-worker.log", "w"),  # noqa: SIM115
     )
 
 
