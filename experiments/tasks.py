@@ -35,3 +35,19 @@ def check_experiment(experiment_id: int, look_date_iso: str):
 
     check = run_check(experiment_id, dt.date.fromisoformat(look_date_iso))
     return check.pk if check is not None else None
+
+
+# A chunk of the sweep's looks: the ids in, the work in experiments.live.monitoring.run_checks.
+# Retried on a lock timeout or a dropped connection; the looks already taken are not taken again.
+@shared_task(
+    name="experiments.check_experiments",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    **SURVIVES_A_DEAD_WORKER,
+)
+def check_experiments(experiment_ids: list[int], look_date_iso: str):
+    from experiments.live.monitoring import run_checks
+
+    run_checks(experiment_ids, dt.date.fromisoformat(look_date_iso))

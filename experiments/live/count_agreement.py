@@ -41,21 +41,26 @@ def disagreement_message(excess: CountExcess, tolerance_percent: int) -> str:
     ) % {"day": dateformat.format(excess.day, "j M Y"), "tolerance": tolerance_percent, "arms": arms}
 
 
-def check_counts_agree(experiment, look_date: dt.date, variants) -> None:
+def check_counts_agree(experiment, look_date: dt.date, variants, assigned=None, daily_units=None) -> None:
     """Raise CountDisagreement when the experiment uses Pagar's assignment and its data, on some
     day up to `look_date`, claim more units per arm than were assigned by then. An experiment
-    assigned outside Pagar (no assignment counts) is not checked."""
-    assigned = list(
-        AssignmentCount.objects.filter(experiment=experiment, day__lte=look_date).values_list(
-            "day", "variant_id", "count"
+    assigned outside Pagar (no assignment counts) is not checked. `assigned` ((day, variant id,
+    count) rows) and `daily_units` ((day, variant id, metric id, n) rows) up to the look date may
+    come read already (look_batch); otherwise they are read here."""
+    if assigned is None:
+        assigned = list(
+            AssignmentCount.objects.filter(experiment=experiment, day__lte=look_date).values_list(
+                "day", "variant_id", "count"
+            )
         )
-    )
     if not assigned:
         return
     keys = {v.pk: v.key for v in variants}
-    data = DailyStat.objects.filter(experiment=experiment, day__lte=look_date).values_list(
-        "day", "variant_id", "metric_id", "n"
-    )
+    data = daily_units
+    if data is None:
+        data = DailyStat.objects.filter(experiment=experiment, day__lte=look_date).values_list(
+            "day", "variant_id", "metric_id", "n"
+        )
     tolerance = settings.DATA_UNITS_TOLERANCE_PERCENT
     excess = first_excess(
         ((day, keys[variant], metric, n) for day, variant, metric, n in data if variant in keys),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from experiments.live.count_agreement import check_counts_agree
 from experiments.models import AssignmentCount, Check, DailyStat, Experiment, MetricRole
 from experiments.planning import PlanningError, plan_for_experiment
-from experiments.stats.boundaries import normalise_fractions
+from experiments.stats.boundaries import KeptStates, normalise_fractions
 from experiments.stats.counts import data_units
 from experiments.stats.decision import Design, LookResult, MetricSpec, evaluate_look
 from experiments.stats.inputs import StatsInputError
@@ -33,7 +33,8 @@ class LookInputs:
     final: bool
     data_through: dt.datetime | None  # latest observation time in the statistics used
 
-    def evaluate(self) -> LookResult:
+    def evaluate(self, kept: KeptStates | None = None) -> LookResult:
+        """The look's decision; ``kept``: boundary states kept after the previous look, extended."""
         return evaluate_look(
             self.design,
             self.metrics,
@@ -41,6 +42,7 @@ class LookInputs:
             previous_fractions=self.previous_fractions,
             days_elapsed=self.days_elapsed,
             final=self.final,
+            kept=kept,
         )
 
 
@@ -146,17 +148,23 @@ def cumulative_sums(experiment: Experiment, look_date: dt.date) -> tuple[dict, d
     return sums, latest
 
 
-def unit_counts(experiment: Experiment, look_date: dt.date, variants, sums: dict) -> dict:
+def unit_counts(experiment: Experiment, look_date: dt.date, variants, sums: dict, assigned_rows=None) -> dict:
     """Units per arm so far: the assignment counts. An experiment assigned outside Pagar (data sent
     as daily figures, no assignment calls) has none; its units are then the most units any of
     its metrics counted per arm (`data_units`, the rule the information fraction uses too), so the
-    ratio check still runs."""
-    assigned = dict(
-        AssignmentCount.objects.filter(experiment=experiment, day__lte=look_date)
-        .values("variant_id")
-        .annotate(units=Sum("count"))
-        .values_list("variant_id", "units")
-    )
+    ratio check still runs. `assigned_rows`: (day, variant id, count) rows up to the look date,
+    when read already."""
+    if assigned_rows is None:
+        assigned = dict(
+            AssignmentCount.objects.filter(experiment=experiment, day__lte=look_date)
+            .values("variant_id")
+            .annotate(units=Sum("count"))
+            .values_list("variant_id", "units")
+        )
+    else:
+        assigned = {}
+        for _day, variant_id, count in assigned_rows:
+            assigned[variant_id] = assigned.get(variant_id, 0) + count
     if assigned:
         return {v.key: int(assigned.get(v.pk) or 0) for v in variants}
     counted = data_units([(metric, {variant: row["n"]}) for (metric, variant), row in sums.items()], _units_of)
@@ -176,29 +184,47 @@ def previous_fractions(experiment: Experiment, look_date: dt.date) -> tuple:
     )
 
 
-def started_on(experiment: Experiment) -> dt.date:
+_UNREAD = object()
+
+
+def started_on(experiment: Experiment, first_start=_UNREAD) -> dt.date:
     """The local date of its "start" event (restarts do not reset the runtime); the planned start
-    for an experiment that has none (e.g. data loaded by hand)."""
-    started = (
-        experiment.events.filter(action="start").order_by("created_at").values_list("created_at", flat=True).first()
-    )
+    for an experiment that has none (e.g. data loaded by hand). `first_start`: that event's time
+    (or None), when read already."""
+    started = first_start
+    if started is _UNREAD:
+        started = (
+            experiment.events.filter(action="start").order_by("created_at").values_list("created_at", flat=True).first()
+        )
     return timezone.localdate(started) if started is not None else experiment.planned_start
 
 
-def days_elapsed(experiment: Experiment, look_date: dt.date) -> float:
-    return float(max((look_date - started_on(experiment)).days, 0))
+def days_elapsed(experiment: Experiment, look_date: dt.date, first_start=_UNREAD) -> float:
+    return float(max((look_date - started_on(experiment, first_start)).days, 0))
 
 
-def build_look(experiment: Experiment, look_date: dt.date) -> LookInputs:
+def build_look(experiment: Experiment, look_date: dt.date, data=None) -> LookInputs:
     """The engine's inputs for `experiment` at `look_date`. Raises StatsInputError (naming the
     field) when the experiment cannot be judged as set up, or its data claim more units than
-    Pagar assigned (count_agreement)."""
+    Pagar assigned (count_agreement). `data`: the experiment's `look_batch.LookData` when a chunk
+    of looks read it already (its variants and metrics then sit in the experiment's prefetch
+    cache); the earlier looks are read here all the same, under the caller's row lock."""
     variants = list(experiment.variants.all())
     design = design_for(experiment)
-    check_counts_agree(experiment, look_date, variants)  # data claiming unassigned units: a data error
-    sums, data_through = cumulative_sums(experiment, look_date)
+    if data is None:
+        check_counts_agree(experiment, look_date, variants)  # data claiming unassigned units: a data error
+        sums, data_through = cumulative_sums(experiment, look_date)
+        rows = experiment.metrics.select_related("metric")
+        units = unit_counts(experiment, look_date, variants, sums)
+        elapsed = days_elapsed(experiment, look_date)
+    else:
+        check_counts_agree(experiment, look_date, variants, data.assigned, data.daily_units)
+        sums, data_through = data.sums, data.data_through
+        rows = experiment.metrics.all()  # prefetched with their metric
+        units = unit_counts(experiment, look_date, variants, sums, data.assigned)
+        elapsed = days_elapsed(experiment, look_date, data.first_start)
     metrics = []
-    for row in experiment.metrics.select_related("metric"):
+    for row in rows:
         spec = metric_spec(row)
         arms = {v.key: _arm_statistics(spec.kind, sums.get((row.metric_id, v.pk))) for v in variants}
         metrics.append((spec, arms))
@@ -207,9 +233,9 @@ def build_look(experiment: Experiment, look_date: dt.date) -> LookInputs:
     return LookInputs(
         design=design,
         metrics=metrics,
-        unit_counts=unit_counts(experiment, look_date, variants, sums),
+        unit_counts=units,
         previous_fractions=previous_fractions(experiment, look_date),
-        days_elapsed=days_elapsed(experiment, look_date),
+        days_elapsed=elapsed,
         final=look_date >= experiment.planned_end,
         data_through=data_through,
     )

@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from experiments import charter, roles
 from experiments.hooks import notify, registry
 from experiments.lifecycle import TransitionError, transition
+from experiments.live import kept_boundaries
 from experiments.live.count_sources import dominant_key
 from experiments.live.look_inputs import build_look, looks_so_far
 from experiments.models import Check, Experiment, Outcome, Status
@@ -62,9 +63,9 @@ def slot_time() -> tuple[dt.time, zoneinfo.ZoneInfo]:
     return dt.time(hour, minute), zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def next_slot_after(look_date: dt.date) -> dt.datetime:
+def next_slot_after(look_date: dt.date, slot: tuple[dt.time, zoneinfo.ZoneInfo] | None = None) -> dt.datetime:
     """When the look after `look_date` is due: the next day's slot."""
-    at, zone = slot_time()
+    at, zone = slot or slot_time()
     return dt.datetime.combine(look_date + dt.timedelta(days=1), at, tzinfo=zone)
 
 
@@ -120,13 +121,20 @@ def due_looks(now: dt.datetime | None = None) -> list[tuple[Experiment, dt.date,
     return sorted(looks, key=lambda look: (look[2], look[0].pk))
 
 
-def missed_dates(experiment: Experiment, look_date: dt.date, slot=None) -> list[dt.date]:
+_UNREAD = object()
+
+
+def _last_start(experiment: Experiment):
+    return experiment.events.filter(action="start").aggregate(last=Max("created_at"))["last"]
+
+
+def missed_dates(experiment: Experiment, look_date: dt.date, slot=None, last_start=_UNREAD) -> list[dt.date]:
     """The look dates before `look_date` that were never taken: from the date its next look was
     due (or the day it started, if never checked) up to the day before."""
     if experiment.next_check_at is not None:
         since = experiment.next_check_at.astimezone((slot or slot_time())[1]).date()
     else:
-        started = experiment.events.filter(action="start").aggregate(last=Max("created_at"))["last"]
+        started = _last_start(experiment) if last_start is _UNREAD else last_start
         if started is None:
             return []
         since = timezone.localdate(started)
@@ -140,16 +148,17 @@ def missed_dates(experiment: Experiment, look_date: dt.date, slot=None) -> list[
     return [since + dt.timedelta(days=n) for n in range((look_date - since).days)]
 
 
-def look_timing(experiment: Experiment, look_date: dt.date, now: dt.datetime) -> dict:
+def look_timing(experiment: Experiment, look_date: dt.date, now: dt.datetime, slot=None, last_start=_UNREAD) -> dict:
     """When the look fell due, whether it was taken late, why, and the dates it skipped: the
     fields a check records. Late means taken more than MONITORING_GRACE_MINUTES after due, or
-    catching up days missed altogether."""
-    slot = slot_time()
+    catching up days missed altogether. `slot` and `last_start` (the latest start event's time)
+    may come read already, for a chunk of looks."""
+    slot = slot or slot_time()
     due = due_at(look_date, slot)
-    started = experiment.events.filter(action="start").aggregate(last=Max("created_at"))["last"]
+    started = _last_start(experiment) if last_start is _UNREAD else last_start
     if started is not None and started > due:
         due = started
-    skipped = missed_dates(experiment, look_date, slot)
+    skipped = missed_dates(experiment, look_date, slot, started)
     late = now - due > dt.timedelta(minutes=settings.MONITORING_GRACE_MINUTES) or bool(skipped)
     return {
         "due_at": due,
@@ -251,20 +260,31 @@ def start_due(today: dt.date, experiments=None) -> list[Experiment]:
 # --- the sweep -----------------------------------------------------------------------------------
 
 
+# Looks per check task: a chunk reads its experiments' data in a few queries (look_batch) and takes
+# each look in its own transaction; small enough that a redelivered chunk redoes little.
+CHECKS_PER_TASK = 25
+
+
+def chunks(ids: list, size: int | None = None) -> list[list]:
+    size = size or CHECKS_PER_TASK
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 def sweep(now: dt.datetime | None = None) -> dict:
-    """Start what is due, then queue one check task per due look (after commit), every time: the
-    check claims its look once, so a look queued twice is taken once. Returns {"started": [keys],
-    "queued": [keys], "look_date": iso date}; apps registered at `after_sweep` hear of it."""
-    from experiments.tasks import check_experiment
+    """Start what is due, then queue the due looks (after commit) in chunks of CHECKS_PER_TASK
+    experiment ids, every time: each check claims its look once, so a look queued twice is taken
+    once. Returns {"started": [keys], "queued": [keys], "look_date": iso date}; apps registered
+    at `after_sweep` hear of it."""
+    from experiments.tasks import check_experiments
 
     now = now or timezone.now()
     look_day = latest_due_date(now)
     started = start_due(look_day)
     with transaction.atomic():
         due = list(due_for_check(now, look_day).order_by("pk").values_list("pk", "key"))
-        for pk, _key in due:
+        for chunk in chunks([pk for pk, _key in due]):
             # robust: one failed send is logged and the others still go; the next sweep retries it.
-            transaction.on_commit(functools.partial(check_experiment.delay, pk, look_day.isoformat()), robust=True)
+            transaction.on_commit(functools.partial(check_experiments.delay, chunk, look_day.isoformat()), robust=True)
     report = {
         "started": [e.key for e in started],
         "queued": [key for _key, key in due],
@@ -278,10 +298,36 @@ def sweep(now: dt.datetime | None = None) -> dict:
 # --- one look ------------------------------------------------------------------------------------
 
 
-def run_check(experiment_id: int, look_date: dt.date, trigger: str = Check.Trigger.SCHEDULE) -> Check | None:
+def run_checks(
+    experiment_ids, look_date: dt.date, trigger: str = Check.Trigger.SCHEDULE
+) -> list[tuple[int, Check | None]]:
+    """Take the looks of `look_date` of many experiments: their data read in a few queries for all
+    (look_batch), each look then claimed once and acted on in its own transaction (`run_check`).
+    One look failing does not keep the others from being taken; the first failure is raised after
+    all were tried (a lock timeout then retries the chunk: the looks taken are not taken again)."""
+    from experiments.live import look_batch
+
+    ids = list(experiment_ids)
+    batch = look_batch.prefetch(ids, look_date) if ids else {}
+    slot = slot_time()
+    done, failure = [], None
+    for experiment_id in ids:
+        try:
+            done.append((experiment_id, run_check(experiment_id, look_date, trigger, batch.get(experiment_id), slot)))
+        except Exception as error:  # noqa: BLE001 - raised again below, once the others are taken
+            log.exception("Check of experiment %s on %s failed", experiment_id, look_date)
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return done
+
+
+def run_check(
+    experiment_id: int, look_date: dt.date, trigger: str = Check.Trigger.SCHEDULE, data=None, slot=None
+) -> Check | None:
     """Take the look of `look_date` once and act on it. Returns the Check (the one already recorded
     if this look was taken before), or None when the experiment is not running or a later look
-    exists (a stale task)."""
+    exists (a stale task). `data` and `slot`: what a chunk of looks read already (`run_checks`)."""
     if look_date > timezone.localdate():
         raise ValueError(f"look_date: {look_date} is in the future; a look reads data up to its date")
     try:
@@ -300,7 +346,9 @@ def run_check(experiment_id: int, look_date: dt.date, trigger: str = Check.Trigg
                 .exists()
             ):
                 return None  # looks are taken in order; the boundaries depend on it
-            return _look_and_act(experiment, look_date, trigger)
+            if data is not None:
+                experiment._prefetched_objects_cache = dict(data.prefetched)  # variants, metrics
+            return _look_and_act(experiment, look_date, trigger, data, slot)
     except IntegrityError:
         # The unique look was recorded by someone else between our read and our write.
         existing = Check.objects.taken(experiment_id, look_date).first()
@@ -309,11 +357,13 @@ def run_check(experiment_id: int, look_date: dt.date, trigger: str = Check.Trigg
         return existing
 
 
-def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> Check:
+def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data=None, slot=None) -> Check:
     now = timezone.now()
+    slot = slot or slot_time()
     try:
-        look = build_look(experiment, look_date)
-        result = look.evaluate()
+        look = build_look(experiment, look_date, data)
+        kept = kept_boundaries.load(experiment, look.design, data.kept_states if data is not None else None)
+        result = look.evaluate(kept)
     except StatsInputError as error:
         return _record_error(experiment, look_date, trigger, now, error)
 
@@ -335,8 +385,9 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
         data_through=look.data_through,
         trigger=trigger,
         created_at=now,
-        **look_timing(experiment, look_date, now),
+        **look_timing(experiment, look_date, now, slot, data.last_start if data is not None else _UNREAD),
     )
+    kept_boundaries.save(experiment, look.design, kept)  # the next look extends these
     when = day_text(look_date)
     if result.action == LookAction.STOP:
         transition(experiment, "stop", None, reason=sentence)
@@ -359,7 +410,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str) -> C
         )
         _set_next_check(experiment, None)
     else:
-        _set_next_check(experiment, next_slot_after(look_date))
+        _set_next_check(experiment, next_slot_after(look_date, slot))
     return check
 
 

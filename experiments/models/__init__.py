@@ -24,6 +24,7 @@ from .live import (
     IngestBatch,
     Observation,
 )
+from .boundary_state import KeptBoundaryState
 from .override import Override
 from .charter import CharterDuty, Duty, ExperimentResponseOwner
 from .rollout import Rollout
@@ -42,6 +43,7 @@ __all__ = [
     "SegmentDailyStat",
     "DataSource",
     "IngestBatch",
+    "KeptBoundaryState",
     "Observation",
     "EDITABLE_STATUSES",
     "EffectUnit",

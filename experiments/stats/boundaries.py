@@ -17,6 +17,8 @@ published Pocock / O'Brien-Fleming constants and sample-size inflation factors a
 from __future__ import annotations
 
 import base64
+import functools
+import json
 import math
 import threading
 from collections import OrderedDict
@@ -65,6 +67,16 @@ class _Grid:
     def total(self) -> float:
         return float(self.mass.sum() + self.extra_mass.sum())
 
+    @functools.cached_property
+    def sorted_nodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(nodes ascending, their masses, the mass at and above each node, one more 0 at the end),
+        made once per grid: a tail is then a dot product over a window of nodes plus one sum."""
+        nodes, masses = self.nodes_and_masses()
+        order = np.argsort(nodes, kind="stable")
+        nodes, masses = nodes[order], masses[order]
+        above = np.concatenate([np.cumsum(masses[::-1])[::-1], [0.0]])
+        return nodes, masses, above
+
 
 def _upper_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
     """P(continued so far and S_next >= c) with S_next = S + N(mean_step, delta)."""
@@ -74,6 +86,23 @@ def _upper_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
     if not keep.any():
         return 0.0
     return float(np.dot(masses[keep], ndtr((nodes[keep] + mean_step - c) / sd)))
+
+
+# ndtr(y) is exactly 1.0 in double precision for y >= 8.3: nodes that far above the point count
+# with their whole mass, and the window is what is left for the normal tails.
+_SATURATED_SDS = 8.5
+
+
+def _upper_tail_windowed(grid: _Grid, delta: float, c: float) -> float:
+    """``_upper_tail`` with no drift, on the grid's sorted nodes: the same sum (to rounding), with
+    normal tails only for the nodes within 8.5 SD of ``c``."""
+    nodes, masses, above = grid.sorted_nodes
+    sd = math.sqrt(delta)
+    lo = int(np.searchsorted(nodes, c - TAIL_SDS * sd, side="right"))
+    hi = int(np.searchsorted(nodes, c + _SATURATED_SDS * sd, side="right"))
+    if hi <= lo:
+        return float(above[lo])
+    return float(np.dot(masses[lo:hi], ndtr((nodes[lo:hi] - c) / sd)) + above[hi])
 
 
 def _lower_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
@@ -192,6 +221,9 @@ def obrien_fleming_constant(looks: int, alpha: float = 0.05, step: float = DEFAU
     return brentq(excess, 1.0, 6.0, xtol=1e-7)
 
 
+_BYTES_MAGIC = b"PBS1"  # Pagar boundary state, format 1
+
+
 def _pack(array: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(array, dtype="<f8").tobytes()).decode("ascii")
 
@@ -237,7 +269,7 @@ class BoundaryState:
         """P_H0(no crossing before the latest look and Z >= z at it)."""
         if z >= _MAX_Z:
             return 0.0
-        return _upper_tail(self.grid, self._delta(), 0.0, z * math.sqrt(self.fraction))
+        return _upper_tail_windowed(self.grid, self._delta(), z * math.sqrt(self.fraction))
 
     def stagewise_p_value(self, z: float) -> float:
         """p-value under stagewise ordering for an observed z at the latest look, assuming no
@@ -273,7 +305,7 @@ class BoundaryState:
         else:
 
             def excess(z):
-                return _upper_tail(grid, delta, 0.0, z * root) - target
+                return _upper_tail_windowed(grid, delta, z * root) - target
 
             low = -TAIL_SDS
             if excess(low) <= 0:  # cannot happen for a proper spending function; spend what exists
@@ -293,9 +325,7 @@ class BoundaryState:
             grid,
         )
 
-    def to_dict(self) -> dict:
-        """A JSON-able copy; ``from_dict`` restores it exactly."""
-        g = self.grid
+    def _header(self) -> dict:
         return {
             "alpha": self.alpha,
             "spending": self.spending,
@@ -303,6 +333,13 @@ class BoundaryState:
             "fractions": list(self.fractions),
             "boundaries": [b if math.isfinite(b) else None for b in self.boundaries],
             "spent": list(self.spent),
+        }
+
+    def to_dict(self) -> dict:
+        """A JSON-able copy; ``from_dict`` restores it exactly."""
+        g = self.grid
+        return {
+            **self._header(),
             "grid": {
                 "h": g.h,
                 "j0": g.j0,
@@ -312,10 +349,32 @@ class BoundaryState:
             },
         }
 
+    def to_bytes(self) -> bytes:
+        """A compact exact copy (the grid as raw float64, no text): ``from_bytes`` restores it."""
+        g = self.grid
+        header = self._header()
+        header["grid"] = {"h": g.h, "j0": g.j0, "sizes": [len(g.mass), len(g.extra_at), len(g.extra_mass)]}
+        head = json.dumps(header).encode()
+        arrays = [np.ascontiguousarray(a, dtype="<f8").tobytes() for a in (g.mass, g.extra_at, g.extra_mass)]
+        return _BYTES_MAGIC + len(head).to_bytes(4, "little") + head + b"".join(arrays)
+
     @classmethod
-    def from_dict(cls, data: dict) -> BoundaryState:
-        g = data["grid"]
-        grid = _Grid(float(g["h"]), int(g["j0"]), _unpack(g["mass"]), _unpack(g["extra_at"]), _unpack(g["extra_mass"]))
+    def from_bytes(cls, data: bytes) -> BoundaryState:
+        data = bytes(data)
+        if not data.startswith(_BYTES_MAGIC):
+            raise ValueError("not a kept boundary state")
+        size = int.from_bytes(data[4:8], "little")
+        header = json.loads(data[8 : 8 + size])
+        g = header.pop("grid")
+        offset, arrays = 8 + size, []
+        for count in g["sizes"]:
+            arrays.append(np.frombuffer(data, dtype="<f8", count=count, offset=offset).copy())
+            offset += 8 * count
+        grid = _Grid(float(g["h"]), int(g["j0"]), *arrays)
+        return cls._from_parts(header, grid)
+
+    @classmethod
+    def _from_parts(cls, data: dict, grid: _Grid) -> BoundaryState:
         return cls(
             float(data["alpha"]),
             str(data["spending"]),
@@ -326,9 +385,29 @@ class BoundaryState:
             grid,
         )
 
+    @classmethod
+    def from_dict(cls, data: dict) -> BoundaryState:
+        g = data["grid"]
+        grid = _Grid(float(g["h"]), int(g["j0"]), _unpack(g["mass"]), _unpack(g["extra_at"]), _unpack(g["extra_mass"]))
+        return cls._from_parts(data, grid)
+
 
 def normalise_fractions(fractions) -> tuple[float, ...]:
     """Cap at 1, round, drop looks that add no information; refuse NaN and decreasing fractions."""
+    key = tuple(fractions)
+    # Every look of every metric normalises the same fractions: plain floats are remembered (bools
+    # and ints are not, so True is never taken for 1.0; refused input is never remembered).
+    if all(type(raw) is float for raw in key):
+        return _normalised_floats(key)
+    return _normalise(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalised_floats(fractions: tuple[float, ...]) -> tuple[float, ...]:
+    return _normalise(fractions)
+
+
+def _normalise(fractions) -> tuple[float, ...]:
     result: list[float] = []
     previous = 0.0
     for index, raw in enumerate(fractions):
@@ -429,3 +508,26 @@ def boundary_state(
 
 def z_quantile(p: float) -> float:
     return float(ndtri(p))
+
+
+class KeptStates:
+    """The boundary states one experiment's looks extend, one per (alpha, spending, step).
+
+    Seeded with the states kept after the previous look (``BoundaryState.from_dict``); each test at
+    this look extends its own state by one look instead of recomputing every look from the first,
+    and ``states()`` are what to keep for the next look. A seed whose looks are not a prefix of
+    this look's (another plan, other earlier looks) is not used: the state is then recomputed.
+    """
+
+    def __init__(self, states=()):
+        self._by_test = {(s.alpha, s.spending, s.step): s for s in states}
+
+    def state(self, fractions, alpha: float, spending: str, step: float) -> BoundaryState | None:
+        key = (float(alpha), spending, float(step))
+        state = boundary_state(fractions, alpha, spending, step, start=self._by_test.get(key))
+        if state is not None:
+            self._by_test[key] = state
+        return state
+
+    def states(self) -> list[BoundaryState]:
+        return list(self._by_test.values())

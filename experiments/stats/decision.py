@@ -32,7 +32,7 @@ from enum import Enum
 
 from scipy.special import ndtr
 
-from .boundaries import DEFAULT_STEP, boundary_state, normalise_fractions
+from .boundaries import DEFAULT_STEP, KeptStates, boundary_state, normalise_fractions
 from .counts import data_units
 from .effects import Effect, NotEnoughData, compare
 from .inputs import StatsInputError, as_arm
@@ -224,7 +224,16 @@ def _jsonable(value):
     return value
 
 
-def _one_sided(effect: Effect, null: float, alpha: float, fractions, design: Design, spec: MetricSpec, n_total: int):
+def _one_sided(
+    effect: Effect,
+    null: float,
+    alpha: float,
+    fractions,
+    design: Design,
+    spec: MetricSpec,
+    n_total: int,
+    kept: KeptStates | None = None,
+):
     """(z, crossed, boundary, p, nominal p, interval, level, alpha spent, method) of H0: effect <= null."""
     z = effect.z(null)
     nominal = float(ndtr(-z))
@@ -235,7 +244,10 @@ def _one_sided(effect: Effect, null: float, alpha: float, fractions, design: Des
         crossed = z >= result.z_threshold
         p = result.p_value if z > 0 else 1.0
         return z, crossed, result.z_threshold, p, nominal, result.interval, 1 - alpha, None, "mixture"
-    state = boundary_state(fractions, alpha, design.spending, design.step)
+    if kept is not None:
+        state = kept.state(fractions, alpha, design.spending, design.step)
+    else:
+        state = boundary_state(fractions, alpha, design.spending, design.step)
     b = state.boundary
     crossed = z >= b
     half = b * effect.se
@@ -303,10 +315,12 @@ def evaluate_metric(
     treatment_name: str = "treatment",
     success_count: int = 1,
     final: bool = False,
+    kept: KeptStates | None = None,
 ) -> MetricResult:
     """One metric, one treatment arm vs control, at the look whose information fractions (all
     looks so far, this one last) are ``fractions``. ``control``/``treatment`` are arm statistics
-    (objects from ``inputs`` or dicts of their fields)."""
+    (objects from ``inputs`` or dicts of their fields). ``kept``: the experiment's boundary states
+    from its previous look, extended here (see ``KeptStates``)."""
     where = f"metrics[{spec.name}]"
     control = as_arm(spec.kind, control, f"{where}.{design.control}")
     treatment = as_arm(spec.kind, treatment, f"{where}.{treatment_name}")
@@ -341,7 +355,7 @@ def evaluate_metric(
 
     n_total = control.n + treatment.n
     alpha, null = _role_test(spec, design, success_count)
-    role_test = _one_sided(effect, null, alpha, fractions, design, spec, n_total)
+    role_test = _one_sided(effect, null, alpha, fractions, design, spec, n_total, kept)
     z, crossed, b, p, nominal, interval, level, spent, method = role_test
     # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
     flipped = Effect(
@@ -353,7 +367,7 @@ def evaluate_metric(
         effect.n_control,
         effect.n_treatment,
     )
-    harm_test = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total)
+    harm_test = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total, kept)
     hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
     harm_interval = (-h_interval[1], -h_interval[0])
 
@@ -500,7 +514,7 @@ def _checked_metrics(design: Design, metrics) -> list[tuple[MetricSpec, dict]]:
     return specs
 
 
-def _evaluate_metrics(design: Design, specs, progress: _Progress) -> tuple[MetricResult, ...]:
+def _evaluate_metrics(design: Design, specs, progress: _Progress, kept=None) -> tuple[MetricResult, ...]:
     """Every metric of every treatment arm, treatment by treatment."""
     success_count = sum(1 for spec, _ in specs if spec.role == SUCCESS)
     return tuple(
@@ -513,6 +527,7 @@ def _evaluate_metrics(design: Design, specs, progress: _Progress) -> tuple[Metri
             treatment_name=treatment,
             success_count=success_count,
             final=progress.reached,
+            kept=kept,
         )
         for treatment in design.treatments
         for spec, arms in specs
@@ -604,6 +619,7 @@ def evaluate_look(
     previous_fractions=(),
     days_elapsed: float = 0.0,
     final: bool = False,
+    kept: KeptStates | None = None,
 ) -> LookResult:
     """Decide one look.
 
@@ -613,12 +629,14 @@ def evaluate_look(
     the tests use. ``previous_fractions``: the information fractions of all earlier looks, in
     order (store ``LookResult.information_fraction`` each time); the boundaries depend on them.
     ``final``: this is the last look (e.g. the planned days ran out): it spends all remaining alpha.
+    ``kept``: the boundary states kept after the previous look; each is extended by this look (the
+    same boundaries as computing every look afresh) and left in it to keep for the next one.
     """
     _check_days_elapsed(days_elapsed)
     srm = srm_test(unit_counts, design.weights, alpha=design.srm_alpha, min_units=design.srm_min_units)
     specs = _checked_metrics(design, metrics)
     progress = _progress(design, _units_in_data(specs), previous_fractions, final)
-    results = _evaluate_metrics(design, specs, progress)
+    results = _evaluate_metrics(design, specs, progress, kept)
     decision = _decide(_Look(design, srm, results, progress, days_elapsed))
     return LookResult(
         decision.action,

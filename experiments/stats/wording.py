@@ -12,6 +12,7 @@ picks another interval by itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -74,13 +75,13 @@ class Reading:
     lower_is_better: bool
     harm: bool  # the interval is the harm test's (the metric stopped the experiment)
 
-    @property
+    @cached_property  # read several times per sentence; a Reading never changes
     def direction(self) -> str:
         if self.change is None or number_text(abs(self.change)) == "0":
             return UNCHANGED
         return HIGHER if self.change > 0 else LOWER
 
-    @property
+    @cached_property
     def meaning(self) -> str:
         """ "better" / "worse" for the reader; empty when unchanged or unknown."""
         if self.direction == UNCHANGED:

@@ -34,10 +34,13 @@ def queued(django_capture_on_commit_callbacks, time_machine):
     def run(now):
         time_machine.move_to(now, tick=False)
         with (
-            mock.patch("experiments.tasks.check_experiment.delay") as delay,
+            mock.patch("experiments.tasks.check_experiments.delay") as delay,
             django_capture_on_commit_callbacks(execute=True),
         ):
             report = sweep()
-        return report, [call.args for call in delay.call_args_list]
+        # the sweep queues chunks of ids; each (id, look date) is one look to take
+        return report, [
+            (pk, look_date) for ids, look_date in (call.args for call in delay.call_args_list) for pk in ids
+        ]
 
     return run
