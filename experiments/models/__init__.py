@@ -24,6 +24,7 @@ from .live import (
     IngestBatch,
     Observation,
 )
+from .lesson import LESSON_MAX_CHARS, Lesson
 from .override import Override
 from .rollout import Rollout
 
@@ -38,6 +39,8 @@ __all__ = [
     "SegmentDailyStat",
     "DataSource",
     "IngestBatch",
+    "LESSON_MAX_CHARS",
+    "Lesson",
     "Observation",
     "EDITABLE_STATUSES",
     "EffectUnit",
