@@ -22,10 +22,13 @@ ENDED_STATUSES = frozenset({Status.STOPPED, Status.CONCLUDED, Status.PROMOTED, S
 
 
 def required_for(action: str, outcome: str, from_status: str) -> bool:
-    """A stop, and a lost or invalid conclusion, and concluding what was stopped, need a lesson."""
+    """A stop, a lost or invalid conclusion, and concluding what was stopped other than as won need a
+    lesson; a win may have one."""
     if action == "stop":
         return True
-    return action == "conclude" and (outcome in REQUIRED_OUTCOMES or from_status == Status.STOPPED)
+    if action != "conclude" or outcome == Outcome.WON:
+        return False
+    return outcome in REQUIRED_OUTCOMES or from_status == Status.STOPPED
 
 
 def _clean(text) -> str:
@@ -92,9 +95,14 @@ def record(experiment: Experiment, actor, *, learned: str, differently: str = ""
 
 
 def needs_lesson_q() -> Q:
-    """Experiments whose ending requires a lesson: stopped, lost or invalid, or concluded after a stop."""
+    """Experiments whose ending requires a lesson (the same cases as `required_for`): stopped, lost or
+    invalid, or concluded other than as won after a stop."""
     was_stopped = ExperimentEvent.objects.filter(experiment=OuterRef("pk"), action="stop")
-    return Q(status=Status.STOPPED) | Q(outcome__in=REQUIRED_OUTCOMES) | (~Q(outcome="") & Exists(was_stopped))
+    return (
+        Q(status=Status.STOPPED)
+        | Q(outcome__in=REQUIRED_OUTCOMES)
+        | (~Q(outcome__in=["", Outcome.WON]) & Exists(was_stopped))
+    )
 
 
 def missing_q() -> Q:
@@ -110,9 +118,9 @@ def update(experiment: Experiment, actor, *, learned: str, differently: str = ""
     from experiments import access
 
     if not access.may_record_lesson(actor, experiment):
-        if experiment.status not in ENDED_STATUSES:
-            raise errors.IllegalMove(_("A lesson is written once the experiment is stopped or concluded."))
-        raise errors.NotPermitted(_("Only the experiment's owner and co-authors may write its lesson."))
+        if experiment.status in ENDED_STATUSES or not (actor.is_superuser or actor.pk in experiment.authors()):
+            raise errors.NotPermitted(_("Only the experiment's owner and co-authors may write its lesson."))
+        raise errors.IllegalMove(_("A lesson is written once the experiment is stopped or concluded."))
     _validate(_clean(learned), _clean(differently))
     if not _clean(learned):
         raise errors.Invalid(

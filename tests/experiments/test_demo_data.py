@@ -70,3 +70,14 @@ def test_the_demo_history_stays_in_the_inbox_and_sends_no_email(db):
     call_command("seed_demo", stdout=io.StringIO())
     assert Notification.objects.filter(user__username="alex").exists()
     assert not Outbox.objects.exists()
+
+
+@pytest.mark.approvals
+def test_the_demo_catalogue_shows_lessons_of_its_endings(db):
+    from experiments import lessons
+
+    call_command("seed_demo", stdout=io.StringIO())
+    stopped = Experiment.objects.get(key="ivr-shortcut")
+    assert "escalate" in stopped.lesson.learned and stopped.lesson.recorded_by.username == "omar"
+    assert not lessons.lesson_missing(stopped)
+    assert Experiment.objects.get(key="returns-label-in-app").lesson.learned.startswith("Customers finish a return")

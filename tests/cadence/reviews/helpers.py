@@ -55,10 +55,12 @@ def ended(owner, approver, actor, *, outcome="won", touchpoints=("chat",), segme
         created_at=timezone.now(),
     )
     if stop:
-        lifecycle.transition(experiment, "stop", actor, reason="Complaints rose.")
+        lifecycle.transition(
+            experiment, "stop", actor, reason="Complaints rose.", lesson="We learned what the data showed."
+        )
         return experiment
     lifecycle.transition(experiment, "complete", actor)
-    lifecycle.transition(experiment, "conclude", actor, outcome=outcome)
+    lifecycle.transition(experiment, "conclude", actor, outcome=outcome, lesson="We learned what the data showed.")
     return experiment
 
 
