@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cadence.reviews.learned import learned_since
 from cadence.reviews.models import AgendaItem, ReviewMeeting
 from cadence.standards.evidence import evidence_snapshot
 from cadence.standards.models import Standard
@@ -113,7 +114,8 @@ def build_agenda(meeting: ReviewMeeting) -> ReviewMeeting:
             item.save(update_fields=["reasons"])
         position += created
     meeting.since = since
-    meeting.summary = programme_summary(since, meeting.starts_at)
+    # "What we learned": the losses and stops with their lessons, kept with the summary for the minutes.
+    meeting.summary = {**programme_summary(since, meeting.starts_at), "learned": learned_since(since, meeting.starts_at)}
     meeting.agenda_built_at = timezone.now()
     meeting.save(update_fields=["since", "summary", "agenda_built_at"])
     return meeting
