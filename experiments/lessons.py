@@ -64,8 +64,10 @@ def check(experiment: Experiment, action: str, actor, *, outcome: str, learned: 
         return  # the scheduler cannot write one: the owner is asked afterwards (lesson_missing)
     if required_for(action, outcome, experiment.status):
         raise errors.Invalid(
-            _("Write the lesson: what we learned (and what we would do differently). A stopped, lost or invalid "
-              "experiment is not ended without one."),
+            _(
+                "Write the lesson: what we learned (and what we would do differently). A stopped, lost or invalid "
+                "experiment is not ended without one."
+            ),
             [{"field": "lesson", "message": _("Say what we learned from this experiment.")}],
         )
 
@@ -123,9 +125,8 @@ def update(experiment: Experiment, actor, *, learned: str, differently: str = ""
         raise errors.IllegalMove(_("A lesson is written once the experiment is stopped or concluded."))
     _validate(_clean(learned), _clean(differently))
     if not _clean(learned):
-        raise errors.Invalid(
-            _("Write what we learned."), [{"field": "lesson", "message": _("Say what we learned from this experiment.")}]
-        )
+        message = _("Say what we learned from this experiment.")
+        raise errors.Invalid(_("Write what we learned."), [{"field": "lesson", "message": message}])
     return record(experiment, actor, learned=learned, differently=differently)
 
 

@@ -115,7 +115,8 @@ def build_agenda(meeting: ReviewMeeting) -> ReviewMeeting:
         position += created
     meeting.since = since
     # "What we learned": the losses and stops with their lessons, kept with the summary for the minutes.
-    meeting.summary = {**programme_summary(since, meeting.starts_at), "learned": learned_since(since, meeting.starts_at)}
+    summary = programme_summary(since, meeting.starts_at)
+    meeting.summary = {**summary, "learned": learned_since(since, meeting.starts_at)}
     meeting.agenda_built_at = timezone.now()
     meeting.save(update_fields=["since", "summary", "agenda_built_at"])
     return meeting

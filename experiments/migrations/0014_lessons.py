@@ -6,26 +6,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0012_segments_and_cuped'),
+        ("experiments", "0012_segments_and_cuped"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('learned', models.TextField(max_length=2000, verbose_name='what we learned')),
-                ('differently', models.TextField(blank=True, max_length=2000, verbose_name='what we would do differently')),
-                ('recorded_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('experiment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lesson', to='experiments.experiment')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("learned", models.TextField(max_length=2000, verbose_name="what we learned")),
+                (
+                    "differently",
+                    models.TextField(blank=True, max_length=2000, verbose_name="what we would do differently"),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "experiment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lesson", to="experiments.experiment"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-pk'],
+                "ordering": ["-recorded_at", "-pk"],
             },
         ),
     ]
