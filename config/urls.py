@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("cadence.standards.api_urls")),
     path("api/", include("cadence.reviews.api_urls")),
     path("api/", include("cadence.calendars.api_urls")),
+    path("api/", include("cadence.search.api_urls")),
     # Anything else under /api/ is a JSON refusal, not the HTML 404 page.
     re_path(r"^api/", api_not_found),
     path("approvals/", include("approvals.urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("cadence.standards.urls")),
     path("", include("cadence.reviews.urls")),
     path("", include("cadence.calendars.urls")),
+    path("", include("cadence.search.urls")),
     path("", include("cadence.urls")),
     path("", include("experiments.urls")),
 ]
