@@ -64,3 +64,48 @@ def test_a_lost_experiment_is_listed_under_what_we_learned_with_its_lesson(
     rows = {row["key"]: row for row in meeting.summary["learned"]}
     assert rows[by_check.key]["learned"] == "Callers with other questions press 1 too."
     assert not rows[by_check.key]["missing"]
+
+
+def test_declining_a_win_keeps_the_boards_lesson_and_a_promote_takes_none(
+    chair, board_member, proposer, approver, signal_owner, standards_keeper
+):
+    from django.utils import timezone
+
+    from cadence.reviews.decisions import ReviewRefusal, decide
+    from tests.cadence.reviews.helpers import in_session, send
+
+    series = make_series(chair, board_member, quorum=1)
+    meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=3))
+    ended(proposer, approver, signal_owner, lesson="")
+    build_agenda(meeting)
+    item = in_session(send(meeting)).items.get()
+    with pytest.raises(ReviewRefusal) as refused:
+        decide(item, chair, "promote", statement="Greet briefly.", keeper=standards_keeper, lesson="Short wins.")
+    assert refused.value.field == "lesson"
+    decide(item, chair, "decline", note="Too small a sample.", lesson="A two-week win in December is seasonal.")
+    assert item.experiment.lesson.learned == "A two-week win in December is seasonal."
+    assert item.experiment.lesson.recorded_by == chair
+
+
+def test_the_decision_form_and_api_take_the_lesson(chair, board_member, proposer, approver, signal_owner):
+    from django.utils import timezone
+
+    from tests.cadence.reviews.helpers import in_session, send
+    from tests.experiments.api.conftest import HttpsAPIClient
+
+    series = make_series(chair, board_member, quorum=1)
+    meeting = ensure_meeting(series, timezone.now() + dt.timedelta(days=3))
+    ended(proposer, approver, signal_owner, lesson="")
+    build_agenda(meeting)
+    item = in_session(send(meeting)).items.get()
+    page = https_client(chair).get(meeting.get_absolute_url()).content.decode()
+    assert f'name="item{item.pk}-lesson"' in page
+    client = HttpsAPIClient()
+    client.force_login(chair)
+    response = client.post(
+        f"/api/reviews/items/{item.pk}/decision/",
+        {"decision": "rerun", "lesson": "Phone callers differ."},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert item.experiment.lesson.learned == "Phone callers differ."
