@@ -101,3 +101,10 @@ def test_the_page_asks_for_the_lesson_and_shows_it_missing(proposer, approver):
     client.post(f"/experiments/{experiment.key}/lesson/", {"lesson": "Stop sooner.", "lesson_differently": ""})
     page = text_of(client.get(experiment.get_absolute_url()).content.decode())
     assert "Lesson missing" not in page and "Stop sooner." in page
+
+
+def test_the_experiments_list_shows_each_lesson_next_to_its_result(proposer, approver, outsider):
+    experiment = make_experiment(proposer, approver, status=Status.COMPLETED, title="Delivery window by SMS")
+    transition(experiment, "conclude", proposer, outcome="lost", lesson="Texts before eight are ignored.")
+    page = text_of(https_client(outsider).get("/experiments/", {"outcome": "lost"}).content.decode())
+    assert "Delivery window by SMS" in page and "Learned: Texts before eight are ignored." in page

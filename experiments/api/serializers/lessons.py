@@ -18,10 +18,10 @@ class LessonStateSerializer(serializers.Serializer):
 
 
 class LessonWriteSerializer(serializers.Serializer):
-    # Plain strings: experiments.lessons refuses empty or too long text with its own message.
-    learned = serializers.CharField(
+    # The names the transition takes too; experiments.lessons refuses empty or too long text itself.
+    lesson = serializers.CharField(
         allow_blank=True, trim_whitespace=False, help_text=f"What we learned (at most {LESSON_MAX_CHARS} characters)."
     )
-    differently = serializers.CharField(
+    lesson_differently = serializers.CharField(
         required=False, allow_blank=True, default="", trim_whitespace=False, help_text="What we would do differently."
     )

@@ -31,7 +31,7 @@ class LessonActions:
         request=LessonWriteSerializer,
         responses={
             200: LessonStateSerializer,
-            400: OpenApiResponse(RefusalSerializer, description="`learned` empty, or a text too long."),
+            400: OpenApiResponse(RefusalSerializer, description="`lesson` empty, or a text too long."),
             403: OpenApiResponse(RefusalSerializer, description="Not the owner, a co-author or an administrator."),
             404: NOT_FOUND,
             409: OpenApiResponse(RefusalSerializer, description="The experiment has not been stopped or concluded."),
@@ -50,5 +50,6 @@ class LessonActions:
             body = self.get_serializer(data=request.data)
             body.is_valid(raise_exception=True)
             # A refusal is a DomainError: the API's one exception handler answers it.
-            lessons.update(experiment, request.user, **body.validated_data)
+            data = body.validated_data
+            lessons.update(experiment, request.user, learned=data["lesson"], differently=data["lesson_differently"])
         return Response(LessonStateSerializer(lessons.state(experiment, request.user)).data)

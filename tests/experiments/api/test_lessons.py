@@ -18,7 +18,8 @@ def test_the_api_takes_the_lesson_with_the_move_and_on_its_own(api_as, proposer,
     assert done.status_code == 200, done.json()
     state = client.get(f"{base}/lesson/").json()
     assert (state["learned"], state["missing"], state["may_edit"]) == ("Delivery texts are read.", False, True)
-    corrected = client.put(f"{base}/lesson/", {"learned": "Delivery texts are read at once."}, format="json")
+    corrected = client.put(f"{base}/lesson/", {"lesson": "Delivery texts are read at once."}, format="json")
     assert corrected.status_code == 200 and corrected.json()["learned"] == "Delivery texts are read at once."
-    assert client.put(f"{base}/lesson/", {"learned": ""}, format="json").status_code == 400
-    assert api_as(other_approver).put(f"{base}/lesson/", {"learned": "Mine."}, format="json").status_code == 403
+    empty = client.put(f"{base}/lesson/", {"lesson": " "}, format="json")
+    assert empty.status_code == 400 and empty.json()["problems"][0]["field"] == "lesson"
+    assert api_as(other_approver).put(f"{base}/lesson/", {"lesson": "Mine."}, format="json").status_code == 403

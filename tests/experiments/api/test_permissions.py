@@ -186,7 +186,7 @@ ROUTES = [
         "write lesson pending",
         "put",
         "/api/experiments/pending/lesson/",
-        {"learned": "x"},
+        {"lesson": "x"},
         {"proposer": 409, "approver": 403, "signal_owner": 403, "outsider": 403},
     ),
     # Service keys: anyone lists their own; only an experiment's authors make one for it.
