@@ -161,3 +161,21 @@ def test_postgres_ranks_a_title_match_above_a_mention_and_matches_word_forms(pro
     assert hits[0].rank > hits[1].rank > 0
     without_greeting = search(outsider, "refunds -shorter")  # websearch syntax: leave a word out
     assert [h.extra["key"] for h in without_greeting] == [titled.key]
+
+
+def test_the_ideas_slots_minutes_are_found_by_their_follow_ups(proposer, outsider):
+    from cadence.ideas.models import SlotMeeting
+    from tests.cadence.ideas.builders import make_series as make_slot_series
+
+    series = make_slot_series(proposer)
+    start = timezone.now() - dt.timedelta(days=2)
+    meeting = SlotMeeting.objects.create(
+        series=series,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        follow_ups="Omar drafts the courier callback proposal by Friday.",
+    )
+    hits = search(outsider, "courier")
+    assert [(h.kind, h.url) for h in hits] == [("minutes", meeting.get_absolute_url())]
+    assert "Omar drafts the courier callback proposal" in hits[0].snippet
+    assert search(outsider, "courier", Filters(kinds=("experiment",))) == []
