@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", include("cadence.reviews.api_urls")),
     path("api/", include("cadence.calendars.api_urls")),
     path("api/", include("cadence.duties.api_urls")),
+    path("api/", include("cadence.search.api_urls")),
     # Anything else under /api/ is a JSON refusal, not the HTML 404 page.
     re_path(r"^api/", api_not_found),
     path("approvals/", include("approvals.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("cadence.reviews.urls")),
     path("", include("cadence.calendars.urls")),
     path("", include("cadence.duties.urls")),
+    path("", include("cadence.search.urls")),
     path("", include("cadence.urls")),
     path("", include("experiments.urls")),
 ]

@@ -101,3 +101,12 @@ def may_roll_out(user, experiment: Experiment) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or user.pk in experiment.authors()
+
+
+def may_record_lesson(user, experiment: Experiment) -> bool:
+    """Who writes or corrects an ended experiment's lesson afterwards: its authors (or a superuser)."""
+    from experiments.lessons import ENDED_STATUSES
+
+    if not (user and user.is_authenticated and user.is_active) or experiment.status not in ENDED_STATUSES:
+        return False
+    return user.is_superuser or user.pk in experiment.authors()

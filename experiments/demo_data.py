@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from experiments import roles
+from experiments import lessons, roles
 from experiments.lifecycle import record_creation, transition
 from experiments.live.demo_history import as_of, local_moment, play
 from experiments.rollouts import roll_out
@@ -213,6 +213,18 @@ ROLLED_OUT = {
     ),
 }
 
+# What the owners wrote after the checks ended their experiments (experiments.lessons).
+LESSONS = {
+    "ivr-shortcut": {
+        "learned": "A shortcut before the menu sends callers with other questions to billing, and they escalate.",
+        "differently": "Offer the shortcut after caller identification, and watch escalations from day one.",
+    },
+    "returns-label-in-app": {
+        "learned": "Customers finish a return when they never leave the app; the email step lost them.",
+        "differently": "",
+    },
+}
+
 REASONS = {
     "request_changes": "Add CSAT as a guardrail and say how agents can report a wrong summary.",
     "stop": (
@@ -275,6 +287,8 @@ def create_demo_experiments(users) -> int:
             with as_of(local_moment(started, 8)):
                 exp = _create(entry, users, start=started)
             play(exp, users["sam"], LIVE_HISTORY[key], LIVE_DAYS, seed=number)
+            if key in LESSONS:
+                lessons.update(Experiment.objects.get(pk=exp.pk), users[entry[2]], **LESSONS[key])
             if key in ROLLED_OUT:
                 exp.refresh_from_db()
                 roll_out(exp, exp.owner, reason=ROLLED_OUT[key])

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from experiments import charter, errors, hooks, roles
+from experiments import charter, errors, hooks, lessons, roles
 from experiments.models import Experiment, ExperimentEvent, Outcome, Status
 
 # Relations a user can have to an experiment; "system" is the scheduler (no user).
@@ -36,6 +36,7 @@ class Move:
     actors: frozenset
     needs_reason: bool = False
     needs_outcome: bool = False
+    asks_lesson: bool = False  # the form offers a lesson (experiments.lessons says when it is required)
     style: str = "secondary"
     by_edit: bool = False  # made by saving an edit, never offered as a button
 
@@ -99,6 +100,7 @@ MOVES = {
             Status.STOPPED,
             {OWNER, APPROVER, roles.SIGNAL_OWNER, charter.OPERATOR, SYSTEM, OPERATOR},
             needs_reason=True,
+            asks_lesson=True,
             style="danger",
         ),
         # Running again after the checks stopped it needs an approved restart request (approvals app).
@@ -124,6 +126,7 @@ MOVES = {
             Status.CONCLUDED,
             {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
             needs_outcome=True,
+            asks_lesson=True,
         ),
         # No person promotes: the review's promote decision does, creating the standard in the same
         # transaction; the review app's guard on "promote" asks for that decision.
@@ -300,7 +303,14 @@ def _move_for(action: str) -> Move:
 
 
 def transition(
-    experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = ""
+    experiment: Experiment,
+    action: str,
+    actor,
+    *,
+    reason: str = "",
+    outcome: str = "",
+    lesson: str = "",
+    lesson_differently: str = "",
 ) -> ExperimentEvent | None:
     """Apply `action` by `actor` (a user, or None for the scheduler). Every entry point calls this.
 
@@ -312,15 +322,33 @@ def transition(
     reason = (reason or "").strip()
     delegate = hooks.registry.one(f"delegate:{action}")
     if delegate is None:
-        return make_move(experiment, action, actor, reason=reason, outcome=outcome)
+        return make_move(
+            experiment,
+            action,
+            actor,
+            reason=reason,
+            outcome=outcome,
+            lesson=lesson,
+            lesson_differently=lesson_differently,
+        )
     _check_inputs(move, reason, outcome)
+    lessons.check(experiment, action, actor, outcome=outcome, learned=lesson, differently=lesson_differently)
     event = delegate.fn(experiment, actor, action, reason)
     if event is not None:
         experiment.status, experiment.updated_at = event.to_status, event.created_at
     return event
 
 
-def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", outcome: str = "") -> ExperimentEvent:
+def make_move(
+    experiment: Experiment,
+    action: str,
+    actor,
+    *,
+    reason: str = "",
+    outcome: str = "",
+    lesson: str = "",
+    lesson_differently: str = "",
+) -> ExperimentEvent:
     """Check and make the move itself: permission, status, guards, then a conditional UPDATE.
 
     A delegate (approvals.decide) calls this once its record is written; the guards it
@@ -344,6 +372,8 @@ def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", o
                 % {"move": move.label.lower(), "status": current.get_status_display().lower()}
             )
         _check_guards(current, move, actor, outcome)
+        # A stop or a lost/invalid ending needs a lesson from the person ending it (experiments.lessons).
+        lessons.check(current, action, actor, outcome=outcome, learned=lesson, differently=lesson_differently)
         now = timezone.now()
         # The version SDKs see (experiments.live.sdk_config): a status change reaches them on refresh.
         fields = {"status": move.target, "updated_at": now, "config_version": current.config_version + 1}
@@ -364,6 +394,7 @@ def make_move(experiment: Experiment, action: str, actor, *, reason: str = "", o
             reason=reason,
             created_at=now,
         )
+        lessons.record(current, actor, learned=lesson, differently=lesson_differently)
         current.status, current.updated_at = move.target, now
         current.config_version += 1
         for hook in hooks.registry.get("after_move"):

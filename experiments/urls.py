@@ -6,6 +6,7 @@ from experiments.views.dashboard import dashboard
 from experiments.views.detail import experiment_detail
 from experiments.views.drafting import experiment_start_from
 from experiments.views.editing import experiment_create, experiment_edit
+from experiments.views.lesson import experiment_lesson
 from experiments.views.listing import experiment_list
 from experiments.views.overrides import override_answer, override_request
 from experiments.views.policy_page import policy_page
@@ -31,6 +32,7 @@ urlpatterns = [
     path("experiments/<slug:key>/edit/", experiment_edit, name="experiment-edit"),
     path("experiments/<slug:key>/start-from/", experiment_start_from, name="experiment-start-from"),
     path("experiments/<slug:key>/transition/", experiment_transition, name="experiment-transition"),
+    path("experiments/<slug:key>/lesson/", experiment_lesson, name="experiment-lesson"),
     path("experiments/<slug:key>/override/", override_request, name="experiment-override"),
     path("experiments/<slug:key>/override/<int:pk>/answer/", override_answer, name="experiment-override-answer"),
     path("experiments/<slug:key>/rollout/", experiment_rollout, name="experiment-rollout"),

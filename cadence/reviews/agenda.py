@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cadence.duties.queries import review_summary as open_responses
+from cadence.reviews.learned import learned_since
 from cadence.reviews.models import AgendaItem, ReviewMeeting
 from cadence.standards.evidence import evidence_snapshot
 from cadence.standards.models import Standard
@@ -114,8 +115,14 @@ def build_agenda(meeting: ReviewMeeting) -> ReviewMeeting:
             item.save(update_fields=["reasons"])
         position += created
     meeting.since = since
-    meeting.summary = programme_summary(since, meeting.starts_at)
-    meeting.summary["open_responses"] = open_responses()  # signals nobody has closed yet (cadence.duties)
+    # "What we learned": the losses and stops with their lessons, kept with the summary for the minutes;
+    # and the signals nobody has closed yet (cadence.duties).
+    summary = programme_summary(since, meeting.starts_at)
+    meeting.summary = {
+        **summary,
+        "learned": learned_since(since, meeting.starts_at),
+        "open_responses": open_responses(),
+    }
     meeting.agenda_built_at = timezone.now()
     meeting.save(update_fields=["since", "summary", "agenda_built_at"])
     return meeting

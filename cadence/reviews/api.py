@@ -149,6 +149,12 @@ class ReviewDecisionRequestSerializer(serializers.Serializer):
         slug_field="username", queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
     rereview_date = serializers.DateField(required=False, allow_null=True)
+    lesson = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Decline or rerun: what the experiment taught us (optional); kept as its lesson.",
+    )
 
 
 class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -253,5 +259,6 @@ class ItemDecisionView(APIView):
             statement=fields["statement"],
             keeper=fields.get("keeper"),
             rereview=fields.get("rereview_date"),
+            lesson=fields["lesson"],
         )
         return Response(ReviewDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

@@ -8,15 +8,19 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cadence.reviews import access
 from cadence.reviews.models import EXPERIMENT_DECISIONS, STANDARD_DECISIONS, AgendaItem, Decision, Vote
 from cadence.reviews.rerun import copy_as_draft
 from cadence.standards import services as standards
 from cadence.standards.models import default_rereview
-from experiments import lifecycle, roles, rollouts
+from experiments import lessons, lifecycle, roles, rollouts
 from experiments.errors import DomainError, Invalid
-from experiments.models import ExperimentEvent
+from experiments.models import LESSON_MAX_CHARS, ExperimentEvent
+
+# The review's decisions on a won experiment that do not promote it: each may keep a lesson.
+LESSON_DECISIONS = (Decision.Kind.RERUN, Decision.Kind.DECLINE)
 
 
 class ReviewRefusal(DomainError):
@@ -63,6 +67,7 @@ def decide(
     statement: str = "",
     keeper=None,
     rereview: dt.date | None = None,
+    lesson: str = "",
 ) -> Decision:
     _fresh_meeting_state(item)
     refusal = access.decide_refusal(user, item)
@@ -76,6 +81,13 @@ def decide(
         raise ReviewRefusal("Write the standard's statement: the practice people should follow.", field="statement")
     if kind == Decision.Kind.PROMOTE and (keeper is None or not roles.has_role(keeper, roles.STANDARDS_KEEPER)):
         raise ReviewRefusal("Choose the standards keeper who will own the standard.", field="keeper")
+    lesson = (lesson or "").strip()
+    if lesson and kind not in LESSON_DECISIONS:
+        raise ReviewRefusal(
+            _("A lesson goes with declining or rerunning an experiment; leave it empty."), field="lesson"
+        )
+    if len(lesson) > LESSON_MAX_CHARS:
+        raise ReviewRefusal(_("A lesson is at most %(n)d characters.") % {"n": LESSON_MAX_CHARS}, field="lesson")
     if rereview is not None and rereview <= timezone.localdate():
         raise ReviewRefusal("The re-review date must be in the future.", field="rereview_date")
     url = item.meeting.get_absolute_url()
@@ -106,6 +118,8 @@ def decide(
             )
         elif kind == Decision.Kind.RETIRE:
             made["standard"] = standards.retire(item.standard, actor=user, note=note, source_url=url)
+        if lesson:  # declining or rerunning a win: what it taught us, kept as its lesson (optional)
+            lessons.record(item.experiment, user, learned=lesson)
         decision = Decision.objects.create(
             item=locked,
             kind=kind,

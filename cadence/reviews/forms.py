@@ -35,6 +35,12 @@ class DecisionForm(forms.Form):
         help_text="Empty: 12 months from today.",
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note for the minutes")
+    lesson = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("What we learned"),
+        help_text=_("Decline or rerun: what the experiment taught us (optional); kept as its lesson."),
+    )
 
     def __init__(self, *args, item: AgendaItem, keeper_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +52,7 @@ class DecisionForm(forms.Form):
             self.fields["keeper"].choices = keeper_choices  # a page of items lists the keepers once
         if item.kind == AgendaItem.Kind.STANDARD:
             del self.fields["keeper"]
+            del self.fields["lesson"]
             self.initial.setdefault("statement", item.standard.statement)
         elif item.experiment_id:
             self.initial.setdefault(

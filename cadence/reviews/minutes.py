@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cadence.reviews import access
 from cadence.reviews.decisions import tally
@@ -95,6 +96,7 @@ def minutes_markdown(meeting) -> str:
             f"{median_days if median_days is not None else 'n/a'}.",
             "",
         ]
+    lines += _learned_markdown(summary.get("learned", []))
     lines += ["## Decisions", ""]
     for number, item in enumerate(_items(meeting), start=1):
         decision = item.decided
@@ -113,6 +115,20 @@ def minutes_markdown(meeting) -> str:
     if not meeting.items.exists():
         lines.append("Nothing was on the agenda.")
     return "\n".join(lines) + "\n"
+
+
+def _learned_markdown(rows: list[dict]) -> list[str]:
+    lines = ["## " + _("What we learned"), ""]
+    for row in rows:
+        missing = " — " + _("lesson missing") if row["missing"] else ""
+        lines.append(f"- {row['key']}: {row['title']} ({row['ending']}){missing}")
+        if row["learned"]:
+            lines.append("  - " + _("What we learned:") + f" {row['learned']}")
+        if row["differently"]:
+            lines.append("  - " + _("What we would do differently:") + f" {row['differently']}")
+    if not rows:
+        lines.append(_("No experiment was lost or stopped since the last review."))
+    return [*lines, ""]
 
 
 def _filename(meeting, ext: str) -> str:

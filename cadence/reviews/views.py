@@ -179,6 +179,7 @@ def review_decide(request, pk):
                 statement=data["statement"],
                 keeper=data.get("keeper"),
                 rereview=data["rereview_date"],
+                lesson=data.get("lesson", ""),
             )
         except ReviewRefusal as refused:
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)

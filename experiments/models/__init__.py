@@ -25,6 +25,7 @@ from .live import (
     Observation,
 )
 from .boundary_state import KeptBoundaryState
+from .lesson import LESSON_MAX_CHARS, Lesson
 from .override import Override
 from .charter import CharterDuty, Duty, ExperimentResponseOwner
 from .rollout import Rollout
@@ -44,6 +45,8 @@ __all__ = [
     "DataSource",
     "IngestBatch",
     "KeptBoundaryState",
+    "LESSON_MAX_CHARS",
+    "Lesson",
     "Observation",
     "EDITABLE_STATUSES",
     "EffectUnit",

@@ -4,7 +4,7 @@ the latest check's decision, the metrics, charts, data freshness and the check h
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from experiments import drafting, access, hooks, lifecycle, policy, verdicts
+from experiments import access, drafting, hooks, lessons, lifecycle, policy, verdicts
 from experiments.live.ingestion import ACCEPTING_DATA
 from experiments.live.presentation import live_page
 from experiments.models import MetricRole
@@ -41,6 +41,7 @@ def experiment_detail(request, key):
             "experiment": experiment,
             "next_step": next_step(experiment, request.user),
             "moves": moves,
+            "lesson": lessons.state(experiment, request.user),
             **panels,
             # Only the outcomes the checks' record allows (experiments.verdicts); the guard refuses the rest.
             "outcomes": verdicts.outcome_choices(experiment),

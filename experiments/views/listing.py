@@ -36,7 +36,9 @@ class ExperimentListFilter(ExperimentFilter):
 
 @login_required
 def experiment_list(request):
-    queryset = access.visible_experiments(request.user).select_related("owner").prefetch_related("touchpoints")
+    queryset = (
+        access.visible_experiments(request.user).select_related("owner", "lesson").prefetch_related("touchpoints")
+    )
     experiment_filter = ExperimentListFilter(request.GET or None, queryset=queryset)
     page = Paginator(experiment_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Each row's result and health light, for this page only (two queries).

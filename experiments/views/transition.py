@@ -23,6 +23,8 @@ def experiment_transition(request, key):
             request.user,
             reason=request.POST.get("reason", ""),
             outcome=request.POST.get("outcome", ""),
+            lesson=request.POST.get("lesson", ""),
+            lesson_differently=request.POST.get("lesson_differently", ""),
         )
     except lifecycle.TransitionError as exc:
         report_refusal(request, exc)

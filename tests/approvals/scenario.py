@@ -46,7 +46,7 @@ def build_world(proposer, co_author, approver, signal_owner) -> World:
     transition(stopped, "submit", proposer)
     services.decide(stopped, approver, "approve")
     transition(stopped, "start", proposer)
-    transition(stopped, "stop", signal_owner, reason="Guardrail crossed")
+    transition(stopped, "stop", signal_owner, reason="Guardrail crossed", lesson="We learned what the data showed.")
     return World(
         pending=pending,
         pending_request=open_request(pending),

@@ -98,7 +98,7 @@ def test_only_approved_or_running_experiments_are_amended(pending, proposer):
 
 def test_restart_request_then_approval(approved, proposer, approver, signal_owner):
     transition(approved, "start", proposer)
-    transition(approved, "stop", signal_owner, reason="Guardrail crossed")
+    transition(approved, "stop", signal_owner, reason="Guardrail crossed", lesson="We learned what the data showed.")
     url = f"/api/approvals/experiments/{approved.key}/restart/"
     assert api_client(proposer).post(url, {}, format="json").json()["problems"] == [
         {"field": "reason", "message": "This field is required."}

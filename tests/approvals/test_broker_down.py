@@ -53,7 +53,9 @@ def test_broker_down_stopping_through_the_api_answers(
     running = make_experiment(proposer, approver, status=Status.RUNNING)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client(proposer).post(
-            f"/api/experiments/{running.key}/transition/", {"action": "stop", "reason": "Vendor outage."}, format="json"
+            f"/api/experiments/{running.key}/transition/",
+            {"action": "stop", "reason": "Vendor outage.", "lesson": "Check the vendor first."},
+            format="json",
         )
     assert response.status_code == 200, response.content
     running.refresh_from_db()

@@ -44,7 +44,7 @@ def approved(owner, approver, **fields):
 def stopped(owner, approver):
     experiment = approved(owner, approver, touchpoints=("chat", "store"))
     transition(experiment, "start", owner)
-    transition(experiment, "stop", owner, reason="The complaint rate jumped")
+    transition(experiment, "stop", owner, reason="The complaint rate jumped", lesson="We learned what the data showed.")
     return experiment
 
 

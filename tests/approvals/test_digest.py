@@ -105,7 +105,13 @@ def a_day_of_monitoring(proposer, approver, owners):
             for experiment in (harmed, winner, broken, steady):
                 run_check(experiment.pk, DAY)
         with time_machine.travel(at(14, 0), tick=False):
-            transition(handstop, "stop", proposer, reason="The IVR vendor had an outage.")
+            transition(
+                handstop,
+                "stop",
+                proposer,
+                reason="The IVR vendor had an outage.",
+                lesson="We learned what the data showed.",
+            )
 
 
 def test_each_signal_owner_gets_what_changed_since_the_last_digest(a_day_of_monitoring, owners, sent):

@@ -56,7 +56,15 @@ def test_a_harm_stop_is_not_concluded_as_won(entry, proposer, approver):
     assert status in (409, 200) and message and "stopped" in message.lower()
     fresh = Experiment.objects.get(pk=experiment.pk)
     assert (fresh.status, fresh.outcome) == (Status.STOPPED, "")
-    message, _ = attempt(entry, proposer, experiment, "conclude", outcome="lost", reason="The checks were right.")
+    message, _ = attempt(
+        entry,
+        proposer,
+        experiment,
+        "conclude",
+        outcome="lost",
+        reason="The checks were right.",
+        lesson="Harm shows early.",
+    )
     assert message is None and Experiment.objects.get(pk=experiment.pk).outcome == "lost"
 
 

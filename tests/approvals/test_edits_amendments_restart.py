@@ -234,6 +234,6 @@ def test_open_amendments_and_restarts_close_when_the_experiment_ends(proposer, a
     other = running(proposer, approver)
     transition(other, "stop", None, reason="Guardrail crossed.")
     restart = request_restart(other, proposer, "It was an outage.")
-    transition(other, "conclude", proposer, outcome="invalid")
+    transition(other, "conclude", proposer, outcome="invalid", lesson="We learned what the data showed.")
     restart.refresh_from_db()
     assert restart.status == "withdrawn"

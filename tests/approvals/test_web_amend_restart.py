@@ -108,7 +108,13 @@ def test_the_detail_page_offers_amending_to_the_owner_only(approved, proposer, a
 
 def test_a_stopped_experiment_can_ask_to_restart(approved, proposer, approver, signal_owner):
     transition(approved, "start", proposer)
-    transition(approved, "stop", signal_owner, reason="Complaint rate crossed the margin")
+    transition(
+        approved,
+        "stop",
+        signal_owner,
+        reason="Complaint rate crossed the margin",
+        lesson="We learned what the data showed.",
+    )
     url = reverse("approvals-request-restart", kwargs={"key": approved.key})
     page = text_of(https_client(proposer).get(approved.get_absolute_url()).content.decode())
     assert "Request restart" in page
@@ -127,7 +133,13 @@ def test_a_stopped_experiment_can_ask_to_restart(approved, proposer, approver, s
 
 def test_outsiders_cannot_ask_to_restart(approved, proposer, signal_owner, outsider):
     transition(approved, "start", proposer)
-    transition(approved, "stop", signal_owner, reason="Complaint rate crossed the margin")
+    transition(
+        approved,
+        "stop",
+        signal_owner,
+        reason="Complaint rate crossed the margin",
+        lesson="We learned what the data showed.",
+    )
     url = reverse("approvals-request-restart", kwargs={"key": approved.key})
     response = https_client(outsider).post(url, {"reason": "Please"}, follow=True)
     assert "Only the authors or a signal owner may ask to restart this experiment." in messages_of(response)

@@ -98,3 +98,14 @@ def test_the_demo_has_a_response_open_for_the_stopped_experiment_and_gaps_on_the
     assert found == ("ivr-shortcut", "omar", "open", "stopped")
     gaps = {row.touchpoint.key for row in touchpoint_roles() if GAP_NO_RESPONSE_OWNER in row.gaps}
     assert "phone" not in gaps and "chat" not in gaps and "delivery" in gaps
+
+
+@pytest.mark.approvals
+def test_the_demo_catalogue_shows_lessons_of_its_endings(db):
+    from experiments import lessons
+
+    call_command("seed_demo", stdout=io.StringIO())
+    stopped = Experiment.objects.get(key="ivr-shortcut")
+    assert "escalate" in stopped.lesson.learned and stopped.lesson.recorded_by.username == "omar"
+    assert not lessons.lesson_missing(stopped)
+    assert Experiment.objects.get(key="returns-label-in-app").lesson.learned.startswith("Customers finish a return")

@@ -105,7 +105,7 @@ QUALIFIED = {
 INPUTS = {
     "request_changes": {"reason": "Add the refund rate as a guardrail."},
     "reject": {"reason": "Overlaps the billing redesign."},
-    "stop": {"reason": "Complaint rate crossed its margin."},
+    "stop": {"reason": "Complaint rate crossed its margin.", "lesson": "Complaints answer within a day."},
     "conclude": {"outcome": Outcome.WON},
 }
 
@@ -331,7 +331,9 @@ def test_conclude_needs_a_known_outcome(outcome, people):
     experiment = experiment_in(S.COMPLETED, people)
     before = state(experiment)
     with pytest.raises(TransitionError) as refused:
-        transition(experiment, "conclude", people["signal_owner"], outcome=outcome)
+        transition(
+            experiment, "conclude", people["signal_owner"], outcome=outcome, lesson="We learned what the data showed."
+        )
     assert [p["field"] for p in refused.value.problems] == ["outcome"]
     assert "won, lost, inconclusive, invalid" in refused.value.message
     assert state(experiment) == before
@@ -403,7 +405,7 @@ def test_resubmit_after_changes_requested_walks_the_whole_path(people):
     transition(experiment, "approve", approver)
     transition(experiment, "start", None)
     transition(experiment, "complete", None)
-    transition(experiment, "conclude", owner, outcome=Outcome.WON)
+    transition(experiment, "conclude", owner, outcome=Outcome.WON, lesson="We learned what the data showed.")
     transition(experiment, "promote", None)
 
     timeline = list(experiment.events.values_list("action", "from_status", "to_status"))

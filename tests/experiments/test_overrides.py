@@ -84,7 +84,9 @@ def test_agreeing_and_declining_are_recorded_on_the_timeline(stopped, proposer, 
         ("override_requested", "sam_signal", "inconclusive", "Too little data to call it."),
         ("override_agreed", "kim_keeper", "inconclusive", ""),
     ]
-    lifecycle.transition(stopped, "conclude", proposer, outcome="inconclusive")
+    lifecycle.transition(
+        stopped, "conclude", proposer, outcome="inconclusive", lesson="We learned what the data showed."
+    )
 
 
 def test_declining_needs_a_reason_and_an_answer_is_given_once(stopped, proposer, standards_keeper, admin_user):

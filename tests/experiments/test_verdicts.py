@@ -26,7 +26,14 @@ def stopped(proposer, approver):
 def test_concluding_a_harm_stopped_experiment_as_won_is_refused(stopped, proposer):
     experiment, stop = stopped
     with pytest.raises(lifecycle.IllegalMove) as refused:
-        lifecycle.transition(experiment, "conclude", proposer, outcome="won", reason="I think it won.")
+        lifecycle.transition(
+            experiment,
+            "conclude",
+            proposer,
+            outcome="won",
+            reason="I think it won.",
+            lesson="We learned what the data showed.",
+        )
     assert refused.value.status_code == 409
     assert refused.value.problems[0]["field"] == "outcome"
     assert f"The check of {stop.look_date:%-d %b %Y} stopped this experiment for harm" in refused.value.message
@@ -41,13 +48,15 @@ def test_only_lost_or_invalid_are_allowed_after_a_stop(stopped, proposer, outcom
     experiment, _ = stopped
     assert verdicts.allowed_outcomes(experiment) == ["lost", "invalid"]
     with pytest.raises(lifecycle.IllegalMove):
-        lifecycle.transition(experiment, "conclude", proposer, outcome=outcome)
+        lifecycle.transition(
+            experiment, "conclude", proposer, outcome=outcome, lesson="We learned what the data showed."
+        )
 
 
 @pytest.mark.parametrize("outcome", ["lost", "invalid"])
 def test_lost_or_invalid_conclude_as_before(stopped, proposer, outcome):
     experiment, _ = stopped
-    lifecycle.transition(experiment, "conclude", proposer, outcome=outcome)
+    lifecycle.transition(experiment, "conclude", proposer, outcome=outcome, lesson="We learned what the data showed.")
     experiment.refresh_from_db()
     assert (experiment.status, experiment.outcome) == (Status.CONCLUDED, outcome)
 
@@ -56,7 +65,9 @@ def test_the_scheduler_and_operators_are_held_to_the_record_too(stopped, admin_u
     experiment, _ = stopped
     for actor in (None, admin_user):
         with pytest.raises(lifecycle.IllegalMove):
-            lifecycle.transition(experiment, "conclude", actor, outcome="won")
+            lifecycle.transition(
+                experiment, "conclude", actor, outcome="won", lesson="We learned what the data showed."
+            )
 
 
 def test_an_agreed_override_allows_the_outcome_it_asked_for_and_no_other(stopped, proposer, standards_keeper):
@@ -64,8 +75,10 @@ def test_an_agreed_override_allows_the_outcome_it_asked_for_and_no_other(stopped
     agreed_override_to_won(experiment, proposer, standards_keeper)
     assert verdicts.allowed_outcomes(experiment) == ["won", "lost", "invalid"]
     with pytest.raises(lifecycle.IllegalMove):
-        lifecycle.transition(experiment, "conclude", proposer, outcome="inconclusive")
-    lifecycle.transition(experiment, "conclude", proposer, outcome="won")
+        lifecycle.transition(
+            experiment, "conclude", proposer, outcome="inconclusive", lesson="We learned what the data showed."
+        )
+    lifecycle.transition(experiment, "conclude", proposer, outcome="won", lesson="We learned what the data showed.")
     experiment.refresh_from_db()
     assert experiment.outcome == Outcome.WON
     assert list(awaiting_promotion()) == [experiment]
@@ -75,17 +88,21 @@ def test_a_waiting_or_declined_override_changes_nothing(stopped, proposer, stand
     experiment, _ = stopped
     override = request_override(experiment, proposer, outcome="won", reason="Outage.")
     with pytest.raises(lifecycle.IllegalMove):
-        lifecycle.transition(experiment, "conclude", proposer, outcome="won")
+        lifecycle.transition(experiment, "conclude", proposer, outcome="won", lesson="We learned what the data showed.")
     decline_override(override, standards_keeper, reason="The complaints are real.")
     with pytest.raises(lifecycle.IllegalMove):
-        lifecycle.transition(experiment, "conclude", proposer, outcome="won")
+        lifecycle.transition(experiment, "conclude", proposer, outcome="won", lesson="We learned what the data showed.")
 
 
 def test_a_person_stopping_it_binds_nothing(proposer, approver):
     experiment = make_experiment(proposer, approver, status=Status.RUNNING, planned_start=dt.date(2026, 11, 10))
     record_looks(experiment, days=3)
-    lifecycle.transition(experiment, "stop", proposer, reason="Outage in the chat tool.")
-    lifecycle.transition(experiment, "conclude", proposer, outcome="inconclusive")
+    lifecycle.transition(
+        experiment, "stop", proposer, reason="Outage in the chat tool.", lesson="We learned what the data showed."
+    )
+    lifecycle.transition(
+        experiment, "conclude", proposer, outcome="inconclusive", lesson="We learned what the data showed."
+    )
     assert Experiment.objects.get(pk=experiment.pk).outcome == "inconclusive"
 
 
@@ -143,7 +160,9 @@ def test_runtime_is_from_the_start_event_to_the_stop_event(stopped, proposer):
     experiment, stop = stopped
     stop_event = experiment.events.get(action="stop")
     with time_machine.travel(stop_event.created_at + dt.timedelta(days=10), tick=False):
-        lifecycle.transition(experiment, "conclude", proposer, outcome="lost")
+        lifecycle.transition(
+            experiment, "conclude", proposer, outcome="lost", lesson="We learned what the data showed."
+        )
     ran = stop_event.created_at - STARTED_AT
     assert verdicts.runtime(experiment) == ran
     assert verdicts.runtime_days(experiment) == round(ran.total_seconds() / 86400)

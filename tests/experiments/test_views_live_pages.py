@@ -180,7 +180,7 @@ def test_dashboard_lights(proposer, approver, co_author, outsider, time_machine)
     drift(long_ago)
     by_hand = running_experiment(proposer, approver, title="Stopped by its owner")
     record_looks(by_hand, days=3)
-    lifecycle.transition(by_hand, "stop", proposer, reason="Wrong audience")
+    lifecycle.transition(by_hand, "stop", proposer, reason="Wrong audience", lesson="We learned what the data showed.")
     make_experiment(proposer, approver, status=Status.APPROVED, title="Not started")
 
     time_machine.move_to(dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC), tick=False)

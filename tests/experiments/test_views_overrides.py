@@ -22,7 +22,8 @@ def page_text(user, experiment):
 
 def conclude(user, experiment, outcome):
     url = reverse("experiment-transition", kwargs={"key": experiment.key})
-    return https_client(user).post(url, {"action": "conclude", "outcome": outcome, "reason": "Done."}, follow=True)
+    fields = {"action": "conclude", "outcome": outcome, "reason": "Done.", "lesson": "The checks saw the harm first."}
+    return https_client(user).post(url, fields, follow=True)
 
 
 def test_the_page_refuses_to_conclude_as_won_and_offers_only_lost_or_invalid(stopped, proposer):

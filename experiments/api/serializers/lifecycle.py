@@ -19,6 +19,16 @@ class TransitionRequestSerializer(serializers.Serializer):
         default="",
         help_text="Needed to conclude: won, lost, inconclusive or invalid.",
     )
+    lesson = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Stop and conclude: what we learned. Required to stop, to conclude as lost or invalid, and to "
+        "conclude a stopped experiment, unless it has a lesson already.",
+    )
+    lesson_differently = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Stop and conclude: what we would do differently."
+    )
 
 
 class ProblemSerializer(serializers.Serializer):

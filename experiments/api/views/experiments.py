@@ -22,6 +22,7 @@ from experiments.api.serializers import (
 )
 from experiments.errors import Invalid
 from experiments.api.views.guarded import GuardedExperimentViewSet
+from experiments.api.views.lessons import LessonActions
 from experiments.api.views.overrides import OverrideActions
 from experiments.api.views.rollouts import RolloutActions
 from experiments.filters import ExperimentFilter
@@ -45,6 +46,7 @@ NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No experiment with
 class ExperimentViewSet(
     OverrideActions,  # /verdict/ and /overrides/
     RolloutActions,  # /rollout/ and /rollout/revert/
+    LessonActions,  # /lesson/
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -105,6 +107,8 @@ class ExperimentViewSet(
             request.user,
             reason=body.validated_data["reason"],
             outcome=body.validated_data["outcome"],
+            lesson=body.validated_data["lesson"],
+            lesson_differently=body.validated_data["lesson_differently"],
         )
         return Response(ExperimentSerializer(self._fresh(experiment), context=self.get_serializer_context()).data)
 

@@ -40,7 +40,18 @@ RESULT = {
 }
 
 
-def ended(owner, approver, actor, *, outcome="won", touchpoints=("chat",), segments=(), stop=False, **kw):
+def ended(
+    owner,
+    approver,
+    actor,
+    *,
+    outcome="won",
+    touchpoints=("chat",),
+    segments=(),
+    stop=False,
+    lesson="We learned what the data showed.",
+    **kw,
+):
     """Approved, started, checked once, then concluded with `outcome` (or stopped) by `actor`."""
     experiment = make_experiment(owner, approver, status="approved", touchpoints=touchpoints, segments=segments, **kw)
     lifecycle.transition(experiment, "start", actor)
@@ -55,10 +66,10 @@ def ended(owner, approver, actor, *, outcome="won", touchpoints=("chat",), segme
         created_at=timezone.now(),
     )
     if stop:
-        lifecycle.transition(experiment, "stop", actor, reason="Complaints rose.")
+        lifecycle.transition(experiment, "stop", actor, reason="Complaints rose.", lesson=lesson)
         return experiment
     lifecycle.transition(experiment, "complete", actor)
-    lifecycle.transition(experiment, "conclude", actor, outcome=outcome)
+    lifecycle.transition(experiment, "conclude", actor, outcome=outcome, lesson=lesson)
     return experiment
 
 

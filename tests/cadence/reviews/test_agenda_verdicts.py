@@ -30,7 +30,7 @@ def test_a_harm_stopped_experiment_concluded_won_by_override_shows_it_on_the_age
 ):
     experiment, _ = harm_stopped(proposer, approver, title="Shorter chat greeting")
     agreed_override_to_won(experiment, proposer, standards_keeper)
-    lifecycle.transition(experiment, "conclude", proposer, outcome="won")
+    lifecycle.transition(experiment, "conclude", proposer, outcome="won", lesson="We learned what the data showed.")
     build_agenda(meeting)
     item = meeting.items.get()
     assert item.experiment == experiment

@@ -30,7 +30,9 @@ def test_the_transition_endpoint_refuses_won_after_a_harm_stop(api_as, stopped, 
     stopped.refresh_from_db()
     assert stopped.status == Status.STOPPED
     ok = api_as(proposer).post(
-        f"{base(stopped)}/transition/", {"action": "conclude", "outcome": "invalid"}, format="json"
+        f"{base(stopped)}/transition/",
+        {"action": "conclude", "outcome": "invalid", "lesson": "The outage spoilt the data."},
+        format="json",
     )
     assert ok.status_code == 200 and ok.json()["outcome"] == "invalid"
 

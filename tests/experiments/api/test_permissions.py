@@ -188,6 +188,16 @@ ROUTES = [
         {},
         {"proposer": 409, "approver": 403, "signal_owner": 403, "outsider": 403},
     ),
+    # Lessons: anyone who sees it reads it; its authors write it, once it has ended (pending has not: 409).
+    ("lesson pending", "get", "/api/experiments/pending/lesson/", None, SIGNED_IN_OK),
+    ("lesson draft", "get", "/api/experiments/draft/lesson/", None, AUTHORS_ONLY),
+    (
+        "write lesson pending",
+        "put",
+        "/api/experiments/pending/lesson/",
+        {"lesson": "x"},
+        {"proposer": 409, "approver": 403, "signal_owner": 403, "outsider": 403},
+    ),
     # Service keys: anyone lists their own; only an experiment's authors make one for it.
     ("service keys", "get", "/api/service-keys/", None, SIGNED_IN_OK),
     (
@@ -290,6 +300,7 @@ def test_every_api_route_is_in_the_sweep():
         "api-experiment-decline-override",
         "api-experiment-rollout",
         "api-experiment-revert-rollout",
+        "api-experiment-lesson",
         "api-service-keys",
         "api-service-key-revoke",
         "api-sdk-config",

@@ -99,7 +99,9 @@ def test_reject_needs_a_reason(api_as, proposer, approver):
 
 def test_conclude_with_outcome(api_as, proposer, approver):
     experiment = make_experiment(proposer, approver, status=Status.COMPLETED)
-    response = transition(api_as(proposer), experiment, action="conclude", outcome="won")
+    response = transition(
+        api_as(proposer), experiment, action="conclude", outcome="won", lesson="We learned what the data showed."
+    )
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["outcome"]) == ("concluded", "won")
 

@@ -142,7 +142,9 @@ def test_a_stop_takes_effect_on_the_very_next_call(client, proposer, approver):
     first = ask(client, experiment.key, "customer-1", touchpoint="chat")
     assert first["enrolled"] is True
 
-    lifecycle.transition(experiment, "stop", proposer, reason="Complaints are rising.")
+    lifecycle.transition(
+        experiment, "stop", proposer, reason="Complaints are rising.", lesson="We learned what the data showed."
+    )
 
     second = ask(client, experiment.key, "customer-1", touchpoint="chat")
     assert (second["enrolled"], second["variant"], second["reason"]) == (False, "control", "not_running")

@@ -98,7 +98,9 @@ def test_running_again_after_a_restart(running):
 def test_stopped_by_a_person_quotes_their_reason(running, proposer):
     checks = record_looks(running, days=4)
     with time_machine.travel(dt.datetime(2026, 11, 15, 10, 0, tzinfo=UTC), tick=False):
-        event = lifecycle.transition(running, "stop", proposer, reason="The chat tool had an outage")
+        event = lifecycle.transition(
+            running, "stop", proposer, reason="The chat tool had an outage", lesson="We learned what the data showed."
+        )
     banner = presentation.banner(running, checks, now=NINTH_DAY, stop_event=event)
     assert banner.headline == "Stopped by Priya Proposer on 15 Nov 2026"
     assert banner.sentence == "“The chat tool had an outage”"
@@ -133,7 +135,9 @@ def test_concluded_by_the_checks(running):
 def test_concluded_by_hand_after_the_checks(running, proposer):
     checks = record_looks(running, days=4)
     lifecycle.transition(running, "complete", proposer)
-    lifecycle.transition(running, "conclude", proposer, outcome="inconclusive")
+    lifecycle.transition(
+        running, "conclude", proposer, outcome="inconclusive", lesson="We learned what the data showed."
+    )
     banner = presentation.banner(running, checks, now=NINTH_DAY)
     assert banner.headline == "Concluded (inconclusive) — last check on 14 Nov 2026"
     assert banner.sentence == checks[-1].sentence

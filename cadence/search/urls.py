@@ -1,0 +1,5 @@
+from django.urls import path
+
+from cadence.search.views import search_page
+
+urlpatterns = [path("search/", search_page, name="search")]
