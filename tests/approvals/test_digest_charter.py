@@ -39,7 +39,9 @@ def test_each_named_signal_owner_gets_the_digest_of_their_touchpoint_only(propos
     with mock.patch("mailing.outbox.nudge"):
         for experiment in (on_chat, on_phone, on_email):
             with time_machine.travel(at(9), tick=False):
-                transition(experiment, "stop", proposer, reason="Complaints are climbing.")
+                transition(
+                    experiment, "stop", proposer, reason="Complaints are climbing.", lesson="Complaints climbed."
+                )
         with time_machine.travel(at(18), tick=False):
             send_digest()
 

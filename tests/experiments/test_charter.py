@@ -38,13 +38,20 @@ def phone_signal(db):
 def api_stop(user, experiment):
     client = HttpsAPIClient()
     client.force_login(user)
-    body = {"action": "stop", "reason": "Complaints are climbing."}
+    body = {
+        "action": "stop",
+        "reason": "Complaints are climbing.",
+        "lesson": "Complaints climb when the change reaches callers.",
+    }
     return client.post(f"/api/experiments/{experiment.key}/transition/", body, format="json")
 
 
 def page_stop(user, experiment):
     url = reverse("experiment-transition", kwargs={"key": experiment.key})
-    return https_client(user).post(url, {"action": "stop", "reason": "Complaints are climbing."})
+    return https_client(user).post(
+        url,
+        {"action": "stop", "reason": "Complaints are climbing.", "lesson": "Complaints climb when it reaches callers."},
+    )
 
 
 def test_without_a_charter_the_global_signal_owners_stop_anything(proposer, signal_owner):

@@ -113,7 +113,9 @@ def test_a_stop_bumps_the_version_and_the_next_fetch_says_stopped(sdk, experimen
     assert sdk.assign("plain", "customer-1", touchpoint="chat").enrolled is True
     assert sdk.refresh() is False  # unchanged: the server answered 304
 
-    lifecycle.transition(experiments["plain"], "stop", proposer, reason="Complaints are rising.")
+    lifecycle.transition(
+        experiments["plain"], "stop", proposer, reason="Complaints are rising.", lesson="Complaints rose."
+    )
 
     assert sdk.refresh() is True
     after = sdk.rule("plain")
@@ -215,7 +217,9 @@ def test_the_background_thread_brings_a_stop_within_the_bound_and_sends_exposure
         while sdk.queued_exposures and time.monotonic() < sent_by:
             time.sleep(0.02)
         assert sdk.queued_exposures == 0  # sent by the thread
-        lifecycle.transition(experiments["plain"], "stop", proposer, reason="Complaints are rising.")
+        lifecycle.transition(
+            experiments["plain"], "stop", proposer, reason="Complaints are rising.", lesson="Complaints rose."
+        )
         stopped_at = time.monotonic()
         bound = sdk.refresh_seconds + 2 * sdk.timeout
         while sdk.rule("plain").status != "stopped" and time.monotonic() - stopped_at < bound:

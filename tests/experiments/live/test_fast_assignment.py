@@ -96,7 +96,7 @@ def test_a_stop_and_a_rollout_reach_the_next_call(service, fenced, proposer):
         "enrolled",
         "outside_exposure_cap",
     )
-    lifecycle.transition(fenced, "stop", proposer, reason="Complaints are rising.")
+    lifecycle.transition(fenced, "stop", proposer, reason="Complaints are rising.", lesson="Complaints rose.")
     assert ask(service, unit="u1", touchpoint="chat", segment="business").json()["reason"] == "not_running"
     fenced.refresh_from_db()
     assert fenced.config_version == 2

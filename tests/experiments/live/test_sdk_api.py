@@ -64,7 +64,7 @@ def test_unchanged_is_304_and_a_stop_changes_the_etag_and_bumps_the_version(live
     etag = first["ETag"]
     assert config(client, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
-    lifecycle.transition(live, "stop", proposer, reason="Complaints are rising.")
+    lifecycle.transition(live, "stop", proposer, reason="Complaints are rising.", lesson="Complaints rose.")
     again = config(client, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
     [rule] = again.json()["experiments"]
