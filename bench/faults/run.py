@@ -681,7 +681,7 @@ def fault_outage(ctx):
             "stop",
             "POST",
             "/api/experiments/ou-02/transition/",
-            {"action": "stop", "reason": "Fault suite: stop."},
+            {"action": "stop", "reason": "Fault suite: stop.", "lesson": "Fault suite: a stop asks what we learned."},
             {"Authorization": f"Token {owner_token}"},
         ),
         (
