@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "experiments.api.schema_hooks.error_responses",
+        "experiments.api.schema_hooks.ingestion_bodies_required",
     ],
 }
 

@@ -87,3 +87,14 @@ def error_responses(result, generator, request, public):
                 if str(status).startswith("4") and _is_generic(response.get("content")):
                     response["content"] = {"application/json": {"schema": REFUSAL}}
     return result
+
+
+def ingestion_bodies_required(result, generator, request, public):
+    """The ingestion doors take their rows as JSON or CSV, and a request without either is refused
+    (415): the body is required. drf-spectacular leaves it optional for a body given per media type."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if body and {"application/json", "text/csv"} <= set(body.get("content", {})):
+                body["required"] = True
+    return result
