@@ -37,7 +37,10 @@ class Scope:
 
     @classmethod
     def of_experiment(cls, experiment) -> "Scope":
-        rows = [(r.metric.key, r.role) for r in experiment.metrics.select_related("metric")]
+        # A list that prefetched the metrics (the inbox) pays no query here.
+        prefetched = "metrics" in getattr(experiment, "_prefetched_objects_cache", {})
+        metrics = experiment.metrics.all() if prefetched else experiment.metrics.select_related("metric")
+        rows = [(r.metric.key, r.role) for r in metrics]
         return cls.of(
             touchpoints=[t.key for t in experiment.touchpoints.all()],
             segments=[s.key for s in experiment.segments.all()],
