@@ -15,6 +15,7 @@ from approvals import slots as slot_rules
 from approvals.models import ApprovalRequest
 from approvals.notifications import Kind, notify
 from approvals.services import people_who_can_decide
+from experiments import roles
 
 
 def business_days_between(start: dt.date, end: dt.date) -> int:
@@ -81,4 +82,4 @@ def _escalation_to(request: ApprovalRequest):
     if backups:
         return list(User.objects.filter(pk__in=backups))
     # No charter names a backup: the administrators hear about it instead of nobody.
-    return list(User.objects.filter(is_superuser=True, is_active=True))
+    return roles.administrators()

@@ -3,7 +3,6 @@ as approvals.reminders does for approvers: each item is claimed with a condition
 beats never send the same reminder or escalation twice."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from approvals.notifications import Kind, notify_about
 from cadence.duties.models import ResponseItem
 from cadence.duties.opening import add_business_days, touchpoint_owners
+from experiments import roles
 
 
 def _claim(item: ResponseItem, field: str, now) -> bool:
@@ -29,7 +29,7 @@ def escalation_due_at(item: ResponseItem):
 def escalation_to(item: ResponseItem) -> list:
     """The touchpoint owners (not the response owner themself); with none, the administrators."""
     owners = [user for user in touchpoint_owners(item.experiment) if user.pk != item.owner_id]
-    return owners or list(get_user_model().objects.filter(is_superuser=True, is_active=True))
+    return owners or roles.administrators()
 
 
 def _title(item: ResponseItem) -> str:
