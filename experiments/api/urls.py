@@ -3,10 +3,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from experiments.api.schema_view import SchemaView
 from experiments.api.views.calculator import CalculatorView
 from experiments.api.views.catalogue import (
     GuardrailPolicyView,
@@ -34,7 +34,7 @@ urlpatterns = [
     path("service-keys/<slug:prefix>/revoke/", ServiceKeyRevokeView.as_view(), name="api-service-key-revoke"),
     path("guardrail-policy/", GuardrailPolicyView.as_view(), name="api-guardrail-policy"),
     path("policy/", PolicyView.as_view(), name="api-policy"),
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    path("schema/", SchemaView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     # Docs pages send a browser to the login page first; the schema they load needs the session.
     path("docs/", login_required(OfflineSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("redoc/", login_required(OfflineRedocView.as_view(url_name="api-schema")), name="api-redoc"),
