@@ -95,18 +95,20 @@ def may_revoke_service_key(user, key) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or key.created_by_id == user.pk))
 
 
-def may_roll_out(user, experiment: Experiment) -> bool:
-    """Who may roll a won experiment's winning arm out to everyone, or revert it (experiments.rollouts):
-    its owner and co-authors, and administrators."""
+def _author_or_administrator(user, experiment: Experiment) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or user.pk in experiment.authors()
+
+
+def may_roll_out(user, experiment: Experiment) -> bool:
+    """Who may roll a won experiment's winning arm out to everyone, or revert it (experiments.rollouts):
+    its owner and co-authors, and administrators."""
+    return _author_or_administrator(user, experiment)
 
 
 def may_record_lesson(user, experiment: Experiment) -> bool:
     """Who writes or corrects an ended experiment's lesson afterwards: its authors (or a superuser)."""
     from experiments.lessons import ENDED_STATUSES
 
-    if not (user and user.is_authenticated and user.is_active) or experiment.status not in ENDED_STATUSES:
-        return False
-    return user.is_superuser or user.pk in experiment.authors()
+    return experiment.status in ENDED_STATUSES and _author_or_administrator(user, experiment)

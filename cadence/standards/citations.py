@@ -13,9 +13,7 @@ def _in_force(ids):
         ids = {int(i) for i in ids}
     except (TypeError, ValueError):
         raise Invalid(_("Standards are named by their numeric id (S-3 is 3)."), field="standards") from None
-    found = set(
-        Standard.objects.exclude(status=Standard.Status.RETIRED).filter(pk__in=ids).values_list("pk", flat=True)
-    )
+    found = set(Standard.objects.in_force().filter(pk__in=ids).values_list("pk", flat=True))
     missing = sorted(ids - found)
     if missing:
         raise Invalid(

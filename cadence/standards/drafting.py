@@ -24,7 +24,7 @@ def source_experiment(standard: Standard):
 def draft_from_standard(standard: Standard, actor):
     if not access.can_propose(actor):
         raise drafting.CannotStartFrom(_("Only proposers start a proposal from a standard."))
-    if standard.status == Standard.Status.RETIRED:
+    if not standard.in_force:
         raise NoSource(_("%(code)s is retired: it is no longer a practice to build on.") % {"code": standard.code})
     source = source_experiment(standard)
     if source is None:

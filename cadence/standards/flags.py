@@ -17,7 +17,7 @@ def standards_on_scope(experiment):
     touchpoints = list(experiment.touchpoints.values_list("pk", flat=True))
     segments = list(experiment.segments.values_list("pk", flat=True))
     candidates = (
-        Standard.objects.exclude(status=Standard.Status.RETIRED)
+        Standard.objects.in_force()
         .filter(touchpoints__in=touchpoints)
         .exclude(supporting_experiments=experiment)
         .distinct()

@@ -30,6 +30,12 @@ def default_rereview(effective: dt.date) -> dt.date:
     return add_months(effective, REREVIEW_MONTHS)
 
 
+class StandardQuerySet(models.QuerySet):
+    def in_force(self):
+        """Active or under review: what people follow and what proposals are held against."""
+        return self.exclude(status=Standard.Status.RETIRED)
+
+
 class Standard(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -54,6 +60,8 @@ class Standard(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = StandardQuerySet.as_manager()
+
     class Meta:
         ordering = ["-effective_date", "-pk"]
 
@@ -62,6 +70,10 @@ class Standard(models.Model):
 
     def get_absolute_url(self):
         return reverse("standard-detail", kwargs={"pk": self.pk})
+
+    @property
+    def in_force(self) -> bool:
+        return self.status != self.Status.RETIRED
 
     @property
     def code(self) -> str:

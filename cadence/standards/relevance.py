@@ -100,7 +100,7 @@ def relevant_standards(scope: Scope, *, experiment=None) -> list[Relevant]:
         | Q(pk__in=declared)
     )
     candidates = list(
-        Standard.objects.exclude(status=Standard.Status.RETIRED)
+        Standard.objects.in_force()
         .filter(near)
         .exclude(**({"supporting_experiments": experiment} if experiment is not None and experiment.pk else {}))
         .prefetch_related("touchpoints", "segments")

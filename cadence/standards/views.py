@@ -54,6 +54,6 @@ def standard_detail(request, pk):
             "review_items": standard.review_items.select_related("meeting__series").order_by("-meeting__starts_at"),
             # The experiments that cite it: started from it, or re-testing it.
             "citations": standard.citations.select_related("experiment").filter(experiment__in=visible),
-            "may_start_from": access.can_propose(request.user) and standard.status != Standard.Status.RETIRED,
+            "may_start_from": access.can_propose(request.user) and standard.in_force,
         },
     )
