@@ -4,28 +4,17 @@ Each request gets at most one reminder and one escalation: the beat claims it wi
 UPDATE (only if not yet sent), so two beats running at once never send twice.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from approvals import slots as slot_rules
+from approvals.business_days import business_days_between
 from approvals.models import ApprovalRequest
 from approvals.notifications import Kind, notify
 from approvals.services import people_who_can_decide
 from experiments import roles
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Weekdays after `start` up to and including `end` (Monday to Friday; no holiday calendar)."""
-    days, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days += 1
-    return days
 
 
 def _claim(request: ApprovalRequest, field: str, now) -> bool:

@@ -2,14 +2,13 @@
 read its data: one item per event (the check), for the experiment's response owner, due in
 RESPONSE_DUE_BUSINESS_DAYS business days. Runs inside the check's transaction."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from approvals.business_days import add_business_days
 from approvals.models import Notification, TouchpointCharter
 from approvals.notifications import notify_about
 from cadence.duties.models import ResponseItem
@@ -31,15 +30,6 @@ WHAT_TO_DO = {
         "item with what you did."
     ),
 }
-
-
-def add_business_days(moment: dt.datetime, days: int) -> dt.datetime:
-    """`moment` moved on by `days` weekdays (Monday to Friday, no holiday calendar), same time of day."""
-    while days > 0:
-        moment += dt.timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
 
 
 def touchpoint_owners(experiment) -> list:

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.business_days import add_business_days
 from approvals.notifications import Kind, notify_about
 from cadence.duties.models import ResponseItem
-from cadence.duties.opening import add_business_days, touchpoint_owners
+from cadence.duties.opening import touchpoint_owners
 from experiments import roles
 
 
