@@ -10,7 +10,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector("[data-error-summary]");
+    // The style guide shows summaries as examples; only a real one takes the focus.
+    var summary = document.querySelector("[data-error-summary]:not(.styleguide-example *)");
     if (summary) summary.focus();
   });
   document.addEventListener("click", function (event) {

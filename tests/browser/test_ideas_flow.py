@@ -23,6 +23,7 @@ def log_in(page, user):
 
 
 def log_out(page):
+    page.click("details.user-menu summary")  # the user menu holds Log out
     page.click("button:has-text('Log out')")
 
 
