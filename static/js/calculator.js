@@ -6,6 +6,10 @@
   if (!form || !output) return;
   const url = form.dataset.calculatorUrl;
   const metricKeys = JSON.parse(document.getElementById("metric-keys").textContent);
+  // Which planning fields each row sends: the rule's table (experiments.validation.metric_row_fields),
+  // so a value left in a field the row does not show is not sent, as the server ignores it.
+  const metricKinds = JSON.parse((document.getElementById("metric-kinds") || { textContent: "{}" }).textContent);
+  const metricFields = JSON.parse((document.getElementById("metric-fields") || { textContent: "{}" }).textContent);
   const csrfToken = form.querySelector("[name=csrfmiddlewaretoken]").value;
   const fieldLabels = {
     alpha: "significance level", power: "power", expected_daily_traffic: "expected daily traffic",
@@ -46,16 +50,22 @@
       .map((p) => ({ key: text(`${p}key`), weight: number(`${p}weight`), is_control: checked(`${p}is_control`) }));
     const metrics = rowPrefixes("metrics")
       .filter((p) => text(`${p}metric`) !== "")
-      .map((p) => ({
-        metric: metricKeys[text(`${p}metric`)] || null,
-        role: text(`${p}role`) || null,
-        effect_unit: text(`${p}effect_unit`) || "absolute",
-        minimum_detectable_effect: number(`${p}minimum_detectable_effect`),
-        non_inferiority_margin: number(`${p}non_inferiority_margin`),
-        baseline_rate: number(`${p}baseline_rate`),
-        baseline_mean: number(`${p}baseline_mean`),
-        baseline_sd: number(`${p}baseline_sd`),
-      }));
+      .map((p) => {
+        const kind = metricKinds[text(`${p}metric`)];
+        const role = text(`${p}role`);
+        const needed = kind && role && metricFields[kind] ? metricFields[kind][role] : null;
+        const planning = (name) => (!needed || needed.includes(name) ? number(`${p}${name}`) : null);
+        return {
+          metric: metricKeys[text(`${p}metric`)] || null,
+          role: role || null,
+          effect_unit: text(`${p}effect_unit`) || "absolute",
+          minimum_detectable_effect: planning("minimum_detectable_effect"),
+          non_inferiority_margin: planning("non_inferiority_margin"),
+          baseline_rate: planning("baseline_rate"),
+          baseline_mean: planning("baseline_mean"),
+          baseline_sd: planning("baseline_sd"),
+        };
+      });
     const payload = {
       alpha: number("alpha"),
       power: number("power"),
