@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from experiments import access, contract, hooks, lifecycle, policy
 from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet, metric_fields_table
 from experiments.models import Experiment, Metric, SensitiveCategory, Status
+from experiments.views.calculator_text import calculator_text
 from experiments.views.proposal_steps import fields_named_in, steps_of
 from experiments.views.transition import report_refusal
 
@@ -101,6 +102,7 @@ def _edit_page(request, experiment):
             "policy": summary,
             "mandatory_guardrails": _mandatory_guardrails(summary),
             "calculator_url": reverse("api-calculator"),
+            "calculator_text": calculator_text(),
             "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
             # Other apps' hints (approvals: the approvals an edit withdraws, suggested approvers,
             # the request for changes being answered).

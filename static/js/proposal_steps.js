@@ -66,6 +66,8 @@
   });
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
+  const linked = window.location.hash && document.getElementById(window.location.hash.slice(1));
+  if (linked && form.contains(linked)) reveal(linked);
 
   // --- Metric rows: only the fields the metric's kind and role need --------------------------
   // The table comes from experiments.validation.metric_row_fields, the rule the server applies.
