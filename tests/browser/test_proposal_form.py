@@ -140,7 +140,7 @@ def test_a_row_is_removed_and_not_saved(chromium, live_server, seeded_catalogues
     page.goto(f"/experiments/{experiment.key}/edit/")
     step(page, "metrics")
     page.locator("#field-metrics-0").get_by_role("button", name="Remove").click()
-    page.click("#step-metrics button:has-text('Save draft')")
+    page.click("#step-metrics button:has-text('Save and finish later')")
     expect(page.locator(".message-success")).to_contain_text("Draft saved.")
     assert list(experiment.metrics.values_list("metric__key", flat=True)) == ["complaint-rate"]
     page.context.close()
