@@ -169,3 +169,40 @@ def test_the_key_is_made_from_the_title_until_the_proposer_types_one(
     visible = [o for o in options.all() if o.evaluate("o => !o.hidden")]
     assert [o.inner_text() for o in visible] == [other_approver.get_full_name()]
     page.context.close()
+
+
+def test_without_javascript_every_step_shows_and_the_form_still_saves(
+    chromium, live_server, seeded_catalogues, proposer, approver
+):
+    context = chromium.new_context(base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/accounts/login/?next=/experiments/new/")
+    page.fill("#id_username", proposer.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    for name in ("basics", "scope", "metrics", "plan"):
+        expect(page.locator(f"#step-{name}")).to_be_visible()
+    expect(page.locator("[data-stepper]")).to_be_hidden()
+    expect(page.get_by_role("button", name="Add a metric")).to_be_hidden()
+    # Every planning field shows; the server keeps those the row's kind and role need.
+    page.fill("#id_title", "Without scripts")
+    for name in ("change", "audience", "effect", "rationale"):
+        page.fill(f"#id_hypothesis_{name}", "something")
+    page.get_by_label("Email", exact=True).check()
+    page.fill("#id_exposure_cap_pct", "20")
+    page.select_option("#id_metrics-0-metric", label="First-contact resolution")
+    page.select_option("#id_metrics-0-role", value="success")
+    page.fill("#id_metrics-0-minimum_detectable_effect", "3")
+    page.fill("#id_metrics-0-baseline_rate", "70")
+    page.fill("#id_metrics-0-baseline_mean", "12")  # not a binary metric's: dropped
+    page.check("#id_metrics-1-DELETE")  # the second row's "Remove this row" box
+    today = timezone.localdate()
+    page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
+    page.fill("#id_planned_end", (today + dt.timedelta(days=35)).isoformat())
+    page.click("#step-plan button:has-text('Save draft')")
+    expect(page.locator(".message-success")).to_contain_text("Draft saved.")
+    experiment = Experiment.objects.get(key="without-scripts")  # the key made from the title
+    metric = experiment.metrics.get()
+    assert (metric.metric.key, metric.baseline_rate, metric.baseline_mean) == ("fcr", 70, None)
+    context.close()
