@@ -44,6 +44,8 @@ def experiment_edit(request, key):
 def _edit_page(request, experiment):
     creating = experiment.pk is None
     owner = experiment.owner
+    # Before the form is bound: a draft's key typed but refused must not change where Cancel leads.
+    cancel_url = reverse("dashboard") if creating else experiment.get_absolute_url()
     data = request.POST if request.method == "POST" else None
     form = ExperimentForm(data, instance=experiment, owner=owner)
     variants = VariantFormSet(data, instance=experiment, prefix="variants")
@@ -55,7 +57,7 @@ def _edit_page(request, experiment):
             experiment, resubmitted = _save(form, variants, metrics, request.user, creating)
         except PermissionDenied as denied:
             messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": denied})
-            return redirect(experiment)
+            return redirect(cancel_url)
         except lifecycle.TransitionError as refusal:
             # An edit that re-submits is checked like a submit (experiments.contract); rolled back.
             refused = refusal
@@ -103,7 +105,7 @@ def _edit_page(request, experiment):
             "mandatory_guardrails": _mandatory_guardrails(summary),
             "calculator_url": reverse("api-calculator"),
             "calculator_text": calculator_text(),
-            "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
+            "cancel_url": cancel_url,
             # Other apps' hints (approvals: the approvals an edit withdraws, suggested approvers,
             # the request for changes being answered).
             **context_from_apps,
@@ -148,6 +150,9 @@ def _save(form, variants, metrics, user, creating):
                 _("this experiment is now %(status)s and can no longer be edited.")
                 % {"status": locked.get_status_display().lower()}
             )
+        if locked.key != form.cleaned_data["key"] and locked.status != Status.DRAFT:
+            # Submitted by a co-author since the page was loaded: the key is fixed from then on.
+            raise PermissionDenied(_("the proposal has been submitted since you opened it; its key is now fixed."))
     experiment = form.save(commit=False)
     if creating:
         experiment.owner = user
