@@ -6,10 +6,10 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from cadence.ideas import access
+from cadence.ideas.drafting import draft_from_idea
 from cadence.ideas.models import (
     DecisionAction,
     Idea,
@@ -19,13 +19,8 @@ from cadence.ideas.models import (
     SlotMeeting,
 )
 from experiments import roles
-from experiments.lifecycle import IllegalMove, record_creation
-from experiments.models import ACTIVE_STATUSES, Experiment, Variant
-
-# A fresh draft's plan until its owner fills it in: starts in two weeks, runs four, small exposure.
-DRAFT_START_IN_DAYS = 14
-DRAFT_RUN_DAYS = 28
-DRAFT_EXPOSURE_PCT = 10
+from experiments.lifecycle import IllegalMove
+from experiments.models import ACTIVE_STATUSES, Experiment
 
 
 def wip_load(meeting: SlotMeeting, touchpoint) -> int:
@@ -112,45 +107,6 @@ def decide(
         idea.save(update_fields=["status", "decline_reason", "parked_until", "updated_at"])
     decision.save()
     return decision
-
-
-def _unique_key(title: str) -> str:
-    base = slugify(title)[:50].strip("-") or "idea"
-    if base == "new":
-        base = "idea-new"
-    key, n = base, 2
-    while Experiment.objects.filter(key=key).exists():
-        key, n = f"{base}-{n}", n + 1
-    return key
-
-
-def draft_from_idea(idea: Idea, owner, actor) -> Experiment:
-    """A draft experiment pre-filled from the idea, with a control and a treatment arm."""
-    today = timezone.localdate()
-    start = today + dt.timedelta(days=DRAFT_START_IN_DAYS)
-    audience = idea.segment.name if idea.segment else f"all customers at {idea.touchpoint.name}"
-    experiment = Experiment.objects.create(
-        key=_unique_key(idea.title),
-        title=idea.title[:200],
-        hypothesis_change=idea.hypothesis,
-        hypothesis_audience=audience[:200],
-        hypothesis_effect=idea.expected_effect[:300],
-        hypothesis_rationale=f"it addresses {idea.get_pain_point_display().lower()} at {idea.touchpoint.name} "
-        f"(idea #{idea.pk}, proposed in the ideas slot)",
-        owner=owner,
-        exposure_cap_pct=DRAFT_EXPOSURE_PCT,
-        planned_start=start,
-        planned_end=start + dt.timedelta(days=DRAFT_RUN_DAYS - 1),
-    )
-    experiment.touchpoints.set([idea.touchpoint])
-    if idea.segment:
-        experiment.segments.set([idea.segment])
-    Variant.objects.create(experiment=experiment, key="control", name="Today's experience", is_control=True, weight=50)
-    Variant.objects.create(
-        experiment=experiment, key="treatment", name="The change", description=idea.hypothesis[:500], weight=50
-    )
-    record_creation(experiment, actor)
-    return experiment
 
 
 @transaction.atomic
