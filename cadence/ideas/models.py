@@ -85,7 +85,9 @@ class Idea(models.Model):
         blank=True,
         help_text=_("Leave empty for all customers."),
     )
-    hypothesis = models.TextField(_("rough hypothesis"), help_text=_("What we would change, and why we think it helps."))
+    hypothesis = models.TextField(
+        _("rough hypothesis"), help_text=_("What we would change, and why we think it helps.")
+    )
     expected_effect = models.CharField(max_length=300, help_text=_("What would move, which way, roughly how much."))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -268,7 +270,9 @@ class SlotMeeting(models.Model):
 
     def __str__(self):
         # In the reader's language and date format (the agenda email is built per recipient language).
-        return f"{self.series.name}, {formats.date_format(self.starts_at.astimezone(self.series.tz), 'DATETIME_FORMAT')}"
+        return (
+            f"{self.series.name}, {formats.date_format(self.starts_at.astimezone(self.series.tz), 'DATETIME_FORMAT')}"
+        )
 
     def get_absolute_url(self):
         return reverse("idea-meeting-detail", kwargs={"pk": self.pk})
