@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from experiments import access, hooks, roles
-from experiments.live.presentation import running_board
+from experiments.live.board import running_board
 from experiments.models import Experiment, Status
 
 
@@ -67,7 +67,7 @@ def dashboard(request):
         section["list_url"] = _list_url(*list_filters[section["id"]])
     if not roles.has_role(user, roles.APPROVER) and not sections[0]["count"]:
         sections.pop(0)  # only approvers are ever asked to approve
-    board = running_board(visible)
+    board, board_count = running_board(visible, limit=BOARD_ROWS)
     return render(
         request,
         "experiments/dashboard.html",
@@ -75,9 +75,8 @@ def dashboard(request):
             "sections": sections,
             "can_propose": access.can_propose(user),
             # Running experiments the user can see, with their lights; problems first.
-            "running_board": board[:BOARD_ROWS],
-            "running_count": len(board),
-            "running_list_url": _list_url([Status.RUNNING, Status.STOPPED]),
+            "running_board": board,
+            "running_count": board_count,
             # Other apps' panels (e.g. cadence.duties: open responses), each {"template", ...}.
             "panels": [hook.fn(user) for hook in hooks.registry.get("dashboard_panel")],
         },
