@@ -35,7 +35,9 @@ BUILT, RESTORED, REUSED = "built", "restored", "reused"
 
 def demo_files(root: Path, app_paths: Iterable[Path]) -> list[Path]:
     """The demo code and every migration of the project's apps (those under `root`)."""
-    migrations = [file for app in app_paths if app.is_relative_to(root) for file in (app / "migrations").glob("*.py")]
+    # Third-party apps are covered by the lock file (a .venv may sit inside the project).
+    ours = [app for app in app_paths if app.is_relative_to(root) and "site-packages" not in app.parts]
+    migrations = [file for app in ours for file in (app / "migrations").glob("*.py")]
     return sorted({root / name for name in DEMO_CODE} | set(migrations))
 
 
