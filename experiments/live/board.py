@@ -36,14 +36,18 @@ def _newest(field: str) -> Subquery:
     return Subquery(rows.order_by(F(field).desc()).values(field)[:1])
 
 
+def _newest_check() -> QuerySet:
+    """An experiment's checks, newest first (the check_newest_first index)."""
+    return Check.objects.filter(experiment=OuterRef("pk")).order_by("-look_date", "-pk")
+
+
 def with_light_rank(experiments: QuerySet, *, now: dt.datetime) -> QuerySet:
     """`experiments` annotated with `latest_action` (its newest check's action), `data_newest`
     (presentation.Freshness.newest: the latest observation time, else the latest ingestion) and
     `light_rank`, the rank of presentation.light's colour for a running or check-stopped one."""
-    newest_check = Check.objects.filter(experiment=OuterRef("pk")).order_by("-look_date", "-pk")
     amber, green = LIGHT_RANK["amber"], LIGHT_RANK["green"]
     return experiments.annotate(
-        latest_action=Subquery(newest_check.values("action")[:1]),
+        latest_action=Subquery(_newest_check().values("action")[:1]),
         data_newest=Coalesce(_newest("last_observed_at"), _newest("updated_at")),
     ).annotate(
         light_rank=Case(
@@ -59,18 +63,19 @@ def with_light_rank(experiments: QuerySet, *, now: dt.datetime) -> QuerySet:
 
 def on_the_board(visible: QuerySet, *, now: dt.datetime) -> QuerySet:
     """The board's experiments among `visible`, ranked problems first, then by planned end:
-    the running ones, and the stopped ones whose newest check is the stop a check made in the
-    last RECENT_STOP (a person's stop after the check is not the checks' news)."""
-    recent_stops = Check.objects.filter(action=Check.Action.STOP, created_at__gte=now - RECENT_STOP)
+    the running ones, and the stopped ones whose newest check is a stop made in the last
+    RECENT_STOP (a person's stop after the check is not the checks' news). Read from each
+    experiment's newest check (one index seek), never by scanning all the checks."""
     slim = visible.select_related(None).prefetch_related(None).only("pk", "key", "title", "status", "planned_end")
     return (
         with_light_rank(slim, now=now)
+        .annotate(latest_check_at=Subquery(_newest_check().values("created_at")[:1]))
         .filter(
             Q(status=Status.RUNNING)
             | Q(
                 status=Status.STOPPED,
-                pk__in=recent_stops.values("experiment_id"),
                 latest_action=Check.Action.STOP,
+                latest_check_at__gte=now - RECENT_STOP,
             )
         )
         .order_by("light_rank", "planned_end", "pk")
