@@ -101,6 +101,9 @@ class Command(BaseCommand):
         self._prepare_database(fresh)
         if no_serve:
             return
+        # People meet the site's own 404 and 500 pages in the demo, as in production (with the
+        # traceback on the console), not Django's technical pages; PRODUCTION_ERROR_PAGES=0 turns them back.
+        os.environ.setdefault("PRODUCTION_ERROR_PAGES", "1")
         python = sys.executable
         processes = {
             "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
