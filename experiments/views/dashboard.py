@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from experiments import access, hooks, roles
 from experiments.live.board import running_board
@@ -31,27 +32,27 @@ def dashboard(request):
     mine = visible.filter(Q(owner=user) | Q(pk__in=co_authored))
     sections = [
         {
-            "title": "Waiting for your approval",
+            "title": _("Waiting for your approval"),
             "rows": visible.filter(status=Status.PENDING_APPROVAL, approver=user).exclude(pk__in=mine.values("pk")),
-            "empty": "Nothing is waiting for you to approve.",
+            "empty": _("Nothing is waiting for you to approve."),
             "id": "to-approve",
         },
         {
-            "title": "My drafts",
+            "title": _("My drafts"),
             "rows": mine.filter(status__in=[Status.DRAFT, Status.CHANGES_REQUESTED]),
-            "empty": "You have no drafts.",
+            "empty": _("You have no drafts."),
             "id": "drafts",
         },
         {
-            "title": "My proposals waiting for approval",
+            "title": _("My proposals waiting for approval"),
             "rows": mine.filter(status=Status.PENDING_APPROVAL),
-            "empty": "None of your proposals is waiting for approval.",
+            "empty": _("None of your proposals is waiting for approval."),
             "id": "submitted",
         },
         {
-            "title": "My approved and running experiments",
+            "title": _("My approved and running experiments"),
             "rows": mine.filter(status__in=[Status.APPROVED, Status.RUNNING]),
-            "empty": "You have no approved or running experiments.",
+            "empty": _("You have no approved or running experiments."),
             "id": "running",
         },
     ]
