@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import IntegerField, Value
 
 from approvals import slots as slot_rules
+from approvals.acknowledgement import plan_needs_acknowledgement, plan_verdict
 from approvals.models import ApprovalRequest, Decision
 from approvals.snapshots import diff_rows
 from experiments import hooks, policy
@@ -50,9 +51,21 @@ class Evidence:
 
     @property
     def needs_acknowledgement(self) -> bool:
-        from approvals.acknowledgement import plan_needs_acknowledgement
-
         return plan_needs_acknowledgement(self.plan, self.plan_error)
+
+    @property
+    def plan_verdict(self) -> str:
+        return plan_verdict(self.plan, self.plan_error)
+
+    @property
+    def metrics(self):
+        """Success metrics first, then guardrails (prefetched with their metric)."""
+        return sorted(self.experiment.metrics.all(), key=lambda row: (row.role != "success", row.metric.name))
+
+    @property
+    def standards_touched(self) -> list:
+        """The standards in force on its scope, from the standards app's section (items: Relevant)."""
+        return [relevant for section in self.proposal_sections for relevant in section.get("items", [])]
 
 
 def resubmission_base(request: ApprovalRequest, earlier: list[Decision]) -> Decision | None:
