@@ -23,9 +23,9 @@ def chat_standard(owner) -> Standard:
     return standard
 
 
-def resubmitted(proposer, approver):
+def resubmitted(proposer, approver, **fields):
     """Changes requested by `approver`, then the owner edits the title and resubmits."""
-    experiment = make_experiment(proposer, approver, title="Shorter chat greeting, first try")
+    experiment = make_experiment(proposer, approver, title="Shorter chat greeting, first try", **fields)
     transition(experiment, "submit", proposer)
     services.decide(experiment, approver, "request_changes", REQUESTED)
     experiment.refresh_from_db()
