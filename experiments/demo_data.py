@@ -82,7 +82,7 @@ DEMO_EXPERIMENTS = [
             "the first bill drives a third of billing calls",
         ),
         ("csat", 0.1, (4.1, 0.9)),
-        [("complaint-rate", 0.3, 1.2), ("refund-rate", 0.5, 2.5)],
+        [("complaint-rate", 0.32, 1.2), ("refund-rate", 0.5, 2.5)],  # margins the approved plan can meet in 35 days
         [("submit", "priya"), ("approve", "alex")],
     ),
     (
