@@ -30,6 +30,7 @@ from scipy.signal import fftconvolve
 from scipy.special import ndtr, ndtri
 
 from .inputs import StatsInputError
+from .lattice_tails import LatticeTails
 from .spending import spending_function
 
 # The densities live within this many standard deviations of their mean; beyond it there is
@@ -67,6 +68,14 @@ class _Grid:
     def total(self) -> float:
         return float(self.mass.sum() + self.extra_mass.sum())
 
+    def upper_tails(self, delta: float) -> _UpperTails:
+        """The tail pricer of the next score S + N(0, delta), made once per grid and delta."""
+        made = self.__dict__.setdefault("_upper_tails", {})  # frozen: a cache, not a field
+        tails = made.get(delta)
+        if tails is None:
+            tails = made[delta] = _UpperTails(self, math.sqrt(delta))
+        return tails
+
     @functools.cached_property
     def sorted_nodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(nodes ascending, their masses, the mass at and above each node, one more 0 at the end),
@@ -76,6 +85,27 @@ class _Grid:
         nodes, masses = nodes[order], masses[order]
         above = np.concatenate([np.cumsum(masses[::-1])[::-1], [0.0]])
         return nodes, masses, above
+
+
+class _UpperTails:
+    """P(continued so far and S_next >= c) for any c, S_next = S + N(0, sd^2): the lattice part
+    by ``LatticeTails`` (one matrix-vector product), the few extra nodes directly."""
+
+    __slots__ = ("lattice", "extra", "sd")
+
+    def __init__(self, grid: _Grid, sd: float):
+        self.lattice = LatticeTails(grid.h, grid.j0, grid.mass, sd)
+        self.extra = list(zip(grid.extra_at.tolist(), grid.extra_mass.tolist(), strict=True))
+        self.sd = sd
+
+    def upper(self, c: float) -> float:
+        scale = -1.0 / (self.sd * _SQRT2)
+        # Phi(u) = erfc(-u / sqrt 2) / 2
+        extra = sum(mass * math.erfc((at - c) * scale) for at, mass in self.extra) / 2
+        return self.lattice.upper(c) + extra
+
+
+_SQRT2 = math.sqrt(2.0)
 
 
 def _upper_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
@@ -269,7 +299,7 @@ class BoundaryState:
         """P_H0(no crossing before the latest look and Z >= z at it)."""
         if z >= _MAX_Z:
             return 0.0
-        return _upper_tail_windowed(self.grid, self._delta(), z * math.sqrt(self.fraction))
+        return self.grid.upper_tails(self._delta()).upper(z * math.sqrt(self.fraction))
 
     def stagewise_p_value(self, z: float) -> float:
         """p-value under stagewise ordering for an observed z at the latest look, assuming no
@@ -303,7 +333,9 @@ class BoundaryState:
         if target <= 1e-15:
             boundary = math.inf
         else:
-
+            # The root-find keeps the direct sum: the boundaries, the densities built on them and
+            # every stored state stay exactly what they were (brentq stops within 1e-10, and another
+            # summation would stop elsewhere within it).
             def excess(z):
                 return _upper_tail_windowed(grid, delta, z * root) - target
 
