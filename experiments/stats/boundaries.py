@@ -31,6 +31,7 @@ from scipy.special import ndtr, ndtri
 
 from .inputs import StatsInputError
 from .lattice_tails import LatticeTails
+from .once import once
 from .spending import spending_function
 
 # The densities live within this many standard deviations of their mean; beyond it there is
@@ -68,14 +69,6 @@ class _Grid:
     def total(self) -> float:
         return float(self.mass.sum() + self.extra_mass.sum())
 
-    def upper_tails(self, delta: float) -> _UpperTails:
-        """The tail pricer of the next score S + N(0, delta), made once per grid and delta."""
-        made = self.__dict__.setdefault("_upper_tails", {})  # frozen: a cache, not a field
-        tails = made.get(delta)
-        if tails is None:
-            tails = made[delta] = _UpperTails(self, math.sqrt(delta))
-        return tails
-
     @functools.cached_property
     def sorted_nodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(nodes ascending, their masses, the mass at and above each node, one more 0 at the end),
@@ -100,9 +93,10 @@ class _UpperTails:
 
     def upper(self, c: float) -> float:
         scale = -1.0 / (self.sd * _SQRT2)
-        # Phi(u) = erfc(-u / sqrt 2) / 2
-        extra = sum(mass * math.erfc((at - c) * scale) for at, mass in self.extra) / 2
-        return self.lattice.upper(c) + extra
+        extra = 0.0
+        for at, mass in self.extra:  # Phi(u) = erfc(-u / sqrt 2) / 2
+            extra += mass * math.erfc((at - c) * scale)
+        return self.lattice.upper(c) + extra / 2
 
 
 _SQRT2 = math.sqrt(2.0)
@@ -295,11 +289,16 @@ class BoundaryState:
         previous = self.fractions[-2] if len(self.fractions) > 1 else 0.0
         return self.fractions[-1] - previous
 
+    @once
+    def _tails(self) -> _UpperTails:
+        """Prices any score at the latest look; made on the first p-value, kept with the state."""
+        return _UpperTails(self.grid, math.sqrt(self._delta()))
+
     def tail(self, z: float) -> float:
         """P_H0(no crossing before the latest look and Z >= z at it)."""
         if z >= _MAX_Z:
             return 0.0
-        return self.grid.upper_tails(self._delta()).upper(z * math.sqrt(self.fraction))
+        return self._tails.upper(z * math.sqrt(self.fractions[-1]))
 
     def stagewise_p_value(self, z: float) -> float:
         """p-value under stagewise ordering for an observed z at the latest look, assuming no
@@ -424,22 +423,34 @@ class BoundaryState:
         return cls._from_parts(data, grid)
 
 
+class _Looks(tuple):
+    """Fractions ``normalise_fractions`` made: normalising them again returns them as they are
+    (each metric's two tests and its not-enough-data check read the same looks)."""
+
+    __slots__ = ()
+
+
+_FLOATS = {float}
+
+
 def normalise_fractions(fractions) -> tuple[float, ...]:
     """Cap at 1, round, drop looks that add no information; refuse NaN and decreasing fractions."""
+    if type(fractions) is _Looks:
+        return fractions
     key = tuple(fractions)
     # Every look of every metric normalises the same fractions: plain floats are remembered (bools
     # and ints are not, so True is never taken for 1.0; refused input is never remembered).
-    if all(type(raw) is float for raw in key):
+    if {*map(type, key)} <= _FLOATS:
         return _normalised_floats(key)
     return _normalise(key)
 
 
 @functools.lru_cache(maxsize=1024)
-def _normalised_floats(fractions: tuple[float, ...]) -> tuple[float, ...]:
+def _normalised_floats(fractions: tuple[float, ...]) -> _Looks:
     return _normalise(fractions)
 
 
-def _normalise(fractions) -> tuple[float, ...]:
+def _normalise(fractions) -> _Looks:
     result: list[float] = []
     previous = 0.0
     for index, raw in enumerate(fractions):
@@ -457,7 +468,7 @@ def _normalise(fractions) -> tuple[float, ...]:
         if t > previous:
             result.append(t)
             previous = t
-    return tuple(result)
+    return _Looks(result)
 
 
 class _StateCache:
@@ -504,6 +515,11 @@ def boundary_state(
     prefix of these looks (e.g. from ``BoundaryState.from_dict``); otherwise the longest cached
     prefix is extended.
     """
+    if type(fractions) is _Looks and start is None:
+        # Looks normalised already (a metric's tests): a cached state means its inputs were checked.
+        state = STATE_CACHE.get((alpha, spending, step, fractions))
+        if state is not None:
+            return state
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 0.5:
         raise StatsInputError("alpha", "must be a number between 0 and 0.5")
     spending_function(spending)

@@ -13,8 +13,8 @@ The coefficients for the window |d| <= D form one matrix per (h, sd), made once;
     T(c) = sum_n e^n (K_n . m[k-D .. k+D]) + the mass above the window,
 
 one matrix-vector product of the window, whatever c is. Enough terms are kept that the truncation
-is below 1e-20 of each node's mass (relative to its own tail too), far below the double-precision
-rounding of the direct sum, so both give the same p-values and boundaries to ~1e-15.
+is below 1e-16 of each node's own term (its tail, however small), the double-precision rounding of
+the direct sum: both give the same p-values to ~1e-15 (tests/experiments/stats/test_lattice_tails.py).
 """
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ from scipy.special import ndtr
 # Nodes further than this many SD below c add less than 1e-17 of their mass (they are left out,
 # as the direct sum leaves them out); nodes further above count with their whole mass.
 WINDOW_SDS = 8.5
-# Truncation target of the Taylor series per unit of mass (bound below), and a safety cap.
-_TRUNCATION = 1e-21
+# Truncation target of the Taylor series, relative to each node's own term (bound below): below
+# double-precision rounding, and 8 terms at the default lattice step.
+_TRUNCATION = 1e-16
 _MAX_TERMS = 60
 
 
 def _terms(half_step: float) -> int:
-    """Terms n = 0..N-1 such that (|e| (|a| + 1))^N / N! <= 1e-21 for |e| <= half_step, |a| <= 9.5:
-    a bound on the remainder relative to the node's own mass and tail (|Phi^(N)(a)| <= ~|a|^N phi(a),
-    and phi(a) <= (|a| + 1) Phi(a) below, so it also holds relative to tiny tails)."""
+    """Terms n = 0..N-1 such that (|e| (|a| + 2))^N / N! <= 1e-16 for |e| <= half_step and the
+    window's |a| <= 8.5: a bound on the remainder relative to the node's own term (|Phi^(N)(a)| is
+    about |a|^(N-1) phi(a), and phi(a) <= (|a| + 1) Phi(a) below c, so it holds for tiny tails too)."""
     x = half_step * (WINDOW_SDS + 2.0)
     term, n = 1.0, 0
     while term > _TRUNCATION and n < _MAX_TERMS:
