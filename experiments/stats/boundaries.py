@@ -80,28 +80,6 @@ class _Grid:
         return nodes, masses, above
 
 
-class _UpperTails:
-    """P(continued so far and S_next >= c) for any c, S_next = S + N(0, sd^2): the lattice part
-    by ``LatticeTails`` (one matrix-vector product), the few extra nodes directly."""
-
-    __slots__ = ("lattice", "extra", "sd")
-
-    def __init__(self, grid: _Grid, sd: float):
-        self.lattice = LatticeTails(grid.h, grid.j0, grid.mass, sd)
-        self.extra = list(zip(grid.extra_at.tolist(), grid.extra_mass.tolist(), strict=True))
-        self.sd = sd
-
-    def upper(self, c: float) -> float:
-        scale = -1.0 / (self.sd * _SQRT2)
-        extra = 0.0
-        for at, mass in self.extra:  # Phi(u) = erfc(-u / sqrt 2) / 2
-            extra += mass * math.erfc((at - c) * scale)
-        return self.lattice.upper(c) + extra / 2
-
-
-_SQRT2 = math.sqrt(2.0)
-
-
 def _upper_tail(grid: _Grid, delta: float, mean_step: float, c: float) -> float:
     """P(continued so far and S_next >= c) with S_next = S + N(mean_step, delta)."""
     nodes, masses = grid.nodes_and_masses()
@@ -290,9 +268,10 @@ class BoundaryState:
         return self.fractions[-1] - previous
 
     @once
-    def _tails(self) -> _UpperTails:
+    def _tails(self) -> LatticeTails:
         """Prices any score at the latest look; made on the first p-value, kept with the state."""
-        return _UpperTails(self.grid, math.sqrt(self._delta()))
+        g = self.grid
+        return LatticeTails(g.h, g.j0, g.mass, math.sqrt(self._delta()), g.extra_at, g.extra_mass)
 
     def tail(self, z: float) -> float:
         """P_H0(no crossing before the latest look and Z >= z at it)."""
@@ -480,11 +459,16 @@ class _StateCache:
         self.lock = threading.Lock()
 
     def get(self, key):
-        with self.lock:
-            state = self.states.get(key)
-            if state is not None:
-                self.states.move_to_end(key)
+        # No lock to read: each OrderedDict call is atomic under the GIL; a state evicted between
+        # the two calls is still returned (it was found), it just is not marked as recently used.
+        state = self.states.get(key)
+        if state is None:
+            return None
+        try:
+            self.states.move_to_end(key)
+        except KeyError:
             return state
+        return state
 
     def put(self, key, state):
         with self.lock:

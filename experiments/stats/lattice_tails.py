@@ -13,7 +13,7 @@ The coefficients for the window |d| <= D form one matrix per (h, sd), made once;
     T(c) = sum_n e^n (K_n . m[k-D .. k+D]) + the mass above the window,
 
 one matrix-vector product of the window, whatever c is. Enough terms are kept that the truncation
-is below 1e-16 of each node's own term (its tail, however small), the double-precision rounding of
+is below 1e-15 of each node's own term within 6 SD of c (its tail, however small), the rounding of
 the direct sum: both give the same p-values to ~1e-15 (tests/experiments/stats/test_lattice_tails.py).
 """
 
@@ -28,17 +28,21 @@ from scipy.special import ndtr
 # Nodes further than this many SD below c add less than 1e-17 of their mass (they are left out,
 # as the direct sum leaves them out); nodes further above count with their whole mass.
 WINDOW_SDS = 8.5
-# Truncation target of the Taylor series, relative to each node's own term (bound below): below
-# double-precision rounding, and 8 terms at the default lattice step.
-_TRUNCATION = 1e-16
+# Truncation target of the Taylor series, relative to each node's own term (bound below): a few
+# roundings of a double.
+_TRUNCATION = 1e-15
 _MAX_TERMS = 60
+# The bound holds for the nodes within this many SD of c; the window's outer nodes (up to 8.5 SD)
+# add under 1e-9 of their mass each, so their truncation (under 2e-15 of that) is below 1e-23.
+_EXACT_SDS = 6.0
 
 
 def _terms(half_step: float) -> int:
-    """Terms n = 0..N-1 such that (|e| (|a| + 2))^N / N! <= 1e-16 for |e| <= half_step and the
-    window's |a| <= 8.5: a bound on the remainder relative to the node's own term (|Phi^(N)(a)| is
-    about |a|^(N-1) phi(a), and phi(a) <= (|a| + 1) Phi(a) below c, so it holds for tiny tails too)."""
-    x = half_step * (WINDOW_SDS + 2.0)
+    """Terms n = 0..N-1 such that (|e| (|a| + 2))^N / N! <= 1e-15 for |e| <= half_step and |a| <= 6:
+    a bound on the remainder relative to the node's own term (|Phi^(N)(a)| is about |a|^(N-1) phi(a),
+    and phi(a) <= (|a| + 1) Phi(a) below c, so it holds for tiny tails too). 7 terms at the default
+    lattice step."""
+    x = half_step * (_EXACT_SDS + 2.0)
     term, n = 1.0, 0
     while term > _TRUNCATION and n < _MAX_TERMS:
         n += 1
@@ -47,12 +51,13 @@ def _terms(half_step: float) -> int:
 
 
 @functools.lru_cache(maxsize=128)
-def _kernel(h: float, sd: float) -> tuple[int, np.ndarray]:
+def _kernel(h: float, sd: float, spacing: int = 1) -> tuple[int, np.ndarray]:
     """(D, K): K[n, d + D] = (-1)^n Phi^(n)(d h / sd) / n! for |d| <= D, so that
-    sum_d m_(k+d) Phi(d h / sd - e) = sum_n e^n (K[n] . m[k-D .. k+D])."""
+    sum_d m_(k+d) Phi(d h / sd - e) = sum_n e^n (K[n] . m[k-D .. k+D]), with enough terms for
+    |e| <= spacing h / (2 sd) (anchors every ``spacing`` lattice steps)."""
     reach = int(math.ceil(WINDOW_SDS * sd / h)) + 1
     a = np.arange(-reach, reach + 1) * (h / sd)
-    terms = _terms(h / (2 * sd))
+    terms = _terms(spacing * h / (2 * sd))
     kernel = np.empty((terms, len(a)))
     kernel[0] = ndtr(a)
     density = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
@@ -67,37 +72,115 @@ def _kernel(h: float, sd: float) -> tuple[int, np.ndarray]:
     return reach, kernel
 
 
+# A sub-density that has priced this many points is tabulated: the series coefficients at anchors
+# TABLE_SPACING_SDS apart (|e| <= 0.08, 15 terms), made at once (~450 window products at look 28
+# of 28 daily looks, 5-25 ms), after which a point costs one polynomial in e instead of a window
+# product. A state priced a few times (the daily look's metrics) never pays for a table; one read
+# again and again (many segments, many readers of the same look, the benchmark) does, once.
+TABULATE_AFTER = 32
+TABLE_SPACING_SDS = 0.16
+
+
 class LatticeTails:
-    """T(c) for the lattice part of one sub-density (masses ``mass`` at (j0 + i) h), next-score SD ``sd``."""
+    """T(c) = P(continued so far and S_next >= c), S_next = S + N(0, sd^2), for a sub-density with
+    masses ``mass`` at the lattice nodes (j0 + i) h and ``extra_mass`` at ``extra_at`` (a few
+    nodes off the lattice: the continuation region's exact ends), priced directly."""
 
-    __slots__ = ("h", "j0", "sd", "count", "reach", "kernel", "padded", "above", "total")
+    __slots__ = (
+        "h",
+        "j0",
+        "sd",
+        "count",
+        "reach",
+        "width",
+        "kernel",
+        "mass",
+        "above",
+        "total",
+        "extra",
+        "priced",
+        "table",
+    )
 
-    def __init__(self, h: float, j0: int, mass: np.ndarray, sd: float):
+    def __init__(self, h: float, j0: int, mass: np.ndarray, sd: float, extra_at=(), extra_mass=()):
         self.h, self.j0, self.sd, self.count = h, j0, sd, len(mass)
         self.reach, self.kernel = _kernel(h, sd)
-        width = 2 * self.reach + 1
-        # `width` zeros either side, so every window that touches the lattice is one slice
-        self.padded = np.concatenate([np.zeros(width), mass, np.zeros(width)])
-        # above[p] = the mass at padded positions >= p
-        self.above = np.concatenate([np.cumsum(self.padded[::-1])[::-1], [0.0]]).tolist()
+        self.width = self.kernel.shape[1]
+        self.mass = np.ascontiguousarray(mass, dtype=float)
+        # above[i] = the mass at positions >= i
+        self.above = np.concatenate([np.cumsum(self.mass[::-1])[::-1], [0.0]]).tolist()
         self.total = self.above[0]
+        scale = -1.0 / (sd * math.sqrt(2.0))
+        self.extra = [(float(at), float(m), scale) for at, m in zip(extra_at, extra_mass, strict=True)]
+        self.priced = 0
+        self.table: _Table | None = None
 
     def upper(self, c: float) -> float:
-        """sum_j m_j Phi((j h - c) / sd) over the lattice (nodes > 8.5 SD below c left out)."""
-        if not self.count:
-            return 0.0
-        k = round(c / self.h)
-        i0 = k - self.j0  # the anchor's position in `mass`
-        reach = self.reach
-        width = 2 * reach + 1
-        if i0 + reach < 0:  # every node is more than the window above c
-            return self.total
-        if i0 - reach >= self.count:  # every node is more than the window below c
-            return 0.0
-        start = i0 - reach + width  # the window's first position in `padded`
-        coefficients = (self.kernel @ self.padded[start : start + width]).tolist()
-        e = (c - k * self.h) / self.sd
+        """T(c); of the lattice nodes, those more than 8.5 SD below c's anchor are left out."""
         value = 0.0
-        for coefficient in reversed(coefficients):
-            value = value * e + coefficient
-        return value + self.above[start + width]
+        for at, m, scale in self.extra:  # Phi(u) = erfc(-u / sqrt 2) / 2
+            value += m * math.erfc((at - c) * scale)
+        table = self.table
+        if table is None:
+            self.priced += 1
+            if self.priced > TABULATE_AFTER and self.count:
+                self.table = _Table(self, max(1, int(TABLE_SPACING_SDS * self.sd / self.h)))
+            return self.lattice(c, 1) + value / 2
+        return table.lattice(c) + value / 2
+
+    def lattice(self, c: float, spacing: int) -> float:
+        """The lattice part of T(c) by one window product about the nearest anchor (every ``spacing`` steps)."""
+        k = round(c / (spacing * self.h)) * spacing
+        kernel = self.kernel if spacing == 1 else _kernel(self.h, self.sd, spacing)[1]
+        first = k - self.j0 - self.reach  # the window's first position in `mass` (may be outside it)
+        end = first + self.width
+        if end <= 0:  # every node is above the window
+            return self.total
+        if first >= self.count:  # every node is below the window
+            return 0.0
+        # only the part of the window the lattice covers: the density ends at the last boundary
+        lo, hi = max(first, 0), min(end, self.count)
+        coefficients = np.dot(kernel[:, lo - first : hi - first], self.mass[lo:hi]).tolist()
+        return _series(coefficients, (c - k * self.h) / self.sd) + self.above[hi]
+
+
+def _series(coefficients: list, e: float) -> float:
+    value = 0.0
+    for coefficient in reversed(coefficients):
+        value = value * e + coefficient
+    return value
+
+
+class _Table:
+    """The lattice part of T at anchors K = i * spacing (lattice indices): the series coefficients
+    and the mass above each anchor's window, for every anchor whose window meets the lattice. The
+    same sums as ``LatticeTails.lattice(c, spacing)``, made anchor by anchor
+    (one matrix-vector product each: a matrix-matrix product would be fewer calls, but OpenBLAS
+    then spreads it over threads, which on a busy machine costs ten times more)."""
+
+    __slots__ = ("sd", "step", "first_anchor", "coefficients", "above", "before")
+
+    def __init__(self, tails: LatticeTails, spacing: int):
+        self.sd, self.step = tails.sd, spacing * tails.h
+        kernel = _kernel(tails.h, tails.sd, spacing)[1]
+        width, reach, count = tails.width, tails.reach, tails.count
+        # anchors whose window [K - reach, K + reach] meets the lattice [j0, j0 + count), and one
+        # more either side (nearer anchors beyond them price every node as above / below)
+        low = math.ceil((tails.j0 - reach) / spacing) - 1
+        high = math.floor((tails.j0 + count + reach) / spacing)
+        self.first_anchor = low
+        firsts = [k * spacing - tails.j0 - reach for k in range(low, high + 1)]  # windows' first positions
+        pad = width + spacing  # every window fits in the zeros either side of the lattice
+        padded = np.concatenate([np.zeros(pad), tails.mass, np.zeros(pad)])
+        self.coefficients = np.array([np.dot(kernel, padded[f + pad : f + pad + width]) for f in firsts])
+        self.above = [tails.above[min(max(f + width, 0), count)] for f in firsts]
+        self.before = tails.total
+
+    def lattice(self, c: float) -> float:
+        index = round(c / self.step) - self.first_anchor
+        if index < 0:  # every node is above the first window
+            return self.before
+        if index >= len(self.above):  # every node is below the last window
+            return 0.0
+        e = (c - (index + self.first_anchor) * self.step) / self.sd
+        return _series(self.coefficients[index].tolist(), e) + self.above[index]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .frozen import made
 from .once import once
 
 if TYPE_CHECKING:
@@ -182,11 +183,12 @@ def metric_reading(result: dict) -> Reading:
 
 def effect_reading(spec: MetricSpec, effect: Effect, interval, level: float, *, harm: bool = False) -> Reading:
     """The same reading, made by the engine from an Effect and an oriented interval."""
-    return Reading(
-        change=effect.raw(effect.estimate),
-        interval=_raw_pair(interval, effect.flipped),
-        level=level,
-        unit=spec.unit_text.strip(),
-        lower_is_better=effect.flipped,
-        harm=harm,
-    )
+    fields = {
+        "change": effect.raw(effect.estimate),
+        "interval": _raw_pair(interval, effect.flipped),
+        "level": level,
+        "unit": spec.unit_text.strip(),
+        "lower_is_better": effect.flipped,
+        "harm": harm,
+    }
+    return made(Reading, fields)  # Reading(**fields), made on every metric of every look
