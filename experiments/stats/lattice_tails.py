@@ -107,9 +107,10 @@ class LatticeTails:
         self.reach, self.kernel = _kernel(h, sd)
         self.width = self.kernel.shape[1]
         self.mass = np.ascontiguousarray(mass, dtype=float)
-        # above[i] = the mass at positions >= i
-        self.above = np.concatenate([np.cumsum(self.mass[::-1])[::-1], [0.0]]).tolist()
-        self.total = self.above[0]
+        # above[i] = the mass at positions >= i (an array: a list of ~10,000 floats per kept state
+        # would weigh 30 times the table)
+        self.above = np.concatenate([np.cumsum(self.mass[::-1])[::-1], [0.0]])
+        self.total = float(self.above[0])
         scale = -1.0 / (sd * math.sqrt(2.0))
         self.extra = [(float(at), float(m), scale) for at, m in zip(extra_at, extra_mass, strict=True)]
         self.priced = 0
@@ -141,7 +142,7 @@ class LatticeTails:
         # only the part of the window the lattice covers: the density ends at the last boundary
         lo, hi = max(first, 0), min(end, self.count)
         coefficients = np.dot(kernel[:, lo - first : hi - first], self.mass[lo:hi]).tolist()
-        return _series(coefficients, (c - k * self.h) / self.sd) + self.above[hi]
+        return _series(coefficients, (c - k * self.h) / self.sd) + float(self.above[hi])
 
 
 def _series(coefficients: list, e: float) -> float:
@@ -173,7 +174,7 @@ class _Table:
         pad = width + spacing  # every window fits in the zeros either side of the lattice
         padded = np.concatenate([np.zeros(pad), tails.mass, np.zeros(pad)])
         self.coefficients = np.array([np.dot(kernel, padded[f + pad : f + pad + width]) for f in firsts])
-        self.above = [tails.above[min(max(f + width, 0), count)] for f in firsts]
+        self.above = [float(tails.above[min(max(f + width, 0), count)]) for f in firsts]
         self.before = tails.total
 
     def lattice(self, c: float) -> float:
