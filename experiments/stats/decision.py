@@ -27,16 +27,18 @@ boundary. Mixture tests report 1/Lambda as the p-value and the confidence sequen
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from enum import Enum
 
 from scipy.special import ndtr
 
 from .boundaries import DEFAULT_STEP, KeptStates, boundary_state, normalise_fractions
 from .counts import data_units
-from .effects import Effect, NotEnoughData, compare
-from .inputs import StatsInputError, as_arm
+from .effects import NotEnoughData, compare
+from .inputs import ARM_KINDS, StatsInputError, as_arm
+from .frozen import made
 from .msprt import mixing_variance, mixture_test
+from .once import once
 from .spending import spending_function
 from .srm import SRM_ALPHA, SRM_MIN_UNITS, SrmResult, srm_test
 from .verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
@@ -91,6 +93,31 @@ class MetricSpec:
     @property
     def display_name(self) -> str:
         return self.label or self.name
+
+    @once
+    def title(self) -> str:
+        """The display name starting a sentence."""
+        return self.display_name[:1].upper() + self.display_name[1:]
+
+    @once
+    def margin_text(self) -> str:
+        """ "0.5 points": a guardrail's margin as its sentences say it."""
+        return with_unit(self.margin, self)
+
+    @once
+    def result_fields(self) -> dict:
+        """What every ``MetricResult`` of this metric says about the metric itself."""
+        return {
+            "metric": self.name,
+            "label": self.display_name,
+            "role": self.role,
+            "relative": self.relative,
+            "unit": self.unit_text.strip(),
+            "margin": self.margin,
+            "lower_is_better": self.lower_is_better,
+            "kind": self.kind,
+            "value_unit": self.unit or "",
+        }
 
     @property
     def unit_text(self) -> str:
@@ -187,6 +214,18 @@ class MetricResult:
     reason: str | None = None  # NOT_ENOUGH_DATA: why no test ran, in plain words (no final full stop)
 
 
+_RESULT_FIELDS = frozenset(f.name for f in fields(MetricResult))
+_RESULT_DEFAULTS = {f.name: f.default for f in fields(MetricResult) if f.default is not MISSING}
+
+
+def _metric_result(values: dict) -> MetricResult:
+    """``MetricResult(**values)``: the same object, made without ~40 frozen ``object.__setattr__``."""
+    fields = values if len(values) == len(_RESULT_FIELDS) else {**_RESULT_DEFAULTS, **values}
+    if fields.keys() != _RESULT_FIELDS:
+        raise TypeError(f"MetricResult fields missing or unknown: {sorted(fields.keys() ^ _RESULT_FIELDS)}")
+    return made(MetricResult, fields)
+
+
 @dataclass(frozen=True)
 class LookResult:
     action: LookAction
@@ -225,45 +264,50 @@ def _jsonable(value):
 
 
 def _one_sided(
-    effect: Effect,
+    estimate: float,
+    variance: float,
     null: float,
     alpha: float,
-    fractions,
+    looks,
     design: Design,
     spec: MetricSpec,
     n_total: int,
     kept: KeptStates | None = None,
 ):
-    """(z, crossed, boundary, p, nominal p, interval, level, alpha spent, method) of H0: effect <= null."""
-    z = effect.z(null)
+    """(z, crossed, boundary, p, nominal p, interval, level, alpha spent, method) of H0: effect <= null,
+    for an oriented ``estimate`` with ``variance`` (numbers, so the harm test needs no flipped Effect)."""
+    se = math.sqrt(variance)
+    z = (estimate - null) / se
     nominal = float(ndtr(-z))
     if design.planned_units is None or spec.open_ended:
         reference_units = design.mixture_units or design.planned_units or DEFAULT_MIXTURE_UNITS
-        tau2 = mixing_variance(alpha, effect.variance * n_total / reference_units)
-        result = mixture_test(effect.estimate, effect.variance, tau2, alpha, null=null)
+        tau2 = mixing_variance(alpha, variance * n_total / reference_units)
+        result = mixture_test(estimate, variance, tau2, alpha, null=null)
         crossed = z >= result.z_threshold
         p = result.p_value if z > 0 else 1.0
         return z, crossed, result.z_threshold, p, nominal, result.interval, 1 - alpha, None, "mixture"
     if kept is not None:
-        state = kept.state(fractions, alpha, design.spending, design.step)
+        state = kept.state(looks, alpha, design.spending, design.step)
     else:
-        state = boundary_state(fractions, alpha, design.spending, design.step)
+        state = boundary_state(looks, alpha, design.spending, design.step)
     b = state.boundary
     crossed = z >= b
-    half = b * effect.se
-    interval = (effect.estimate - half, effect.estimate + half)
+    half = b * se
+    interval = (estimate - half, estimate + half)
     p = state.stagewise_p_value(z)
     return z, crossed, b, p, nominal, interval, 1 - 2 * alpha, state.alpha_spent, "group_sequential"
 
 
 def _not_enough_data_reason(spec: MetricSpec, control, treatment, treatment_name: str, design: Design, fractions):
-    """Why this metric cannot be tested at this look yet, or None when it can."""
+    """(why this metric cannot be tested at this look yet or None when it can, the normalised looks;
+    None when the arms are too small, which is said before the fractions are read)."""
     for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
         if arm.n < design.min_units:
-            return f"each arm needs at least {design.min_units} units and {arm_name} has {arm.n}"
-    if not normalise_fractions(fractions) and design.planned_units is not None and not spec.open_ended:
-        return "no information has accrued yet"
-    return None
+            return f"each arm needs at least {design.min_units} units and {arm_name} has {arm.n}", None
+    looks = normalise_fractions(fractions)
+    if not looks and design.planned_units is not None and not spec.open_ended:
+        return "no information has accrued yet", looks
+    return None, looks
 
 
 def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[float, float]:
@@ -279,7 +323,7 @@ def _harm_sentence(spec: MetricSpec, reading: Reading, estimate: float) -> str:
     said = f"{reading.moved_text}: clearly worse than control ({reading.interval_phrase})"
     sentence = f"Stop: {spec.display_name} {said}"
     if spec.role == GUARDRAIL and -estimate > spec.margin:
-        sentence += f", beyond the agreed margin of {with_unit(spec.margin, spec)}"
+        sentence += f", beyond the agreed margin of {spec.margin_text}"
     return sentence + "."
 
 
@@ -287,7 +331,7 @@ def _undecided_tail(spec: MetricSpec, final: bool) -> str:
     if spec.role == SUCCESS:
         return "no improvement shown" if final else "not yet enough evidence of an improvement"
     shown = "not shown" if final else "not yet shown"
-    return f"{shown} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
+    return f"{shown} to stay within the agreed margin of {spec.margin_text}"
 
 
 def _status_and_sentence(spec: MetricSpec, name: str, reading: Reading, crossed: bool, final: bool):
@@ -296,7 +340,7 @@ def _status_and_sentence(spec: MetricSpec, name: str, reading: Reading, crossed:
     if crossed and spec.role == SUCCESS:
         return MetricStatus.SUPERIOR, f"{name} improved: {said}."
     if crossed:
-        margin = with_unit(spec.margin, spec)
+        margin = spec.margin_text
         return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {margin}: {said}."
     return MetricStatus.UNDECIDED, f"{name} {said}; {_undecided_tail(spec, final)}."
 
@@ -321,26 +365,14 @@ def evaluate_metric(
     looks so far, this one last) are ``fractions``. ``control``/``treatment`` are arm statistics
     (objects from ``inputs`` or dicts of their fields). ``kept``: the experiment's boundary states
     from its previous look, extended here (see ``KeptStates``)."""
-    where = f"metrics[{spec.name}]"
-    control = as_arm(spec.kind, control, f"{where}.{design.control}")
-    treatment = as_arm(spec.kind, treatment, f"{where}.{treatment_name}")
-    base = {
-        "metric": spec.name,
-        "label": spec.display_name,
-        "role": spec.role,
-        "treatment": treatment_name,
-        "relative": spec.relative,
-        "unit": spec.unit_text.strip(),
-        "margin": spec.margin,
-        "lower_is_better": spec.lower_is_better,
-        "kind": spec.kind,
-        "value_unit": spec.unit or "",
-        "n_control": control.n,
-        "n_treatment": treatment.n,
-    }
-    name = spec.display_name[:1].upper() + spec.display_name[1:]
+    arm_kind = ARM_KINDS.get(spec.kind)
+    if type(control) is not arm_kind or type(treatment) is not arm_kind:  # dicts, or refused
+        control = as_arm(spec.kind, control, f"metrics[{spec.name}].{design.control}")
+        treatment = as_arm(spec.kind, treatment, f"metrics[{spec.name}].{treatment_name}")
+    base = {**spec.result_fields, "treatment": treatment_name, "n_control": control.n, "n_treatment": treatment.n}
+    name = spec.title
 
-    reason = _not_enough_data_reason(spec, control, treatment, treatment_name, design, fractions)
+    reason, looks = _not_enough_data_reason(spec, control, treatment, treatment_name, design, fractions)
     effect = None
     if reason is None:
         try:
@@ -351,23 +383,15 @@ def evaluate_metric(
             reason = not_enough.reason
     if effect is None:
         sentence = f"{name}: not enough data yet — {reason}."
-        return MetricResult(status=MetricStatus.NOT_ENOUGH_DATA, sentence=sentence, reason=reason, **base)
+        return _metric_result({**base, "status": MetricStatus.NOT_ENOUGH_DATA, "sentence": sentence, "reason": reason})
 
     n_total = control.n + treatment.n
     alpha, null = _role_test(spec, design, success_count)
-    role_test = _one_sided(effect, null, alpha, fractions, design, spec, n_total, kept)
+    estimate, variance = effect.estimate, effect.variance
+    role_test = _one_sided(estimate, variance, null, alpha, looks, design, spec, n_total, kept)
     z, crossed, b, p, nominal, interval, level, spent, method = role_test
     # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
-    flipped = Effect(
-        -effect.estimate,
-        effect.variance,
-        effect.relative,
-        effect.control_mean,
-        effect.treatment_mean,
-        effect.n_control,
-        effect.n_treatment,
-    )
-    harm_test = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total, kept)
+    harm_test = _one_sided(-estimate, variance, 0.0, design.harm_alpha, looks, design, spec, n_total, kept)
     hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
     harm_interval = (-h_interval[1], -h_interval[0])
 
@@ -378,31 +402,34 @@ def evaluate_metric(
         reading = effect_reading(spec, effect, interval, level)
         status, sentence = _status_and_sentence(spec, name, reading, crossed, final)
 
-    return MetricResult(
-        status=status,
-        sentence=sentence,
-        method=method,
-        estimate=effect.estimate,
-        change=effect.raw(effect.estimate),
-        interval=interval,
-        interval_level=level,
-        z=z,
-        boundary=_finite(b),
-        boundary_effect=null + b * effect.se if math.isfinite(b) else None,
-        p_value=p,
-        nominal_p_value=nominal,
-        alpha=alpha,
-        alpha_spent=spent,
-        harm=harm,
-        harm_z=hz,
-        harm_boundary=_finite(hb),
-        harm_p_value=hp,
-        harm_interval=harm_interval,
-        harm_interval_level=h_level,
-        cuped_theta=effect.cuped_theta,
-        control_value=effect.control_mean,
-        treatment_value=effect.treatment_mean,
-        **base,
+    return _metric_result(
+        {
+            **base,
+            "status": status,
+            "sentence": sentence,
+            "method": method,
+            "estimate": estimate,
+            "change": effect.raw(estimate),
+            "interval": interval,
+            "interval_level": level,
+            "z": z,
+            "boundary": _finite(b),
+            "boundary_effect": null + b * effect.se if math.isfinite(b) else None,
+            "p_value": p,
+            "nominal_p_value": nominal,
+            "alpha": alpha,
+            "alpha_spent": spent,
+            "harm": harm,
+            "harm_z": hz,
+            "harm_boundary": _finite(hb),
+            "harm_p_value": hp,
+            "harm_interval": harm_interval,
+            "harm_interval_level": h_level,
+            "cuped_theta": effect.cuped_theta,
+            "control_value": effect.control_mean,
+            "treatment_value": effect.treatment_mean,
+            "reason": None,
+        }
     )
 
 

@@ -12,8 +12,11 @@ picks another interval by itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from .frozen import made
+from .once import once
 
 if TYPE_CHECKING:
     from .decision import MetricSpec
@@ -26,11 +29,11 @@ BETTER, WORSE = "better", "worse"
 
 def number_text(x: float) -> str:
     size = abs(x)
-    decimals = 2 if size < 10 else 1 if size < 100 else 0
-    text = f"{x:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    if size >= 100:
+        return format(x, ",.0f")
+    # 2 decimals below 10, 1 below 100, without trailing zeros
+    text = format(x, ",.2f" if size < 10 else ",.1f").rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def signed_text(x: float | None) -> str:
@@ -58,6 +61,7 @@ def with_unit(x: float, spec: MetricSpec) -> str:
     return unit_suffix(spec.unit_text.strip(), number_text(x))
 
 
+@lru_cache(maxsize=64)  # a few levels (1 - 2 alpha per test) are worded on every metric of every look
 def level_text(level: float | None) -> str:
     return f"{number_text(100 * level)}%" if level else ""
 
@@ -75,13 +79,18 @@ class Reading:
     lower_is_better: bool
     harm: bool  # the interval is the harm test's (the metric stopped the experiment)
 
-    @cached_property  # read several times per sentence; a Reading never changes
+    @once
+    def _size_text(self) -> str:
+        """ "2.54": the change without its sign (read for the direction and the sentence)."""
+        return number_text(abs(self.change))
+
+    @once  # read several times per sentence
     def direction(self) -> str:
-        if self.change is None or number_text(abs(self.change)) == "0":
+        if self.change is None or self._size_text == "0":
             return UNCHANGED
         return HIGHER if self.change > 0 else LOWER
 
-    @cached_property
+    @once
     def meaning(self) -> str:
         """ "better" / "worse" for the reader; empty when unchanged or unknown."""
         if self.direction == UNCHANGED:
@@ -100,7 +109,7 @@ class Reading:
             return "—"
         if self.direction == UNCHANGED:
             return "barely changed"
-        return f"{unit_suffix(self.unit, number_text(abs(self.change)))} {self.direction}"
+        return f"{unit_suffix(self.unit, self._size_text)} {self.direction}"
 
     @property
     def amount_text(self) -> str:
@@ -174,11 +183,12 @@ def metric_reading(result: dict) -> Reading:
 
 def effect_reading(spec: MetricSpec, effect: Effect, interval, level: float, *, harm: bool = False) -> Reading:
     """The same reading, made by the engine from an Effect and an oriented interval."""
-    return Reading(
-        change=effect.raw(effect.estimate),
-        interval=_raw_pair(interval, effect.flipped),
-        level=level,
-        unit=spec.unit_text.strip(),
-        lower_is_better=effect.flipped,
-        harm=harm,
-    )
+    fields = {
+        "change": effect.raw(effect.estimate),
+        "interval": _raw_pair(interval, effect.flipped),
+        "level": level,
+        "unit": spec.unit_text.strip(),
+        "lower_is_better": effect.flipped,
+        "harm": harm,
+    }
+    return made(Reading, fields)  # Reading(**fields), made on every metric of every look
