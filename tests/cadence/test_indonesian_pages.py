@@ -101,6 +101,8 @@ def test_idea_form_and_its_error_summary(indonesian, proposer):
 def test_idea_page(indonesian, proposer, idea):
     text = page_in_indonesian(proposer, idea.get_absolute_url())
     assert_indonesian(text, "Idenya", "Hipotesis", "Efek yang diharapkan", "Diskusi", "Belum ada komentar.")
+    # The seeded ICE criteria are in the catalogue too (ScoringCriterion.label).
+    assert_indonesian(text, "Dampak", "Keyakinan", "Kemudahan", "Seberapa yakin kita ide ini berhasil?")
 
 
 def test_slot_meetings(indonesian, proposer, slot_meeting):
