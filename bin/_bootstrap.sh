@@ -23,3 +23,11 @@ for lock in ${PAGAR_LOCKS:-requirements.lock}; do
   fi
 done
 export PATH="$ROOT/.venv/bin:$PATH"
+# Translations: compile each .po whose .mo is missing or older (the .mo files are not in git).
+for po in locale/*/LC_MESSAGES/*.po; do
+  [ -e "$po" ] || continue
+  mo="${po%.po}.mo"
+  if [ ! -e "$mo" ] || [ "$po" -nt "$mo" ]; then
+    msgfmt --check-format -o "$mo" "$po"
+  fi
+done

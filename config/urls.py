@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts.views_settings import set_language
 from experiments.api.exceptions import not_found as api_not_found
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     # Anything else under /api/ is a JSON refusal, not the HTML 404 page.
     re_path(r"^api/", api_not_found),
     path("approvals/", include("approvals.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/settings/", include("accounts.settings_urls")),
     path("", include("accounts.urls")),
     path("", include("experiments.live.urls")),
     path("", include("cadence.ideas.urls")),
