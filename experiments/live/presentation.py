@@ -26,7 +26,15 @@ from django.utils.translation import gettext_noop as N_
 
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
 from experiments.stats.verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
-from experiments.stats.wording import Reading, level_text, metric_reading, number_text, signed_text, unit_suffix
+from experiments.stats.wording import (
+    Reading,
+    amount_text,
+    level_text,
+    metric_reading,
+    number_text,
+    signed_text,
+    unit_suffix,
+)
 
 # A running experiment whose newest data is older than this is judged on stale data.
 STALE_AFTER = dt.timedelta(days=2)
@@ -286,7 +294,7 @@ def arm_value_text(result: dict, value: float | None) -> str:
     if kind == "nps":
         return _("NPS %(value)s") % {"value": number_text(value)}
     unit = result.get("value_unit") or ("" if result.get("relative") else result.get("unit") or "")
-    return with_unit(number_text(value), unit)
+    return amount_text(value, unit)
 
 
 @dataclass(frozen=True)
@@ -348,11 +356,11 @@ def decision_rule(result: dict, reading: Reading) -> list[str]:
     rules = []
     margin = result.get("margin")
     if result.get("role") == MetricRole.GUARDRAIL and margin is not None:
-        worst = with_unit(signed(reading.raw(-margin)), reading.unit)
+        worst = amount_text(reading.raw(-margin), reading.unit, signed=True)
         rules.append(_("Must not be worse than %(worst)s to ship") % {"worst": worst})
     boundary = result.get("boundary_effect")
     if boundary is not None:
-        needed = with_unit(signed(reading.raw(boundary)), reading.unit)
+        needed = amount_text(reading.raw(boundary), reading.unit, signed=True)
         if result.get("role") == MetricRole.SUCCESS:
             rules.append(_("Needs to be %(side)s %(needed)s to call it a win") % {"side": at_least, "needed": needed})
         else:

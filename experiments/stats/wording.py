@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from django.utils import formats
+
+from experiments.money import is_money_unit, money
+
 if TYPE_CHECKING:
     from .decision import MetricSpec
     from .effects import Effect
@@ -25,11 +29,14 @@ BETTER, WORSE = "better", "worse"
 
 
 def number_text(x: float) -> str:
+    """ "1,234.5" in English, "1.234,5" in Indonesian: the active language's separators."""
     size = abs(x)
     decimals = 2 if size < 10 else 1 if size < 100 else 0
-    text = f"{x:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    # Rounded here: Django's number_format cuts the digits off rather than rounding them.
+    text = formats.number_format(round(x, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    point = formats.get_format("DECIMAL_SEPARATOR")
+    if point in text:
+        text = text.rstrip("0").rstrip(point)
     return "0" if text in ("-0", "") else text
 
 
@@ -54,8 +61,17 @@ def unit_suffix(unit: str, text: str) -> str:
     return f"{text} {unit}"
 
 
+def amount_text(x: float | None, unit: str, *, signed: bool = False) -> str:
+    """A value with its unit; a cost (a currency unit) as money in Pagar's currency."""
+    if x is None:
+        return "—"
+    if is_money_unit(unit):
+        return money(x, signed=signed)
+    return unit_suffix(unit, signed_text(x) if signed else number_text(x))
+
+
 def with_unit(x: float, spec: MetricSpec) -> str:
-    return unit_suffix(spec.unit_text.strip(), number_text(x))
+    return amount_text(x, spec.unit_text.strip())
 
 
 def level_text(level: float | None) -> str:
@@ -91,7 +107,7 @@ class Reading:
     @property
     def change_text(self) -> str:
         """ "+2.54 points" (signed, with its unit)."""
-        return unit_suffix(self.unit, signed_text(self.change))
+        return amount_text(self.change, self.unit, signed=True)
 
     @property
     def moved_text(self) -> str:
@@ -100,7 +116,7 @@ class Reading:
             return "—"
         if self.direction == UNCHANGED:
             return "barely changed"
-        return f"{unit_suffix(self.unit, number_text(abs(self.change)))} {self.direction}"
+        return f"{amount_text(abs(self.change), self.unit)} {self.direction}"
 
     @property
     def amount_text(self) -> str:
@@ -117,7 +133,8 @@ class Reading:
         if not self.interval:
             return "—"
         low, high = self.interval
-        return f"{signed_text(low)} to {unit_suffix(self.unit, signed_text(high))}"
+        low_text = amount_text(low, self.unit, signed=True) if is_money_unit(self.unit) else signed_text(low)
+        return f"{low_text} to {amount_text(high, self.unit, signed=True)}"
 
     @property
     def interval_phrase(self) -> str:

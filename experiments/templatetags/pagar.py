@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from experiments.money import is_money_unit, money
 from experiments.models import EffectUnit, Metric, MetricRole
 from experiments.stats.verdicts import MetricStatus
 
@@ -32,6 +33,8 @@ def metric_effect(row):
         text = f"{_number(value)}% of baseline"
     elif row.metric.kind == Metric.Kind.BINARY:
         text = f"{_number(value)} pp"
+    elif is_money_unit(row.metric.unit):
+        text = money(value)
     else:
         text = f"{_number(value)} {row.metric.unit}".strip()
     direction = "better" if row.role == MetricRole.SUCCESS else "worse at most"
@@ -44,6 +47,9 @@ def metric_baseline(row):
         return "—" if row.baseline_rate is None else f"{_number(row.baseline_rate)}%"
     if row.baseline_mean is None:
         return "—"
+    if is_money_unit(row.metric.unit):
+        sd = "" if row.baseline_sd is None else f" (SD {money(row.baseline_sd)})"
+        return f"{money(row.baseline_mean)}{sd}"
     unit = f" {row.metric.unit}" if row.metric.unit else ""
     sd = "" if row.baseline_sd is None else f" (SD {_number(row.baseline_sd)})"
     return f"{_number(row.baseline_mean)}{unit}{sd}"
