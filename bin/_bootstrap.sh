@@ -28,6 +28,7 @@ for po in locale/*/LC_MESSAGES/*.po; do
   [ -e "$po" ] || continue
   mo="${po%.po}.mo"
   if [ ! -e "$mo" ] || [ "$po" -nt "$mo" ]; then
-    msgfmt --check-format -o "$mo" "$po"
+    # A broken .po does not stop the tests or the demo; bin/translations-check fails CI on it.
+    msgfmt --check-format -o "$mo" "$po" || echo "==> $po does not compile; the last compiled catalogue (if any) stays in use" >&2
   fi
 done
