@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 from experiments.money import is_money_unit, money
 
@@ -115,13 +116,17 @@ class Reading:
         if self.change is None:
             return "—"
         if self.direction == UNCHANGED:
-            return "barely changed"
-        return f"{amount_text(abs(self.change), self.unit)} {self.direction}"
+            return _("barely changed")
+        amount = {"amount": amount_text(abs(self.change), self.unit)}
+        return (_("%(amount)s higher") if self.direction == HIGHER else _("%(amount)s lower")) % amount
 
     @property
     def amount_text(self) -> str:
         """ "2.54 points higher: worse", "barely changed"."""
-        return f"{self.moved_text}: {self.meaning}" if self.meaning else self.moved_text
+        if not self.meaning:
+            return self.moved_text
+        words = {"moved": self.moved_text}
+        return (_("%(moved)s: better") if self.meaning == BETTER else _("%(moved)s: worse")) % words
 
     @property
     def level_text(self) -> str:
@@ -134,14 +139,16 @@ class Reading:
             return "—"
         low, high = self.interval
         low_text = amount_text(low, self.unit, signed=True) if is_money_unit(self.unit) else signed_text(low)
-        return f"{low_text} to {amount_text(high, self.unit, signed=True)}"
+        return _("%(low)s to %(high)s") % {"low": low_text, "high": amount_text(high, self.unit, signed=True)}
 
     @property
     def interval_phrase(self) -> str:
         """ "98% interval +0.45 to +4.63 points"."""
         if not self.interval:
             return ""
-        return f"{self.level_text} interval {self.interval_text}".strip()
+        if not self.level_text:
+            return _("interval %(interval)s") % {"interval": self.interval_text}
+        return _("%(level)s interval %(interval)s") % {"level": self.level_text, "interval": self.interval_text}
 
     def raw(self, oriented: float | None) -> float | None:
         """An engine value oriented "positive = better" in this reading's direction."""
