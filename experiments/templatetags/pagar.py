@@ -1,6 +1,7 @@
 """Small display helpers for experiment pages."""
 
 from django import template
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,8 @@ def status_badge(experiment):
 
 
 def _number(value):
-    return f"{value:g}"
+    """ "2", "0.5" ("0,5" in Indonesian): up to six significant digits, in the reader's separators."""
+    return f"{value:g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 @register.filter
@@ -30,15 +32,16 @@ def metric_effect(row):
     if value is None:
         return "—"
     if row.effect_unit == EffectUnit.RELATIVE:
-        text = f"{_number(value)}% of baseline"
+        text = _("%(value)s%% of baseline") % {"value": _number(value)}
     elif row.metric.kind == Metric.Kind.BINARY:
-        text = f"{_number(value)} pp"
+        text = _("%(value)s pp") % {"value": _number(value)}
     elif is_money_unit(row.metric.unit):
         text = money(value)
     else:
         text = f"{_number(value)} {row.metric.unit}".strip()
-    direction = "better" if row.role == MetricRole.SUCCESS else "worse at most"
-    return f"{text} {direction}"
+    if row.role == MetricRole.SUCCESS:
+        return _("%(effect)s better") % {"effect": text}
+    return _("%(effect)s worse at most") % {"effect": text}
 
 
 @register.filter
