@@ -92,3 +92,10 @@ def test_set_language_does_not_save_a_language_pagar_does_not_offer(proposer):
 
 def test_set_language_needs_post():
     assert HttpsClient().get(reverse("set_language")).status_code == 405
+
+
+def test_pages_know_the_language_they_are_in(proposer):
+    preferences.save_language(proposer, "id")
+    page = https_client(proposer).get(reverse("accounts:settings"))
+    assert page.context["LANGUAGE_CODE"] == "id"
+    assert [code for code, _name in page.context["LANGUAGES"]] == ["en", "id"]
