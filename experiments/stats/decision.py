@@ -30,6 +30,7 @@ import math
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from enum import Enum
 
+from django.utils.translation import gettext as _
 from scipy.special import ndtr
 
 from .boundaries import DEFAULT_STEP, KeptStates, boundary_state, normalise_fractions
@@ -303,10 +304,14 @@ def _not_enough_data_reason(spec: MetricSpec, control, treatment, treatment_name
     None when the arms are too small, which is said before the fractions are read)."""
     for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
         if arm.n < design.min_units:
-            return f"each arm needs at least {design.min_units} units and {arm_name} has {arm.n}", None
+            return _("each arm needs at least %(min)s units and %(arm)s has %(n)s") % {
+                "min": design.min_units,
+                "arm": arm_name,
+                "n": arm.n,
+            }, None
     looks = normalise_fractions(fractions)
     if not looks and design.planned_units is not None and not spec.open_ended:
-        return "no information has accrued yet", looks
+        return _("no information has accrued yet"), looks
     return None, looks
 
 
@@ -319,30 +324,43 @@ def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[fl
     return design.alpha / treatments, -spec.margin
 
 
+def _stop_prefix() -> str:
+    """What a harm sentence starts with ("Stop: "), taken off where several are joined."""
+    return _("Stop: %(said)s") % {"said": ""}
+
+
 def _harm_sentence(spec: MetricSpec, reading: Reading, estimate: float) -> str:
-    said = f"{reading.moved_text}: clearly worse than control ({reading.interval_phrase})"
-    sentence = f"Stop: {spec.display_name} {said}"
+    words = {"name": spec.display_name, "moved": reading.moved_text, "interval": reading.interval_phrase}
     if spec.role == GUARDRAIL and -estimate > spec.margin:
-        sentence += f", beyond the agreed margin of {spec.margin_text}"
-    return sentence + "."
+        words["margin"] = spec.margin_text
+        said = _(
+            "%(name)s %(moved)s: clearly worse than control (%(interval)s), beyond the agreed margin of %(margin)s."
+        )
+    else:
+        said = _("%(name)s %(moved)s: clearly worse than control (%(interval)s).")
+    return _("Stop: %(said)s") % {"said": said % words}
 
 
 def _undecided_tail(spec: MetricSpec, final: bool) -> str:
     if spec.role == SUCCESS:
-        return "no improvement shown" if final else "not yet enough evidence of an improvement"
-    shown = "not shown" if final else "not yet shown"
-    return f"{shown} to stay within the agreed margin of {spec.margin_text}"
+        return _("no improvement shown") if final else _("not yet enough evidence of an improvement")
+    margin = {"margin": spec.margin_text}
+    if final:
+        return _("not shown to stay within the agreed margin of %(margin)s") % margin
+    return _("not yet shown to stay within the agreed margin of %(margin)s") % margin
 
 
 def _status_and_sentence(spec: MetricSpec, name: str, reading: Reading, crossed: bool, final: bool):
     """Status and sentence of a metric whose harm boundary was not crossed."""
-    said = f"{reading.amount_text} ({reading.interval_phrase})"
+    words = {"name": name, "amount": reading.amount_text, "interval": reading.interval_phrase}
     if crossed and spec.role == SUCCESS:
-        return MetricStatus.SUPERIOR, f"{name} improved: {said}."
+        return MetricStatus.SUPERIOR, _("%(name)s improved: %(amount)s (%(interval)s).") % words
     if crossed:
-        margin = spec.margin_text
-        return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {margin}: {said}."
-    return MetricStatus.UNDECIDED, f"{name} {said}; {_undecided_tail(spec, final)}."
+        words["margin"] = spec.margin_text
+        sentence = _("%(name)s stayed within the agreed margin of %(margin)s: %(amount)s (%(interval)s).") % words
+        return MetricStatus.NON_INFERIOR, sentence
+    words["tail"] = _undecided_tail(spec, final)
+    return MetricStatus.UNDECIDED, _("%(name)s %(amount)s (%(interval)s); %(tail)s.") % words
 
 
 def _finite(x: float) -> float | None:
@@ -382,7 +400,7 @@ def evaluate_metric(
         except NotEnoughData as not_enough:
             reason = not_enough.reason
     if effect is None:
-        sentence = f"{name}: not enough data yet — {reason}."
+        sentence = _("%(name)s: not enough data yet — %(reason)s.") % {"name": name, "reason": reason}
         return _metric_result({**base, "status": MetricStatus.NOT_ENOUGH_DATA, "sentence": sentence, "reason": reason})
 
     n_total = control.n + treatment.n
@@ -392,7 +410,7 @@ def evaluate_metric(
     z, crossed, b, p, nominal, interval, level, spent, method = role_test
     # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
     harm_test = _one_sided(-estimate, variance, 0.0, design.harm_alpha, looks, design, spec, n_total, kept)
-    hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
+    hz, harm, hb, hp, _nominal, h_interval, h_level, _spent, _method = harm_test
     harm_interval = (-h_interval[1], -h_interval[0])
 
     if harm:
@@ -564,7 +582,10 @@ def _evaluate_metrics(design: Design, specs, progress: _Progress, kept=None) -> 
 def _but(standing: _Standing) -> str:
     """ "<a success sentence> But <the first failing guardrail's sentence>" """
     failing = standing.failing[0].sentence
-    return f"{standing.winners[0].sentence} But {failing[:1].lower()}{failing[1:]}"
+    return _("%(win)s But %(failing)s") % {
+        "win": standing.winners[0].sentence,
+        "failing": failing[:1].lower() + failing[1:],
+    }
 
 
 # The decision rules, in the order they are tried: the first that decides, decides.
@@ -573,7 +594,9 @@ def _but(standing: _Standing) -> str:
 def _rule_invalid(look: _Look) -> _Decision | None:
     """A sample ratio mismatch stops it: nothing else can be trusted."""
     if look.srm.failed:
-        return _Decision(LookAction.STOP, LookOutcome.INVALID, f"Stop (invalid): {look.srm.sentence()}")
+        return _Decision(
+            LookAction.STOP, LookOutcome.INVALID, _("Stop (invalid): %(srm)s") % {"srm": look.srm.sentence()}
+        )
     return None
 
 
@@ -583,8 +606,8 @@ def _rule_harm(look: _Look) -> _Decision | None:
     if not harmful:
         return None
     prefix = f"{harmful[0].treatment}: " if look.many else ""
-    said = " ".join(r.sentence.removeprefix("Stop: ") for r in harmful)
-    return _Decision(LookAction.STOP, LookOutcome.LOST, "Stop and roll back: " + prefix + said)
+    said = " ".join(r.sentence.removeprefix(_stop_prefix()) for r in harmful)
+    return _Decision(LookAction.STOP, LookOutcome.LOST, _("Stop and roll back: %(said)s") % {"said": prefix + said})
 
 
 def _rule_win(look: _Look) -> _Decision | None:
@@ -596,11 +619,17 @@ def _rule_win(look: _Look) -> _Decision | None:
     design = look.design
     if look.days_elapsed < design.min_runtime_days:
         minimum, day = number_text(design.min_runtime_days), number_text(look.days_elapsed)
-        waiting = f"The minimum runtime of {minimum} days has not passed yet (day {day})."
-        return _Decision(LookAction.CONTINUE, None, f"Continue: {clear.winners[0].sentence} {waiting}")
-    prefix = f"{clear.treatment} won. " if look.many else ""
-    guardrails = " Every guardrail stayed within its margin." if any(r.role == GUARDRAIL for r in clear.metrics) else ""
-    sentence = f"Conclude (won): {prefix}" + " ".join(r.sentence for r in clear.winners) + guardrails
+        waiting = _("The minimum runtime of %(minimum)s days has not passed yet (day %(day)s).") % {
+            "minimum": minimum,
+            "day": day,
+        }
+        said = f"{clear.winners[0].sentence} {waiting}"
+        return _Decision(LookAction.CONTINUE, None, _("Continue: %(said)s") % {"said": said})
+    parts = [_("%(arm)s won.") % {"arm": clear.treatment}] if look.many else []
+    parts += [r.sentence for r in clear.winners]
+    if any(r.role == GUARDRAIL for r in clear.metrics):
+        parts.append(_("Every guardrail stayed within its margin."))
+    sentence = _("Conclude (won): %(said)s") % {"said": " ".join(parts)}
     return _Decision(LookAction.CONCLUDE, LookOutcome.WON, sentence, clear.treatment)
 
 
@@ -612,19 +641,24 @@ def _rule_planned_maximum(look: _Look) -> _Decision | None:
     blocked = look.blocked()
     if blocked is not None:
         prefix = f"{blocked.treatment}: " if look.many else ""
-        return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, f"Conclude (lost): {prefix}{_but(blocked)}")
-    shown = " ".join(r.sentence for r in look.results if r.role == SUCCESS) or "No success metric was set."
-    sentence = f"Conclude (no effect shown): the planned maximum was reached. {shown}"
+        said = prefix + _but(blocked)
+        return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, _("Conclude (lost): %(said)s") % {"said": said})
+    shown = " ".join(r.sentence for r in look.results if r.role == SUCCESS) or _("No success metric was set.")
+    sentence = _("Conclude (no effect shown): the planned maximum was reached. %(shown)s") % {"shown": shown}
     return _Decision(LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE, sentence)
 
 
 def _rule_continue(look: _Look) -> _Decision:
     t = look.progress.fraction
-    where = f" at {number_text(100 * t)}% of the planned units" if t is not None else ""
     blocked = look.blocked()
-    if blocked is not None:
-        return _Decision(LookAction.CONTINUE, None, f"Continue{where}: {_but(blocked)}")
-    return _Decision(LookAction.CONTINUE, None, f"Continue{where}: no win and no harm shown yet.")
+    said = _but(blocked) if blocked is not None else _("no win and no harm shown yet.")
+    if t is None:
+        return _Decision(LookAction.CONTINUE, None, _("Continue: %(said)s") % {"said": said})
+    sentence = _("Continue at %(share)s%% of the planned units: %(said)s") % {
+        "share": number_text(100 * t),
+        "said": said,
+    }
+    return _Decision(LookAction.CONTINUE, None, sentence)
 
 
 DECISION_RULES = (_rule_invalid, _rule_harm, _rule_win, _rule_planned_maximum)

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from experiments.money import is_money_unit, money
+
 from .frozen import made
 from .once import once
 
@@ -27,13 +33,23 @@ HIGHER, LOWER, UNCHANGED = "higher", "lower", "unchanged"
 BETTER, WORSE = "better", "worse"
 
 
+@lru_cache(maxsize=8)
+def _separators(language: str | None) -> dict[int, str]:
+    """The active language's decimal point and thousands separator, as a str.translate table."""
+    point = formats.get_format("DECIMAL_SEPARATOR", lang=language)
+    group = formats.get_format("THOUSAND_SEPARATOR", lang=language)
+    return {ord("."): point, ord(","): group}
+
+
 def number_text(x: float) -> str:
+    """ "1,234.5" in English, "1.234,5" in Indonesian: the active language's separators."""
     size = abs(x)
-    if size >= 100:
-        return format(x, ",.0f")
-    # 2 decimals below 10, 1 below 100, without trailing zeros
-    text = format(x, ",.2f" if size < 10 else ",.1f").rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    text = format(x, ",.0f" if size >= 100 else ",.2f" if size < 10 else ",.1f")
+    if size < 100:  # 2 decimals below 10, 1 below 100, without trailing zeros
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        return "0"
+    return text.translate(_separators(get_language()))
 
 
 def signed_text(x: float | None) -> str:
@@ -57,13 +73,26 @@ def unit_suffix(unit: str, text: str) -> str:
     return f"{text} {unit}"
 
 
+def amount_text(x: float | None, unit: str, *, signed: bool = False) -> str:
+    """A value with its unit; a cost (a currency unit) as money in Pagar's currency."""
+    if x is None:
+        return "—"
+    if is_money_unit(unit):
+        return money(x, signed=signed)
+    return unit_suffix(unit, signed_text(x) if signed else number_text(x))
+
+
 def with_unit(x: float, spec: MetricSpec) -> str:
-    return unit_suffix(spec.unit_text.strip(), number_text(x))
+    return amount_text(x, spec.unit_text.strip())
+
+
+def level_text(level: float | None) -> str:
+    return _level_text(level, get_language()) if level else ""
 
 
 @lru_cache(maxsize=64)  # a few levels (1 - 2 alpha per test) are worded on every metric of every look
-def level_text(level: float | None) -> str:
-    return f"{number_text(100 * level)}%" if level else ""
+def _level_text(level: float, language: str | None) -> str:
+    return f"{number_text(100 * level)}%"
 
 
 @dataclass(frozen=True)
@@ -100,7 +129,7 @@ class Reading:
     @property
     def change_text(self) -> str:
         """ "+2.54 points" (signed, with its unit)."""
-        return unit_suffix(self.unit, signed_text(self.change))
+        return amount_text(self.change, self.unit, signed=True)
 
     @property
     def moved_text(self) -> str:
@@ -108,13 +137,17 @@ class Reading:
         if self.change is None:
             return "—"
         if self.direction == UNCHANGED:
-            return "barely changed"
-        return f"{unit_suffix(self.unit, self._size_text)} {self.direction}"
+            return _("barely changed")
+        amount = {"amount": amount_text(abs(self.change), self.unit)}
+        return (_("%(amount)s higher") if self.direction == HIGHER else _("%(amount)s lower")) % amount
 
     @property
     def amount_text(self) -> str:
         """ "2.54 points higher: worse", "barely changed"."""
-        return f"{self.moved_text}: {self.meaning}" if self.meaning else self.moved_text
+        if not self.meaning:
+            return self.moved_text
+        words = {"moved": self.moved_text}
+        return (_("%(moved)s: better") if self.meaning == BETTER else _("%(moved)s: worse")) % words
 
     @property
     def level_text(self) -> str:
@@ -126,14 +159,17 @@ class Reading:
         if not self.interval:
             return "—"
         low, high = self.interval
-        return f"{signed_text(low)} to {unit_suffix(self.unit, signed_text(high))}"
+        low_text = amount_text(low, self.unit, signed=True) if is_money_unit(self.unit) else signed_text(low)
+        return _("%(low)s to %(high)s") % {"low": low_text, "high": amount_text(high, self.unit, signed=True)}
 
     @property
     def interval_phrase(self) -> str:
         """ "98% interval +0.45 to +4.63 points"."""
         if not self.interval:
             return ""
-        return f"{self.level_text} interval {self.interval_text}".strip()
+        if not self.level_text:
+            return _("interval %(interval)s") % {"interval": self.interval_text}
+        return _("%(level)s interval %(interval)s") % {"level": self.level_text, "interval": self.interval_text}
 
     def raw(self, oriented: float | None) -> float | None:
         """An engine value oriented "positive = better" in this reading's direction."""
