@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from experiments import roles
 from experiments.models import Experiment, SensitiveCategory, Touchpoint
@@ -37,7 +38,7 @@ class ApprovalPolicy(models.Model):
     sensitive_category = models.ForeignKey(SensitiveCategory, on_delete=models.CASCADE, null=True, blank=True)
     requirement = models.CharField(max_length=20, choices=Requirement.choices, default=Requirement.NAMED_APPROVER)
     role = models.CharField(max_length=30, choices=list(roles.ALL_ROLES.items()), blank=True)
-    count = models.PositiveSmallIntegerField(default=1, help_text="How many holders of the role must approve.")
+    count = models.PositiveSmallIntegerField(default=1, help_text=_("How many holders of the role must approve."))
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -100,11 +101,11 @@ class ApprovalRequest(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Amendments: the approved contract the change is measured against.",
+        help_text=_("Amendments: the approved contract the change is measured against."),
     )
     required_slots = models.JSONField(default=list)
     status = models.CharField(max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
-    reason = models.TextField(blank=True, help_text="Why the owner asks (amendments, restarts).")
+    reason = models.TextField(blank=True, help_text=_("Why the owner asks (amendments, restarts)."))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -177,7 +178,7 @@ class Notification(models.Model):
         ApprovalRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     url = models.CharField(
-        max_length=300, blank=True, help_text="Where the notice links when it is not about one experiment."
+        max_length=300, blank=True, help_text=_("Where the notice links when it is not about one experiment.")
     )
     message = models.TextField()
     created_at = models.DateTimeField(db_index=True)

@@ -22,9 +22,9 @@ class Metric(models.Model):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     direction = models.CharField(max_length=10, choices=Direction.choices)
-    unit = models.CharField(max_length=30, blank=True, help_text="e.g. %, minutes, EUR, points")
-    min_value = models.FloatField(null=True, blank=True, help_text="Smallest valid per-unit value")
-    max_value = models.FloatField(null=True, blank=True, help_text="Largest valid per-unit value")
+    unit = models.CharField(max_length=30, blank=True, help_text=_("e.g. %, minutes, EUR, points"))
+    min_value = models.FloatField(null=True, blank=True, help_text=_("Smallest valid per-unit value"))
+    max_value = models.FloatField(null=True, blank=True, help_text=_("Largest valid per-unit value"))
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -63,7 +63,7 @@ class Touchpoint(models.Model):
         Metric,
         blank=True,
         related_name="mandatory_for_touchpoints",
-        help_text="Every experiment on this touchpoint must carry these as guardrail metrics.",
+        help_text=_("Every experiment on this touchpoint must carry these as guardrail metrics."),
     )
 
     class Meta:
@@ -90,20 +90,22 @@ class SensitiveCategory(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     needs_standards_keeper = models.BooleanField(
-        default=True, help_text="Experiments in this category also need a standards keeper's approval."
+        default=True, help_text=_("Experiments in this category also need a standards keeper's approval.")
     )
     # The AI guardrails (issue 14): checked by experiments.contract with the rest of the policy.
     guardrail_one_of = models.ManyToManyField(
         Metric,
         blank=True,
         related_name="guarding_categories",
-        help_text="Experiments in this category must carry at least one of these as a guardrail.",
+        help_text=_("Experiments in this category must carry at least one of these as a guardrail."),
     )
     needs_ai_safeguards = models.BooleanField(
         "needs AI safeguards",
         default=False,
-        help_text="Experiments in this category must state a disclosure, a named human fallback and a "
-        "bias/fairness note (reviewed by the standards keeper).",
+        help_text=_(
+            "Experiments in this category must state a disclosure, a named human fallback and a "
+            "bias/fairness note (reviewed by the standards keeper)."
+        ),
     )
 
     class Meta:
@@ -123,13 +125,13 @@ class GuardrailPolicy(models.Model):
         decimal_places=2,
         default=50,
         validators=[MinValueValidator(0.01), MaxValueValidator(100)],
-        help_text="Largest share of eligible traffic one experiment may expose, in percent.",
+        help_text=_("Largest share of eligible traffic one experiment may expose, in percent."),
     )
     mandatory_guardrails = models.ManyToManyField(
         Metric,
         blank=True,
         related_name="mandatory_for_policy",
-        help_text="Guardrails every experiment must carry, whatever its touchpoint.",
+        help_text=_("Guardrails every experiment must carry, whatever its touchpoint."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,16 +156,16 @@ class NeverTestArea(models.Model):
     """
 
     name = models.CharField(max_length=120, unique=True)
-    why = models.TextField(help_text="Shown to the proposer who is refused: why this may not be experimented on.")
+    why = models.TextField(help_text=_("Shown to the proposer who is refused: why this may not be experimented on."))
     touchpoints = models.ManyToManyField(
         Touchpoint,
         blank=True,
         related_name="never_test_areas",
-        help_text="Touchpoints this area covers. With no keywords, the whole touchpoint is closed to experiments.",
+        help_text=_("Touchpoints this area covers. With no keywords, the whole touchpoint is closed to experiments."),
     )
     keywords = models.TextField(
         blank=True,
-        help_text="One word or phrase a line; an experiment whose title or hypothesis contains one is refused.",
+        help_text=_("One word or phrase a line; an experiment whose title or hypothesis contains one is refused."),
     )
     is_active = models.BooleanField(default=True)
 

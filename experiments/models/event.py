@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .append_only import AppendOnlyModel
 from .experiment import Experiment, Outcome, Status
@@ -19,7 +20,7 @@ class ExperimentEvent(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="experiment_events",
-        help_text="Empty when the scheduler acted.",
+        help_text=_("Empty when the scheduler acted."),
     )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)

@@ -71,17 +71,17 @@ class Experiment(models.Model):
         max_length=60,
         unique=True,
         validators=[validate_not_reserved],
-        help_text="Short unique id used in URLs and the API.",
+        help_text=_("Short unique id used in URLs and the API."),
     )
     title = models.CharField(max_length=200)
 
     # Structured hypothesis: "If we <change> for <audience>, then <expected_effect>, because <rationale>."
-    hypothesis_change = models.TextField("change", help_text="What we will change.")
-    hypothesis_audience = models.CharField("for whom", max_length=200, help_text="Which customers see it.")
+    hypothesis_change = models.TextField(_("change"), help_text=_("What we will change."))
+    hypothesis_audience = models.CharField(_("for whom"), max_length=200, help_text=_("Which customers see it."))
     hypothesis_effect = models.CharField(
-        "expected effect", max_length=300, help_text="Which metric moves, which way, by how much."
+        "expected effect", max_length=300, help_text=_("Which metric moves, which way, by how much.")
     )
-    hypothesis_rationale = models.TextField("because", help_text="Why we believe it.")
+    hypothesis_rationale = models.TextField(_("because"), help_text=_("Why we believe it."))
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_experiments")
     co_authors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="co_authored_experiments")
@@ -90,31 +90,31 @@ class Experiment(models.Model):
     # Scope: the fence.
     touchpoints = models.ManyToManyField(Touchpoint, related_name="experiments")
     segments = models.ManyToManyField(
-        Segment, blank=True, related_name="experiments", help_text="Leave empty for all customers."
+        Segment, blank=True, related_name="experiments", help_text=_("Leave empty for all customers.")
     )
     exposure_cap_pct = models.DecimalField(
         "exposure cap (%)",
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0.01), MaxValueValidator(100)],
-        help_text="Largest share of eligible traffic that may enter the experiment.",
+        help_text=_("Largest share of eligible traffic that may enter the experiment."),
     )
     sensitive_categories = models.ManyToManyField(SensitiveCategory, blank=True, related_name="experiments")
 
     # AI safeguards: required when a sensitive category asks for them (experiments.contract).
     ai_disclosure = models.TextField(
-        "AI disclosure", blank=True, help_text="What customers are told about the AI (the exact wording they see)."
+        "AI disclosure", blank=True, help_text=_("What customers are told about the AI (the exact wording they see).")
     )
     human_fallback = models.CharField(
         "human fallback",
         max_length=200,
         blank=True,
-        help_text="The person or team who takes over when a customer asks for a human or the AI cannot help.",
+        help_text=_("The person or team who takes over when a customer asks for a human or the AI cannot help."),
     )
     bias_note = models.TextField(
         "bias and fairness note",
         blank=True,
-        help_text="Who could be treated worse by the AI and how it is checked; the standards keeper reviews it.",
+        help_text=_("Who could be treated worse by the AI and how it is checked; the standards keeper reviews it."),
     )
     # A template's source (experiments.drafting): the past experiment this proposal started from.
     based_on = models.ForeignKey(
@@ -124,7 +124,7 @@ class Experiment(models.Model):
     planned_start = models.DateField()
     planned_end = models.DateField()
     min_runtime_days = models.PositiveSmallIntegerField(
-        default=7, validators=[MinValueValidator(1)], help_text="No decision to ship before this many days."
+        default=7, validators=[MinValueValidator(1)], help_text=_("No decision to ship before this many days.")
     )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,7 +142,7 @@ class Experiment(models.Model):
         default=0.8, validators=[MinValueValidator(0.5), MaxValueValidator(0.99), validate_finite]
     )
     expected_daily_traffic = models.PositiveIntegerField(
-        default=1000, validators=[MinValueValidator(1)], help_text="Eligible units per day before the exposure cap."
+        default=1000, validators=[MinValueValidator(1)], help_text=_("Eligible units per day before the exposure cap.")
     )
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -211,7 +211,9 @@ class Variant(models.Model):
     description = models.TextField(blank=True)
     is_control = models.BooleanField(default=False)
     weight = models.PositiveSmallIntegerField(
-        default=50, validators=[MinValueValidator(1), MaxValueValidator(1000)], help_text="Relative allocation weight."
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("Relative allocation weight."),
     )
 
     class Meta:
@@ -239,19 +241,21 @@ class ExperimentMetric(models.Model):
         null=True,
         blank=True,
         validators=[validate_finite],
-        help_text="Success metrics: smallest improvement worth detecting.",
+        help_text=_("Success metrics: smallest improvement worth detecting."),
     )
     non_inferiority_margin = models.FloatField(
-        null=True, blank=True, validators=[validate_finite], help_text="Guardrails: largest harm we accept."
+        null=True, blank=True, validators=[validate_finite], help_text=_("Guardrails: largest harm we accept.")
     )
     baseline_rate = models.FloatField(
         null=True,
         blank=True,
         validators=[validate_finite],
-        help_text="Binary metrics: current rate in percent, e.g. 3.2.",
+        help_text=_("Binary metrics: current rate in percent, e.g. 3.2."),
     )
     baseline_mean = models.FloatField(null=True, blank=True, validators=[validate_finite])
-    baseline_sd = models.FloatField("baseline standard deviation", null=True, blank=True, validators=[validate_finite])
+    baseline_sd = models.FloatField(
+        _("baseline standard deviation"), null=True, blank=True, validators=[validate_finite]
+    )
     # One source per cell: the metric takes per-unit outcomes or daily figures, never both. Left
     # blank, each cell (arm and day) takes whichever kind arrives first (ingestion's CellSource).
     data_source = models.CharField(
@@ -259,7 +263,7 @@ class ExperimentMetric(models.Model):
         choices=DataSource.choices,
         blank=True,
         default=DataSource.FIRST,
-        help_text="Per-unit outcomes or daily figures per arm; the other kind is refused.",
+        help_text=_("Per-unit outcomes or daily figures per arm; the other kind is refused."),
     )
 
     class Meta:

@@ -272,24 +272,24 @@ class Check(AppendOnlyModel):
 
     experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="checks")
     look_date = models.DateField()
-    look = models.PositiveIntegerField(help_text="Looks carrying information so far (the engine's count).")
+    look = models.PositiveIntegerField(help_text=_("Looks carrying information so far (the engine's count)."))
     action = models.CharField(max_length=10, choices=Action.choices)
     outcome = models.CharField(max_length=20, blank=True)
     sentence = models.TextField()
     information_fraction = models.FloatField(null=True, blank=True)
     days_elapsed = models.FloatField(default=0)
     final = models.BooleanField(default=False)
-    units = models.JSONField(default=dict, help_text="Units per arm counted for this look.")
-    result = models.JSONField(default=dict, help_text="The engine's full LookResult.")
-    data_through = models.DateTimeField(null=True, blank=True, help_text="Latest observation time the check saw.")
+    units = models.JSONField(default=dict, help_text=_("Units per arm counted for this look."))
+    result = models.JSONField(default=dict, help_text=_("The engine's full LookResult."))
+    data_through = models.DateTimeField(null=True, blank=True, help_text=_("Latest observation time the check saw."))
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     created_at = models.DateTimeField()
     # When the look fell due (its date's slot, or the start if later) and whether it was taken late:
     # more than MONITORING_GRACE_MINUTES after, or catching up look dates missed altogether.
-    due_at = models.DateTimeField(null=True, blank=True, help_text="When this look fell due.")
+    due_at = models.DateTimeField(null=True, blank=True, help_text=_("When this look fell due."))
     late = models.BooleanField(default=False)
-    late_reason = models.TextField(blank=True, help_text="Why the look was late, e.g. taken by a later sweep.")
-    skipped_dates = models.JSONField(default=list, blank=True, help_text="Look dates missed altogether (ISO).")
+    late_reason = models.TextField(blank=True, help_text=_("Why the look was late, e.g. taken by a later sweep."))
+    skipped_dates = models.JSONField(default=list, blank=True, help_text=_("Look dates missed altogether (ISO)."))
 
     class Meta:
         ordering = ["experiment", "look_date"]

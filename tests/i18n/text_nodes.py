@@ -50,6 +50,11 @@ SAME_IN_BOTH = {
     "pdf",
     "md",
     "ics",
+    "menu",
+    "en",
+    "backlog",
+    "markup",
+    "web",
     # Month abbreviations Indonesian shares with English (dates are data).
     "jan",
     "feb",
@@ -78,6 +83,8 @@ class _TextCollector(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         skipped = tag in SKIPPED_ELEMENTS or "mono" in (attributes.get("class") or "").split()
+        # HTML's own "do not translate" mark: product names and sample data.
+        skipped = skipped or attributes.get("translate") == "no"
         names = (attributes.get("id") or "", attributes.get("aria-labelledby") or "")
         if self.skipped_sections and any(name.startswith(self.skipped_sections) for name in names if name):
             skipped = True
