@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from experiments.models import EffectUnit, Metric, MetricRole, Segment, Touchpoint
 from experiments.forms import FirstErrorOnlyMixin
@@ -24,26 +26,28 @@ class AmendmentForm(FirstErrorOnlyMixin, forms.Form):
         to_field_name="key",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked means all customers.",
+        help_text=gettext_lazy("None ticked means all customers."),
     )
     exposure_cap_pct = forms.DecimalField(
-        label="Exposure cap (%)",
+        label=gettext_lazy("Exposure cap (%)"),
         min_value=Decimal("0.01"),
         max_value=100,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
-    planned_start = forms.DateField(widget=DATE)
-    planned_end = forms.DateField(widget=DATE)
+    planned_start = forms.DateField(label=gettext_lazy("Planned start"), widget=DATE)
+    planned_end = forms.DateField(label=gettext_lazy("Planned end"), widget=DATE)
     reason = forms.CharField(
-        label="Why the change", widget=forms.Textarea(attrs={"rows": 3}), help_text="The approvers read this first."
+        label=gettext_lazy("Why the change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The approvers read this first."),
     )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("planned_start"), data.get("planned_end")
         if start and end and end < start:
-            self.add_error("planned_end", "The end must be on or after the start.")
+            self.add_error("planned_end", _("The end must be on or after the start."))
         return data
 
     @classmethod
@@ -72,10 +76,10 @@ class MetricChangeForm(FirstErrorOnlyMixin, forms.Form):
     # Initial values equal to what the blank row posts, so an untouched extra row counts as unchanged.
     role = forms.ChoiceField(choices=MetricRole.choices, initial=MetricRole.SUCCESS)
     effect_unit = forms.ChoiceField(choices=EffectUnit.choices, initial=EffectUnit.ABSOLUTE)
-    effect = forms.DecimalField(label="Effect / margin", min_value=Decimal("0.0001"))
-    baseline_rate = forms.DecimalField(required=False, label="Baseline rate (%)")
-    baseline_mean = forms.DecimalField(required=False)
-    baseline_sd = forms.DecimalField(required=False, label="Baseline SD")
+    effect = forms.DecimalField(label=gettext_lazy("Effect / margin"), min_value=Decimal("0.0001"))
+    baseline_rate = forms.DecimalField(required=False, label=gettext_lazy("Baseline rate (%)"))
+    baseline_mean = forms.DecimalField(required=False, label=gettext_lazy("Baseline mean"))
+    baseline_sd = forms.DecimalField(required=False, label=gettext_lazy("Baseline SD"))
 
     @staticmethod
     def initial_from(row: dict) -> dict:
@@ -114,10 +118,10 @@ class BaseMetricChangeFormSet(forms.BaseFormSet):
         for form in kept:
             key = form.cleaned_data["metric"].key
             if key in seen:
-                raise ValidationError(f"{form.cleaned_data['metric'].name} is listed twice.")
+                raise ValidationError(_("%(metric)s is listed twice.") % {"metric": form.cleaned_data["metric"].name})
             seen.add(key)
         if not any(f.cleaned_data["role"] == MetricRole.SUCCESS for f in kept):
-            raise ValidationError("Keep at least one success metric.")
+            raise ValidationError(_("Keep at least one success metric."))
 
     def kept_forms(self):
         return [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
