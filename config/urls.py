@@ -16,6 +16,7 @@ urlpatterns = [
     # Anything else under /api/ is a JSON refusal, not the HTML 404 page.
     re_path(r"^api/", api_not_found),
     path("approvals/", include("approvals.urls")),
+    path("notifications/", include("mailing.urls")),
     path("", include("accounts.urls")),
     path("", include("experiments.live.urls")),
     path("", include("cadence.ideas.urls")),

@@ -4,16 +4,16 @@ minutes after it (in-app + email). Each is sent once per meeting, whatever beat 
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import Notification
-from approvals.notifications import notify_about
+from approvals.notifications import tell
 from mailing.outbox import enqueue_message
 from cadence.calendar_events import CalendarEvent
 from cadence.ics import calendar_bytes
 from cadence.ideas.models import SlotMeeting
+from mailing.links import absolute
 from mailing.subjects import email_subject
 
 log = logging.getLogger(__name__)
@@ -38,16 +38,11 @@ def meeting_event(meeting: SlotMeeting, *, description: str = "") -> CalendarEve
         start=meeting.starts_at,
         end=meeting.ends_at,
         description=description,
-        url=_absolute(meeting.get_absolute_url()),
+        url=absolute(meeting.get_absolute_url()),
         location=series.location,
         organizer_email=series.facilitator.email,
         attendee_emails=tuple(sorted({u.email for u in series.attendees.all() if u.email})),
     )
-
-
-def _absolute(path: str) -> str:
-    base = getattr(settings, "PAGAR_BASE_URL", "")
-    return f"{base.rstrip('/')}{path}" if base else path
 
 
 def agenda_text(meeting: SlotMeeting) -> str:
@@ -78,20 +73,16 @@ def send_agenda(meeting: SlotMeeting) -> bool:
         meeting.save(update_fields=["agenda_sent_at"])
         people = participants(meeting)
         count = meeting.agenda.count()
-        message = f"The agenda of {meeting} is ready: {count} idea{'s' if count != 1 else ''} to decide."
-        # In-app rows as notify_about writes them; the email is our own, with the invitation attached,
-        # so each person gets one email, not two.
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user=u,
-                    kind=Notification.Kind.SLOT_AGENDA,
-                    url=meeting.get_absolute_url(),
-                    message=message,
-                    created_at=meeting.agenda_sent_at,
-                )
-                for u in people
-            ]
+        # The in-app notice and its preferences as for every event; the email is our own, with the
+        # invitation attached, so each person gets one email, not two.
+        tell(
+            "slot_agenda",
+            people,
+            key=f"slot-agenda:{meeting.pk}",
+            url=meeting.get_absolute_url(),
+            kind=Notification.Kind.SLOT_AGENDA,
+            context={"meeting": str(meeting), "count": count},
+            email=False,
         )
         if any(u.email for u in people):
             # In the outbox with the agenda: sent after commit, once per participant.
@@ -104,7 +95,7 @@ def agenda_email(meeting: SlotMeeting):
     from django.core.mail import EmailMessage
 
     people = participants(meeting)
-    body = agenda_text(meeting) + f"\n\nMeeting page: {_absolute(meeting.get_absolute_url())}"
+    body = agenda_text(meeting) + f"\n\nMeeting page: {absolute(meeting.get_absolute_url())}"
     email = EmailMessage(
         subject=email_subject("Ideas slot agenda", meeting),
         body=body,
@@ -156,10 +147,11 @@ def send_minutes(meeting: SlotMeeting) -> None:
     for d in meeting.decisions.select_related("owner"):
         if d.owner is not None:
             people[d.owner.pk] = d.owner
-    notify_about(
-        Notification.Kind.SLOT_MINUTES,
+    tell(
+        "slot_minutes",
         people.values(),
-        minutes_text(meeting),
-        meeting.get_absolute_url(),
-        subject=email_subject("Ideas slot minutes", meeting),
+        key=f"slot-minutes:{meeting.pk}",
+        url=meeting.get_absolute_url(),
+        kind=Notification.Kind.SLOT_MINUTES,
+        context={"meeting": str(meeting), "details": minutes_text(meeting)},
     )

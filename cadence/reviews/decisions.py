@@ -181,22 +181,26 @@ def rollout_on_promote(experiment, action, actor, event):
 
 
 def _tell(decision: Decision, item: AgendaItem):
-    from approvals.notifications import Kind, notify_about
+    from approvals.notifications import Kind, experiment_edit_url, tell
 
     if decision.rerun is not None:
         rerun = decision.rerun
-        notify_about(
-            Kind.REVIEW_MINUTES,
+        tell(
+            "rerun_assigned",
             [rerun.owner],
-            f"The promotion review asks for more evidence on {item.experiment.title}: a draft rerun, {rerun.key}, "
-            "is ready for you to check and submit for approval.",
-            rerun.get_absolute_url(),
+            key=f"review-decision:{decision.pk}",
+            url=experiment_edit_url(rerun),
+            kind=Kind.REVIEW_MINUTES,
+            experiment=rerun,
+            context={"original_title": item.experiment.title, "original_key": item.experiment.key},
         )
     elif decision.standard is not None:
         standard = decision.standard
-        notify_about(
-            Kind.STANDARD,
+        tell(
+            "standard",
             [standard.owner],
-            f"{standard.code} {decision.get_kind_display().lower()} by the promotion review: {standard.statement}",
-            standard.get_absolute_url(),
+            key=f"review-decision:{decision.pk}",
+            url=standard.get_absolute_url(),
+            kind=Kind.STANDARD,
+            context={"code": standard.code, "what": decision.get_kind_display().lower(), "details": standard.statement},
         )

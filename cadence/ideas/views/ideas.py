@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from approvals.models import Notification
-from approvals.notifications import notify_about
+from approvals.notifications import tell
 from cadence.ideas.backlog import backlog, may_edit
 from cadence.ideas.forms import SORTS, BacklogFilterForm, CommentForm, IdeaForm, RatingForm
 from cadence.ideas.models import Idea, IdeaRating, IdeaVote, ScoringModel
@@ -137,11 +137,14 @@ def idea_comment(request, pk):
         form.instance.idea, form.instance.author = idea, request.user
         form.save()
         if idea.author_id != request.user.pk:
-            notify_about(
-                Notification.Kind.IDEA,
+            tell(
+                "idea_comment",
                 [idea.author],
-                f"{request.user.get_full_name() or request.user.get_username()} commented on your idea '{idea.title}'.",
-                idea.get_absolute_url(),
+                key=f"idea-comment:{form.instance.pk}",
+                url=f"{idea.get_absolute_url()}#comments",
+                kind=Notification.Kind.IDEA,
+                actor=request.user,
+                context={"idea_title": idea.title, "details": form.instance.body},
             )
     messages.success(request, "Comment added.")
     return redirect(idea)

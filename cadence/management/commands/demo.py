@@ -55,6 +55,8 @@ class Command(BaseCommand):
     def handle(self, *args, port, no_serve, **options):
         if not settings.DEBUG:
             raise CommandError("The demo runs with DEBUG=1 only (it creates users with a known password).")
+        # The links in the demo's emails point at the URL it prints (the children inherit it).
+        settings.SITE_URL = os.environ["SITE_URL"] = f"http://127.0.0.1:{port}"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=self.stdout)
         if no_serve:
