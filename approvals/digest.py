@@ -19,6 +19,7 @@ from experiments.charter import signal_owners_of
 from experiments.live.monitoring import signal_owners
 from experiments.models import Check, ExperimentEvent
 from mailing import outbox
+from mailing.preferences import preferences_for
 from mailing.subjects import email_subject
 
 # Without an earlier digest, the first one covers the last day.
@@ -125,7 +126,10 @@ def send_digest(now=None) -> int:
     owned_by = {item.experiment.pk: {p.pk for p in signal_owners_of(item.experiment)} for item in news}
     today = timezone.localdate(now)
     queued = 0
+    chosen = preferences_for(owners)
     for owner in owners:
+        if not chosen[owner.pk].digest:
+            continue  # they turned the daily digest off
         mine = [item for item in news if owner.pk in owned_by[item.experiment.pk]]
         if not mine:
             continue  # nothing they own the signals of changed
