@@ -166,3 +166,32 @@ def test_every_event_has_its_templates_and_reads_well():
             assert "None" not in text, (event, text)
         assert "http://127.0.0.1:8000/x/" in rendered.text and 'href="http://127.0.0.1:8000/x/"' in rendered.html
         assert "What to do next:" in rendered.notice, event
+
+
+def test_the_api_shows_and_changes_only_your_own_preferences(proposer, approver):
+    from tests.experiments.api.conftest import HttpsAPIClient
+
+    url = "/api/approvals/notifications/preferences/"
+    client = HttpsAPIClient()
+    assert client.get(url).status_code in (401, 403)
+    client.force_login(proposer)
+    assert client.get(url).json() == {"email": True, "in_app": True, "digest": True}
+    changed = client.patch(url, {"digest": False}, format="json")
+    assert changed.status_code == 200 and changed.json() == {"email": True, "in_app": True, "digest": False}
+    assert client.patch(url, {"email": "sometimes"}, format="json").status_code == 400
+    assert NotificationPreference.objects.get(user=proposer).digest is False
+    assert not NotificationPreference.objects.filter(user=approver).exists()
+
+
+@pytest.mark.parametrize("digest", [True, False])
+def test_the_daily_digest_follows_the_preference(signal_owner, proposer, approver, digest):
+    from approvals.digest import send_digest
+    from experiments.lifecycle import transition as move
+
+    NotificationPreference.objects.create(user=signal_owner, digest=digest)
+    experiment = make_experiment(proposer, approver)
+    move(experiment, "submit", proposer)
+    decide(experiment, approver, "approve")
+    move(experiment, "start", None)
+    assert send_digest() == (1 if digest else 0)
+    assert Notification.objects.filter(kind="digest", user=signal_owner).exists() is digest
