@@ -27,7 +27,7 @@ class RenderedNotice:
     html: str
 
 
-def _text(name: str, context: dict) -> str:
+def render_text(name: str, context: dict) -> str:
     """A plain-text template: nothing HTML-escaped (a title with "&" reads as typed)."""
     return get_template(name).template.render(Context(context, autoescape=False))
 
@@ -46,10 +46,10 @@ def render_notice(event: str, context: dict, user) -> RenderedNotice:
             "preferences_url": absolute(reverse("notification-preferences")),
             "site_url": settings.SITE_URL,
         }
-        values["summary"] = one_line(_text(f"mail/{event}_subject.txt", values)).rstrip(".")
+        values["summary"] = one_line(render_text(f"mail/{event}_subject.txt", values)).rstrip(".")
         return RenderedNotice(
             subject=email_subject(values["summary"]),
-            notice=one_line(_text(f"mail/{event}.txt", {**values, "short": True})),
-            text=_text(f"mail/{event}.txt", values).strip() + "\n",
+            notice=one_line(render_text(f"mail/{event}.txt", {**values, "short": True})),
+            text=render_text(f"mail/{event}.txt", values).strip() + "\n",
             html=render_to_string(f"mail/{event}.html", values),
         )

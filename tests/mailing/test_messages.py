@@ -195,3 +195,7 @@ def test_the_daily_digest_follows_the_preference(signal_owner, proposer, approve
     move(experiment, "start", None)
     assert send_digest() == (1 if digest else 0)
     assert Notification.objects.filter(kind="digest", user=signal_owner).exists() is digest
+    if digest:
+        [row] = Outbox.objects.filter(payload__to=[signal_owner.email], dedupe_key__startswith="digest:")
+        link = f"http://127.0.0.1:8000/experiments/{experiment.key}/"
+        assert link in row.payload["body"] and f'href="{link}"' in row.payload["html"]
