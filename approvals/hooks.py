@@ -64,6 +64,12 @@ def _proposal_sections(experiment):
     return proposal_sections(experiment)
 
 
+def _proposal_sections_many(experiments):
+    from approvals.bias_review import proposal_sections_of_many
+
+    return proposal_sections_of_many(experiments)
+
+
 def _policy_approvals():
     from approvals.slots import policy_sentences
 
@@ -84,4 +90,4 @@ def register():
     hooks.registry.add("detail_panel", OWNER, _detail_panel)
     hooks.registry.add("edit_context", OWNER, _edit_context)
     hooks.registry.add("policy_approvals", OWNER, _policy_approvals)
-    hooks.registry.add("proposal_sections", OWNER, _proposal_sections)
+    hooks.registry.add("proposal_sections", OWNER, _proposal_sections, many=_proposal_sections_many)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from approvals import access
 from approvals import slots as slot_rules
+from approvals.acknowledgement import refuse_unacknowledged_plan
 from approvals.models import (
     ApprovalRequest,
     Decision,
@@ -179,13 +180,15 @@ def _refuse_if_author(user, experiment, verdict):
         raise lifecycle.NotPermitted(lifecycle.SELF_DECISION_MESSAGES[verdict])
 
 
-def decide(target, user, verdict: str, comment: str = "") -> Decision:
+def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: bool = False) -> Decision:
     """Record `user`'s verdict on the request given, or, given an experiment, on its open proposal
     (the lifecycle's approve/reject/request_changes buttons concern the proposal only).
 
     Approve: fills the user's slot; when every slot is filled the request is approved (a proposal
     moves the experiment to approved, an amendment is applied, a restart is allowed). Reject and
     request changes end the request at once and, for proposals, make the lifecycle move.
+    acknowledged_plan: the approver ticked that they approve an infeasible plan knowingly
+    (approvals.acknowledgement; without it such an approval is refused, from every door).
     """
     if verdict not in CLOSING:
         raise lifecycle.UnknownAction(f"'{verdict}' is not a decision. Use one of: {', '.join(CLOSING)}.")
@@ -213,6 +216,8 @@ def decide(target, user, verdict: str, comment: str = "") -> Decision:
             raise DecisionConflict(
                 f"The {slot['label'].lower()} approval is already given; your approval is not needed."
             )
+        if verdict == Verdict.APPROVE:
+            refuse_unacknowledged_plan(experiment, acknowledged_plan)
         now = timezone.now()
         try:
             with transaction.atomic():

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The site's 404 and 500 pages with DEBUG on, when PRODUCTION_ERROR_PAGES says so (the demo).
+    "config.error_pages.ProductionErrorPagesMiddleware",
     # The one page handler for refusals (experiments.errors.DomainError).
     "experiments.middleware.RefusalMiddleware",
     # Last, as django-axes asks: turns a lock-out noticed during the login into its answer.
@@ -269,7 +271,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own console handler (DEBUG only) is dropped: its records reach the root's console,
+    # so each error (a 403's traceback, a crash) is written once, not twice.
+    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True}},
 }
+# With DEBUG on, show the site's 404 and 500 pages instead of Django's technical ones (the demo).
+PRODUCTION_ERROR_PAGES = env_bool("PRODUCTION_ERROR_PAGES", False)
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -7,24 +7,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from experiments import lessons, roles
+from experiments import lessons
+from experiments.demo_users import DEMO_PASSWORD, DEMO_USERS
 from experiments.lifecycle import record_creation, transition
 from experiments.live.demo_history import as_of, local_moment, play
 from experiments.rollouts import roll_out
 from experiments.models import Experiment, ExperimentMetric, Metric, Segment, SensitiveCategory, Touchpoint, Variant
-
-DEMO_PASSWORD = "pagar-demo"
-
-# username, full name, roles, superuser
-DEMO_USERS = [
-    ("priya", "Priya Proposer", [roles.PROPOSER], False),
-    ("omar", "Omar Ops", [roles.PROPOSER], False),
-    ("alex", "Alex Approver", [roles.APPROVER], False),
-    ("sam", "Sam Signal-Owner", [roles.SIGNAL_OWNER], False),
-    ("kim", "Kim Standards-Keeper", [roles.STANDARDS_KEEPER], False),
-    ("bo", "Bo Board-Member", [roles.BOARD], False),
-    ("admin", "Ada Admin", [], True),
-]
 
 # key, title, owner, touchpoints, segments, sensitive, (change, audience, effect, because),
 # success (metric, mde, baseline), guardrails [(metric, margin, baseline)], path of actions
@@ -94,7 +82,7 @@ DEMO_EXPERIMENTS = [
             "the first bill drives a third of billing calls",
         ),
         ("csat", 0.1, (4.1, 0.9)),
-        [("complaint-rate", 0.3, 1.2), ("refund-rate", 0.5, 2.5)],
+        [("complaint-rate", 0.32, 1.2), ("refund-rate", 0.5, 2.5)],  # margins the approved plan can meet in 35 days
         [("submit", "priya"), ("approve", "alex")],
     ),
     (

@@ -10,12 +10,14 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from experiments import access, contract
 from experiments.errors import DomainError
 from experiments.lifecycle import record_creation
 from experiments.models import Experiment, ExperimentMetric, Variant
+from experiments.models.experiment import RESERVED_KEYS
 
 COPIED_FIELDS = (
     "title",
@@ -37,13 +39,31 @@ COPIED_FIELDS = (
 )
 
 
-def free_key(base: str, suffix: str) -> str:
-    stem = f"{base[:50]}-{suffix}"
-    key, n = stem, 1
-    while Experiment.objects.filter(key=key).exists():
+KEY_MAX_LENGTH = Experiment._meta.get_field("key").max_length
+
+
+def cut_at_word(slug: str, limit: int) -> str:
+    """`slug` shortened to at most `limit` characters by dropping whole words from the end; only a
+    first word longer than the limit is cut inside (there is no shorter whole-word key)."""
+    if len(slug) <= limit:
+        return slug
+    # The character just past the limit tells whether the limit falls on a word's end.
+    head = slug[: limit + 1].rsplit("-", 1)[0] if "-" in slug[: limit + 1] else slug[:limit]
+    return head.strip("-") or slug[:limit]
+
+
+def free_key(text: str, suffix: str = "", *, fallback: str = "experiment") -> str:
+    """The one rule for a new experiment's key: `text` slugified, cut at a word boundary so that
+    `-suffix` and a `-2`, `-3`… counter still fit the key's length, unused and not a reserved page address."""
+    words = slugify(text) or fallback
+    n = 1
+    while True:
+        tail = "-".join(part for part in (suffix, str(n) if n > 1 else "") if part)
+        room = KEY_MAX_LENGTH - (len(tail) + 1 if tail else 0)
+        key = "-".join(part for part in (cut_at_word(words, room), tail) if part)
+        if key not in RESERVED_KEYS and not Experiment.objects.filter(key=key).exists():
+            return key
         n += 1
-        key = f"{stem}-{n}"
-    return key
 
 
 def copy_as_draft(original: Experiment, actor, *, key: str, title: str, owner=None, **changed) -> Experiment:

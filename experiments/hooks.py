@@ -18,6 +18,8 @@ Points:
   the POST, for fields another app adds to the form, e.g. the standards a proposal re-tests).
 - ``proposal_sections``: fn(experiment) -> list of {"template", ...context}: notes on a proposal
   that its page and the approver's card show (standards: those in force on its scope).
+  Option ``many``: fn(experiments) -> {experiment pk: list of sections}, the same notes for a
+  page of proposals in a few queries (the approver's inbox); fn then answers one by calling it.
 - ``policy_approvals``: fn() -> list of sentences: the approvals another app adds beyond the named
   approver (e.g. per touchpoint or sensitive category), shown with the policy.
 - ``signal_fired``: fn(experiment, check, srm_failed=bool): a check stopped the experiment or could
@@ -81,3 +83,16 @@ def notify(kind: str, experiment, users, message: str, *, key: str):
 def proposal_sections(experiment) -> list[dict]:
     """Every app's notes on a proposal, for its page and the approver's card."""
     return [section for hook in registry.get("proposal_sections") for section in hook.fn(experiment)]
+
+
+def proposal_sections_of_many(experiments) -> dict[int, list[dict]]:
+    """`proposal_sections` for a page of proposals: each app answers for all of them at once when it
+    registered a ``many`` function (few queries a page), else one by one."""
+    experiments = list(experiments)
+    found: dict[int, list[dict]] = {experiment.pk: [] for experiment in experiments}
+    for hook in registry.get("proposal_sections"):
+        many = hook.options.get("many")
+        by_pk = many(experiments) if many else {e.pk: hook.fn(e) for e in experiments}
+        for experiment in experiments:
+            found[experiment.pk].extend(by_pk.get(experiment.pk, []))
+    return found

@@ -32,4 +32,5 @@ def overlapping_experiments(experiment: Experiment):
     segment_ids = [seg.pk for seg in experiment.segments.all()]
     if segment_ids:
         qs = qs.filter(Q(segments__in=segment_ids) | Q(segments__isnull=True))
-    return qs.distinct().select_related("owner").order_by("planned_start")
+    # pk breaks ties, so a list cut at N (the approver's card) is the same N each time it is asked.
+    return qs.distinct().select_related("owner").order_by("planned_start", "pk")

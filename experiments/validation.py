@@ -30,6 +30,25 @@ def _finite(value):
     return value is not None and math.isfinite(value)
 
 
+PLANNING_FIELDS = (
+    "minimum_detectable_effect",
+    "non_inferiority_margin",
+    "baseline_rate",
+    "baseline_mean",
+    "baseline_sd",
+)
+
+
+def metric_row_fields(kind, role) -> tuple[str, ...]:
+    """The planning fields a metric row of this kind and role needs; the others stay empty.
+
+    The one rule behind the check below, the form (which clears the others) and the form's
+    script (which shows only these, from the table the page renders)."""
+    effect = "minimum_detectable_effect" if role == "success" else "non_inferiority_margin"
+    baseline = ("baseline_rate",) if kind == "binary" else ("baseline_mean", "baseline_sd")
+    return (effect, *baseline)
+
+
 def check_metric_row(
     *,
     kind,
@@ -44,7 +63,7 @@ def check_metric_row(
 ):
     """Validate one metric row of an experiment; raise ValidationError naming each bad field."""
     errors = {}
-    effect_field = "minimum_detectable_effect" if role == "success" else "non_inferiority_margin"
+    effect_field = metric_row_fields(kind, role)[0]
     other_field = "non_inferiority_margin" if role == "success" else "minimum_detectable_effect"
     effect = minimum_detectable_effect if role == "success" else non_inferiority_margin
     other = non_inferiority_margin if role == "success" else minimum_detectable_effect

@@ -47,7 +47,8 @@ def make_experiment(owner, approver=None, *, status=None, key=None, touchpoints=
         "planned_end": today + dt.timedelta(days=28),
         "min_runtime_days": 7,
         "approver": approver,
-        "expected_daily_traffic": 5000,
+        # Enough traffic that the default plan fits its 28 days (an infeasible one needs an acknowledgement to approve).
+        "expected_daily_traffic": 10000,
     }
     fields.update(overrides)
     experiment = Experiment.objects.create(**fields)

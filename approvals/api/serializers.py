@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from approvals import slots as slot_rules
 from approvals.models import ApprovalRequest, Decision, Notification, RequestComment
+from approvals.acknowledgement import plan_verdict
 from approvals.snapshots import AMENDABLE
 from approvals.views.evidence import request_diff
 from experiments.api.serializers import PlanSerializer
@@ -144,6 +145,24 @@ class InboxItemSerializer(ApprovalRequestSerializer):
     more_overlapping = serializers.BooleanField(
         source="evidence.more_overlapping", read_only=True, help_text="More overlap than the 10 listed."
     )
+    plan_verdict = serializers.SerializerMethodField(help_text="The plan's verdict in a sentence (fits or too short).")
+    needs_acknowledgement = serializers.BooleanField(
+        source="evidence.needs_acknowledgement",
+        read_only=True,
+        help_text="The plan is infeasible: approving needs acknowledge_plan=true.",
+    )
+    last_decision = DecisionSerializer(
+        source="evidence.last_decision",
+        read_only=True,
+        allow_null=True,
+        help_text="A resubmission: the decision it comes back from (the diff is against its snapshot).",
+    )
+    my_last_request = DecisionSerializer(
+        source="evidence.my_last_request",
+        read_only=True,
+        allow_null=True,
+        help_text="Your own latest verdict with a comment on an earlier request of this experiment.",
+    )
 
     class Meta(ApprovalRequestSerializer.Meta):
         fields = ApprovalRequestSerializer.Meta.fields + [
@@ -158,8 +177,18 @@ class InboxItemSerializer(ApprovalRequestSerializer):
             "plan_error",
             "overlapping",
             "more_overlapping",
+            "plan_verdict",
+            "needs_acknowledgement",
+            "last_decision",
+            "my_last_request",
         ]
         read_only_fields = fields
+
+    def get_diff(self, request):
+        return DiffRowSerializer(request.evidence.diff, many=True).data
+
+    def get_plan_verdict(self, request) -> str:
+        return plan_verdict(request.evidence.plan, request.evidence.plan_error)
 
     def get_touchpoints(self, request) -> list[str]:
         return [t.key for t in request.experiment.touchpoints.all()]
@@ -175,6 +204,12 @@ class DecideSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=VERDICTS)
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required to reject or request changes."
+    )
+    acknowledge_plan = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="To approve a plan the calculator calls infeasible (too short, or no plan can be made: the "
+        "inbox item's needs_acknowledgement): true says you approve knowing its verdict.",
     )
 
     def validate(self, data):

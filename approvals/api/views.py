@@ -34,7 +34,7 @@ from approvals.api.serializers import (
 from experiments.api.serializers import RefusalSerializer
 from mailing.api import NotificationPreferenceSerializer
 from mailing.preferences import preferences_for
-from approvals.views.evidence import evidence_for, request_diff
+from approvals.views.evidence import evidence_for_page, request_diff
 from approvals.access import may_export_all
 from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for
 from experiments import access
@@ -42,7 +42,11 @@ from experiments.api.views.guarded import GuardedExperimentViewSet
 
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing with this id or key that you may see.")
 REFUSED = {
-    400: OpenApiResponse(RefusalSerializer, description="Missing comment or reason, or invalid values."),
+    400: OpenApiResponse(
+        RefusalSerializer,
+        description="Missing comment or reason, invalid values, or an infeasible plan approved without "
+        "acknowledge_plan (code plan_not_acknowledged, problem field acknowledge_plan).",
+    ),
     403: OpenApiResponse(
         RefusalSerializer, description="Not yours to do (authors never decide on their own experiment)."
     ),
@@ -75,8 +79,8 @@ class InboxView(ListAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        for item in page:
-            item.evidence = evidence_for(item)
+        for item, evidence in zip(page, evidence_for_page(page, viewer=self.request.user), strict=True):
+            item.evidence = evidence
         return page
 
 
@@ -113,7 +117,13 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         approval_request = self.get_object()
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.decide(approval_request, request.user, body.validated_data["verdict"], body.validated_data["comment"])
+        services.decide(
+            approval_request,
+            request.user,
+            body.validated_data["verdict"],
+            body.validated_data["comment"],
+            acknowledged_plan=body.validated_data["acknowledge_plan"],
+        )
         fresh = self.get_queryset().get(pk=approval_request.pk)
         return Response(ApprovalRequestSerializer(fresh).data)
 

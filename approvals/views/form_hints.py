@@ -34,5 +34,21 @@ def touchpoint_owners(form) -> dict:
     }
 
 
+def changes_requested(experiment):
+    """The approver's request the owner is answering (shown at the top of the form), or None."""
+    if experiment.status != Status.CHANGES_REQUESTED:
+        return None
+    return (
+        Decision.objects.filter(request__experiment=experiment, verdict=Decision.Verdict.REQUEST_CHANGES)
+        .select_related("approver")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def form_hints(experiment, form) -> dict:
-    return {"approvals_given": approvals_given(experiment), "touchpoint_owners": touchpoint_owners(form)}
+    return {
+        "approvals_given": approvals_given(experiment),
+        "touchpoint_owners": touchpoint_owners(form),
+        "changes_requested": changes_requested(experiment),
+    }

@@ -1,15 +1,27 @@
 """“Waiting for me”: every request this person can decide, with the evidence under each decision.
-Paginated: the evidence (plan, overlaps) is gathered for one page of requests, however many wait."""
+Paginated: the evidence (plan, overlaps, standards) is gathered for one page of requests at once,
+however many wait; what this person decided lately is listed under it, with who and when."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from approvals.access import may_export_all
-from approvals.views.evidence import evidence_for
+from approvals.models import Decision
+from approvals.views.evidence import evidence_for_page
 from approvals.views.waiting import waiting_for, waiting_ids_of_request
 
 PAGE_SIZE = 20
+RECENTLY_DECIDED = 5
+
+
+def recently_decided(user) -> list[Decision]:
+    """This person's latest decisions: the requests that just left their inbox, and how."""
+    return list(
+        Decision.objects.filter(approver=user)
+        .select_related("request__experiment", "approver")
+        .order_by("-created_at", "-pk")[:RECENTLY_DECIDED]
+    )
 
 
 @login_required
@@ -17,7 +29,7 @@ def inbox(request):
     page = Paginator(waiting_for(request.user, waiting_ids_of_request(request)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    items = [evidence_for(r) for r in page.object_list]
+    items = evidence_for_page(page.object_list, viewer=request.user)
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
     from cadence.duties.queries import waiting_for as responses_waiting_for  # the response items they must close
@@ -27,5 +39,6 @@ def inbox(request):
         "page": page,
         "may_export_all": may_export_all(request.user),
         "responses": responses_waiting_for(request.user),
+        "recently_decided": recently_decided(request.user),
     }
     return render(request, "approvals/inbox.html", context)

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from approvals.models import Notification
 from approvals.notifications import event_key, notify_about
@@ -85,6 +86,11 @@ def _claim(user, events: list[CalendarEvent], now) -> set[str]:
 
 def reminder_text(event: CalendarEvent) -> str:
     local = timezone.localtime(event.start)
-    when = f"{date_format(local, 'D j M Y H:i')} ({timezone.get_current_timezone_name()})"
-    where = f" — {event.location}" if event.location else ""
-    return f"Reminder: “{event.summary}” starts {when}{where}."
+    when = f"{date_format(local, 'DATETIME_FORMAT')} ({timezone.get_current_timezone_name()})"
+    if event.location:
+        return _("Reminder: “%(meeting)s” starts %(when)s — %(where)s.") % {
+            "meeting": event.summary,
+            "when": when,
+            "where": event.location,
+        }
+    return _("Reminder: “%(meeting)s” starts %(when)s.") % {"meeting": event.summary, "when": when}

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
 
 from cadence.calendars import feeds
 
@@ -13,7 +14,7 @@ from cadence.calendars import feeds
 def feed(request, token):
     user = feeds.feed_user(token)
     if user is None:
-        raise Http404("No calendar feed at this address.")
+        raise Http404(_("No calendar feed at this address."))
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = HttpResponse(feeds.feed_ics(user, base_url=base_url), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="pagar.ics"'
@@ -42,6 +43,6 @@ def my_calendar(request):
 def regenerate(request):
     feeds.regenerate(request.user)
     messages.success(
-        request, "New calendar address made. The old one no longer works: subscribe again with the new one."
+        request, _("New calendar address made. The old one no longer works: subscribe again with the new one.")
     )
     return redirect("calendar-page")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdeasConfig(AppConfig):
     name = "cadence.ideas"
     label = "ideas"
-    verbose_name = "Ideas and the weekly ideas slot"
+    verbose_name = _("Ideas and the weekly ideas slot")

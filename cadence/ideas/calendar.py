@@ -4,6 +4,7 @@ or attends (every active series for a superuser), whether its meeting row exists
 import datetime as dt
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cadence.calendar_events import CalendarEvent
 from cadence.ideas import scheduling
@@ -35,10 +36,10 @@ def calendar_events(user, since: dt.datetime, until: dt.datetime) -> list[Calend
             events.append(
                 CalendarEvent(
                     uid=meeting_uid(series.pk, start),
-                    summary=f"Ideas slot: {series.name}",
+                    summary=_("Ideas slot: %(name)s") % {"name": series.name},
                     start=start,
                     end=start + dt.timedelta(minutes=series.duration_minutes),
-                    description="The agenda is sent before the slot.",
+                    description=_("The agenda is sent before the slot."),
                     location=series.location,
                     organizer_email=series.facilitator.email,
                     attendee_emails=tuple(sorted({u.email for u in series.attendees.all() if u.email})),

@@ -6,10 +6,10 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from cadence.ideas import access
+from cadence.ideas.drafting import draft_from_idea
 from cadence.ideas.models import (
     DecisionAction,
     Idea,
@@ -19,13 +19,8 @@ from cadence.ideas.models import (
     SlotMeeting,
 )
 from experiments import roles
-from experiments.lifecycle import IllegalMove, record_creation
-from experiments.models import ACTIVE_STATUSES, Experiment, Variant
-
-# A fresh draft's plan until its owner fills it in: starts in two weeks, runs four, small exposure.
-DRAFT_START_IN_DAYS = 14
-DRAFT_RUN_DAYS = 28
-DRAFT_EXPOSURE_PCT = 10
+from experiments.lifecycle import IllegalMove
+from experiments.models import ACTIVE_STATUSES, Experiment
 
 
 def wip_load(meeting: SlotMeeting, touchpoint) -> int:
@@ -48,10 +43,10 @@ def wip_warning(meeting: SlotMeeting, idea: Idea, loads: dict | None = None) -> 
     load = loads[idea.touchpoint_id]
     if load + 1 <= limit:
         return ""
-    return (
-        f"{idea.touchpoint.name} already has {load} of {limit} (running, approved and proposed in this slot); "
-        f"this proposal makes {load + 1}."
-    )
+    return gettext(
+        "%(touchpoint)s already has %(load)d of %(limit)d (running, approved and proposed in this slot); "
+        "this proposal makes %(after)d."
+    ) % {"touchpoint": idea.touchpoint.name, "load": load, "limit": limit, "after": load + 1}
 
 
 def may_own_proposals(user) -> bool:
@@ -78,19 +73,25 @@ def decide(
     idea = Idea.objects.select_for_update(of=("self",)).select_related("touchpoint", "segment").get(pk=idea.pk)
     reason = (reason or "").strip()
     if not meeting.agenda.filter(idea=idea).exists():
-        raise ValidationError({"idea": "This idea is not on the meeting's agenda."})
+        raise ValidationError({"idea": gettext("This idea is not on the meeting's agenda.")})
     if not idea.is_open:
-        raise ValidationError({"idea": f"This idea is already {idea.get_status_display().lower()}."})
+        raise ValidationError(
+            {"idea": gettext("This idea is already %(status)s.") % {"status": idea.get_status_display().lower()}}
+        )
     if action not in DecisionAction.values:
-        raise ValidationError({"action": f"'{action}' is not a decision; choose propose, park or decline."})
+        raise ValidationError(
+            {"action": gettext("“%(action)s” is not a decision; choose propose, park or decline.") % {"action": action}}
+        )
 
     now = timezone.now()
     decision = SlotDecision(meeting=meeting, idea=idea, action=action, decided_by=actor, decided_at=now, reason=reason)
     if action == DecisionAction.PROPOSE:
         if owner is None:
-            raise ValidationError({"owner": "Name the person who owns the proposal."})
+            raise ValidationError({"owner": gettext("Name the person who owns the proposal.")})
         if not may_own_proposals(owner):
-            raise ValidationError({"owner": f"{owner.get_username()} does not hold the proposer role."})
+            raise ValidationError(
+                {"owner": gettext("%(person)s does not hold the proposer role.") % {"person": owner.get_username()}}
+            )
         decision.wip_warning = wip_warning(meeting, idea)
         decision.owner = owner
         decision.experiment = draft_from_idea(idea, owner, actor)
@@ -99,15 +100,15 @@ def decide(
     elif action == DecisionAction.PARK:
         today = timezone.localdate()
         if parked_until is None:
-            raise ValidationError({"parked_until": "Give the date it comes back on the agenda."})
+            raise ValidationError({"parked_until": gettext("Give the date it comes back on the agenda.")})
         if parked_until <= today:
-            raise ValidationError({"parked_until": "The date must be after today."})
+            raise ValidationError({"parked_until": gettext("The date must be after today.")})
         decision.parked_until = parked_until
         idea.status, idea.parked_until = IdeaStatus.PARKED, parked_until
         idea.save(update_fields=["status", "parked_until", "updated_at"])
     else:
         if not reason:
-            raise ValidationError({"reason": "Say why the idea is declined; its author reads it."})
+            raise ValidationError({"reason": gettext("Say why the idea is declined; its author reads it.")})
         idea.status, idea.decline_reason, idea.parked_until = IdeaStatus.DECLINED, reason, None
         idea.save(update_fields=["status", "decline_reason", "parked_until", "updated_at"])
     decision.save()
@@ -135,45 +136,6 @@ def _tell_the_draft_owner(decision: SlotDecision, actor) -> None:
     )
 
 
-def _unique_key(title: str) -> str:
-    base = slugify(title)[:50].strip("-") or "idea"
-    if base == "new":
-        base = "idea-new"
-    key, n = base, 2
-    while Experiment.objects.filter(key=key).exists():
-        key, n = f"{base}-{n}", n + 1
-    return key
-
-
-def draft_from_idea(idea: Idea, owner, actor) -> Experiment:
-    """A draft experiment pre-filled from the idea, with a control and a treatment arm."""
-    today = timezone.localdate()
-    start = today + dt.timedelta(days=DRAFT_START_IN_DAYS)
-    audience = idea.segment.name if idea.segment else f"all customers at {idea.touchpoint.name}"
-    experiment = Experiment.objects.create(
-        key=_unique_key(idea.title),
-        title=idea.title[:200],
-        hypothesis_change=idea.hypothesis,
-        hypothesis_audience=audience[:200],
-        hypothesis_effect=idea.expected_effect[:300],
-        hypothesis_rationale=f"it addresses {idea.get_pain_point_display().lower()} at {idea.touchpoint.name} "
-        f"(idea #{idea.pk}, proposed in the ideas slot)",
-        owner=owner,
-        exposure_cap_pct=DRAFT_EXPOSURE_PCT,
-        planned_start=start,
-        planned_end=start + dt.timedelta(days=DRAFT_RUN_DAYS - 1),
-    )
-    experiment.touchpoints.set([idea.touchpoint])
-    if idea.segment:
-        experiment.segments.set([idea.segment])
-    Variant.objects.create(experiment=experiment, key="control", name="Today's experience", is_control=True, weight=50)
-    Variant.objects.create(
-        experiment=experiment, key="treatment", name="The change", description=idea.hypothesis[:500], weight=50
-    )
-    record_creation(experiment, actor)
-    return experiment
-
-
 @transaction.atomic
 def close_meeting(meeting: SlotMeeting, actor, follow_ups: str | None = None) -> SlotMeeting:
     """Keep the minutes and send them (facilitator or superuser); closing twice is refused."""
@@ -183,9 +145,9 @@ def close_meeting(meeting: SlotMeeting, actor, follow_ups: str | None = None) ->
         SlotMeeting.objects.select_for_update(of=("self",)).select_related("series__facilitator").get(pk=meeting.pk)
     )
     if not meeting.may_decide(actor):
-        raise PermissionDenied("Only the slot's facilitator closes the meeting.")
+        raise PermissionDenied(gettext("Only the slot's facilitator closes the meeting."))
     if meeting.is_closed:
-        raise ValidationError({"meeting": "This meeting is already closed; its minutes were sent."})
+        raise ValidationError({"meeting": gettext("This meeting is already closed; its minutes were sent.")})
     if follow_ups is not None:
         meeting.follow_ups = follow_ups.strip()
     meeting.status, meeting.closed_at, meeting.closed_by = MeetingStatus.CLOSED, timezone.now(), actor
@@ -211,9 +173,9 @@ def open_early(meeting: SlotMeeting, actor) -> SlotMeeting:
 
 def save_follow_ups(meeting: SlotMeeting, actor, text: str) -> SlotMeeting:
     if not meeting.may_decide(actor):
-        raise PermissionDenied("Only the slot's facilitator writes the follow-ups.")
+        raise PermissionDenied(gettext("Only the slot's facilitator writes the follow-ups."))
     if meeting.is_closed:
-        raise ValidationError({"follow_ups": "The meeting is closed; its minutes are final."})
+        raise ValidationError({"follow_ups": gettext("The meeting is closed; its minutes are final.")})
     meeting.follow_ups = text.strip()
     meeting.save(update_fields=["follow_ups"])
     return meeting

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Experiment, Segment, Touchpoint
 from experiments.models.append_only import AppendOnlyModel
@@ -21,7 +23,7 @@ class ScoringModel(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     description = models.TextField(blank=True)
-    is_default = models.BooleanField(default=False, help_text="Raters use the default model; only one is default.")
+    is_default = models.BooleanField(default=False, help_text=_("Raters use the default model; only one is default."))
 
     class Meta:
         ordering = ["name"]
@@ -43,7 +45,7 @@ class ScoringCriterion(models.Model):
     model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="criteria")
     key = models.SlugField(max_length=40)
     name = models.CharField(max_length=80)
-    question = models.CharField(max_length=200, blank=True, help_text="What a rater asks themselves.")
+    question = models.CharField(max_length=200, blank=True, help_text=_("What a rater asks themselves."))
     weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.01), MaxValueValidator(100)])
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -56,24 +58,24 @@ class ScoringCriterion(models.Model):
 
 
 class PainPoint(models.TextChoices):
-    WAITING_TIME = "waiting_time", "Waiting time"
-    VERIFICATION = "verification", "Verification"
-    DELIVERY = "delivery", "Delivery"
-    RETURNS = "returns", "Returns"
-    BILLING_CONFUSION = "billing_confusion", "Billing confusion"
-    OTHER = "other", "Other"
+    WAITING_TIME = "waiting_time", _("Waiting time")
+    VERIFICATION = "verification", _("Verification")
+    DELIVERY = "delivery", _("Delivery")
+    RETURNS = "returns", _("Returns")
+    BILLING_CONFUSION = "billing_confusion", _("Billing confusion")
+    OTHER = "other", _("Other")
 
 
 class IdeaStatus(models.TextChoices):
-    NEW = "new", "New"
-    PROPOSED = "proposed", "Proposed"
-    PARKED = "parked", "Parked"
-    DECLINED = "declined", "Declined"
+    NEW = "new", _("New")
+    PROPOSED = "proposed", _("Proposed")
+    PARKED = "parked", _("Parked")
+    DECLINED = "declined", _("Declined")
 
 
 class Idea(models.Model):
     title = models.CharField(max_length=200)
-    pain_point = models.CharField("friction / pain point", max_length=30, choices=PainPoint.choices)
+    pain_point = models.CharField(_("friction / pain point"), max_length=30, choices=PainPoint.choices)
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="ideas")
     segment = models.ForeignKey(
         Segment,
@@ -81,10 +83,12 @@ class Idea(models.Model):
         related_name="ideas",
         null=True,
         blank=True,
-        help_text="Leave empty for all customers.",
+        help_text=_("Leave empty for all customers."),
     )
-    hypothesis = models.TextField("rough hypothesis", help_text="What we would change, and why we think it helps.")
-    expected_effect = models.CharField(max_length=300, help_text="What would move, which way, roughly how much.")
+    hypothesis = models.TextField(
+        _("rough hypothesis"), help_text=_("What we would change, and why we think it helps.")
+    )
+    expected_effect = models.CharField(max_length=300, help_text=_("What would move, which way, roughly how much."))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -144,8 +148,8 @@ class IdeaRating(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="ratings")
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_ratings")
     model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="ratings")
-    values = models.JSONField(help_text="criterion key -> 1..10")
-    score = models.FloatField(help_text="The weighted average of the values under the model's weights.")
+    values = models.JSONField(help_text=_("criterion key -> 1..10"))
+    score = models.FloatField(help_text=_("The weighted average of the values under the model's weights."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -160,17 +164,19 @@ def validate_timezone(value):
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"'{value}' is not a time zone name such as Europe/Amsterdam.") from None
+        raise ValidationError(
+            _("'%(value)s' is not a time zone name such as Asia/Jakarta."), params={"value": value}
+        ) from None
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class SlotSeries(models.Model):
@@ -179,7 +185,7 @@ class SlotSeries(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    time = models.TimeField(help_text="Local time in the series' time zone.")
+    time = models.TimeField(help_text=_("Local time in the series' time zone."))
     timezone = models.CharField(max_length=60, default="UTC", validators=[validate_timezone])
     duration_minutes = models.PositiveSmallIntegerField(
         default=45, validators=[MinValueValidator(5), MaxValueValidator(480)]
@@ -188,20 +194,20 @@ class SlotSeries(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_slots"
     )
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="attended_slots")
-    location = models.CharField(max_length=200, blank=True, help_text="Room or video link.")
+    location = models.CharField(max_length=200, blank=True, help_text=_("Room or video link."))
     wip_limit_per_touchpoint = models.PositiveSmallIntegerField(
-        "WIP limit per touchpoint",
+        _("WIP limit per touchpoint"),
         default=3,
         validators=[MinValueValidator(1)],
-        help_text="Warn when running + approved experiments + proposals from the slot would pass this.",
+        help_text=_("Warn when running + approved experiments + proposals from the slot would pass this."),
     )
     top_count = models.PositiveSmallIntegerField(
-        default=10, validators=[MaxValueValidator(100)], help_text="How many top-scored open ideas join the agenda."
+        default=10, validators=[MaxValueValidator(100)], help_text=_("How many top-scored open ideas join the agenda.")
     )
     agenda_lead_hours = models.PositiveSmallIntegerField(
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(144)],
-        help_text="Build and send the agenda this many hours before the slot.",
+        help_text=_("Build and send the agenda this many hours before the slot."),
     )
     active = models.BooleanField(default=True)
     periodic_task = models.OneToOneField(
@@ -214,8 +220,8 @@ class SlotSeries(models.Model):
     )
 
     class Meta:
-        verbose_name = "ideas slot series"
-        verbose_name_plural = "ideas slot series"
+        verbose_name = _("ideas slot series")
+        verbose_name_plural = _("ideas slot series")
         ordering = ["name"]
 
     def __str__(self):
@@ -233,8 +239,8 @@ class SlotSeries(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CLOSED = "closed", "Closed"
+    SCHEDULED = "scheduled", _("Scheduled")
+    CLOSED = "closed", _("Closed")
 
 
 class SlotMeeting(models.Model):
@@ -246,13 +252,13 @@ class SlotMeeting(models.Model):
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
     agenda_built_at = models.DateTimeField(null=True, blank=True)
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
-    follow_ups = models.TextField(blank=True, help_text="Free text: who does what next.")
+    follow_ups = models.TextField(blank=True, help_text=_("Free text: who does what next."))
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     opened_early_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the facilitator opened decisions before the start."
+        null=True, blank=True, help_text=_("When the facilitator opened decisions before the start.")
     )
     opened_early_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -263,7 +269,10 @@ class SlotMeeting(models.Model):
         constraints = [models.UniqueConstraint(fields=["series", "starts_at"], name="one_meeting_per_series_slot")]
 
     def __str__(self):
-        return f"{self.series.name}, {self.starts_at.astimezone(self.series.tz):%a %d %b %Y %H:%M}"
+        # In the reader's language and date format (the agenda email is built per recipient language).
+        return (
+            f"{self.series.name}, {formats.date_format(self.starts_at.astimezone(self.series.tz), 'DATETIME_FORMAT')}"
+        )
 
     def get_absolute_url(self):
         return reverse("idea-meeting-detail", kwargs={"pk": self.pk})
@@ -277,9 +286,9 @@ class SlotMeeting(models.Model):
 
 
 class AgendaReason(models.TextChoices):
-    NEW = "new", "New since the last slot"
-    TOP = "top", "Top scored"
-    PARKED_DUE = "parked_due", "Parked, date has come"
+    NEW = "new", _("New since the last slot")
+    TOP = "top", _("Top scored")
+    PARKED_DUE = "parked_due", _("Parked, date has come")
 
 
 class AgendaItem(models.Model):
@@ -297,9 +306,9 @@ class AgendaItem(models.Model):
 
 
 class DecisionAction(models.TextChoices):
-    PROPOSE = "propose", "Turn into a proposal"
-    PARK = "park", "Park until a date"
-    DECLINE = "decline", "Decline"
+    PROPOSE = "propose", _("Turn into a proposal")
+    PARK = "park", _("Park until a date")
+    DECLINE = "decline", _("Decline")
 
 
 class SlotDecision(AppendOnlyModel):
@@ -314,7 +323,7 @@ class SlotDecision(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Proposals: who owns the draft experiment.",
+        help_text=_("Proposals: who owns the draft experiment."),
     )
     experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     parked_until = models.DateField(null=True, blank=True)

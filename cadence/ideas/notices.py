@@ -5,7 +5,8 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from approvals.models import Notification
 from approvals.notifications import tell
@@ -34,7 +35,7 @@ def meeting_event(meeting: SlotMeeting, *, description: str = "") -> CalendarEve
     series = meeting.series
     return CalendarEvent(
         uid=meeting_uid(series.pk, meeting.starts_at),
-        summary=f"Ideas slot: {series.name}",
+        summary=_("Ideas slot: %(name)s") % {"name": series.name},
         start=meeting.starts_at,
         end=meeting.ends_at,
         description=description,
@@ -47,17 +48,25 @@ def meeting_event(meeting: SlotMeeting, *, description: str = "") -> CalendarEve
 
 def agenda_text(meeting: SlotMeeting) -> str:
     local = meeting.starts_at.astimezone(meeting.series.tz)
-    lines = [f"Agenda of {meeting.series.name}, {local:%A %d %B %Y %H:%M} ({meeting.series.timezone}):", ""]
+    lines = [
+        _("Agenda of %(name)s, %(when)s (%(timezone)s):")
+        % {"name": meeting.series.name, "when": _when(local), "timezone": meeting.series.timezone},
+        "",
+    ]
     items = list(meeting.agenda.select_related("idea", "idea__touchpoint"))
     for number, item in enumerate(items, 1):
         idea = item.idea
-        score = f"score {idea.score:.1f}" if idea.score is not None else "not rated yet"
+        score = (
+            _("score %(score)s") % {"score": formats.number_format(idea.score, 1)}
+            if idea.score is not None
+            else _("not rated yet")
+        )
         lines.append(
             f"{number}. {idea.title} [{idea.touchpoint.name}; {idea.get_pain_point_display()}; {score}] "
             f"- {item.get_reason_display()}"
         )
     if not items:
-        lines.append("No ideas are waiting: the backlog is empty.")
+        lines.append(_("No ideas are waiting: the backlog is empty."))
     return "\n".join(lines)
 
 
@@ -95,15 +104,15 @@ def agenda_email(meeting: SlotMeeting):
     from django.core.mail import EmailMessage
 
     people = participants(meeting)
-    body = agenda_text(meeting) + f"\n\nMeeting page: {absolute(meeting.get_absolute_url())}"
+    body = agenda_text(meeting) + "\n\n" + _("Meeting page: %(url)s") % {"url": absolute(meeting.get_absolute_url())}
     email = EmailMessage(
-        subject=email_subject("Ideas slot agenda", meeting),
+        subject=email_subject(_("Ideas slot agenda"), meeting),
         body=body,
         to=sorted({u.email for u in people if u.email}),
     )
     invitation = calendar_bytes(
         [meeting_event(meeting, description=agenda_text(meeting))],
-        name=f"Ideas slot: {meeting.series.name}",
+        name=_("Ideas slot: %(name)s") % {"name": meeting.series.name},
         method="REQUEST",
     )
     email.attach("invitation.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
@@ -112,29 +121,38 @@ def agenda_email(meeting: SlotMeeting):
 
 def minutes_text(meeting: SlotMeeting) -> str:
     local = meeting.starts_at.astimezone(meeting.series.tz)
-    lines = [f"Minutes of {meeting.series.name}, {local:%A %d %B %Y %H:%M}", "", "Decisions:"]
+    lines = [
+        _("Minutes of %(name)s, %(when)s") % {"name": meeting.series.name, "when": _when(local)},
+        "",
+        _("Decisions:"),
+    ]
     decisions = list(meeting.decisions.select_related("idea", "owner", "experiment", "decided_by"))
     for d in decisions:
         if d.action == "propose":
-            detail = f"turned into a proposal, owner {_name(d.owner)}"
+            detail = _("turned into a proposal, owner %(owner)s") % {"owner": _name(d.owner)}
             if d.experiment is not None:
-                detail += f" (draft {d.experiment.key})"
+                detail += " " + _("(draft %(key)s)") % {"key": d.experiment.key}
         elif d.action == "park":
-            detail = f"parked until {d.parked_until:%d %b %Y}"
+            detail = _("parked until %(date)s") % {"date": formats.date_format(d.parked_until, "DATE_FORMAT")}
         else:
-            detail = f"declined: {d.reason}"
+            detail = _("declined: %(reason)s") % {"reason": d.reason}
         if d.wip_warning:
-            detail += f" - WIP warning: {d.wip_warning}"
+            detail += " - " + _("WIP warning: %(warning)s") % {"warning": d.wip_warning}
         lines.append(f"- {d.idea.title}: {detail}")
     if not decisions:
-        lines.append("- none")
+        lines.append("- " + _("none"))
     undecided = [
         i.idea.title for i in meeting.agenda.select_related("idea") if i.idea_id not in {d.idea_id for d in decisions}
     ]
     if undecided:
-        lines += ["", "Not decided (stay in the backlog):"] + [f"- {t}" for t in undecided]
-    lines += ["", "Follow-ups:", meeting.follow_ups.strip() or "- none"]
+        lines += ["", _("Not decided (stay in the backlog):")] + [f"- {t}" for t in undecided]
+    lines += ["", _("Follow-ups:"), meeting.follow_ups.strip() or "- " + _("none")]
     return "\n".join(lines)
+
+
+def _when(local) -> str:
+    """A meeting's local start in the reader's language and date format."""
+    return formats.date_format(local, "DATETIME_FORMAT")
 
 
 def _name(user) -> str:

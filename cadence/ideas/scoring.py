@@ -4,6 +4,7 @@ score is the weighted average of its values; an idea's score is the average over
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count
+from django.utils.translation import gettext as _
 
 from cadence.ideas.models import SCORE_MAX, SCORE_MIN, Idea, IdeaRating, ScoringModel
 
@@ -12,28 +13,50 @@ def weighted_score(model: ScoringModel, values: dict) -> float:
     """Validate one rater's values against the model; their weighted average (1-10)."""
     criteria = list(model.criteria.all())
     if not criteria:
-        raise ValidationError({"values": f"The scoring model '{model.name}' has no criteria; add them in the admin."})
+        raise ValidationError(
+            {
+                "values": _("The scoring model “%(model)s” has no criteria; add them in the admin.")
+                % {"model": model.name}
+            }
+        )
     errors = {}
     clean = {}
     for criterion in criteria:
         raw = values.get(criterion.key)
         if raw in (None, ""):
-            errors[criterion.key] = f"{criterion.name}: give a score from {SCORE_MIN} to {SCORE_MAX}."
+            errors[criterion.key] = _("%(criterion)s: give a score from %(low)d to %(high)d.") % {
+                "criterion": criterion.name,
+                "low": SCORE_MIN,
+                "high": SCORE_MAX,
+            }
             continue
         try:
             if isinstance(raw, bool):
                 raise ValueError
             number = int(str(raw).strip())
         except ValueError:
-            errors[criterion.key] = f"{criterion.name}: '{raw}' is not a whole number from {SCORE_MIN} to {SCORE_MAX}."
+            errors[criterion.key] = _("%(criterion)s: “%(value)s” is not a whole number from %(low)d to %(high)d.") % {
+                "criterion": criterion.name,
+                "value": raw,
+                "low": SCORE_MIN,
+                "high": SCORE_MAX,
+            }
             continue
         if not SCORE_MIN <= number <= SCORE_MAX:
-            errors[criterion.key] = f"{criterion.name}: {number} is outside {SCORE_MIN} to {SCORE_MAX}."
+            errors[criterion.key] = _("%(criterion)s: %(value)d is outside %(low)d to %(high)d.") % {
+                "criterion": criterion.name,
+                "value": number,
+                "low": SCORE_MIN,
+                "high": SCORE_MAX,
+            }
             continue
         clean[criterion.key] = number
     unknown = sorted(set(values) - {c.key for c in criteria})
     if unknown:
-        errors["values"] = f"Not criteria of '{model.name}': {', '.join(unknown)}."
+        errors["values"] = _("Not criteria of “%(model)s”: %(keys)s.") % {
+            "model": model.name,
+            "keys": ", ".join(unknown),
+        }
     if errors:
         raise ValidationError(errors)
     values.clear()
@@ -47,10 +70,10 @@ def rate(idea: Idea, rater, values: dict, model: ScoringModel | None = None) -> 
     """Record or replace the rater's rating of the idea, then refresh the idea's score."""
     model = model or ScoringModel.current()
     if model is None:
-        raise ValidationError({"values": "No scoring model is set up; an administrator adds one in the admin."})
+        raise ValidationError({"values": _("No scoring model is set up; an administrator adds one in the admin.")})
     values = dict(values)
     score = weighted_score(model, values)
-    rating, _ = IdeaRating.objects.update_or_create(
+    rating, _created = IdeaRating.objects.update_or_create(
         idea=idea, rater=rater, defaults={"model": model, "values": values, "score": score}
     )
     refresh_score(idea)

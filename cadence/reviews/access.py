@@ -43,14 +43,14 @@ def get_meeting_for(user, pk) -> ReviewMeeting:
     try:
         return visible_meetings(user).get(pk=pk)
     except (ReviewMeeting.DoesNotExist, ValueError):
-        raise Http404("No such review meeting.") from None
+        raise Http404(_("No such review meeting.")) from None
 
 
 def get_item_for(user, pk) -> AgendaItem:
     try:
         item = AgendaItem.objects.select_related("meeting__series", "experiment", "standard").get(pk=pk)
     except (AgendaItem.DoesNotExist, ValueError):
-        raise Http404("No such agenda item.") from None
+        raise Http404(_("No such agenda item.")) from None
     get_meeting_for(user, item.meeting_id)
     return item
 

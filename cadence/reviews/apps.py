@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "cadence.reviews"
     label = "reviews"
-    verbose_name = "Monthly promotion review"
+    verbose_name = _("Monthly promotion review")
 
     def ready(self):
         from django.db.models.signals import post_save

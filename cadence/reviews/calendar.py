@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cadence.calendar_events import CalendarEvent
 from cadence.reviews.models import ReviewMeeting, ReviewSeries
@@ -37,7 +38,7 @@ def calendar_events(user, since: dt.datetime, until: dt.datetime) -> list[Calend
                     location=series.location,
                     organizer_email=series.chair.email,
                     attendee_emails=emails,
-                    description=f"Monthly promotion review ({series.rule_label}).",
+                    description=_("Monthly promotion review (%(rule)s).") % {"rule": series.rule_label},
                 ),
             )
     return sorted(events.values(), key=lambda e: (e.start, e.uid))

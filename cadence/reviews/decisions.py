@@ -7,7 +7,7 @@ new version). When votes and decisions are allowed is in access.py."""
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cadence.reviews import access
@@ -48,14 +48,18 @@ def cast_vote(item: AgendaItem, user, choice: str, comment: str = "") -> Vote:
     if refusal:
         raise ReviewRefusal(refusal, status_code=refusal.status_code)
     if choice not in Vote.Choice.values:
-        raise ReviewRefusal(f"Choose one of: {', '.join(Vote.Choice.values)}.", field="choice")
+        raise ReviewRefusal(
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Vote.Choice.values)}, field="choice"
+        )
     try:
         with transaction.atomic():
             return Vote.objects.create(
                 item=item, voter=user, choice=choice, comment=(comment or "").strip(), created_at=timezone.now()
             )
     except IntegrityError:  # two submits at once: the unique constraint keeps one
-        raise ReviewRefusal("You have already voted on this item; a vote is recorded once.", status_code=409) from None
+        raise ReviewRefusal(
+            _("You have already voted on this item; a vote is recorded once."), status_code=409
+        ) from None
 
 
 def decide(
@@ -75,12 +79,14 @@ def decide(
         raise ReviewRefusal(refusal, status_code=refusal.status_code)
     allowed = EXPERIMENT_DECISIONS if item.kind == AgendaItem.Kind.EXPERIMENT else STANDARD_DECISIONS
     if kind not in allowed:
-        raise ReviewRefusal(f"For this item choose one of: {', '.join(allowed)}.", field="decision")
+        raise ReviewRefusal(
+            _("For this item choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}, field="decision"
+        )
     statement = (statement or "").strip()
     if kind in (Decision.Kind.PROMOTE, Decision.Kind.REVISE) and not statement:
-        raise ReviewRefusal("Write the standard's statement: the practice people should follow.", field="statement")
+        raise ReviewRefusal(_("Write the standard's statement: the practice people should follow."), field="statement")
     if kind == Decision.Kind.PROMOTE and (keeper is None or not roles.has_role(keeper, roles.STANDARDS_KEEPER)):
-        raise ReviewRefusal("Choose the standards keeper who will own the standard.", field="keeper")
+        raise ReviewRefusal(_("Choose the standards keeper who will own the standard."), field="keeper")
     lesson = (lesson or "").strip()
     if lesson and kind not in LESSON_DECISIONS:
         raise ReviewRefusal(
@@ -89,13 +95,13 @@ def decide(
     if len(lesson) > LESSON_MAX_CHARS:
         raise ReviewRefusal(_("A lesson is at most %(n)d characters.") % {"n": LESSON_MAX_CHARS}, field="lesson")
     if rereview is not None and rereview <= timezone.localdate():
-        raise ReviewRefusal("The re-review date must be in the future.", field="rereview_date")
+        raise ReviewRefusal(_("The re-review date must be in the future."), field="rereview_date")
     url = item.meeting.get_absolute_url()
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
         if locked.decided:
             raise ReviewRefusal(
-                "This item is decided already; decisions are final and kept as they are.", status_code=409
+                _("This item is decided already; decisions are final and kept as they are."), status_code=409
             )
         made = {}
         if kind == Decision.Kind.PROMOTE:
@@ -143,8 +149,12 @@ def _promote(decision: Decision, item: AgendaItem, user) -> ExperimentEvent:
             item.experiment,
             "promote",
             None,
-            reason=f"Promoted to standard {decision.standard.code} by the review of {item.meeting.starts_at:%d %b %Y} "
-            f"(decided by {who}).",
+            reason=_("Promoted to standard %(code)s by the review of %(date)s (decided by %(who)s).")
+            % {
+                "code": decision.standard.code,
+                "date": formats.date_format(timezone.localtime(item.meeting.starts_at), "DATE_FORMAT"),
+                "who": who,
+            },
         )
     except lifecycle.TransitionError as exc:
         raise ReviewRefusal(exc.message, status_code=exc.status_code) from exc

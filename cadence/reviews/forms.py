@@ -3,13 +3,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cadence.form_style import PagarFormStyle
 from cadence.reviews.models import EXPERIMENT_DECISIONS, STANDARD_DECISIONS, AgendaItem, Decision, Vote
 from experiments import roles
 
 
-class VoteForm(forms.Form):
-    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect, label="Your vote")
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+class VoteForm(PagarFormStyle, forms.Form):
+    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect, label=_("Your vote"))
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment"))
 
 
 def keepers():
@@ -20,21 +21,22 @@ def keepers():
     )
 
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(widget=forms.RadioSelect)
+class DecisionForm(PagarFormStyle, forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     statement = forms.CharField(
         required=False,
+        label=_("Statement"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The practice people should follow (promote, revise).",
+        help_text=_("The practice people should follow (promote, revise)."),
     )
-    keeper = forms.ModelChoiceField(queryset=None, required=False, label="Standards keeper (owner)")
+    keeper = forms.ModelChoiceField(queryset=None, required=False, label=_("Standards keeper (owner)"))
     rereview_date = forms.DateField(
         required=False,
-        label="Re-review date",
+        label=_("Re-review date"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty: 12 months from today.",
+        help_text=_("Empty: 12 months from today."),
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note for the minutes")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note for the minutes"))
     lesson = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -47,6 +49,7 @@ class DecisionForm(forms.Form):
         kinds = EXPERIMENT_DECISIONS if item.kind == AgendaItem.Kind.EXPERIMENT else STANDARD_DECISIONS
         self.fields["decision"].choices = [(k.value, Decision.Kind(k).label) for k in kinds]
         self.fields["keeper"].queryset = keepers()
+        self.fields["keeper"].empty_label = _("Choose the keeper")
         self.fields["keeper"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         if keeper_choices is not None:
             self.fields["keeper"].choices = keeper_choices  # a page of items lists the keepers once
@@ -60,7 +63,7 @@ class DecisionForm(forms.Form):
             )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PagarFormStyle, forms.Form):
     """The chair marks board members present (those who vote count as present anyway)."""
 
     members = forms.ModelMultipleChoiceField(

@@ -3,13 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cadence.reviews import access
 from cadence.reviews.decisions import tally
 from experiments.csv_export import csv_text
 
+# Column keys, not prose: scripts and spreadsheets read them by name in every language.
 CSV_HEADER = [
     "item",
     "kind",
@@ -39,9 +40,9 @@ def _result(decision) -> str:
     if decision is None:
         return ""
     if decision.standard_id:
-        return f"standard {decision.standard.code}"
+        return _("standard %(code)s") % {"code": decision.standard.code}
     if decision.rerun_id:
-        return f"draft {decision.rerun.key}"
+        return _("draft %(key)s") % {"key": decision.rerun.key}
     return ""
 
 
@@ -73,47 +74,62 @@ def minutes_rows(meeting) -> list[list[str]]:
 
 
 def _tally_text(counts: dict) -> str:
-    return f"{counts.get('for', 0)} for, {counts.get('against', 0)} against, {counts.get('abstain', 0)} abstain"
+    return _("%(votes_for)d for, %(against)d against, %(abstain)d abstain") % {
+        "votes_for": counts.get("for", 0),
+        "against": counts.get("against", 0),
+        "abstain": counts.get("abstain", 0),
+    }
 
 
 def minutes_markdown(meeting) -> str:
     local = timezone.localtime(meeting.starts_at)
     lines = [
-        f"# Minutes: {meeting.series.name}, {local:%d %B %Y %H:%M}",
+        "# "
+        + _("Minutes: %(name)s, %(when)s")
+        % {"name": meeting.series.name, "when": formats.date_format(local, "DATETIME_FORMAT")},
         "",
-        f"Chair: {_name(meeting.series.chair)}  ",
-        f"Board: {', '.join(_name(u) for u in meeting.series.members.all())}",
+        _("Chair: %(name)s") % {"name": _name(meeting.series.chair)} + "  ",
+        _("Board: %(names)s") % {"names": ", ".join(_name(u) for u in meeting.series.members.all())},
         "",
     ]
     summary = meeting.summary or {}
     if summary:
         median_days = summary.get("median_days_to_decision")
         lines += [
-            "## Programme since the last review",
+            "## " + _("Programme since the last review"),
             "",
-            f"Run {summary.get('run', 0)}, won {summary.get('won', 0)}, lost {summary.get('lost', 0)}, "
-            f"stopped {summary.get('stopped', 0)}; median days from submit to decision: "
-            f"{median_days if median_days is not None else 'n/a'}.",
+            _(
+                "Run %(run)d, won %(won)d, lost %(lost)d, stopped %(stopped)d; "
+                "median days from submit to decision: %(median)s."
+            )
+            % {
+                "run": summary.get("run", 0),
+                "won": summary.get("won", 0),
+                "lost": summary.get("lost", 0),
+                "stopped": summary.get("stopped", 0),
+                "median": median_days if median_days is not None else _("n/a"),
+            },
             "",
         ]
     lines += _learned_markdown(summary.get("learned", []))
-    lines += ["## Decisions", ""]
+    lines += ["## " + _("Decisions"), ""]
     for number, item in enumerate(_items(meeting), start=1):
         decision = item.decided
-        verdict = decision.get_kind_display() if decision else "Not decided"
+        verdict = decision.get_kind_display() if decision else _("Not decided")
         lines.append(f"### {number}. {item.subject_label}")
         lines.append(
             f"**{verdict}**"
             + (f" ({_result(decision)})" if _result(decision) else "")
-            + f" — votes: {_tally_text(decision.tally if decision else tally(item))}"
+            + " — "
+            + _("votes: %(tally)s") % {"tally": _tally_text(decision.tally if decision else tally(item))}
         )
         if decision and decision.note:
-            lines.append(f"Note: {decision.note}")
+            lines.append(_("Note: %(note)s") % {"note": decision.note})
         for vote in item.votes.all():
             lines.append(f"- {_name(vote.voter)}: {vote.choice}" + (f" — {vote.comment}" if vote.comment else ""))
         lines.append("")
     if not meeting.items.exists():
-        lines.append("Nothing was on the agenda.")
+        lines.append(_("Nothing was on the agenda."))
     return "\n".join(lines) + "\n"
 
 

@@ -8,19 +8,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cadence.standards.models import Standard
 from experiments.models import Experiment
 from experiments.models.append_only import AppendOnlyModel
 
 WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
 ]
 
 
@@ -28,7 +30,9 @@ def validate_timezone(value):
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"'{value}' is not a time zone name; use one like Europe/Amsterdam or UTC.") from None
+        raise ValidationError(
+            _("'%(value)s' is not a time zone name; use one like Asia/Jakarta or UTC."), params={"value": value}
+        ) from None
 
 
 class ReviewSeries(models.Model):
@@ -37,36 +41,37 @@ class ReviewSeries(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text="Meets on this day each month (1-28). Or leave empty and choose a weekday.",
+        help_text=_("Meets on this day each month (1-28). Or leave empty and choose a weekday."),
     )
     first_weekday = models.PositiveSmallIntegerField(
         "or the first",
         null=True,
         blank=True,
         choices=WEEKDAYS,
-        help_text="Meets on the first such weekday of each month.",
+        help_text=_("Meets on the first such weekday of each month."),
     )
-    time = models.TimeField(help_text="Local time in the series' time zone.")
+    time = models.TimeField(help_text=_("Local time in the series' time zone."))
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     duration_minutes = models.PositiveSmallIntegerField(
         default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
     )
     agenda_days_before = models.PositiveSmallIntegerField(
-        default=3, validators=[MaxValueValidator(14)], help_text="Build and send the agenda this many days before."
+        default=3, validators=[MaxValueValidator(14)], help_text=_("Build and send the agenda this many days before.")
     )
     location = models.CharField(max_length=200, blank=True)
     quorum = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
-        help_text="Board members who must be present (voted on any item, or marked present by the chair) "
-        "for a decision.",
+        help_text=_(
+            "Board members who must be present (voted on any item, or marked present by the chair) for a decision."
+        ),
     )
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_review_series")
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="review_series", help_text="The board.")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="review_series", help_text=_("The board."))
     active = models.BooleanField(default=True)
 
     class Meta:
-        verbose_name_plural = "review series"
+        verbose_name_plural = _("review series")
 
     def __str__(self):
         return self.name
@@ -74,14 +79,14 @@ class ReviewSeries(models.Model):
     def clean(self):
         if (self.day_of_month is None) == (self.first_weekday is None):
             raise ValidationError(
-                {"day_of_month": "Choose either a day of the month or a first weekday (one of the two)."}
+                {"day_of_month": _("Choose either a day of the month or a first weekday (one of the two).")}
             )
 
     @property
     def rule_label(self) -> str:
         if self.day_of_month:
-            return f"day {self.day_of_month} of each month"
-        return f"first {dict(WEEKDAYS)[self.first_weekday]} of each month"
+            return gettext("day %(day)s of each month") % {"day": self.day_of_month}
+        return gettext("first %(weekday)s of each month") % {"weekday": dict(WEEKDAYS)[self.first_weekday]}
 
     @property
     def periodic_task_name(self) -> str:
@@ -95,11 +100,11 @@ class ReviewMeeting(models.Model):
     agenda_built_at = models.DateTimeField(null=True, blank=True)
     agenda_sent_at = models.DateTimeField(null=True, blank=True)
     since = models.DateTimeField(
-        null=True, blank=True, help_text="The previous review's start: the agenda covers what happened after it."
+        null=True, blank=True, help_text=_("The previous review's start: the agenda covers what happened after it.")
     )
-    summary = models.JSONField(default=dict, blank=True, help_text="Programme summary since the last review.")
+    summary = models.JSONField(default=dict, blank=True, help_text=_("Programme summary since the last review."))
     opened_early_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the chair opened decisions before the start."
+        null=True, blank=True, help_text=_("When the chair opened decisions before the start.")
     )
     opened_early_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -129,13 +134,13 @@ class Attendance(AppendOnlyModel):
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="present_once_per_meeting")]
 
 
-REASON_LABELS = {"won": "Won", "rereview_due": "Re-review due", "contradicted": "Contradicted"}
+REASON_LABELS = {"won": _("Won"), "rereview_due": _("Re-review due"), "contradicted": _("Contradicted")}
 
 
 class AgendaItem(models.Model):
     class Kind(models.TextChoices):
-        EXPERIMENT = "experiment", "Experiment to promote"
-        STANDARD = "standard", "Standard to review"
+        EXPERIMENT = "experiment", _("Experiment to promote")
+        STANDARD = "standard", _("Standard to review")
 
     meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -144,7 +149,7 @@ class AgendaItem(models.Model):
     )
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, null=True, blank=True, related_name="review_items")
     reasons = models.JSONField(
-        default=list, help_text='Why it is on the agenda: "won", "rereview_due", "contradicted".'
+        default=list, help_text=_('Why it is on the agenda: "won", "rereview_due", "contradicted".')
     )
     evidence = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -161,7 +166,7 @@ class AgendaItem(models.Model):
 
     @property
     def reason_labels(self) -> list[str]:
-        return [REASON_LABELS.get(r, r) for r in self.reasons]
+        return [str(REASON_LABELS.get(r, r)) for r in self.reasons]
 
     @property
     def reason_chips(self) -> list[tuple[str, str]]:
@@ -184,9 +189,9 @@ class AgendaItem(models.Model):
 
 class Vote(AppendOnlyModel):
     class Choice(models.TextChoices):
-        FOR = "for", "For"
-        AGAINST = "against", "Against"
-        ABSTAIN = "abstain", "Abstain"
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        ABSTAIN = "abstain", _("Abstain")
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_votes")
@@ -201,25 +206,25 @@ class Vote(AppendOnlyModel):
 
 class Decision(AppendOnlyModel):
     class Kind(models.TextChoices):
-        PROMOTE = "promote", "Promote to a standard"
-        RERUN = "rerun", "Ask for more evidence (rerun)"
-        DECLINE = "decline", "Decline"
-        KEEP = "keep", "Keep"
-        REVISE = "revise", "Revise"
-        RETIRE = "retire", "Retire"
+        PROMOTE = "promote", _("Promote to a standard")
+        RERUN = "rerun", _("Ask for more evidence (rerun)")
+        DECLINE = "decline", _("Decline")
+        KEEP = "keep", _("Keep")
+        REVISE = "revise", _("Revise")
+        RETIRE = "retire", _("Retire")
 
     item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="decision")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_decisions")
     note = models.TextField(blank=True)
-    tally = models.JSONField(default=dict, help_text="Votes for / against / abstain when decided.")
+    tally = models.JSONField(default=dict, help_text=_("Votes for / against / abstain when decided."))
     standard = models.ForeignKey(
         Standard,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The standard created or changed.",
+        help_text=_("The standard created or changed."),
     )
     rerun = models.ForeignKey(
         Experiment,
@@ -227,7 +232,7 @@ class Decision(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The draft copy made for more evidence.",
+        help_text=_("The draft copy made for more evidence."),
     )
     created_at = models.DateTimeField()
 

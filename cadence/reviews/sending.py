@@ -3,7 +3,9 @@
 import zoneinfo
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cadence.calendar_events import CalendarEvent
 from cadence.reviews.models import ReviewMeeting
@@ -29,7 +31,8 @@ def meeting_event(meeting: ReviewMeeting) -> CalendarEvent:
         summary=series.name,
         start=meeting.starts_at,
         end=meeting.ends_at,
-        description=f"{count} item{'s' if count != 1 else ''} on the agenda.",
+        description=ngettext("%(count)d item on the agenda.", "%(count)d items on the agenda.", count)
+        % {"count": count},
         url=meeting.get_absolute_url(),
         location=series.location,
         organizer_email=series.chair.email,
@@ -38,14 +41,15 @@ def meeting_event(meeting: ReviewMeeting) -> CalendarEvent:
 
 
 def agenda_text(meeting: ReviewMeeting) -> str:
-    lines = [f"{meeting.series.name}, {timezone.localtime(meeting.starts_at):%A %d %B %Y %H:%M}", ""]
+    when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    lines = [f"{meeting.series.name}, {when}", ""]
     for number, item in enumerate(meeting.items.select_related("experiment", "standard"), start=1):
         lines.append(f"{number}. {item.subject_label} ({', '.join(item.reasons)})")
     if not meeting.items.exists():
-        lines.append("Nothing to decide this month.")
+        lines.append(_("Nothing to decide this month."))
     responses = (meeting.summary or {}).get("open_responses") or []  # cadence.duties, frozen with the agenda
     if responses:
-        lines += ["", "Open responses:"]
+        lines += ["", _("Open responses:")]
         lines += [f"- {r['kind']}: {r['title']} ({r['experiment']}), {r['owner']}" for r in responses]
     return "\n".join(lines)
 
@@ -80,14 +84,12 @@ def send_agenda(meeting: ReviewMeeting) -> bool:
 def invitation_email(meeting: ReviewMeeting):
     from django.core.mail import EmailMessage
 
-    from django.utils.translation import gettext as _
-
     from cadence.ics import calendar_bytes
     from mailing.links import absolute
 
     recipients = sorted({u.email for u in attendees(meeting) if u.email})
     message = EmailMessage(
-        subject=email_subject("Agenda and invitation", meeting.series.name),
+        subject=email_subject(_("Agenda and invitation"), meeting.series.name),
         body=agenda_text(meeting) + "\n\n" + _("Vote here: %(url)s") % {"url": absolute(meeting.get_absolute_url())},
         to=recipients,
     )

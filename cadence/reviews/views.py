@@ -97,9 +97,9 @@ def review_meeting(request, pk):
 def review_build_agenda(request, pk):
     meeting = access.get_meeting_for(request.user, pk)
     if not access.is_chair(request.user, meeting):
-        raise PermissionDenied("Only the chair of the review builds its agenda.")
+        raise PermissionDenied(_("Only the chair of the review builds its agenda."))
     build_agenda(meeting)
-    messages.success(request, "Agenda built from the programme as it stands now.")
+    messages.success(request, _("Agenda built from the programme as it stands now."))
     return redirect(meeting)
 
 
@@ -150,7 +150,7 @@ def review_vote(request, pk):
             form.add_error(refusal.field or None, refusal.message)
             status = refusal.status_code
         else:
-            messages.success(request, f"Your vote on {item.subject_label} is recorded.")
+            messages.success(request, _("Your vote on %(item)s is recorded.") % {"item": item.subject_label})
             return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
     return render_meeting(request, item.meeting, (item.pk, "vote", form), status=status)
 
@@ -193,10 +193,13 @@ def review_decide(request, pk):
 
 def _decided_message(decision, item) -> str:
     if decision.kind == Decision.Kind.PROMOTE:
-        return f"Promoted: {decision.standard.code} is in the standards catalogue."
+        return _("Promoted: %(code)s is in the standards catalogue.") % {"code": decision.standard.code}
     if decision.kind == Decision.Kind.RERUN:
-        return (
-            f"More evidence asked: draft {decision.rerun.key} created for "
-            f"{decision.rerun.owner.get_full_name() or decision.rerun.owner}."
-        )
-    return f"Decision recorded for {item.subject_label}: {decision.get_kind_display().lower()}."
+        return _("More evidence asked: draft %(key)s created for %(owner)s.") % {
+            "key": decision.rerun.key,
+            "owner": decision.rerun.owner.get_full_name() or decision.rerun.owner,
+        }
+    return _("Decision recorded for %(item)s: %(decision)s.") % {
+        "item": item.subject_label,
+        "decision": decision.get_kind_display().lower(),
+    }

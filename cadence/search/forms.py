@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cadence.form_style import PagarFormStyle
 from cadence.search.engine import EXPERIMENT, IDEA, KINDS, MINUTES, STANDARD, Filters
 from experiments.filters import NO_OUTCOME
 from experiments.models import Metric, Outcome, Touchpoint
@@ -16,17 +17,25 @@ KIND_LABELS = {
 OUTCOME_CHOICES = [*Outcome.choices, (NO_OUTCOME, _("No outcome yet"))]
 
 
-class SearchForm(forms.Form):
+class SearchForm(PagarFormStyle, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         max_length=200,
         help_text=_('Words to find, e.g. delivery SMS. On PostgreSQL: "quoted phrases", or, -word.'),
     )
     touchpoint = forms.ModelChoiceField(
-        Touchpoint.objects.order_by("name"), to_field_name="key", required=False, label=_("Touchpoint")
+        Touchpoint.objects.order_by("name"),
+        to_field_name="key",
+        required=False,
+        label=_("Touchpoint"),
+        empty_label=_("Any touchpoint"),
     )
     metric = forms.ModelChoiceField(
-        Metric.objects.order_by("name"), to_field_name="key", required=False, label=_("Metric")
+        Metric.objects.order_by("name"),
+        to_field_name="key",
+        required=False,
+        label=_("Metric"),
+        empty_label=_("Any metric"),
     )
     outcome = forms.MultipleChoiceField(
         choices=OUTCOME_CHOICES,

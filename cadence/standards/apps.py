@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StandardsConfig(AppConfig):
     name = "cadence.standards"
     label = "standards"
-    verbose_name = "Standards catalogue"
+    verbose_name = _("Standards catalogue")
 
     def ready(self):
         from django.db.models.signals import post_save

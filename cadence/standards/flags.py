@@ -2,6 +2,7 @@
 next promotion review. Hooked on ExperimentEvent's post_save (apps.StandardsConfig.ready)."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cadence.standards.models import Contradiction, Standard, StandardVersion
 from cadence.standards.relevance import segments_overlap
@@ -33,7 +34,7 @@ def flag_contradictions(event: ExperimentEvent) -> list[Contradiction]:
     from cadence.standards.services import _record
 
     experiment = event.experiment
-    reason = "stopped" if event.to_status == Status.STOPPED else "concluded as lost"
+    reason = _("stopped") if event.to_status == Status.STOPPED else _("concluded as lost")
     flagged = []
     with transaction.atomic():
         for standard in standards_on_scope(experiment):

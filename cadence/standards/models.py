@@ -38,21 +38,25 @@ class StandardQuerySet(models.QuerySet):
 
 class Standard(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        UNDER_REVIEW = "under_review", "Under review"
-        RETIRED = "retired", "Retired"
+        ACTIVE = "active", _("Active")
+        UNDER_REVIEW = "under_review", _("Under review")
+        RETIRED = "retired", _("Retired")
 
-    statement = models.TextField(help_text="The practice, as people should follow it.")
+    statement = models.TextField(help_text=_("The practice, as people should follow it."))
     touchpoints = models.ManyToManyField(Touchpoint, related_name="standards")
-    segments = models.ManyToManyField(Segment, blank=True, related_name="standards", help_text="Empty: all customers.")
+    segments = models.ManyToManyField(
+        Segment, blank=True, related_name="standards", help_text=_("Empty: all customers.")
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="kept_standards",
-        help_text="The standards keeper who looks after it.",
+        help_text=_("The standards keeper who looks after it."),
     )
     supporting_experiments = models.ManyToManyField(Experiment, blank=True, related_name="supported_standards")
-    evidence = models.JSONField(default=dict, help_text="Evidence snapshot at promotion (cadence.standards.evidence).")
+    evidence = models.JSONField(
+        default=dict, help_text=_("Evidence snapshot at promotion (cadence.standards.evidence).")
+    )
     effective_date = models.DateField()
     rereview_date = models.DateField("re-review date")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
@@ -112,14 +116,14 @@ class StandardVersion(AppendOnlyModel):
     """What the standard was after each change, and who changed it why."""
 
     class Change(models.TextChoices):
-        CREATED = "created", "Promoted from an experiment"
-        KEPT = "kept", "Kept after review"
-        REVISED = "revised", "Revised after review"
-        RETIRED = "retired", "Retired after review"
-        FLAGGED = "flagged", "Flagged: contradicted"
+        CREATED = "created", _("Promoted from an experiment")
+        KEPT = "kept", _("Kept after review")
+        REVISED = "revised", _("Revised after review")
+        RETIRED = "retired", _("Retired after review")
+        FLAGGED = "flagged", _("Flagged: contradicted")
 
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(help_text="The standard's version after this change.")
+    number = models.PositiveIntegerField(help_text=_("The standard's version after this change."))
     change = models.CharField(max_length=20, choices=Change.choices)
     statement = models.TextField()
     status = models.CharField(max_length=20, choices=Standard.Status.choices)
@@ -132,9 +136,9 @@ class StandardVersion(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty when Pagar itself recorded it.",
+        help_text=_("Empty when Pagar itself recorded it."),
     )
-    source_url = models.CharField(max_length=300, blank=True, help_text="The review meeting that decided it.")
+    source_url = models.CharField(max_length=300, blank=True, help_text=_("The review meeting that decided it."))
     created_at = models.DateTimeField()
 
     class Meta:

@@ -81,35 +81,72 @@ def relevant_standards(scope: Scope, *, experiment=None) -> list[Relevant]:
     experiment: the proposal itself, when saved: its declared re-tests count, and the standards it
     supports are left out (a standard does not bear on its own evidence).
     """
-    if not (scope.touchpoints or scope.metrics):
-        return []
-    declared = set()
-    if experiment is not None and experiment.pk:
-        declared = set(
-            Citation.objects.filter(experiment=experiment, kind=Citation.Kind.RETESTS).values_list(
-                "standard_id", flat=True
+    return relevant_standards_many([(scope, experiment)])[0]
+
+
+def _per_experiment(pairs) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for experiment_id, standard_id in pairs:
+        found.setdefault(experiment_id, set()).add(standard_id)
+    return found
+
+
+def relevant_standards_many(asked: list[tuple[Scope, object]]) -> list[list[Relevant]]:
+    """`relevant_standards` for many (scope, experiment or None) at once, in the same few queries
+    whatever their number (the approver's inbox asks for a page of proposals)."""
+    asked = [(scope, experiment) for scope, experiment in asked]
+    wanted = [(scope, experiment) for scope, experiment in asked if scope.touchpoints or scope.metrics]
+    if not wanted:
+        return [[] for _ in asked]
+    saved = [experiment.pk for _scope, experiment in wanted if experiment is not None and experiment.pk]
+    declared: dict[int, set[int]] = {}
+    supports: dict[int, set[int]] = {}
+    if saved:
+        declared = _per_experiment(
+            Citation.objects.filter(experiment_id__in=saved, kind=Citation.Kind.RETESTS).values_list(
+                "experiment_id", "standard_id"
             )
         )
-    # Only standards that could bear on the scope are loaded (the rule below decides which do):
+        supports = _per_experiment(
+            Standard.supporting_experiments.through.objects.filter(experiment_id__in=saved).values_list(
+                "experiment_id", "standard_id"
+            )
+        )
+    touchpoints = set().union(*(scope.touchpoints for scope, _e in wanted))
+    metrics = set().union(*(scope.metrics for scope, _e in wanted))
+    # Only standards that could bear on some scope are loaded (the rule below decides which do):
     # the catalogue may hold hundreds, and a page may ask for many proposals.
-    on_touchpoints = Standard.touchpoints.through.objects.filter(touchpoint__key__in=scope.touchpoints)
-    proven_on_metrics = ExperimentMetric.objects.filter(role=MetricRole.SUCCESS, metric__key__in=scope.metrics)
+    on_touchpoints = Standard.touchpoints.through.objects.filter(touchpoint__key__in=touchpoints)
+    proven_on_metrics = ExperimentMetric.objects.filter(role=MetricRole.SUCCESS, metric__key__in=metrics)
     near = (
         Q(pk__in=on_touchpoints.values("standard_id"))
         | Q(pk__in=proven_on_metrics.values("experiment__supported_standards"))
-        | Q(pk__in=declared)
+        | Q(pk__in=set().union(*declared.values()))
     )
     candidates = list(
         Standard.objects.in_force()
         .filter(near)
-        .exclude(**({"supporting_experiments": experiment} if experiment is not None and experiment.pk else {}))
         .prefetch_related("touchpoints", "segments")
         .select_related("owner")
         .order_by("pk")
     )
     proven = proven_metrics(candidates)
+    answers = []
+    for scope, experiment in asked:
+        if not (scope.touchpoints or scope.metrics):
+            answers.append([])
+            continue
+        pk = experiment.pk if experiment is not None else None
+        answers.append(_relevant_in(scope, candidates, proven, declared.get(pk, set()), supports.get(pk, set())))
+    return answers
+
+
+def _relevant_in(scope: Scope, candidates, proven, declared: set[int], supported: set[int]) -> list[Relevant]:
+    """THE rule: which of the loaded candidates bear on `scope`, and how."""
     found = []
     for standard in candidates:
+        if standard.pk in supported:
+            continue
         shared_tps = [t.name for t in standard.touchpoints.all() if t.key in scope.touchpoints]
         shared_metrics = [name for key, name in proven[standard.pk].items() if key in scope.metrics]
         if not (shared_tps or shared_metrics or standard.pk in declared):
@@ -131,6 +168,14 @@ def relevant_standards(scope: Scope, *, experiment=None) -> list[Relevant]:
 
 def relevant_to_experiment(experiment) -> list[Relevant]:
     return relevant_standards(Scope.of_experiment(experiment), experiment=experiment)
+
+
+def relevant_to_experiments(experiments) -> dict[int, list[Relevant]]:
+    """`relevant_to_experiment` for a page of experiments (prefetch their touchpoints, segments and
+    metrics__metric first, or each costs its own queries)."""
+    experiments = list(experiments)
+    answers = relevant_standards_many([(Scope.of_experiment(e), e) for e in experiments])
+    return {experiment.pk: answer for experiment, answer in zip(experiments, answers, strict=True)}
 
 
 def relevant_to_idea(idea) -> list[Relevant]:

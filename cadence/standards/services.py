@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cadence.standards.evidence import evidence_snapshot
 from cadence.standards.models import Standard, StandardVersion, default_rereview
@@ -50,7 +51,11 @@ def create_from_experiment(
     standard.segments.set(experiment.segments.all())
     standard.supporting_experiments.add(experiment)
     _record(
-        standard, StandardVersion.Change.CREATED, actor, note=f"Promoted from {experiment.key}.", source_url=source_url
+        standard,
+        StandardVersion.Change.CREATED,
+        actor,
+        note=_("Promoted from %(key)s.") % {"key": experiment.key},
+        source_url=source_url,
     )
     return standard
 

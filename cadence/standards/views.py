@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from cadence.standards.filters import StandardFilter
 from cadence.standards.models import Standard
@@ -21,8 +22,8 @@ def catalogue_queryset():
 @login_required
 def standard_list(request):
     standard_filter = StandardFilter(request.GET or None, queryset=catalogue_queryset())
-    standard_filter.form.fields["q"].widget.attrs["placeholder"] = "Words in the statement"
-    standard_filter.form.fields["touchpoint"].label = "Touchpoint"
+    standard_filter.form.fields["q"].widget.attrs["placeholder"] = _("Words in the statement")
+    standard_filter.form.fields["touchpoint"].label = _("Touchpoint")
     standard_filter.form.label_suffix = ""
     page = Paginator(standard_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -41,7 +42,7 @@ def standard_detail(request, pk):
     try:
         standard = catalogue_queryset().get(pk=pk)
     except Standard.DoesNotExist:
-        raise Http404("No such standard.") from None
+        raise Http404(_("No such standard.")) from None
     visible = access.visible_experiments(request.user)
     return render(
         request,

@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_noop as N_
 
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
@@ -658,21 +659,29 @@ class Light:
     reason: str
 
 
+# Problems first: the board's order of the colours (experiments.live.board ranks in SQL with it).
+LIGHT_RANK = {"red": 0, "amber": 1, "green": 2}
+
+
 def light(experiment: Experiment, latest: Check | None, fresh: Freshness) -> Light:
     """Red: a check stopped it; amber: running without current data or after a failed check;
-    green: running, the checks say continue (or have not run yet) and data is fresh."""
+    green: running, the checks say continue (or have not run yet) and data is fresh.
+    experiments.live.board.with_light_rank is the same rule in SQL (a test proves they agree)."""
     if experiment.status == Status.STOPPED:
-        return Light("red", "Stopped", "By a check")
+        return Light("red", _("Stopped"), _("By a check"))
+    attention = _("Needs attention")
     if fresh.no_data:
-        return Light("amber", "Needs attention", "No data yet")
+        return Light("amber", attention, _("No data yet"))
     if fresh.stale:
-        return Light("amber", "Needs attention", f"No new data for {timesince(fresh.newest, fresh.now, depth=1)}")
+        since = timesince(fresh.newest, fresh.now, depth=1)
+        return Light("amber", attention, _("No new data for %(duration)s") % {"duration": since})
     if latest is not None and latest.action == Check.Action.ERROR:
-        return Light("amber", "Needs attention", "The last check could not run")
+        return Light("amber", attention, _("The last check could not run"))
+    on_track = _("On track")
     if latest is not None and latest.action != Check.Action.CONTINUE:
-        return Light("green", "On track", "Restarted, next check pending")  # running after a stop: restarted
+        return Light("green", on_track, _("Restarted, next check pending"))  # running after a stop: restarted
     return Light(
-        "green", "On track", "Data fresh, checks say continue" if latest else "Data fresh, first check pending"
+        "green", on_track, _("Data fresh, checks say continue") if latest else _("Data fresh, first check pending")
     )
 
 
@@ -695,12 +704,17 @@ def board_row(experiment: Experiment, latest: Check | None, fresh: Freshness, *,
     lamp = light(experiment, latest, fresh)
     if experiment.status == Status.RUNNING:
         left = days_left(experiment, today)
-        when_text = f"{left} day{'s' if left != 1 else ''} left" if left else "Last day"
+        when_text = (
+            ngettext("%(count)d day left", "%(count)d days left", left) % {"count": left} if left else _("Last day")
+        )
+    elif latest:
+        when_text = _("Stopped %(date)s") % {"date": on_day(timezone.localdate(latest.created_at))}
     else:
-        when_text = f"Stopped {on_day(timezone.localdate(latest.created_at))}" if latest else "Stopped"
-    sentence = latest.sentence if latest else "No check has run yet."
-    rank = {"red": 0, "amber": 1, "green": 2}[lamp.colour]
-    return BoardRow(experiment, lamp, when_text, sentence, (rank, experiment.planned_end, experiment.pk))
+        when_text = _("Stopped")
+    sentence = latest.sentence if latest else _("No check has run yet.")
+    return BoardRow(
+        experiment, lamp, when_text, sentence, (LIGHT_RANK[lamp.colour], experiment.planned_end, experiment.pk)
+    )
 
 
 # --- loaders (the only queries) -------------------------------------------------------------
@@ -773,36 +787,6 @@ def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
         freshness=fresh,
         history=history(checks),
     )
-
-
-def running_board(visible, *, now=None) -> list[BoardRow]:
-    """The dashboard's running section: running experiments among `visible` (a queryset), and
-    those a check stopped in the last RECENT_STOP; problems first. Four queries."""
-    now = now or timezone.now()
-    # Only what a row shows: the board ranks every running experiment by its light.
-    slim = visible.select_related(None).only("pk", "key", "title", "status", "planned_end")
-    running = list(slim.filter(status=Status.RUNNING))
-    stopped_by_check = Check.objects.filter(action=Check.Action.STOP, created_at__gte=now - RECENT_STOP)
-    stopped = list(slim.filter(status=Status.STOPPED, pk__in=stopped_by_check.values("experiment_id")))
-    experiments = running + stopped
-    ids = [e.pk for e in experiments]
-    latest = latest_checks(ids)
-    fresh = freshness_by_experiment(ids)
-    rows = []
-    for experiment in experiments:
-        check = latest.get(experiment.pk)
-        if experiment.status == Status.STOPPED and (check is None or check.action != Check.Action.STOP):
-            continue  # stopped by a person after the check: not the checks' news
-        through, received = fresh.get(experiment.pk, (None, None))
-        rows.append(
-            board_row(
-                experiment,
-                check,
-                freshness(through, received, now=now, running=experiment.status == Status.RUNNING),
-                now=now,
-            )
-        )
-    return sorted(rows, key=lambda row: row.order)
 
 
 # --- the experiments list: result and health ------------------------------------------------

@@ -15,3 +15,8 @@ urlpatterns += [
         name="experiment-data-template",
     ),
 ]
+
+# The full running board (the dashboard shows its first rows).
+from experiments.live.views_board import running_board_page  # noqa: E402
+
+urlpatterns += [path("running/", running_board_page, name="running-board")]

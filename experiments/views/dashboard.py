@@ -6,9 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from experiments import access, hooks, roles
-from experiments.live.presentation import running_board
+from experiments.live.board import running_board
 from experiments.models import Experiment, Status
 
 
@@ -31,27 +32,27 @@ def dashboard(request):
     mine = visible.filter(Q(owner=user) | Q(pk__in=co_authored))
     sections = [
         {
-            "title": "Waiting for your approval",
+            "title": _("Waiting for your approval"),
             "rows": visible.filter(status=Status.PENDING_APPROVAL, approver=user).exclude(pk__in=mine.values("pk")),
-            "empty": "Nothing is waiting for you to approve.",
+            "empty": _("Nothing is waiting for you to approve."),
             "id": "to-approve",
         },
         {
-            "title": "My drafts",
+            "title": _("My drafts"),
             "rows": mine.filter(status__in=[Status.DRAFT, Status.CHANGES_REQUESTED]),
-            "empty": "You have no drafts.",
+            "empty": _("You have no drafts."),
             "id": "drafts",
         },
         {
-            "title": "My proposals waiting for approval",
+            "title": _("My proposals waiting for approval"),
             "rows": mine.filter(status=Status.PENDING_APPROVAL),
-            "empty": "None of your proposals is waiting for approval.",
+            "empty": _("None of your proposals is waiting for approval."),
             "id": "submitted",
         },
         {
-            "title": "My approved and running experiments",
+            "title": _("My approved and running experiments"),
             "rows": mine.filter(status__in=[Status.APPROVED, Status.RUNNING]),
-            "empty": "You have no approved or running experiments.",
+            "empty": _("You have no approved or running experiments."),
             "id": "running",
         },
     ]
@@ -67,7 +68,7 @@ def dashboard(request):
         section["list_url"] = _list_url(*list_filters[section["id"]])
     if not roles.has_role(user, roles.APPROVER) and not sections[0]["count"]:
         sections.pop(0)  # only approvers are ever asked to approve
-    board = running_board(visible)
+    board, board_count = running_board(visible, limit=BOARD_ROWS)
     return render(
         request,
         "experiments/dashboard.html",
@@ -75,9 +76,8 @@ def dashboard(request):
             "sections": sections,
             "can_propose": access.can_propose(user),
             # Running experiments the user can see, with their lights; problems first.
-            "running_board": board[:BOARD_ROWS],
-            "running_count": len(board),
-            "running_list_url": _list_url([Status.RUNNING, Status.STOPPED]),
+            "running_board": board,
+            "running_count": board_count,
             # Other apps' panels (e.g. cadence.duties: open responses), each {"template", ...}.
             "panels": [hook.fn(user) for hook in hooks.registry.get("dashboard_panel")],
         },

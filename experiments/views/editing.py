@@ -8,26 +8,30 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from experiments import access, contract, hooks, lifecycle, policy
-from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
-from experiments.models import Experiment, Metric, Status
+from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet, metric_fields_table
+from experiments.models import Experiment, Metric, SensitiveCategory, Status
+from experiments.views.calculator_text import calculator_text
+from experiments.views.proposal_steps import fields_named_in, steps_of
 from experiments.views.transition import report_refusal
 
 SUBMIT = "submit"
 # The hypothesis labels ("If we…") read well in the form, not alone in the error summary.
 SUMMARY_LABELS = {
-    "hypothesis_change": "Hypothesis: the change",
-    "hypothesis_audience": "Hypothesis: for whom",
-    "hypothesis_effect": "Hypothesis: the expected effect",
-    "hypothesis_rationale": "Hypothesis: because",
+    "hypothesis_change": gettext_lazy("Hypothesis: the change"),
+    "hypothesis_audience": gettext_lazy("Hypothesis: for whom"),
+    "hypothesis_effect": gettext_lazy("Hypothesis: the expected effect"),
+    "hypothesis_rationale": gettext_lazy("Hypothesis: because"),
 }
 
 
 @login_required
 def experiment_create(request):
     if not access.can_propose(request.user):
-        raise PermissionDenied("Only proposers may propose experiments. Ask an administrator for the proposer role.")
+        raise PermissionDenied(_("Only proposers may propose experiments. Ask an administrator for the proposer role."))
     return _edit_page(request, Experiment(owner=request.user, status=Status.DRAFT))
 
 
@@ -40,6 +44,8 @@ def experiment_edit(request, key):
 def _edit_page(request, experiment):
     creating = experiment.pk is None
     owner = experiment.owner
+    # Before the form is bound: a draft's key typed but refused must not change where Cancel leads.
+    cancel_url = reverse("dashboard") if creating else experiment.get_absolute_url()
     data = request.POST if request.method == "POST" else None
     form = ExperimentForm(data, instance=experiment, owner=owner)
     variants = VariantFormSet(data, instance=experiment, prefix="variants")
@@ -50,8 +56,8 @@ def _edit_page(request, experiment):
         try:
             experiment, resubmitted = _save(form, variants, metrics, request.user, creating)
         except PermissionDenied as denied:
-            messages.error(request, f"Nothing was saved: {denied}")
-            return redirect(experiment)
+            messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": denied})
+            return redirect(cancel_url)
         except lifecycle.TransitionError as refusal:
             # An edit that re-submits is checked like a submit (experiments.contract); rolled back.
             refused = refusal
@@ -64,6 +70,11 @@ def _edit_page(request, experiment):
         problems = [] if creating or data is not None else _with_anchors(policy.blocking_problems(experiment))
     # The limits, approvals and never-test list shown next to the fields: the check's own rules.
     summary = contract.policy_summary()
+    metrics_in_use = Metric.objects.filter(is_active=True)
+    context_from_apps = {
+        k: v for hook in hooks.registry.get("edit_context") for k, v in hook.fn(experiment, form).items()
+    }
+    request_for_changes = context_from_apps.get("changes_requested")
     return render(
         request,
         "experiments/form.html",
@@ -77,13 +88,27 @@ def _edit_page(request, experiment):
             "refusal": refused.message if refused is not None else "",
             "problems_by_field": _group(problems),
             "error_summary": _error_summary(form, variants, metrics) if data is not None else [],
-            "metric_keys": {str(m.pk): m.key for m in Metric.objects.filter(is_active=True)},
+            "metric_keys": {str(m.pk): m.key for m in metrics_in_use},
+            # Which fields each metric row shows: the kind of each metric and the one rule's table.
+            "metric_kinds": {str(m.pk): m.kind for m in metrics_in_use},
+            "metric_fields": metric_fields_table(),
+            # The sensitive categories that ask for the AI safeguards: the form shows those fields then.
+            "ai_category_ids": [
+                str(pk)
+                for pk in SensitiveCategory.objects.filter(
+                    key__in=[c["key"] for c in summary["sensitive_categories"] if c["needs_ai_safeguards"]]
+                ).values_list("pk", flat=True)
+            ],
+            "steps": steps_of(form, variants, metrics, problems),
+            "request_links": fields_named_in(request_for_changes.comment, form) if request_for_changes else [],
             "policy": summary,
             "mandatory_guardrails": _mandatory_guardrails(summary),
             "calculator_url": reverse("api-calculator"),
-            "cancel_url": reverse("dashboard") if creating else experiment.get_absolute_url(),
-            # Other apps' hints (approvals: the approvals an edit withdraws, suggested approvers).
-            **{k: v for hook in hooks.registry.get("edit_context") for k, v in hook.fn(experiment, form).items()},
+            "calculator_text": calculator_text(),
+            "cancel_url": cancel_url,
+            # Other apps' hints (approvals: the approvals an edit withdraws, suggested approvers,
+            # the request for changes being answered).
+            **context_from_apps,
         },
     )
 
@@ -92,23 +117,25 @@ def _after_save(request, experiment, resubmitted):
     if resubmitted:
         messages.success(
             request,
-            "Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version.",
+            _("Saved. The approvals given so far are withdrawn: the approvers are asked to decide on this version."),
         )
         return redirect(experiment)
     if experiment.edit_reopens_approval:
-        messages.success(request, "Saved. Nothing the approvers decide on changed, so their approvals stand.")
+        messages.success(request, _("Saved. Nothing the approvers decide on changed, so their approvals stand."))
         return redirect(experiment)
     if request.POST.get("intent") != SUBMIT:
-        messages.success(request, "Draft saved.")
+        messages.success(request, _("Draft saved."))
         return redirect(experiment)
     try:
         lifecycle.transition(experiment, "submit", request.user)
     except lifecycle.TransitionError as exc:
-        messages.warning(request, "Your draft is saved but was not submitted.")
+        messages.warning(request, _("Your draft is saved but was not submitted."))
         report_refusal(request, exc)
         return redirect("experiment-edit", key=experiment.key)
     approver = experiment.approver.get_full_name() or experiment.approver
-    messages.success(request, f"Submitted for approval. {approver} will be asked to decide.")
+    messages.success(
+        request, _("Submitted for approval. %(approver)s will be asked to decide.") % {"approver": approver}
+    )
     return redirect(experiment)
 
 
@@ -120,8 +147,12 @@ def _save(form, variants, metrics, user, creating):
         locked = Experiment.objects.select_for_update().get(pk=form.instance.pk)
         if not access.can_edit(user, locked):
             raise PermissionDenied(
-                f"this experiment is now {locked.get_status_display().lower()} and can no longer be edited."
+                _("this experiment is now %(status)s and can no longer be edited.")
+                % {"status": locked.get_status_display().lower()}
             )
+        if locked.key != form.cleaned_data["key"] and locked.status != Status.DRAFT:
+            # Submitted by a co-author since the page was loaded: the key is fixed from then on.
+            raise PermissionDenied(_("the proposal has been submitted since you opened it; its key is now fixed."))
     experiment = form.save(commit=False)
     if creating:
         experiment.owner = user
@@ -147,17 +178,17 @@ def _error_summary(form, variants, metrics):
     def add_form(f, where_prefix):
         for name, errors in f.errors.items():
             if name == "__all__":
-                anchor, where = f"field-{f.prefix or 'form'}", where_prefix.rstrip(": ") or "Form"
+                anchor, where = f"field-{f.prefix or 'form'}", where_prefix.rstrip(": ") or _("Form")
             else:
                 anchor = f"field-{f[name].html_name}"
                 where = f"{where_prefix}{SUMMARY_LABELS.get(name, f[name].label)}"
             items.extend((anchor, where, message) for message in errors)
 
     add_form(form, "")
-    for title, formset in (("Variants", variants), ("Metrics", metrics)):
-        items.extend((f"section-{title.lower()}", title, message) for message in formset.non_form_errors())
+    for section, title, formset in (("variants", _("Variants"), variants), ("metrics", _("Metrics"), metrics)):
+        items.extend((f"section-{section}", title, message) for message in formset.non_form_errors())
         for number, row in enumerate(formset.forms, 1):
-            add_form(row, f"{title} row {number}: ")
+            add_form(row, _("%(section)s row %(number)s: ") % {"section": title, "number": number})
     return items
 
 
@@ -178,7 +209,7 @@ def _group(problems):
 
 def _mandatory_guardrails(summary):
     """Which guardrails the policy demands, and where: shown above the metric rows."""
-    rules = [(m["name"], "every experiment") for m in summary["mandatory_guardrails"]]
+    rules = [(m["name"], _("every experiment")) for m in summary["mandatory_guardrails"]]
     by_metric = defaultdict(list)
     for touchpoint in summary["touchpoints"]:
         for metric in touchpoint["mandatory_guardrails"]:

@@ -6,16 +6,15 @@
   if (!form || !output) return;
   const url = form.dataset.calculatorUrl;
   const metricKeys = JSON.parse(document.getElementById("metric-keys").textContent);
+  // Which planning fields each row sends: the rule's table (experiments.validation.metric_row_fields),
+  // so a value left in a field the row does not show is not sent, as the server ignores it.
+  const metricKinds = JSON.parse((document.getElementById("metric-kinds") || { textContent: "{}" }).textContent);
+  const metricFields = JSON.parse((document.getElementById("metric-fields") || { textContent: "{}" }).textContent);
   const csrfToken = form.querySelector("[name=csrfmiddlewaretoken]").value;
-  const fieldLabels = {
-    alpha: "significance level", power: "power", expected_daily_traffic: "expected daily traffic",
-    exposure_cap_pct: "exposure cap", planned_start: "planned start", planned_end: "planned end",
-    metric: "metric", role: "role", effect_unit: "effect unit",
-    minimum_detectable_effect: "minimum detectable effect", non_inferiority_margin: "non-inferiority margin",
-    baseline_rate: "baseline rate", baseline_mean: "baseline mean", baseline_sd: "baseline SD",
-    key: "key", weight: "weight", is_control: "control", variants: "variants", metrics: "metrics",
-  };
-  const sectionNames = { variants: "Variants", metrics: "Metrics" };
+  // Translated sentences from the page (experiments/views/calculator_text.py), %(name)s placeholders.
+  const T = JSON.parse(document.getElementById("calculator-text").textContent);
+  const say = (key, values = {}) => T[key].replace(/%\((\w+)\)s/g, (_, name) => String(values[name])).replace(/%%/g, "%");
+  const fieldLabels = T.fields;
   let timer = null;
   let latest = 0;
 
@@ -46,16 +45,22 @@
       .map((p) => ({ key: text(`${p}key`), weight: number(`${p}weight`), is_control: checked(`${p}is_control`) }));
     const metrics = rowPrefixes("metrics")
       .filter((p) => text(`${p}metric`) !== "")
-      .map((p) => ({
-        metric: metricKeys[text(`${p}metric`)] || null,
-        role: text(`${p}role`) || null,
-        effect_unit: text(`${p}effect_unit`) || "absolute",
-        minimum_detectable_effect: number(`${p}minimum_detectable_effect`),
-        non_inferiority_margin: number(`${p}non_inferiority_margin`),
-        baseline_rate: number(`${p}baseline_rate`),
-        baseline_mean: number(`${p}baseline_mean`),
-        baseline_sd: number(`${p}baseline_sd`),
-      }));
+      .map((p) => {
+        const kind = metricKinds[text(`${p}metric`)];
+        const role = text(`${p}role`);
+        const needed = kind && role && metricFields[kind] ? metricFields[kind][role] : null;
+        const planning = (name) => (!needed || needed.includes(name) ? number(`${p}${name}`) : null);
+        return {
+          metric: metricKeys[text(`${p}metric`)] || null,
+          role: role || null,
+          effect_unit: text(`${p}effect_unit`) || "absolute",
+          minimum_detectable_effect: planning("minimum_detectable_effect"),
+          non_inferiority_margin: planning("non_inferiority_margin"),
+          baseline_rate: planning("baseline_rate"),
+          baseline_mean: planning("baseline_mean"),
+          baseline_sd: planning("baseline_sd"),
+        };
+      });
     const payload = {
       alpha: number("alpha"),
       power: number("power"),
@@ -93,7 +98,7 @@
     show(...nodes);
   }
 
-  const grouped = (n) => Number(n).toLocaleString("en-GB");
+  const grouped = (n) => Number(n).toLocaleString(document.documentElement.lang || "en-GB");
 
   function stat(value, label) {
     const box = element("div", "stat");
@@ -104,21 +109,21 @@
   function renderPlan(plan) {
     const summary = element("div", `plan-summary${plan.fits ? "" : " plan-short"}`);
     summary.append(
-      stat(grouped(plan.total_units), "units in total"),
-      stat(plan.days_needed === null ? "?" : grouped(plan.days_needed), "days needed"),
-      stat(plan.planned_days === null ? "?" : grouped(plan.planned_days), "days planned"),
+      stat(grouped(plan.total_units), say("units_in_total")),
+      stat(plan.days_needed === null ? "?" : grouped(plan.days_needed), say("days_needed")),
+      stat(plan.planned_days === null ? "?" : grouped(plan.planned_days), say("days_planned")),
     );
     const arms = Object.entries(plan.units_per_arm).map(([key, units]) => `${key} ${grouped(units)}`).join("; ");
     const detail = element(
       "p", "",
-      `Units per arm: ${arms}. About ${grouped(Math.round(plan.daily_units))} units enter per day after the exposure cap.`
-        + (plan.deciding_metric ? ` Deciding metric: ${plan.deciding_metric}.` : ""),
+      say("per_arm", { arms, daily: grouped(Math.round(plan.daily_units)) })
+        + (plan.deciding_metric ? ` ${say("deciding", { metric: plan.deciding_metric })}` : ""),
     );
     const nodes = [summary];
     if (plan.fits) {
-      nodes.push(element("p", "ok-text", "The planned duration is long enough to detect the effects."));
+      nodes.push(element("p", "ok-text", say("fits")));
     } else if (!plan.warnings || !plan.warnings.length) {
-      nodes.push(element("p", "warn-text", "The planned duration is too short to detect these effects."));
+      nodes.push(element("p", "warn-text", say("too_short")));
     }
     if (plan.warnings && plan.warnings.length) {
       const list = element("ul", "warnings");
@@ -130,11 +135,13 @@
       nodes.push(plan.total_units < plan.total_units_without_cuped
         ? element(
           "p", "ok-text cuped-plan",
-          `With CUPED at a correlation of ${plan.expected_correlation}: ${grouped(plan.total_units)} units instead of `
-            + `${grouped(plan.total_units_without_cuped)} (send each unit's pre-period value as pre_value).`,
+          say("cuped_gain", {
+            rho: plan.expected_correlation,
+            units: grouped(plan.total_units),
+            without: grouped(plan.total_units_without_cuped),
+          }),
         )
-        : element("p", "muted cuped-plan", "CUPED changes nothing here: only mean metrics gain from pre-period values, "
-            + "and this plan is sized by a rate or NPS metric."));
+        : element("p", "muted cuped-plan", say("cuped_none")));
     }
     // The policy's limits, said by the server's contract check (experiments/contract.py).
     if (plan.policy_problems && plan.policy_problems.length) {
@@ -142,17 +149,21 @@
       plan.policy_problems.forEach((p) => list.append(element("li", "policy-problem", p.message)));
       nodes.push(list);
     }
+    // Always said: the plan is computed at the capped exposure (the server caps it at the policy's maximum).
     const entered = number("exposure_cap_pct");
-    if (plan.planned_exposure_pct && entered !== null && Number(plan.planned_exposure_pct) < entered) {
-      nodes.push(element("p", "muted", `Planned at ${plan.planned_exposure_pct}% exposure, the most the policy allows.`));
+    if (plan.planned_exposure_pct) {
+      const capped = entered !== null && Number(plan.planned_exposure_pct) < entered;
+      nodes.push(element(
+        "p", "muted calculator-exposure",
+        say(capped ? "exposure_capped" : "exposure_entered", { pct: plan.planned_exposure_pct }),
+      ));
     }
     if (plan.looks > 1) {
       const deciding = plan.metrics.find((m) => m.name === plan.deciding_metric);
       const factor = deciding ? deciding.inflation.toFixed(3) : "";
       nodes.push(element(
         "p", "muted",
-        `Sized for a check on each of the ${plan.looks} planned days (the sequential boundaries need ×${factor} `
-          + "the units of one final test) and for the harm test every metric also runs.",
+        say("looks", { looks: plan.looks, factor }),
       ));
     }
     show(...nodes);
@@ -167,10 +178,10 @@
       const part = parts[i];
       const row = Number(parts[i + 1]);
       if ((part === "metrics" || part === "variants") && Number.isInteger(row) && parts[i + 1] !== "") {
-        words.push(`${part === "metrics" ? "Metric row" : "Variant row"} ${row + 1}`);
+        words.push(say(part === "metrics" ? "metric_row" : "variant_row", { number: row + 1 }));
         i += 1;
       } else {
-        words.push(sectionNames[part] || fieldLabels[part] || part);
+        words.push(fieldLabels[part] || part);
       }
     }
     return words.join(", ");
@@ -187,15 +198,15 @@
 
   function headline(refusal) {
     const fields = ((refusal && refusal.problems) || []).map((p) => p.field || "");
-    if (fields.some((f) => f === "metrics" || f.startsWith("metrics."))) return "Complete the metrics to see the plan.";
-    if (fields.some((f) => f === "variants" || f.startsWith("variants."))) return "Complete the variants to see the plan.";
-    return "Complete the plan fields to see how long the experiment must run.";
+    if (fields.some((f) => f === "metrics" || f.startsWith("metrics."))) return say("complete_metrics");
+    if (fields.some((f) => f === "variants" || f.startsWith("variants."))) return say("complete_variants");
+    return say("complete_plan");
   }
 
   async function calculate() {
     const payload = readPayload();
     if (payload.variants.length < 2 || payload.metrics.length < 1) {
-      hint("Add a control, a treatment and at least one metric to see the plan.");
+      hint(say("add_rows"));
       return;
     }
     const ticket = ++latest;
@@ -217,7 +228,7 @@
     output.removeAttribute("aria-busy");
     if (response && response.ok && body) renderPlan(body);
     else if (response && response.status === 400) hint(headline(body), describeErrors(body));
-    else hint("The calculator is not available right now. The plan appears on the experiment page after you save.");
+    else hint(say("unavailable"));
   }
 
   function schedule() {

@@ -90,7 +90,7 @@ def browser_for(chromium, live_server):
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button:has-text('Log in')")
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        expect(page.locator("details.user-menu")).to_be_visible()  # Log out sits inside it
         return page
 
     yield signed_in

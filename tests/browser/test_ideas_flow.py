@@ -23,7 +23,9 @@ def log_in(page, user):
 
 
 def log_out(page):
+    page.click("details.user-menu summary")  # the user menu holds Log out
     page.click("button:has-text('Log out')")
+    expect(page.locator("details.user-menu")).to_have_count(0)  # signed out before the next goto
 
 
 def test_submit_rate_and_propose_in_the_slot(seeded_catalogues, page, screenshot, proposer, approver):

@@ -7,20 +7,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from experiments.models import Experiment, Status
+from tests.browser.proposal_steps import fill_metric_row, open_variants, step
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def fill_metric_row(page, index, metric, role, *, effect=None, margin=None, baseline_rate):
-    row = f"#id_metrics-{index}-"
-    page.select_option(f"{row}metric", label=metric)
-    page.select_option(f"{row}role", value=role)
-    if effect is not None:
-        page.fill(f"{row}minimum_detectable_effect", str(effect))
-    if margin is not None:
-        page.fill(f"{row}non_inferiority_margin", str(margin))
-    page.fill(f"{row}baseline_rate", str(baseline_rate))
 
 
 def test_propose_list_and_submit(seeded_catalogues, page, screenshot, proposer, approver):
@@ -41,9 +31,12 @@ def test_propose_list_and_submit(seeded_catalogues, page, screenshot, proposer, 
     page.fill("#id_hypothesis_audience", "customers who open chat from the help centre")
     page.fill("#id_hypothesis_effect", "first-contact resolution rises by 2 points")
     page.fill("#id_hypothesis_rationale", "agents reach the question sooner")
+    step(page, "scope")
     page.get_by_label("Chat", exact=True).check()
     page.fill("#id_exposure_cap_pct", "40")
 
+    step(page, "metrics")
+    open_variants(page)
     page.fill("#id_variants-0-key", "control")
     page.fill("#id_variants-0-name", "Current greeting")
     page.check("#id_variants-0-is_control")
@@ -58,6 +51,7 @@ def test_propose_list_and_submit(seeded_catalogues, page, screenshot, proposer, 
     expect(page.locator("#id_metrics-3-metric")).to_be_visible()
     assert page.input_value("#id_metrics-TOTAL_FORMS") == "4"
 
+    step(page, "plan")
     page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
     page.fill("#id_planned_end", (today + dt.timedelta(days=7)).isoformat())
     page.fill("#id_expected_daily_traffic", "5000")
@@ -100,7 +94,10 @@ def test_the_calculator_plans_fewer_units_with_cuped(seeded_catalogues, page, pr
     page.fill("#id_username", proposer.username)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Log in')")
+    step(page, "scope")
     page.fill("#id_exposure_cap_pct", "40")
+    step(page, "metrics")
+    open_variants(page)
     page.fill("#id_variants-0-key", "control")
     page.check("#id_variants-0-is_control")
     page.fill("#id_variants-1-key", "short")
@@ -110,12 +107,14 @@ def test_the_calculator_plans_fewer_units_with_cuped(seeded_catalogues, page, pr
     page.fill("#id_metrics-0-baseline_mean", "6")
     page.fill("#id_metrics-0-baseline_sd", "4")
     fill_metric_row(page, 1, "Complaint rate", "guardrail", margin=2, baseline_rate=3)
+    step(page, "plan")
     page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
     page.fill("#id_planned_end", (today + dt.timedelta(days=30)).isoformat())
     page.fill("#id_expected_daily_traffic", "50000")
     calculator = page.locator("#calculator")
     expect(calculator).to_contain_text("days needed", timeout=15_000)
     without = int(calculator.locator(".stat-value").first.inner_text().replace(",", ""))
+    calculator.locator(".cuped-setting summary").click()
     page.fill("#expected-correlation", "0.5")
     expect(calculator.locator(".cuped-plan")).to_contain_text("instead of", timeout=15_000)
     with_cuped = int(calculator.locator(".stat-value").first.inner_text().replace(",", ""))

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from cadence.standards.models import Citation
 from experiments.models import Experiment, Status
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_propose_flow import fill_metric_row
+from tests.browser.proposal_steps import fill_metric_row, open_variants, step
 from tests.factories import make_experiment
 
 
@@ -38,6 +38,7 @@ def test_proposing_on_a_touchpoint_with_a_standard_shows_it_and_the_approver_see
     today = timezone.localdate()
     page = browser_for(proposer)
     page.goto("/experiments/new/")
+    step(page, "scope")
     panel = page.locator("#standards-in-force")
     expect(panel).to_contain_text("No standard in force")
 
@@ -47,17 +48,23 @@ def test_proposing_on_a_touchpoint_with_a_standard_shows_it_and_the_approver_see
         "href", chat_standard.get_absolute_url()
     )
     expect(panel).to_contain_text("A loss or a stop of this proposal would contradict it.")
+    step(page, "metrics")
     fill_metric_row(page, 0, "First-contact resolution", "success", effect=2, baseline_rate=70)
+    step(page, "scope")
     expect(panel).to_contain_text("may re-test it")
     panel.get_by_label("This proposal re-tests it").check()
 
+    step(page, "basics")
     page.fill("#id_title", "One-line greeting, again")
     page.fill("#id_key", "greeting-again")
     page.fill("#id_hypothesis_change", "shorten the chat greeting to one line")
     page.fill("#id_hypothesis_audience", "all chat customers")
     page.fill("#id_hypothesis_effect", "first-contact resolution rises by 2 points")
     page.fill("#id_hypothesis_rationale", "the standard may no longer hold since the bot answers first")
+    step(page, "scope")
     page.fill("#id_exposure_cap_pct", "20")
+    step(page, "metrics")
+    open_variants(page)
     page.fill("#id_variants-0-key", "control")
     page.fill("#id_variants-0-name", "Current greeting")
     page.check("#id_variants-0-is_control")
@@ -65,6 +72,7 @@ def test_proposing_on_a_touchpoint_with_a_standard_shows_it_and_the_approver_see
     page.fill("#id_variants-1-name", "One-line greeting")
     fill_metric_row(page, 1, "Complaint rate", "guardrail", margin=0.5, baseline_rate=3)
     fill_metric_row(page, 2, "Escalation rate", "guardrail", margin=1, baseline_rate=8)
+    step(page, "plan")
     page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
     page.fill("#id_planned_end", (today + dt.timedelta(days=35)).isoformat())
     page.fill("#id_expected_daily_traffic", "5000")

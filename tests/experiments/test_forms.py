@@ -1,9 +1,10 @@
 """The propose/edit form classes: choices, field rules and set-level rules."""
 
+import pytest
 from django.contrib.auth.models import User
 
 from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet
-from experiments.models import Experiment, Metric
+from experiments.models import Experiment, Metric, Status
 from tests.experiments.web import proposal_data  # noqa: F401
 from tests.factories import make_experiment, make_user
 
@@ -21,11 +22,33 @@ def test_approver_choices_exclude_the_owner_co_authors_and_inactive_users(
     assert co_author in form.fields["co_authors"].queryset
 
 
-def test_key_is_fixed_once_the_experiment_exists(proposer, approver):
-    experiment = make_experiment(proposer, approver, key="fixed-key")
+def test_key_is_fixed_once_the_proposal_was_submitted(proposer, approver):
+    experiment = make_experiment(proposer, approver, key="fixed-key", status=Status.CHANGES_REQUESTED)
     form = ExperimentForm(proposal_data(approver, key="other-key"), instance=experiment, owner=proposer)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["key"] == "fixed-key"
+
+
+def test_a_drafts_key_may_still_change(proposer, approver):
+    experiment = make_experiment(proposer, approver, key="first-key")
+    form = ExperimentForm(proposal_data(approver, key="second-key"), instance=experiment, owner=proposer)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["key"] == "second-key"
+
+
+@pytest.mark.parametrize(
+    "title, key",
+    [
+        ("Shorter chat greeting", "shorter-chat-greeting"),
+        ("Café: déjà vu for the 2nd time!", "cafe-deja-vu-for-the-2nd-time"),
+        # Cut at a word boundary, never mid-word (at most 40 characters).
+        ("Offer a callback slot instead of queueing on the billing line", "offer-a-callback-slot-instead-of"),
+    ],
+)
+def test_a_key_left_empty_is_made_from_the_title(proposer, approver, title, key):
+    form = ExperimentForm(proposal_data(approver, key="", title=title), instance=Experiment(), owner=proposer)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["key"] == key
 
 
 def test_minimum_runtime_longer_than_the_plan_is_refused(proposer, approver):
@@ -93,9 +116,8 @@ def test_metric_rows_are_checked_field_by_field(approver):
     formset = MetricFormSet(data, instance=Experiment(), prefix="metrics")
     assert not formset.is_valid()
     errors = formset.forms[2].errors
-    assert errors["baseline_rate"] == [
-        "Only binary metrics take a baseline rate; give the mean and standard deviation."
-    ]
+    # The rate a binary row needed is dropped, not refused: a mean metric's row does not show it.
+    assert "baseline_rate" not in errors and formset.forms[2].cleaned_data["baseline_rate"] is None
     assert errors["baseline_mean"] == ["Needed for planning: the metric's current mean."]
     assert errors["baseline_sd"] == ["Must be a positive number."]
     assert not formset.forms[0].errors and not formset.forms[1].errors

@@ -26,12 +26,17 @@ def test_propose_page_shows_the_form_sections(proposer):
     response = https_client(proposer).get(CREATE)
     assert response.status_code == 200
     page = text_of(response.content.decode())
-    for heading in ("Hypothesis", "Scope", "Variants", "Metrics", "Plan", "Approval"):
+    for heading in ("Basics", "Scope", "Metrics and variants", "Variants", "Plan and approver"):
         assert heading in page
     assert "Save draft" in page and "Save and submit for approval" in page
-    # Two variant rows and three metric rows to start with, plus the templates for new rows.
-    assert response.context["variants"].total_form_count() == 2
-    assert response.context["metrics"].total_form_count() == 3
+    # A suggested control and treatment and two metric rows to start with (a success metric and
+    # a guardrail), plus the templates for new rows.
+    variants = response.context["variants"]
+    assert [(row["key"].value(), row["is_control"].value()) for row in variants] == [
+        ("control", True),
+        ("treatment", False),
+    ]
+    assert response.context["metrics"].total_form_count() == 2
 
 
 def test_approver_choices_are_approvers_other_than_the_owner(proposer, approver, other_approver, outsider):
@@ -95,12 +100,6 @@ BAD_INPUT = [
         "Must be a percentage strictly between 0 and 100.",
         id="baseline-rate-150",
     ),
-    pytest.param(
-        {"metrics-0-non_inferiority_margin": "1"},
-        "metrics-0-non_inferiority_margin",
-        "Only guardrail metrics take a non-inferiority margin",
-        id="margin-on-success-metric",
-    ),
     pytest.param({"key": "new"}, "key", "choose another key", id="reserved-key"),
 ]
 
@@ -130,7 +129,7 @@ def test_two_controls_are_refused_in_the_variants_section(proposer, approver):
     response = https_client(proposer).post(CREATE, proposal_data(approver, **{"variants-1-is_control": "on"}))
     assert response.status_code == 200
     html = response.content.decode()
-    section = html[html.index('id="section-variants"') : html.index('id="section-metrics"')]
+    section = html[html.index('id="section-variants"') : html.index("</details>", html.index('id="section-variants"'))]
     assert "Mark exactly one variant as the control." in text_of(section)
     assert "Add at least one treatment variant besides the control." in text_of(section)
     assert nothing_written()
@@ -198,7 +197,7 @@ def test_owner_edits_a_draft_rows_included(proposer, approver, draft):
     complaint = next(m for m in metrics if m.metric.key == "complaint-rate")
     data = proposal_data(
         approver,
-        key="renamed-key",  # the key is fixed once the experiment exists
+        key="renamed-key",  # a draft's key may still change: it is fixed at the first submit
         title="Even shorter chat greeting",
         **{
             "variants-INITIAL_FORMS": "2",
@@ -222,7 +221,7 @@ def test_owner_edits_a_draft_rows_included(proposer, approver, draft):
     response = client.post(url, data)
     assert response.status_code == 302, response.context and response.context["error_summary"]
     draft.refresh_from_db()
-    assert draft.key != "renamed-key" and draft.title == "Even shorter chat greeting"
+    assert draft.key == "renamed-key" and draft.title == "Even shorter chat greeting"
     assert draft.variants.get(key="short").weight == 30
     assert sorted(draft.metrics.values_list("metric__key", flat=True)) == ["csat", "escalation-rate", "fcr"]
     assert [e.action for e in draft.events.all()] == ["create"]
@@ -298,7 +297,7 @@ def test_editing_a_submitted_proposal_withdraws_the_approvals_given(proposer, ap
 
     page = client.get(url).content.decode()
     assert "This proposal is waiting for approval" in page
-    assert "the approvals given so far (1) are withdrawn" in page
+    assert "the approval given so far (1) is withdrawn" in page
     assert "Save and ask the approvers again" in page and "Save draft" not in page
 
     response = client.post(url, form_data_of(experiment, title="Changed after submit"), follow=True)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from approvals.models import Notification
 from approvals.notifications import tell
@@ -55,7 +56,7 @@ def idea_create(request):
     if request.method == "POST" and form.is_valid():
         form.instance.author = request.user
         idea = form.save()
-        messages.success(request, "Idea submitted. It goes on the agenda of the next ideas slot.")
+        messages.success(request, _("Idea submitted. It goes on the agenda of the next ideas slot."))
         return redirect(idea)
     return render(request, "ideas/form.html", {"form": form, "idea": None})
 
@@ -64,11 +65,11 @@ def idea_create(request):
 def idea_edit(request, pk):
     idea = get_object_or_404(Idea, pk=pk)
     if not may_edit(request.user, idea):
-        raise PermissionDenied("Only the author edits an idea, and only while it is open.")
+        raise PermissionDenied(_("Only the author edits an idea, and only while it is open."))
     form = IdeaForm(request.POST or None, instance=idea)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Idea saved.")
+        messages.success(request, _("Idea saved."))
         return redirect(idea)
     return render(request, "ideas/form.html", {"form": form, "idea": idea})
 
@@ -114,7 +115,7 @@ def idea_vote(request, pk):
 def toggle_vote(idea, user) -> bool:
     """One vote per person: voting again takes it back. True when the user now votes for it."""
     with transaction.atomic():
-        deleted, _ = IdeaVote.objects.filter(idea=idea, user=user).delete()
+        deleted, _count = IdeaVote.objects.filter(idea=idea, user=user).delete()
         if deleted:
             return False
         IdeaVote.objects.get_or_create(idea=idea, user=user)
@@ -146,7 +147,7 @@ def idea_comment(request, pk):
                 actor=request.user,
                 context={"idea_title": idea.title, "details": form.instance.body},
             )
-    messages.success(request, "Comment added.")
+    messages.success(request, _("Comment added."))
     return redirect(idea)
 
 
@@ -156,7 +157,7 @@ def idea_rate(request, pk):
     idea = get_object_or_404(Idea, pk=pk)
     model = ScoringModel.current()
     if model is None:
-        raise PermissionDenied("No scoring model is set up.")
+        raise PermissionDenied(_("No scoring model is set up."))
     form = RatingForm(request.POST, model=model)
     if form.is_valid():
         try:
@@ -166,5 +167,5 @@ def idea_rate(request, pk):
                 form.add_error(field if field in form.fields else None, errors)
     if not form.is_valid():
         return idea_detail(request, pk, rating_form=form, status=400)
-    messages.success(request, "Your rating is saved; the idea's score is the average over its raters.")
+    messages.success(request, _("Your rating is saved; the idea's score is the average over its raters."))
     return redirect(idea)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cadence.ideas import agenda as agendas
@@ -39,7 +40,7 @@ def open_next_meeting(request, series_pk):
     """The facilitator opens the next meeting now (its agenda is built; sent by the schedule)."""
     series = get_object_or_404(SlotSeries, pk=series_pk)
     if not (request.user.is_superuser or request.user.pk == series.facilitator_id):
-        raise PermissionDenied("Only the slot's facilitator opens its meetings.")
+        raise PermissionDenied(_("Only the slot's facilitator opens its meetings."))
     meeting = agendas.next_meeting(series)
     agendas.build_agenda(meeting)
     return redirect(meeting)
@@ -101,11 +102,19 @@ def meeting_detail(request, pk, *, forms=None, follow_ups_form=None, status=200)
 def meeting_build_agenda(request, pk):
     meeting = _meeting(pk)
     if not meeting.may_decide(request.user):
-        raise PermissionDenied("Only the slot's facilitator rebuilds the agenda.")
+        raise PermissionDenied(_("Only the slot's facilitator rebuilds the agenda."))
     before = meeting.agenda.count()
     agendas.build_agenda(meeting)
     added = meeting.agenda.count() - before
-    messages.success(request, f"Agenda brought up to date: {added} idea{'s' if added != 1 else ''} added.")
+    messages.success(
+        request,
+        ngettext(
+            "Agenda brought up to date: %(count)d idea added.",
+            "Agenda brought up to date: %(count)d ideas added.",
+            added,
+        )
+        % {"count": added},
+    )
     return redirect(meeting)
 
 
@@ -143,15 +152,23 @@ def meeting_decide(request, pk, idea_pk):
             status = refused.status_code
         else:
             if decision.wip_warning:
-                messages.warning(request, f"Work in progress: {decision.wip_warning}")
+                messages.warning(request, _("Work in progress: %(warning)s") % {"warning": decision.wip_warning})
             if decision.experiment:
                 messages.success(
                     request,
-                    f"'{idea.title}' is now the draft {decision.experiment.key}, owned by "
-                    f"{decision.owner.get_full_name() or decision.owner.get_username()}.",
+                    _("“%(title)s” is now the draft %(key)s, owned by %(owner)s.")
+                    % {
+                        "title": idea.title,
+                        "key": decision.experiment.key,
+                        "owner": decision.owner.get_full_name() or decision.owner.get_username(),
+                    },
                 )
             else:
-                messages.success(request, f"'{idea.title}': {decision.get_action_display().lower()} recorded.")
+                messages.success(
+                    request,
+                    _("“%(title)s”: %(decision)s recorded.")
+                    % {"title": idea.title, "decision": decision.get_action_display().lower()},
+                )
             return redirect(f"{meeting.get_absolute_url()}#idea-{idea.pk}")
     return meeting_detail(request, pk, forms={idea.pk: form}, status=status)
 
@@ -184,7 +201,7 @@ def meeting_follow_ups(request, pk):
         return meeting_detail(request, pk, follow_ups_form=form, status=400)
     if "close" in request.POST:
         close_meeting(meeting, request.user)
-        messages.success(request, "Meeting closed; the minutes were sent to everyone invited and to the new owners.")
+        messages.success(request, _("Meeting closed; the minutes were sent to everyone invited and to the new owners."))
     else:
-        messages.success(request, "Follow-ups saved.")
+        messages.success(request, _("Follow-ups saved."))
     return redirect(meeting)

@@ -63,7 +63,7 @@ def test_strangers_are_sent_to_sign_in(meetings):
 
 def test_the_page_links_from_the_menu(meetings, proposer):
     html = https_client(proposer).get("/calendar/").content.decode()
-    assert f'href="{reverse("calendar-page")}" class="nav-calendar" aria-current="page"' in html
+    assert f'<a href="{reverse("calendar-page")}" aria-current="page">' in html  # in the main menu
 
 
 def test_regenerate_from_the_page_changes_the_address(meetings, proposer):

@@ -42,8 +42,9 @@ def test_proposal_creates_a_prefilled_draft_owned_by_the_named_proposer(meeting,
     assert experiment.owner == proposer
     assert experiment.title == "Callback instead of queueing"
     assert experiment.key == "callback-instead-of-queueing"
-    assert experiment.hypothesis_change == idea.hypothesis
+    assert experiment.hypothesis_change == f"try “Callback instead of queueing” (idea #{idea.pk})"
     assert experiment.hypothesis_effect == idea.expected_effect
+    assert idea.hypothesis in experiment.hypothesis_rationale
     assert experiment.hypothesis_audience == idea.segment.name
     assert list(experiment.touchpoints.values_list("key", flat=True)) == ["phone"]
     assert list(experiment.segments.values_list("key", flat=True)) == ["business"]

@@ -1,0 +1,64 @@
+"""The approver's desk in the browser: a resubmission is approved from “Waiting for me” with its
+diff beside what the approver asked for, and its too-short plan acknowledged explicitly."""
+
+import pytest
+from playwright.sync_api import expect
+
+from experiments.models import Status
+from tests.approvals.desk_world import REQUESTED, resubmitted
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def test_approve_a_resubmission_from_the_desk(seeded_catalogues, browser_for, proposer, approver):
+    experiment = resubmitted(proposer, approver, expected_daily_traffic=2000)
+    page = browser_for(approver)
+
+    def screenshot(name):  # of this person's page (the screenshot fixture shoots its own)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("link", name="Waiting for me").click()
+    card = page.locator(".request-card")
+    expect(card).to_have_count(1)
+
+    # What to decide leads; the resubmission's diff sits beside the approver's own request.
+    expect(card.locator(".desk-lead")).to_contain_text("minimum detectable effect 2")
+    expect(card.locator(".plan-verdict").first).to_contain_text("Too short: needs")
+    changed = card.locator(".desk-resubmission")
+    expect(changed).to_contain_text("Changed since the last decision")
+    expect(changed.locator(".diff-before")).to_contain_text("Shorter chat greeting, first try")
+    expect(changed.locator(".diff-after")).to_contain_text("Shorter chat greeting, second try")
+    expect(changed.locator(".desk-earlier-request")).to_contain_text(REQUESTED)
+    approve = card.get_by_role("button", name="Approve")
+    lead_box, approve_box = card.locator(".desk-lead").bounding_box(), approve.bounding_box()
+    assert lead_box["y"] < approve_box["y"]  # the evidence before the button
+    screenshot("desk-resubmission-desktop")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot("desk-resubmission-phone")
+    page.set_viewport_size(DESKTOP)
+
+    # Approving without the acknowledgement is refused, with the error on the checkbox.
+    approve.click()
+    box = page.get_by_label("I approve knowing the plan's verdict")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".acknowledge-plan .field-error")).to_contain_text("Acknowledge the plan's verdict")
+    screenshot("desk-acknowledgement-refused")
+    box.check()
+    page.locator(".request-card").get_by_role("button", name="Approve").click()
+    expect(page.locator(".message-success")).to_contain_text("It is now approved.")
+    expect(page.get_by_text("Nothing waits for your decision.")).to_be_visible()
+    expect(page.locator(".recently-decided")).to_contain_text("Shorter chat greeting, second try")
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    experiment.refresh_from_db()
+    assert experiment.status == Status.APPROVED
+
+    page.goto(experiment.get_absolute_url())
+    expect(page.locator("#approval-decided")).to_contain_text("Decided on")
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    screenshot("desk-decided-detail")

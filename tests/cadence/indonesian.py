@@ -1,0 +1,27 @@
+"""Bahasa Indonesia in tests without a committed .mo: the cadence fragment (locale/fragments/cadi18n.po,
+merged into locale/id by the lead) compiled into a scratch folder put first in LOCALE_PATHS."""
+
+import contextlib
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.test import override_settings
+from django.utils import translation
+
+FRAGMENT = Path(settings.BASE_DIR) / "locale" / "fragments" / "cadi18n.po"
+MERGED = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.po"
+
+
+def compiled_catalogue(folder: Path) -> Path:
+    source = FRAGMENT if FRAGMENT.exists() else MERGED
+    target = folder / "id" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    subprocess.run(["msgfmt", "--check-format", "-o", str(target / "django.mo"), str(source)], check=True)
+    return folder
+
+
+@contextlib.contextmanager
+def in_indonesian(catalogue: Path):
+    with override_settings(LOCALE_PATHS=[str(catalogue), *settings.LOCALE_PATHS]), translation.override("id"):
+        yield
