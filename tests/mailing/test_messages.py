@@ -199,3 +199,13 @@ def test_the_daily_digest_follows_the_preference(signal_owner, proposer, approve
         [row] = Outbox.objects.filter(payload__to=[signal_owner.email], dedupe_key__startswith="digest:")
         link = f"http://127.0.0.1:8000/experiments/{experiment.key}/"
         assert link in row.payload["body"] and f'href="{link}"' in row.payload["html"]
+
+
+def test_each_person_reads_it_in_their_own_language(monkeypatch, proposer):
+    """rendering asks language_for(user), the one place that knows a person's language."""
+    from mailing import rendering
+
+    monkeypatch.setattr(rendering, "language_for", lambda user: "id" if user == proposer else "en-gb")
+    context = {"actor": "Alex", "title": "Callback", "key": "callback", "action_url": "/x/"}
+    assert '<html lang="id">' in rendering.render_notice("approved", context, proposer).html
+    assert '<html lang="en-gb">' in rendering.render_notice("approved", context, None).html
