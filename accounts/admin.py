@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
-from accounts.models import ApiToken
+from accounts.models import ApiToken, PersonSettings
 
 
 @admin.register(ApiToken)
@@ -21,3 +21,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             tokens.revoke(token)
+
+
+@admin.register(PersonSettings)
+class PersonSettingsAdmin(admin.ModelAdmin):
+    list_display = ["user", "language", "time_zone"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]

@@ -40,3 +40,26 @@ class ApiToken(models.Model):
 
     def get_status_display(self) -> str:
         return {"revoked": _("Revoked"), "expired": _("Expired"), "active": _("Active")}[self.status()]
+
+
+def _time_zone_choices():
+    import zoneinfo
+
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PersonSettings(models.Model):
+    """A person's language and time zone. Blank means: the browser's language, the site's time zone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_settings", verbose_name=_("person")
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, choices=_time_zone_choices)
+
+    class Meta:
+        verbose_name = _("person's settings")
+        verbose_name_plural = _("people's settings")
+
+    def __str__(self):
+        return str(self.user)

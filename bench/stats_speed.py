@@ -14,7 +14,10 @@ shared machine hit both sides alike):
   (its always-valid mixture test: estimate, interval, p-value);
 - Pagar, group sequential with cached boundaries: `evaluate_metric` at look 28 of 28 planned looks
   (role test and harm test, each with its boundary, repeated interval and exact stagewise
-  p-value over the continuation density; the status and the manager's sentence);
+  p-value over the continuation density; the status and the manager's sentence). Its states are
+  read again and again, so they have tabulated their tail series (``lattice_tails``): a p-value is
+  one polynomial. Also timed: the same call with the tables set aside, what a state's first 32
+  points cost (one window product per p-value, ~3,400 lattice nodes), e.g. a daily look's metrics;
 - Pagar, always-valid mixture path (no planned maximum): the same call, mixture tests;
 - Pagar, from scratch: the first evaluation of a new look sequence (both boundaries over 28 looks),
   and one look extending a kept state (what a daily check pays with the state kept).
@@ -37,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.append(os.environ.get("GBSTATS_PATH", "/tmp/gbs"))
 
 from experiments.stats.boundaries import STATE_CACHE, boundary_state  # noqa: E402
+from experiments.stats.lattice_tails import TABULATE_AFTER  # noqa: E402
 from experiments.stats.decision import Design, MetricSpec, evaluate_metric  # noqa: E402
 from experiments.stats.inputs import BinaryArm  # noqa: E402
 
@@ -90,13 +94,28 @@ def main(argv=None):
     extend = per_call(lambda: kept.extend(fractions[-1]), 20)
     for fn in (ours_sequential, ours_mixture, theirs):
         per_call(fn, 200)  # warm
+    # the role test's and the harm test's states (guardrail at alpha, harm at harm_alpha)
+    states = [boundary_state(fractions, alpha) for alpha in (planned.alpha, planned.harm_alpha)]
+    assert all(state._tails.table is not None for state in states)  # read 200+ times: tabulated
 
-    figures = {"gbstats": [], "sequential": [], "mixture": []}
+    def untabulated(calls):
+        """Per-call median with the states' tables set aside (never made again meanwhile)."""
+        kept = [(state._tails.table, state._tails.priced) for state in states]
+        for state in states:
+            state._tails.table, state._tails.priced = None, -(10**12)
+        try:
+            return per_call(ours_sequential, calls)
+        finally:
+            for state, (table, priced) in zip(states, kept, strict=True):
+                state._tails.table, state._tails.priced = table, priced
+
+    figures = {"gbstats": [], "sequential": [], "window": [], "mixture": []}
     for _ in range(args.rounds):
         figures["gbstats"].append(per_call(theirs, args.calls))
         figures["sequential"].append(per_call(ours_sequential, args.calls))
+        figures["window"].append(untabulated(args.calls))
         figures["mixture"].append(per_call(ours_mixture, args.calls))
-    gb, seq, mix = (statistics.median(figures[k]) * 1e6 for k in ("gbstats", "sequential", "mixture"))
+    gb, seq, window, mix = (statistics.median(figures[k]) * 1e6 for k in ("gbstats", "sequential", "window", "mixture"))
 
     result = ours_sequential()
     lines = [
@@ -106,13 +125,16 @@ def main(argv=None):
         "",
         f"gbstats SequentialTwoSidedTTest.compute_result()                     {gb:8.1f} us   1.00x",
         f"Pagar evaluate_metric, group sequential, cached boundaries (look 28) {seq:8.1f} us   {seq / gb:4.2f}x",
+        f"{f'  the same, before its states tabulate (first {TABULATE_AFTER} points each)':<68} "
+        f"{window:8.1f} us   {window / gb:4.2f}x",
         f"Pagar evaluate_metric, always-valid mixture path                     {mix:8.1f} us   {mix / gb:4.2f}x",
         f"Pagar, the first evaluation of a new 28-look sequence (both tests)    {cold * 1e3:8.1f} ms",
         f"Pagar, one look extending a kept boundary state                      {extend * 1e3:8.2f} ms",
         "",
         f"(the group sequential call: boundary {result.boundary:.4f}, stagewise p {result.p_value:.6f}, "
         f"harm p {result.harm_p_value:.6f}; each p-value sums the normal tails of ~{_window(planned):,} lattice "
-        "nodes of the continuation density, where gbstats has a closed form)",
+        "nodes of the continuation density, where gbstats has a closed form: a series about the nearest node, "
+        "from a table once the state has priced a few points)",
     ]
     load = os.getloadavg()
     lines.append(f"load average: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs (shared machine)")

@@ -60,11 +60,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (the language cookie), before CommonMiddleware (as Django asks): anonymous
+    # visitors get the cookie's language, else the browser's (Accept-Language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Bodies size-checked and every input held to one rule before any view or the CSRF check reads it.
     "experiments.inputs.middleware.InputCleaningMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Once the person is known: their saved language wins over the browser's, and their time zone.
+    "accounts.middleware.PersonPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,6 +92,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE and LANGUAGES for <html lang> and the language switch.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cadence.context_processors.scheduler",
@@ -131,10 +138,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
+# Each language's name in itself, so a person finds theirs whatever language the page is in.
+LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date, one date-and-time and one short date format per language (config/formats/<lang>/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")  # how times are shown; the database always stores UTC
 USE_I18N = True
 USE_TZ = True
+# The currency costs are kept in (ISO 4217 code), shown by the `money` filter in the reader's locale.
+CURRENCY = env_str("CURRENCY", "EUR").upper()
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

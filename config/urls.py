@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts.views_settings import set_language
 from cadence.styleguide import styleguide
 from experiments.api.exceptions import not_found as api_not_found
 
@@ -16,11 +17,11 @@ urlpatterns = [
     path("api/", include("cadence.search.api_urls")),
     # Anything else under /api/ is a JSON refusal, not the HTML 404 page.
     re_path(r"^api/", api_not_found),
-    # Django's set_language (POST language, next); the i18n work may replace it under the same name.
-    path("i18n/", include("django.conf.urls.i18n")),
     path("style/", styleguide, name="styleguide"),
     path("approvals/", include("approvals.urls")),
     path("notifications/", include("mailing.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/settings/", include("accounts.settings_urls")),
     path("", include("accounts.urls")),
     path("", include("experiments.live.urls")),
     path("", include("cadence.ideas.urls")),

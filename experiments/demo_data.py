@@ -7,12 +7,17 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import preferences
 from experiments import lessons
 from experiments.demo_users import DEMO_PASSWORD, DEMO_USERS
 from experiments.lifecycle import record_creation, transition
 from experiments.live.demo_history import as_of, local_moment, play
 from experiments.rollouts import roll_out
 from experiments.models import Experiment, ExperimentMetric, Metric, Segment, SensitiveCategory, Touchpoint, Variant
+
+# The demo's Indonesian colleagues (operations and the signal owner on the contact-centre floor in
+# Jakarta) read Pagar in Bahasa Indonesia on Jakarta time; everyone else follows their browser.
+DEMO_INDONESIAN_USERS = ("omar", "sam")
 
 # key, title, owner, touchpoints, segments, sensitive, (change, audience, effect, because),
 # success (metric, mde, baseline), guardrails [(metric, margin, baseline)], path of actions
@@ -242,6 +247,8 @@ def ensure_demo_users():
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         user.groups.add(*[Group.objects.get_or_create(name=r)[0] for r in role_list])
+        if created and username in DEMO_INDONESIAN_USERS:
+            preferences.save(user, language="id", time_zone="Asia/Jakarta")
         users[username] = user
     return users
 

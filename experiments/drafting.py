@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from experiments import access, contract
 from experiments.errors import DomainError
+from experiments.keys import cut_at_word
 from experiments.lifecycle import record_creation
 from experiments.models import Experiment, ExperimentMetric, Variant
 from experiments.models.experiment import RESERVED_KEYS
@@ -40,16 +41,6 @@ COPIED_FIELDS = (
 
 
 KEY_MAX_LENGTH = Experiment._meta.get_field("key").max_length
-
-
-def cut_at_word(slug: str, limit: int) -> str:
-    """`slug` shortened to at most `limit` characters by dropping whole words from the end; only a
-    first word longer than the limit is cut inside (there is no shorter whole-word key)."""
-    if len(slug) <= limit:
-        return slug
-    # The character just past the limit tells whether the limit falls on a word's end.
-    head = slug[: limit + 1].rsplit("-", 1)[0] if "-" in slug[: limit + 1] else slug[:limit]
-    return head.strip("-") or slug[:limit]
 
 
 def free_key(text: str, suffix: str = "", *, fallback: str = "experiment") -> str:

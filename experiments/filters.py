@@ -3,6 +3,7 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Experiment, Outcome, Status, Touchpoint
 
@@ -12,20 +13,20 @@ NO_OUTCOME = "none"  # the outcome filter's value for experiments not concluded 
 class ExperimentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     touchpoint = django_filters.ModelChoiceFilter(
-        field_name="touchpoints", to_field_name="key", queryset=Touchpoint.objects.all(), label="Touchpoint"
+        field_name="touchpoints", to_field_name="key", queryset=Touchpoint.objects.all(), label=_("Touchpoint")
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.filter(owned_experiments__isnull=False).distinct().order_by("username"),
         to_field_name="username",
-        label="Owner",
+        label=_("Owner"),
     )
     outcome = django_filters.MultipleChoiceFilter(
-        choices=[*Outcome.choices, (NO_OUTCOME, "No outcome yet")],
+        choices=[*Outcome.choices, (NO_OUTCOME, _("No outcome yet"))],
         method="by_outcome",
-        label="Outcome",
-        help_text="The outcome recorded when it was concluded; none: not concluded yet. Repeat for several.",
+        label=_("Outcome"),
+        help_text=_("The outcome recorded when it was concluded; none: not concluded yet. Repeat for several."),
     )
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:
         model = Experiment

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from experiments import charter, errors, hooks, lessons, roles
 from experiments.models import Experiment, ExperimentEvent, Outcome, Status
@@ -50,7 +50,7 @@ MOVES = {
     for m in [
         _move(
             "submit",
-            _lazy("Submit for approval"),
+            gettext_lazy("Submit for approval"),
             {Status.DRAFT, Status.CHANGES_REQUESTED},
             Status.PENDING_APPROVAL,
             {OWNER},
@@ -58,19 +58,26 @@ MOVES = {
         ),
         # Editing an approved experiment before it starts withdraws its approval (approvals app).
         _move(
-            "reopen", _lazy("Send back for approval"), {Status.APPROVED}, Status.PENDING_APPROVAL, {OWNER}, by_edit=True
+            "reopen",
+            gettext_lazy("Send back for approval"),
+            {Status.APPROVED},
+            Status.PENDING_APPROVAL,
+            {OWNER},
+            by_edit=True,
         ),
         _move(
             "withdraw",
-            _lazy("Withdraw"),
+            gettext_lazy("Withdraw"),
             {Status.DRAFT, Status.PENDING_APPROVAL, Status.CHANGES_REQUESTED, Status.APPROVED},
             Status.WITHDRAWN,
             {OWNER},
         ),
-        _move("approve", _lazy("Approve"), {Status.PENDING_APPROVAL}, Status.APPROVED, {APPROVER}, style="primary"),
+        _move(
+            "approve", gettext_lazy("Approve"), {Status.PENDING_APPROVAL}, Status.APPROVED, {APPROVER}, style="primary"
+        ),
         _move(
             "request_changes",
-            _lazy("Request changes"),
+            gettext_lazy("Request changes"),
             {Status.PENDING_APPROVAL},
             Status.CHANGES_REQUESTED,
             {APPROVER},
@@ -78,7 +85,7 @@ MOVES = {
         ),
         _move(
             "reject",
-            _lazy("Reject"),
+            gettext_lazy("Reject"),
             {Status.PENDING_APPROVAL},
             Status.REJECTED,
             {APPROVER},
@@ -87,7 +94,7 @@ MOVES = {
         ),
         _move(
             "start",
-            _lazy("Start"),
+            gettext_lazy("Start"),
             {Status.APPROVED},
             Status.RUNNING,
             {OWNER, roles.SIGNAL_OWNER, charter.BUILDER, SYSTEM, OPERATOR},
@@ -95,7 +102,7 @@ MOVES = {
         ),
         _move(
             "stop",
-            _lazy("Stop"),
+            gettext_lazy("Stop"),
             {Status.RUNNING},
             Status.STOPPED,
             {OWNER, APPROVER, roles.SIGNAL_OWNER, charter.OPERATOR, SYSTEM, OPERATOR},
@@ -106,7 +113,7 @@ MOVES = {
         # Running again after the checks stopped it needs an approved restart request (approvals app).
         _move(
             "restart",
-            _lazy("Restart"),
+            gettext_lazy("Restart"),
             {Status.STOPPED},
             Status.RUNNING,
             {OWNER, roles.SIGNAL_OWNER, OPERATOR},
@@ -114,14 +121,14 @@ MOVES = {
         ),
         _move(
             "complete",
-            _lazy("Mark completed"),
+            gettext_lazy("Mark completed"),
             {Status.RUNNING},
             Status.COMPLETED,
             {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
         ),
         _move(
             "conclude",
-            _lazy("Conclude"),
+            gettext_lazy("Conclude"),
             {Status.STOPPED, Status.COMPLETED},
             Status.CONCLUDED,
             {OWNER, roles.SIGNAL_OWNER, SYSTEM, OPERATOR},
@@ -130,10 +137,17 @@ MOVES = {
         ),
         # No person promotes: the review's promote decision does, creating the standard in the same
         # transaction; the review app's guard on "promote" asks for that decision.
-        _move("promote", _lazy("Promote to standard"), {Status.CONCLUDED}, Status.PROMOTED, {SYSTEM}, style="primary"),
+        _move(
+            "promote",
+            gettext_lazy("Promote to standard"),
+            {Status.CONCLUDED},
+            Status.PROMOTED,
+            {SYSTEM},
+            style="primary",
+        ),
         _move(
             "archive",
-            _lazy("Archive"),
+            gettext_lazy("Archive"),
             {Status.CONCLUDED, Status.REJECTED, Status.WITHDRAWN},
             Status.ARCHIVED,
             {OWNER, roles.STANDARDS_KEEPER, SYSTEM, OPERATOR},

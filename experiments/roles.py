@@ -1,6 +1,7 @@
 """Organisation roles are Django groups; these names are the contract between data and code."""
 
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy
 
 PROPOSER = "proposer"
 APPROVER = "approver"
@@ -9,11 +10,11 @@ STANDARDS_KEEPER = "standards_keeper"
 BOARD = "board"
 
 ALL_ROLES = {
-    PROPOSER: "Proposer",
-    APPROVER: "Approver",
-    SIGNAL_OWNER: "Signal owner",
-    STANDARDS_KEEPER: "Standards keeper",
-    BOARD: "Review board",
+    PROPOSER: gettext_lazy("Proposer"),
+    APPROVER: gettext_lazy("Approver"),
+    SIGNAL_OWNER: gettext_lazy("Signal owner"),
+    STANDARDS_KEEPER: gettext_lazy("Standards keeper"),
+    BOARD: gettext_lazy("Review board"),
 }
 
 

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from mailing.language import language_for
+from mailing.language import language_for, time_zone_for
 from mailing.links import absolute
 from mailing.subjects import email_subject, one_line
 
@@ -37,8 +37,8 @@ def display_name(user) -> str:
 
 
 def render_notice(event: str, context: dict, user) -> RenderedNotice:
-    """The event's email and notice for `user`, in their language, every link absolute."""
-    with translation.override(language_for(user)):
+    """The event's email and notice for `user`, in their language and time zone, every link absolute."""
+    with translation.override(language_for(user)), timezone.override(time_zone_for(user)):
         values = {
             **context,
             "recipient_name": display_name(user),

@@ -47,10 +47,10 @@ class RatingForm(PagarFormStyle, forms.Form):
         self.model = model
         for criterion in model.criteria.all():
             self.fields[criterion.key] = forms.IntegerField(
-                label=criterion.name,
+                label=criterion.label,
                 min_value=SCORE_MIN,
                 max_value=SCORE_MAX,
-                help_text=criterion.question,
+                help_text=criterion.question_text,
                 widget=forms.NumberInput(attrs={"min": SCORE_MIN, "max": SCORE_MAX, "step": 1}),
             )
 

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Experiment, Segment, Touchpoint
@@ -55,6 +56,15 @@ class ScoringCriterion(models.Model):
 
     def __str__(self):
         return f"{self.name} (x{self.weight:g})"
+
+    # The seeded criteria (migration 0002) are in the catalogue; names set in the admin show as typed.
+    @property
+    def label(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def question_text(self) -> str:
+        return gettext(self.question) if self.question else ""
 
 
 class PainPoint(models.TextChoices):

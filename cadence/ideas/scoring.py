@@ -25,7 +25,7 @@ def weighted_score(model: ScoringModel, values: dict) -> float:
         raw = values.get(criterion.key)
         if raw in (None, ""):
             errors[criterion.key] = _("%(criterion)s: give a score from %(low)d to %(high)d.") % {
-                "criterion": criterion.name,
+                "criterion": criterion.label,
                 "low": SCORE_MIN,
                 "high": SCORE_MAX,
             }
@@ -36,7 +36,7 @@ def weighted_score(model: ScoringModel, values: dict) -> float:
             number = int(str(raw).strip())
         except ValueError:
             errors[criterion.key] = _("%(criterion)s: “%(value)s” is not a whole number from %(low)d to %(high)d.") % {
-                "criterion": criterion.name,
+                "criterion": criterion.label,
                 "value": raw,
                 "low": SCORE_MIN,
                 "high": SCORE_MAX,
@@ -44,7 +44,7 @@ def weighted_score(model: ScoringModel, values: dict) -> float:
             continue
         if not SCORE_MIN <= number <= SCORE_MAX:
             errors[criterion.key] = _("%(criterion)s: %(value)d is outside %(low)d to %(high)d.") % {
-                "criterion": criterion.name,
+                "criterion": criterion.label,
                 "value": number,
                 "low": SCORE_MIN,
                 "high": SCORE_MAX,

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Q
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -349,7 +349,10 @@ def run_check(
                 return None  # looks are taken in order; the boundaries depend on it
             if data is not None:
                 experiment._prefetched_objects_cache = dict(data.prefetched)  # variants, metrics
-            return _look_and_act(experiment, look_date, trigger, data, slot)
+            # The check's sentences are a record everyone reads: written in the site's language,
+            # whoever triggered the look (an operator reading Pagar in Indonesian, say).
+            with translation.override(settings.LANGUAGE_CODE):
+                return _look_and_act(experiment, look_date, trigger, data, slot)
     except IntegrityError:
         # The unique look was recorded by someone else between our read and our write.
         existing = Check.objects.taken(experiment_id, look_date).first()

@@ -22,12 +22,21 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
+from django.utils.translation import ngettext
 
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
 from experiments.stats.verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
-from experiments.stats.wording import Reading, level_text, metric_reading, number_text, signed_text, unit_suffix
+from experiments.stats.wording import (
+    Reading,
+    amount_text,
+    level_text,
+    metric_reading,
+    number_text,
+    signed_text,
+    unit_suffix,
+)
 
 # A running experiment whose newest data is older than this is judged on stale data.
 STALE_AFTER = dt.timedelta(days=2)
@@ -37,36 +46,36 @@ SHORT_SENTENCE_CHARS = 140
 
 # What each outcome of a stop or conclusion means for the reader: what to do next.
 MEANING = {
-    (LookAction.STOP, LookOutcome.LOST): (
+    (LookAction.STOP, LookOutcome.LOST): gettext_lazy(
         "A metric got clearly worse for customers, so the change was rolled back. "
         "Conclude it as lost, or fix the cause and request a restart."
     ),
-    (LookAction.STOP, LookOutcome.INVALID): (
+    (LookAction.STOP, LookOutcome.INVALID): gettext_lazy(
         "The arms did not receive their planned shares of units, so the results cannot be trusted. "
         "Fix the assignment, then conclude it as invalid or request a restart."
     ),
-    (LookAction.CONCLUDE, LookOutcome.WON): (
+    (LookAction.CONCLUDE, LookOutcome.WON): gettext_lazy(
         "The change improved a success metric and every guardrail held: it can be shipped."
     ),
-    (LookAction.CONCLUDE, LookOutcome.LOST): (
+    (LookAction.CONCLUDE, LookOutcome.LOST): gettext_lazy(
         "A success metric improved, but a guardrail was not shown to hold: do not ship it as it is."
     ),
-    (LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE): (
+    (LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE): gettext_lazy(
         "No effect was shown by the planned end: keep the current version."
     ),
 }
-CONTINUE_MEANING = (
+CONTINUE_MEANING = gettext_lazy(
     "Nothing to do: it keeps running and is checked again every day. It stops by itself if a metric gets clearly worse."
 )
-FIRST_CHECK_MEANING = (
+FIRST_CHECK_MEANING = gettext_lazy(
     "The daily monitoring slot checks it every day and stops it by itself if a metric gets clearly worse or the data "
     "cannot be trusted."
 )
 OUTCOME_WORDS = {
-    LookOutcome.WON: "won",
-    LookOutcome.LOST: "lost",
-    LookOutcome.INCONCLUSIVE: "no effect shown",
-    LookOutcome.INVALID: "invalid data",
+    LookOutcome.WON: gettext_lazy("won"),
+    LookOutcome.LOST: gettext_lazy("lost"),
+    LookOutcome.INCONCLUSIVE: gettext_lazy("no effect shown"),
+    LookOutcome.INVALID: gettext_lazy("invalid data"),
 }
 
 # Per-metric status in words (marked for translation, translated where shown), and the tone the table colours it with.
@@ -83,18 +92,18 @@ STATUS_TEXT = {
 
 
 def when(moment: dt.datetime | None) -> str:
-    """A moment as the pages show it: "20 Nov 2026 06:00" in the site's time zone."""
-    return date_format(timezone.localtime(moment), "j M Y H:i") if moment else "—"
+    """A moment as the pages show it: "20 Nov 2026 06:00" in the reader's time zone and language."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
 
 def on_day(day: dt.date) -> str:
-    return date_format(day, "j M Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def ago(moment: dt.datetime, now: dt.datetime) -> str:
     if now - moment < dt.timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(moment, now, depth=1)} ago"
+        return _("just now")
+    return _("%(ago)s ago") % {"ago": timesince(moment, now, depth=1)}
 
 
 def signed(value: float | None) -> str:
@@ -133,14 +142,16 @@ class Freshness:
     @property
     def summary(self) -> str:
         if self.no_data:
-            return "No data has arrived yet."
-        parts = []
+            return _("No data has arrived yet.")
+        received = ago(self.last_received, self.now) if self.last_received else ""
+        if self.data_through and received:
+            return _("Data through %(when)s, last received %(ago)s.") % {
+                "when": when(self.data_through),
+                "ago": received,
+            }
         if self.data_through:
-            parts.append(f"Data through {when(self.data_through)}")
-        if self.last_received:
-            parts.append(f"last received {ago(self.last_received, self.now)}")
-        text = ", ".join(parts) + "."
-        return text[:1].upper() + text[1:]
+            return _("Data through %(when)s.") % {"when": when(self.data_through)}
+        return _("Last received %(ago)s.") % {"ago": received}
 
     @property
     def warning(self) -> str:
@@ -148,15 +159,15 @@ class Freshness:
         if not self.watched:
             return ""
         if self.no_data:
-            return (
+            return _(
                 "No data has arrived yet: the checks have nothing to judge. Send the first outcomes through the data "
                 "page or the API."
             )
         if self.stale:
-            return (
-                f"The newest data is {timesince(self.newest, self.now, depth=1)} old: the checks are judging old data. "
+            return _(
+                "The newest data is %(age)s old: the checks are judging old data. "
                 "Make sure the daily data feed is running."
-            )
+            ) % {"age": timesince(self.newest, self.now, depth=1)}
         return ""
 
 
@@ -179,7 +190,7 @@ class Banner:
 def progress(experiment: Experiment, today: dt.date) -> str:
     total = experiment.duration_days or 1
     day = min(max((today - experiment.planned_start).days + 1, 1), total)
-    return f"day {day} of {total}"
+    return _("day %(day)s of %(total)s") % {"day": day, "total": total}
 
 
 def days_left(experiment: Experiment, today: dt.date) -> int:
@@ -202,31 +213,40 @@ def banner(
 
     if status == Status.RUNNING:
         nxt = (
-            f"next check {when(experiment.next_check_at)}"
+            _("next check %(when)s") % {"when": when(experiment.next_check_at)}
             if experiment.next_check_at
-            else "next check not scheduled yet"
+            else _("next check not scheduled yet")
         )
-        head = f"Running — {progress(experiment, today)}"
+        head = _("Running — %(progress)s") % {"progress": progress(experiment, today)}
+        head_next = _("%(head)s, %(next)s") % {"head": head, "next": nxt}
         if latest is None:
-            result = Banner("info", f"{head}, {nxt}", "No check has run yet.", FIRST_CHECK_MEANING)
+            result = Banner("info", head_next, _("No check has run yet."), FIRST_CHECK_MEANING)
         elif latest.action == Check.Action.ERROR:
             # The same failure is recorded once (monitoring): an older one means every check since failed too.
-            since = "" if latest.look_date >= today else f" (failing the same way since {on_day(latest.look_date)})"
+            if latest.look_date >= today:
+                headline = _("%(head)s: the last check could not decide") % {"head": head}
+            else:
+                headline = _("%(head)s: the last check could not decide (failing the same way since %(day)s)") % {
+                    "head": head,
+                    "day": on_day(latest.look_date),
+                }
             result = Banner(
                 "warn",
-                f"{head}: the last check could not decide{since}",
+                headline,
                 latest.sentence,
-                f"Nothing was changed. It is tried again at the {nxt}; make sure data is arriving.",
+                _("Nothing was changed. It is tried again at the %(next)s; make sure data is arriving.")
+                % {"next": nxt},
                 latest,
             )
         elif latest.action == Check.Action.CONTINUE:
-            result = Banner("ok", f"{head}, {nxt}", latest.sentence, CONTINUE_MEANING, latest)
+            result = Banner("ok", head_next, latest.sentence, CONTINUE_MEANING, latest)
         else:  # the slot stops or concludes in the check's transaction: running again = restarted
             result = Banner(
                 "info",
-                f"{head}, {nxt}",
-                f"Restarted after the check of {on_day(latest.look_date)}: {latest.sentence}",
-                "It runs again after an approved restart; the next check decides whether it continues.",
+                head_next,
+                _("Restarted after the check of %(day)s: %(sentence)s")
+                % {"day": on_day(latest.look_date), "sentence": latest.sentence},
+                _("It runs again after an approved restart; the next check decides whether it continues."),
                 latest,
             )
         if fresh is not None and fresh.warning and result.tone in ("ok", "info"):
@@ -239,15 +259,22 @@ def banner(
         by_check = latest.action == Check.Action.STOP and (stop_event is None or stop_event.actor_id is None)
         if by_check:
             day = timezone.localdate(stop_event.created_at) if stop_event else timezone.localdate(latest.created_at)
-            return Banner("bad", f"Stopped automatically on {on_day(day)}", latest.sentence, _meaning(latest), latest)
-        who = stop_event.actor_label if stop_event else "hand"
-        day = on_day(timezone.localdate(stop_event.created_at)) if stop_event else ""
-        reason = f"“{stop_event.reason}”" if stop_event and stop_event.reason else "No reason given."
+            headline = _("Stopped automatically on %(day)s") % {"day": on_day(day)}
+            return Banner("bad", headline, latest.sentence, _meaning(latest), latest)
+        if stop_event:
+            headline = _("Stopped by %(who)s on %(day)s") % {
+                "who": stop_event.actor_label,
+                "day": on_day(timezone.localdate(stop_event.created_at)),
+            }
+        else:
+            headline = _("Stopped by hand")
+        reason = f"“{stop_event.reason}”" if stop_event and stop_event.reason else _("No reason given.")
         return Banner(
             "bad",
-            f"Stopped by {who}{' on ' + day if day else ''}",
+            headline,
             reason,
-            f"Data collection has ended. The last check ({on_day(latest.look_date)}) said: {latest.sentence}",
+            _("Data collection has ended. The last check (%(day)s) said: %(sentence)s")
+            % {"day": on_day(latest.look_date), "sentence": latest.sentence},
             latest,
         )
     # Completed, concluded, promoted, archived: what the checks found, for the record.
@@ -255,23 +282,25 @@ def banner(
         words = OUTCOME_WORDS.get(latest.outcome, latest.outcome)
         return Banner(
             "done",
-            f"The checks concluded it on {on_day(latest.look_date)}: {words}",
+            _("The checks concluded it on %(day)s: %(words)s") % {"day": on_day(latest.look_date), "words": words},
             latest.sentence,
             _meaning(latest),
             latest,
         )
     if latest.action == Check.Action.STOP:
-        head = f"Stopped automatically on {on_day(timezone.localdate(latest.created_at))}"
+        head = _("Stopped automatically on %(day)s") % {"day": on_day(timezone.localdate(latest.created_at))}
         if not experiment.outcome:
             return Banner("bad", head, latest.sentence, _meaning(latest), latest)
         # Concluded since: the advice to conclude is spent; the verdict under the banner says
         # whether the outcome follows the check or an agreed override (experiments.verdicts).
         words = OUTCOME_WORDS.get(experiment.outcome, experiment.outcome)
-        return Banner("bad", f"{head}, then concluded as {words}", latest.sentence, "", latest)
+        headline = _("%(head)s, then concluded as %(words)s") % {"head": head, "words": words}
+        return Banner("bad", headline, latest.sentence, "", latest)
     label = experiment.get_status_display()
     if experiment.outcome:
-        label += f" ({experiment.get_outcome_display().lower()})"
-    return Banner("done", f"{label} — last check on {on_day(latest.look_date)}", latest.sentence, "", latest)
+        label = f"{label} ({experiment.get_outcome_display().lower()})"
+    headline = _("%(label)s — last check on %(day)s") % {"label": label, "day": on_day(latest.look_date)}
+    return Banner("done", headline, latest.sentence, "", latest)
 
 
 # --- the per-metric table ------------------------------------------------------------------
@@ -287,7 +316,7 @@ def arm_value_text(result: dict, value: float | None) -> str:
     if kind == "nps":
         return _("NPS %(value)s") % {"value": number_text(value)}
     unit = result.get("value_unit") or ("" if result.get("relative") else result.get("unit") or "")
-    return with_unit(number_text(value), unit)
+    return amount_text(value, unit)
 
 
 @dataclass(frozen=True)
@@ -349,11 +378,11 @@ def decision_rule(result: dict, reading: Reading) -> list[str]:
     rules = []
     margin = result.get("margin")
     if result.get("role") == MetricRole.GUARDRAIL and margin is not None:
-        worst = with_unit(signed(reading.raw(-margin)), reading.unit)
+        worst = amount_text(reading.raw(-margin), reading.unit, signed=True)
         rules.append(_("Must not be worse than %(worst)s to ship") % {"worst": worst})
     boundary = result.get("boundary_effect")
     if boundary is not None:
-        needed = with_unit(signed(reading.raw(boundary)), reading.unit)
+        needed = amount_text(reading.raw(boundary), reading.unit, signed=True)
         if result.get("role") == MetricRole.SUCCESS:
             rules.append(_("Needs to be %(side)s %(needed)s to call it a win") % {"side": at_least, "needed": needed})
         else:
@@ -599,13 +628,13 @@ def chart_series(checks, arm_names: dict) -> list[dict]:
 
 
 DECISION_TEXT = {
-    LookAction.CONTINUE: "Continue",
-    Check.Action.ERROR: "Could not check",
-    (LookAction.STOP, LookOutcome.LOST): "Stop (harm)",
-    (LookAction.STOP, LookOutcome.INVALID): "Stop (invalid data)",
-    (LookAction.CONCLUDE, LookOutcome.WON): "Conclude: won",
-    (LookAction.CONCLUDE, LookOutcome.LOST): "Conclude: lost",
-    (LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE): "Conclude: no effect shown",
+    LookAction.CONTINUE: gettext_lazy("Continue"),
+    Check.Action.ERROR: gettext_lazy("Could not check"),
+    (LookAction.STOP, LookOutcome.LOST): gettext_lazy("Stop (harm)"),
+    (LookAction.STOP, LookOutcome.INVALID): gettext_lazy("Stop (invalid data)"),
+    (LookAction.CONCLUDE, LookOutcome.WON): gettext_lazy("Conclude: won"),
+    (LookAction.CONCLUDE, LookOutcome.LOST): gettext_lazy("Conclude: lost"),
+    (LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE): gettext_lazy("Conclude: no effect shown"),
 }
 DECISION_TONE = {
     LookAction.CONTINUE: "ok",
@@ -615,7 +644,7 @@ DECISION_TONE = {
 }
 
 
-TRIGGER_TEXT = {"schedule": "Daily slot", "operator": "Operator"}
+TRIGGER_TEXT = {"schedule": gettext_lazy("Daily slot"), "operator": gettext_lazy("Operator")}
 
 
 def decision_text(check: Check) -> str:

@@ -9,6 +9,7 @@ posts again returns the first answer instead of writing twice.
 import hashlib
 import uuid
 
+from django.utils.translation import gettext as _
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from experiments.live import idempotency, ingestion
 from experiments.live.ingestion_csv import parse_csv_upload, template_csv
 from experiments.models import IngestBatch, Metric, MetricRole
 
-KINDS = {IngestBatch.Kind.OUTCOMES.value: "Per-unit outcomes", IngestBatch.Kind.DAILY.value: "Daily figures per arm"}
+KINDS = {kind.value: kind.label for kind in (IngestBatch.Kind.OUTCOMES, IngestBatch.Kind.DAILY)}
 RECENT_BATCHES = 10
 
 
@@ -140,17 +141,17 @@ def _context(request, experiment, result) -> dict:
 def _metric_reference(metric: Metric) -> dict:
     """What a file must hold for this metric: per-unit values and daily columns."""
     if metric.kind == Metric.Kind.BINARY:
-        values = "0 or 1"
+        values = _("0 or 1")
     elif metric.kind == Metric.Kind.NPS:
-        values = "whole number 0–10"
+        values = _("whole number 0–10")
     elif metric.min_value is not None and metric.max_value is not None:
-        values = f"{metric.min_value:g} to {metric.max_value:g}"
+        values = _("%(low)s to %(high)s") % {"low": f"{metric.min_value:g}", "high": f"{metric.max_value:g}"}
     elif metric.min_value is not None:
-        values = f"at least {metric.min_value:g}"
+        values = _("at least %(low)s") % {"low": f"{metric.min_value:g}"}
     elif metric.max_value is not None:
-        values = f"at most {metric.max_value:g}"
+        values = _("at most %(high)s") % {"high": f"{metric.max_value:g}"}
     else:
-        values = "any number"
+        values = _("any number")
     if metric.unit and metric.kind == Metric.Kind.MEAN:
         values = f"{values} {metric.unit}"
     return {"metric": metric, "values": values, "daily_columns": ", ".join(ingestion.DAILY_FIELDS[metric.kind])}

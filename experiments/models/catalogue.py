@@ -5,17 +5,18 @@ import math
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Metric(models.Model):
     class Kind(models.TextChoices):
-        BINARY = "binary", "Binary rate"
-        MEAN = "mean", "Continuous mean"
-        NPS = "nps", "NPS-style score (0-10)"
+        BINARY = "binary", _("Binary rate")
+        MEAN = "mean", _("Continuous mean")
+        NPS = "nps", _("NPS-style score (0-10)")
 
     class Direction(models.TextChoices):
-        HIGHER = "higher", "Higher is better"
-        LOWER = "lower", "Lower is better"
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
 
     key = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)

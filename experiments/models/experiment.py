@@ -7,23 +7,24 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Metric, Segment, SensitiveCategory, Touchpoint
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PENDING_APPROVAL = "pending_approval", "Pending approval"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    APPROVED = "approved", "Approved"
-    RUNNING = "running", "Running"
-    STOPPED = "stopped", "Stopped"
-    COMPLETED = "completed", "Completed"
-    CONCLUDED = "concluded", "Concluded"
-    PROMOTED = "promoted", "Promoted"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    PENDING_APPROVAL = "pending_approval", _("Pending approval")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    APPROVED = "approved", _("Approved")
+    RUNNING = "running", _("Running")
+    STOPPED = "stopped", _("Stopped")
+    COMPLETED = "completed", _("Completed")
+    CONCLUDED = "concluded", _("Concluded")
+    PROMOTED = "promoted", _("Promoted")
+    ARCHIVED = "archived", _("Archived")
 
 
 # The authors may edit the proposal until it starts. Editing one that waits for approval, or is
@@ -35,20 +36,20 @@ ACTIVE_STATUSES = frozenset({Status.APPROVED, Status.RUNNING})
 
 
 class Outcome(models.TextChoices):
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    INCONCLUSIVE = "inconclusive", "Inconclusive"
-    INVALID = "invalid", "Invalid"
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive")
+    INVALID = "invalid", _("Invalid")
 
 
 class MetricRole(models.TextChoices):
-    SUCCESS = "success", "Success"
-    GUARDRAIL = "guardrail", "Guardrail"
+    SUCCESS = "success", _("Success")
+    GUARDRAIL = "guardrail", _("Guardrail")
 
 
 class EffectUnit(models.TextChoices):
-    ABSOLUTE = "absolute", "Absolute (metric units)"
-    RELATIVE = "relative", "Relative (% of baseline)"
+    ABSOLUTE = "absolute", _("Absolute (metric units)")
+    RELATIVE = "relative", _("Relative (% of baseline)")
 
 
 # Keys are part of page addresses (/experiments/<key>/); these would collide with fixed routes.
@@ -187,11 +188,12 @@ class Experiment(models.Model):
 
     @property
     def hypothesis_sentence(self) -> str:
-        return (
-            f"If we {self.hypothesis_change.strip().rstrip('.')} for {self.hypothesis_audience.strip()}, "
-            f"then {self.hypothesis_effect.strip().rstrip('.')}, because "
-            f"{self.hypothesis_rationale.strip().rstrip('.')}."
-        )
+        return _("If we %(change)s for %(audience)s, then %(effect)s, because %(rationale)s.") % {
+            "change": self.hypothesis_change.strip().rstrip("."),
+            "audience": self.hypothesis_audience.strip(),
+            "effect": self.hypothesis_effect.strip().rstrip("."),
+            "rationale": self.hypothesis_rationale.strip().rstrip("."),
+        }
 
     def authors(self):
         """The owner and co-authors: the people who may never approve it."""
@@ -223,9 +225,9 @@ class Variant(models.Model):
 class DataSource(models.TextChoices):
     """Where a metric's data come from, declared in the plan."""
 
-    FIRST = "", "Whichever arrives first"
-    UNITS = "units", "Per-unit outcomes"
-    DAILY = "daily", "Daily figures per arm"
+    FIRST = "", _("Whichever arrives first")
+    UNITS = "units", _("Per-unit outcomes")
+    DAILY = "daily", _("Daily figures per arm")
 
 
 class ExperimentMetric(models.Model):

@@ -7,6 +7,7 @@ same transaction, so a check's cost grows with days x arms x metrics, not with r
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 from .catalogue import Metric, Segment
@@ -61,12 +62,12 @@ class IngestBatch(models.Model):
     """
 
     class Kind(models.TextChoices):
-        OUTCOMES = "outcomes", "Per-unit outcomes"
-        DAILY = "daily", "Daily figures per arm"
+        OUTCOMES = "outcomes", _("Per-unit outcomes")
+        DAILY = "daily", _("Daily figures per arm")
 
     class Source(models.TextChoices):
-        API = "api", "API"
-        UPLOAD = "upload", "Upload page"
+        API = "api", _("API")
+        UPLOAD = "upload", _("Upload page")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ingest_batches")
     idempotency_key = models.CharField(max_length=200)
@@ -258,14 +259,14 @@ class Check(AppendOnlyModel):
     """
 
     class Action(models.TextChoices):
-        CONTINUE = "continue", "Continue"
-        STOP = "stop", "Stop"
-        CONCLUDE = "conclude", "Conclude"
-        ERROR = "error", "Could not check"
+        CONTINUE = "continue", _("Continue")
+        STOP = "stop", _("Stop")
+        CONCLUDE = "conclude", _("Conclude")
+        ERROR = "error", _("Could not check")
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Daily monitoring slot"
-        OPERATOR = "operator", "Run by an operator"
+        SCHEDULE = "schedule", _("Daily monitoring slot")
+        OPERATOR = "operator", _("Run by an operator")
 
     objects = CheckQuerySet.as_manager()
 

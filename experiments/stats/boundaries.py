@@ -30,6 +30,8 @@ from scipy.signal import fftconvolve
 from scipy.special import ndtr, ndtri
 
 from .inputs import StatsInputError
+from .lattice_tails import LatticeTails
+from .once import once
 from .spending import spending_function
 
 # The densities live within this many standard deviations of their mean; beyond it there is
@@ -265,11 +267,17 @@ class BoundaryState:
         previous = self.fractions[-2] if len(self.fractions) > 1 else 0.0
         return self.fractions[-1] - previous
 
+    @once
+    def _tails(self) -> LatticeTails:
+        """Prices any score at the latest look; made on the first p-value, kept with the state."""
+        g = self.grid
+        return LatticeTails(g.h, g.j0, g.mass, math.sqrt(self._delta()), g.extra_at, g.extra_mass)
+
     def tail(self, z: float) -> float:
         """P_H0(no crossing before the latest look and Z >= z at it)."""
         if z >= _MAX_Z:
             return 0.0
-        return _upper_tail_windowed(self.grid, self._delta(), z * math.sqrt(self.fraction))
+        return self._tails.upper(z * math.sqrt(self.fractions[-1]))
 
     def stagewise_p_value(self, z: float) -> float:
         """p-value under stagewise ordering for an observed z at the latest look, assuming no
@@ -303,7 +311,9 @@ class BoundaryState:
         if target <= 1e-15:
             boundary = math.inf
         else:
-
+            # The root-find keeps the direct sum: the boundaries, the densities built on them and
+            # every stored state stay exactly what they were (brentq stops within 1e-10, and another
+            # summation would stop elsewhere within it).
             def excess(z):
                 return _upper_tail_windowed(grid, delta, z * root) - target
 
@@ -392,22 +402,34 @@ class BoundaryState:
         return cls._from_parts(data, grid)
 
 
+class _Looks(tuple):
+    """Fractions ``normalise_fractions`` made: normalising them again returns them as they are
+    (each metric's two tests and its not-enough-data check read the same looks)."""
+
+    __slots__ = ()
+
+
+_FLOATS = {float}
+
+
 def normalise_fractions(fractions) -> tuple[float, ...]:
     """Cap at 1, round, drop looks that add no information; refuse NaN and decreasing fractions."""
+    if type(fractions) is _Looks:
+        return fractions
     key = tuple(fractions)
     # Every look of every metric normalises the same fractions: plain floats are remembered (bools
     # and ints are not, so True is never taken for 1.0; refused input is never remembered).
-    if all(type(raw) is float for raw in key):
+    if {*map(type, key)} <= _FLOATS:
         return _normalised_floats(key)
     return _normalise(key)
 
 
 @functools.lru_cache(maxsize=1024)
-def _normalised_floats(fractions: tuple[float, ...]) -> tuple[float, ...]:
+def _normalised_floats(fractions: tuple[float, ...]) -> _Looks:
     return _normalise(fractions)
 
 
-def _normalise(fractions) -> tuple[float, ...]:
+def _normalise(fractions) -> _Looks:
     result: list[float] = []
     previous = 0.0
     for index, raw in enumerate(fractions):
@@ -425,7 +447,7 @@ def _normalise(fractions) -> tuple[float, ...]:
         if t > previous:
             result.append(t)
             previous = t
-    return tuple(result)
+    return _Looks(result)
 
 
 class _StateCache:
@@ -437,11 +459,16 @@ class _StateCache:
         self.lock = threading.Lock()
 
     def get(self, key):
-        with self.lock:
-            state = self.states.get(key)
-            if state is not None:
-                self.states.move_to_end(key)
+        # No lock to read: each OrderedDict call is atomic under the GIL; a state evicted between
+        # the two calls is still returned (it was found), it just is not marked as recently used.
+        state = self.states.get(key)
+        if state is None:
+            return None
+        try:
+            self.states.move_to_end(key)
+        except KeyError:
             return state
+        return state
 
     def put(self, key, state):
         with self.lock:
@@ -472,6 +499,11 @@ def boundary_state(
     prefix of these looks (e.g. from ``BoundaryState.from_dict``); otherwise the longest cached
     prefix is extended.
     """
+    if type(fractions) is _Looks and start is None:
+        # Looks normalised already (a metric's tests): a cached state means its inputs were checked.
+        state = STATE_CACHE.get((alpha, spending, step, fractions))
+        if state is not None:
+            return state
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 0.5:
         raise StatsInputError("alpha", "must be a number between 0 and 0.5")
     spending_function(spending)

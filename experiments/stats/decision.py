@@ -27,16 +27,19 @@ boundary. Mixture tests report 1/Lambda as the p-value and the confidence sequen
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from enum import Enum
 
+from django.utils.translation import gettext as _
 from scipy.special import ndtr
 
 from .boundaries import DEFAULT_STEP, KeptStates, boundary_state, normalise_fractions
 from .counts import data_units
-from .effects import Effect, NotEnoughData, compare
-from .inputs import StatsInputError, as_arm
+from .effects import NotEnoughData, compare
+from .inputs import ARM_KINDS, StatsInputError, as_arm
+from .frozen import made
 from .msprt import mixing_variance, mixture_test
+from .once import once
 from .spending import spending_function
 from .srm import SRM_ALPHA, SRM_MIN_UNITS, SrmResult, srm_test
 from .verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
@@ -91,6 +94,31 @@ class MetricSpec:
     @property
     def display_name(self) -> str:
         return self.label or self.name
+
+    @once
+    def title(self) -> str:
+        """The display name starting a sentence."""
+        return self.display_name[:1].upper() + self.display_name[1:]
+
+    @once
+    def margin_text(self) -> str:
+        """ "0.5 points": a guardrail's margin as its sentences say it."""
+        return with_unit(self.margin, self)
+
+    @once
+    def result_fields(self) -> dict:
+        """What every ``MetricResult`` of this metric says about the metric itself."""
+        return {
+            "metric": self.name,
+            "label": self.display_name,
+            "role": self.role,
+            "relative": self.relative,
+            "unit": self.unit_text.strip(),
+            "margin": self.margin,
+            "lower_is_better": self.lower_is_better,
+            "kind": self.kind,
+            "value_unit": self.unit or "",
+        }
 
     @property
     def unit_text(self) -> str:
@@ -187,6 +215,18 @@ class MetricResult:
     reason: str | None = None  # NOT_ENOUGH_DATA: why no test ran, in plain words (no final full stop)
 
 
+_RESULT_FIELDS = frozenset(f.name for f in fields(MetricResult))
+_RESULT_DEFAULTS = {f.name: f.default for f in fields(MetricResult) if f.default is not MISSING}
+
+
+def _metric_result(values: dict) -> MetricResult:
+    """``MetricResult(**values)``: the same object, made without ~40 frozen ``object.__setattr__``."""
+    fields = values if len(values) == len(_RESULT_FIELDS) else {**_RESULT_DEFAULTS, **values}
+    if fields.keys() != _RESULT_FIELDS:
+        raise TypeError(f"MetricResult fields missing or unknown: {sorted(fields.keys() ^ _RESULT_FIELDS)}")
+    return made(MetricResult, fields)
+
+
 @dataclass(frozen=True)
 class LookResult:
     action: LookAction
@@ -225,45 +265,54 @@ def _jsonable(value):
 
 
 def _one_sided(
-    effect: Effect,
+    estimate: float,
+    variance: float,
     null: float,
     alpha: float,
-    fractions,
+    looks,
     design: Design,
     spec: MetricSpec,
     n_total: int,
     kept: KeptStates | None = None,
 ):
-    """(z, crossed, boundary, p, nominal p, interval, level, alpha spent, method) of H0: effect <= null."""
-    z = effect.z(null)
+    """(z, crossed, boundary, p, nominal p, interval, level, alpha spent, method) of H0: effect <= null,
+    for an oriented ``estimate`` with ``variance`` (numbers, so the harm test needs no flipped Effect)."""
+    se = math.sqrt(variance)
+    z = (estimate - null) / se
     nominal = float(ndtr(-z))
     if design.planned_units is None or spec.open_ended:
         reference_units = design.mixture_units or design.planned_units or DEFAULT_MIXTURE_UNITS
-        tau2 = mixing_variance(alpha, effect.variance * n_total / reference_units)
-        result = mixture_test(effect.estimate, effect.variance, tau2, alpha, null=null)
+        tau2 = mixing_variance(alpha, variance * n_total / reference_units)
+        result = mixture_test(estimate, variance, tau2, alpha, null=null)
         crossed = z >= result.z_threshold
         p = result.p_value if z > 0 else 1.0
         return z, crossed, result.z_threshold, p, nominal, result.interval, 1 - alpha, None, "mixture"
     if kept is not None:
-        state = kept.state(fractions, alpha, design.spending, design.step)
+        state = kept.state(looks, alpha, design.spending, design.step)
     else:
-        state = boundary_state(fractions, alpha, design.spending, design.step)
+        state = boundary_state(looks, alpha, design.spending, design.step)
     b = state.boundary
     crossed = z >= b
-    half = b * effect.se
-    interval = (effect.estimate - half, effect.estimate + half)
+    half = b * se
+    interval = (estimate - half, estimate + half)
     p = state.stagewise_p_value(z)
     return z, crossed, b, p, nominal, interval, 1 - 2 * alpha, state.alpha_spent, "group_sequential"
 
 
 def _not_enough_data_reason(spec: MetricSpec, control, treatment, treatment_name: str, design: Design, fractions):
-    """Why this metric cannot be tested at this look yet, or None when it can."""
+    """(why this metric cannot be tested at this look yet or None when it can, the normalised looks;
+    None when the arms are too small, which is said before the fractions are read)."""
     for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
         if arm.n < design.min_units:
-            return f"each arm needs at least {design.min_units} units and {arm_name} has {arm.n}"
-    if not normalise_fractions(fractions) and design.planned_units is not None and not spec.open_ended:
-        return "no information has accrued yet"
-    return None
+            return _("each arm needs at least %(min)s units and %(arm)s has %(n)s") % {
+                "min": design.min_units,
+                "arm": arm_name,
+                "n": arm.n,
+            }, None
+    looks = normalise_fractions(fractions)
+    if not looks and design.planned_units is not None and not spec.open_ended:
+        return _("no information has accrued yet"), looks
+    return None, looks
 
 
 def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[float, float]:
@@ -275,30 +324,43 @@ def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[fl
     return design.alpha / treatments, -spec.margin
 
 
+def _stop_prefix() -> str:
+    """What a harm sentence starts with ("Stop: "), taken off where several are joined."""
+    return _("Stop: %(said)s") % {"said": ""}
+
+
 def _harm_sentence(spec: MetricSpec, reading: Reading, estimate: float) -> str:
-    said = f"{reading.moved_text}: clearly worse than control ({reading.interval_phrase})"
-    sentence = f"Stop: {spec.display_name} {said}"
+    words = {"name": spec.display_name, "moved": reading.moved_text, "interval": reading.interval_phrase}
     if spec.role == GUARDRAIL and -estimate > spec.margin:
-        sentence += f", beyond the agreed margin of {with_unit(spec.margin, spec)}"
-    return sentence + "."
+        words["margin"] = spec.margin_text
+        said = _(
+            "%(name)s %(moved)s: clearly worse than control (%(interval)s), beyond the agreed margin of %(margin)s."
+        )
+    else:
+        said = _("%(name)s %(moved)s: clearly worse than control (%(interval)s).")
+    return _("Stop: %(said)s") % {"said": said % words}
 
 
 def _undecided_tail(spec: MetricSpec, final: bool) -> str:
     if spec.role == SUCCESS:
-        return "no improvement shown" if final else "not yet enough evidence of an improvement"
-    shown = "not shown" if final else "not yet shown"
-    return f"{shown} to stay within the agreed margin of {with_unit(spec.margin, spec)}"
+        return _("no improvement shown") if final else _("not yet enough evidence of an improvement")
+    margin = {"margin": spec.margin_text}
+    if final:
+        return _("not shown to stay within the agreed margin of %(margin)s") % margin
+    return _("not yet shown to stay within the agreed margin of %(margin)s") % margin
 
 
 def _status_and_sentence(spec: MetricSpec, name: str, reading: Reading, crossed: bool, final: bool):
     """Status and sentence of a metric whose harm boundary was not crossed."""
-    said = f"{reading.amount_text} ({reading.interval_phrase})"
+    words = {"name": name, "amount": reading.amount_text, "interval": reading.interval_phrase}
     if crossed and spec.role == SUCCESS:
-        return MetricStatus.SUPERIOR, f"{name} improved: {said}."
+        return MetricStatus.SUPERIOR, _("%(name)s improved: %(amount)s (%(interval)s).") % words
     if crossed:
-        margin = with_unit(spec.margin, spec)
-        return MetricStatus.NON_INFERIOR, f"{name} stayed within the agreed margin of {margin}: {said}."
-    return MetricStatus.UNDECIDED, f"{name} {said}; {_undecided_tail(spec, final)}."
+        words["margin"] = spec.margin_text
+        sentence = _("%(name)s stayed within the agreed margin of %(margin)s: %(amount)s (%(interval)s).") % words
+        return MetricStatus.NON_INFERIOR, sentence
+    words["tail"] = _undecided_tail(spec, final)
+    return MetricStatus.UNDECIDED, _("%(name)s %(amount)s (%(interval)s); %(tail)s.") % words
 
 
 def _finite(x: float) -> float | None:
@@ -321,26 +383,14 @@ def evaluate_metric(
     looks so far, this one last) are ``fractions``. ``control``/``treatment`` are arm statistics
     (objects from ``inputs`` or dicts of their fields). ``kept``: the experiment's boundary states
     from its previous look, extended here (see ``KeptStates``)."""
-    where = f"metrics[{spec.name}]"
-    control = as_arm(spec.kind, control, f"{where}.{design.control}")
-    treatment = as_arm(spec.kind, treatment, f"{where}.{treatment_name}")
-    base = {
-        "metric": spec.name,
-        "label": spec.display_name,
-        "role": spec.role,
-        "treatment": treatment_name,
-        "relative": spec.relative,
-        "unit": spec.unit_text.strip(),
-        "margin": spec.margin,
-        "lower_is_better": spec.lower_is_better,
-        "kind": spec.kind,
-        "value_unit": spec.unit or "",
-        "n_control": control.n,
-        "n_treatment": treatment.n,
-    }
-    name = spec.display_name[:1].upper() + spec.display_name[1:]
+    arm_kind = ARM_KINDS.get(spec.kind)
+    if type(control) is not arm_kind or type(treatment) is not arm_kind:  # dicts, or refused
+        control = as_arm(spec.kind, control, f"metrics[{spec.name}].{design.control}")
+        treatment = as_arm(spec.kind, treatment, f"metrics[{spec.name}].{treatment_name}")
+    base = {**spec.result_fields, "treatment": treatment_name, "n_control": control.n, "n_treatment": treatment.n}
+    name = spec.title
 
-    reason = _not_enough_data_reason(spec, control, treatment, treatment_name, design, fractions)
+    reason, looks = _not_enough_data_reason(spec, control, treatment, treatment_name, design, fractions)
     effect = None
     if reason is None:
         try:
@@ -350,25 +400,17 @@ def evaluate_metric(
         except NotEnoughData as not_enough:
             reason = not_enough.reason
     if effect is None:
-        sentence = f"{name}: not enough data yet — {reason}."
-        return MetricResult(status=MetricStatus.NOT_ENOUGH_DATA, sentence=sentence, reason=reason, **base)
+        sentence = _("%(name)s: not enough data yet — %(reason)s.") % {"name": name, "reason": reason}
+        return _metric_result({**base, "status": MetricStatus.NOT_ENOUGH_DATA, "sentence": sentence, "reason": reason})
 
     n_total = control.n + treatment.n
     alpha, null = _role_test(spec, design, success_count)
-    role_test = _one_sided(effect, null, alpha, fractions, design, spec, n_total, kept)
+    estimate, variance = effect.estimate, effect.variance
+    role_test = _one_sided(estimate, variance, null, alpha, looks, design, spec, n_total, kept)
     z, crossed, b, p, nominal, interval, level, spent, method = role_test
     # Harm: H0 effect >= 0 is the superiority test of the flipped effect.
-    flipped = Effect(
-        -effect.estimate,
-        effect.variance,
-        effect.relative,
-        effect.control_mean,
-        effect.treatment_mean,
-        effect.n_control,
-        effect.n_treatment,
-    )
-    harm_test = _one_sided(flipped, 0.0, design.harm_alpha, fractions, design, spec, n_total, kept)
-    hz, harm, hb, hp, _, h_interval, h_level, _, _ = harm_test
+    harm_test = _one_sided(-estimate, variance, 0.0, design.harm_alpha, looks, design, spec, n_total, kept)
+    hz, harm, hb, hp, _nominal, h_interval, h_level, _spent, _method = harm_test
     harm_interval = (-h_interval[1], -h_interval[0])
 
     if harm:
@@ -378,31 +420,34 @@ def evaluate_metric(
         reading = effect_reading(spec, effect, interval, level)
         status, sentence = _status_and_sentence(spec, name, reading, crossed, final)
 
-    return MetricResult(
-        status=status,
-        sentence=sentence,
-        method=method,
-        estimate=effect.estimate,
-        change=effect.raw(effect.estimate),
-        interval=interval,
-        interval_level=level,
-        z=z,
-        boundary=_finite(b),
-        boundary_effect=null + b * effect.se if math.isfinite(b) else None,
-        p_value=p,
-        nominal_p_value=nominal,
-        alpha=alpha,
-        alpha_spent=spent,
-        harm=harm,
-        harm_z=hz,
-        harm_boundary=_finite(hb),
-        harm_p_value=hp,
-        harm_interval=harm_interval,
-        harm_interval_level=h_level,
-        cuped_theta=effect.cuped_theta,
-        control_value=effect.control_mean,
-        treatment_value=effect.treatment_mean,
-        **base,
+    return _metric_result(
+        {
+            **base,
+            "status": status,
+            "sentence": sentence,
+            "method": method,
+            "estimate": estimate,
+            "change": effect.raw(estimate),
+            "interval": interval,
+            "interval_level": level,
+            "z": z,
+            "boundary": _finite(b),
+            "boundary_effect": null + b * effect.se if math.isfinite(b) else None,
+            "p_value": p,
+            "nominal_p_value": nominal,
+            "alpha": alpha,
+            "alpha_spent": spent,
+            "harm": harm,
+            "harm_z": hz,
+            "harm_boundary": _finite(hb),
+            "harm_p_value": hp,
+            "harm_interval": harm_interval,
+            "harm_interval_level": h_level,
+            "cuped_theta": effect.cuped_theta,
+            "control_value": effect.control_mean,
+            "treatment_value": effect.treatment_mean,
+            "reason": None,
+        }
     )
 
 
@@ -537,7 +582,10 @@ def _evaluate_metrics(design: Design, specs, progress: _Progress, kept=None) -> 
 def _but(standing: _Standing) -> str:
     """ "<a success sentence> But <the first failing guardrail's sentence>" """
     failing = standing.failing[0].sentence
-    return f"{standing.winners[0].sentence} But {failing[:1].lower()}{failing[1:]}"
+    return _("%(win)s But %(failing)s") % {
+        "win": standing.winners[0].sentence,
+        "failing": failing[:1].lower() + failing[1:],
+    }
 
 
 # The decision rules, in the order they are tried: the first that decides, decides.
@@ -546,7 +594,9 @@ def _but(standing: _Standing) -> str:
 def _rule_invalid(look: _Look) -> _Decision | None:
     """A sample ratio mismatch stops it: nothing else can be trusted."""
     if look.srm.failed:
-        return _Decision(LookAction.STOP, LookOutcome.INVALID, f"Stop (invalid): {look.srm.sentence()}")
+        return _Decision(
+            LookAction.STOP, LookOutcome.INVALID, _("Stop (invalid): %(srm)s") % {"srm": look.srm.sentence()}
+        )
     return None
 
 
@@ -556,8 +606,8 @@ def _rule_harm(look: _Look) -> _Decision | None:
     if not harmful:
         return None
     prefix = f"{harmful[0].treatment}: " if look.many else ""
-    said = " ".join(r.sentence.removeprefix("Stop: ") for r in harmful)
-    return _Decision(LookAction.STOP, LookOutcome.LOST, "Stop and roll back: " + prefix + said)
+    said = " ".join(r.sentence.removeprefix(_stop_prefix()) for r in harmful)
+    return _Decision(LookAction.STOP, LookOutcome.LOST, _("Stop and roll back: %(said)s") % {"said": prefix + said})
 
 
 def _rule_win(look: _Look) -> _Decision | None:
@@ -569,11 +619,17 @@ def _rule_win(look: _Look) -> _Decision | None:
     design = look.design
     if look.days_elapsed < design.min_runtime_days:
         minimum, day = number_text(design.min_runtime_days), number_text(look.days_elapsed)
-        waiting = f"The minimum runtime of {minimum} days has not passed yet (day {day})."
-        return _Decision(LookAction.CONTINUE, None, f"Continue: {clear.winners[0].sentence} {waiting}")
-    prefix = f"{clear.treatment} won. " if look.many else ""
-    guardrails = " Every guardrail stayed within its margin." if any(r.role == GUARDRAIL for r in clear.metrics) else ""
-    sentence = f"Conclude (won): {prefix}" + " ".join(r.sentence for r in clear.winners) + guardrails
+        waiting = _("The minimum runtime of %(minimum)s days has not passed yet (day %(day)s).") % {
+            "minimum": minimum,
+            "day": day,
+        }
+        said = f"{clear.winners[0].sentence} {waiting}"
+        return _Decision(LookAction.CONTINUE, None, _("Continue: %(said)s") % {"said": said})
+    parts = [_("%(arm)s won.") % {"arm": clear.treatment}] if look.many else []
+    parts += [r.sentence for r in clear.winners]
+    if any(r.role == GUARDRAIL for r in clear.metrics):
+        parts.append(_("Every guardrail stayed within its margin."))
+    sentence = _("Conclude (won): %(said)s") % {"said": " ".join(parts)}
     return _Decision(LookAction.CONCLUDE, LookOutcome.WON, sentence, clear.treatment)
 
 
@@ -585,19 +641,24 @@ def _rule_planned_maximum(look: _Look) -> _Decision | None:
     blocked = look.blocked()
     if blocked is not None:
         prefix = f"{blocked.treatment}: " if look.many else ""
-        return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, f"Conclude (lost): {prefix}{_but(blocked)}")
-    shown = " ".join(r.sentence for r in look.results if r.role == SUCCESS) or "No success metric was set."
-    sentence = f"Conclude (no effect shown): the planned maximum was reached. {shown}"
+        said = prefix + _but(blocked)
+        return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, _("Conclude (lost): %(said)s") % {"said": said})
+    shown = " ".join(r.sentence for r in look.results if r.role == SUCCESS) or _("No success metric was set.")
+    sentence = _("Conclude (no effect shown): the planned maximum was reached. %(shown)s") % {"shown": shown}
     return _Decision(LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE, sentence)
 
 
 def _rule_continue(look: _Look) -> _Decision:
     t = look.progress.fraction
-    where = f" at {number_text(100 * t)}% of the planned units" if t is not None else ""
     blocked = look.blocked()
-    if blocked is not None:
-        return _Decision(LookAction.CONTINUE, None, f"Continue{where}: {_but(blocked)}")
-    return _Decision(LookAction.CONTINUE, None, f"Continue{where}: no win and no harm shown yet.")
+    said = _but(blocked) if blocked is not None else _("no win and no harm shown yet.")
+    if t is None:
+        return _Decision(LookAction.CONTINUE, None, _("Continue: %(said)s") % {"said": said})
+    sentence = _("Continue at %(share)s%% of the planned units: %(said)s") % {
+        "share": number_text(100 * t),
+        "said": said,
+    }
+    return _Decision(LookAction.CONTINUE, None, sentence)
 
 
 DECISION_RULES = (_rule_invalid, _rule_harm, _rule_win, _rule_planned_maximum)

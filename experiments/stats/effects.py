@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import stats as scipy_stats
 
+from .frozen import made
 from .inputs import ArmSummary, BinaryArm
 
 
@@ -133,17 +134,18 @@ def compare(
     if not variance > 0:
         raise NotEnoughData("every unit so far has the same value, so the variance is 0")
     sign = -1.0 if lower_is_better else 1.0
-    return Effect(
-        sign * estimate,
-        variance,
-        relative,
-        control.mean,
-        treatment.mean,
-        control.n,
-        treatment.n,
-        lower_is_better,
-        theta,
-    )
+    fields = {
+        "estimate": sign * estimate,
+        "variance": variance,
+        "relative": relative,
+        "control_mean": control.mean,
+        "treatment_mean": treatment.mean,
+        "n_control": control.n,
+        "n_treatment": treatment.n,
+        "flipped": lower_is_better,
+        "cuped_theta": theta,
+    }
+    return made(Effect, fields)  # Effect(**fields), made on every metric of every look
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from numbers import Real
 
+from .frozen import made
+
 
 class StatsInputError(ValueError):
     """An input the engine refuses; ``field`` names it, ``message`` says why."""
@@ -87,6 +89,14 @@ class ArmSummary:
     mean_x: float | None = None
 
 
+def _summary(n: int, mean: float, variance: float) -> ArmSummary:
+    """``ArmSummary(n, mean, variance)`` (no covariate), made on every metric of every look."""
+    return made(ArmSummary, {"n": n, "mean": mean, "variance": variance, **_NO_COVARIATE})
+
+
+_NO_COVARIATE = {"covariance_xy": None, "variance_x": None, "mean_x": None}
+
+
 @dataclass(frozen=True)
 class Covariate:
     """Pre-experiment covariate sums for CUPED: sum x, sum x^2 and sum x*y over the arm's units."""
@@ -139,7 +149,7 @@ class MeanArm:
         mean = self.total / n
         variance = _centered_square("total_sq", n, self.total, self.total_sq) / (n - 1)
         if self.covariate is None:
-            return ArmSummary(n, mean, variance)
+            return _summary(n, mean, variance)
         c = self.covariate
         variance_x = _centered_square("covariate.total_x_sq", n, c.total_x, c.total_x_sq) / (n - 1)
         covariance = (c.total_xy - c.total_x * self.total / n) / (n - 1)
@@ -166,7 +176,7 @@ class BinaryArm:
             return ArmSummary(0, math.nan, math.nan)
         p = self.successes / self.n
         # percent scale: effects come out in percentage points
-        return ArmSummary(self.n, 100 * p, 10_000 * p * (1 - p))
+        return _summary(self.n, 100 * p, 10_000 * p * (1 - p))
 
 
 @dataclass(frozen=True)
@@ -195,7 +205,7 @@ class NpsArm:
             return ArmSummary(0, math.nan, math.nan)
         pp, pd = self.promoters / self.n, self.detractors / self.n
         # each unit scores +1 / 0 / -1; NPS is 100 x the mean score
-        return ArmSummary(self.n, 100 * (pp - pd), 10_000 * (pp + pd - (pp - pd) ** 2))
+        return _summary(self.n, 100 * (pp - pd), 10_000 * (pp + pd - (pp - pd) ** 2))
 
 
 ARM_KINDS = {"mean": MeanArm, "binary": BinaryArm, "nps": NpsArm}

@@ -16,6 +16,9 @@ plan is the plain fixed-horizon one.
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 import math
 from dataclasses import dataclass, field
 
@@ -196,9 +199,19 @@ def plan_experiment(
     days_needed = sequential.days_needed
     warnings = list(sequential.warnings)
     if days_needed is not None and planned_days is not None and days_needed > planned_days:
+        words = {
+            "planned": planned_days,
+            "daily": number_format(round(daily_units), force_grouping=True),
+            "needed": days_needed,
+            "total": number_format(total_units, force_grouping=True),
+            "metric": deciding.name,
+        }
         warnings.append(
-            f"The planned {planned_days} days are too short: at {daily_units:,.0f} units a day the experiment "
-            f"needs {days_needed} days to reach {total_units:,} units and detect the effect on {deciding.name}."
+            _(
+                "The planned %(planned)s days are too short: at %(daily)s units a day the experiment "
+                "needs %(needed)s days to reach %(total)s units and detect the effect on %(metric)s."
+            )
+            % words
         )
     without = None
     if expected_correlation:

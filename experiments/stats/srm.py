@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from scipy.stats import chi2 as chi2_distribution
 
 from .inputs import StatsInputError, checked_count
@@ -28,15 +30,22 @@ class SrmResult:
         return self.status == SrmStatus.MISMATCH
 
     def sentence(self) -> str:
-        shares = " vs ".join(f"{arm} {count:,}" for arm, count in self.counts.items())
+        # Translators: between two arms' unit counts, e.g. "control 1,204 vs treatment 1,187".
+        shares = f" {_('vs')} ".join(
+            f"{arm} {number_format(count, force_grouping=True)}" for arm, count in self.counts.items()
+        )
         if self.status == SrmStatus.NOT_ENOUGH_DATA:
-            return f"Too few units to check the split between arms yet ({shares})."
+            return _("Too few units to check the split between arms yet (%(shares)s).") % {"shares": shares}
+        words = {"shares": shares, "p": f"{self.p_value:.2g}"}
         if self.status == SrmStatus.MISMATCH:
             return (
-                f"The split of units between arms ({shares}) does not match the plan (p = {self.p_value:.2g}); "
-                "the assignment or logging is broken, so the results cannot be trusted."
+                _(
+                    "The split of units between arms (%(shares)s) does not match the plan (p = %(p)s); "
+                    "the assignment or logging is broken, so the results cannot be trusted."
+                )
+                % words
             )
-        return f"The split of units between arms ({shares}) matches the plan (p = {self.p_value:.2g})."
+        return _("The split of units between arms (%(shares)s) matches the plan (p = %(p)s).") % words
 
 
 def srm_test(counts: dict, weights: dict, *, alpha: float = SRM_ALPHA, min_units: int = SRM_MIN_UNITS) -> SrmResult:

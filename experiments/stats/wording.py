@@ -12,8 +12,17 @@ picks another interval by itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from experiments.money import is_money_unit, money
+
+from .frozen import made
+from .once import once
 
 if TYPE_CHECKING:
     from .decision import MetricSpec
@@ -24,13 +33,23 @@ HIGHER, LOWER, UNCHANGED = "higher", "lower", "unchanged"
 BETTER, WORSE = "better", "worse"
 
 
+@lru_cache(maxsize=8)
+def _separators(language: str | None) -> dict[int, str]:
+    """The active language's decimal point and thousands separator, as a str.translate table."""
+    point = formats.get_format("DECIMAL_SEPARATOR", lang=language)
+    group = formats.get_format("THOUSAND_SEPARATOR", lang=language)
+    return {ord("."): point, ord(","): group}
+
+
 def number_text(x: float) -> str:
+    """ "1,234.5" in English, "1.234,5" in Indonesian: the active language's separators."""
     size = abs(x)
-    decimals = 2 if size < 10 else 1 if size < 100 else 0
-    text = f"{x:,.{decimals}f}"
-    if "." in text:
+    text = format(x, ",.0f" if size >= 100 else ",.2f" if size < 10 else ",.1f")
+    if size < 100:  # 2 decimals below 10, 1 below 100, without trailing zeros
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    if text == "-0":
+        return "0"
+    return text.translate(_separators(get_language()))
 
 
 def signed_text(x: float | None) -> str:
@@ -54,12 +73,26 @@ def unit_suffix(unit: str, text: str) -> str:
     return f"{text} {unit}"
 
 
+def amount_text(x: float | None, unit: str, *, signed: bool = False) -> str:
+    """A value with its unit; a cost (a currency unit) as money in Pagar's currency."""
+    if x is None:
+        return "—"
+    if is_money_unit(unit):
+        return money(x, signed=signed)
+    return unit_suffix(unit, signed_text(x) if signed else number_text(x))
+
+
 def with_unit(x: float, spec: MetricSpec) -> str:
-    return unit_suffix(spec.unit_text.strip(), number_text(x))
+    return amount_text(x, spec.unit_text.strip())
 
 
 def level_text(level: float | None) -> str:
-    return f"{number_text(100 * level)}%" if level else ""
+    return _level_text(level, get_language()) if level else ""
+
+
+@lru_cache(maxsize=64)  # a few levels (1 - 2 alpha per test) are worded on every metric of every look
+def _level_text(level: float, language: str | None) -> str:
+    return f"{number_text(100 * level)}%"
 
 
 @dataclass(frozen=True)
@@ -75,13 +108,18 @@ class Reading:
     lower_is_better: bool
     harm: bool  # the interval is the harm test's (the metric stopped the experiment)
 
-    @cached_property  # read several times per sentence; a Reading never changes
+    @once
+    def _size_text(self) -> str:
+        """ "2.54": the change without its sign (read for the direction and the sentence)."""
+        return number_text(abs(self.change))
+
+    @once  # read several times per sentence
     def direction(self) -> str:
-        if self.change is None or number_text(abs(self.change)) == "0":
+        if self.change is None or self._size_text == "0":
             return UNCHANGED
         return HIGHER if self.change > 0 else LOWER
 
-    @cached_property
+    @once
     def meaning(self) -> str:
         """ "better" / "worse" for the reader; empty when unchanged or unknown."""
         if self.direction == UNCHANGED:
@@ -91,7 +129,7 @@ class Reading:
     @property
     def change_text(self) -> str:
         """ "+2.54 points" (signed, with its unit)."""
-        return unit_suffix(self.unit, signed_text(self.change))
+        return amount_text(self.change, self.unit, signed=True)
 
     @property
     def moved_text(self) -> str:
@@ -99,13 +137,17 @@ class Reading:
         if self.change is None:
             return "—"
         if self.direction == UNCHANGED:
-            return "barely changed"
-        return f"{unit_suffix(self.unit, number_text(abs(self.change)))} {self.direction}"
+            return _("barely changed")
+        amount = {"amount": amount_text(abs(self.change), self.unit)}
+        return (_("%(amount)s higher") if self.direction == HIGHER else _("%(amount)s lower")) % amount
 
     @property
     def amount_text(self) -> str:
         """ "2.54 points higher: worse", "barely changed"."""
-        return f"{self.moved_text}: {self.meaning}" if self.meaning else self.moved_text
+        if not self.meaning:
+            return self.moved_text
+        words = {"moved": self.moved_text}
+        return (_("%(moved)s: better") if self.meaning == BETTER else _("%(moved)s: worse")) % words
 
     @property
     def level_text(self) -> str:
@@ -117,14 +159,17 @@ class Reading:
         if not self.interval:
             return "—"
         low, high = self.interval
-        return f"{signed_text(low)} to {unit_suffix(self.unit, signed_text(high))}"
+        low_text = amount_text(low, self.unit, signed=True) if is_money_unit(self.unit) else signed_text(low)
+        return _("%(low)s to %(high)s") % {"low": low_text, "high": amount_text(high, self.unit, signed=True)}
 
     @property
     def interval_phrase(self) -> str:
         """ "98% interval +0.45 to +4.63 points"."""
         if not self.interval:
             return ""
-        return f"{self.level_text} interval {self.interval_text}".strip()
+        if not self.level_text:
+            return _("interval %(interval)s") % {"interval": self.interval_text}
+        return _("%(level)s interval %(interval)s") % {"level": self.level_text, "interval": self.interval_text}
 
     def raw(self, oriented: float | None) -> float | None:
         """An engine value oriented "positive = better" in this reading's direction."""
@@ -174,11 +219,12 @@ def metric_reading(result: dict) -> Reading:
 
 def effect_reading(spec: MetricSpec, effect: Effect, interval, level: float, *, harm: bool = False) -> Reading:
     """The same reading, made by the engine from an Effect and an oriented interval."""
-    return Reading(
-        change=effect.raw(effect.estimate),
-        interval=_raw_pair(interval, effect.flipped),
-        level=level,
-        unit=spec.unit_text.strip(),
-        lower_is_better=effect.flipped,
-        harm=harm,
-    )
+    fields = {
+        "change": effect.raw(effect.estimate),
+        "interval": _raw_pair(interval, effect.flipped),
+        "level": level,
+        "unit": spec.unit_text.strip(),
+        "lower_is_better": effect.flipped,
+        "harm": harm,
+    }
+    return made(Reading, fields)  # Reading(**fields), made on every metric of every look

@@ -1,9 +1,11 @@
 """Small display helpers for experiment pages."""
 
 from django import template
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from experiments.money import is_money_unit, money
 from experiments.models import EffectUnit, Metric, MetricRole
 from experiments.stats.verdicts import MetricStatus
 
@@ -19,7 +21,8 @@ def status_badge(experiment):
 
 
 def _number(value):
-    return f"{value:g}"
+    """ "2", "0.5" ("0,5" in Indonesian): up to six significant digits, in the reader's separators."""
+    return f"{value:g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 @register.filter
@@ -29,13 +32,16 @@ def metric_effect(row):
     if value is None:
         return "—"
     if row.effect_unit == EffectUnit.RELATIVE:
-        text = f"{_number(value)}% of baseline"
+        text = _("%(value)s%% of baseline") % {"value": _number(value)}
     elif row.metric.kind == Metric.Kind.BINARY:
-        text = f"{_number(value)} pp"
+        text = _("%(value)s pp") % {"value": _number(value)}
+    elif is_money_unit(row.metric.unit):
+        text = money(value)
     else:
         text = f"{_number(value)} {row.metric.unit}".strip()
-    direction = "better" if row.role == MetricRole.SUCCESS else "worse at most"
-    return f"{text} {direction}"
+    if row.role == MetricRole.SUCCESS:
+        return _("%(effect)s better") % {"effect": text}
+    return _("%(effect)s worse at most") % {"effect": text}
 
 
 @register.filter
@@ -44,6 +50,9 @@ def metric_baseline(row):
         return "—" if row.baseline_rate is None else f"{_number(row.baseline_rate)}%"
     if row.baseline_mean is None:
         return "—"
+    if is_money_unit(row.metric.unit):
+        sd = "" if row.baseline_sd is None else f" (SD {money(row.baseline_sd)})"
+        return f"{money(row.baseline_mean)}{sd}"
     unit = f" {row.metric.unit}" if row.metric.unit else ""
     sd = "" if row.baseline_sd is None else f" (SD {_number(row.baseline_sd)})"
     return f"{_number(row.baseline_mean)}{unit}{sd}"

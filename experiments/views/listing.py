@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -21,17 +22,17 @@ class ExperimentListFilter(ExperimentFilter):
     outcome = django_filters.MultipleChoiceFilter(
         choices=ExperimentFilter.base_filters["outcome"].extra["choices"],
         method="by_outcome",
-        label="Outcome",
+        label=_("Outcome"),
         widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.label_suffix = ""
-        self.form.fields["owner"].empty_label = "Anyone"
+        self.form.fields["owner"].empty_label = _("Anyone")
         self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
-        self.form.fields["touchpoint"].empty_label = "Any touchpoint"
-        self.form.fields["q"].widget.attrs["placeholder"] = "Key, title, hypothesis or team"
+        self.form.fields["touchpoint"].empty_label = _("Any touchpoint")
+        self.form.fields["q"].widget.attrs["placeholder"] = _("Key, title, hypothesis or team")
 
 
 @login_required

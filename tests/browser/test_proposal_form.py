@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from experiments.keys import key_from_title
 from experiments.models import Experiment, Status
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.proposal_steps import fill_metric_row, step
 from tests.factories import PASSWORD
 
@@ -36,32 +37,42 @@ def page_height(page):
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-def short_path(page, approver):
+def short_path(page, approver, shots=""):
     """Fill in a one-success, one-guardrail binary experiment step by step; the page's height at
-    each step, as the proposer sees it."""
+    each step, as the proposer sees it (and a screenshot of each step when `shots` names them)."""
     today = timezone.localdate()
     heights = {}
+
+    def measure(step_name):
+        heights[step_name] = page_height(page)
+        if shots:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"proposal-form-{shots}-{step_name}.png"), full_page=True)
+            # A full-page screenshot resizes the viewport; Chrome then scrolls the focused field
+            # back into view at the next layout (as for a phone's keyboard), under the next click.
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+
     page.fill("#id_title", "Shorter email receipts")
     page.fill("#id_hypothesis_change", "cut the receipt email to the order lines")
     page.fill("#id_hypothesis_audience", "customers who buy online")
     page.fill("#id_hypothesis_effect", "first-contact resolution rises by 3 points")
     page.fill("#id_hypothesis_rationale", "customers find the order number at once")
-    heights["basics"] = page_height(page)
+    measure("basics")
     page.click("#step-basics button:has-text('Next')")
     page.get_by_label("Email", exact=True).check()
     page.fill("#id_exposure_cap_pct", "20")
-    heights["scope"] = page_height(page)
+    measure("scope")
     page.click("#step-scope button:has-text('Next')")
     fill_metric_row(page, 0, "First-contact resolution", "success", effect=3, baseline_rate=70)
     fill_metric_row(page, 1, "Complaint rate", "guardrail", margin=1, baseline_rate=3)
-    heights["metrics"] = page_height(page)
+    measure("metrics")
     page.click("#step-metrics button:has-text('Next')")
     page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
     page.fill("#id_planned_end", (today + dt.timedelta(days=35)).isoformat())
     page.fill("#id_expected_daily_traffic", "5000")
     page.select_option("#id_approver", label=approver.get_full_name())
     expect(page.locator("#calculator")).to_contain_text("long enough")
-    heights["plan"] = page_height(page)
+    measure("plan")
     return heights
 
 
@@ -73,7 +84,7 @@ def test_a_simple_binary_experiment_through_the_short_path(
     expect(page.locator("#step-basics")).to_be_visible()
     expect(page.locator("#step-scope")).to_be_hidden()
 
-    heights = short_path(page, approver)
+    heights = short_path(page, approver, shots="desktop")
     # A binary success row asks for the effect and the rate, nothing else.
     step(page, "metrics")
     row = page.locator("#field-metrics-0")
@@ -104,7 +115,7 @@ def test_the_short_path_on_a_phone_is_at_most_half_as_tall(
     chromium, live_server, seeded_catalogues, proposer, approver
 ):
     page = signed_in_page(chromium, live_server, proposer, PHONE)
-    heights = short_path(page, approver)
+    heights = short_path(page, approver, shots="phone")
     assert max(heights.values()) <= MOST_PHONE, heights
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.context.close()

@@ -16,7 +16,7 @@ from cadence.reviews.agenda import build_agenda as build_review_agenda
 from cadence.reviews.occurrences import ensure_meeting
 from cadence.standards.services import create_from_experiment
 from tests.cadence.ideas.builders import make_idea, make_series
-from tests.cadence.indonesian import FRAGMENT
+from tests.cadence.indonesian import FRAGMENT, MERGED
 from tests.cadence.reviews.helpers import make_series as make_review_series
 from tests.cadence.reviews.helpers import send
 from tests.experiments.web import https_client, text_of
@@ -30,7 +30,8 @@ PLACEHOLDER_OR_TAG = re.compile(r"%\(\w+\)[sd]|<[^>]+>")
 def english_phrases() -> set[str]:
     """The cadence catalogue's English, cut at placeholders and tags; pieces of two words or more
     (single words such as "Agenda" or "Model" are the same in both languages)."""
-    msgids = re.findall(r'^msgid(?:_plural)? "(.+)"$', FRAGMENT.read_text(encoding="utf-8"), flags=re.M)
+    catalogue = FRAGMENT if FRAGMENT.exists() else MERGED  # the fragment until the lead merges it into locale/id
+    msgids = re.findall(r'^msgid(?:_plural)? "(.+)"$', catalogue.read_text(encoding="utf-8"), flags=re.M)
     pieces = (p.strip(" .,:;()—·") for m in msgids for p in PLACEHOLDER_OR_TAG.split(m.replace('\\"', '"')))
     return {p for p in pieces if len(p.split()) >= 2}
 
@@ -101,6 +102,8 @@ def test_idea_form_and_its_error_summary(indonesian, proposer):
 def test_idea_page(indonesian, proposer, idea):
     text = page_in_indonesian(proposer, idea.get_absolute_url())
     assert_indonesian(text, "Idenya", "Hipotesis", "Efek yang diharapkan", "Diskusi", "Belum ada komentar.")
+    # The seeded ICE criteria are in the catalogue too (ScoringCriterion.label).
+    assert_indonesian(text, "Dampak", "Keyakinan", "Kemudahan", "Seberapa yakin kita ide ini berhasil?")
 
 
 def test_slot_meetings(indonesian, proposer, slot_meeting):

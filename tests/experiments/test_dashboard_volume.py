@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from experiments.models import Check, DailyStat, Experiment, Status, Variant
+from experiments.models import Check, Experiment, Status
 from experiments.views import dashboard
 from tests.experiments.live.checks_factory import error_check
+from tests.experiments.volume import copies
 from tests.experiments.web import https_client
 from tests.factories import make_experiment
 
@@ -31,49 +32,6 @@ def _running(owner, approver, count, *, failing=False):
         experiment = make_experiment(owner, approver, status=Status.RUNNING)
         if failing:
             error_check(experiment, yesterday)
-
-
-def _copies(template: Experiment, count: int, *, status: str, action: str | None, fresh: bool = False) -> None:
-    """`count` more experiments like `template` (rows only, in bulk), each with one check if
-    `action`, and with data received an hour ago if `fresh`."""
-    fields = [f for f in Experiment._meta.concrete_fields if not f.primary_key]
-    copies = []
-    for _ in range(count):
-        copy = Experiment(**{f.attname: getattr(template, f.attname) for f in fields})
-        copy.key, copy.status = f"{template.key}-{len(copies)}-{status}-{action}", status
-        copies.append(copy)
-    Experiment.objects.bulk_create(copies)
-    if action:
-        now = timezone.now()
-        Check.objects.bulk_create(
-            Check(
-                experiment=copy,
-                look_date=timezone.localdate() - dt.timedelta(days=1),
-                look=1,
-                action=action,
-                outcome="lost" if action == Check.Action.STOP else "",
-                sentence="A check.",
-                created_at=now - dt.timedelta(days=1),
-            )
-            for copy in copies
-        )
-    if fresh:
-        metric = template.metrics.first().metric
-        variants = Variant.objects.bulk_create(
-            Variant(experiment=copy, key="control", name="Control") for copy in copies
-        )
-        an_hour_ago = timezone.now() - dt.timedelta(hours=1)
-        DailyStat.objects.bulk_create(
-            DailyStat(
-                experiment_id=variant.experiment_id,
-                variant=variant,
-                metric=metric,
-                day=timezone.localdate() - dt.timedelta(days=1),
-                last_observed_at=an_hour_ago,
-                updated_at=an_hour_ago,
-            )
-            for variant in variants
-        )
 
 
 def _get(user, url=None):
@@ -108,11 +66,11 @@ def _mixed(proposer, approver, per_kind: int) -> None:
     """Running ones green (fresh data, checks say continue), failing, and without data or checks
     (amber, as `template`); stopped by a check (red); drafts (not on the board)."""
     template = make_experiment(proposer, approver, status=Status.RUNNING)
-    _copies(template, per_kind, status=Status.RUNNING, action=Check.Action.CONTINUE, fresh=True)
-    _copies(template, per_kind, status=Status.RUNNING, action=Check.Action.ERROR)
-    _copies(template, per_kind, status=Status.RUNNING, action=None)
-    _copies(template, per_kind, status=Status.STOPPED, action=Check.Action.STOP)
-    _copies(template, per_kind, status=Status.DRAFT, action=None)
+    copies(template, per_kind, status=Status.RUNNING, action=Check.Action.CONTINUE, fresh=True)
+    copies(template, per_kind, status=Status.RUNNING, action=Check.Action.ERROR)
+    copies(template, per_kind, status=Status.RUNNING, action=None)
+    copies(template, per_kind, status=Status.STOPPED, action=Check.Action.STOP)
+    copies(template, per_kind, status=Status.DRAFT, action=None)
 
 
 @pytest.mark.parametrize("url_name", ["dashboard", "running-board"])

@@ -205,7 +205,20 @@ def test_each_person_reads_it_in_their_own_language(monkeypatch, proposer):
     """rendering asks language_for(user), the one place that knows a person's language."""
     from mailing import rendering
 
-    monkeypatch.setattr(rendering, "language_for", lambda user: "id" if user == proposer else "en-gb")
+    monkeypatch.setattr(rendering, "language_for", lambda user: "id" if user == proposer else "en")
     context = {"actor": "Alex", "title": "Callback", "key": "callback", "action_url": "/x/"}
     assert '<html lang="id">' in rendering.render_notice("approved", context, proposer).html
-    assert '<html lang="en-gb">' in rendering.render_notice("approved", context, None).html
+    assert '<html lang="en">' in rendering.render_notice("approved", context, None).html
+
+
+def test_a_person_who_chose_indonesian_gets_the_email_in_indonesian(
+    proposer, approver, co_author, django_capture_on_commit_callbacks
+):
+    from accounts.preferences import save_language
+
+    save_language(proposer, "id")
+    experiment = make_experiment(proposer, approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        tell("started", [proposer, approver], key="started:lang", url="/", experiment=experiment)
+    assert '<html lang="id">' in mails_to(mail.outbox, proposer)[0].alternatives[0][0]
+    assert '<html lang="en">' in mails_to(mail.outbox, approver)[0].alternatives[0][0]

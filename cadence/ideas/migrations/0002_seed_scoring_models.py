@@ -1,6 +1,9 @@
 """ICE (the default) and PIE, each criterion 1-10 with equal weight; edit or add models in the admin."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
+
+# gettext_noop marks the seeded names for translation (cadence.ideas.models.ScoringCriterion.label); stored in English.
 
 MODELS = [
     (
@@ -8,9 +11,9 @@ MODELS = [
         True,
         "Impact, confidence, ease.",
         [
-            ("impact", "Impact", "How much would it move the customer metric?"),
-            ("confidence", "Confidence", "How sure are we it works?"),
-            ("ease", "Ease", "How cheap and quick is it to try?"),
+            ("impact", gettext_noop("Impact"), gettext_noop("How much would it move the customer metric?")),
+            ("confidence", gettext_noop("Confidence"), gettext_noop("How sure are we it works?")),
+            ("ease", gettext_noop("Ease"), gettext_noop("How cheap and quick is it to try?")),
         ],
     ),
     (
@@ -18,9 +21,13 @@ MODELS = [
         False,
         "Potential, importance, ease.",
         [
-            ("potential", "Potential", "How much room for improvement is there?"),
-            ("importance", "Importance", "How much traffic or value passes this touchpoint?"),
-            ("ease", "Ease", "How cheap and quick is it to try?"),
+            ("potential", gettext_noop("Potential"), gettext_noop("How much room for improvement is there?")),
+            (
+                "importance",
+                gettext_noop("Importance"),
+                gettext_noop("How much traffic or value passes this touchpoint?"),
+            ),
+            ("ease", gettext_noop("Ease"), gettext_noop("How cheap and quick is it to try?")),
         ],
     ),
 ]

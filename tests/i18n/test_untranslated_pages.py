@@ -1,0 +1,172 @@
+"""Every page a person can open, rendered in Bahasa Indonesia and in English: a visible text that is
+the same in both and is English (not data, names, keys or numbers) was missed by the translation."""
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from experiments import roles
+from experiments.models import Status
+from tests.cadence.ideas.builders import make_idea
+from tests.cadence.ideas.builders import make_series as make_slot_series
+from tests.cadence.reviews.helpers import make_series as make_review_series
+from tests.experiments.web import https_client
+from tests.factories import make_experiment, make_service_key, make_user
+from tests.i18n.text_nodes import english_words, visible_texts
+
+pytestmark = pytest.mark.django_db
+
+# Pages whose templates other helpers own and are translating on their branches: they fail here
+# until their work merges. The lead removes each name as it merges; an empty list is the goal.
+PENDING_PAGES = {
+    "dashboard",  # experiments/dashboard.html, live/_running_board.html
+    "experiment-create",  # experiments/form.html, _metric_row.html, _variant_row.html
+    "experiment-edit",
+    "approvals-amend",  # templates/approvals/
+    "approvals-inbox",
+    "approvals-notifications",
+    "calendar-page",  # templates/calendars/
+    "idea-create",  # templates/ideas/
+    "idea-detail",
+    "idea-edit",
+    "idea-list",
+    "idea-meeting-list",
+    "review-list",  # templates/reviews/
+    "standard-list",  # templates/standards/
+}
+# Sections other helpers' templates add to pages checked here (by id or aria-labelledby prefix):
+# the approvals panel and decisions on the experiment page (templates/approvals/_panel.html, _decisions.html).
+PENDING_SECTIONS = ("approval-request-", "change-heading", "decisions")
+# The header and footer (templates/base.html, the design helper's): checked once its strings are marked.
+CHECK_PAGE_CHROME = False
+
+# Not pages: answers to a form's POST, downloads, feeds and the sign-out.
+NOT_PAGES = {"logout", "set_language"}
+SKIPPED_PREFIXES = ("api/", "^api/", "admin/")
+
+
+def _patterns(resolvers, prefix="", namespace=None):
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            route = prefix + str(entry.pattern)
+            if not route.startswith(SKIPPED_PREFIXES):
+                yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry.pattern
+
+
+@pytest.fixture
+def site(seeded_catalogues):
+    """Demo-like data: a person in every role and an experiment in each state, an idea and its slot,
+    a review series, a service key and an API token."""
+    walker = make_user("wanda_walker", *sorted(roles.ALL_ROLES), superuser=True)
+    colleague = make_user("alex_approver", roles.APPROVER)
+    experiments = {
+        status: make_experiment(walker, colleague, status=status, key=f"walk-{status}")
+        for status in (Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.RUNNING, Status.STOPPED)
+    }
+    make_idea(walker)
+    make_slot_series(walker, colleague)
+    make_review_series(walker, colleague)
+    make_service_key(walker, experiments=[experiments[Status.RUNNING]])
+    return walker, experiments
+
+
+def _arguments(name: str, pattern, experiment) -> dict | None:
+    """Values for the URL's parameters from the data made above; None when there is nothing to show."""
+    values = {}
+    for parameter in pattern.regex.groupindex:
+        if parameter == "key":
+            values[parameter] = experiment.key
+        elif parameter == "pk":
+            source = _PK_SOURCES.get(name)
+            found = source() if source else None
+            if found is None:
+                return None
+            values[parameter] = found.pk
+        elif parameter == "kind":
+            values[parameter] = "outcomes"
+        else:
+            return None
+    return values
+
+
+def _first(model_label: str):
+    return lambda: apps.get_model(model_label).objects.order_by("pk").first()
+
+
+_PK_SOURCES = {
+    "idea-detail": _first("ideas.Idea"),
+    "idea-edit": _first("ideas.Idea"),
+    "idea-meeting-detail": _first("ideas.SlotMeeting"),
+    "idea-meeting-minutes": _first("ideas.SlotMeeting"),
+    "standard-detail": _first("standards.Standard"),
+    "review-meeting": _first("reviews.ReviewMeeting"),
+    "review-minutes": _first("reviews.ReviewMeeting"),
+    "response-detail": _first("duties.ResponseItem"),
+}
+
+
+def _data_shown() -> list[str]:
+    """Every text value stored in the database (titles, names, keys, hypotheses): data, not wording."""
+    values = set()
+    for model in apps.get_models():
+        fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))]
+        if not fields:
+            continue
+        for row in model.objects.values_list(*fields):
+            values.update(value for value in row if isinstance(value, str) and len(value.strip()) >= 3)
+    for user in apps.get_model("auth.User").objects.all():
+        values.add(user.get_full_name())
+    return sorted((v for v in values if v), key=len, reverse=True)
+
+
+def _page(client, url: str, language: str) -> str | None:
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        return None
+    return response.content.decode()
+
+
+def _walk(client, experiments):
+    """{url name: url} of every GET page, once per experiment state for the experiment pages."""
+    pages = {}
+    for name, pattern in _patterns(get_resolver().url_patterns):
+        if name in NOT_PAGES:
+            continue
+        for experiment in experiments.values():
+            arguments = _arguments(name, pattern, experiment)
+            if arguments is None:
+                break
+            pages[f"{name} ({experiment.status})" if "key" in arguments else name] = reverse(name, kwargs=arguments)
+            if "key" not in arguments:
+                break
+    return pages
+
+
+def test_every_page_is_translated(site):
+    walker, experiments = site
+    client = https_client(walker)
+    # Listing the slots first makes the next meetings the meeting pages show.
+    client.get(reverse("idea-meeting-list"))
+    client.get(reverse("review-list"))
+    pages = _walk(client, experiments)
+    data = _data_shown()
+    region = None if CHECK_PAGE_CHROME else "main"
+    untranslated, walked = {}, []
+    for label, url in sorted(pages.items()):
+        english, indonesian = _page(client, url, "en"), _page(client, url, "id")
+        if english is None or indonesian is None:
+            continue
+        walked.append(label)
+        texts = {
+            language: set(visible_texts(html, region=region, skipped_sections=PENDING_SECTIONS))
+            for language, html in (("en", english), ("id", indonesian))
+        }
+        same = texts["en"] & texts["id"]
+        missed = sorted(text for text in same if english_words(text, data))
+        if missed and label.split(" (")[0] not in PENDING_PAGES:
+            untranslated[label] = missed
+    assert len(walked) >= 25, walked
+    assert not untranslated, "\n".join(f"{label} ({pages[label]}): {texts}" for label, texts in untranslated.items())
