@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
 from scipy.optimize import brentq
 from scipy.special import ndtri
 from statsmodels.stats.power import normal_sample_size_one_tail
@@ -186,8 +187,10 @@ def plan_sequential(
     if harm_reserve > beta / 2:
         harm_reserve = beta / 2
         warnings.append(
-            "The deterioration tests could stop a good treatment more often than the power allows; planned with half "
-            "of beta reserved for them."
+            _(
+                "The deterioration tests could stop a good treatment more often than the power allows; planned with "
+                "half of beta reserved for them."
+            )
         )
     test_power = per_test_power(1 - (beta - harm_reserve), success_count, guardrail_count)
     w_control = weights[control]
