@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from approvals.models import DigestClaim, Notification
@@ -19,6 +21,9 @@ from experiments.charter import signal_owners_of
 from experiments.live.monitoring import signal_owners
 from experiments.models import Check, ExperimentEvent
 from mailing import outbox
+from mailing.links import absolute
+from mailing.preferences import preferences_for
+from mailing.rendering import render_text
 from mailing.subjects import email_subject
 
 # Without an earlier digest, the first one covers the last day.
@@ -100,15 +105,24 @@ def compose(news: list[ExperimentNews], since, until) -> tuple[str, str]:
     if errors:
         counts.append(f"{errors} could not be checked")
     subject = email_subject("Monitoring digest", ", ".join(counts))
+    return subject, render_text("mail/digest.txt", _context(news, since, until))
+
+
+def compose_html(news: list[ExperimentNews], since, until) -> str:
+    return render_to_string("mail/digest.html", _context(news, since, until))
+
+
+def _context(news: list[ExperimentNews], since, until) -> dict:
+    """The digest templates' values: the period, and each experiment's lines with its absolute link."""
     local = timezone.localtime
-    body = [
-        f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to {local(until):%d %b %Y %H:%M} "
-        f"({timezone.get_current_timezone_name()}).",
-        "",
-    ]
-    for item in news:
-        body.extend(f"- {line}" for line in item.lines())
-    return subject, "\n".join(body) + "\n"
+    return {
+        "period": (
+            f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to "
+            f"{local(until):%d %b %Y %H:%M} ({timezone.get_current_timezone_name()})."
+        ),
+        "items": [{"lines": item.lines(), "url": absolute(item.experiment.get_absolute_url())} for item in news],
+        "preferences_url": absolute(reverse("notification-preferences")),
+    }
 
 
 def send_digest(now=None) -> int:
@@ -125,7 +139,10 @@ def send_digest(now=None) -> int:
     owned_by = {item.experiment.pk: {p.pk for p in signal_owners_of(item.experiment)} for item in news}
     today = timezone.localdate(now)
     queued = 0
+    chosen = preferences_for(owners)
     for owner in owners:
+        if not chosen[owner.pk].digest:
+            continue  # they turned the daily digest off
         mine = [item for item in news if owner.pk in owned_by[item.experiment.pk]]
         if not mine:
             continue  # nothing they own the signals of changed
@@ -147,7 +164,9 @@ def send_digest(now=None) -> int:
             )
             # One email per owner (they need not see each other's addresses), sent after commit.
             if owner.email:
-                outbox.enqueue_email([owner.email], subject, body, key=f"digest:{today.isoformat()}:{owner.pk}")
+                html = compose_html(mine, since, now)
+                key = f"digest:{today.isoformat()}:{owner.pk}"
+                outbox.enqueue_email([owner.email], subject, body, html=html, key=key)
                 queued += 1
     return queued
 

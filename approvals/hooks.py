@@ -40,7 +40,7 @@ def _after_edit(experiment, actor):
     return after_edit(experiment, actor)
 
 
-def _notify(kind, experiment, users, message, key=None):
+def _notify(kind, experiment, users, message, key):
     from approvals.notifications import notify
 
     notify(kind, experiment, users, message, key=key)

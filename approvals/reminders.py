@@ -12,7 +12,7 @@ from django.utils import timezone
 from approvals import slots as slot_rules
 from approvals.business_days import business_days_between
 from approvals.models import ApprovalRequest
-from approvals.notifications import Kind, notify
+from approvals.notifications import Kind, decision_url, tell
 from approvals.services import people_who_can_decide
 from experiments import roles
 
@@ -40,26 +40,29 @@ def send_reminders(now=None) -> dict:
         if waited > remind_after and request.reminded_at is None:
             with transaction.atomic():
                 if _claim(request, "reminded_at", now):
-                    notify(
-                        Kind.REMINDER,
-                        experiment,
+                    tell(
+                        "approval_reminder",
                         people_who_can_decide(request),
-                        f"Reminder: “{experiment.title}” has waited {waited} business days for your decision.",
-                        request,
                         key=f"reminder:request:{request.pk}",
+                        url=decision_url(request),
+                        kind=Kind.REMINDER,
+                        experiment=experiment,
+                        request=request,
+                        context={"waited": waited},
                     )
                     sent["reminders"] += 1
         if waited > escalate_after and request.escalated_at is None:
             with transaction.atomic():
                 if _claim(request, "escalated_at", now):
-                    notify(
-                        Kind.ESCALATION,
-                        experiment,
+                    tell(
+                        "approval_escalation",
                         _escalation_to(request),
-                        f"Escalation: “{experiment.title}” has waited {waited} business days; as backup approver you "
-                        "may decide.",
-                        request,
                         key=f"escalation:request:{request.pk}",
+                        url=decision_url(request),
+                        kind=Kind.ESCALATION,
+                        experiment=experiment,
+                        request=request,
+                        context={"waited": waited},
                     )
                     sent["escalations"] += 1
     return sent

@@ -23,7 +23,7 @@ from approvals.models import (
     Snapshot,
     TouchpointCharter,
 )
-from approvals.notifications import Kind, notify
+from approvals.notifications import Kind, decision_url, experiment_edit_url, tell
 from approvals.snapshots import AMENDABLE, contract_of, diff_rows, freeze
 from experiments import contract as policy_contract
 from experiments import lifecycle
@@ -106,13 +106,15 @@ def open_request(experiment: Experiment, kind: str, actor, *, data=None, base=No
         RequestKind.AMENDMENT: Kind.AMENDMENT_REQUESTED,
         RequestKind.RESTART: Kind.RESTART_REQUESTED,
     }[kind]
-    notify(
+    tell(
         kind_of_notice,
-        experiment,
         people_who_can_decide(request),
-        f"“{experiment.title}” waits for your decision ({request.get_kind_display().lower()}).",
-        request,
         key=f"{kind_of_notice}:request:{request.pk}",
+        url=decision_url(request),
+        experiment=experiment,
+        request=request,
+        actor=actor,
+        context={"details": reason},
     )
     return request
 
@@ -286,14 +288,18 @@ def _close(request, experiment, user, verdict, comment, now):
         Verdict.REJECT: Kind.REJECTED,
         Verdict.REQUEST_CHANGES: Kind.CHANGES_REQUESTED,
     }[verdict]
-    what = request.get_kind_display().lower()
-    message = (
-        f"{user.get_full_name() or user.get_username()}: {Decision.Verdict(verdict).label.lower()} the {what} for "
-        f"“{experiment.title}”."
+    # Changes requested: straight to the form; otherwise the experiment, where the decision shows.
+    url = experiment_edit_url(experiment) if notice == Kind.CHANGES_REQUESTED else experiment.get_absolute_url()
+    tell(
+        notice,
+        _authors(experiment),
+        key=f"{notice}:request:{request.pk}",
+        url=url,
+        experiment=experiment,
+        request=request,
+        actor=user,
+        context={"details": comment},
     )
-    if comment:
-        message += f" {comment}"
-    notify(notice, experiment, _authors(experiment), message, request, key=f"{notice}:request:{request.pk}")
     return event
 
 

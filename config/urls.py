@@ -19,6 +19,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("style/", styleguide, name="styleguide"),
     path("approvals/", include("approvals.urls")),
+    path("notifications/", include("mailing.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/settings/", include("accounts.settings_urls")),
     path("", include("accounts.urls")),

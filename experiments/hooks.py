@@ -73,7 +73,7 @@ class Registry:
 registry = Registry()
 
 
-def notify(kind: str, experiment, users, message: str, *, key: str | None = None):
+def notify(kind: str, experiment, users, message: str, *, key: str):
     """Tell people about `experiment` through whatever app registered to deliver notices. `key`
     names the event: each person is told once per key, however often this runs."""
     for hook in registry.get("notify"):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,3 +69,31 @@ class Outbox(models.Model):
         if self.kind == self.Kind.EMAIL:
             return f"{self.payload.get('subject', '')} → {', '.join(self.payload.get('to', []))}"
         return f"POST {self.payload.get('url', '')}"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear about their work: each channel on or off. Without a row, all
+    are on (mailing.preferences.preferences_for)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("person"),
+    )
+    email = models.BooleanField(_("email"), default=True, help_text=_("An email for each event, as it happens."))
+    in_app = models.BooleanField(
+        _("in the app"), default=True, help_text=_("A notice on your notifications page for each event.")
+    )
+    digest = models.BooleanField(
+        _("daily digest"),
+        default=True,
+        help_text=_("One email a day with what the monitoring checks changed on the experiments you watch."),
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user}: email={self.email} in_app={self.in_app} digest={self.digest}"

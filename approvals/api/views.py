@@ -32,6 +32,8 @@ from approvals.api.serializers import (
     RestartRequestSerializer,
 )
 from experiments.api.serializers import RefusalSerializer
+from mailing.api import NotificationPreferenceSerializer
+from mailing.preferences import preferences_for
 from approvals.views.evidence import evidence_for_page, request_diff
 from approvals.access import may_export_all
 from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for
@@ -302,3 +304,28 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def read_all(self, request):
         marked = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
         return Response({"marked": marked})
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Your notification preferences (email, in-app, daily digest)",
+        request=None,
+        responses={200: NotificationPreferenceSerializer},
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change your notification preferences",
+        request=NotificationPreferenceSerializer,
+        responses={
+            200: NotificationPreferenceSerializer,
+            400: OpenApiResponse(RefusalSerializer, description="A value that is not true or false."),
+        },
+    )
+    @action(detail=False, methods=["get", "patch"], pagination_class=None, filter_backends=[])
+    def preferences(self, request):
+        mine = preferences_for([request.user])[request.user.pk]
+        if request.method == "GET":
+            return Response(NotificationPreferenceSerializer(mine).data)
+        serializer = NotificationPreferenceSerializer(mine, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)

@@ -23,11 +23,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from approvals.models import Notification
-from approvals.notifications import notify_about
+from approvals.notifications import event_key, notify_about
 from cadence.calendar_events import CalendarEvent
 from cadence.calendars.models import MeetingReminder
 from cadence.calendars.providers import events_for
-from mailing.subjects import email_subject
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def _remind(user, events: list[CalendarEvent], now) -> int:
                     [user],
                     reminder_text(event),
                     event.url or reverse("calendar-page"),
-                    subject=email_subject(_("Reminder"), event.summary),
+                    key=event_key("meeting-reminder", event.uid, event.start.isoformat()),
                 )
     return len(claimed)
 

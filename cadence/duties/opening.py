@@ -5,12 +5,11 @@ RESPONSE_DUE_BUSINESS_DAYS business days. Runs inside the check's transaction.""
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.business_days import add_business_days
 from approvals.models import Notification, TouchpointCharter
-from approvals.notifications import notify_about
+from approvals.notifications import tell
 from cadence.duties.models import ResponseItem
 from experiments import charter
 from experiments.models import Check
@@ -74,18 +73,13 @@ def open_for_check(experiment, check: Check, *, srm_failed: bool = False) -> Res
             )
     except IntegrityError:  # opened by a concurrent report of the same event
         return ResponseItem.objects.get(event_key=key)
-    notify_about(
-        Notification.Kind.RESPONSE,
+    tell(
+        "response",
         [owner],
-        _("“%(title)s” (%(key)s): %(kind)s. You are its response owner; respond by %(due)s. %(what)s")
-        % {
-            "title": experiment.title,
-            "key": experiment.key,
-            "kind": item.get_kind_display().lower(),
-            "due": timezone.localtime(item.due_at).strftime("%d %b %Y %H:%M"),
-            "what": check.sentence,
-        },
-        item.get_absolute_url(),
         key=f"response:{item.pk}",
+        url=item.get_absolute_url(),
+        kind=Notification.Kind.RESPONSE,
+        experiment=experiment,
+        context={"kind": ResponseItem.Kind(item.kind).label, "due_at": item.due_at, "details": check.sentence},
     )
     return item

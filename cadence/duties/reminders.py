@@ -5,10 +5,9 @@ beats never send the same reminder or escalation twice."""
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from approvals.business_days import add_business_days
-from approvals.notifications import Kind, notify_about
+from approvals.notifications import Kind, tell
 from cadence.duties.models import ResponseItem
 from cadence.duties.opening import touchpoint_owners
 from experiments import roles
@@ -33,10 +32,6 @@ def escalation_to(item: ResponseItem) -> list:
     return owners or roles.administrators()
 
 
-def _title(item: ResponseItem) -> str:
-    return f"“{item.experiment.title}” ({item.experiment.key})"
-
-
 def send_reminders(now=None) -> dict:
     """Returns how many reminders and escalations this run sent."""
     now = now or timezone.now()
@@ -49,32 +44,30 @@ def send_reminders(now=None) -> dict:
         if item.reminded_at is None:
             with transaction.atomic():
                 if _claim(item, "reminded_at", now):
-                    notify_about(
-                        Kind.REMINDER,
+                    tell(
+                        "response_reminder",
                         [item.owner],
-                        _("Reminder: the response to %(what)s on %(title)s was due; close it with what you did.")
-                        % {"what": item.get_kind_display().lower(), "title": _title(item)},
-                        url,
                         key=f"reminder:response:{item.pk}",
+                        url=url,
+                        kind=Kind.REMINDER,
+                        experiment=item.experiment,
+                        context={"kind": ResponseItem.Kind(item.kind).label},
                     )
                     sent["reminders"] += 1
         if item.escalated_at is None and escalation_due_at(item) <= now:
             with transaction.atomic():
                 if _claim(item, "escalated_at", now):
-                    notify_about(
-                        Kind.ESCALATION,
+                    tell(
+                        "response_escalation",
                         escalation_to(item),
-                        _(
-                            "Escalation: nobody has responded to %(what)s on %(title)s; %(owner)s was due to. As the "
-                            "touchpoint's owner, see that it is handled."
-                        )
-                        % {
-                            "what": item.get_kind_display().lower(),
-                            "title": _title(item),
+                        key=f"escalation:response:{item.pk}",
+                        url=url,
+                        kind=Kind.ESCALATION,
+                        experiment=item.experiment,
+                        context={
+                            "kind": ResponseItem.Kind(item.kind).label,
                             "owner": item.owner.get_full_name() or item.owner.get_username(),
                         },
-                        url,
-                        key=f"escalation:response:{item.pk}",
                     )
                     sent["escalations"] += 1
     return sent

@@ -112,7 +112,28 @@ def decide(
         idea.status, idea.decline_reason, idea.parked_until = IdeaStatus.DECLINED, reason, None
         idea.save(update_fields=["status", "decline_reason", "parked_until", "updated_at"])
     decision.save()
+    if decision.experiment is not None:
+        _tell_the_draft_owner(decision, actor)
     return decision
+
+
+def _tell_the_draft_owner(decision: SlotDecision, actor) -> None:
+    """The new draft is the owner's work: tell them (unless they made it themselves)."""
+    from approvals.notifications import experiment_edit_url, tell
+
+    draft = decision.experiment
+    if decision.owner_id == actor.pk:
+        return
+    tell(
+        "draft_assigned",
+        [decision.owner],
+        key=f"draft:{draft.pk}",
+        url=experiment_edit_url(draft),
+        kind="idea",
+        experiment=draft,
+        actor=actor,
+        context={"idea_title": decision.idea.title},
+    )
 
 
 @transaction.atomic

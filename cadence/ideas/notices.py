@@ -4,18 +4,17 @@ minutes after it (in-app + email). Each is sent once per meeting, whatever beat 
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from approvals.models import Notification
-from approvals.notifications import notify_about
+from approvals.notifications import tell
 from mailing.outbox import enqueue_message
 from cadence.calendar_events import CalendarEvent
 from cadence.ics import calendar_bytes
 from cadence.ideas.models import SlotMeeting
+from mailing.links import absolute
 from mailing.subjects import email_subject
 
 log = logging.getLogger(__name__)
@@ -40,16 +39,11 @@ def meeting_event(meeting: SlotMeeting, *, description: str = "") -> CalendarEve
         start=meeting.starts_at,
         end=meeting.ends_at,
         description=description,
-        url=_absolute(meeting.get_absolute_url()),
+        url=meeting.get_absolute_url(),
         location=series.location,
         organizer_email=series.facilitator.email,
         attendee_emails=tuple(sorted({u.email for u in series.attendees.all() if u.email})),
     )
-
-
-def _absolute(path: str) -> str:
-    base = getattr(settings, "PAGAR_BASE_URL", "")
-    return f"{base.rstrip('/')}{path}" if base else path
 
 
 def agenda_text(meeting: SlotMeeting) -> str:
@@ -88,24 +82,16 @@ def send_agenda(meeting: SlotMeeting) -> bool:
         meeting.save(update_fields=["agenda_sent_at"])
         people = participants(meeting)
         count = meeting.agenda.count()
-        message = ngettext(
-            "The agenda of %(meeting)s is ready: %(count)d idea to decide.",
-            "The agenda of %(meeting)s is ready: %(count)d ideas to decide.",
-            count,
-        ) % {"meeting": meeting, "count": count}
-        # In-app rows as notify_about writes them; the email is our own, with the invitation attached,
-        # so each person gets one email, not two.
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user=u,
-                    kind=Notification.Kind.SLOT_AGENDA,
-                    url=meeting.get_absolute_url(),
-                    message=message,
-                    created_at=meeting.agenda_sent_at,
-                )
-                for u in people
-            ]
+        # The in-app notice and its preferences as for every event; the email is our own, with the
+        # invitation attached, so each person gets one email, not two.
+        tell(
+            "slot_agenda",
+            people,
+            key=f"slot-agenda:{meeting.pk}",
+            url=meeting.get_absolute_url(),
+            kind=Notification.Kind.SLOT_AGENDA,
+            context={"meeting": str(meeting), "count": count},
+            email=False,
         )
         if any(u.email for u in people):
             # In the outbox with the agenda: sent after commit, once per participant.
@@ -118,7 +104,7 @@ def agenda_email(meeting: SlotMeeting):
     from django.core.mail import EmailMessage
 
     people = participants(meeting)
-    body = agenda_text(meeting) + "\n\n" + _("Meeting page: %(url)s") % {"url": _absolute(meeting.get_absolute_url())}
+    body = agenda_text(meeting) + "\n\n" + _("Meeting page: %(url)s") % {"url": absolute(meeting.get_absolute_url())}
     email = EmailMessage(
         subject=email_subject(_("Ideas slot agenda"), meeting),
         body=body,
@@ -179,10 +165,11 @@ def send_minutes(meeting: SlotMeeting) -> None:
     for d in meeting.decisions.select_related("owner"):
         if d.owner is not None:
             people[d.owner.pk] = d.owner
-    notify_about(
-        Notification.Kind.SLOT_MINUTES,
+    tell(
+        "slot_minutes",
         people.values(),
-        minutes_text(meeting),
-        meeting.get_absolute_url(),
-        subject=email_subject(_("Ideas slot minutes"), meeting),
+        key=f"slot-minutes:{meeting.pk}",
+        url=meeting.get_absolute_url(),
+        kind=Notification.Kind.SLOT_MINUTES,
+        context={"meeting": str(meeting), "details": minutes_text(meeting)},
     )

@@ -191,26 +191,26 @@ def rollout_on_promote(experiment, action, actor, event):
 
 
 def _tell(decision: Decision, item: AgendaItem):
-    from approvals.notifications import Kind, notify_about
+    from approvals.notifications import Kind, experiment_edit_url, tell
 
     if decision.rerun is not None:
         rerun = decision.rerun
-        notify_about(
-            Kind.REVIEW_MINUTES,
+        tell(
+            "rerun_assigned",
             [rerun.owner],
-            _(
-                "The promotion review asks for more evidence on %(title)s: a draft rerun, %(key)s, "
-                "is ready for you to check and submit for approval."
-            )
-            % {"title": item.experiment.title, "key": rerun.key},
-            rerun.get_absolute_url(),
+            key=f"review-decision:{decision.pk}",
+            url=experiment_edit_url(rerun),
+            kind=Kind.REVIEW_MINUTES,
+            experiment=rerun,
+            context={"original_title": item.experiment.title, "original_key": item.experiment.key},
         )
     elif decision.standard is not None:
         standard = decision.standard
-        notify_about(
-            Kind.STANDARD,
+        tell(
+            "standard",
             [standard.owner],
-            _("%(code)s %(decision)s by the promotion review: %(statement)s")
-            % {"code": standard.code, "decision": decision.get_kind_display().lower(), "statement": standard.statement},
-            standard.get_absolute_url(),
+            key=f"review-decision:{decision.pk}",
+            url=standard.get_absolute_url(),
+            kind=Kind.STANDARD,
+            context={"code": standard.code, "what": decision.get_kind_display().lower(), "details": standard.statement},
         )

@@ -1,4 +1,4 @@
-"""Send a meeting's agenda: in-app notices (notify_about) and an email invitation with the .ics."""
+"""Send a meeting's agenda: in-app notices (approvals.notifications.tell) and an email invitation with the .ics."""
 
 import zoneinfo
 
@@ -56,7 +56,7 @@ def agenda_text(meeting: ReviewMeeting) -> str:
 
 def send_agenda(meeting: ReviewMeeting) -> bool:
     """Once per meeting (a conditional update claims it): False when it was sent already."""
-    from approvals.notifications import Kind, notify_about
+    from approvals.notifications import Kind, tell
 
     with transaction.atomic():
         claimed = ReviewMeeting.objects.filter(pk=meeting.pk, agenda_sent_at__isnull=True).update(
@@ -66,7 +66,15 @@ def send_agenda(meeting: ReviewMeeting) -> bool:
             return False
         text = agenda_text(meeting)
         # In-app now; the one email is the invitation below, agenda in its body and the .ics attached.
-        notify_about(Kind.REVIEW_AGENDA, attendees(meeting), text, meeting.get_absolute_url(), email=False)
+        tell(
+            "review_agenda",
+            attendees(meeting),
+            key=f"review-agenda:{meeting.pk}",
+            url=meeting.get_absolute_url(),
+            kind=Kind.REVIEW_AGENDA,
+            context={"meeting": str(meeting), "count": meeting.items.count(), "details": text},
+            email=False,
+        )
         from mailing.outbox import enqueue_message
 
         enqueue_message(invitation_email(meeting), key=f"review-invitation:{meeting.pk}")
@@ -77,10 +85,13 @@ def invitation_email(meeting: ReviewMeeting):
     from django.core.mail import EmailMessage
 
     from cadence.ics import calendar_bytes
+    from mailing.links import absolute
 
     recipients = sorted({u.email for u in attendees(meeting) if u.email})
     message = EmailMessage(
-        subject=email_subject(_("Agenda and invitation"), meeting.series.name), body=agenda_text(meeting), to=recipients
+        subject=email_subject(_("Agenda and invitation"), meeting.series.name),
+        body=agenda_text(meeting) + "\n\n" + _("Vote here: %(url)s") % {"url": absolute(meeting.get_absolute_url())},
+        to=recipients,
     )
     message.attach(
         "invite.ics",

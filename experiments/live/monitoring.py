@@ -249,6 +249,7 @@ def start_due(today: dt.date, experiments=None) -> list[Experiment]:
                     experiment,
                     everyone_involved(experiment),
                     f"{_title(experiment)} started on {day_text(today)}{late}. The daily checks watch it from now on.",
+                    key=f"started:{experiment.pk}:{today.isoformat()}",
                 )
         except TransitionError as refused:  # another sweep started it at the same moment
             log.info("Not starting %s: %s", experiment.key, refused.message)
@@ -399,6 +400,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
             experiment,
             everyone_involved(experiment),
             f"{_title(experiment)} was stopped by the check of {when}. {sentence}",
+            key=f"stopped:check:{check.pk}",
         )
         _signal_fired(experiment, check, srm_failed=result.srm.failed)
         _set_next_check(experiment, None)
@@ -410,6 +412,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
             experiment,
             everyone_involved(experiment),
             f"{_title(experiment)} was concluded by the check of {when}. {sentence}",
+            key=f"concluded:check:{check.pk}",
         )
         _set_next_check(experiment, None)
     else:

@@ -33,7 +33,9 @@ def test_submit_notifies_the_approver_after_commit(proposer, approver, django_ca
         finally:
             app.conf.task_always_eager = False
     assert [m.to for m in mail.outbox] == [["alex_approver@example.test"]]
-    assert "waits for your decision" in mail.outbox[0].body
+    assert "asks you to approve" in mail.outbox[0].body
+    request = experiment.approval_requests.get()
+    assert f"http://127.0.0.1:8000/experiments/{experiment.key}/#approval-request-{request.pk}" in mail.outbox[0].body
 
 
 def test_decision_notifies_the_authors(pending, proposer, co_author, approver, django_capture_on_commit_callbacks):

@@ -59,7 +59,7 @@ def test_notifications_list_with_unread_count_and_mark_as_read(pending, approver
     response = https_client(approver).get(NOTIFICATIONS)
     text = text_of(response.content.decode())
     assert response.context["unread"] == 1 and "1 unread" in text
-    assert f"“{pending.title}” waits for your decision (proposal)." in text
+    assert f"asks you to approve “{pending.title}” ({pending.key})." in text
     assert response.context["unread_notifications"] == 1  # the nav badge
 
     note = Notification.objects.get(user=approver)

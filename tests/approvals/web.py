@@ -36,4 +36,4 @@ def approval_mails() -> list:
     """The "Approved" emails sent so far (Django's test outbox)."""
     from django.core import mail
 
-    return [m for m in mail.outbox if m.subject.startswith("[Pagar] Approved")]
+    return [m for m in mail.outbox if " approved “" in m.subject]

@@ -109,7 +109,7 @@ def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(
             clock.shift(dt.timedelta(days=1))
             wait_for(lambda: Experiment.objects.get(pk=experiment.pk).status == Status.STOPPED, "the check stops it")
             wait_for(
-                lambda: any(m.subject.startswith("[Pagar] Stopped by the checks") for m in mail.outbox),
+                lambda: any(m.subject.startswith("[Pagar] The daily check stopped") for m in mail.outbox),
                 "the worker sends the stop email",
             )
 
@@ -132,7 +132,7 @@ def test_beat_and_a_worker_start_an_approved_experiment_then_stop_it_on_harm(
             "priya_proposer",
             "sam_signal",
         ], kind
-    stop_mails = [m for m in mail.outbox if m.subject.startswith("[Pagar] Stopped by the checks")]
+    stop_mails = [m for m in mail.outbox if m.subject.startswith("[Pagar] The daily check stopped")]
     # One message per person, so a refused address drops no one else.
     assert sorted(m.to[0] for m in stop_mails) == [
         "alex_approver@example.test",

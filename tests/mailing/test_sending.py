@@ -54,9 +54,12 @@ def test_a_title_with_a_newline_still_sends_the_stopped_email(
     Experiment.objects.filter(pk=experiment.pk).update(title="Shorter\nchat greeting")
     experiment.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        notify("stopped", experiment, [proposer], "Shorter chat greeting was stopped by the check of today.")
+        notify("stopped", experiment, [proposer], "Shorter chat greeting was stopped by the check of today.", key="s:1")
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["priya_proposer@example.test"], "[Pagar] Stopped by the checks: Shorter chat greeting")
+        (
+            ["priya_proposer@example.test"],
+            f"[Pagar] The daily check stopped “Shorter chat greeting” ({experiment.key})",
+        )
     ]
     assert not EmailFailure.objects.exists()
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from approvals.models import Notification
-from approvals.notifications import notify_about
+from approvals.notifications import tell
 from cadence.ideas.backlog import backlog, may_edit
 from cadence.ideas.forms import SORTS, BacklogFilterForm, CommentForm, IdeaForm, RatingForm
 from cadence.ideas.models import Idea, IdeaRating, IdeaVote, ScoringModel
@@ -138,12 +138,14 @@ def idea_comment(request, pk):
         form.instance.idea, form.instance.author = idea, request.user
         form.save()
         if idea.author_id != request.user.pk:
-            notify_about(
-                Notification.Kind.IDEA,
+            tell(
+                "idea_comment",
                 [idea.author],
-                _("%(person)s commented on your idea “%(title)s”.")
-                % {"person": request.user.get_full_name() or request.user.get_username(), "title": idea.title},
-                idea.get_absolute_url(),
+                key=f"idea-comment:{form.instance.pk}",
+                url=f"{idea.get_absolute_url()}#comments",
+                kind=Notification.Kind.IDEA,
+                actor=request.user,
+                context={"idea_title": idea.title, "details": form.instance.body},
             )
     messages.success(request, _("Comment added."))
     return redirect(idea)

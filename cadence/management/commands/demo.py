@@ -98,6 +98,8 @@ class Command(BaseCommand):
     def handle(self, *args, port, no_serve, fresh, **options):
         if not settings.DEBUG:
             raise CommandError("The demo runs with DEBUG=1 only (it creates users with a known password).")
+        # The links in the demo's emails point at the URL it prints (the children inherit it).
+        settings.SITE_URL = os.environ["SITE_URL"] = f"http://127.0.0.1:{port}"
         self._prepare_database(fresh)
         if no_serve:
             return

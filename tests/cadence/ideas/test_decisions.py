@@ -167,7 +167,10 @@ def test_closing_keeps_and_sends_the_minutes(
     text = rows.first().message
     assert "Callback: turned into a proposal, owner" in text and "Declined one: declined: Done elsewhere" in text
     assert "Priya books the IVR team." in text
-    assert len(mail.outbox) == 3 and all("Ideas slot minutes" in m.subject for m in mail.outbox)  # one per person
+    minutes = [m for m in mail.outbox if "The minutes of" in m.subject]
+    assert len(minutes) == 3  # one per person
+    # The draft's owner heard of the draft too, when it was made.
+    assert [m.to for m in mail.outbox if "made you the owner of the draft" in m.subject] == [[owner.email]]
     with pytest.raises(ValidationError):
         close_meeting(meeting, facilitator)
     with pytest.raises(PermissionDenied):

@@ -113,7 +113,7 @@ def test_rerun_makes_a_draft_copy_for_the_owner(won_item, chair, proposer):
     assert list(copy.touchpoints.all()) == list(won_item.experiment.touchpoints.all())
     assert copy.events.get().action == "create"
     assert Experiment.objects.get(pk=won_item.experiment.pk).status == Status.CONCLUDED
-    assert proposer.notifications.filter(url=copy.get_absolute_url()).exists()
+    assert proposer.notifications.filter(url=f"/experiments/{copy.key}/edit/").exists()
 
 
 def test_an_experiment_item_refuses_a_standard_decision(won_item, chair):

@@ -72,8 +72,8 @@ def test_the_sweep_starts_what_is_due_and_queues_only_the_due_checks(
         "sam_signal",
     ]
     assert (
-        notes.first().message
-        == f"“{starts_today.title}” (starts-today) started on 10 Mar 2026. The daily checks watch it from now on."
+        f"“{starts_today.title}” (starts-today) started on 10 Mar 2026. The daily checks watch it from now on."
+        in notes.first().message
     )
     late_note = Notification.objects.filter(kind=Notification.Kind.STARTED, experiment=started_late).first()
     assert "started on 10 Mar 2026 (planned start 8 Mar 2026)." in late_note.message
