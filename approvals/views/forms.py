@@ -19,10 +19,14 @@ def _number(value):
 
 class AmendmentForm(FirstErrorOnlyMixin, forms.Form):
     touchpoints = forms.ModelMultipleChoiceField(
-        Touchpoint.objects.all(), to_field_name="key", widget=forms.CheckboxSelectMultiple
+        Touchpoint.objects.all(),
+        label=gettext_lazy("Touchpoints"),
+        to_field_name="key",
+        widget=forms.CheckboxSelectMultiple,
     )
     segments = forms.ModelMultipleChoiceField(
         Segment.objects.all(),
+        label=gettext_lazy("Segments"),
         to_field_name="key",
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -72,10 +76,12 @@ class AmendmentForm(FirstErrorOnlyMixin, forms.Form):
 
 
 class MetricChangeForm(FirstErrorOnlyMixin, forms.Form):
-    metric = forms.ModelChoiceField(Metric.objects.all(), to_field_name="key")
+    metric = forms.ModelChoiceField(Metric.objects.all(), to_field_name="key", label=gettext_lazy("Metric"))
     # Initial values equal to what the blank row posts, so an untouched extra row counts as unchanged.
-    role = forms.ChoiceField(choices=MetricRole.choices, initial=MetricRole.SUCCESS)
-    effect_unit = forms.ChoiceField(choices=EffectUnit.choices, initial=EffectUnit.ABSOLUTE)
+    role = forms.ChoiceField(choices=MetricRole.choices, initial=MetricRole.SUCCESS, label=gettext_lazy("Role"))
+    effect_unit = forms.ChoiceField(
+        choices=EffectUnit.choices, initial=EffectUnit.ABSOLUTE, label=gettext_lazy("Effect unit")
+    )
     effect = forms.DecimalField(label=gettext_lazy("Effect / margin"), min_value=Decimal("0.0001"))
     baseline_rate = forms.DecimalField(required=False, label=gettext_lazy("Baseline rate (%)"))
     baseline_mean = forms.DecimalField(required=False, label=gettext_lazy("Baseline mean"))
