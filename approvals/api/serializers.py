@@ -184,6 +184,7 @@ class InboxItemSerializer(ApprovalRequestSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(DiffRowSerializer(many=True))
     def get_diff(self, request):
         return DiffRowSerializer(request.evidence.diff, many=True).data
 

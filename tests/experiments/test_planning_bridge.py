@@ -13,6 +13,7 @@ from experiments.stats.planning import MetricPlanInput, plan_experiment
 def test_plan_for_experiment_reads_metrics_variants_and_traffic(draft):
     # The factory proposal: FCR 70% +2 points (success); complaint rate 3% and escalation rate 8%
     # with margins 0.5 and 1 point (guardrails); 50/50; 5000 a day at 20% exposure; 28 days.
+    draft.expected_daily_traffic = 5000
     plan = plan_for_experiment(draft)
 
     expected = plan_experiment(

@@ -21,6 +21,7 @@ ROLES = ["proposer", "approver", "signal_owner", "standards_keeper", "board_memb
 
 
 def running_experiment(owner, approver, start=START, **kw):
+    kw.setdefault("expected_daily_traffic", 5000)  # the drift below stops it on the day the tests name
     return make_experiment(
         owner, approver, status=Status.RUNNING, planned_start=start, planned_end=start + dt.timedelta(days=27), **kw
     )

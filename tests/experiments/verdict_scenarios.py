@@ -16,7 +16,9 @@ STARTED_AT = dt.datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
 
 def harm_stopped(owner, approver, **fields):
-    """Started at 09:00 on 10 Nov; the complaint rate drifts up in the treatment until a check stops it."""
+    """Started at 09:00 on 10 Nov; the complaint rate drifts up in the treatment until a check stops it
+    (on day 11: the drift is calibrated at 5,000 eligible units a day)."""
+    fields.setdefault("expected_daily_traffic", 5000)
     experiment = make_experiment(
         owner,
         approver,
