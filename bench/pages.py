@@ -1,7 +1,7 @@
 """Pages at volume: each page's time and query count with 10,000 experiments, beside a bare view.
 
 Run:  .venv/bin/python bench/pages.py [--experiments 10000] [--ideas 1000] [--standards 200]
-                                      [--requests 30] [--keep]
+                                      [--requests 30] [--keep] [--reuse]
 
 On PostgreSQL (scratch database `pagar_bench_pages`, dropped and re-created; PGHOST, PGPORT and
 PGUSER say where, default postgres@127.0.0.1:5432), with DEBUG off:
@@ -330,9 +330,16 @@ def main(argv=None):
     parser.add_argument("--standards", type=int, default=200)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the pages of a database kept by an earlier --keep run (migrated, not re-seeded; "
+        "the 10-experiment query counts are not re-measured)",
+    )
     args = parser.parse_args(argv)
 
-    recreate_database()
+    if not args.reuse:
+        recreate_database()
     import django
     from django.conf import settings
 
@@ -353,16 +360,18 @@ def main(argv=None):
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
-    with open(os.devnull, "w") as quiet:
-        call_command("seed_demo", stdout=quiet)
-    small = measure(args.requests)
-
     from cadence.ideas.models import Idea
     from experiments.models import Check, Experiment
 
-    clone_experiments(args.experiments)
-    clone_rows(Idea, args.ideas, title="title")
-    seed_standards(args.standards)
+    if args.reuse:
+        small = None
+    else:
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+        small = measure(args.requests)
+        clone_experiments(args.experiments)
+        clone_rows(Idea, args.ideas, title="title")
+        seed_standards(args.standards)
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -384,13 +393,14 @@ def main(argv=None):
         "-" * 86,
     ]
     bare_p50 = big[0][1]
-    for (label, p50, p95, queries), (_, _, _, small_queries) in zip(big, small, strict=True):
+    small_counts = [row[3] for row in small] if small else ["(reused)"] * len(big)
+    for (label, p50, p95, queries), small_queries in zip(big, small_counts, strict=True):
         lines.append(f"{label:<32}{p50:>9.1f}{p95:>9.1f}{p50 / bare_p50:>8.1f}{queries:>9}{small_queries:>19}")
     text = "\n".join(lines)
     print(text)
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "pages.txt").write_text(text + "\n")
-    if not args.keep:
+    if not (args.keep or args.reuse):
         drop_database()
 
 
