@@ -98,7 +98,7 @@ def _earlier_decisions(requests) -> dict[int, list[Decision]]:
     found: dict[int, list[Decision]] = {}
     rows = Decision.objects.filter(
         request__experiment__in={r.experiment_id for r in requests}, request__closed_at__isnull=False
-    ).select_related("request", "snapshot", "approver")
+    ).select_related("request__experiment", "snapshot", "approver")
     for decision in rows:
         found.setdefault(decision.request.experiment_id, []).append(decision)
     return found
