@@ -26,10 +26,9 @@ def recently_decided(user) -> list[Decision]:
 
 @login_required
 def inbox(request):
-    page = Paginator(waiting_for(request.user, waiting_ids_of_request(request)), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    items = evidence_for_page(page.object_list, viewer=request.user)
+    # The ids come oldest first already: one page of them is loaded, not every waiting request.
+    page = Paginator(waiting_ids_of_request(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = evidence_for_page(waiting_for(request.user, list(page.object_list)), viewer=request.user)
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
     from cadence.duties.queries import waiting_for as responses_waiting_for  # the response items they must close
