@@ -17,10 +17,13 @@ RECENTLY_DECIDED = 5
 
 def recently_decided(user) -> list[Decision]:
     """This person's latest decisions: the requests that just left their inbox, and how."""
+    # The latest few first, then their requests: joining first would join every decision they made.
+    latest = Decision.objects.filter(approver=user).order_by("-created_at", "-pk")[:RECENTLY_DECIDED]
+    chosen = list(latest.values_list("pk", flat=True))
     return list(
-        Decision.objects.filter(approver=user)
+        Decision.objects.filter(pk__in=chosen)
         .select_related("request__experiment", "approver")
-        .order_by("-created_at", "-pk")[:RECENTLY_DECIDED]
+        .order_by("-created_at", "-pk")
     )
 
 
