@@ -32,7 +32,7 @@ from approvals.api.serializers import (
     RestartRequestSerializer,
 )
 from experiments.api.serializers import RefusalSerializer
-from approvals.views.evidence import evidence_for_page, request_diff
+from approvals.views.evidence import earlier_decisions, evidence_for_page, request_diff
 from approvals.access import may_export_all
 from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for, waiting_ids
 from experiments import access
@@ -109,6 +109,15 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             .select_related(*REQUEST_RELATED)
             .prefetch_related(decisions_prefetch(), comments_prefetch())
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            # A resubmission's diff needs the decisions before it: one query for the page, not one a row.
+            earlier = earlier_decisions(page)
+            for approval_request in page:
+                approval_request.earlier_decisions = earlier.get(approval_request.experiment_id, [])
+        return page
 
     @extend_schema(
         summary="Approve, reject or request changes",
