@@ -85,7 +85,10 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     )
     opened_by = serializers.CharField(source="opened_by.get_username", read_only=True, allow_null=True)
     waiting_on = serializers.SerializerMethodField(help_text="Slots not yet filled by an approval.")
-    diff = serializers.SerializerMethodField(help_text="Amendments: the change against the approved contract.")
+    diff = serializers.SerializerMethodField(
+        help_text="Amendments: the change against the approved contract; a resubmission: against the version "
+        "its last decision was on."
+    )
     decisions = DecisionSerializer(many=True, read_only=True)
     comments = CommentSerializer(many=True, read_only=True)
 
@@ -119,7 +122,8 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DiffRowSerializer(many=True))
     def get_diff(self, request):
-        return DiffRowSerializer(request_diff(request), many=True).data
+        # A list's page brought the decisions before each request (ApprovalRequestViewSet); one alone asks.
+        return DiffRowSerializer(request_diff(request, getattr(request, "earlier_decisions", None)), many=True).data
 
 
 class InboxItemSerializer(ApprovalRequestSerializer):

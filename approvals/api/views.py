@@ -34,9 +34,9 @@ from approvals.api.serializers import (
 from experiments.api.serializers import RefusalSerializer
 from mailing.api import NotificationPreferenceSerializer
 from mailing.preferences import preferences_for
-from approvals.views.evidence import evidence_for_page, request_diff
+from approvals.views.evidence import earlier_decisions, evidence_for_page, request_diff
 from approvals.access import may_export_all
-from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for
+from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for, waiting_ids
 from experiments import access
 from experiments.api.views.guarded import GuardedExperimentViewSet
 
@@ -66,19 +66,24 @@ def csv_response(text: str, filename: str) -> HttpResponse:
 
 
 class InboxView(ListAPIView):
-    """Paginated like every list: the evidence is gathered for one page of requests."""
+    """Paginated like every list: the waiting ids (oldest first) are paged, and only one page of
+    requests is loaded, with the evidence gathered for the page at once."""
 
     serializer_class = InboxItemSerializer
+    filter_backends = []  # the page is a list of ids, not a queryset to filter
 
     def get_queryset(self):
-        return waiting_for(self.request.user)
+        if getattr(self, "swagger_fake_view", False):
+            return ApprovalRequest.objects.none()
+        return waiting_ids(self.request.user)
 
     @extend_schema(summary="Requests waiting for your decision, oldest first, with the evidence to decide them")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
+        ids = super().paginate_queryset(queryset)
+        page = list(waiting_for(self.request.user, list(ids)))
         for item, evidence in zip(page, evidence_for_page(page, viewer=self.request.user), strict=True):
             item.evidence = evidence
         return page
@@ -106,6 +111,15 @@ class ApprovalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             .select_related(*REQUEST_RELATED)
             .prefetch_related(decisions_prefetch(), comments_prefetch())
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            # A resubmission's diff needs the decisions before it: one query for the page, not one a row.
+            earlier = earlier_decisions(page)
+            for approval_request in page:
+                approval_request.earlier_decisions = earlier.get(approval_request.experiment_id, [])
+        return page
 
     @extend_schema(
         summary="Approve, reject or request changes",

@@ -88,17 +88,17 @@ def request_diff(request: ApprovalRequest, earlier: list[Decision] | None = None
     if request.base_snapshot_id is not None:
         return diff_rows(request.base_snapshot.data, request.snapshot.data)
     if earlier is None:
-        earlier = list(_earlier_decisions([request]).get(request.experiment_id, []))
+        earlier = list(earlier_decisions([request]).get(request.experiment_id, []))
     last = resubmission_base(request, earlier)
     return diff_rows(last.snapshot.data, request.snapshot.data) if last else []
 
 
-def _earlier_decisions(requests) -> dict[int, list[Decision]]:
+def earlier_decisions(requests) -> dict[int, list[Decision]]:
     """Experiment pk -> every decision on its closed requests (one query for a page)."""
     found: dict[int, list[Decision]] = {}
     rows = Decision.objects.filter(
         request__experiment__in={r.experiment_id for r in requests}, request__closed_at__isnull=False
-    ).select_related("request", "snapshot", "approver")
+    ).select_related("request__experiment", "snapshot", "approver")
     for decision in rows:
         found.setdefault(decision.request.experiment_id, []).append(decision)
     return found
@@ -137,7 +137,7 @@ def evidence_for_page(requests, *, viewer=None, with_plan: bool = True) -> list[
     if not requests:
         return []
     experiments = list({r.experiment_id: r.experiment for r in requests}.values())
-    earlier = _earlier_decisions(requests)
+    earlier = earlier_decisions(requests)
     sections = hooks.proposal_sections_of_many(experiments) if with_plan else {}
     overlaps = _nearest_overlaps(experiments) if with_plan else {}
     found = []

@@ -17,19 +17,21 @@ RECENTLY_DECIDED = 5
 
 def recently_decided(user) -> list[Decision]:
     """This person's latest decisions: the requests that just left their inbox, and how."""
+    # The latest few first, then their requests: joining first would join every decision they made.
+    latest = Decision.objects.filter(approver=user).order_by("-created_at", "-pk")[:RECENTLY_DECIDED]
+    chosen = list(latest.values_list("pk", flat=True))
     return list(
-        Decision.objects.filter(approver=user)
+        Decision.objects.filter(pk__in=chosen)
         .select_related("request__experiment", "approver")
-        .order_by("-created_at", "-pk")[:RECENTLY_DECIDED]
+        .order_by("-created_at", "-pk")
     )
 
 
 @login_required
 def inbox(request):
-    page = Paginator(waiting_for(request.user, waiting_ids_of_request(request)), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    items = evidence_for_page(page.object_list, viewer=request.user)
+    # The ids come oldest first already: one page of them is loaded, not every waiting request.
+    page = Paginator(waiting_ids_of_request(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = evidence_for_page(waiting_for(request.user, list(page.object_list)), viewer=request.user)
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
     from cadence.duties.queries import waiting_for as responses_waiting_for  # the response items they must close

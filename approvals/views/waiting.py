@@ -51,7 +51,9 @@ def waiting_ids(user) -> list[int]:
     if not acceptable:
         return []
     filled: dict[int, set[str]] = {}
-    approvals = Decision.objects.filter(request_id__in=acceptable, verdict=Decision.Verdict.APPROVE)
+    # The candidates again as a subquery, not their ids as parameters: Django resolves each of a
+    # thousand `__in` parameters one by one (100 ms at 1,250 waiting requests).
+    approvals = Decision.objects.filter(request__in=_candidates(user).values("pk"), verdict=Decision.Verdict.APPROVE)
     for request_id, slot in approvals.values_list("request_id", "slot"):
         filled.setdefault(request_id, set()).add(slot)
     return [row[0] for row in rows if row[0] in acceptable and acceptable[row[0]] - filled.get(row[0], set())]

@@ -131,27 +131,34 @@ def relevant_standards_many(asked: list[tuple[Scope, object]]) -> list[list[Rele
         .order_by("pk")
     )
     proven = proven_metrics(candidates)
+    # Each candidate's touchpoints and segments read once, not once per scope asked about.
+    loaded = [
+        (standard, [(t.key, t.name) for t in standard.touchpoints.all()], [s.key for s in standard.segments.all()])
+        for standard in candidates
+    ]
     answers = []
     for scope, experiment in asked:
         if not (scope.touchpoints or scope.metrics):
             answers.append([])
             continue
         pk = experiment.pk if experiment is not None else None
-        answers.append(_relevant_in(scope, candidates, proven, declared.get(pk, set()), supports.get(pk, set())))
+        answers.append(_relevant_in(scope, loaded, proven, declared.get(pk, set()), supports.get(pk, set())))
     return answers
 
 
-def _relevant_in(scope: Scope, candidates, proven, declared: set[int], supported: set[int]) -> list[Relevant]:
-    """THE rule: which of the loaded candidates bear on `scope`, and how."""
+def _relevant_in(scope: Scope, loaded, proven, declared: set[int], supported: set[int]) -> list[Relevant]:
+    """THE rule: which of the loaded candidates (standard, its touchpoints as (key, name), its
+    segment keys) bear on `scope`, and how."""
     found = []
-    for standard in candidates:
+    for standard, touchpoints, segment_keys in loaded:
         if standard.pk in supported:
             continue
-        shared_tps = [t.name for t in standard.touchpoints.all() if t.key in scope.touchpoints]
-        shared_metrics = [name for key, name in proven[standard.pk].items() if key in scope.metrics]
+        shared_tps = [name for key, name in touchpoints if key in scope.touchpoints]
+        proven_on = proven[standard.pk]  # may name many metrics; the scope names a few
+        shared_metrics = [proven_on[key] for key in sorted(scope.metrics) if key in proven_on]
         if not (shared_tps or shared_metrics or standard.pk in declared):
             continue
-        on_scope = bool(shared_tps) and segments_overlap([s.key for s in standard.segments.all()], scope.segments)
+        on_scope = bool(shared_tps) and segments_overlap(segment_keys, scope.segments)
         same_aim = bool(scope.success_metrics & set(proven[standard.pk]))
         found.append(
             Relevant(

@@ -60,3 +60,21 @@ def test_the_openapi_document_describes_the_acknowledgement(admin_user):
         assert field in inbox_item
     responses = schema["paths"]["/api/approvals/requests/{id}/decide/"]["post"]["responses"]
     assert "acknowledge_plan" in responses["400"]["description"]
+
+
+def test_the_request_list_gives_each_resubmissions_diff_in_the_same_queries(proposer, approver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client(approver)
+    resubmitted(proposer, approver)
+    with CaptureQueriesContext(connection) as one:
+        body = client.get("/api/approvals/requests/", {"status": "open"}).json()
+    [item] = body["results"]
+    assert [row["field"] for row in item["diff"]] == ["title"]
+    resubmitted(proposer, approver)
+    resubmitted(proposer, approver)
+    with CaptureQueriesContext(connection) as three:
+        body = client.get("/api/approvals/requests/", {"status": "open"}).json()
+    assert len(body["results"]) == 3 and all(item["diff"] for item in body["results"])
+    assert len(three) == len(one)

@@ -95,3 +95,14 @@ def test_a_second_slot_holder_still_decides_after_the_first_approves(
     detail = https_client(approver).get(experiment.get_absolute_url()).content.decode()
     assert 'name="verdict" value="approve"' not in detail  # voted: no buttons left for them
     assert 'name="verdict" value="approve"' in https_client(standards_keeper).get(INBOX).content.decode()
+
+
+def test_the_detail_page_asks_the_same_acknowledgement(too_short, approver, proposer):
+    request = open_request(too_short)
+    detail = https_client(approver).get(too_short.get_absolute_url()).content.decode()
+    assert 'name="acknowledge_plan"' in detail and "Too short: needs" in detail
+    owner_view = https_client(proposer).get(too_short.get_absolute_url()).content.decode()
+    assert 'name="acknowledge_plan"' not in owner_view  # authors never decide
+    response = web_decide(approver, request, "approve")  # next: the experiment's page
+    assert response.redirect_chain[-1][0].endswith(f"?unacknowledged={request.pk}#decide-{request.pk}")
+    assert f'id="acknowledge-plan-{request.pk}-error"' in response.content.decode()
