@@ -21,8 +21,9 @@ def test_switch_to_bahasa_indonesia_and_back(seeded_catalogues, browser_for, pro
     page = browser_for(proposer)
     page.goto("/accounts/settings/")
     expect(page.get_by_role("heading", name="Your settings")).to_be_visible()
-    page.get_by_label("Language").select_option("id")
-    page.get_by_label("Time zone").select_option("Asia/Jakarta")
+    settings_form = page.locator("main")
+    settings_form.get_by_label("Language", exact=True).select_option("id")
+    settings_form.get_by_label("Time zone").select_option("Asia/Jakarta")
     page.get_by_role("button", name="Save settings").click()
 
     expect(page.get_by_role("heading", name="Pengaturan Anda")).to_be_visible()
@@ -39,7 +40,22 @@ def test_switch_to_bahasa_indonesia_and_back(seeded_catalogues, browser_for, pro
     expect(page.locator(".banner")).to_contain_text("Disetujui")
 
     page.goto("/accounts/settings/")
-    page.get_by_label("Bahasa", exact=True).select_option("en")
+    page.locator("main").get_by_label("Bahasa", exact=True).select_option("en")
     page.get_by_role("button", name="Simpan pengaturan").click()
     expect(page.get_by_role("heading", name="Your settings")).to_be_visible()
     _screenshot(page, "settings-en-desktop")
+
+
+def test_the_header_switch_turns_the_page_indonesian_and_remembers_it(seeded_catalogues, browser_for, proposer):
+    """The EN / ID buttons in the header: the same page comes back in the other language, and the
+    person's saved language follows, so the next page is Indonesian too."""
+    page = browser_for(proposer)
+    page.goto("/experiments/")
+    page.get_by_role("form", name="Language").get_by_role("button", name="ID").click()
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Eksperimen")
+    page.goto("/ideas/")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    _screenshot(page, "header-switch-id-desktop")
+    page.get_by_role("form", name="Bahasa").get_by_role("button", name="EN").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

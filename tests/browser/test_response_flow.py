@@ -61,6 +61,7 @@ def test_the_response_owner_closes_the_response_from_the_dashboard(page, item, r
 
 def test_the_roles_page_names_the_response_owner_and_flags_the_gaps(page, responder):
     sign_in(page, make_user("nina_newcomer"))
+    page.click("details.user-menu summary")  # Roles sits in the user menu
     page.get_by_role("link", name="Roles", exact=True).click()
     expect(page.locator("#touchpoint-chat")).to_contain_text("Rosa Responder")
     expect(page.locator("#touchpoint-chat .gap")).not_to_contain_text(["No response owner"])
