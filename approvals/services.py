@@ -239,9 +239,9 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
     return decision
 
 
-def decide_move(experiment: Experiment, actor, action: str, reason: str):
+def decide_move(experiment: Experiment, actor, action: str, reason: str, *, acknowledged_plan: bool = False):
     """The lifecycle's delegate for the approvers' moves (approvals.hooks): a vote, recorded first."""
-    return decide(experiment, actor, action, reason).event
+    return decide(experiment, actor, action, reason, acknowledged_plan=acknowledged_plan).event
 
 
 def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:

@@ -325,8 +325,10 @@ def transition(
     outcome: str = "",
     lesson: str = "",
     lesson_differently: str = "",
+    acknowledged_plan: bool = False,
 ) -> ExperimentEvent | None:
     """Apply `action` by `actor` (a user, or None for the scheduler). Every entry point calls this.
+    `acknowledged_plan` goes to the approvers' delegate: the approver approves an infeasible plan knowingly.
 
     Raises a TransitionError subclass and changes nothing when the move is not allowed. A move
     another app records first (an approver's vote) is handed to it; it returns None while that
@@ -347,7 +349,7 @@ def transition(
         )
     _check_inputs(move, reason, outcome)
     lessons.check(experiment, action, actor, outcome=outcome, learned=lesson, differently=lesson_differently)
-    event = delegate.fn(experiment, actor, action, reason)
+    event = delegate.fn(experiment, actor, action, reason, acknowledged_plan=acknowledged_plan)
     if event is not None:
         experiment.status, experiment.updated_at = event.to_status, event.created_at
     return event

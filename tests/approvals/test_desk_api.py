@@ -78,3 +78,20 @@ def test_the_request_list_gives_each_resubmissions_diff_in_the_same_queries(prop
         body = client.get("/api/approvals/requests/", {"status": "open"}).json()
     assert len(body["results"]) == 3 and all(item["diff"] for item in body["results"])
     assert len(three) == len(one)
+
+
+def test_the_lifecycle_door_asks_the_same_acknowledgement(submit, proposer, approver):
+    """POST /api/experiments/<key>/transition/ with approve is the same decision: refused without
+    acknowledge_plan on an infeasible plan, taken with it."""
+    experiment = submit(proposer, approver, expected_daily_traffic=2000)
+    door = f"/api/experiments/{experiment.key}/transition/"
+    refused = api_client(approver).post(door, {"action": "approve"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "plan_not_acknowledged"
+    assert [p["field"] for p in refused.json()["problems"]] == ["acknowledge_plan"]
+    experiment.refresh_from_db()
+    assert experiment.status == Status.PENDING_APPROVAL
+
+    taken = api_client(approver).post(door, {"action": "approve", "acknowledge_plan": True}, format="json")
+    assert taken.status_code == 200, taken.json()
+    assert taken.json()["status"] == Status.APPROVED

@@ -29,6 +29,12 @@ class TransitionRequestSerializer(serializers.Serializer):
     lesson_differently = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Stop and conclude: what we would do differently."
     )
+    acknowledge_plan = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Approve: true says you approve a plan the calculator calls infeasible knowing its verdict "
+        "(the same acknowledgement as the approvals inbox's).",
+    )
 
 
 class ProblemSerializer(serializers.Serializer):

@@ -109,6 +109,7 @@ class ExperimentViewSet(
             outcome=body.validated_data["outcome"],
             lesson=body.validated_data["lesson"],
             lesson_differently=body.validated_data["lesson_differently"],
+            acknowledged_plan=body.validated_data["acknowledge_plan"],
         )
         return Response(ExperimentSerializer(self._fresh(experiment), context=self.get_serializer_context()).data)
 
