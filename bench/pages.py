@@ -358,6 +358,8 @@ def main(argv=None):
     }
     from django.core.management import call_command
 
+    import config.wsgi  # noqa: F401 - production's start-up (it freezes what start-up made; see there)
+
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
     from cadence.ideas.models import Idea

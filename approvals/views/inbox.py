@@ -11,7 +11,7 @@ from approvals.models import Decision
 from approvals.views.evidence import evidence_for_page
 from approvals.views.waiting import waiting_for, waiting_ids_of_request
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10
 RECENTLY_DECIDED = 5
 
 
