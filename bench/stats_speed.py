@@ -38,6 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.append(os.environ.get("GBSTATS_PATH", "/tmp/gbs"))
+# The engine as Pagar runs it: inside Django, its sentences through the translation catalogue (English).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+import django  # noqa: E402
+
+django.setup()
 
 from experiments.stats.boundaries import STATE_CACHE, boundary_state  # noqa: E402
 from experiments.stats.lattice_tails import TABULATE_AFTER  # noqa: E402

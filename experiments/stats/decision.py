@@ -30,9 +30,9 @@ import math
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from enum import Enum
 
-from django.utils.translation import gettext as _
 from scipy.special import ndtr
 
+from .reader import gettext as _
 from .boundaries import DEFAULT_STEP, KeptStates, boundary_state, normalise_fractions
 from .counts import data_units
 from .effects import NotEnoughData, compare

@@ -16,12 +16,12 @@ plan is the plain fixed-horizon one.
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 import math
 from dataclasses import dataclass, field
 
+from .reader import gettext as _
+from .reader import grouped
 from .inputs import StatsInputError
 from .sequential_planning import MetricRequirement, plan_sequential
 from .verdicts import MetricRole
@@ -201,9 +201,9 @@ def plan_experiment(
     if days_needed is not None and planned_days is not None and days_needed > planned_days:
         words = {
             "planned": planned_days,
-            "daily": number_format(round(daily_units), force_grouping=True),
+            "daily": grouped(round(daily_units)),
             "needed": days_needed,
-            "total": number_format(total_units, force_grouping=True),
+            "total": grouped(total_units),
             "metric": deciding.name,
         }
         warnings.append(

@@ -14,11 +14,11 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.utils.translation import gettext as _
 from scipy.optimize import brentq
 from scipy.special import ndtri
 from statsmodels.stats.power import normal_sample_size_one_tail
 
+from .reader import gettext as _
 from .boundaries import boundary_state, crossing_probabilities
 from .inputs import StatsInputError
 from .spending import spending_function

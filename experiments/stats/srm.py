@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from scipy.stats import chi2 as chi2_distribution
 
+from .reader import gettext as _
+from .reader import grouped
 from .inputs import StatsInputError, checked_count
 from .verdicts import SrmStatus
 
@@ -31,9 +31,7 @@ class SrmResult:
 
     def sentence(self) -> str:
         # Translators: between two arms' unit counts, e.g. "control 1,204 vs treatment 1,187".
-        shares = f" {_('vs')} ".join(
-            f"{arm} {number_format(count, force_grouping=True)}" for arm, count in self.counts.items()
-        )
+        shares = f" {_('vs')} ".join(f"{arm} {grouped(count)}" for arm, count in self.counts.items())
         if self.status == SrmStatus.NOT_ENOUGH_DATA:
             return _("Too few units to check the split between arms yet (%(shares)s).") % {"shares": shares}
         words = {"shares": shares, "p": f"{self.p_value:.2g}"}

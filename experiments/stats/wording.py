@@ -15,13 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.utils import formats
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-
-from experiments.money import is_money_unit, money
-
 from .frozen import made
+from .reader import get_format, get_language, is_cost, money
+from .reader import gettext as _
 from .once import once
 
 if TYPE_CHECKING:
@@ -36,9 +32,8 @@ BETTER, WORSE = "better", "worse"
 @lru_cache(maxsize=8)
 def _separators(language: str | None) -> dict[int, str]:
     """The active language's decimal point and thousands separator, as a str.translate table."""
-    point = formats.get_format("DECIMAL_SEPARATOR", lang=language)
-    group = formats.get_format("THOUSAND_SEPARATOR", lang=language)
-    return {ord("."): point, ord(","): group}
+    point, group = get_format("DECIMAL_SEPARATOR", language), get_format("THOUSAND_SEPARATOR", language)
+    return {ord("."): point, ord(","): group} if point and group else {}
 
 
 def number_text(x: float) -> str:
@@ -77,7 +72,7 @@ def amount_text(x: float | None, unit: str, *, signed: bool = False) -> str:
     """A value with its unit; a cost (a currency unit) as money in Pagar's currency."""
     if x is None:
         return "—"
-    if is_money_unit(unit):
+    if is_cost(unit):
         return money(x, signed=signed)
     return unit_suffix(unit, signed_text(x) if signed else number_text(x))
 
@@ -159,7 +154,7 @@ class Reading:
         if not self.interval:
             return "—"
         low, high = self.interval
-        low_text = amount_text(low, self.unit, signed=True) if is_money_unit(self.unit) else signed_text(low)
+        low_text = amount_text(low, self.unit, signed=True) if is_cost(self.unit) else signed_text(low)
         return _("%(low)s to %(high)s") % {"low": low_text, "high": amount_text(high, self.unit, signed=True)}
 
     @property
