@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from experiments import roles
 from tests.factories import PASSWORD, make_experiment, make_user
@@ -190,3 +191,12 @@ def no_broker(monkeypatch):
     monkeypatch.setattr(Task, "apply_async", refused)
     assert outbox.publish is not outbox.deliver_pending
     return attempts
+
+
+@pytest.fixture(autouse=True)
+def _default_language_between_tests():
+    """A request's language (LocaleMiddleware, a person's setting) stays active on the thread after
+    the test client returns; each test starts in the site's default, whatever ran before it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

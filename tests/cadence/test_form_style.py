@@ -43,8 +43,9 @@ def test_an_invalid_idea_gets_one_error_summary_linking_to_each_field(proposer):
     response = https_client(proposer).post(reverse("idea-create"), {"title": "", "pain_point": "waiting_time"})
     html = response.content.decode()
     assert_pagar_style(html)
-    summary = html[html.index('<section class="error-summary"') : html.index("</section>")]
-    assert "Nothing was saved: fix 4 problems" in summary
+    start = html.index('<div class="error-summary"')
+    summary = html[start : html.index("</div>", start)]
+    assert "There is a problem" in summary and summary.count("<li>") == 4
     for field in ("title", "touchpoint", "hypothesis", "expected_effect"):
         assert f'<a href="#field-{field}">' in summary and f'id="field-{field}"' in html
     assert html.count('class="error-summary"') == 1 and "Please correct the fields marked below." not in html
