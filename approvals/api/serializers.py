@@ -5,6 +5,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from experiments.api.fields import StrictBooleanField
+
 from approvals import slots as slot_rules
 from approvals.models import ApprovalRequest, Decision, Notification, RequestComment
 from approvals.acknowledgement import plan_verdict
@@ -210,7 +212,7 @@ class DecideSerializer(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required to reject or request changes."
     )
-    acknowledge_plan = serializers.BooleanField(
+    acknowledge_plan = StrictBooleanField(
         required=False,
         default=False,
         help_text="To approve a plan the calculator calls infeasible (too short, or no plan can be made: the "

@@ -25,3 +25,15 @@ def outcome_field():
     return serializers.ChoiceField(
         choices=Outcome.choices, allow_blank=True, read_only=True, help_text="Empty until the experiment is concluded."
     )
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: the OpenAPI document says boolean, so 0, 1, "yes" and "on" are
+    refused naming the field, not read as a choice the caller may not have meant."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid")

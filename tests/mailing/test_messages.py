@@ -179,6 +179,10 @@ def test_the_api_shows_and_changes_only_your_own_preferences(proposer, approver)
     changed = client.patch(url, {"digest": False}, format="json")
     assert changed.status_code == 200 and changed.json() == {"email": True, "in_app": True, "digest": False}
     assert client.patch(url, {"email": "sometimes"}, format="json").status_code == 400
+    # The document says boolean: 0 is refused naming the field, not read as false.
+    refused = client.patch(url, {"digest": 0}, format="json")
+    assert refused.status_code == 400 and "digest" in str(refused.json())
+    assert NotificationPreference.objects.get(user=proposer).digest is False
     assert NotificationPreference.objects.get(user=proposer).digest is False
     assert not NotificationPreference.objects.filter(user=approver).exists()
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from experiments.api.fields import outcome_field
+from experiments.api.fields import StrictBooleanField, outcome_field
 from experiments.lifecycle import MOVES
 from experiments.models import ExperimentEvent
 
@@ -29,7 +29,7 @@ class TransitionRequestSerializer(serializers.Serializer):
     lesson_differently = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Stop and conclude: what we would do differently."
     )
-    acknowledge_plan = serializers.BooleanField(
+    acknowledge_plan = StrictBooleanField(
         required=False,
         default=False,
         help_text="Approve: true says you approve a plan the calculator calls infeasible knowing its verdict "
