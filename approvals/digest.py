@@ -14,13 +14,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from approvals.models import DigestClaim, Notification
 from experiments.charter import signal_owners_of
 from experiments.live.monitoring import signal_owners
 from experiments.models import Check, ExperimentEvent
 from mailing import outbox
+from mailing.language import language_for, time_zone_for
 from mailing.links import absolute
 from mailing.preferences import preferences_for
 from mailing.rendering import render_text
@@ -29,7 +33,9 @@ from mailing.subjects import email_subject
 # Without an earlier digest, the first one covers the last day.
 FIRST_DIGEST_COVERS = dt.timedelta(days=1)
 # Lifecycle moves the digest reports, in the order a busy reader needs them.
-MOVES = {"stop": "Stopped", "conclude": "Concluded", "start": "Started"}
+MOVES = {"stop": gettext_lazy("Stopped"), "conclude": gettext_lazy("Concluded"), "start": gettext_lazy("Started")}
+# What an error check's sentence starts with, taken off where the line already says "Could not check".
+ERROR_PREFIX = "Could not check: %(error)s."
 
 
 @dataclass
@@ -39,25 +45,30 @@ class ExperimentNews:
     checks: list = field(default_factory=list)  # Check
 
     def lines(self) -> list[str]:
+        """The experiment's news, in the active language."""
         title = f"“{self.experiment.title}” ({self.experiment.key})"
         lines = []
         for event in self.moves:
-            who = "by the daily check" if event.actor is None else f"by {event.actor_label}"
-            outcome = f" as {event.get_outcome_display().lower()}" if event.outcome else ""
-            why = f" {event.reason}" if event.reason and event.action != "start" else ""
-            lines.append(f"{MOVES[event.action]}{outcome} {who}: {title}.{why}")
+            who = _("by the daily check") if event.actor is None else _("by %(person)s") % {"person": event.actor_label}
+            move = MOVES[event.action]
+            if event.outcome:
+                move = _("%(move)s as %(outcome)s") % {"move": move, "outcome": event.get_outcome_display().lower()}
+            line = _("%(move)s %(who)s: %(title)s.") % {"move": move, "who": who, "title": title}
+            why = event.display_reason if event.reason and event.action != "start" else ""
+            lines.append(f"{line} {why}" if why else line)
         moved = {event.action for event in self.moves}
+        prefix = _(ERROR_PREFIX).split("%(error)s")[0]
         for check in self.checks:
             if check.action in moved:
                 continue  # the stop or conclusion above already says it, with the same sentence
-            label = "Could not check" if check.action == Check.Action.ERROR else "Checked"
-            sentence = check.sentence.removeprefix("Could not check: ")
-            lines.append(f"{label} {title} for {day(check.look_date)}: {sentence}")
+            words = {"title": title, "day": date_format(check.look_date, "DATE_FORMAT")}
+            if check.action == Check.Action.ERROR:
+                words["sentence"] = check.display_sentence.removeprefix(prefix)
+                lines.append(_("Could not check %(title)s for %(day)s: %(sentence)s") % words)
+            else:
+                words["sentence"] = check.display_sentence
+                lines.append(_("Checked %(title)s for %(day)s: %(sentence)s") % words)
         return lines
-
-
-def day(value) -> str:
-    return dateformat.format(value, "j M Y")
 
 
 def last_digest_at():
@@ -101,10 +112,15 @@ def compose(news: list[ExperimentNews], since, until) -> tuple[str, str]:
     starts = sum(1 for n in news for e in n.moves if e.action == "start")
     checks = sum(len(n.checks) for n in news)
     errors = sum(1 for n in news for c in n.checks if c.action == Check.Action.ERROR)
-    counts = [f"{stops} stopped", f"{conclusions} concluded", f"{starts} started", f"{checks} checks"]
+    counts = [
+        _("%(n)s stopped") % {"n": stops},
+        _("%(n)s concluded") % {"n": conclusions},
+        _("%(n)s started") % {"n": starts},
+        ngettext("%(n)s check", "%(n)s checks", checks) % {"n": checks},
+    ]
     if errors:
-        counts.append(f"{errors} could not be checked")
-    subject = email_subject("Monitoring digest", ", ".join(counts))
+        counts.append(_("%(n)s could not be checked") % {"n": errors})
+    subject = email_subject(_("Monitoring digest"), ", ".join(counts))
     return subject, render_text("mail/digest.txt", _context(news, since, until))
 
 
@@ -116,10 +132,12 @@ def _context(news: list[ExperimentNews], since, until) -> dict:
     """The digest templates' values: the period, and each experiment's lines with its absolute link."""
     local = timezone.localtime
     return {
-        "period": (
-            f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to "
-            f"{local(until):%d %b %Y %H:%M} ({timezone.get_current_timezone_name()})."
-        ),
+        "period": _("What the daily monitoring slot changed from %(since)s to %(until)s (%(zone)s).")
+        % {
+            "since": date_format(local(since), "DATETIME_FORMAT"),
+            "until": date_format(local(until), "DATETIME_FORMAT"),
+            "zone": timezone.get_current_timezone_name(),
+        },
         "items": [{"lines": item.lines(), "url": absolute(item.experiment.get_absolute_url())} for item in news],
         "preferences_url": absolute(reverse("notification-preferences")),
     }
@@ -146,7 +164,11 @@ def send_digest(now=None) -> int:
         mine = [item for item in news if owner.pk in owned_by[item.experiment.pk]]
         if not mine:
             continue  # nothing they own the signals of changed
-        subject, body = compose(mine, since, now)
+        # Each owner reads it in their language and time zone (mailing.language).
+        with translation.override(language_for(owner)), timezone.override(time_zone_for(owner)):
+            subject, body = compose(mine, since, now)
+            html = compose_html(mine, since, now)
+            messages = {item.experiment.pk: " ".join(item.lines()) for item in mine}
         with transaction.atomic():
             if not _claim(owner, today, now):
                 continue  # today's digest for this owner was sent by another run
@@ -156,7 +178,7 @@ def send_digest(now=None) -> int:
                         user=owner,
                         kind=Notification.Kind.DIGEST,
                         experiment=item.experiment,
-                        message=" ".join(item.lines()),
+                        message=messages[item.experiment.pk],
                         created_at=now,
                     )
                     for item in mine
@@ -164,7 +186,6 @@ def send_digest(now=None) -> int:
             )
             # One email per owner (they need not see each other's addresses), sent after commit.
             if owner.email:
-                html = compose_html(mine, since, now)
                 key = f"digest:{today.isoformat()}:{owner.pk}"
                 outbox.enqueue_email([owner.email], subject, body, html=html, key=key)
                 queued += 1

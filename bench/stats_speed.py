@@ -14,7 +14,9 @@ shared machine hit both sides alike):
   (its always-valid mixture test: estimate, interval, p-value);
 - Pagar, group sequential with cached boundaries: `evaluate_metric` at look 28 of 28 planned looks
   (role test and harm test, each with its boundary, repeated interval and exact stagewise
-  p-value over the continuation density; the status and the manager's sentence). Its states are
+  p-value over the continuation density; the status and the manager's sentence as a phrase, worded
+  when someone reads it, in their language: also timed, the same call with the sentence worded
+  through the translation catalogue). Its states are
   read again and again, so they have tabulated their tail series (``lattice_tails``): a p-value is
   one polynomial. Also timed: the same call with the tables set aside, what a state's first 32
   points cost (one window product per p-value, ~3,400 lattice nodes), e.g. a daily look's metrics;
@@ -86,6 +88,9 @@ def main(argv=None):
     def ours_sequential():
         return evaluate_metric(spec, control, treatment, planned, fractions)
 
+    def ours_worded():
+        return evaluate_metric(spec, control, treatment, planned, fractions).sentence
+
     def ours_mixture():
         return evaluate_metric(spec, control, treatment, open_ended, [])
 
@@ -115,13 +120,16 @@ def main(argv=None):
             for state, (table, priced) in zip(states, kept, strict=True):
                 state._tails.table, state._tails.priced = table, priced
 
-    figures = {"gbstats": [], "sequential": [], "window": [], "mixture": []}
+    figures = {"gbstats": [], "sequential": [], "worded": [], "window": [], "mixture": []}
     for _ in range(args.rounds):
         figures["gbstats"].append(per_call(theirs, args.calls))
         figures["sequential"].append(per_call(ours_sequential, args.calls))
+        figures["worded"].append(per_call(ours_worded, args.calls))
         figures["window"].append(untabulated(args.calls))
         figures["mixture"].append(per_call(ours_mixture, args.calls))
-    gb, seq, window, mix = (statistics.median(figures[k]) * 1e6 for k in ("gbstats", "sequential", "window", "mixture"))
+    gb, seq, worded, window, mix = (
+        statistics.median(figures[k]) * 1e6 for k in ("gbstats", "sequential", "worded", "window", "mixture")
+    )
 
     result = ours_sequential()
     lines = [
@@ -131,6 +139,7 @@ def main(argv=None):
         "",
         f"gbstats SequentialTwoSidedTTest.compute_result()                     {gb:8.1f} us   1.00x",
         f"Pagar evaluate_metric, group sequential, cached boundaries (look 28) {seq:8.1f} us   {seq / gb:4.2f}x",
+        f"{'  the same, and its sentence worded (what showing it adds)':<68} {worded:8.1f} us   {worded / gb:4.2f}x",
         f"{f'  the same, before its states tabulate (first {TABULATE_AFTER} points each)':<68} "
         f"{window:8.1f} us   {window / gb:4.2f}x",
         f"Pagar evaluate_metric, always-valid mixture path                     {mix:8.1f} us   {mix / gb:4.2f}x",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from experiments import charter, errors, hooks, lessons, roles
 from experiments.models import Experiment, ExperimentEvent, Outcome, Status
+from experiments.stats.phrases import worded
 
 # Relations a user can have to an experiment; "system" is the scheduler (no user).
 # They share one set with role names (roles.py), so none may equal a role name: "approver" did,
@@ -316,12 +317,20 @@ def _move_for(action: str) -> Move:
     return move
 
 
+def _reason_words(reason: str | dict) -> tuple[str, dict | None]:
+    """(the reason's words as recorded, its phrase or None): the scheduler gives phrases (a check's
+    sentence) so each reader's timeline words them in their language (ExperimentEvent.display_reason)."""
+    if isinstance(reason, dict):
+        return worded(reason).strip(), reason
+    return (reason or "").strip(), None
+
+
 def transition(
     experiment: Experiment,
     action: str,
     actor,
     *,
-    reason: str = "",
+    reason: str | dict = "",
     outcome: str = "",
     lesson: str = "",
     lesson_differently: str = "",
@@ -335,7 +344,6 @@ def transition(
     record does not make the move yet (other approvals are still due).
     """
     move = _move_for(action)
-    reason = (reason or "").strip()
     delegate = hooks.registry.one(f"delegate:{action}")
     if delegate is None:
         return make_move(
@@ -347,6 +355,7 @@ def transition(
             lesson=lesson,
             lesson_differently=lesson_differently,
         )
+    reason = _reason_words(reason)[0]
     _check_inputs(move, reason, outcome)
     lessons.check(experiment, action, actor, outcome=outcome, learned=lesson, differently=lesson_differently)
     event = delegate.fn(experiment, actor, action, reason, acknowledged_plan=acknowledged_plan)
@@ -360,7 +369,7 @@ def make_move(
     action: str,
     actor,
     *,
-    reason: str = "",
+    reason: str | dict = "",
     outcome: str = "",
     lesson: str = "",
     lesson_differently: str = "",
@@ -372,7 +381,7 @@ def make_move(
     cannot skip it.
     """
     move = _move_for(action)
-    reason = (reason or "").strip()
+    reason, reason_said = _reason_words(reason)
     _check_inputs(move, reason, outcome)
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
@@ -408,6 +417,7 @@ def make_move(
             outcome=outcome if move.needs_outcome else "",
             actor=actor,
             reason=reason,
+            reason_said=reason_said,
             created_at=now,
         )
         lessons.record(current, actor, learned=lesson, differently=lesson_differently)

@@ -80,6 +80,6 @@ def open_for_check(experiment, check: Check, *, srm_failed: bool = False) -> Res
         url=item.get_absolute_url(),
         kind=Notification.Kind.RESPONSE,
         experiment=experiment,
-        context={"kind": ResponseItem.Kind(item.kind).label, "due_at": item.due_at, "details": check.sentence},
+        context={"kind": ResponseItem.Kind(item.kind).label, "due_at": item.due_at, "details": check.words},
     )
     return item

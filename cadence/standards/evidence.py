@@ -49,7 +49,7 @@ def evidence_snapshot(experiment: Experiment) -> dict:
         "experiment": experiment.key,
         "title": experiment.title,
         "outcome": experiment.outcome,
-        "sentence": latest.sentence if latest else "",
+        "sentence": latest.display_sentence if latest else "",
         "metrics": [m for m in metrics if m["role"] != "guardrail"],
         "guardrails": [m for m in metrics if m["role"] == "guardrail"],
         "duration_days": verdict["runtime_days"],

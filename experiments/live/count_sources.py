@@ -8,9 +8,8 @@ the people reading the stop where to look.
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
-from django.utils.translation import gettext as _
-
 from experiments.models import AssignedUnit, ServiceKey
+from experiments.stats.phrases import count, day, phrase
 
 DOMINANT_SHARE = 0.5  # more than half of the day's units
 
@@ -22,19 +21,19 @@ class DominantKey:
     total: int
     day: object
 
-    def sentence(self) -> str:
-        return _(
-            "%(share)d%% of the units first counted on %(day)s (%(units)s of %(total)s) came from service key "
-            "“%(name)s” (%(prefix)s) made by %(person)s."
-        ) % {
-            "share": round(100 * self.units / self.total),
-            "day": f"{self.day:%d %b %Y}".lstrip("0"),
-            "units": f"{self.units:,}",
-            "total": f"{self.total:,}",
-            "name": self.key.name,
-            "prefix": self.key.prefix,
-            "person": self.key.created_by.get_username(),
-        }
+    def said(self) -> dict:
+        """Which key brought most of the day's units (a phrase, worded in each reader's language)."""
+        return phrase(
+            "%(share)s%% of the units first counted on %(day)s (%(units)s of %(total)s) came from service key "
+            "“%(name)s” (%(prefix)s) made by %(person)s.",
+            share=count(round(100 * self.units / self.total)),
+            day=day(self.day),
+            units=count(self.units),
+            total=count(self.total),
+            name=self.key.name,
+            prefix=self.key.prefix,
+            person=self.key.created_by.get_username(),
+        )
 
 
 def dominant_key(experiment, look_date) -> DominantKey | None:

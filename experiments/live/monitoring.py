@@ -37,6 +37,7 @@ from experiments.live.look_inputs import build_look, looks_so_far
 from experiments.models import Check, Experiment, Outcome, Status
 from experiments.stats.decision import LookResult
 from experiments.stats.inputs import StatsInputError
+from experiments.stats.phrases import Words, day, joined, phrase, worded
 from experiments.stats.verdicts import LookAction
 from experiments.verdicts import record_allows_won
 
@@ -238,17 +239,22 @@ def start_due(today: dt.date, experiments=None) -> list[Experiment]:
     for experiment in candidates.order_by("planned_start", "pk"):
         try:
             with transaction.atomic():
-                transition(experiment, "start", None, reason=f"Planned start {day_text(experiment.planned_start)}.")
-                late = (
-                    ""
-                    if experiment.planned_start == today
-                    else f" (planned start {day_text(experiment.planned_start)})"
-                )
+                planned = phrase("Planned start %(day)s.", day=day(experiment.planned_start))
+                transition(experiment, "start", None, reason=planned)
+                words = {"title": _title(experiment), "day": day(today), "planned": day(experiment.planned_start)}
+                if experiment.planned_start == today:
+                    said = phrase("%(title)s started on %(day)s. The daily checks watch it from now on.", **words)
+                else:
+                    said = phrase(
+                        "%(title)s started on %(day)s (planned start %(planned)s). The daily checks watch it from "
+                        "now on.",
+                        **words,
+                    )
                 notify(
                     "started",
                     experiment,
                     everyone_involved(experiment),
-                    f"{_title(experiment)} started on {day_text(today)}{late}. The daily checks watch it from now on.",
+                    Words(said),
                     key=f"started:{experiment.pk}:{today.isoformat()}",
                 )
         except TransitionError as refused:  # another sweep started it at the same moment
@@ -371,9 +377,11 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
     except StatsInputError as error:
         return _record_error(experiment, look_date, trigger, now, error)
 
-    sentence = check_sentence(result)
+    said = check_said(result)
     if result.action == LookAction.STOP and result.srm.failed:
-        sentence = _with_dominant_key(sentence, experiment, look_date)
+        said = _with_dominant_key(said, experiment, look_date)
+    record = {**result.as_dict(), "check_said": said}  # Check.display_sentence words it for each reader
+    sentence = worded(said)  # the record's own words, in the site's language
     check = Check.objects.create(
         experiment=experiment,
         look_date=look_date,
@@ -385,33 +393,47 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
         days_elapsed=look.days_elapsed,
         final=look.final,
         units=result.srm.counts,
-        result=result.as_dict(),
+        result=record,
         data_through=look.data_through,
         trigger=trigger,
         created_at=now,
         **look_timing(experiment, look_date, now, slot, data.last_start if data is not None else _UNREAD),
     )
     kept_boundaries.save(experiment, look.design, kept)  # the next look extends these
-    when = day_text(look_date)
     if result.action == LookAction.STOP:
-        transition(experiment, "stop", None, reason=sentence)
+        transition(experiment, "stop", None, reason=said)
         notify(
             "stopped",
             experiment,
             everyone_involved(experiment),
-            f"{_title(experiment)} was stopped by the check of {when}. {sentence}",
+            Words(
+                phrase(
+                    "%(title)s was stopped by the check of %(day)s. %(sentence)s",
+                    title=_title(experiment),
+                    day=day(look_date),
+                    sentence=said,
+                )
+            ),
             key=f"stopped:check:{check.pk}",
         )
         _signal_fired(experiment, check, srm_failed=result.srm.failed)
         _set_next_check(experiment, None)
     elif result.action == LookAction.CONCLUDE:
-        transition(experiment, "complete", None, reason=f"The check of {when} reached a decision.")
-        transition(experiment, "conclude", None, reason=sentence, outcome=result.outcome)
+        reached = phrase("The check of %(day)s reached a decision.", day=day(look_date))
+        transition(experiment, "complete", None, reason=reached)
+        transition(experiment, "conclude", None, reason=said, outcome=result.outcome)
         notify(
             "concluded",
             experiment,
             everyone_involved(experiment),
-            f"{_title(experiment)} was concluded by the check of {when}. {sentence}",
+            Words(
+                phrase(
+                    "%(title)s was concluded by the check of %(day)s. %(sentence)s",
+                    title=_title(experiment),
+                    day=day(look_date),
+                    sentence=said,
+                )
+            ),
             key=f"concluded:check:{check.pk}",
         )
         _set_next_check(experiment, None)
@@ -420,18 +442,24 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
     return check
 
 
-def check_sentence(result: LookResult) -> str:
-    """The engine's sentence, except before any metric has enough data, where it says so."""
-    reason = result.not_enough_data_reason
+def check_said(result: LookResult) -> dict:
+    """What the check says (a phrase): the engine's, except before any metric has enough data,
+    where it says so."""
+    reason = result.not_enough_data_said
     if reason is not None:
-        return f"Continue: not enough data yet — {reason}."
-    return result.sentence
+        return phrase("Continue: not enough data yet — %(reason)s.", reason=reason)
+    return result.said
 
 
-def _with_dominant_key(sentence: str, experiment: Experiment, look_date: dt.date) -> str:
+def check_sentence(result: LookResult) -> str:
+    """What the check says, in the active language."""
+    return worded(check_said(result))
+
+
+def _with_dominant_key(said: dict, experiment: Experiment, look_date: dt.date) -> dict:
     """The engine's sentence, and which service key brought most of the last day's units if one did."""
     dominant = dominant_key(experiment, look_date)
-    return sentence if dominant is None else f"{sentence} {dominant.sentence()}"
+    return said if dominant is None else joined(said, dominant.said())
 
 
 def _same_error_as_last_check(experiment, error: StatsInputError) -> Check | None:
@@ -466,10 +494,12 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         log.info("Check of %s on %s failed again as on %s: %s", experiment.key, look_date, repeated.look_date, error)
         _set_next_check(experiment, next_slot_after(look_date))
         return repeated
-    sentence = _(
+    said = phrase(
         "Could not check: %(error)s. The experiment keeps running; fix the data or the setup and the next check will "
-        "try again."
-    ) % {"error": error}
+        "try again.",
+        error=str(error),
+    )
+    sentence = worded(said)
     check = Check.objects.create(
         experiment=experiment,
         look_date=look_date,
@@ -481,6 +511,7 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
             "field": error.field,
             "message": error.message,
             "sentence": sentence,
+            "check_said": said,
             **({"counts": error.counts} if getattr(error, "counts", None) else {}),  # count_agreement: both numbers
         },
         trigger=trigger,
@@ -491,7 +522,11 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         "check_failed",
         experiment,
         charter.signal_owners_of(experiment),
-        f"{_title(experiment)}, check of {day_text(look_date)}: {sentence}",
+        Words(
+            phrase(
+                "%(title)s, check of %(day)s: %(sentence)s", title=_title(experiment), day=day(look_date), sentence=said
+            )
+        ),
         key=f"check_failed:{experiment.pk}:{look_date.isoformat()}",
     )
     _signal_fired(experiment, check, srm_failed=False)

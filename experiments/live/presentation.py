@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
 from experiments.stats.verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
+from experiments.stats.phrases import worded
 from experiments.stats.wording import (
     Reading,
     amount_text,
@@ -233,19 +234,19 @@ def banner(
             result = Banner(
                 "warn",
                 headline,
-                latest.sentence,
+                latest.display_sentence,
                 _("Nothing was changed. It is tried again at the %(next)s; make sure data is arriving.")
                 % {"next": nxt},
                 latest,
             )
         elif latest.action == Check.Action.CONTINUE:
-            result = Banner("ok", head_next, latest.sentence, CONTINUE_MEANING, latest)
+            result = Banner("ok", head_next, latest.display_sentence, CONTINUE_MEANING, latest)
         else:  # the slot stops or concludes in the check's transaction: running again = restarted
             result = Banner(
                 "info",
                 head_next,
                 _("Restarted after the check of %(day)s: %(sentence)s")
-                % {"day": on_day(latest.look_date), "sentence": latest.sentence},
+                % {"day": on_day(latest.look_date), "sentence": latest.display_sentence},
                 _("It runs again after an approved restart; the next check decides whether it continues."),
                 latest,
             )
@@ -260,7 +261,7 @@ def banner(
         if by_check:
             day = timezone.localdate(stop_event.created_at) if stop_event else timezone.localdate(latest.created_at)
             headline = _("Stopped automatically on %(day)s") % {"day": on_day(day)}
-            return Banner("bad", headline, latest.sentence, _meaning(latest), latest)
+            return Banner("bad", headline, latest.display_sentence, _meaning(latest), latest)
         if stop_event:
             headline = _("Stopped by %(who)s on %(day)s") % {
                 "who": stop_event.actor_label,
@@ -274,7 +275,7 @@ def banner(
             headline,
             reason,
             _("Data collection has ended. The last check (%(day)s) said: %(sentence)s")
-            % {"day": on_day(latest.look_date), "sentence": latest.sentence},
+            % {"day": on_day(latest.look_date), "sentence": latest.display_sentence},
             latest,
         )
     # Completed, concluded, promoted, archived: what the checks found, for the record.
@@ -283,24 +284,24 @@ def banner(
         return Banner(
             "done",
             _("The checks concluded it on %(day)s: %(words)s") % {"day": on_day(latest.look_date), "words": words},
-            latest.sentence,
+            latest.display_sentence,
             _meaning(latest),
             latest,
         )
     if latest.action == Check.Action.STOP:
         head = _("Stopped automatically on %(day)s") % {"day": on_day(timezone.localdate(latest.created_at))}
         if not experiment.outcome:
-            return Banner("bad", head, latest.sentence, _meaning(latest), latest)
+            return Banner("bad", head, latest.display_sentence, _meaning(latest), latest)
         # Concluded since: the advice to conclude is spent; the verdict under the banner says
         # whether the outcome follows the check or an agreed override (experiments.verdicts).
         words = OUTCOME_WORDS.get(experiment.outcome, experiment.outcome)
         headline = _("%(head)s, then concluded as %(words)s") % {"head": head, "words": words}
-        return Banner("bad", headline, latest.sentence, "", latest)
+        return Banner("bad", headline, latest.display_sentence, "", latest)
     label = experiment.get_status_display()
     if experiment.outcome:
         label = f"{label} ({experiment.get_outcome_display().lower()})"
     headline = _("%(label)s — last check on %(day)s") % {"label": label, "day": on_day(latest.look_date)}
-    return Banner("done", headline, latest.sentence, "", latest)
+    return Banner("done", headline, latest.display_sentence, "", latest)
 
 
 # --- the per-metric table ------------------------------------------------------------------
@@ -494,7 +495,7 @@ def metric_row(m: dict, arm_names: dict, control: str) -> MetricRow:
         status_text=_(status_text),
         tone=tone,
         units=units,
-        sentence=m.get("sentence", ""),
+        sentence=worded(m["said"]) if m.get("said") else m.get("sentence", ""),
         control_value_text=arm_value_text(m, m.get("control_value")),
         treatment_value_text=arm_value_text(m, m.get("treatment_value")),
         relative_text=with_unit(signed(relative), "%") if relative is not None else "—",
@@ -671,7 +672,7 @@ def history(checks) -> list[HistoryRow]:
             c.look_date,
             decision_text(c),
             DECISION_TONE.get(c.action, "neutral"),
-            c.sentence,
+            c.display_sentence,
             TRIGGER_TEXT.get(c.trigger) or c.get_trigger_display(),
         )
         for c in sorted(checks, key=lambda c: c.look_date, reverse=True)
@@ -740,7 +741,7 @@ def board_row(experiment: Experiment, latest: Check | None, fresh: Freshness, *,
         when_text = _("Stopped %(date)s") % {"date": on_day(timezone.localdate(latest.created_at))}
     else:
         when_text = _("Stopped")
-    sentence = latest.sentence if latest else _("No check has run yet.")
+    sentence = latest.display_sentence if latest else _("No check has run yet.")
     return BoardRow(
         experiment, lamp, when_text, sentence, (LIGHT_RANK[lamp.colour], experiment.planned_end, experiment.pk)
     )

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
+
+from experiments.stats.phrases import worded
 
 from .append_only import AppendOnlyModel
 from .experiment import Experiment, Outcome, Status
@@ -23,6 +25,8 @@ class ExperimentEvent(AppendOnlyModel):
         help_text=_("Empty when the scheduler acted."),
     )
     reason = models.TextField(blank=True)
+    # The scheduler's reason as a phrase (experiments.stats.phrases), worded for each reader.
+    reason_said = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -32,7 +36,12 @@ class ExperimentEvent(AppendOnlyModel):
         return f"{self.experiment.key}: {self.from_status or '-'} -> {self.to_status}"
 
     @property
+    def display_reason(self) -> str:
+        """The reason in the reader's language when it was given as a phrase; else as written."""
+        return worded(self.reason_said) if self.reason_said else self.reason
+
+    @property
     def actor_label(self) -> str:
         if self.actor is None:
-            return "Pagar scheduler"
+            return gettext("Pagar scheduler")
         return self.actor.get_full_name() or self.actor.get_username()

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from experiments.stats.phrases import Words, worded
+
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 from .catalogue import Metric, Segment
 from .experiment import Experiment, Variant
@@ -305,3 +307,16 @@ class Check(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.experiment.key} {self.look_date}: {self.action}"
+
+    @property
+    def display_sentence(self) -> str:
+        """What the check said, in the reader's language. ``sentence`` keeps the words it was
+        recorded with (the site's language); checks recorded before phrases were kept have only those."""
+        said = self.result.get("check_said") if isinstance(self.result, dict) else None
+        return worded(said) if said else self.sentence
+
+    @property
+    def words(self):
+        """What the check said, worded when shown: in each recipient's language in an email."""
+        said = self.result.get("check_said") if isinstance(self.result, dict) else None
+        return Words(said) if said else self.sentence

@@ -32,7 +32,6 @@ from enum import Enum
 
 from scipy.special import ndtr
 
-from .reader import gettext as _
 from .boundaries import DEFAULT_STEP, KeptStates, boundary_state, normalise_fractions
 from .counts import data_units
 from .effects import NotEnoughData, compare
@@ -40,10 +39,11 @@ from .inputs import ARM_KINDS, StatsInputError, as_arm
 from .frozen import made
 from .msprt import mixing_variance, mixture_test
 from .once import once
+from .phrases import count, joined, lowered, number, phrase, reading, worded
 from .spending import spending_function
 from .srm import SRM_ALPHA, SRM_MIN_UNITS, SrmResult, srm_test
 from .verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
-from .wording import Reading, effect_reading, number_text, with_unit
+from .wording import effect_reading_fields, with_unit
 
 SUCCESS, GUARDRAIL = MetricRole.SUCCESS, MetricRole.GUARDRAIL
 # Units per arm per metric below which no test runs (the normal approximation needs a few).
@@ -104,6 +104,11 @@ class MetricSpec:
     def margin_text(self) -> str:
         """ "0.5 points": a guardrail's margin as its sentences say it."""
         return with_unit(self.margin, self)
+
+    @once
+    def margin_amount(self) -> dict:
+        """The margin as a phrase's value (worded when read, like ``margin_text``)."""
+        return {"amount": self.margin, "unit": self.unit_text.strip(), "signed": False}
 
     @once
     def result_fields(self) -> dict:
@@ -182,7 +187,7 @@ class MetricResult:
     role: MetricRole
     treatment: str
     status: MetricStatus
-    sentence: str
+    said: dict = field(hash=False)  # the sentence, a phrase worded when read (``sentence``): see ``phrases``
     method: str = ""  # "group_sequential" | "mixture" | ""
     relative: bool = False
     unit: str = ""
@@ -212,7 +217,18 @@ class MetricResult:
     cuped_theta: float | None = None
     n_control: int | None = None
     n_treatment: int | None = None
-    reason: str | None = None  # NOT_ENOUGH_DATA: why no test ran, in plain words (no final full stop)
+    reason_said: dict | None = field(
+        default=None, hash=False
+    )  # NOT_ENOUGH_DATA: why no test ran, a phrase (no final full stop)
+
+    @property
+    def sentence(self) -> str:
+        return worded(self.said)
+
+    @property
+    def reason(self) -> str | None:
+        """Why no test ran, in the active language's plain words."""
+        return worded(self.reason_said) if self.reason_said is not None else None
 
 
 _RESULT_FIELDS = frozenset(f.name for f in fields(MetricResult))
@@ -231,7 +247,7 @@ def _metric_result(values: dict) -> MetricResult:
 class LookResult:
     action: LookAction
     outcome: LookOutcome | None  # None while it continues
-    sentence: str
+    said: dict  # the sentence, a phrase worded when read (``sentence``)
     information_fraction: float | None
     look: int  # number of looks carrying information so far
     srm: SrmResult
@@ -239,17 +255,33 @@ class LookResult:
     winner: str | None = None  # the treatment that won
 
     @property
-    def not_enough_data_reason(self) -> str | None:
-        """Why the look could not test anything yet: the first metric's reason when it continues
-        and no metric had enough data; else None."""
+    def sentence(self) -> str:
+        return worded(self.said)
+
+    @property
+    def not_enough_data_said(self) -> dict | None:
+        """Why the look could not test anything yet: the first metric's reason (a phrase) when it
+        continues and no metric had enough data; else None."""
         waiting = self.action == LookAction.CONTINUE and self.metrics
         if waiting and all(m.status == MetricStatus.NOT_ENOUGH_DATA for m in self.metrics):
-            return self.metrics[0].reason
+            return self.metrics[0].reason_said
         return None
 
+    @property
+    def not_enough_data_reason(self) -> str | None:
+        said = self.not_enough_data_said
+        return worded(said) if said is not None else None
+
     def as_dict(self) -> dict:
-        """JSON-able (infinite numbers become None, statuses their plain strings)."""
-        return _jsonable(asdict(self))
+        """JSON-able (infinite numbers become None, statuses their plain strings). The phrases are
+        kept (``said``) to be worded in each reader's language; ``sentence`` and ``reason`` are
+        their words in the active language, for readers of the record as it was written."""
+        record = _jsonable(asdict(self))
+        record["sentence"] = self.sentence
+        for metric, result in zip(record["metrics"], self.metrics, strict=True):
+            metric["sentence"] = result.sentence
+            metric["reason"] = result.reason
+        return record
 
 
 def _jsonable(value):
@@ -304,14 +336,16 @@ def _not_enough_data_reason(spec: MetricSpec, control, treatment, treatment_name
     None when the arms are too small, which is said before the fractions are read)."""
     for arm_name, arm in ((design.control, control), (treatment_name, treatment)):
         if arm.n < design.min_units:
-            return _("each arm needs at least %(min)s units and %(arm)s has %(n)s") % {
-                "min": design.min_units,
-                "arm": arm_name,
-                "n": arm.n,
-            }, None
+            said = phrase(
+                "each arm needs at least %(min)s units and %(arm)s has %(n)s",
+                min=count(design.min_units),
+                arm=arm_name,
+                n=count(arm.n),
+            )
+            return said, None
     looks = normalise_fractions(fractions)
     if not looks and design.planned_units is not None and not spec.open_ended:
-        return _("no information has accrued yet"), looks
+        return phrase("no information has accrued yet"), looks
     return None, looks
 
 
@@ -324,43 +358,47 @@ def _role_test(spec: MetricSpec, design: Design, success_count: int) -> tuple[fl
     return design.alpha / treatments, -spec.margin
 
 
-def _stop_prefix() -> str:
-    """What a harm sentence starts with ("Stop: "), taken off where several are joined."""
-    return _("Stop: %(said)s") % {"said": ""}
-
-
-def _harm_sentence(spec: MetricSpec, reading: Reading, estimate: float) -> str:
-    words = {"name": spec.display_name, "moved": reading.moved_text, "interval": reading.interval_phrase}
+def _harm_said(spec: MetricSpec, fields: dict, estimate: float) -> dict:
+    """ "Stop: <what harmed>" (several harms are joined by their inner phrases: see _rule_harm)."""
+    words = {
+        "name": spec.display_name,
+        "moved": reading(fields, "moved_text"),
+        "interval": reading(fields, "interval_phrase"),
+    }
     if spec.role == GUARDRAIL and -estimate > spec.margin:
-        words["margin"] = spec.margin_text
-        said = _(
-            "%(name)s %(moved)s: clearly worse than control (%(interval)s), beyond the agreed margin of %(margin)s."
+        harmed = phrase(
+            "%(name)s %(moved)s: clearly worse than control (%(interval)s), beyond the agreed margin of %(margin)s.",
+            margin=spec.margin_amount,
+            **words,
         )
     else:
-        said = _("%(name)s %(moved)s: clearly worse than control (%(interval)s).")
-    return _("Stop: %(said)s") % {"said": said % words}
+        harmed = phrase("%(name)s %(moved)s: clearly worse than control (%(interval)s).", **words)
+    return phrase("Stop: %(said)s", said=harmed)
 
 
-def _undecided_tail(spec: MetricSpec, final: bool) -> str:
+def _undecided_tail(spec: MetricSpec, final: bool) -> dict:
     if spec.role == SUCCESS:
-        return _("no improvement shown") if final else _("not yet enough evidence of an improvement")
-    margin = {"margin": spec.margin_text}
+        return phrase("no improvement shown") if final else phrase("not yet enough evidence of an improvement")
     if final:
-        return _("not shown to stay within the agreed margin of %(margin)s") % margin
-    return _("not yet shown to stay within the agreed margin of %(margin)s") % margin
+        return phrase("not shown to stay within the agreed margin of %(margin)s", margin=spec.margin_amount)
+    return phrase("not yet shown to stay within the agreed margin of %(margin)s", margin=spec.margin_amount)
 
 
-def _status_and_sentence(spec: MetricSpec, name: str, reading: Reading, crossed: bool, final: bool):
-    """Status and sentence of a metric whose harm boundary was not crossed."""
-    words = {"name": name, "amount": reading.amount_text, "interval": reading.interval_phrase}
+def _status_and_said(spec: MetricSpec, name: str, fields: dict, crossed: bool, final: bool):
+    """Status and sentence (a phrase) of a metric whose harm boundary was not crossed."""
+    words = {"name": name, "amount": reading(fields, "amount_text"), "interval": reading(fields, "interval_phrase")}
     if crossed and spec.role == SUCCESS:
-        return MetricStatus.SUPERIOR, _("%(name)s improved: %(amount)s (%(interval)s).") % words
+        return MetricStatus.SUPERIOR, phrase("%(name)s improved: %(amount)s (%(interval)s).", **words)
     if crossed:
-        words["margin"] = spec.margin_text
-        sentence = _("%(name)s stayed within the agreed margin of %(margin)s: %(amount)s (%(interval)s).") % words
-        return MetricStatus.NON_INFERIOR, sentence
-    words["tail"] = _undecided_tail(spec, final)
-    return MetricStatus.UNDECIDED, _("%(name)s %(amount)s (%(interval)s); %(tail)s.") % words
+        said = phrase(
+            "%(name)s stayed within the agreed margin of %(margin)s: %(amount)s (%(interval)s).",
+            margin=spec.margin_amount,
+            **words,
+        )
+        return MetricStatus.NON_INFERIOR, said
+    return MetricStatus.UNDECIDED, phrase(
+        "%(name)s %(amount)s (%(interval)s); %(tail)s.", tail=_undecided_tail(spec, final), **words
+    )
 
 
 def _finite(x: float) -> float | None:
@@ -398,10 +436,10 @@ def evaluate_metric(
                 control.summary(), treatment.summary(), relative=spec.relative, lower_is_better=spec.lower_is_better
             )
         except NotEnoughData as not_enough:
-            reason = not_enough.reason
+            reason = not_enough.said
     if effect is None:
-        sentence = _("%(name)s: not enough data yet — %(reason)s.") % {"name": name, "reason": reason}
-        return _metric_result({**base, "status": MetricStatus.NOT_ENOUGH_DATA, "sentence": sentence, "reason": reason})
+        said = phrase("%(name)s: not enough data yet — %(reason)s.", name=name, reason=reason)
+        return _metric_result({**base, "status": MetricStatus.NOT_ENOUGH_DATA, "said": said, "reason_said": reason})
 
     n_total = control.n + treatment.n
     alpha, null = _role_test(spec, design, success_count)
@@ -414,17 +452,17 @@ def evaluate_metric(
     harm_interval = (-h_interval[1], -h_interval[0])
 
     if harm:
-        reading = effect_reading(spec, effect, harm_interval, h_level, harm=True)
-        status, sentence = MetricStatus.HARM, _harm_sentence(spec, reading, effect.estimate)
+        fields = effect_reading_fields(spec, effect, harm_interval, h_level, harm=True)
+        status, said = MetricStatus.HARM, _harm_said(spec, fields, effect.estimate)
     else:
-        reading = effect_reading(spec, effect, interval, level)
-        status, sentence = _status_and_sentence(spec, name, reading, crossed, final)
+        fields = effect_reading_fields(spec, effect, interval, level)
+        status, said = _status_and_said(spec, name, fields, crossed, final)
 
     return _metric_result(
         {
             **base,
             "status": status,
-            "sentence": sentence,
+            "said": said,
             "method": method,
             "estimate": estimate,
             "change": effect.raw(estimate),
@@ -446,7 +484,7 @@ def evaluate_metric(
             "cuped_theta": effect.cuped_theta,
             "control_value": effect.control_mean,
             "treatment_value": effect.treatment_mean,
-            "reason": None,
+            "reason_said": None,
         }
     )
 
@@ -474,7 +512,7 @@ class _Progress:
 class _Decision:
     action: LookAction
     outcome: LookOutcome | None
-    sentence: str
+    said: dict
     winner: str | None = None
 
 
@@ -579,13 +617,14 @@ def _evaluate_metrics(design: Design, specs, progress: _Progress, kept=None) -> 
     )
 
 
-def _but(standing: _Standing) -> str:
+def _but(standing: _Standing) -> dict:
     """ "<a success sentence> But <the first failing guardrail's sentence>" """
-    failing = standing.failing[0].sentence
-    return _("%(win)s But %(failing)s") % {
-        "win": standing.winners[0].sentence,
-        "failing": failing[:1].lower() + failing[1:],
-    }
+    return phrase("%(win)s But %(failing)s", win=standing.winners[0].said, failing=lowered(standing.failing[0].said))
+
+
+def _treatment_prefixed(look: _Look, treatment: str, said: dict) -> dict:
+    """ "treatment B: <said>" when there are several treatments; else just what is said."""
+    return joined(f"{treatment}:", said) if look.many else said
 
 
 # The decision rules, in the order they are tried: the first that decides, decides.
@@ -594,9 +633,7 @@ def _but(standing: _Standing) -> str:
 def _rule_invalid(look: _Look) -> _Decision | None:
     """A sample ratio mismatch stops it: nothing else can be trusted."""
     if look.srm.failed:
-        return _Decision(
-            LookAction.STOP, LookOutcome.INVALID, _("Stop (invalid): %(srm)s") % {"srm": look.srm.sentence()}
-        )
+        return _Decision(LookAction.STOP, LookOutcome.INVALID, phrase("Stop (invalid): %(srm)s", srm=look.srm.said()))
     return None
 
 
@@ -605,9 +642,9 @@ def _rule_harm(look: _Look) -> _Decision | None:
     harmful = [r for r in look.results if r.status == MetricStatus.HARM]
     if not harmful:
         return None
-    prefix = f"{harmful[0].treatment}: " if look.many else ""
-    said = " ".join(r.sentence.removeprefix(_stop_prefix()) for r in harmful)
-    return _Decision(LookAction.STOP, LookOutcome.LOST, _("Stop and roll back: %(said)s") % {"said": prefix + said})
+    # Each harm's phrase is "Stop: <what harmed>": joined, they say only what harmed.
+    harmed = _treatment_prefixed(look, harmful[0].treatment, joined(*(r.said["v"]["said"] for r in harmful)))
+    return _Decision(LookAction.STOP, LookOutcome.LOST, phrase("Stop and roll back: %(said)s", said=harmed))
 
 
 def _rule_win(look: _Look) -> _Decision | None:
@@ -618,19 +655,20 @@ def _rule_win(look: _Look) -> _Decision | None:
         return None
     design = look.design
     if look.days_elapsed < design.min_runtime_days:
-        minimum, day = number_text(design.min_runtime_days), number_text(look.days_elapsed)
-        waiting = _("The minimum runtime of %(minimum)s days has not passed yet (day %(day)s).") % {
-            "minimum": minimum,
-            "day": day,
-        }
-        said = f"{clear.winners[0].sentence} {waiting}"
-        return _Decision(LookAction.CONTINUE, None, _("Continue: %(said)s") % {"said": said})
-    parts = [_("%(arm)s won.") % {"arm": clear.treatment}] if look.many else []
-    parts += [r.sentence for r in clear.winners]
+        waiting = phrase(
+            "The minimum runtime of %(minimum)s days has not passed yet (day %(day)s).",
+            minimum=number(design.min_runtime_days),
+            day=number(look.days_elapsed),
+        )
+        return _Decision(
+            LookAction.CONTINUE, None, phrase("Continue: %(said)s", said=joined(clear.winners[0].said, waiting))
+        )
+    parts = [phrase("%(arm)s won.", arm=clear.treatment)] if look.many else []
+    parts += [r.said for r in clear.winners]
     if any(r.role == GUARDRAIL for r in clear.metrics):
-        parts.append(_("Every guardrail stayed within its margin."))
-    sentence = _("Conclude (won): %(said)s") % {"said": " ".join(parts)}
-    return _Decision(LookAction.CONCLUDE, LookOutcome.WON, sentence, clear.treatment)
+        parts.append(phrase("Every guardrail stayed within its margin."))
+    said = phrase("Conclude (won): %(said)s", said=joined(*parts))
+    return _Decision(LookAction.CONCLUDE, LookOutcome.WON, said, clear.treatment)
 
 
 def _rule_planned_maximum(look: _Look) -> _Decision | None:
@@ -640,25 +678,24 @@ def _rule_planned_maximum(look: _Look) -> _Decision | None:
         return None
     blocked = look.blocked()
     if blocked is not None:
-        prefix = f"{blocked.treatment}: " if look.many else ""
-        said = prefix + _but(blocked)
-        return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, _("Conclude (lost): %(said)s") % {"said": said})
-    shown = " ".join(r.sentence for r in look.results if r.role == SUCCESS) or _("No success metric was set.")
-    sentence = _("Conclude (no effect shown): the planned maximum was reached. %(shown)s") % {"shown": shown}
-    return _Decision(LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE, sentence)
+        said = _treatment_prefixed(look, blocked.treatment, _but(blocked))
+        return _Decision(LookAction.CONCLUDE, LookOutcome.LOST, phrase("Conclude (lost): %(said)s", said=said))
+    shown = [r.said for r in look.results if r.role == SUCCESS]
+    said = phrase(
+        "Conclude (no effect shown): the planned maximum was reached. %(shown)s",
+        shown=joined(*shown) if shown else phrase("No success metric was set."),
+    )
+    return _Decision(LookAction.CONCLUDE, LookOutcome.INCONCLUSIVE, said)
 
 
 def _rule_continue(look: _Look) -> _Decision:
     t = look.progress.fraction
     blocked = look.blocked()
-    said = _but(blocked) if blocked is not None else _("no win and no harm shown yet.")
+    said = _but(blocked) if blocked is not None else phrase("no win and no harm shown yet.")
     if t is None:
-        return _Decision(LookAction.CONTINUE, None, _("Continue: %(said)s") % {"said": said})
-    sentence = _("Continue at %(share)s%% of the planned units: %(said)s") % {
-        "share": number_text(100 * t),
-        "said": said,
-    }
-    return _Decision(LookAction.CONTINUE, None, sentence)
+        return _Decision(LookAction.CONTINUE, None, phrase("Continue: %(said)s", said=said))
+    said = phrase("Continue at %(share)s%% of the planned units: %(said)s", share=number(100 * t), said=said)
+    return _Decision(LookAction.CONTINUE, None, said)
 
 
 DECISION_RULES = (_rule_invalid, _rule_harm, _rule_win, _rule_planned_maximum)
@@ -702,7 +739,7 @@ def evaluate_look(
     return LookResult(
         decision.action,
         decision.outcome,
-        decision.sentence,
+        decision.said,
         progress.fraction,
         progress.looks,
         srm,

@@ -20,14 +20,20 @@ from scipy import stats as scipy_stats
 
 from .frozen import made
 from .inputs import ArmSummary, BinaryArm
+from .phrases import phrase, worded
 
 
 class NotEnoughData(Exception):
-    """The numbers are valid but cannot support a test yet; ``reason`` says why, in plain words."""
+    """The numbers are valid but cannot support a test yet; ``said`` says why (a phrase, worded
+    when read), ``reason`` in the active language's plain words."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, said: dict):
+        super().__init__(said["t"])
+        self.said = said
+
+    @property
+    def reason(self) -> str:
+        return worded(self.said)
 
 
 @dataclass(frozen=True)
@@ -103,11 +109,14 @@ def compare(
     cuped: bool = True,
 ) -> Effect:
     """The treatment-minus-control effect; raises NotEnoughData when it cannot be estimated."""
-    for name, arm in (("control", control), ("treatment", treatment)):
+    for arm, empty, single in (
+        (control, phrase("the control arm has no units yet"), phrase("the control arm needs at least 2 units")),
+        (treatment, phrase("the treatment arm has no units yet"), phrase("the treatment arm needs at least 2 units")),
+    ):
         if arm.n == 0:
-            raise NotEnoughData(f"the {name} arm has no units yet")
+            raise NotEnoughData(empty)
         if not math.isfinite(arm.variance):
-            raise NotEnoughData(f"the {name} arm needs at least 2 units")
+            raise NotEnoughData(single)
     theta = None
     # d(estimate)/d(theta) times theta's variance: zero without CUPED.
     theta_term = 0.0
@@ -119,7 +128,7 @@ def compare(
     v_c, v_t = control.variance / control.n, treatment.variance / treatment.n
     if relative:
         if control.mean == 0:
-            raise NotEnoughData("the control mean is 0, so a relative change is undefined")
+            raise NotEnoughData(phrase("the control mean is 0, so a relative change is undefined"))
         ratio = treatment.mean / control.mean
         estimate = 100 * (ratio - 1)
         if theta is not None:
@@ -132,7 +141,7 @@ def compare(
             theta_term = cuped_fit.theta_variance * (offset_t - offset_c) ** 2
         variance = v_t + v_c + theta_term
     if not variance > 0:
-        raise NotEnoughData("every unit so far has the same value, so the variance is 0")
+        raise NotEnoughData(phrase("every unit so far has the same value, so the variance is 0"))
     sign = -1.0 if lower_is_better else 1.0
     fields = {
         "estimate": sign * estimate,

@@ -38,9 +38,14 @@ def grouped(number: int) -> str:
     return formats.number_format(number, force_grouping=True) if _ready() else f"{number:,}"
 
 
+def date_text(day) -> str:
+    """A date in the language's DATE_FORMAT ("4 Des 2026"); ISO without Django."""
+    return formats.date_format(day, "DATE_FORMAT") if _ready() else day.isoformat()
+
+
 def is_cost(unit: str | None) -> bool:
     """A unit naming a currency, shown as money (only where Pagar's currency is set up)."""
     return _ready() and is_money_unit(unit)
 
 
-__all__ = ["gettext", "get_language", "get_format", "grouped", "is_cost", "money"]
+__all__ = ["date_text", "gettext", "get_language", "get_format", "grouped", "is_cost", "money"]

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from scipy.stats import chi2 as chi2_distribution
 
-from .reader import gettext as _
-from .reader import grouped
 from .inputs import StatsInputError, checked_count
+from .phrases import count, joined, phrase, worded
 from .verdicts import SrmStatus
 
 SRM_ALPHA = 0.001
@@ -29,21 +28,26 @@ class SrmResult:
     def failed(self) -> bool:
         return self.status == SrmStatus.MISMATCH
 
-    def sentence(self) -> str:
-        # Translators: between two arms' unit counts, e.g. "control 1,204 vs treatment 1,187".
-        shares = f" {_('vs')} ".join(f"{arm} {grouped(count)}" for arm, count in self.counts.items())
+    def said(self) -> dict:
+        """What the check says of the split (a phrase: see ``phrases``)."""
+        shares = []
+        for arm, units in self.counts.items():
+            # Translators: between two arms' unit counts, e.g. "control 1,204 vs treatment 1,187".
+            shares += [phrase("vs"), arm, count(units)] if shares else [arm, count(units)]
+        words = {"shares": joined(*shares)}
         if self.status == SrmStatus.NOT_ENOUGH_DATA:
-            return _("Too few units to check the split between arms yet (%(shares)s).") % {"shares": shares}
-        words = {"shares": shares, "p": f"{self.p_value:.2g}"}
+            return phrase("Too few units to check the split between arms yet (%(shares)s).", **words)
+        words["p"] = f"{self.p_value:.2g}"
         if self.status == SrmStatus.MISMATCH:
-            return (
-                _(
-                    "The split of units between arms (%(shares)s) does not match the plan (p = %(p)s); "
-                    "the assignment or logging is broken, so the results cannot be trusted."
-                )
-                % words
+            return phrase(
+                "The split of units between arms (%(shares)s) does not match the plan (p = %(p)s); "
+                "the assignment or logging is broken, so the results cannot be trusted.",
+                **words,
             )
-        return _("The split of units between arms (%(shares)s) matches the plan (p = %(p)s).") % words
+        return phrase("The split of units between arms (%(shares)s) matches the plan (p = %(p)s).", **words)
+
+    def sentence(self) -> str:
+        return worded(self.said())
 
 
 def srm_test(counts: dict, weights: dict, *, alpha: float = SRM_ALPHA, min_units: int = SRM_MIN_UNITS) -> SrmResult:

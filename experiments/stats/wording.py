@@ -212,9 +212,9 @@ def metric_reading(result: dict) -> Reading:
     )
 
 
-def effect_reading(spec: MetricSpec, effect: Effect, interval, level: float, *, harm: bool = False) -> Reading:
-    """The same reading, made by the engine from an Effect and an oriented interval."""
-    fields = {
+def effect_reading_fields(spec: MetricSpec, effect: Effect, interval, level: float, *, harm: bool = False) -> dict:
+    """The fields of the reading the engine makes from an Effect and an oriented interval."""
+    return {
         "change": effect.raw(effect.estimate),
         "interval": _raw_pair(interval, effect.flipped),
         "level": level,
@@ -222,4 +222,8 @@ def effect_reading(spec: MetricSpec, effect: Effect, interval, level: float, *, 
         "lower_is_better": effect.flipped,
         "harm": harm,
     }
-    return made(Reading, fields)  # Reading(**fields), made on every metric of every look
+
+
+def effect_reading(spec: MetricSpec, effect: Effect, interval, level: float, *, harm: bool = False) -> Reading:
+    """The same reading as ``metric_reading``, made by the engine from an Effect and an oriented interval."""
+    return made(Reading, effect_reading_fields(spec, effect, interval, level, harm=harm))

@@ -6,7 +6,10 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from accounts import preferences
 
 from approvals.digest import send_digest
 from approvals.models import DigestClaim, Notification
@@ -124,7 +127,7 @@ def test_each_signal_owner_gets_what_changed_since_the_last_digest(a_day_of_moni
         == "[Pagar] Monitoring digest: 2 stopped, 1 concluded, 1 started, 4 checks, 1 could not be checked"
     )
     lines = email.body.splitlines()
-    assert lines[0] == "What the daily monitoring slot changed from 09 Mar 2026 06:30 to 10 Mar 2026 18:00 (UTC)."
+    assert lines[0] == "What the daily monitoring slot changed from 9 Mar 2026 06:30 to 10 Mar 2026 18:00 (UTC)."
     items = [line for line in lines if line.startswith("- ")]
     # stops first, then the conclusion, the error, the start, plain checks last
     assert items[0] == "- Stopped by Priya Proposer: “New IVR menu” (handstop). The IVR vendor had an outage."
@@ -216,3 +219,22 @@ def test_the_digest_email_is_claimed_once_even_when_queued_twice(a_day_of_monito
     outbox.enqueue_email(["sam_signal@example.test"], "again", "again", key=f"digest:{DAY.isoformat()}:{owners[0].pk}")
     assert outbox.deliver_pending()["sent"] == 0
     assert len(mail.outbox) == 2
+
+
+def test_an_indonesian_signal_owner_reads_the_digest_in_indonesian(a_day_of_monitoring, owners, sent):
+    preferences.save(owners[1], language="id", time_zone="Asia/Jakarta")
+    assert sent(at(18, 0)) == 2
+    english = next(m for m in mail.outbox if m.to == ["sam_signal@example.test"])
+    indonesian = next(m for m in mail.outbox if m.to == ["sid_signal@example.test"])
+    with translation.override("id"):
+        assert indonesian.subject.startswith(f"[Pagar] {gettext('Monitoring digest')}: 2 ")
+        stopped_by_check = gettext("by the daily check")
+        roll_back = gettext("Stop and roll back: %(said)s").split("%(")[0]
+    assert "Monitoring digest" not in indonesian.subject and "Monitoring digest" in english.subject
+    lines = indonesian.body.splitlines()
+    assert lines[0].endswith("(Asia/Jakarta).") and "11 Mar 2026 01.00" in lines[0]  # 18:00 UTC in Jakarta
+    harmed = next(line for line in lines if "(harmed)" in line)
+    assert stopped_by_check in harmed and roll_back in harmed
+    assert "clearly worse than control" not in indonesian.body and "clearly worse than control" in english.body
+    message = Notification.objects.get(kind="digest", user=owners[1], experiment__key="harmed").message
+    assert stopped_by_check in message and "by the daily check" not in message

@@ -73,6 +73,11 @@ class CheckSerializer(serializers.ModelSerializer):
         ),
     )
     units = serializers.JSONField(read_only=True, help_text="Units counted per arm for this look.")
+    sentence = serializers.CharField(
+        source="display_sentence",
+        read_only=True,
+        help_text="What the check said, in the request's language (the person's, or Accept-Language).",
+    )
     readings = serializers.SerializerMethodField(
         help_text="Per metric and treatment: the change (treatment minus control) and its interval, as the pages show."
     )

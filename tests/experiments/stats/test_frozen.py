@@ -48,6 +48,6 @@ def test_a_missing_or_unknown_result_field_is_refused():
     with pytest.raises(TypeError):
         decision._metric_result({"metric": "m"})  # most fields missing
     complete = {f.name: None for f in fields(MetricResult)}
-    del complete["sentence"]
+    del complete["said"]
     with pytest.raises(TypeError):
         decision._metric_result({**complete, "sentense": "typo"})

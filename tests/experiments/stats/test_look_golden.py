@@ -13,7 +13,16 @@ from .look_cases import CASES
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "look_results.json").read_text())
 # Fields added since the capture: (path, what they hold).
-ADDED_METRIC_FIELDS = ("reason", "lower_is_better", "kind", "value_unit", "control_value", "treatment_value")
+ADDED_METRIC_FIELDS = (
+    "reason",
+    "lower_is_better",
+    "kind",
+    "value_unit",
+    "control_value",
+    "treatment_value",
+    "said",  # the sentence as a phrase, worded when read (experiments.stats.phrases)
+    "reason_said",
+)
 
 
 def without_sentences(data: dict) -> dict:
@@ -26,9 +35,10 @@ def without_sentences(data: dict) -> dict:
 
 
 def same(actual, expected, where="result"):
-    """Equal, floats to 1e-12 relative (the golden JSON went through float text once)."""
+    """Equal, floats to 1e-9 relative: the golden JSON went through float text once, and scipy's
+    numerical integration differs in the last digits between machines (4e-12 seen)."""
     if isinstance(expected, float) and isinstance(actual, float):
-        assert math.isclose(actual, expected, rel_tol=1e-12, abs_tol=0.0), where
+        assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=0.0), where
     elif isinstance(expected, dict):
         assert isinstance(actual, dict) and set(actual) == set(expected), where
         for key in expected:
@@ -62,6 +72,7 @@ def test_look_replays_to_the_pre_refactor_result(name):
     for metric in data["metrics"]:
         for added in ADDED_METRIC_FIELDS:
             metric.pop(added)
+    data.pop("said")
     same(without_sentences(data), without_sentences(GOLDEN[name]))
     # as_dict() holds plain JSON values, and the result itself the engine's enums.
     assert json.loads(json.dumps(result.as_dict())) == result.as_dict()

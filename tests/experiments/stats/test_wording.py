@@ -11,7 +11,8 @@ DESIGN = Design({"control": 1, "treatment": 1}, "control", planned_units=20_000)
 
 def test_a_rise_in_a_lower_is_better_rate_reads_higher_and_worse_with_the_harm_interval():
     spec = MetricSpec("escalation-rate", "binary", "guardrail", lower_is_better=True, margin=1, label="escalation rate")
-    result = evaluate_metric(spec, BinaryArm(5000, 400), BinaryArm(5000, 550), DESIGN, [0.5]).__dict__
+    metric = evaluate_metric(spec, BinaryArm(5000, 400), BinaryArm(5000, 550), DESIGN, [0.5])
+    result = metric.__dict__
     assert result["status"] == "harm"
     reading = metric_reading(result)
     assert reading.change == pytest.approx(3.0) and result["estimate"] == pytest.approx(-3.0)
@@ -20,7 +21,7 @@ def test_a_rise_in_a_lower_is_better_rate_reads_higher_and_worse_with_the_harm_i
     assert (low, high) == pytest.approx((-result["harm_interval"][1], -result["harm_interval"][0]))
     assert reading.change_text == "+3 points" and reading.amount_text == "3 points higher: worse"
     # The engine's sentence says exactly this reading.
-    assert f"3 points higher: clearly worse than control ({reading.interval_phrase})" in result["sentence"]
+    assert f"3 points higher: clearly worse than control ({reading.interval_phrase})" in metric.sentence
     assert (result["control_value"], result["treatment_value"]) == pytest.approx((8.0, 11.0))
 
 
