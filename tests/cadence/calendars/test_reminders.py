@@ -8,7 +8,11 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import override_settings
+from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from accounts import preferences
 
 from approvals.models import Notification
 from cadence.calendars.models import MeetingReminder
@@ -64,6 +68,19 @@ def test_the_message_gives_the_local_time(meetings, proposer, settings):
     local = SLOT.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta"))
     assert local.hour == 10  # 10:00 in Jakarta, written in the locale's date-time format
     assert f"{date_format(local, 'DATETIME_FORMAT')} (Asia/Jakarta)" in note.message
+
+
+def test_each_attendee_reads_the_reminder_in_their_language_and_time_zone(meetings, proposer, approver):
+    preferences.save(proposer, language="id", time_zone="Asia/Jakarta")
+    meetings.schedule("ideas-slot-meeting-7@pagar", SLOT, [proposer, approver], location="Room Merapi")
+    sweep_at(SLOT - dt.timedelta(hours=2))
+    (indonesian,) = reminders_to(proposer)
+    (english,) = reminders_to(approver)
+    with translation.override("id"):
+        local = date_format(SLOT.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta")), "DATETIME_FORMAT")
+        reminder = gettext("Reminder: “%(meeting)s” starts %(when)s — %(where)s.").split("“")[0]
+    assert indonesian.message.startswith(reminder) and f"{local} (Asia/Jakarta)" in indonesian.message
+    assert english.message.startswith("Reminder: ") and not indonesian.message.startswith("Reminder: ")
 
 
 def test_a_meeting_already_started_gets_no_reminder(meetings, proposer):
