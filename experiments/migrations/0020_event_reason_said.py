@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('experiments', '0019_board_health'),
+        ("experiments", "0019_board_health"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='experimentevent',
-            name='reason_said',
+            model_name="experimentevent",
+            name="reason_said",
             field=models.JSONField(blank=True, null=True),
         ),
     ]

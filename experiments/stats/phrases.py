@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .reader import date_text, grouped
+from .reader import date_text, grouped, pinned
 from .reader import gettext as _
 from .wording import Reading, amount_text, number_text
 
@@ -65,12 +65,19 @@ def worded(value) -> str:
     """The words of a phrase (or of any value above) in the active language."""
     if isinstance(value, str):
         return value
+    with pinned():
+        return _worded(value)
+
+
+def _worded(value) -> str:
+    if isinstance(value, str):
+        return value
     if value is None:
         return ""
     if "t" in value:
         text = _(value["t"])
         values = value.get("v")
-        return text % {name: worded(v) for name, v in values.items()} if values else text
+        return text % {name: _worded(v) for name, v in values.items()} if values else text
     if "n" in value:
         return number_text(value["n"])
     if "count" in value:
@@ -82,9 +89,9 @@ def worded(value) -> str:
     if "date" in value:
         return date_text(dt.date.fromisoformat(value["date"]))
     if "join" in value:
-        return " ".join(text for text in map(worded, value["join"]) if text)
+        return " ".join(text for text in map(_worded, value["join"]) if text)
     if "lower" in value:
-        text = worded(value["lower"])
+        text = _worded(value["lower"])
         return text[:1].lower() + text[1:]
     raise ValueError(f"not a phrase: {value!r}")
 

@@ -5,6 +5,10 @@ Importing Django's translation and format helpers reads no setting; only calling
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+
 from django.conf import settings
 from django.utils import formats, translation
 
@@ -20,11 +24,43 @@ def _ready() -> bool:
     return _django_ready
 
 
+# The language and catalogue of one wording (``pinned``), read once instead of once per word:
+# Django keeps the active language in a context-aware local that costs microseconds per read.
+_pinned = threading.local()
+
+
+@contextmanager
+def pinned():
+    """Within, gettext and get_language answer from the language active on entry (the caller
+    activates none inside: a sentence is worded in one language)."""
+    if getattr(_pinned, "catalogue", None) is not None or not _ready() or not settings.USE_I18N:
+        yield
+        return
+    from django.utils.translation import trans_real
+
+    _pinned.language, _pinned.catalogue = translation.get_language(), trans_real.catalog()
+    try:
+        yield
+    finally:
+        _pinned.language = _pinned.catalogue = None
+
+
+@lru_cache(maxsize=2048)  # the engine's few hundred msgids in each language: catalogues are read at start
+def _translated(language: str | None, message: str, catalogue) -> str:
+    return catalogue.gettext(message)
+
+
 def gettext(message: str) -> str:
+    catalogue = getattr(_pinned, "catalogue", None)
+    if catalogue is not None:
+        return _translated(_pinned.language, message, catalogue)
     return translation.gettext(message) if _ready() else message
 
 
 def get_language() -> str | None:
+    catalogue = getattr(_pinned, "catalogue", None)
+    if catalogue is not None:
+        return _pinned.language
     return translation.get_language() if _ready() else None
 
 
@@ -48,4 +84,4 @@ def is_cost(unit: str | None) -> bool:
     return _ready() and is_money_unit(unit)
 
 
-__all__ = ["date_text", "gettext", "get_language", "get_format", "grouped", "is_cost", "money"]
+__all__ = ["date_text", "gettext", "pinned", "get_language", "get_format", "grouped", "is_cost", "money"]
