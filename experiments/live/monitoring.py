@@ -380,8 +380,7 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
     said = check_said(result)
     if result.action == LookAction.STOP and result.srm.failed:
         said = _with_dominant_key(said, experiment, look_date)
-    record = {**result.as_dict(), "check_said": said}  # Check.display_sentence words it for each reader
-    sentence = worded(said)  # the record's own words, in the site's language
+    sentence = worded(said)  # the record's own words, in the site's language (Check.display_sentence: the reader's)
     check = Check.objects.create(
         experiment=experiment,
         look_date=look_date,
@@ -389,11 +388,12 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
         action=result.action,
         outcome=result.outcome or "",
         sentence=sentence,
+        said=said,
         information_fraction=result.information_fraction,
         days_elapsed=look.days_elapsed,
         final=look.final,
         units=result.srm.counts,
-        result=record,
+        result=result.as_dict(),
         data_through=look.data_through,
         trigger=trigger,
         created_at=now,
@@ -506,12 +506,12 @@ def _record_error(experiment, look_date, trigger, now, error: StatsInputError) -
         look=looks_so_far(experiment, look_date),
         action=Check.Action.ERROR,
         sentence=sentence,
+        said=said,
         result={
             "action": "error",
             "field": error.field,
             "message": error.message,
             "sentence": sentence,
-            "check_said": said,
             **({"counts": error.counts} if getattr(error, "counts", None) else {}),  # count_agreement: both numbers
         },
         trigger=trigger,

@@ -283,6 +283,9 @@ class Check(AppendOnlyModel):
     final = models.BooleanField(default=False)
     units = models.JSONField(default=dict, help_text=_("Units per arm counted for this look."))
     result = models.JSONField(default=dict, help_text=_("The engine's full LookResult."))
+    # What the check said as a phrase (experiments.stats.phrases), worded for each reader; `sentence`
+    # keeps the words it was recorded with. Apart from `result`, which the lists do not load.
+    said = models.JSONField(null=True, blank=True)
     data_through = models.DateTimeField(null=True, blank=True, help_text=_("Latest observation time the check saw."))
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     created_at = models.DateTimeField()
@@ -312,11 +315,9 @@ class Check(AppendOnlyModel):
     def display_sentence(self) -> str:
         """What the check said, in the reader's language. ``sentence`` keeps the words it was
         recorded with (the site's language); checks recorded before phrases were kept have only those."""
-        said = self.result.get("check_said") if isinstance(self.result, dict) else None
-        return worded(said) if said else self.sentence
+        return worded(self.said) if self.said else self.sentence
 
     @property
     def words(self):
         """What the check said, worded when shown: in each recipient's language in an email."""
-        said = self.result.get("check_said") if isinstance(self.result, dict) else None
-        return Words(said) if said else self.sentence
+        return Words(self.said) if self.said else self.sentence
