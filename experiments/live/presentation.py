@@ -29,12 +29,15 @@ from django.utils.translation import ngettext
 from experiments.models import Check, DailyStat, Experiment, ExperimentEvent, Status
 from experiments.stats.verdicts import LookAction, LookOutcome, MetricRole, MetricStatus
 from experiments.stats.phrases import worded
+from experiments.stats.reader import grouped
 from experiments.stats.wording import (
     Reading,
     amount_text,
     level_text,
+    meaning_words,
     metric_reading,
     number_text,
+    p_text,
     signed_text,
     unit_suffix,
 )
@@ -353,7 +356,7 @@ def segment_texts(spec, effect: dict, level: float) -> SegmentTexts:
         control=arm_value_text(result, effect.get("control_mean")),
         treatment=arm_value_text(result, effect.get("treatment_mean")),
         change=reading.change_text,
-        meaning=_(reading.meaning) if reading.meaning else "",
+        meaning=meaning_words(reading.meaning),
         interval=f"{reading.level_text} {reading.interval_text}",
     )
 
@@ -474,7 +477,7 @@ def metric_row(m: dict, arm_names: dict, control: str) -> MetricRow:
     n_control, n_treatment = m.get("n_control"), m.get("n_treatment")
     treatment = m.get("treatment", "")
     units = [
-        (arm_names.get(arm, arm), f"{n:,}")
+        (arm_names.get(arm, arm), grouped(n))
         for arm, n in ((control, n_control), (treatment, n_treatment))
         if n is not None
     ]
@@ -500,7 +503,8 @@ def metric_row(m: dict, arm_names: dict, control: str) -> MetricRow:
         treatment_value_text=arm_value_text(m, m.get("treatment_value")),
         relative_text=with_unit(signed(relative), "%") if relative is not None else "—",
         relative_interval_text=(
-            f"{signed(relative_interval[0])} to {with_unit(signed(relative_interval[1]), '%')}"
+            _("%(low)s to %(high)s")
+            % {"low": signed(relative_interval[0]), "high": with_unit(signed(relative_interval[1]), "%")}
             if relative_interval
             else ""
         ),
@@ -545,8 +549,8 @@ def sample_ratio(check: Check | None, arm_names: dict) -> SampleRatio | None:
     srm = (check.result.get("srm") if check is not None else None) or None
     if not srm or not srm.get("counts"):
         return None
-    counts = [(arm_names.get(arm, arm), f"{n:,}") for arm, n in srm["counts"].items()]
-    split = " vs ".join(f"{name} {n}" for name, n in counts)
+    counts = [(arm_names.get(arm, arm), grouped(n)) for arm, n in srm["counts"].items()]
+    split = f" {_('vs')} ".join(f"{name} {n}" for name, n in counts)
     p = srm.get("p_value")
     if srm.get("status") == "mismatch":
         text = _("The split of units (%(split)s) does not match the plan (p = %(p)s): results cannot be trusted.")
@@ -557,7 +561,7 @@ def sample_ratio(check: Check | None, arm_names: dict) -> SampleRatio | None:
     else:
         text = _("Too few units to test the split yet (%(split)s).")
         tone = "muted"
-    return SampleRatio(tone, text % {"split": split, "p": f"{p:.2g}" if p is not None else "—"}, counts)
+    return SampleRatio(tone, text % {"split": split, "p": p_text(p)}, counts)
 
 
 # --- charts --------------------------------------------------------------------------------

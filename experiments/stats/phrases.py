@@ -10,7 +10,7 @@ A phrase is JSON, kept in a check's record: ``{"t": msgid, "v": {name: value}}``
 - a number worded by kind: ``{"n": x}`` as ``number_text``, ``{"count": n}`` grouped,
   ``{"amount": x, "unit": unit, "signed": bool}`` with its unit (money for a currency),
   ``{"reading": fields, "text": name}`` one text of a ``Reading`` made of ``fields``,
-  ``{"date": "YYYY-MM-DD"}`` in the reader's date format;
+  ``{"date": "YYYY-MM-DD"}`` in the reader's date format, ``{"p": x}`` a p-value (``p_text``);
 - ``{"join": [values]}`` joined by spaces, ``{"lower": value}`` with its first letter in lower case.
 
 ``phrase(msgid, **values)`` is also the keyword ``makemessages`` extracts (see
@@ -23,7 +23,7 @@ import datetime as dt
 
 from .reader import date_text, grouped, pinned
 from .reader import gettext as _
-from .wording import Reading, amount_text, number_text
+from .wording import Reading, amount_text, number_text, p_text
 
 READING_TEXTS = frozenset({"amount_text", "moved_text", "interval_phrase", "change_text", "interval_text"})
 
@@ -86,6 +86,8 @@ def _worded(value) -> str:
         return amount_text(value["amount"], value["unit"], signed=value["signed"])
     if "reading" in value:
         return _reading_text(value["reading"], value["text"])
+    if "p" in value:
+        return p_text(value["p"])
     if "date" in value:
         return date_text(dt.date.fromisoformat(value["date"]))
     if "join" in value:

@@ -37,7 +37,7 @@ class SrmResult:
         words = {"shares": joined(*shares)}
         if self.status == SrmStatus.NOT_ENOUGH_DATA:
             return phrase("Too few units to check the split between arms yet (%(shares)s).", **words)
-        words["p"] = f"{self.p_value:.2g}"
+        words["p"] = {"p": self.p_value}
         if self.status == SrmStatus.MISMATCH:
             return phrase(
                 "The split of units between arms (%(shares)s) does not match the plan (p = %(p)s); "

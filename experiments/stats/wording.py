@@ -57,6 +57,20 @@ def signed_text(x: float | None) -> str:
     return f"+{text}" if x > 0 else MINUS + text.lstrip("-")
 
 
+def unit_words(unit: str) -> str:
+    """The engine's own units in the reader's language (a metric's own unit, e.g. "minutes", is
+    the catalogue's text and shown as written)."""
+    if unit == "points":
+        return _("points")
+    if unit == "point":
+        return _("point")
+    if unit == "NPS points":
+        return _("NPS points")
+    if unit == "NPS point":
+        return _("NPS point")
+    return unit
+
+
 def unit_suffix(unit: str, text: str) -> str:
     """A number text with its unit: "2.5 points", "1 point", "3%", "0.58 minutes"."""
     if not unit or text == "—":
@@ -65,7 +79,25 @@ def unit_suffix(unit: str, text: str) -> str:
         return f"{text}%"
     if unit.endswith("points") and text.lstrip("+-" + MINUS) == "1":
         unit = unit[:-1]
-    return f"{text} {unit}"
+    return f"{text} {unit_words(unit)}"
+
+
+def meaning_words(meaning: str) -> str:
+    """ "better" / "worse" in the reader's language."""
+    if meaning == BETTER:
+        return _("better")
+    if meaning == WORSE:
+        return _("worse")
+    return meaning
+
+
+def p_text(p: float | None) -> str:
+    """A p-value to two significant digits with the language's decimal point: "0.73" / "0,73"."""
+    if p is None:
+        return "—"
+    text = f"{p:.2g}"
+    point = get_format("DECIMAL_SEPARATOR", get_language())
+    return text.replace(".", point) if point else text
 
 
 def amount_text(x: float | None, unit: str, *, signed: bool = False) -> str:

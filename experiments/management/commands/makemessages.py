@@ -6,4 +6,5 @@ from django.core.management.commands import makemessages
 
 
 class Command(makemessages.Command):
-    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=phrase"]
+    # N_: gettext_noop's short name where a table of words is declared (experiments.live.presentation).
+    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=phrase", "--keyword=N_"]
