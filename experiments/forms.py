@@ -6,9 +6,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from experiments import roles
+from experiments import lifecycle, roles
 from experiments.keys import KEY_LENGTH, key_from_title
-from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric, Status, Variant
+from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric, Variant
 from experiments.validation import PLANNING_FIELDS, check_variants, metric_row_fields
 
 
@@ -159,8 +159,7 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
 
     @property
     def key_is_free(self) -> bool:
-        """The key may change until the proposal is first submitted (drafts only ever were drafts)."""
-        return self.instance.pk is None or self.instance.status == Status.DRAFT
+        return lifecycle.key_is_free(self.instance)
 
     def clean(self):
         cleaned = super().clean()

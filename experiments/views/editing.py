@@ -150,7 +150,7 @@ def _save(form, variants, metrics, user, creating):
                 _("this experiment is now %(status)s and can no longer be edited.")
                 % {"status": locked.get_status_display().lower()}
             )
-        if locked.key != form.cleaned_data["key"] and locked.status != Status.DRAFT:
+        if locked.key != form.cleaned_data["key"] and not lifecycle.key_is_free(locked):
             # Submitted by a co-author since the page was loaded: the key is fixed from then on.
             raise PermissionDenied(_("the proposal has been submitted since you opened it; its key is now fixed."))
     experiment = form.save(commit=False)
