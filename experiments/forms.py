@@ -34,33 +34,45 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
 
 
+# The form's fields, step by step as the proposal form shows them (headings and the steps' errors:
+# experiments/views/proposal_steps.py); the metrics step holds the variant and metric rows.
+STEP_FIELDS = {
+    "basics": (
+        "title",
+        "key",
+        "hypothesis_change",
+        "hypothesis_audience",
+        "hypothesis_effect",
+        "hypothesis_rationale",
+        "team",
+    ),
+    "scope": (
+        "touchpoints",
+        "segments",
+        "exposure_cap_pct",
+        "sensitive_categories",
+        "ai_disclosure",
+        "human_fallback",
+        "bias_note",
+    ),
+    "metrics": (),
+    "plan": (
+        "planned_start",
+        "planned_end",
+        "min_runtime_days",
+        "expected_daily_traffic",
+        "alpha",
+        "power",
+        "approver",
+        "co_authors",
+    ),
+}
+
+
 class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
     class Meta:
         model = Experiment
-        fields = [
-            "key",
-            "title",
-            "hypothesis_change",
-            "hypothesis_audience",
-            "hypothesis_effect",
-            "hypothesis_rationale",
-            "team",
-            "co_authors",
-            "touchpoints",
-            "segments",
-            "exposure_cap_pct",
-            "sensitive_categories",
-            "ai_disclosure",
-            "human_fallback",
-            "bias_note",
-            "planned_start",
-            "planned_end",
-            "min_runtime_days",
-            "expected_daily_traffic",
-            "alpha",
-            "power",
-            "approver",
-        ]
+        fields = [name for names in STEP_FIELDS.values() for name in names]
         widgets = {
             "title": forms.TextInput(attrs={"autocomplete": "off"}),
             "hypothesis_change": forms.Textarea(
