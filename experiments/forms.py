@@ -12,6 +12,25 @@ from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric,
 from experiments.validation import PLANNING_FIELDS, check_variants, metric_row_fields
 
 
+def error_links(form, *, where="", labels=None) -> list[tuple[str, str]]:
+    """(anchor, message) per error of one form, for the one error summary
+    (templates/components/error_summary.html): the anchor is the field's wrapper
+    (field-<html name>), the message names the field, after `where` (a row: "Metrics row 2: ").
+    Every form's summary is built here (cadence.form_style.PagarFormStyle too)."""
+    labels = labels or {}
+    items = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            anchor, label = f"field-{form.prefix or 'form'}", str(where).rstrip(": ")
+        else:
+            anchor, label = f"field-{form[name].html_name}", f"{where}{labels.get(name, form[name].label or '')}"
+        for message in errors:
+            items.append(
+                (anchor, _("%(label)s: %(error)s") % {"label": label, "error": message} if label else str(message))
+            )
+    return items
+
+
 class FirstErrorOnlyMixin:
     """Show one error per field: a value the field already refused ("Enter a number.") must not
     also get the model's "this is required" message for the same field."""
