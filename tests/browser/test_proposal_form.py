@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from experiments.keys import key_from_title
 from experiments.models import Experiment, Status
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.languages import in_both_languages, speaks, words
 from tests.browser.proposal_steps import fill_metric_row, step
 from tests.factories import PASSWORD
 
@@ -21,7 +22,10 @@ DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 MOST_DESKTOP, MOST_PHONE = 2066, 3429
 
 
-def signed_in_page(chromium, live_server, user, viewport):
+ENGLISH = words("en")
+
+
+def signed_in_page(chromium, live_server, user, viewport, say=ENGLISH):
     context = chromium.new_context(base_url=live_server.url, viewport=viewport)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -29,7 +33,7 @@ def signed_in_page(chromium, live_server, user, viewport):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Log in')")
-    expect(page.get_by_role("heading", name="Propose an experiment")).to_be_visible()
+    expect(page.get_by_role("heading", name=say("Propose an experiment"))).to_be_visible()
     return page
 
 
@@ -37,7 +41,7 @@ def page_height(page):
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-def short_path(page, approver, shots=""):
+def short_path(page, approver, shots="", say=ENGLISH):
     """Fill in a one-success, one-guardrail binary experiment step by step; the page's height at
     each step, as the proposer sees it (and a screenshot of each step when `shots` names them)."""
     today = timezone.localdate()
@@ -58,33 +62,39 @@ def short_path(page, approver, shots=""):
     page.fill("#id_hypothesis_effect", "first-contact resolution rises by 3 points")
     page.fill("#id_hypothesis_rationale", "customers find the order number at once")
     measure("basics")
-    page.click("#step-basics button:has-text('Next')")
+    page.locator("#step-basics").get_by_role("button", name=say("Next"), exact=True).click()
     page.get_by_label("Email", exact=True).check()
     page.fill("#id_exposure_cap_pct", "20")
     measure("scope")
-    page.click("#step-scope button:has-text('Next')")
+    page.locator("#step-scope").get_by_role("button", name=say("Next"), exact=True).click()
     fill_metric_row(page, 0, "First-contact resolution", "success", effect=3, baseline_rate=70)
     fill_metric_row(page, 1, "Complaint rate", "guardrail", margin=1, baseline_rate=3)
     measure("metrics")
-    page.click("#step-metrics button:has-text('Next')")
+    page.locator("#step-metrics").get_by_role("button", name=say("Next"), exact=True).click()
     page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
     page.fill("#id_planned_end", (today + dt.timedelta(days=35)).isoformat())
     page.fill("#id_expected_daily_traffic", "5000")
     page.select_option("#id_approver", label=approver.get_full_name())
-    expect(page.locator("#calculator")).to_contain_text("long enough")
+    expect(page.locator("#calculator")).to_contain_text(
+        say("The planned duration is long enough to detect the effects.")
+    )
     measure("plan")
     return heights
 
 
+@in_both_languages
 def test_a_simple_binary_experiment_through_the_short_path(
-    chromium, live_server, seeded_catalogues, proposer, approver
+    chromium, live_server, seeded_catalogues, proposer, approver, language
 ):
-    page = signed_in_page(chromium, live_server, proposer, DESKTOP)
+    speaks(language, proposer)
+    say = words(language)
+    page = signed_in_page(chromium, live_server, proposer, DESKTOP, say)
+    expect(page.locator("html")).to_have_attribute("lang", language)
     # Only the first step shows; the suggested variants wait folded in the metrics step.
     expect(page.locator("#step-basics")).to_be_visible()
     expect(page.locator("#step-scope")).to_be_hidden()
 
-    heights = short_path(page, approver, shots="desktop")
+    heights = short_path(page, approver, shots=f"desktop-{language}", say=say)
     # A binary success row asks for the effect and the rate, nothing else.
     step(page, "metrics")
     row = page.locator("#field-metrics-0")
@@ -96,11 +106,15 @@ def test_a_simple_binary_experiment_through_the_short_path(
     expect(page.locator("#id_metrics-1-non_inferiority_margin")).to_be_visible()
     step(page, "plan")
     # The plan is computed at the capped exposure and says so.
-    expect(page.locator("#calculator")).to_contain_text("Planned at the exposure cap of 20")
+    expect(page.locator("#calculator")).to_contain_text(say("Planned at the exposure cap of %(pct)s%%.", pct=20))
     assert max(heights.values()) <= MOST_DESKTOP, heights
 
-    page.click("button:has-text('Save and submit for approval')")
-    expect(page.locator(".message-success")).to_contain_text("Submitted for approval")
+    page.get_by_role("button", name=say("Save and submit for approval")).click()
+    expect(page.locator(".message-success")).to_have_text(
+        say("Submitted for approval. %(approver)s will be asked to decide.", approver=approver.get_full_name())
+    )
+    # The experiment's page says where it stands, in the proposer's language.
+    expect(page.locator(".banner .badge")).to_have_text(say("Pending approval"))
     experiment = Experiment.objects.get(key="shorter-email-receipts")
     assert experiment.status == Status.PENDING_APPROVAL
     assert [(m.metric.key, m.role) for m in experiment.metrics.order_by("pk")] == [
@@ -111,11 +125,14 @@ def test_a_simple_binary_experiment_through_the_short_path(
     page.context.close()
 
 
+@in_both_languages
 def test_the_short_path_on_a_phone_is_at_most_half_as_tall(
-    chromium, live_server, seeded_catalogues, proposer, approver
+    chromium, live_server, seeded_catalogues, proposer, approver, language
 ):
-    page = signed_in_page(chromium, live_server, proposer, PHONE)
-    heights = short_path(page, approver, shots="phone")
+    speaks(language, proposer)
+    say = words(language)
+    page = signed_in_page(chromium, live_server, proposer, PHONE, say)
+    heights = short_path(page, approver, shots=f"phone-{language}", say=say)
     assert max(heights.values()) <= MOST_PHONE, heights
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.context.close()
