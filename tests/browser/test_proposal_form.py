@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from experiments.keys import key_from_title
 from experiments.models import Experiment, Status
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.languages import in_both_languages, speaks, words
+from tests.browser.languages import english_left, in_both_languages, speaks, words
 from tests.browser.proposal_steps import fill_metric_row, step
 from tests.factories import PASSWORD
 
@@ -41,14 +41,17 @@ def page_height(page):
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-def short_path(page, approver, shots="", say=ENGLISH):
+def short_path(page, approver, shots="", say=ENGLISH, whole_page_in=None):
     """Fill in a one-success, one-guardrail binary experiment step by step; the page's height at
-    each step, as the proposer sees it (and a screenshot of each step when `shots` names them)."""
+    each step, as the proposer sees it (and a screenshot of each step when `shots` names them).
+    whole_page_in="id": each step must show nothing still in English."""
     today = timezone.localdate()
     heights = {}
 
     def measure(step_name):
         heights[step_name] = page_height(page)
+        if whole_page_in == "id":
+            assert english_left(page) == [], step_name
         if shots:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"proposal-form-{shots}-{step_name}.png"), full_page=True)
@@ -94,7 +97,7 @@ def test_a_simple_binary_experiment_through_the_short_path(
     expect(page.locator("#step-basics")).to_be_visible()
     expect(page.locator("#step-scope")).to_be_hidden()
 
-    heights = short_path(page, approver, shots=f"desktop-{language}", say=say)
+    heights = short_path(page, approver, shots=f"desktop-{language}", say=say, whole_page_in=language)
     # A binary success row asks for the effect and the rate, nothing else.
     step(page, "metrics")
     row = page.locator("#field-metrics-0")
