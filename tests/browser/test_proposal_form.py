@@ -3,6 +3,7 @@ the key made from the title, the co-author search; and its height, which the sho
 at most half of what the single long page was (4,133 px at 1366x900)."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -50,6 +51,8 @@ def short_path(page, approver, shots="", say=ENGLISH, whole_page_in=None):
 
     def measure(step_name):
         heights[step_name] = page_height(page)
+        # No sideways scrolling at any step, on a phone least of all.
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], step_name
         if whole_page_in == "id":
             assert english_left(page) == [], step_name
         if shots:
@@ -82,6 +85,8 @@ def short_path(page, approver, shots="", say=ENGLISH, whole_page_in=None):
         say("The planned duration is long enough to detect the effects.")
     )
     measure("plan")
+    if shots:
+        (ARTIFACTS / f"proposal-form-{shots}-heights.json").write_text(json.dumps(heights))
     return heights
 
 
