@@ -242,3 +242,29 @@ def test_without_javascript_every_step_shows_and_the_form_still_saves(
     metric = experiment.metrics.get()
     assert (metric.metric.key, metric.baseline_rate, metric.baseline_mean) == ("fcr", 70, None)
     context.close()
+
+
+@in_both_languages
+def test_an_empty_proposal_gets_the_one_error_summary_whose_links_open_each_step(
+    chromium, live_server, seeded_catalogues, proposer, language
+):
+    """Saved with nothing filled in: the site's one error summary, first and focused; each line
+    names its field and opens the step holding it."""
+    speaks(language, proposer)
+    say = words(language)
+    page = signed_in_page(chromium, live_server, proposer, DESKTOP, say)
+    page.locator("#step-basics").get_by_role("button", name=say("Save and finish later")).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_have_count(1)
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text(say("There is a problem"))
+    required = say("This field is required.")
+    expect(summary.get_by_role("link", name=f"{say('Title')}: {required}")).to_be_visible()
+    assert not Experiment.objects.exists()
+    summary.get_by_role("link", name=f"{say('Touchpoints')}: {required}").click()
+    expect(page.locator("#step-scope")).to_be_visible()
+    expect(page.locator("#step-basics")).to_be_hidden()
+    summary.get_by_role("link", name=f"{say('Planned start')}: {required}").click()
+    expect(page.locator("#step-plan")).to_be_visible()
+    expect(page.locator("#field-planned_start .field-error")).to_contain_text(required)
+    page.context.close()
