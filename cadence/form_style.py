@@ -7,6 +7,8 @@ from django import forms
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
+from experiments.forms import error_links
+
 CHOOSE = _("Choose…")
 DASHES = BLANK_CHOICE_DASH[0][1]
 
@@ -24,16 +26,5 @@ class PagarFormStyle:
                 field.choices = [(value, CHOOSE if label == DASHES else label) for value, label in field.choices]
 
     def error_links(self) -> list[tuple[str, str]]:
-        """(anchor, message) per error for components/error_summary.html; the anchor is the field's
-        wrapper (field-<html name>), the message names the field as the component does for a form."""
-        items = []
-        for name, errors in self.errors.items():
-            if name == "__all__":
-                items.extend((f"field-{self.prefix or 'form'}", str(message)) for message in errors)
-                continue
-            label = str(self[name].label or "")
-            anchor = f"field-{self[name].html_name}"
-            for message in errors:
-                said = _("%(label)s: %(error)s") % {"label": label, "error": message} if label else str(message)
-                items.append((anchor, said))
-        return items
+        """(anchor, message) per error for components/error_summary.html (experiments.forms.error_links)."""
+        return error_links(self)

@@ -6,10 +6,29 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from experiments import roles
+from experiments import lifecycle, roles
 from experiments.keys import KEY_LENGTH, key_from_title
-from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric, Status, Variant
+from experiments.models import EffectUnit, Experiment, ExperimentMetric, Metric, Variant
 from experiments.validation import PLANNING_FIELDS, check_variants, metric_row_fields
+
+
+def error_links(form, *, where="", labels=None) -> list[tuple[str, str]]:
+    """(anchor, message) per error of one form, for the one error summary
+    (templates/components/error_summary.html): the anchor is the field's wrapper
+    (field-<html name>), the message names the field, after `where` (a row: "Metrics row 2: ").
+    Every form's summary is built here (cadence.form_style.PagarFormStyle too)."""
+    labels = labels or {}
+    items = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            anchor, label = f"field-{form.prefix or 'form'}", str(where).rstrip(": ")
+        else:
+            anchor, label = f"field-{form[name].html_name}", f"{where}{labels.get(name, form[name].label or '')}"
+        for message in errors:
+            items.append(
+                (anchor, _("%(label)s: %(error)s") % {"label": label, "error": message} if label else str(message))
+            )
+    return items
 
 
 class FirstErrorOnlyMixin:
@@ -34,33 +53,45 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
 
 
+# The form's fields, step by step as the proposal form shows them (headings and the steps' errors:
+# experiments/views/proposal_steps.py); the metrics step holds the variant and metric rows.
+STEP_FIELDS = {
+    "basics": (
+        "title",
+        "key",
+        "hypothesis_change",
+        "hypothesis_audience",
+        "hypothesis_effect",
+        "hypothesis_rationale",
+        "team",
+    ),
+    "scope": (
+        "touchpoints",
+        "segments",
+        "exposure_cap_pct",
+        "sensitive_categories",
+        "ai_disclosure",
+        "human_fallback",
+        "bias_note",
+    ),
+    "metrics": (),
+    "plan": (
+        "planned_start",
+        "planned_end",
+        "min_runtime_days",
+        "expected_daily_traffic",
+        "alpha",
+        "power",
+        "approver",
+        "co_authors",
+    ),
+}
+
+
 class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
     class Meta:
         model = Experiment
-        fields = [
-            "key",
-            "title",
-            "hypothesis_change",
-            "hypothesis_audience",
-            "hypothesis_effect",
-            "hypothesis_rationale",
-            "team",
-            "co_authors",
-            "touchpoints",
-            "segments",
-            "exposure_cap_pct",
-            "sensitive_categories",
-            "ai_disclosure",
-            "human_fallback",
-            "bias_note",
-            "planned_start",
-            "planned_end",
-            "min_runtime_days",
-            "expected_daily_traffic",
-            "alpha",
-            "power",
-            "approver",
-        ]
+        fields = [name for names in STEP_FIELDS.values() for name in names]
         widgets = {
             "title": forms.TextInput(attrs={"autocomplete": "off"}),
             "hypothesis_change": forms.Textarea(
@@ -159,8 +190,7 @@ class ExperimentForm(FirstErrorOnlyMixin, forms.ModelForm):
 
     @property
     def key_is_free(self) -> bool:
-        """The key may change until the proposal is first submitted (drafts only ever were drafts)."""
-        return self.instance.pk is None or self.instance.status == Status.DRAFT
+        return lifecycle.key_is_free(self.instance)
 
     def clean(self):
         cleaned = super().clean()

@@ -433,6 +433,13 @@ def make_move(
     return event
 
 
+def key_is_free(experiment: Experiment) -> bool:
+    """Whether the experiment's key may still change: until the proposal is first submitted, so
+    while it is new or a draft (a submitted proposal never becomes a draft again). The form, the
+    edit view and the API ask this one rule."""
+    return experiment.pk is None or experiment.status == Status.DRAFT
+
+
 def after_edit(experiment: Experiment, actor) -> list:
     """Every edit entry point calls this after saving, in the same transaction: apps that keep a
     record of the contract (approvals) react. Returns what they report (e.g. a reopened request)."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from experiments import access, contract, hooks, lifecycle, policy
-from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet, metric_fields_table
+from experiments.forms import ExperimentForm, MetricFormSet, VariantFormSet, error_links, metric_fields_table
 from experiments.models import Experiment, Metric, SensitiveCategory, Status
 from experiments.views.calculator_text import calculator_text
 from experiments.views.proposal_steps import fields_named_in, steps_of
@@ -87,7 +87,7 @@ def _edit_page(request, experiment):
             "problems": problems,
             "refusal": refused.message if refused is not None else "",
             "problems_by_field": _group(problems),
-            "error_summary": _error_summary(form, variants, metrics) if data is not None else [],
+            "error_links": _error_links(form, variants, metrics) if data is not None else [],
             "metric_keys": {str(m.pk): m.key for m in metrics_in_use},
             # Which fields each metric row shows: the kind of each metric and the one rule's table.
             "metric_kinds": {str(m.pk): m.kind for m in metrics_in_use},
@@ -150,7 +150,7 @@ def _save(form, variants, metrics, user, creating):
                 _("this experiment is now %(status)s and can no longer be edited.")
                 % {"status": locked.get_status_display().lower()}
             )
-        if locked.key != form.cleaned_data["key"] and locked.status != Status.DRAFT:
+        if locked.key != form.cleaned_data["key"] and not lifecycle.key_is_free(locked):
             # Submitted by a co-author since the page was loaded: the key is fixed from then on.
             raise PermissionDenied(_("the proposal has been submitted since you opened it; its key is now fixed."))
     experiment = form.save(commit=False)
@@ -171,24 +171,19 @@ def _save(form, variants, metrics, user, creating):
     return experiment, reopened[0] if reopened else None
 
 
-def _error_summary(form, variants, metrics):
-    """(anchor, where, message) for every error, so the summary at the top links to each field."""
-    items = []
-
-    def add_form(f, where_prefix):
-        for name, errors in f.errors.items():
-            if name == "__all__":
-                anchor, where = f"field-{f.prefix or 'form'}", where_prefix.rstrip(": ") or _("Form")
-            else:
-                anchor = f"field-{f[name].html_name}"
-                where = f"{where_prefix}{SUMMARY_LABELS.get(name, f[name].label)}"
-            items.extend((anchor, where, message) for message in errors)
-
-    add_form(form, "")
+def _error_links(form, variants, metrics):
+    """(anchor, message) for every error of the form and its rows: the one error summary at the
+    top (components/error_summary.html) links each to its field."""
+    items = error_links(form, labels=SUMMARY_LABELS)
     for section, title, formset in (("variants", _("Variants"), variants), ("metrics", _("Metrics"), metrics)):
-        items.extend((f"section-{section}", title, message) for message in formset.non_form_errors())
+        items.extend(
+            (f"section-{section}", _("%(label)s: %(error)s") % {"label": title, "error": message})
+            for message in formset.non_form_errors()
+        )
         for number, row in enumerate(formset.forms, 1):
-            add_form(row, _("%(section)s row %(number)s: ") % {"section": title, "number": number})
+            items.extend(
+                error_links(row, where=_("%(section)s row %(number)s: ") % {"section": title, "number": number})
+            )
     return items
 
 

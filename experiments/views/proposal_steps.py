@@ -4,50 +4,16 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-# (step id, heading, the experiment form's fields on it); the metrics step also holds the rows.
-STEPS = (
-    (
-        "basics",
-        _("Basics"),
-        (
-            "title",
-            "key",
-            "hypothesis_change",
-            "hypothesis_audience",
-            "hypothesis_effect",
-            "hypothesis_rationale",
-            "team",
-        ),
-    ),
-    (
-        "scope",
-        _("Scope"),
-        (
-            "touchpoints",
-            "segments",
-            "exposure_cap_pct",
-            "sensitive_categories",
-            "ai_disclosure",
-            "human_fallback",
-            "bias_note",
-        ),
-    ),
-    ("metrics", _("Metrics and variants"), ()),
-    (
-        "plan",
-        _("Plan and approver"),
-        (
-            "planned_start",
-            "planned_end",
-            "min_runtime_days",
-            "expected_daily_traffic",
-            "alpha",
-            "power",
-            "approver",
-            "co_authors",
-        ),
-    ),
+from experiments.forms import STEP_FIELDS
+
+# (step id, heading, the experiment form's fields on it): the fields come from the form itself.
+HEADINGS = (
+    ("basics", _("Basics")),
+    ("scope", _("Scope")),
+    ("metrics", _("Metrics and variants")),
+    ("plan", _("Plan and approver")),
 )
+STEPS = tuple((step, heading, STEP_FIELDS[step]) for step, heading in HEADINGS)
 ROW_SECTIONS = {"variants", "metrics", "hypothesis"}
 # Words an approver writes for what is not one labelled field: where they lead.
 SECTION_WORDS = {

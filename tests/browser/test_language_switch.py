@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from experiments.models import Status
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.languages import english_left, words
 from tests.factories import make_experiment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,8 +55,16 @@ def test_the_header_switch_turns_the_page_indonesian_and_remembers_it(seeded_cat
     page.get_by_role("form", name="Language").get_by_role("button", name="ID").click()
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", level=1)).to_have_text("Eksperimen")
+    # The whole page, header and footer too: nothing left that the catalogue says in Indonesian.
+    say = words("id")
+    menu = page.get_by_role("navigation", name=say("Main menu"))
+    for item in ("Dashboard", "Experiments", "Waiting for me", "Ideas", "Reviews", "Standards", "Calendar"):
+        expect(menu.get_by_role("link", name=say(item), exact=True)).to_be_visible()
+    expect(page.locator(".site-footer")).to_contain_text(say("Guardrail policy"))
+    assert english_left(page) == []
     page.goto("/ideas/")
     expect(page.locator("html")).to_have_attribute("lang", "id")
+    assert english_left(page) == []
     _screenshot(page, "header-switch-id-desktop")
     page.get_by_role("form", name="Bahasa").get_by_role("button", name="EN").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

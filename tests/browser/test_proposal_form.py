@@ -3,6 +3,7 @@ the key made from the title, the co-author search; and its height, which the sho
 at most half of what the single long page was (4,133 px at 1366x900)."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 from experiments.keys import key_from_title
 from experiments.models import Experiment, Status
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.languages import english_left, in_both_languages, speaks, words
 from tests.browser.proposal_steps import fill_metric_row, step
 from tests.factories import PASSWORD
 
@@ -21,7 +23,10 @@ DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 MOST_DESKTOP, MOST_PHONE = 2066, 3429
 
 
-def signed_in_page(chromium, live_server, user, viewport):
+ENGLISH = words("en")
+
+
+def signed_in_page(chromium, live_server, user, viewport, say=ENGLISH):
     context = chromium.new_context(base_url=live_server.url, viewport=viewport)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -29,7 +34,7 @@ def signed_in_page(chromium, live_server, user, viewport):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Log in')")
-    expect(page.get_by_role("heading", name="Propose an experiment")).to_be_visible()
+    expect(page.get_by_role("heading", name=say("Propose an experiment"))).to_be_visible()
     return page
 
 
@@ -37,14 +42,19 @@ def page_height(page):
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-def short_path(page, approver, shots=""):
+def short_path(page, approver, shots="", say=ENGLISH, whole_page_in=None):
     """Fill in a one-success, one-guardrail binary experiment step by step; the page's height at
-    each step, as the proposer sees it (and a screenshot of each step when `shots` names them)."""
+    each step, as the proposer sees it (and a screenshot of each step when `shots` names them).
+    whole_page_in="id": each step must show nothing still in English."""
     today = timezone.localdate()
     heights = {}
 
     def measure(step_name):
         heights[step_name] = page_height(page)
+        # No sideways scrolling at any step, on a phone least of all.
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], step_name
+        if whole_page_in == "id":
+            assert english_left(page) == [], step_name
         if shots:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"proposal-form-{shots}-{step_name}.png"), full_page=True)
@@ -58,33 +68,41 @@ def short_path(page, approver, shots=""):
     page.fill("#id_hypothesis_effect", "first-contact resolution rises by 3 points")
     page.fill("#id_hypothesis_rationale", "customers find the order number at once")
     measure("basics")
-    page.click("#step-basics button:has-text('Next')")
+    page.locator("#step-basics").get_by_role("button", name=say("Next"), exact=True).click()
     page.get_by_label("Email", exact=True).check()
     page.fill("#id_exposure_cap_pct", "20")
     measure("scope")
-    page.click("#step-scope button:has-text('Next')")
+    page.locator("#step-scope").get_by_role("button", name=say("Next"), exact=True).click()
     fill_metric_row(page, 0, "First-contact resolution", "success", effect=3, baseline_rate=70)
     fill_metric_row(page, 1, "Complaint rate", "guardrail", margin=1, baseline_rate=3)
     measure("metrics")
-    page.click("#step-metrics button:has-text('Next')")
+    page.locator("#step-metrics").get_by_role("button", name=say("Next"), exact=True).click()
     page.fill("#id_planned_start", (today + dt.timedelta(days=1)).isoformat())
     page.fill("#id_planned_end", (today + dt.timedelta(days=35)).isoformat())
     page.fill("#id_expected_daily_traffic", "5000")
     page.select_option("#id_approver", label=approver.get_full_name())
-    expect(page.locator("#calculator")).to_contain_text("long enough")
+    expect(page.locator("#calculator")).to_contain_text(
+        say("The planned duration is long enough to detect the effects.")
+    )
     measure("plan")
+    if shots:
+        (ARTIFACTS / f"proposal-form-{shots}-heights.json").write_text(json.dumps(heights))
     return heights
 
 
+@in_both_languages
 def test_a_simple_binary_experiment_through_the_short_path(
-    chromium, live_server, seeded_catalogues, proposer, approver
+    chromium, live_server, seeded_catalogues, proposer, approver, language
 ):
-    page = signed_in_page(chromium, live_server, proposer, DESKTOP)
+    speaks(language, proposer)
+    say = words(language)
+    page = signed_in_page(chromium, live_server, proposer, DESKTOP, say)
+    expect(page.locator("html")).to_have_attribute("lang", language)
     # Only the first step shows; the suggested variants wait folded in the metrics step.
     expect(page.locator("#step-basics")).to_be_visible()
     expect(page.locator("#step-scope")).to_be_hidden()
 
-    heights = short_path(page, approver, shots="desktop")
+    heights = short_path(page, approver, shots=f"desktop-{language}", say=say, whole_page_in=language)
     # A binary success row asks for the effect and the rate, nothing else.
     step(page, "metrics")
     row = page.locator("#field-metrics-0")
@@ -96,11 +114,15 @@ def test_a_simple_binary_experiment_through_the_short_path(
     expect(page.locator("#id_metrics-1-non_inferiority_margin")).to_be_visible()
     step(page, "plan")
     # The plan is computed at the capped exposure and says so.
-    expect(page.locator("#calculator")).to_contain_text("Planned at the exposure cap of 20")
+    expect(page.locator("#calculator")).to_contain_text(say("Planned at the exposure cap of %(pct)s%%.", pct=20))
     assert max(heights.values()) <= MOST_DESKTOP, heights
 
-    page.click("button:has-text('Save and submit for approval')")
-    expect(page.locator(".message-success")).to_contain_text("Submitted for approval")
+    page.get_by_role("button", name=say("Save and submit for approval")).click()
+    expect(page.locator(".message-success")).to_have_text(
+        say("Submitted for approval. %(approver)s will be asked to decide.", approver=approver.get_full_name())
+    )
+    # The experiment's page says where it stands, in the proposer's language.
+    expect(page.locator(".banner .badge")).to_have_text(say("Pending approval"))
     experiment = Experiment.objects.get(key="shorter-email-receipts")
     assert experiment.status == Status.PENDING_APPROVAL
     assert [(m.metric.key, m.role) for m in experiment.metrics.order_by("pk")] == [
@@ -111,11 +133,14 @@ def test_a_simple_binary_experiment_through_the_short_path(
     page.context.close()
 
 
+@in_both_languages
 def test_the_short_path_on_a_phone_is_at_most_half_as_tall(
-    chromium, live_server, seeded_catalogues, proposer, approver
+    chromium, live_server, seeded_catalogues, proposer, approver, language
 ):
-    page = signed_in_page(chromium, live_server, proposer, PHONE)
-    heights = short_path(page, approver, shots="phone")
+    speaks(language, proposer)
+    say = words(language)
+    page = signed_in_page(chromium, live_server, proposer, PHONE, say)
+    heights = short_path(page, approver, shots=f"phone-{language}", say=say)
     assert max(heights.values()) <= MOST_PHONE, heights
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.context.close()
@@ -217,3 +242,29 @@ def test_without_javascript_every_step_shows_and_the_form_still_saves(
     metric = experiment.metrics.get()
     assert (metric.metric.key, metric.baseline_rate, metric.baseline_mean) == ("fcr", 70, None)
     context.close()
+
+
+@in_both_languages
+def test_an_empty_proposal_gets_the_one_error_summary_whose_links_open_each_step(
+    chromium, live_server, seeded_catalogues, proposer, language
+):
+    """Saved with nothing filled in: the site's one error summary, first and focused; each line
+    names its field and opens the step holding it."""
+    speaks(language, proposer)
+    say = words(language)
+    page = signed_in_page(chromium, live_server, proposer, DESKTOP, say)
+    page.locator("#step-basics").get_by_role("button", name=say("Save and finish later")).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_have_count(1)
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text(say("There is a problem"))
+    required = say("This field is required.")
+    expect(summary.get_by_role("link", name=f"{say('Title')}: {required}")).to_be_visible()
+    assert not Experiment.objects.exists()
+    summary.get_by_role("link", name=f"{say('Touchpoints')}: {required}").click()
+    expect(page.locator("#step-scope")).to_be_visible()
+    expect(page.locator("#step-basics")).to_be_hidden()
+    summary.get_by_role("link", name=f"{say('Planned start')}: {required}").click()
+    expect(page.locator("#step-plan")).to_be_visible()
+    expect(page.locator("#field-planned_start .field-error")).to_contain_text(required)
+    page.context.close()

@@ -20,6 +20,7 @@ from experiments.lifecycle import (
     TransitionError,
     UnknownAction,
     available_moves,
+    key_is_free,
     may_perform,
     transition,
 )
@@ -517,3 +518,12 @@ def test_an_approve_move_waits_for_every_approval_the_policy_requires(people, st
     event = transition(experiment, "approve", standards_keeper)
     assert event.to_status == S.APPROVED
     assert experiment.approval_requests.get().decisions.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", list(Status))
+def test_the_key_is_free_only_until_the_first_submit(proposer, approver, status):
+    """One rule for the form, the edit view and the API: new or draft, the key may change."""
+    assert key_is_free(Experiment(owner=proposer, status=Status.DRAFT))
+    experiment = make_experiment(proposer, approver, status=status)
+    assert key_is_free(experiment) is (status == Status.DRAFT)

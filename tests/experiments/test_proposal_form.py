@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from experiments.forms import MetricFormSet
 from experiments.models import Experiment, GuardrailPolicy, Metric, Status
@@ -84,23 +85,36 @@ def test_an_empty_form_shows_each_error_once_and_none_contradicting_another(prop
     response = client.post(CREATE, {**data, "intent": ["submit"]})
     assert response.status_code == 200
     assert not Experiment.objects.exists()
-    summary = response.context["error_summary"]
-    anchors = [anchor for anchor, _where, _message in summary]
+    summary = response.context["error_links"]
+    anchors = [anchor for anchor, _message in summary]
     assert len(anchors) == len(set(anchors)), f"a field with two errors: {summary}"
-    messages = {anchor: message for anchor, _where, message in summary}
+    said = dict(summary)
     # What the proposer has to fill in, each said once...
-    for field in ("title", "hypothesis_change", "touchpoints", "exposure_cap_pct", "planned_start", "planned_end"):
-        assert messages[f"field-{field}"] == "This field is required."
-    assert messages["field-metrics-0-metric"] == "This field is required."
+    messages = {
+        "field-title": "Title",
+        "field-hypothesis_change": "Hypothesis: the change",
+        "field-touchpoints": "Touchpoints",
+        "field-exposure_cap_pct": "Exposure cap (%)",
+        "field-planned_start": "Planned start",
+        "field-planned_end": "Planned end",
+        "field-metrics-0-metric": "Metrics row 1: Metric",
+    }
+    for anchor, label in messages.items():
+        assert said[anchor] == f"{label}: This field is required."
     # ...and nothing that says otherwise: no "add a metric" beside the empty metric row, no key
     # error beside the missing title (the key is made from it), none on the suggested variants.
     assert not any(anchor.startswith("section-") for anchor in anchors), summary
-    assert "field-key" not in messages
+    assert "field-key" not in said
     assert not any(anchor.startswith("field-variants-") for anchor in anchors), summary
     html = response.content.decode()
-    assert html.count('id="error-summary"') == 1
-    for anchor, message in messages.items():
-        assert text_of(field_block(html, anchor.removeprefix("field-"))).count(message) == 1
+    # The site's one error summary, its lines linking to the fields, and no second summary.
+    assert html.count('class="error-summary"') == 1 and 'id="error-summary"' not in html
+    summary_html = html[html.index('class="error-summary"') : html.index("</div>", html.index('class="error-summary"'))]
+    for anchor, message in said.items():
+        assert f'<a href="#{anchor}">{escape(message)}</a>' in summary_html
+    assert "problems-heading" not in html
+    for anchor in messages:
+        assert text_of(field_block(html, anchor.removeprefix("field-"))).count("This field is required.") == 1
 
 
 # --- Rows in the order entered ---------------------------------------------------------------

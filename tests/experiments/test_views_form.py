@@ -112,7 +112,7 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(proposer, a
     assert message in text_of(field_block(html, field))
     assert 'aria-invalid="true"' in field_block(html, field)
     # The summary at the top links to the field.
-    summary = html[html.index('id="error-summary"') : html.index("</section>", html.index('id="error-summary"'))]
+    summary = html[html.index('class="error-summary"') : html.index("</div>", html.index('class="error-summary"'))]
     assert f'href="#field-{field}"' in summary
     assert nothing_written()
 

@@ -154,8 +154,8 @@ class ExperimentSerializer(serializers.ModelSerializer):
     # Field rules -----------------------------------------------------------------------------
 
     def validate_key(self, value):
-        if self.instance is not None and value != self.instance.key:
-            raise serializers.ValidationError("The key cannot change once the experiment exists.")
+        if self.instance is not None and value != self.instance.key and not lifecycle.key_is_free(self.instance):
+            raise serializers.ValidationError("The key is fixed once the proposal has been submitted.")
         return value
 
     def validate_approver(self, user):

@@ -172,10 +172,21 @@ def test_owner_may_edit_after_changes_requested(api_as, proposer, approver):
     assert experiment.status == Status.CHANGES_REQUESTED  # an edit never moves the status
 
 
-def test_key_cannot_change(api_as, draft, proposer):
+def test_a_drafts_key_may_change_until_it_is_submitted(api_as, draft, proposer, approver):
+    """The form's rule (experiments.lifecycle.key_is_free): a draft may be renamed, a submitted
+    proposal keeps its key."""
     response = api_as(proposer).patch(detail(draft.key), {"key": "renamed"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["key"] == "renamed"
+    draft.refresh_from_db()
+    assert draft.key == "renamed"
+
+    submitted = make_experiment(proposer, approver, key="was-submitted", status=Status.CHANGES_REQUESTED)
+    response = api_as(proposer).patch(detail(submitted.key), {"key": "renamed-again"}, format="json")
     assert response.status_code == 400
     assert "key" in refusal_fields(response)
+    submitted.refresh_from_db()
+    assert submitted.key == "was-submitted"
 
 
 def test_drafts_are_private_to_their_authors(api_as, draft, approver, other_approver, admin_user):
