@@ -158,6 +158,16 @@ class OpenSlot(Expression):
         )
 
 
+def might_wait(*, roles=(), user_id=None) -> Q:
+    """A necessary condition of `OpenSlot(roles=..., user_id=...)` or of the escalation rule, which
+    PostgreSQL answers from an index (approvals migration 0008): a slot naming `user_id`, a role
+    slot of one of `roles`, or an escalation. It only narrows; OpenSlot decides."""
+    hint = Q(required_slots__contains=[{"user_ids": [user_id]}]) | Q(escalated_at__isnull=False)
+    for role in sorted(roles):
+        hint |= Q(required_slots__contains=[{"kind": Req.ROLE, "role": role}])
+    return hint
+
+
 def backups_for(experiment: Experiment) -> set[int]:
     return set(
         TouchpointCharter.objects.filter(touchpoint__in=experiment.touchpoints.all(), backup__isnull=False).values_list(
