@@ -4,10 +4,12 @@ A slot is a dict: {"key": unique within the request, "label": for people, "kind"
 touchpoint_owner | role, plus "user_ids" (named/touchpoint) or "role"}. Each approver fills at most one.
 """
 
-from django.db.models import Q
+import json
+
+from django.db.models import BooleanField, Expression, F, Q
 from django.utils.translation import gettext as _
 
-from approvals.models import ApprovalPolicy, ApprovalRequest, TouchpointCharter
+from approvals.models import ApprovalPolicy, ApprovalRequest, Decision, TouchpointCharter
 from experiments import roles
 from experiments.models import Experiment
 
@@ -84,6 +86,86 @@ def qualifies(user, slot: dict, request: ApprovalRequest | None = None) -> bool:
     if slot["kind"] == Req.NAMED_APPROVER and request is not None and request.escalated_at is not None:
         return user.pk in backups_for(request.experiment)
     return False
+
+
+class OpenSlot(Expression):
+    """`qualifies` in SQL, for many requests at once: true when one of an approval request's
+    required slots is not yet filled by an approval and accepts a person who holds `roles` (role
+    slots), is `user_id` (named and touchpoint-owner slots), or, with `kind`, any slot of that kind
+    (the escalation rule; the caller says which requests it applies to). The slots are unnested
+    in the database (PostgreSQL jsonb_array_elements, SQLite json_each), never read into Python."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, *, roles=(), user_id=None, kind=None):
+        super().__init__(output_field=BooleanField())
+        self.roles, self.user_id, self.kind = sorted(roles), user_id, kind
+        self.slots, self.request = F("required_slots"), F("pk")
+
+    def get_source_expressions(self):
+        return [self.slots, self.request]
+
+    def set_source_expressions(self, exprs):
+        self.slots, self.request = exprs
+
+    def _sql(self, compiler, connection, *, elements, field, has_user):
+        slots_sql, slots_params = compiler.compile(self.slots)
+        request_sql, request_params = compiler.compile(self.request)
+        accepts, accept_params = [], []
+        if self.kind is not None:
+            accepts.append(f"{field('kind')} = %s")
+            accept_params.append(self.kind)
+        if self.roles:
+            accepts.append(f"({field('kind')} = %s AND {field('role')} IN ({', '.join(['%s'] * len(self.roles))}))")
+            accept_params += [Req.ROLE, *self.roles]
+        if self.user_id is not None:
+            sql, params = has_user(self.user_id)
+            accepts.append(sql)
+            accept_params += params
+        if not accepts:
+            return "1 = 0", []
+        quote = connection.ops.quote_name
+        vote = quote(Decision._meta.db_table)
+        column = {name: quote(Decision._meta.get_field(name).column) for name in ("request", "slot", "verdict")}
+        sql = (
+            f"EXISTS (SELECT 1 FROM {elements(slots_sql)} WHERE ({' OR '.join(accepts)}) AND NOT EXISTS ("
+            f"SELECT 1 FROM {vote} pagar_vote WHERE pagar_vote.{column['request']} = {request_sql} "
+            f"AND pagar_vote.{column['verdict']} = %s AND pagar_vote.{column['slot']} = {field('key')}))"
+        )
+        return sql, [*slots_params, *accept_params, *request_params, Decision.Verdict.APPROVE]
+
+    def as_sql(self, compiler, connection):  # PostgreSQL: the JSONField is jsonb
+        return self._sql(
+            compiler,
+            connection,
+            elements=lambda slots: f"jsonb_array_elements({slots}) AS pagar_slot(value)",
+            field=lambda name: f"(pagar_slot.value ->> '{name}')",
+            has_user=lambda pk: ("(pagar_slot.value -> 'user_ids') @> %s::jsonb", [json.dumps([pk])]),
+        )
+
+    def as_sqlite(self, compiler, connection):
+        return self._sql(
+            compiler,
+            connection,
+            elements=lambda slots: f"json_each({slots}) AS pagar_slot",
+            field=lambda name: f"json_extract(pagar_slot.value, '$.{name}')",
+            has_user=lambda pk: (
+                "EXISTS (SELECT 1 FROM json_each(pagar_slot.value, '$.user_ids') AS pagar_user "
+                "WHERE pagar_user.value = %s)",
+                [pk],
+            ),
+        )
+
+
+def might_wait(*, roles=(), user_id=None) -> Q:
+    """A necessary condition of `OpenSlot(roles=..., user_id=...)` or of the escalation rule, which
+    PostgreSQL answers from an index (approvals migration 0008): a slot naming `user_id`, a role
+    slot of one of `roles`, or an escalation. It only narrows; OpenSlot decides."""
+    hint = Q(required_slots__contains=[{"user_ids": [user_id]}]) | Q(escalated_at__isnull=False)
+    for role in sorted(roles):
+        hint |= Q(required_slots__contains=[{"kind": Req.ROLE, "role": role}])
+    return hint
 
 
 def backups_for(experiment: Experiment) -> set[int]:

@@ -57,20 +57,32 @@ def is_builder(user, experiment: Experiment) -> bool:
     return BUILDER in relations(user, experiment)
 
 
+def _relation_entries(experiment: Experiment) -> list[tuple]:
+    return list(
+        CharterDuty.objects.filter(
+            touchpoint__in=experiment.touchpoints.all(), duty__in=[Duty.SIGNAL_OWNER, Duty.OPERATE, Duty.BUILD]
+        ).values_list("duty", "user_id", "metric_id")
+    )
+
+
+def remember_relations(experiment: Experiment) -> None:
+    """Read the charter's entries on the experiment once for a page that asks `relations` many
+    times (the experiment's page: its moves, panels and links), kept on this instance only."""
+    experiment._pagar_charter_entries = _relation_entries(experiment)
+
+
 def relations(user, experiment: Experiment) -> set[str]:
     """The charter's relations for lifecycle.relations: the signal-owner role only where it holds.
     One query for the charter's entries on its touchpoints (pages ask this for every move shown)."""
     if not _signed_in(user):
         return set()
-    entries = list(
-        CharterDuty.objects.filter(
-            touchpoint__in=experiment.touchpoints.all(), duty__in=[Duty.SIGNAL_OWNER, Duty.OPERATE, Duty.BUILD]
-        ).values_list("duty", "user_id", "metric_id")
-    )
+    entries = getattr(experiment, "_pagar_charter_entries", None)
+    if entries is None:
+        entries = _relation_entries(experiment)
     found = set()
     signal = [(who, metric) for duty, who, metric in entries if duty == Duty.SIGNAL_OWNER]
     if any(metric is not None for _who, metric in signal):
-        used = set(experiment.metrics.values_list("metric_id", flat=True))
+        used = {row.metric_id for row in experiment.metrics.all()}
         signal = [(who, metric) for who, metric in signal if metric is None or metric in used]
     named = {who for who, _metric in signal}
     # Named for this experiment: they alone own its signals. Nobody named: the global group, as before.
@@ -106,7 +118,12 @@ def design_refusal(user, touchpoints) -> str:
 
 
 def may_design_somewhere(user) -> bool:
-    return _signed_in(user) and CharterDuty.objects.filter(user=user, duty=Duty.DESIGN).exists()
+    """Named a designer on some touchpoint (asked once per request: kept on the user, as roles are)."""
+    if not _signed_in(user):
+        return False
+    if not hasattr(user, "_pagar_designs"):
+        user._pagar_designs = CharterDuty.objects.filter(user=user, duty=Duty.DESIGN).exists()
+    return user._pagar_designs
 
 
 def update_refusal(user, experiment: Experiment) -> str:

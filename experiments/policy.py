@@ -4,7 +4,7 @@
 for the approver, not a block.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef
 
 from experiments.contract import experiment_problems
 from experiments.models import ACTIVE_STATUSES, Experiment, GuardrailPolicy
@@ -15,22 +15,43 @@ def blocking_problems(experiment: Experiment, policy: GuardrailPolicy | None = N
     return experiment_problems(experiment, policy)
 
 
-def overlapping_experiments(experiment: Experiment):
-    """Approved or running experiments on a shared touchpoint and segment whose dates overlap.
+def overlapping_pairs(experiments):
+    """THE overlap rule, for many saved experiments in one query: (other pk, its planned start,
+    experiment pk) for each approved or running experiment on a shared touchpoint and segment
+    whose dates overlap the experiment's.
 
-    An experiment with no segments covers all customers, so it overlaps every segment.
+    An experiment with no segments covers all customers, so it overlaps every segment. One query
+    for a page of experiments (the inbox's cards), not one per experiment.
     """
-    # .all(): lists that prefetched touchpoints and segments (the inbox) pay no query here.
-    touchpoint_ids = [t.pk for t in experiment.touchpoints.all()]
-    if not touchpoint_ids:
-        return Experiment.objects.none()
-    qs = (
-        Experiment.objects.filter(status__in=ACTIVE_STATUSES, touchpoints__in=touchpoint_ids)
-        .exclude(pk=experiment.pk)
-        .filter(planned_start__lte=experiment.planned_end, planned_end__gte=experiment.planned_start)
+    ids = [e.pk for e in experiments]
+    this = "touchpoints__experiments"  # the experiment asked about, reached through a shared touchpoint
+    segments = Experiment.segments.through.objects
+    theirs = segments.filter(experiment_id=OuterRef("pk"))
+    mine = segments.filter(experiment_id=OuterRef("for_pk"))
+    shared = theirs.filter(
+        segment_id__in=segments.filter(experiment_id=OuterRef(OuterRef("for_pk"))).values("segment_id")
     )
-    segment_ids = [seg.pk for seg in experiment.segments.all()]
-    if segment_ids:
-        qs = qs.filter(Q(segments__in=segment_ids) | Q(segments__isnull=True))
+    return (
+        Experiment.objects.filter(
+            status__in=ACTIVE_STATUSES,
+            **{f"{this}__in": ids},
+            planned_start__lte=F(f"{this}__planned_end"),
+            planned_end__gte=F(f"{this}__planned_start"),
+        )
+        .annotate(for_pk=F(this))
+        .exclude(pk=F("for_pk"))
+        .filter(~Exists(mine) | ~Exists(theirs) | Exists(shared))
+        .order_by()
+        .values_list("pk", "planned_start", "for_pk")
+        .distinct()  # two shared touchpoints are one overlap
+    )
+
+
+def overlapping_experiments(experiment: Experiment):
+    """The experiments overlapping one experiment (`overlapping_pairs`), nearest start first."""
+    # .all(): lists that prefetched touchpoints (the inbox) pay no query for one without any.
+    if experiment.pk is None or not experiment.touchpoints.all():
+        return Experiment.objects.none()
+    overlapping = overlapping_pairs([experiment]).values("pk")
     # pk breaks ties, so a list cut at N (the approver's card) is the same N each time it is asked.
-    return qs.distinct().select_related("owner").order_by("planned_start", "pk")
+    return Experiment.objects.filter(pk__in=overlapping).select_related("owner").order_by("planned_start", "pk")

@@ -36,7 +36,7 @@ from mailing.api import NotificationPreferenceSerializer
 from mailing.preferences import preferences_for
 from approvals.views.evidence import earlier_decisions, evidence_for_page, request_diff
 from approvals.access import may_export_all
-from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for, waiting_ids
+from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for, waiting_requests
 from experiments import access
 from experiments.api.views.guarded import GuardedExperimentViewSet
 
@@ -75,7 +75,7 @@ class InboxView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ApprovalRequest.objects.none()
-        return waiting_ids(self.request.user)
+        return waiting_requests(self.request.user).values_list("pk", flat=True)
 
     @extend_schema(summary="Requests waiting for your decision, oldest first, with the evidence to decide them")
     def get(self, request, *args, **kwargs):

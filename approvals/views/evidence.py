@@ -4,8 +4,6 @@ page and the API's single request ask for a page of one, so every entry point sh
 
 from dataclasses import dataclass, field
 
-from django.db.models import IntegerField, Value
-
 from approvals import slots as slot_rules
 from approvals.acknowledgement import plan_needs_acknowledgement, plan_verdict
 from approvals.models import ApprovalRequest, Decision
@@ -106,21 +104,13 @@ def earlier_decisions(requests) -> dict[int, list[Decision]]:
 
 def _nearest_overlaps(experiments: list[Experiment]) -> dict[int, tuple[list, bool]]:
     """Experiment pk -> (its first OVERLAPS_SHOWN overlaps, whether there are more), in two queries:
-    each experiment's overlap query (the one rule, experiments.policy) united into one."""
+    the overlap rule (experiments.policy) asked once for the whole page, then the shown ones."""
     found: dict[int, tuple[list, bool]] = {e.pk: ([], False) for e in experiments}
-    per_experiment = [
-        policy.overlapping_experiments(e)
-        .order_by()
-        .annotate(for_pk=Value(e.pk, output_field=IntegerField()))
-        .values_list("pk", "planned_start", "for_pk")
-        for e in experiments
-        if e.touchpoints.all()
-    ]
-    if not per_experiment:
+    asked = [e for e in experiments if e.touchpoints.all()]
+    if not asked:
         return found
-    pairs = per_experiment[0].union(*per_experiment[1:], all=True) if len(per_experiment) > 1 else per_experiment[0]
     nearest: dict[int, list[tuple]] = {}
-    for other_pk, planned_start, for_pk in pairs:
+    for other_pk, planned_start, for_pk in policy.overlapping_pairs(asked):
         nearest.setdefault(for_pk, []).append((planned_start, other_pk))
     shown = {for_pk: sorted(rows)[: OVERLAPS_SHOWN + 1] for for_pk, rows in nearest.items()}
     others = Experiment.objects.select_related("owner").in_bulk({pk for rows in shown.values() for _s, pk in rows})

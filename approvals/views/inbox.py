@@ -9,7 +9,7 @@ from django.shortcuts import render
 from approvals.access import may_export_all
 from approvals.models import Decision
 from approvals.views.evidence import evidence_for_page
-from approvals.views.waiting import waiting_for, waiting_ids_of_request
+from approvals.views.waiting import waiting_count_of_request, waiting_for, waiting_requests
 
 PAGE_SIZE = 10
 RECENTLY_DECIDED = 5
@@ -29,8 +29,11 @@ def recently_decided(user) -> list[Decision]:
 
 @login_required
 def inbox(request):
-    # The ids come oldest first already: one page of them is loaded, not every waiting request.
-    page = Paginator(waiting_ids_of_request(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The ids come oldest first already: one page of them is loaded, not every waiting request,
+    # and they are counted once for the pages and the nav's badge.
+    paginator = Paginator(waiting_requests(request.user).values_list("pk", flat=True), PAGE_SIZE)
+    paginator.count = waiting_count_of_request(request)
+    page = paginator.get_page(request.GET.get("page"))
     items = evidence_for_page(waiting_for(request.user, list(page.object_list)), viewer=request.user)
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot

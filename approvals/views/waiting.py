@@ -2,69 +2,58 @@
 
 Mirrors approvals.services.people_who_can_decide from the other side: a request waits for you when
 one of its still-unfilled slots accepts you, you are not an author, and you have not voted on it.
+`waiting_requests` is that rule, one query the database answers (counted for the nav on every
+page, paged for the inbox and the API); whom a slot accepts is approvals.slots.qualifies, here as
+its SQL twin approvals.slots.OpenSlot.
 """
 
+from django.db import connection
 from django.db.models import Prefetch, Q
 
 from approvals import slots as slot_rules
-from approvals.models import ApprovalRequest, Decision, RequestComment, TouchpointCharter
+from approvals.models import ApprovalRequest, Decision, RequestComment
+from experiments import roles
+from experiments.models import Experiment
 
 OPEN = ApprovalRequest.State.OPEN
 
 
-def _candidates(user):
-    """Open requests on others' experiments that this user has not voted on (one query; the
-    excluded co-authors and votes are anti-joins, so no row repeats and no DISTINCT is needed)."""
-    return (
-        ApprovalRequest.objects.filter(status=OPEN)
-        .exclude(Q(experiment__owner=user) | Q(experiment__co_authors=user))
-        .exclude(decisions__approver=user)
+def waiting_requests(user):
+    """The open requests waiting for `user`, oldest first: on others' experiments, not voted on by
+    them, with an unfilled slot that accepts them (by role, by name, or, once escalated, as a
+    backup of one of the experiment's touchpoints standing in for the named approver). The
+    excluded co-authors and votes are anti-joins, so no row repeats and no DISTINCT is needed."""
+    if not user.is_authenticated or not user.is_active:
+        return ApprovalRequest.objects.none()
+    backup_on = Experiment.touchpoints.through.objects.filter(touchpoint__charter__backup=user).values("experiment_id")
+    held = roles.role_names(user)
+    accepts = Q(slot_rules.OpenSlot(roles=held, user_id=user.pk)) | Q(
+        Q(escalated_at__isnull=False, experiment__in=backup_on),
+        slot_rules.OpenSlot(kind=slot_rules.Req.NAMED_APPROVER),
     )
-
-
-def _accepts(user, slot, escalated: bool, experiment_id: int, backup_of: set[int]) -> bool:
-    # slots.qualifies without a request never queries; the escalation rule (a touchpoint's backup may
-    # stand in for the named approver) is answered from one query over all rows instead of one per row.
-    if slot["kind"] == slot_rules.Req.NAMED_APPROVER and escalated and experiment_id in backup_of:
-        return True
-    return slot_rules.qualifies(user, slot)
+    requests = ApprovalRequest.objects.filter(status=OPEN)
+    if connection.vendor == "postgresql":
+        # Indexed first: only the open requests that could wait for them are looked into.
+        requests = requests.filter(slot_rules.might_wait(roles=held, user_id=user.pk))
+    return (
+        requests.exclude(Q(experiment__owner=user) | Q(experiment__co_authors=user))
+        .exclude(decisions__approver=user)
+        .filter(accepts)
+        .order_by("opened_at", "pk")
+    )
 
 
 def waiting_ids(user) -> list[int]:
-    """Ids of the requests waiting for `user`, oldest first. A few small queries, for the nav badge."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    # Plain tuples, not model instances: on every page (the nav badge), over every open request.
-    rows = list(
-        _candidates(user)
-        .order_by("opened_at", "pk")
-        .values_list("pk", "required_slots", "escalated_at", "experiment_id", "opened_at")
-    )
-    backup_of = set()
-    if any(escalated_at for _pk, _slots, escalated_at, _exp, _opened in rows):
-        backup_of = set(TouchpointCharter.objects.filter(backup=user).values_list("touchpoint__experiments", flat=True))
-    acceptable = {
-        pk: {s["key"] for s in slots if _accepts(user, s, escalated_at is not None, experiment_id, backup_of)}
-        for pk, slots, escalated_at, experiment_id, _opened in rows
-    }
-    acceptable = {pk: keys for pk, keys in acceptable.items() if keys}
-    if not acceptable:
-        return []
-    filled: dict[int, set[str]] = {}
-    # The candidates again as a subquery, not their ids as parameters: Django resolves each of a
-    # thousand `__in` parameters one by one (100 ms at 1,250 waiting requests).
-    approvals = Decision.objects.filter(request__in=_candidates(user).values("pk"), verdict=Decision.Verdict.APPROVE)
-    for request_id, slot in approvals.values_list("request_id", "slot"):
-        filled.setdefault(request_id, set()).add(slot)
-    return [row[0] for row in rows if row[0] in acceptable and acceptable[row[0]] - filled.get(row[0], set())]
+    """Ids of the requests waiting for `user`, oldest first."""
+    return list(waiting_requests(user).values_list("pk", flat=True))
 
 
-def waiting_ids_of_request(request) -> list[int]:
-    """`waiting_ids` of the signed-in person, worked out once per request (the inbox and the nav's
-    count both need it)."""
-    if not hasattr(request, "_pagar_waiting_ids"):
-        request._pagar_waiting_ids = waiting_ids(request.user)
-    return request._pagar_waiting_ids
+def waiting_count_of_request(request) -> int:
+    """How many requests wait for the signed-in person, counted once per request (the inbox's
+    pages and the nav's count both need it)."""
+    if not hasattr(request, "_pagar_waiting_count"):
+        request._pagar_waiting_count = waiting_requests(request.user).count()
+    return request._pagar_waiting_count
 
 
 def waiting_for(user, ids: list[int] | None = None):

@@ -117,10 +117,14 @@ def relevant_standards_many(asked: list[tuple[Scope, object]]) -> list[list[Rele
     # Only standards that could bear on some scope are loaded (the rule below decides which do):
     # the catalogue may hold hundreds, and a page may ask for many proposals.
     on_touchpoints = Standard.touchpoints.through.objects.filter(touchpoint__key__in=touchpoints)
-    proven_on_metrics = ExperimentMetric.objects.filter(role=MetricRole.SUCCESS, metric__key__in=metrics)
+    # From the standards' supporting experiments (a few each) to their metrics, not from every
+    # experiment's metrics to the standards: the index on the metrics' experiment answers it.
+    proven_on_metrics = Standard.supporting_experiments.through.objects.filter(
+        experiment__metrics__role=MetricRole.SUCCESS, experiment__metrics__metric__key__in=metrics
+    )
     near = (
         Q(pk__in=on_touchpoints.values("standard_id"))
-        | Q(pk__in=proven_on_metrics.values("experiment__supported_standards"))
+        | Q(pk__in=proven_on_metrics.values("standard_id"))
         | Q(pk__in=set().union(*declared.values()))
     )
     candidates = list(

@@ -23,7 +23,7 @@ def segment_breakdown(experiment: Experiment, through: dt.date | None = None) ->
     variants = list(experiment.variants.all())
     key_of_variant = {v.pk: v.key for v in variants}
     control = next((v.key for v in variants if v.is_control), variants[0].key if variants else "")
-    experiment_metrics = list(experiment.metrics.select_related("metric"))
+    experiment_metrics = experiment.metric_rows()
     specs = [metric_spec(row) for row in experiment_metrics]
     kind_of_metric = {row.metric_id: (row.metric.key, row.metric.kind) for row in experiment_metrics}
     segments = {s.pk: s for s in Segment.objects.filter(pk__in={row["segment_id"] for row in rows})}

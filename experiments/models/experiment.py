@@ -195,6 +195,12 @@ class Experiment(models.Model):
             "rationale": self.hypothesis_rationale.strip().rstrip("."),
         }
 
+    def metric_rows(self) -> list:
+        """Its metrics with their catalogue metric: the ones a page prefetched, else one query."""
+        if "metrics" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.metrics.all())
+        return list(self.metrics.select_related("metric"))
+
     def authors(self):
         """The owner and co-authors: the people who may never approve it."""
         ids = {self.owner_id}

@@ -21,7 +21,7 @@ def segment_section(experiment):
     if SegmentDailyStat.objects.filter(experiment=experiment).exists():
         breakdown = breakdown_payload(experiment)
         names = {s["key"]: s["name"] for s in breakdown["segments"]}
-        specs = {spec.name: spec for spec in map(metric_spec, experiment.metrics.select_related("metric"))}
+        specs = {spec.name: spec for spec in map(metric_spec, experiment.metric_rows())}
         level = 1 - float(experiment.alpha)
         for effect in breakdown["effects"]:
             effect["segment_name"] = names.get(effect["segment"], effect["segment"])

@@ -2,12 +2,13 @@
 the latest check's decision, the metrics, charts, data freshness and the check history)."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 
-from experiments import access, drafting, hooks, lessons, lifecycle, policy, verdicts
+from experiments import access, charter, drafting, hooks, lessons, lifecycle, policy, verdicts
 from experiments.live.ingestion import ACCEPTING_DATA
 from experiments.live.presentation import live_page
-from experiments.models import MetricRole
+from experiments.models import ExperimentMetric, MetricRole
 from experiments.planning import PlanningError, plan_for_experiment
 from experiments.views.next_step import next_step
 from experiments.views.overrides import override_panel
@@ -19,6 +20,18 @@ SUBMITTABLE = lifecycle.MOVES["submit"].sources
 @login_required
 def experiment_detail(request, key):
     experiment = access.get_experiment_for(request.user, key)
+    # What the page and its panels read of the experiment, once: its authors (asked by each
+    # permission), scope (policy, standards, charters) and metrics (plan, metrics, segments).
+    prefetch_related_objects(
+        [experiment],
+        "co_authors",
+        "touchpoints",
+        "segments",
+        "sensitive_categories",
+        "variants",
+        Prefetch("metrics", queryset=ExperimentMetric.objects.select_related("metric")),
+    )
+    charter.remember_relations(experiment)
     plan, plan_error = None, None
     try:
         plan = plan_for_experiment(experiment)
@@ -51,9 +64,7 @@ def experiment_detail(request, key):
             "overlapping": list(policy.overlapping_experiments(experiment)),
             "variants": experiment.variants.all(),
             # Success metrics first: they say what the experiment is for; guardrails follow.
-            "metrics": sorted(
-                experiment.metrics.select_related("metric"), key=lambda row: row.role != MetricRole.SUCCESS
-            ),
+            "metrics": sorted(experiment.metrics.all(), key=lambda row: row.role != MetricRole.SUCCESS),
             "plan": plan,
             "plan_error": plan_error,
             "units_per_arm": units_per_arm,

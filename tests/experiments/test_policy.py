@@ -328,3 +328,38 @@ def test_no_touchpoint_no_overlap(mine, proposer, approver):
     other(proposer, approver)
     mine.touchpoints.clear()
     assert overlaps(mine) == []
+
+
+def test_a_page_of_experiments_gets_each_one_s_overlaps_in_one_query(proposer, approver, django_assert_num_queries):
+    """overlapping_pairs answers for many experiments what overlapping_experiments answers for each."""
+    from experiments.policy import overlapping_pairs
+
+    asked = [
+        make_experiment(proposer, approver, touchpoints=("chat",), segments=("new-customers",)),
+        make_experiment(proposer, approver, touchpoints=("chat", "phone"), segments=()),
+        make_experiment(proposer, approver, touchpoints=("phone",), segments=("business",)),
+        make_experiment(proposer, approver, touchpoints=("web",), segments=()),
+    ]
+    asked.append(other(proposer, approver, key="active-wide", touchpoints=("chat", "phone"), segments=()))
+    other(proposer, approver, key="chat-new", segments=("new-customers",))
+    other(proposer, approver, key="chat-seniors", segments=("seniors",))
+    other(
+        proposer, approver, key="phone-business", status=Status.APPROVED, touchpoints=("phone",), segments=("business",)
+    )
+    later = asked[0].planned_end + dt.timedelta(days=1)
+    other(proposer, approver, key="chat-later", segments=(), planned_start=later, planned_end=later)
+    other(proposer, approver, key="chat-stopped", status=Status.STOPPED, segments=())
+    with django_assert_num_queries(1):
+        pairs = list(overlapping_pairs(asked))
+    by_pair = {}
+    for other_pk, _start, for_pk in pairs:
+        by_pair.setdefault(for_pk, []).append(other_pk)
+    one_by_one = {e.pk: sorted(o.pk for o in overlapping_experiments(e)) for e in asked}
+    assert {pk: sorted(found) for pk, found in by_pair.items()} == {pk: v for pk, v in one_by_one.items() if v}
+    assert len(pairs) == len(set(pairs))  # two shared touchpoints: still one pair
+    keys = {e.pk: sorted(o.key for o in overlapping_experiments(e)) for e in asked}
+    assert keys[asked[0].pk] == ["active-wide", "chat-new"]
+    assert keys[asked[1].pk] == ["active-wide", "chat-new", "chat-seniors", "phone-business"]
+    assert keys[asked[2].pk] == ["active-wide", "phone-business"]
+    assert keys[asked[3].pk] == []
+    assert keys[asked[4].pk] == ["chat-new", "chat-seniors", "phone-business"]
