@@ -52,11 +52,11 @@ class ApprovalPolicy(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.requirement == self.Requirement.ROLE and not self.role:
-            raise ValidationError({"role": "Choose the role whose holders must approve."})
+            raise ValidationError({"role": _("Choose the role whose holders must approve.")})
         if self.requirement != self.Requirement.ROLE and self.role:
-            raise ValidationError({"role": "Only a role requirement names a role."})
+            raise ValidationError({"role": _("Only a role requirement names a role.")})
         if self.count < 1:
-            raise ValidationError({"count": "At least one approval."})
+            raise ValidationError({"count": _("At least one approval.")})
 
 
 class Snapshot(models.Model):

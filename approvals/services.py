@@ -191,12 +191,16 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
     (approvals.acknowledgement; without it such an approval is refused, from every door).
     """
     if verdict not in CLOSING:
-        raise lifecycle.UnknownAction(f"'{verdict}' is not a decision. Use one of: {', '.join(CLOSING)}.")
+        raise lifecycle.UnknownAction(
+            _("'%(verdict)s' is not a decision. Use one of: %(choices)s.")
+            % {"verdict": verdict, "choices": ", ".join(CLOSING)}
+        )
     comment = (comment or "").strip()
     if verdict != Verdict.APPROVE and not comment:
         label = lifecycle.MOVES[verdict].label
         raise lifecycle.TransitionError(
-            f"{label} needs a reason.", [{"field": "reason", "message": "This action needs a reason."}]
+            _("%(action)s needs a reason.") % {"action": label},
+            [{"field": "reason", "message": _("This action needs a reason.")}],
         )
     given = target if isinstance(target, ApprovalRequest) else None
     experiment_id = given.experiment_id if given else target.pk
@@ -375,8 +379,8 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
     unknown = sorted(set(changes) - set(AMENDABLE))
     if unknown:
         raise lifecycle.TransitionError(
-            "An amendment may change only scope, exposure, duration or metrics.",
-            [{"field": f, "message": "Cannot be amended; propose a new experiment."} for f in unknown],
+            _("An amendment may change only scope, exposure, duration or metrics."),
+            [{"field": f, "message": _("Cannot be amended; propose a new experiment.")} for f in unknown],
         )
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
@@ -388,8 +392,8 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
         proposed.update(_clean_changes(changes))
         if not diff_rows(base.data, proposed):
             raise lifecycle.TransitionError(
-                "The amendment changes nothing.",
-                [{"field": "changes", "message": "Nothing differs from the approved contract."}],
+                _("The amendment changes nothing."),
+                [{"field": "changes", "message": _("Nothing differs from the approved contract.")}],
             )
         # The proposed contract, not just the changed fields: today's policy holds for all of it.
         refusal = _("The amendment breaks the guardrail policy: fix the fields listed.")
@@ -405,7 +409,9 @@ def _clean_changes(changes: dict) -> dict:
             keys = sorted(set(value))
             missing = set(keys) - set(model.objects.filter(key__in=keys).values_list("key", flat=True))
             if missing:
-                problems.append({"field": field, "message": f"Unknown: {', '.join(sorted(missing))}."})
+                problems.append(
+                    {"field": field, "message": _("Unknown: %(keys)s.") % {"keys": ", ".join(sorted(missing))}}
+                )
             clean[field] = keys
         elif field == "exposure_cap_pct":
             try:
@@ -414,21 +420,23 @@ def _clean_changes(changes: dict) -> dict:
                     raise InvalidOperation
                 clean[field] = str(pct.quantize(Decimal("0.01")))
             except (InvalidOperation, ValueError):
-                problems.append({"field": field, "message": "A percentage between 0.01 and 100."})
+                problems.append({"field": field, "message": _("A percentage between 0.01 and 100.")})
         elif field in ("planned_start", "planned_end"):
             try:
                 clean[field] = dt.date.fromisoformat(str(value)).isoformat()
             except ValueError:
-                problems.append({"field": field, "message": "A date as YYYY-MM-DD."})
+                problems.append({"field": field, "message": _("A date as YYYY-MM-DD.")})
         elif field == "metrics":
             known = set(Metric.objects.values_list("key", flat=True))
             rows = sorted(value, key=lambda r: r.get("metric", ""))
             for row in rows:
                 if row.get("metric") not in known or row.get("role") not in ("success", "guardrail"):
-                    problems.append({"field": "metrics", "message": f"Unknown metric or role in {row}."})
+                    problems.append(
+                        {"field": "metrics", "message": _("Unknown metric or role in %(row)s.") % {"row": row}}
+                    )
             clean[field] = rows
     if problems:
-        raise lifecycle.TransitionError("The amendment has invalid values.", problems)
+        raise lifecycle.TransitionError(_("The amendment has invalid values."), problems)
     return clean
 
 
@@ -456,7 +464,7 @@ def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalReque
     reason = (reason or "").strip()
     if not reason:
         raise lifecycle.TransitionError(
-            "A restart needs a reason.", [{"field": "reason", "message": "Say why it is safe to run again."}]
+            _("A restart needs a reason."), [{"field": "reason", "message": _("Say why it is safe to run again.")}]
         )
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
@@ -485,7 +493,7 @@ def add_comment(request: ApprovalRequest, user, body: str) -> RequestComment:
     body = (body or "").strip()
     if not body:
         raise lifecycle.TransitionError(
-            "A comment needs some text.", [{"field": "body", "message": "Write the comment."}]
+            _("A comment needs some text."), [{"field": "body", "message": _("Write the comment.")}]
         )
     if not access.may_discuss(user, request):
         raise lifecycle.NotPermitted("Only the authors and this request's approvers may comment on it.")

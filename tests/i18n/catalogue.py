@@ -5,7 +5,6 @@ scratch folder put first in LOCALE_PATHS. After the merge the fragments add noth
 import subprocess
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -24,10 +23,3 @@ def compile_indonesian(folder: Path) -> Path:
         subprocess.run(["msgcat", "--use-first", "-o", str(po), *sources], check=True)
         subprocess.run(["msgfmt", "--check-format", "-o", str(target / f"{domain}.mo"), str(po)], check=True)
     return folder
-
-
-@pytest.fixture
-def indonesian(tmp_path, settings):
-    """LOCALE_PATHS with this helper's Indonesian first (Django drops its cached catalogues)."""
-    settings.LOCALE_PATHS = [str(compile_indonesian(tmp_path / "locale")), *settings.LOCALE_PATHS]
-    return settings.LOCALE_PATHS[0]

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from accounts import preferences
 from tests.experiments.web import https_client
-from tests.i18n.catalogue import indonesian  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
