@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals import access
 from approvals import slots as slot_rules
@@ -43,7 +44,13 @@ Verdict = Decision.Verdict
 
 # The lifecycle actions that are approvers' decisions: web and API send them to decide().
 DECISION_ACTIONS = lifecycle.DECISION_ACTIONS
-VERDICT_LABELS = {Verdict.APPROVE: "approve", Verdict.REJECT: "reject", Verdict.REQUEST_CHANGES: "request changes"}
+# Whole sentences, so that each language words them its own way.
+NOT_YOURS_TO_DECIDE = {
+    Verdict.APPROVE: gettext_lazy("You may not approve this experiment."),
+    Verdict.REJECT: gettext_lazy("You may not reject this experiment."),
+    Verdict.REQUEST_CHANGES: gettext_lazy("You may not request changes to this experiment."),
+}
+ALREADY_DECIDED = gettext_lazy("You have already decided on this request; your first decision stands.")
 # Statuses after which no amendment or restart can apply any more.
 ENDED = frozenset({Status.COMPLETED, Status.CONCLUDED, Status.PROMOTED, Status.ARCHIVED, Status.WITHDRAWN})
 # A closed request's status after each verdict ends it.
@@ -199,7 +206,7 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
     if verdict != Verdict.APPROVE and not comment:
         label = lifecycle.MOVES[verdict].label
         raise lifecycle.TransitionError(
-            _("%(action)s needs a reason.") % {"action": label},
+            _("%(move)s needs a reason.") % {"move": label},
             [{"field": "reason", "message": _("This action needs a reason.")}],
         )
     given = target if isinstance(target, ApprovalRequest) else None
@@ -208,14 +215,14 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
     with transaction.atomic():
         experiment = Experiment.objects.select_for_update().get(pk=experiment_id)
         if user is None or not user.is_authenticated or not user.is_active:
-            raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
+            raise lifecycle.NotPermitted(str(NOT_YOURS_TO_DECIDE[verdict]))
         _refuse_if_author(user, experiment, verdict)
         request = _request_to_decide(experiment, given, user, verdict)
         slot = slot_rules.slot_for(user, request)
         if slot is None:
-            raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
+            raise lifecycle.NotPermitted(str(NOT_YOURS_TO_DECIDE[verdict]))
         if request.decisions.filter(approver=user).exists():
-            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+            raise DecisionConflict(str(ALREADY_DECIDED))
         if verdict == Verdict.APPROVE and slot["key"] in slot_rules.filled_slot_keys(request):
             raise DecisionConflict(
                 f"The {slot['label'].lower()} approval is already given; your approval is not needed."
@@ -235,7 +242,7 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
                     created_at=now,
                 )
         except IntegrityError:
-            raise DecisionConflict("You have already decided on this request; your first decision stands.") from None
+            raise DecisionConflict(str(ALREADY_DECIDED)) from None
         decision.event = None  # the lifecycle move, when this verdict makes one
         if verdict == Verdict.APPROVE and slot_rules.waiting_on(request):
             return decision  # more approvals to come
@@ -261,15 +268,18 @@ def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
         mine = latest.decisions.filter(approver=user).first() if latest is not None else None
         # A second click after one's own decision ended the request: say so, not "cannot approve".
         if mine is not None and experiment.status == lifecycle.MOVES[mine.verdict].target:
-            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+            raise DecisionConflict(str(ALREADY_DECIDED))
         label = lifecycle.MOVES[verdict].label.lower()
-        raise lifecycle.IllegalMove(f"Cannot {label} an experiment that is {experiment.get_status_display().lower()}.")
+        raise lifecycle.IllegalMove(
+            _("Cannot %(action)s an experiment that is %(status)s.")
+            % {"action": label, "status": str(experiment.get_status_display()).lower()}
+        )
     if request.status != State.OPEN:
         if request.decisions.filter(approver=user).exists():
-            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+            raise DecisionConflict(str(ALREADY_DECIDED))
         raise DecisionConflict(
-            f"This request was already {request.get_status_display().lower()} by someone else; reload to see the "
-            "outcome."
+            _("This request was already %(state)s by someone else; reload to see the outcome.")
+            % {"state": str(request.get_status_display()).lower()}
         )
     return request
 
@@ -284,7 +294,9 @@ def _close(request, experiment, user, verdict, comment, now):
             status=CLOSING[verdict], closed_at=now
         )
         if claimed != 1:
-            raise DecisionConflict("Someone else decided this request at the same moment; reload to see the outcome.")
+            raise DecisionConflict(
+                _("Someone else decided this request at the same moment; reload to see the outcome.")
+            )
         if request.kind == RequestKind.AMENDMENT and verdict == Verdict.APPROVE:
             apply_contract(experiment, request.snapshot.data)
     notice = {
@@ -316,7 +328,7 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if actor.pk not in current.authors():
-            raise lifecycle.NotPermitted("Only the owner and co-authors may edit this experiment.")
+            raise lifecycle.NotPermitted(_("Only the owner and co-authors may edit this experiment."))
         if current.status != Status.PENDING_APPROVAL:
             raise lifecycle.IllegalMove(
                 "Only an experiment pending approval is resubmitted after an edit; this one is "
@@ -496,7 +508,7 @@ def add_comment(request: ApprovalRequest, user, body: str) -> RequestComment:
             _("A comment needs some text."), [{"field": "body", "message": _("Write the comment.")}]
         )
     if not access.may_discuss(user, request):
-        raise lifecycle.NotPermitted("Only the authors and this request's approvers may comment on it.")
+        raise lifecycle.NotPermitted(_("Only the authors and this request's approvers may comment on it."))
     if request.status != State.OPEN:
         raise lifecycle.IllegalMove(
             f"This request is {request.get_status_display().lower()}; the discussion is closed."
