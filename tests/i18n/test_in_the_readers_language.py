@@ -156,3 +156,15 @@ def test_an_api_batch_in_indonesian_is_refused_in_indonesian_naming_each_field(r
             HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
         ).json()
     assert {e["field"]: e["message"] for e in english["errors"]}["value"] == "Must be a number, got 'banyak'."
+
+
+def test_a_person_with_an_api_token_reads_the_api_in_their_saved_language(reader_in_indonesian):
+    from accounts import tokens
+
+    _row, raw = tokens.issue(reader_in_indonesian)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}", HTTP_ACCEPT_LANGUAGE="en")
+    answer = client.post("/api/experiments/", {"title": "Uji", "metrics": []}, format="json", secure=True)
+    assert answer.status_code == 400 and answer["Content-Language"] == "id"
+    problems = {p["field"]: p["message"] for p in answer.json()["problems"]}
+    assert problems["metrics"] == "Tambahkan setidaknya satu metrik: metrik keberhasilan yang memutuskan eksperimen."
