@@ -15,6 +15,8 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from approvals.models import DigestClaim, Notification
 from experiments.charter import signal_owners_of
@@ -23,13 +25,14 @@ from experiments.models import Check, ExperimentEvent
 from mailing import outbox
 from mailing.links import absolute
 from mailing.preferences import preferences_for
-from mailing.rendering import render_text
+from mailing.rendering import reading_as, render_text
 from mailing.subjects import email_subject
 
 # Without an earlier digest, the first one covers the last day.
 FIRST_DIGEST_COVERS = dt.timedelta(days=1)
-# Lifecycle moves the digest reports, in the order a busy reader needs them.
-MOVES = {"stop": "Stopped", "conclude": "Concluded", "start": "Started"}
+# Lifecycle moves the digest reports, in the order a busy reader needs them. Each owner reads
+# their digest in their own language and time zone (send_digest: mailing.rendering.reading_as).
+MOVES = {"stop": gettext_lazy("Stopped"), "conclude": gettext_lazy("Concluded"), "start": gettext_lazy("Started")}
 
 
 @dataclass
@@ -42,17 +45,26 @@ class ExperimentNews:
         title = f"“{self.experiment.title}” ({self.experiment.key})"
         lines = []
         for event in self.moves:
-            who = "by the daily check" if event.actor is None else f"by {event.actor_label}"
-            outcome = f" as {event.get_outcome_display().lower()}" if event.outcome else ""
+            who = _("by the daily check") if event.actor is None else _("by %(name)s") % {"name": event.actor_label}
+            move = str(MOVES[event.action])
+            if event.outcome:
+                move = _("%(move)s as %(outcome)s") % {
+                    "move": move,
+                    "outcome": str(event.get_outcome_display()).lower(),
+                }
             why = f" {event.reason}" if event.reason and event.action != "start" else ""
-            lines.append(f"{MOVES[event.action]}{outcome} {who}: {title}.{why}")
+            lines.append(f"{move} {who}: {title}.{why}")
         moved = {event.action for event in self.moves}
         for check in self.checks:
             if check.action in moved:
                 continue  # the stop or conclusion above already says it, with the same sentence
-            label = "Could not check" if check.action == Check.Action.ERROR else "Checked"
+            said = (
+                _("Could not check %(title)s for %(day)s: %(sentence)s")
+                if check.action == Check.Action.ERROR
+                else _("Checked %(title)s for %(day)s: %(sentence)s")
+            )
             sentence = check.sentence.removeprefix("Could not check: ")
-            lines.append(f"{label} {title} for {day(check.look_date)}: {sentence}")
+            lines.append(said % {"title": title, "day": day(check.look_date), "sentence": sentence})
         return lines
 
 
@@ -101,10 +113,15 @@ def compose(news: list[ExperimentNews], since, until) -> tuple[str, str]:
     starts = sum(1 for n in news for e in n.moves if e.action == "start")
     checks = sum(len(n.checks) for n in news)
     errors = sum(1 for n in news for c in n.checks if c.action == Check.Action.ERROR)
-    counts = [f"{stops} stopped", f"{conclusions} concluded", f"{starts} started", f"{checks} checks"]
+    counts = [
+        _("%(count)d stopped") % {"count": stops},
+        _("%(count)d concluded") % {"count": conclusions},
+        _("%(count)d started") % {"count": starts},
+        ngettext("%(count)d check", "%(count)d checks", checks) % {"count": checks},
+    ]
     if errors:
-        counts.append(f"{errors} could not be checked")
-    subject = email_subject("Monitoring digest", ", ".join(counts))
+        counts.append(_("%(count)d could not be checked") % {"count": errors})
+    subject = email_subject(_("Monitoring digest"), ", ".join(counts))
     return subject, render_text("mail/digest.txt", _context(news, since, until))
 
 
@@ -116,10 +133,12 @@ def _context(news: list[ExperimentNews], since, until) -> dict:
     """The digest templates' values: the period, and each experiment's lines with its absolute link."""
     local = timezone.localtime
     return {
-        "period": (
-            f"What the daily monitoring slot changed from {local(since):%d %b %Y %H:%M} to "
-            f"{local(until):%d %b %Y %H:%M} ({timezone.get_current_timezone_name()})."
-        ),
+        "period": _("What the daily monitoring slot changed from %(since)s to %(until)s (%(zone)s).")
+        % {
+            "since": dateformat.format(local(since), "d M Y H:i"),
+            "until": dateformat.format(local(until), "d M Y H:i"),
+            "zone": timezone.get_current_timezone_name(),
+        },
         "items": [{"lines": item.lines(), "url": absolute(item.experiment.get_absolute_url())} for item in news],
         "preferences_url": absolute(reverse("notification-preferences")),
     }
@@ -146,28 +165,30 @@ def send_digest(now=None) -> int:
         mine = [item for item in news if owner.pk in owned_by[item.experiment.pk]]
         if not mine:
             continue  # nothing they own the signals of changed
-        subject, body = compose(mine, since, now)
-        with transaction.atomic():
-            if not _claim(owner, today, now):
-                continue  # today's digest for this owner was sent by another run
-            Notification.objects.bulk_create(
-                [
-                    Notification(
-                        user=owner,
-                        kind=Notification.Kind.DIGEST,
-                        experiment=item.experiment,
-                        message=" ".join(item.lines()),
-                        created_at=now,
-                    )
-                    for item in mine
-                ]
-            )
-            # One email per owner (they need not see each other's addresses), sent after commit.
-            if owner.email:
-                html = compose_html(mine, since, now)
-                key = f"digest:{today.isoformat()}:{owner.pk}"
-                outbox.enqueue_email([owner.email], subject, body, html=html, key=key)
-                queued += 1
+        # In the owner's language and time zone: the email and the in-app lines alike.
+        with reading_as(owner):
+            subject, body = compose(mine, since, now)
+            with transaction.atomic():
+                if not _claim(owner, today, now):
+                    continue  # today's digest for this owner was sent by another run
+                Notification.objects.bulk_create(
+                    [
+                        Notification(
+                            user=owner,
+                            kind=Notification.Kind.DIGEST,
+                            experiment=item.experiment,
+                            message=" ".join(item.lines()),
+                            created_at=now,
+                        )
+                        for item in mine
+                    ]
+                )
+                # One email per owner (they need not see each other's addresses), sent after commit.
+                if owner.email:
+                    html = compose_html(mine, since, now)
+                    key = f"digest:{today.isoformat()}:{owner.pk}"
+                    outbox.enqueue_email([owner.email], subject, body, html=html, key=key)
+                    queued += 1
     return queued
 
 

@@ -216,3 +216,23 @@ def test_the_digest_email_is_claimed_once_even_when_queued_twice(a_day_of_monito
     outbox.enqueue_email(["sam_signal@example.test"], "again", "again", key=f"digest:{DAY.isoformat()}:{owners[0].pk}")
     assert outbox.deliver_pending()["sent"] == 0
     assert len(mail.outbox) == 2
+
+
+def test_each_signal_owner_reads_the_digest_in_their_own_language(
+    a_day_of_monitoring, owners, sent, settings, tmp_path
+):
+    from accounts import preferences
+    from tests.i18n.catalogue import compile_indonesian
+
+    settings.LOCALE_PATHS = [str(compile_indonesian(tmp_path / "locale")), *settings.LOCALE_PATHS]
+    preferences.save_language(owners[1], "id")
+    assert sent(at(18, 0)) == 2
+    (english,) = [m for m in mail.outbox if m.to == [owners[0].email]]
+    (indonesian,) = [m for m in mail.outbox if m.to == [owners[1].email]]
+    assert english.subject.startswith("[Pagar] Monitoring digest: 2 stopped, 1 concluded")
+    assert indonesian.subject.startswith("[Pagar] Ringkasan pemantauan: 2 dihentikan, 1 disimpulkan")
+    assert indonesian.body.startswith("Yang diubah slot pemantauan harian dari 09 Mar 2026 06:30 sampai 10 Mar 2026")
+    assert "Dihentikan oleh pemeriksaan harian: “Shorter greeting” (harmed)." in indonesian.body
+    assert "Stopped by the daily check" in english.body and "Stopped by" not in indonesian.body
+    notice = Notification.objects.get(kind="digest", user=owners[1], experiment__key="harmed")
+    assert notice.message.startswith("Dihentikan oleh pemeriksaan harian")
