@@ -5,10 +5,18 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from accounts import tokens
+from accounts.middleware import activate_for
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's header parsing ("Token <t>"), our own tokens: hashed, expiring, revocable."""
+    """DRF's header parsing ("Token <t>"), our own tokens: hashed, expiring, revocable. The token's
+    person reads the answer in their saved language and time zone, as on the site."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None:
+            activate_for(request._request, found[0])
+        return found
 
     def authenticate_credentials(self, key):
         token = tokens.find(key)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,10 +24,9 @@ from experiments.charter import signal_owners_of
 from experiments.live.monitoring import signal_owners
 from experiments.models import Check, ExperimentEvent
 from mailing import outbox
-from mailing.language import language_for, time_zone_for
 from mailing.links import absolute
 from mailing.preferences import preferences_for
-from mailing.rendering import render_text
+from mailing.rendering import reading_as, render_text
 from mailing.subjects import email_subject
 
 # Without an earlier digest, the first one covers the last day.
@@ -165,7 +164,7 @@ def send_digest(now=None) -> int:
         if not mine:
             continue  # nothing they own the signals of changed
         # Each owner reads it in their language and time zone (mailing.language).
-        with translation.override(language_for(owner)), timezone.override(time_zone_for(owner)):
+        with reading_as(owner):
             subject, body = compose(mine, since, now)
             html = compose_html(mine, since, now)
             messages = {item.experiment.pk: " ".join(item.lines()) for item in mine}

@@ -1,20 +1,23 @@
 """Decision records as CSV: who decided what, when, on which snapshot."""
 
+from django.utils.translation import pgettext_lazy
+
 from approvals.models import Decision
 from experiments.csv_export import csv_text
 
+# In the requester's language (experiments.csv_export); the rows keep the stored values.
 HEADER = [
-    "experiment",
-    "title",
-    "request",
-    "kind",
-    "snapshot",
-    "approver",
-    "approver_name",
-    "slot",
-    "verdict",
-    "comment",
-    "decided_at",
+    pgettext_lazy("CSV column", "experiment"),
+    pgettext_lazy("CSV column", "title"),
+    pgettext_lazy("CSV column", "request"),
+    pgettext_lazy("CSV column", "kind"),
+    pgettext_lazy("CSV column", "snapshot"),
+    pgettext_lazy("CSV column", "approver"),
+    pgettext_lazy("CSV column", "approver_name"),
+    pgettext_lazy("CSV column", "slot"),
+    pgettext_lazy("CSV column", "verdict"),
+    pgettext_lazy("CSV column", "comment"),
+    pgettext_lazy("CSV column", "decided_at"),
 ]
 
 

@@ -29,9 +29,9 @@ class ApprovalPolicy(models.Model):
     """
 
     class Requirement(models.TextChoices):
-        NAMED_APPROVER = "named_approver", "The approver named in the proposal"
-        TOUCHPOINT_OWNER = "touchpoint_owner", "The touchpoint's owner (charter)"
-        ROLE = "role", "Holders of a role"
+        NAMED_APPROVER = "named_approver", _("The approver named in the proposal")
+        TOUCHPOINT_OWNER = "touchpoint_owner", _("The touchpoint's owner (charter)")
+        ROLE = "role", _("Holders of a role")
 
     name = models.CharField(max_length=120)
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, null=True, blank=True)
@@ -52,11 +52,11 @@ class ApprovalPolicy(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.requirement == self.Requirement.ROLE and not self.role:
-            raise ValidationError({"role": "Choose the role whose holders must approve."})
+            raise ValidationError({"role": _("Choose the role whose holders must approve.")})
         if self.requirement != self.Requirement.ROLE and self.role:
-            raise ValidationError({"role": "Only a role requirement names a role."})
+            raise ValidationError({"role": _("Only a role requirement names a role.")})
         if self.count < 1:
-            raise ValidationError({"count": "At least one approval."})
+            raise ValidationError({"count": _("At least one approval.")})
 
 
 class Snapshot(models.Model):
@@ -80,17 +80,17 @@ class Snapshot(models.Model):
 
 class ApprovalRequest(models.Model):
     class Kind(models.TextChoices):
-        PROPOSAL = "proposal", "Proposal"
-        AMENDMENT = "amendment", "Amendment"
-        RESTART = "restart", "Restart"
+        PROPOSAL = "proposal", _("Proposal")
+        AMENDMENT = "amendment", _("Amendment")
+        RESTART = "restart", _("Restart")
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        SUPERSEDED = "superseded", "Superseded"
+        OPEN = "open", _("Open")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUPERSEDED = "superseded", _("Superseded")
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="approval_requests")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -124,9 +124,9 @@ class ApprovalRequest(models.Model):
 
 class Decision(AppendOnlyModel):
     class Verdict(models.TextChoices):
-        APPROVE = "approve", "Approved"
-        REJECT = "reject", "Rejected"
-        REQUEST_CHANGES = "request_changes", "Requested changes"
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        REQUEST_CHANGES = "request_changes", _("Requested changes")
 
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="decisions")
     snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="decisions")
@@ -146,28 +146,28 @@ class Decision(AppendOnlyModel):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        AMENDMENT_REQUESTED = "amendment_requested", "Amendment requested"
-        RESTART_REQUESTED = "restart_requested", "Restart requested"
-        REMINDER = "reminder", "Reminder"
-        ESCALATION = "escalation", "Escalation"
-        STARTED = "started", "Started"
-        STOPPED = "stopped", "Stopped by the checks"
-        CONCLUDED = "concluded", "Concluded"
-        DIGEST = "digest", "Daily monitoring digest"
-        CHECK_FAILED = "check_failed", "Check could not decide"
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        AMENDMENT_REQUESTED = "amendment_requested", _("Amendment requested")
+        RESTART_REQUESTED = "restart_requested", _("Restart requested")
+        REMINDER = "reminder", _("Reminder")
+        ESCALATION = "escalation", _("Escalation")
+        STARTED = "started", _("Started")
+        STOPPED = "stopped", _("Stopped by the checks")
+        CONCLUDED = "concluded", _("Concluded")
+        DIGEST = "digest", _("Daily monitoring digest")
+        CHECK_FAILED = "check_failed", _("Check could not decide")
         # The cadence's meetings and standards (no experiment of their own; `url` says where to look).
-        IDEA = "idea", "Idea"
-        SLOT_AGENDA = "slot_agenda", "Ideas slot agenda"
-        SLOT_MINUTES = "slot_minutes", "Ideas slot minutes"
-        REVIEW_AGENDA = "review_agenda", "Promotion review agenda"
-        REVIEW_MINUTES = "review_minutes", "Promotion review minutes"
-        MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
-        STANDARD = "standard", "Standard"
-        RESPONSE = "response", "Response needed"  # cadence.duties: a signal fired, its response owner acts
+        IDEA = "idea", _("Idea")
+        SLOT_AGENDA = "slot_agenda", _("Ideas slot agenda")
+        SLOT_MINUTES = "slot_minutes", _("Ideas slot minutes")
+        REVIEW_AGENDA = "review_agenda", _("Promotion review agenda")
+        REVIEW_MINUTES = "review_minutes", _("Promotion review minutes")
+        MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
+        STANDARD = "standard", _("Standard")
+        RESPONSE = "response", _("Response needed")  # cadence.duties: a signal fired, its response owner acts
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)

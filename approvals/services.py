@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals import access
 from approvals import slots as slot_rules
@@ -43,7 +44,13 @@ Verdict = Decision.Verdict
 
 # The lifecycle actions that are approvers' decisions: web and API send them to decide().
 DECISION_ACTIONS = lifecycle.DECISION_ACTIONS
-VERDICT_LABELS = {Verdict.APPROVE: "approve", Verdict.REJECT: "reject", Verdict.REQUEST_CHANGES: "request changes"}
+# Whole sentences, so that each language words them its own way.
+NOT_YOURS_TO_DECIDE = {
+    Verdict.APPROVE: gettext_lazy("You may not approve this experiment."),
+    Verdict.REJECT: gettext_lazy("You may not reject this experiment."),
+    Verdict.REQUEST_CHANGES: gettext_lazy("You may not request changes to this experiment."),
+}
+ALREADY_DECIDED = gettext_lazy("You have already decided on this request; your first decision stands.")
 # Statuses after which no amendment or restart can apply any more.
 ENDED = frozenset({Status.COMPLETED, Status.CONCLUDED, Status.PROMOTED, Status.ARCHIVED, Status.WITHDRAWN})
 # A closed request's status after each verdict ends it.
@@ -191,12 +198,16 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
     (approvals.acknowledgement; without it such an approval is refused, from every door).
     """
     if verdict not in CLOSING:
-        raise lifecycle.UnknownAction(f"'{verdict}' is not a decision. Use one of: {', '.join(CLOSING)}.")
+        raise lifecycle.UnknownAction(
+            _("'%(verdict)s' is not a decision. Use one of: %(choices)s.")
+            % {"verdict": verdict, "choices": ", ".join(CLOSING)}
+        )
     comment = (comment or "").strip()
     if verdict != Verdict.APPROVE and not comment:
         label = lifecycle.MOVES[verdict].label
         raise lifecycle.TransitionError(
-            f"{label} needs a reason.", [{"field": "reason", "message": "This action needs a reason."}]
+            _("%(move)s needs a reason.") % {"move": label},
+            [{"field": "reason", "message": _("This action needs a reason.")}],
         )
     given = target if isinstance(target, ApprovalRequest) else None
     experiment_id = given.experiment_id if given else target.pk
@@ -204,14 +215,14 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
     with transaction.atomic():
         experiment = Experiment.objects.select_for_update().get(pk=experiment_id)
         if user is None or not user.is_authenticated or not user.is_active:
-            raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
+            raise lifecycle.NotPermitted(str(NOT_YOURS_TO_DECIDE[verdict]))
         _refuse_if_author(user, experiment, verdict)
         request = _request_to_decide(experiment, given, user, verdict)
         slot = slot_rules.slot_for(user, request)
         if slot is None:
-            raise lifecycle.NotPermitted(f"You may not {VERDICT_LABELS[verdict]} this experiment.")
+            raise lifecycle.NotPermitted(str(NOT_YOURS_TO_DECIDE[verdict]))
         if request.decisions.filter(approver=user).exists():
-            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+            raise DecisionConflict(str(ALREADY_DECIDED))
         if verdict == Verdict.APPROVE and slot["key"] in slot_rules.filled_slot_keys(request):
             raise DecisionConflict(
                 f"The {slot['label'].lower()} approval is already given; your approval is not needed."
@@ -231,7 +242,7 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
                     created_at=now,
                 )
         except IntegrityError:
-            raise DecisionConflict("You have already decided on this request; your first decision stands.") from None
+            raise DecisionConflict(str(ALREADY_DECIDED)) from None
         decision.event = None  # the lifecycle move, when this verdict makes one
         if verdict == Verdict.APPROVE and slot_rules.waiting_on(request):
             return decision  # more approvals to come
@@ -257,15 +268,18 @@ def _request_to_decide(experiment, given, user, verdict) -> ApprovalRequest:
         mine = latest.decisions.filter(approver=user).first() if latest is not None else None
         # A second click after one's own decision ended the request: say so, not "cannot approve".
         if mine is not None and experiment.status == lifecycle.MOVES[mine.verdict].target:
-            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+            raise DecisionConflict(str(ALREADY_DECIDED))
         label = lifecycle.MOVES[verdict].label.lower()
-        raise lifecycle.IllegalMove(f"Cannot {label} an experiment that is {experiment.get_status_display().lower()}.")
+        raise lifecycle.IllegalMove(
+            _("Cannot %(action)s an experiment that is %(status)s.")
+            % {"action": label, "status": str(experiment.get_status_display()).lower()}
+        )
     if request.status != State.OPEN:
         if request.decisions.filter(approver=user).exists():
-            raise DecisionConflict("You have already decided on this request; your first decision stands.")
+            raise DecisionConflict(str(ALREADY_DECIDED))
         raise DecisionConflict(
-            f"This request was already {request.get_status_display().lower()} by someone else; reload to see the "
-            "outcome."
+            _("This request was already %(state)s by someone else; reload to see the outcome.")
+            % {"state": str(request.get_status_display()).lower()}
         )
     return request
 
@@ -280,7 +294,9 @@ def _close(request, experiment, user, verdict, comment, now):
             status=CLOSING[verdict], closed_at=now
         )
         if claimed != 1:
-            raise DecisionConflict("Someone else decided this request at the same moment; reload to see the outcome.")
+            raise DecisionConflict(
+                _("Someone else decided this request at the same moment; reload to see the outcome.")
+            )
         if request.kind == RequestKind.AMENDMENT and verdict == Verdict.APPROVE:
             apply_contract(experiment, request.snapshot.data)
     notice = {
@@ -312,7 +328,7 @@ def resubmit_after_edit(experiment: Experiment, actor) -> ApprovalRequest:
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if actor.pk not in current.authors():
-            raise lifecycle.NotPermitted("Only the owner and co-authors may edit this experiment.")
+            raise lifecycle.NotPermitted(_("Only the owner and co-authors may edit this experiment."))
         if current.status != Status.PENDING_APPROVAL:
             raise lifecycle.IllegalMove(
                 "Only an experiment pending approval is resubmitted after an edit; this one is "
@@ -375,8 +391,8 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
     unknown = sorted(set(changes) - set(AMENDABLE))
     if unknown:
         raise lifecycle.TransitionError(
-            "An amendment may change only scope, exposure, duration or metrics.",
-            [{"field": f, "message": "Cannot be amended; propose a new experiment."} for f in unknown],
+            _("An amendment may change only scope, exposure, duration or metrics."),
+            [{"field": f, "message": _("Cannot be amended; propose a new experiment.")} for f in unknown],
         )
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
@@ -388,8 +404,8 @@ def request_amendment(experiment: Experiment, actor, changes: dict, reason: str 
         proposed.update(_clean_changes(changes))
         if not diff_rows(base.data, proposed):
             raise lifecycle.TransitionError(
-                "The amendment changes nothing.",
-                [{"field": "changes", "message": "Nothing differs from the approved contract."}],
+                _("The amendment changes nothing."),
+                [{"field": "changes", "message": _("Nothing differs from the approved contract.")}],
             )
         # The proposed contract, not just the changed fields: today's policy holds for all of it.
         refusal = _("The amendment breaks the guardrail policy: fix the fields listed.")
@@ -405,7 +421,9 @@ def _clean_changes(changes: dict) -> dict:
             keys = sorted(set(value))
             missing = set(keys) - set(model.objects.filter(key__in=keys).values_list("key", flat=True))
             if missing:
-                problems.append({"field": field, "message": f"Unknown: {', '.join(sorted(missing))}."})
+                problems.append(
+                    {"field": field, "message": _("Unknown: %(keys)s.") % {"keys": ", ".join(sorted(missing))}}
+                )
             clean[field] = keys
         elif field == "exposure_cap_pct":
             try:
@@ -414,21 +432,23 @@ def _clean_changes(changes: dict) -> dict:
                     raise InvalidOperation
                 clean[field] = str(pct.quantize(Decimal("0.01")))
             except (InvalidOperation, ValueError):
-                problems.append({"field": field, "message": "A percentage between 0.01 and 100."})
+                problems.append({"field": field, "message": _("A percentage between 0.01 and 100.")})
         elif field in ("planned_start", "planned_end"):
             try:
                 clean[field] = dt.date.fromisoformat(str(value)).isoformat()
             except ValueError:
-                problems.append({"field": field, "message": "A date as YYYY-MM-DD."})
+                problems.append({"field": field, "message": _("A date as YYYY-MM-DD.")})
         elif field == "metrics":
             known = set(Metric.objects.values_list("key", flat=True))
             rows = sorted(value, key=lambda r: r.get("metric", ""))
             for row in rows:
                 if row.get("metric") not in known or row.get("role") not in ("success", "guardrail"):
-                    problems.append({"field": "metrics", "message": f"Unknown metric or role in {row}."})
+                    problems.append(
+                        {"field": "metrics", "message": _("Unknown metric or role in %(row)s.") % {"row": row}}
+                    )
             clean[field] = rows
     if problems:
-        raise lifecycle.TransitionError("The amendment has invalid values.", problems)
+        raise lifecycle.TransitionError(_("The amendment has invalid values."), problems)
     return clean
 
 
@@ -456,7 +476,7 @@ def request_restart(experiment: Experiment, actor, reason: str) -> ApprovalReque
     reason = (reason or "").strip()
     if not reason:
         raise lifecycle.TransitionError(
-            "A restart needs a reason.", [{"field": "reason", "message": "Say why it is safe to run again."}]
+            _("A restart needs a reason."), [{"field": "reason", "message": _("Say why it is safe to run again.")}]
         )
     with transaction.atomic():
         current = Experiment.objects.select_for_update().get(pk=experiment.pk)
@@ -485,10 +505,10 @@ def add_comment(request: ApprovalRequest, user, body: str) -> RequestComment:
     body = (body or "").strip()
     if not body:
         raise lifecycle.TransitionError(
-            "A comment needs some text.", [{"field": "body", "message": "Write the comment."}]
+            _("A comment needs some text."), [{"field": "body", "message": _("Write the comment.")}]
         )
     if not access.may_discuss(user, request):
-        raise lifecycle.NotPermitted("Only the authors and this request's approvers may comment on it.")
+        raise lifecycle.NotPermitted(_("Only the authors and this request's approvers may comment on it."))
     if request.status != State.OPEN:
         raise lifecycle.IllegalMove(
             f"This request is {request.get_status_display().lower()}; the discussion is closed."

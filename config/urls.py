@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
 from accounts.views_settings import set_language
 from cadence.styleguide import styleguide
@@ -21,6 +22,9 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("notifications/", include("mailing.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The scripts' sentences (locale/<lang>/LC_MESSAGES/djangojs.po) and the language's number
+    # formats, served by Pagar itself: gettext(), interpolate() and get_format() in static/js/.
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     path("accounts/settings/", include("accounts.settings_urls")),
     path("", include("accounts.urls")),
     path("", include("experiments.live.urls")),

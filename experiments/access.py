@@ -5,6 +5,7 @@ move is the lifecycle's `relations`, declared with its moves)."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from experiments import charter, roles
 from experiments.models import Experiment, Override, Status
@@ -75,7 +76,7 @@ def get_experiment_for(user, key: str, *, edit: bool = False) -> Experiment:
             raise PermissionDenied(
                 f"This experiment is {experiment.get_status_display().lower()} and can no longer be edited."
             )
-        raise PermissionDenied("Only the owner and co-authors may edit this experiment.")
+        raise PermissionDenied(_("Only the owner and co-authors may edit this experiment."))
     return experiment
 
 

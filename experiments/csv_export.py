@@ -4,6 +4,11 @@ A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return,
 before looking) as a formula: `=HYPERLINK(...)` in a title becomes a link that leaks data. Such
 text cells get a leading apostrophe, the OWASP way; numbers are written as they are, since a
 number cannot carry a formula and "-3" must stay a number.
+
+The header row is in the requester's language: each export names its columns with
+pgettext_lazy("CSV column", "decided_at"), written when the CSV is, in the active language (the
+person's, set by the middleware): "decided_at" in English, "diputuskan_pada" in Bahasa Indonesia.
+The rows are the data, as stored.
 """
 
 import csv

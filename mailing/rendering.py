@@ -6,6 +6,7 @@ add the greeting, the details, what to do next with its absolute link, and the p
 The in-app notice is the text template's short form: the summary and the next step.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,9 +37,17 @@ def display_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
+@contextlib.contextmanager
+def reading_as(user):
+    """Whatever is written inside is written for `user`: in their language and time zone
+    (mailing.language; the site's for nobody). Every email to one person is built inside it."""
+    with translation.override(language_for(user)), timezone.override(time_zone_for(user)):
+        yield
+
+
 def render_notice(event: str, context: dict, user) -> RenderedNotice:
     """The event's email and notice for `user`, in their language and time zone, every link absolute."""
-    with translation.override(language_for(user)), timezone.override(time_zone_for(user)):
+    with reading_as(user):
         values = {
             **context,
             "recipient_name": display_name(user),

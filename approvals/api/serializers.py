@@ -1,6 +1,7 @@
 """Approval requests, decisions, amendments and notifications as the API shows and accepts them."""
 
 from decimal import Decimal
+from django.utils.translation import gettext as _
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -240,7 +241,7 @@ class AmendmentMetricSerializer(serializers.Serializer):
     def validate(self, row):
         needed = "minimum_detectable_effect" if row["role"] == MetricRole.SUCCESS else "non_inferiority_margin"
         if row.get(needed) is None or row[needed] <= 0:
-            raise serializers.ValidationError({needed: "A positive number for this metric's role."})
+            raise serializers.ValidationError({needed: _("A positive number for this metric's role.")})
         return row
 
 

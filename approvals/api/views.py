@@ -8,6 +8,7 @@ status: 400 bad input, 403 not yours to decide, 409 someone decided first or wro
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -251,7 +252,7 @@ class AllDecisionsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def check_permissions(self, request):
         super().check_permissions(request)
         if not may_export_all(request.user):
-            raise PermissionDenied("Only standards keepers may read every decision.")
+            raise PermissionDenied(_("Only standards keepers may read every decision."))
 
     def get_queryset(self):
         return Decision.objects.select_related("approver", "snapshot", "request__experiment").order_by(

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals.access import may_export_all
 from approvals.export import decisions_csv
@@ -27,5 +28,5 @@ def experiment_decisions_csv(request, key):
 @login_required
 def all_decisions_csv(request):
     if not may_export_all(request.user):
-        raise PermissionDenied("Only standards keepers may download every decision.")
+        raise PermissionDenied(_("Only standards keepers may download every decision."))
     return csv_response(decisions_csv(), f"pagar-decisions-{timezone.localdate().isoformat()}.csv")

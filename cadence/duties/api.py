@@ -5,6 +5,7 @@ Refusals (cadence.duties.access): 404 for an item on an experiment the caller ca
 the caller is not its response owner, a touchpoint owner or an administrator; 409 when it is closed."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -95,7 +96,7 @@ class ResponseItemViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         item = access.visible_items(self.request.user).filter(pk=self.kwargs["pk"]).first()
         if item is None:
-            raise NotFound("No such response.")
+            raise NotFound(_("No such response."))
         return item
 
     @extend_schema(

@@ -29,6 +29,12 @@ def dashboard_panel(user) -> dict:
     return {"template": "duties/_dashboard_panel.html", "items": items}
 
 
+def response_kind(response: dict) -> str:
+    """A frozen open response's kind in the active language (agendas frozen before kind_key: as kept)."""
+    key = response.get("kind_key")
+    return str(ResponseItem.Kind(key).label) if key in ResponseItem.Kind.values else response.get("kind", "")
+
+
 def review_summary() -> list[dict]:
     """The open responses as the monthly review's agenda keeps them (JSON, frozen with the agenda)."""
     return [
@@ -37,6 +43,7 @@ def review_summary() -> list[dict]:
             "experiment": item.experiment.key,
             "title": item.experiment.title,
             "kind": item.get_kind_display(),
+            "kind_key": item.kind,  # the label in each reader's language: response_kind()
             "owner": item.owner.get_full_name() or item.owner.get_username(),
             "opened_at": item.opened_at.isoformat(),
             "due_at": item.due_at.isoformat(),

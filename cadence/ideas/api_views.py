@@ -5,6 +5,7 @@ Decisions are taken from the meeting's start or after the facilitator opened it 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -76,7 +77,7 @@ class IdeaViewSet(
 
     def update(self, request, *args, **kwargs):
         if not may_edit(request.user, self.get_object()):  # before validation: a 403, not field errors
-            raise ApiPermissionDenied("Only the author edits an idea, and only while it is open.")
+            raise ApiPermissionDenied(_("Only the author edits an idea, and only while it is open."))
         return super().update(request, *args, **kwargs)
 
     @extend_schema(
@@ -147,7 +148,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def _facilitated(self):
         meeting = self.get_object()
         if not meeting.may_decide(self.request.user):
-            raise ApiPermissionDenied("Only the slot's facilitator may do this.")
+            raise ApiPermissionDenied(_("Only the slot's facilitator may do this."))
         return meeting
 
     @extend_schema(

@@ -15,6 +15,7 @@ from cadence.calendar_events import CalendarEvent
 from cadence.ics import calendar_bytes
 from cadence.ideas.models import SlotMeeting
 from mailing.links import absolute
+from mailing.rendering import reading_as
 from mailing.subjects import email_subject
 
 log = logging.getLogger(__name__)
@@ -93,23 +94,31 @@ def send_agenda(meeting: SlotMeeting) -> bool:
             context={"meeting": str(meeting), "count": count},
             email=False,
         )
-        if any(u.email for u in people):
-            # In the outbox with the agenda: sent after commit, once per participant.
-            enqueue_message(agenda_email(meeting), key=f"slot-invitation:{meeting.pk}")
+        # In the outbox with the agenda: sent after commit, once per participant, in their language.
+        for email in agenda_emails(meeting):
+            enqueue_message(email, key=f"slot-invitation:{meeting.pk}")
     return True
 
 
-def agenda_email(meeting: SlotMeeting):
-    """The agenda email with the meeting's .ics invitation (METHOD:REQUEST) attached."""
+def agenda_emails(meeting: SlotMeeting) -> list:
+    """One agenda email per participant with an address, each in that person's language and time zone."""
+    return [agenda_email(meeting, person) for person in participants(meeting) if person.email]
+
+
+def agenda_email(meeting: SlotMeeting, person=None):
+    """The agenda email with the meeting's .ics invitation (METHOD:REQUEST) attached: to `person`
+    in their language (mailing.rendering.reading_as), or (a task queued before) to every participant."""
+    if person is not None:
+        with reading_as(person):
+            return _agenda_email(meeting, [person.email])
+    return _agenda_email(meeting, sorted({u.email for u in participants(meeting) if u.email}))
+
+
+def _agenda_email(meeting: SlotMeeting, to: list[str]):
     from django.core.mail import EmailMessage
 
-    people = participants(meeting)
     body = agenda_text(meeting) + "\n\n" + _("Meeting page: %(url)s") % {"url": absolute(meeting.get_absolute_url())}
-    email = EmailMessage(
-        subject=email_subject(_("Ideas slot agenda"), meeting),
-        body=body,
-        to=sorted({u.email for u in people if u.email}),
-    )
+    email = EmailMessage(subject=email_subject(_("Ideas slot agenda"), meeting), body=body, to=to)
     invitation = calendar_bytes(
         [meeting_event(meeting, description=agenda_text(meeting))],
         name=_("Ideas slot: %(name)s") % {"name": meeting.series.name},

@@ -6,6 +6,7 @@ not the chair, the experiment's proposer); 409 when the meeting or item is not i
 allows it now (agenda not sent, decisions not open yet, no quorum, voted or decided already)."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -177,7 +178,7 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def agenda(self, request, pk=None):
         meeting = self.get_object()
         if not access.is_chair(request.user, meeting):
-            raise PermissionDenied("Only the chair of the review builds its agenda.")
+            raise PermissionDenied(_("Only the chair of the review builds its agenda."))
         return Response(ReviewMeetingSerializer(build_agenda(meeting)).data)
 
     @extend_schema(

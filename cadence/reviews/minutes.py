@@ -5,24 +5,25 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from cadence.reviews import access
 from cadence.reviews.decisions import tally
 from experiments.csv_export import csv_text
 
-# Column keys, not prose: scripts and spreadsheets read them by name in every language.
+# In the reader's language (experiments.csv_export), like every export's header row.
 CSV_HEADER = [
-    "item",
-    "kind",
-    "subject",
-    "reasons",
-    "row",
-    "who",
-    "choice_or_decision",
-    "comment_or_note",
-    "tally",
-    "result",
-    "at",
+    pgettext_lazy("CSV column", "item"),
+    pgettext_lazy("CSV column", "kind"),
+    pgettext_lazy("CSV column", "subject"),
+    pgettext_lazy("CSV column", "reasons"),
+    pgettext_lazy("CSV column", "row"),
+    pgettext_lazy("CSV column", "who"),
+    pgettext_lazy("CSV column", "choice_or_decision"),
+    pgettext_lazy("CSV column", "comment_or_note"),
+    pgettext_lazy("CSV column", "tally"),
+    pgettext_lazy("CSV column", "result"),
+    pgettext_lazy("CSV column", "at"),
 ]
 
 

@@ -301,7 +301,7 @@ def _state(experiment_key: str, user):
     fields = ("pk", "status", "updated_at", "config_version")
     rows = list(experiments.filter(key=experiment_key).values_list(*fields).order_by()[:1])
     if not rows:
-        raise ExperimentNotFound("No such experiment.")
+        raise ExperimentNotFound(_("No such experiment."))
     pk, status, updated_at, version = rows[0]
     return pk, status, (updated_at, version)
 

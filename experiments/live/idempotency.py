@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from experiments.inputs.cleaning import text_problem
 from experiments.models import IngestBatch
@@ -53,18 +54,29 @@ def checked_key(value) -> str:
             Answer(
                 400,
                 {
-                    "detail": f"The {HEADER} header is required: send a unique value (e.g. a UUID) per batch, "
-                    "and the same value when you retry that batch.",
+                    "detail": _(
+                        "The %(header)s header is required: send a unique value (e.g. a UUID) per batch, "
+                        "and the same value when you retry that batch."
+                    )
+                    % {"header": HEADER},
                     "field": HEADER,
                 },
             )
         )
     problem = text_problem(key)
     if problem:  # stored in a text column PostgreSQL cannot fill with NUL
-        raise BadKey(Answer(400, {"detail": f"The {HEADER} header: {problem}", "field": HEADER}))
+        detail = _("The %(header)s header: %(problem)s") % {"header": HEADER, "problem": problem}
+        raise BadKey(Answer(400, {"detail": detail, "field": HEADER}))
     if len(key) > MAX_KEY_LENGTH:
         raise BadKey(
-            Answer(400, {"detail": f"The {HEADER} header is at most {MAX_KEY_LENGTH} characters.", "field": HEADER})
+            Answer(
+                400,
+                {
+                    "detail": _("The %(header)s header is at most %(length)d characters.")
+                    % {"header": HEADER, "length": MAX_KEY_LENGTH},
+                    "field": HEADER,
+                },
+            )
         )
     return key
 
@@ -75,9 +87,11 @@ def replay(batch: IngestBatch, kind: str, body_sha: str) -> Answer:
         return Answer(
             422,
             {
-                "detail": f"This {HEADER} was already used for a different batch "
-                f"(sent {batch.created_at:%Y-%m-%d %H:%M} UTC). "
-                "Use a new key for new data; reuse a key only to retry the very same body.",
+                "detail": _(
+                    "This %(header)s was already used for a different batch (sent %(sent)s UTC). "
+                    "Use a new key for new data; reuse a key only to retry the very same body."
+                )
+                % {"header": HEADER, "sent": f"{batch.created_at:%Y-%m-%d %H:%M}"},
                 "field": HEADER,
             },
         )
@@ -108,7 +122,8 @@ def once(user, key: str, kind: str, body_sha: str, attempt: Callable) -> Answer:
                 return Answer(
                     409,
                     {
-                        "detail": f"A batch with this {HEADER} is still being processed; retry in a moment.",
+                        "detail": _("A batch with this %(header)s is still being processed; retry in a moment.")
+                        % {"header": HEADER},
                         "field": HEADER,
                     },
                 )

@@ -22,7 +22,9 @@ from types import MappingProxyType
 from django.conf import settings
 from django.db import IntegrityError, connection
 from django.db.models import Min, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from experiments import access, service_keys
 from experiments.errors import NotPermitted
@@ -274,12 +276,12 @@ class _Batch:
         except BodyError as error:
             return error.status, error.payload, 0
         if not self.row_count:
-            return 400, {"detail": "The batch has no rows."}, 0
+            return 400, {"detail": _("The batch has no rows.")}, 0
         limit = max_rows()
         if self.row_count > limit:
-            detail = (
-                f"A batch holds at most {limit:,} rows; this one has {self.row_count:,}. Split it into smaller batches."
-            )
+            detail = _(
+                "A batch holds at most %(limit)s rows; this one has %(count)s. Split it into smaller batches."
+            ) % {"limit": _grouped(limit), "count": _grouped(self.row_count)}
             return 413, {"detail": detail}, self.row_count
         return None
 
@@ -320,11 +322,19 @@ class _Batch:
     def _shape_ok(self, row) -> bool:
         fields = row.fields
         if "__not_an_object__" in fields:
-            self.report.add(row, None, f"Each row must be an object with the fields {', '.join(COLUMNS[self.kind])}.")
+            self.report.add(
+                row,
+                None,
+                _("Each row must be an object with the fields %(fields)s.") % {"fields": _listed(COLUMNS[self.kind])},
+            )
             return False
         if "__width__" in fields:
             got, want = fields["__width__"]
-            self.report.add(row, None, f"This line has {got} values; the header has {want} columns.")
+            self.report.add(
+                row,
+                None,
+                _("This line has %(got)d values; the header has %(want)d columns.") % {"got": got, "want": want},
+            )
             return False
         # The one input rule (no NUL, no control characters), field by field, before any lookup.
         problems = cleaning.problems_in(fields)
@@ -336,7 +346,9 @@ class _Batch:
         """The checks every row shares: known fields, experiment, arm and metric."""
         fields = row.fields
         for name in sorted(set(fields) - set(COLUMNS[self.kind])):
-            self.report.add(row, name, f"Unknown field; a row has {', '.join(COLUMNS[self.kind])}.")
+            self.report.add(
+                row, name, _("Unknown field; a row has %(fields)s.") % {"fields": _listed(COLUMNS[self.kind])}
+            )
         target = self._target(row)
         if target is None:
             return None
@@ -354,27 +366,28 @@ class _Batch:
     def _target(self, row):
         key = self._experiment_key(row)
         if key in (None, ""):
-            self.report.add(row, "experiment", "Required: the key of the experiment this row belongs to.")
+            self.report.add(row, "experiment", _("Required: the key of the experiment this row belongs to."))
             return None
         if not isinstance(key, str):
-            self.report.add(row, "experiment", f"Must be an experiment key (text), got {key!r}.")
+            self.report.add(row, "experiment", _("Must be an experiment key (text), got %(value)r.") % {"value": key})
             return None
         if self.page_experiment is not None and key != self.page_experiment.key:
             self.report.add(
                 row,
                 "experiment",
-                f"This page takes rows for {self.page_experiment.key!r} only; this row names {key!r}.",
+                _("This page takes rows for %(page)r only; this row names %(key)r.")
+                % {"page": self.page_experiment.key, "key": key},
             )
             return None
         target = self.targets.get(key)
         if target is None:
-            self.report.add(row, "experiment", f"No experiment with key {key!r} that you may see.")
+            self.report.add(row, "experiment", _("No experiment with key %(key)r that you may see.") % {"key": key})
             return None
         if not target.may_send:
             self.report.add(
                 row,
                 "experiment",
-                "You may not send data for this experiment: only its authors, signal owners and administrators may.",
+                _("You may not send data for this experiment: only its authors, signal owners and administrators may."),
             )
             return None
         experiment = target.experiment
@@ -382,8 +395,8 @@ class _Batch:
             self.report.add(
                 row,
                 "experiment",
-                f"This experiment is {experiment.get_status_display().lower()}; it accepts data only while running, "
-                "stopped or completed.",
+                _("This experiment is %(status)s; it accepts data only while running, stopped or completed.")
+                % {"status": str(experiment.get_status_display()).lower()},
             )
             return None
         return target
@@ -391,13 +404,16 @@ class _Batch:
     def _choice(self, row, name, options: dict, plural: str):
         value = row.fields.get(name)
         if value in (None, ""):
-            self.report.add(row, name, "Required.")
+            self.report.add(row, name, _("Required."))
             return None
         found = options.get(value.strip()) if isinstance(value, str) else None
         if found is None:
-            self.report.add(
-                row, name, f"Unknown {name} {value!r}; this experiment's {plural} are {', '.join(options)}."
+            unknown = (
+                _("Unknown arm %(value)r; this experiment's arms are %(options)s.")
+                if name == "arm"
+                else _("Unknown metric %(value)r; this experiment's metrics are %(options)s.")
             )
+            self.report.add(row, name, unknown % {"value": value, "options": _listed(options)})
         return found
 
     def _number(self, row, name, required=True):
@@ -405,7 +421,7 @@ class _Batch:
         value = row.fields.get(name)
         if value is None or value == "":
             if required:
-                self.report.add(row, name, "Required.")
+                self.report.add(row, name, _("Required."))
             return None
         number = None
         if isinstance(value, str):
@@ -414,10 +430,10 @@ class _Batch:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             number = float(value)
         if number is None:
-            self.report.add(row, name, f"Must be a number, got {value!r}.")
+            self.report.add(row, name, _("Must be a number, got %(value)r.") % {"value": value})
             return None
         if not math.isfinite(number):
-            self.report.add(row, name, "Must be a finite number (not NaN or infinity).")
+            self.report.add(row, name, _("Must be a finite number (not NaN or infinity)."))
             return None
         return number
 
@@ -448,12 +464,17 @@ class _Batch:
                 self.report.add(
                     row,
                     "unit",
-                    f"Unit {unit!r} is not enrolled: it falls outside the exposure cap of "
-                    f"{float(target.experiment.exposure_cap_pct):g}%.",
+                    _("Unit %(unit)r is not enrolled: it falls outside the exposure cap of %(cap)s%%.")
+                    % {"unit": unit, "cap": _g(float(target.experiment.exposure_cap_pct))},
                 )
                 unit = None
             elif arm != variant.key:
-                self.report.add(row, "arm", f"Unit {unit!r} is assigned to arm {arm!r}, not {variant.key!r}.")
+                self.report.add(
+                    row,
+                    "arm",
+                    _("Unit %(unit)r is assigned to arm %(arm)r, not %(sent)r.")
+                    % {"unit": unit, "arm": arm, "sent": variant.key},
+                )
                 unit = None
         if None in (variant, metric, unit, value, when) or segment is False:
             return
@@ -479,8 +500,13 @@ class _Batch:
             return None
         found = self.segments.get(value.strip()) if isinstance(value, str) else None
         if found is None:
-            known = ", ".join(sorted(self.segments)) or "none yet"
-            self.report.add(row, "segment", f"Unknown segment {value!r}; the catalogue's segments are {known}.")
+            known = _listed(sorted(self.segments)) or _("none yet")
+            self.report.add(
+                row,
+                "segment",
+                _("Unknown segment %(value)r; the catalogue's segments are %(known)s.")
+                % {"value": value, "known": known},
+            )
             return False
         return found
 
@@ -490,8 +516,11 @@ class _Batch:
         self.report.add(
             row,
             name,
-            f"{metric.name} is not a mean metric: a pre-period value (CUPED) is taken for mean metrics only; leave it "
-            "empty.",
+            _(
+                "%(metric)s is not a mean metric: a pre-period value (CUPED) is taken for mean metrics only; "
+                "leave it empty."
+            )
+            % {"metric": metric.name},
         )
         return False
 
@@ -501,7 +530,7 @@ class _Batch:
         except BadUnitId as problem:
             if problem.missing:
                 self.report.add(
-                    row, "unit", "Required: the id of the unit (customer, case, session) the outcome belongs to."
+                    row, "unit", _("Required: the id of the unit (customer, case, session) the outcome belongs to.")
                 )
             else:
                 self.report.add(row, "unit", problem.message)
@@ -517,14 +546,21 @@ class _Batch:
             with contextlib.suppress(ValueError):
                 when = dt.datetime.fromisoformat(value.strip())
         if when is None:
-            self.report.add(row, "time", f"Must be an ISO 8601 time such as 2026-03-04T10:15:00Z, got {value!r}.")
+            self.report.add(
+                row,
+                "time",
+                _("Must be an ISO 8601 time such as 2026-03-04T10:15:00Z, got %(value)r.") % {"value": value},
+            )
             return None
         if when.tzinfo is None or when.utcoffset() is None:
             self.report.add(
                 row,
                 "time",
-                f"Needs a UTC offset or Z, e.g. 2026-03-04T10:15:00Z or 2026-03-04T11:15:00+01:00: {value!r} could be "
-                "any time zone.",
+                _(
+                    "Needs a UTC offset or Z, e.g. 2026-03-04T10:15:00Z or 2026-03-04T11:15:00+01:00: %(value)r "
+                    "could be any time zone."
+                )
+                % {"value": value},
             )
             return None
         return when
@@ -532,34 +568,55 @@ class _Batch:
     def _in_range(self, row, metric: Metric, value: float) -> bool:
         if metric.kind == Metric.Kind.BINARY:
             if value not in (0.0, 1.0):
-                self.report.add(row, "value", f"{metric.name} is a rate: each unit's value is 0 or 1, not {value:g}.")
+                self.report.add(
+                    row,
+                    "value",
+                    _("%(metric)s is a rate: each unit's value is 0 or 1, not %(value)s.")
+                    % {"metric": metric.name, "value": _g(value)},
+                )
                 return False
             return True
         if metric.kind == Metric.Kind.NPS and (value != int(value) or not 0 <= value <= 10):
-            self.report.add(row, "value", f"{metric.name} is scored as a whole number from 0 to 10, not {value:g}.")
+            self.report.add(
+                row,
+                "value",
+                _("%(metric)s is scored as a whole number from 0 to 10, not %(value)s.")
+                % {"metric": metric.name, "value": _g(value)},
+            )
             return False
         low, high = metric.min_value, metric.max_value
         if (low is not None and value < low) or (high is not None and value > high):
-            self.report.add(row, "value", f"{metric.name} takes values {_range_text(metric)}; {value:g} is outside.")
+            self.report.add(
+                row,
+                "value",
+                _("%(metric)s takes values %(range)s; %(value)s is outside.")
+                % {"metric": metric.name, "range": _range_text(metric), "value": _g(value)},
+            )
             return False
         return True
 
     def _in_window(self, row, name, target: _Target, day: dt.date) -> bool:
         if day < target.first_day:
             self.report.add(
-                row, name, f"{day:%d %b %Y} is before the experiment started running ({target.first_day:%d %b %Y})."
+                row,
+                name,
+                _("%(day)s is before the experiment started running (%(first)s).")
+                % {"day": _date(day), "first": _date(target.first_day)},
             )
             return False
         if day > target.last_day:
             self.report.add(
-                row, name, f"{day:%d %b %Y} is after the experiment's planned end ({target.last_day:%d %b %Y})."
+                row,
+                name,
+                _("%(day)s is after the experiment's planned end (%(last)s).")
+                % {"day": _date(day), "last": _date(target.last_day)},
             )
             return False
         return True
 
     def _not_future(self, row, when: dt.datetime) -> bool:
         if when > self.now:
-            self.report.add(row, "time", f"{when.isoformat()} is in the future.")
+            self.report.add(row, "time", _("%(time)s is in the future.") % {"time": when.isoformat()})
             return False
         return True
 
@@ -580,8 +637,11 @@ class _Batch:
                 self.report.add(
                     row,
                     "day",
-                    f"{day:%d %b %Y} is not over yet: send a day's figures once the day has ended (they cannot be "
-                    "changed later).",
+                    _(
+                        "%(day)s is not over yet: send a day's figures once the day has ended "
+                        "(they cannot be changed later)."
+                    )
+                    % {"day": _date(day)},
                 )
                 day = None
         if metric is None:
@@ -594,12 +654,12 @@ class _Batch:
     def _day(self, row):
         value = row.fields.get("day")
         if value is None or value == "":
-            self.report.add(row, "day", "Required: the date the figures cover, e.g. 2026-03-04.")
+            self.report.add(row, "day", _("Required: the date the figures cover, e.g. 2026-03-04."))
             return None
         try:
             return dt.date.fromisoformat(value.strip())
         except (AttributeError, ValueError):  # not text, or not a date
-            self.report.add(row, "day", f"Must be a date such as 2026-03-04, got {value!r}.")
+            self.report.add(row, "day", _("Must be a date such as 2026-03-04, got %(value)r.") % {"value": value})
             return None
 
     def _figures(self, row, metric: Metric, numbers: dict):
@@ -610,15 +670,18 @@ class _Batch:
             given = row.fields.get(name) not in (None, "")
             if name in wanted and not given:
                 self.report.add(
-                    row, name, f"Required for {metric.get_kind_display().lower()} metrics ({', '.join(wanted)})."
+                    row,
+                    name,
+                    _("Required for %(kind)s metrics (%(fields)s).")
+                    % {"kind": str(metric.get_kind_display()).lower(), "fields": _listed(wanted)},
                 )
                 ok = False
             elif name not in wanted and given:
                 self.report.add(
                     row,
                     name,
-                    f"Not used for {metric.get_kind_display().lower()} metrics: leave it empty (they take "
-                    f"{', '.join(wanted)}).",
+                    _("Not used for %(kind)s metrics: leave it empty (they take %(fields)s).")
+                    % {"kind": str(metric.get_kind_display()).lower(), "fields": _listed(wanted)},
                 )
                 ok = False
             elif name in wanted and numbers[name] is None:
@@ -631,7 +694,10 @@ class _Batch:
                 for name in PRE_SUMS:
                     if name not in given_pre:
                         self.report.add(
-                            row, name, f"Required with {given_pre[0]}: CUPED takes {', '.join(PRE_SUMS)} together."
+                            row,
+                            name,
+                            _("Required with %(given)s: CUPED takes %(fields)s together.")
+                            % {"given": given_pre[0], "fields": _listed(PRE_SUMS)},
                         )
                         ok = False
                     elif numbers[name] is None:
@@ -659,7 +725,8 @@ class _Batch:
                 self.report.add(
                     good.row,
                     "time",
-                    f"Duplicate of row {seen[key].number}: the same experiment, metric, unit and time.",
+                    _("Duplicate of row %(number)d: the same experiment, metric, unit and time.")
+                    % {"number": seen[key].number},
                 )
                 continue
             seen[key] = good.row
@@ -690,7 +757,7 @@ class _Batch:
                     self.report.add(
                         good.row,
                         "time",
-                        "Already recorded: an earlier batch sent the same experiment, metric, unit and time.",
+                        _("Already recorded: an earlier batch sent the same experiment, metric, unit and time."),
                     )
 
     def _cells_with_figures(self):
@@ -701,9 +768,11 @@ class _Batch:
                 self.report.add(
                     good.row,
                     "metric",
-                    f"Daily figures were already sent for {good.variant.key}, {good.metric.key} on "
-                    f"{good.day:%d %b %Y}: "
-                    "send per-unit outcomes or daily figures for a day, not both.",
+                    _(
+                        "Daily figures were already sent for %(arm)s, %(metric)s on %(day)s: "
+                        "send per-unit outcomes or daily figures for a day, not both."
+                    )
+                    % {"arm": good.variant.key, "metric": good.metric.key, "day": _date(good.day)},
                 )
 
     def _duplicates_of_figures(self):
@@ -715,7 +784,8 @@ class _Batch:
                 self.report.add(
                     good.row,
                     "day",
-                    f"Duplicate of row {seen[key].number}: one row per experiment, arm, metric, day and segment.",
+                    _("Duplicate of row %(number)d: one row per experiment, arm, metric, day and segment.")
+                    % {"number": seen[key].number},
                 )
             seen.setdefault(key, good.row)
         # Counted cells first: figures commit their DailyAggregate with their DailyStat, so a batch
@@ -728,16 +798,20 @@ class _Batch:
                 self.report.add(
                     good.row,
                     "day",
-                    "Already recorded: figures for this experiment, arm, metric and day were sent before; each is sent "
-                    "once.",
+                    _(
+                        "Already recorded: figures for this experiment, arm, metric and day were sent before; "
+                        "each is sent once."
+                    ),
                 )
             elif good.cell in counted:
                 self.report.add(
                     good.row,
                     "metric",  # the same field as the other way round: one source per cell
-                    f"Per-unit outcomes were already sent for {good.variant.key}, {good.metric.key} on "
-                    f"{good.day:%d %b %Y}: "
-                    "send per-unit outcomes or daily figures for a day, not both.",
+                    _(
+                        "Per-unit outcomes were already sent for %(arm)s, %(metric)s on %(day)s: "
+                        "send per-unit outcomes or daily figures for a day, not both."
+                    )
+                    % {"arm": good.variant.key, "metric": good.metric.key, "day": _date(good.day)},
                 )
 
     def _existing_cells(self, queryset) -> set:
@@ -775,12 +849,13 @@ class _Batch:
     def refusal(self) -> dict:
         count = self.report.count
         shown = len(self.report.errors)
-        detail = (
-            f"{count:,} error{'s' if count != 1 else ''} in {self.row_count:,} rows; nothing was written. Fix them and "
-            "send the whole batch again."
-        )
+        detail = ngettext(
+            "%(count)s error in %(rows)s rows; nothing was written. Fix it and send the whole batch again.",
+            "%(count)s errors in %(rows)s rows; nothing was written. Fix them and send the whole batch again.",
+            count,
+        ) % {"count": _grouped(count), "rows": _grouped(self.row_count)}
         if shown < count:
-            detail += f" The first {shown:,} are listed."
+            detail += " " + _("The first %(shown)s are listed.") % {"shown": _grouped(shown)}
         experiments = self._named_experiments()
         for key in experiments:
             experiments[key]["rows"] = self.rows_per_key[key]
@@ -800,9 +875,13 @@ class _Batch:
             )
             entry["rows"] += 1
             entry["arms"][good.variant.key] += 1
-        what = "outcome rows" if self.kind == OUTCOMES else "daily figures"
+        accepted = (
+            ngettext("Accepted %(count)s outcome row.", "Accepted %(count)s outcome rows.", len(self.clean))
+            if self.kind == OUTCOMES
+            else ngettext("Accepted %(count)s daily figure.", "Accepted %(count)s daily figures.", len(self.clean))
+        )
         return {
-            "detail": f"Accepted {len(self.clean):,} {what}.",
+            "detail": accepted % {"count": _grouped(len(self.clean))},
             "kind": self.kind,
             "rows_written": len(self.clean),
             "experiments": experiments,
@@ -917,10 +996,31 @@ def _range_text(metric: Metric) -> str:
     unit = f" {metric.unit}" if metric.unit and metric.unit != "%" else ""
     low, high = metric.min_value, metric.max_value
     if low is not None and high is not None:
-        return f"from {low:g} to {high:g}{unit}"
+        return _("from %(low)s to %(high)s") % {"low": _g(low), "high": _g(high)} + unit
     if low is not None:
-        return f"of at least {low:g}{unit}"
-    return f"of at most {high:g}{unit}"
+        return _("of at least %(low)s") % {"low": _g(low)} + unit
+    return _("of at most %(high)s") % {"high": _g(high)} + unit
+
+
+# The sender's language (the request's, set by the middleware) for what the report says: numbers,
+# dates and lists as that language writes them; keys and values as sent.
+
+
+def _grouped(number: int) -> str:
+    return formats.number_format(number, force_grouping=True)
+
+
+def _g(value: float) -> str:
+    """A value as short as Python's :g writes it, with the language's decimal separator."""
+    return formats.number_format(f"{value:g}") if "e" not in f"{value:g}" else f"{value:g}"
+
+
+def _date(day: dt.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def _listed(names) -> str:
+    return ", ".join(str(name) for name in names)
 
 
 # --- daily figures: consistent sums -----------------------------------------------------------

@@ -8,7 +8,8 @@ while iterating; ingestion then answers with it instead of any row's errors.
 
 Rows keep the numbers the sender sees: the 1-based position of a JSON row, and for CSV also the
 file line (the header is line 1). Values stay as sent (text from CSV, JSON values as they are);
-ingestion.py checks each field, so JSON and CSV meet the same rules.
+ingestion.py checks each field, so JSON and CSV meet the same rules. What the sender reads is in
+their language (gettext; the request's language); the fields it names are the columns as sent.
 """
 
 import codecs
@@ -17,6 +18,7 @@ import io
 from dataclasses import dataclass, field
 
 import ijson
+from django.utils.translation import gettext as _
 from ijson.common import ObjectBuilder
 
 from experiments.inputs.cleaning import MAX_DEPTH, printable, text_problem
@@ -86,10 +88,9 @@ def parse_body(body, content_type: str, kind: str) -> Parsed:
         return Parsed(rows=RowStream(body, _json_rows))
     if media_type in CSV_TYPES:
         return Parsed(rows=RowStream(body, _csv_rows, kind, True))
-    detail = (
-        f'Send rows as application/json ({{"rows": [...]}}) or text/csv with a header row, not '
-        f"{media_type or 'no Content-Type'}."
-    )
+    detail = _('Send rows as application/json ({"rows": [...]}) or text/csv with a header row, not %(type)s.') % {
+        "type": media_type or _("no Content-Type")
+    }
     return Parsed(refusal=(415, BodyError(415, detail).payload))
 
 
@@ -108,17 +109,17 @@ def _json_rows(file):
         for _event in events:  # anything after the object is an error ijson reports
             pass
     except ijson.JSONError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else "it ends too early"
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else _("it ends too early")
         if "invalid char" in reason:
-            reason += " (NaN and Infinity are not JSON numbers; send finite numbers)"
-        raise BodyError(400, f"The body is not valid JSON: {reason}.") from None
+            reason += " " + _("(NaN and Infinity are not JSON numbers; send finite numbers)")
+        raise BodyError(400, _("The body is not valid JSON: %(reason)s.") % {"reason": reason}) from None
 
 
 def _rows_from_events(events):
-    shape = 'Send a JSON object with the rows in a list: {"rows": [{...}, ...]}.'
+    shape = _('Send a JSON object with the rows in a list: {"rows": [{...}, ...]}.')
     _prefix, event, _value = next(events, ("", None, None))
     if event != "start_map":
-        for _ in events:  # a syntax error anywhere is told first, as when the whole body was parsed
+        for _event in events:  # a syntax error anywhere is told first, as when the whole body was parsed
             pass
         raise BodyError(400, shape)
     seen_rows = False
@@ -127,11 +128,11 @@ def _rows_from_events(events):
             break
         # A top-level key: only "rows".
         if value != "rows":
-            raise BodyError(400, f'Unknown top-level field {value!r}: the body holds only "rows".')
+            raise BodyError(400, _('Unknown top-level field %(field)r: the body holds only "rows".') % {"field": value})
         seen_rows = True
         _prefix, event, value = next(events)
         if event != "start_array":
-            raise BodyError(400, '"rows" must be a list of objects.')
+            raise BodyError(400, _('"rows" must be a list of objects.'))
         for number, (_prefix, event, value) in enumerate(events, 1):
             if event == "end_array":
                 break
@@ -152,7 +153,7 @@ def _build(events, event, value):
         if event in ("start_map", "start_array"):
             depth += 1
             if depth > MAX_DEPTH - 2:  # the body object and "rows" are two levels
-                raise BodyError(400, f"A row is nested more than {MAX_DEPTH} levels deep.")
+                raise BodyError(400, _("A row is nested more than %(depth)d levels deep.") % {"depth": MAX_DEPTH})
         elif event in ("end_map", "end_array"):
             depth -= 1
         builder.event(event, value)
@@ -165,7 +166,7 @@ def _csv_rows(file, kind: str, experiment_column: bool):
     try:
         header = next(reader, None)
         if header is None:
-            raise BodyError(400, "The file is empty: it needs a header row and at least one data row.")
+            raise BodyError(400, _("The file is empty: it needs a header row and at least one data row."))
         header = [name.strip().lower() for name in header]
         _check_header(header, kind, experiment_column)
         number = 0
@@ -181,9 +182,11 @@ def _csv_rows(file, kind: str, experiment_column: bool):
                 }
             yield Row(number, fields, line=reader.line_num)
     except UnicodeDecodeError:
-        raise BodyError(400, "The file is not UTF-8 text: save it as CSV UTF-8.") from None
+        raise BodyError(400, _("The file is not UTF-8 text: save it as CSV UTF-8.")) from None
     except csv.Error as error:
-        raise BodyError(400, f"The CSV cannot be read at line {reader.line_num}: {error}.") from None
+        raise BodyError(
+            400, _("The CSV cannot be read at line %(line)d: %(error)s.") % {"line": reader.line_num, "error": error}
+        ) from None
     finally:
         text.detach()  # leave the file open for the next iteration
 
@@ -191,7 +194,7 @@ def _csv_rows(file, kind: str, experiment_column: bool):
 def _check_header(header: list[str], kind: str, experiment_column: bool):
     columns = COLUMNS[kind]
     if len(header) == 1 and ";" in header[0]:
-        raise BodyError(400, "The header has one column containing ';': separate columns with commas.")
+        raise BodyError(400, _("The header has one column containing ';': separate columns with commas."))
     errors = []
     seen = set()
     for name in header:
@@ -199,14 +202,14 @@ def _check_header(header: list[str], kind: str, experiment_column: bool):
         if problem:
             errors.append({"row": None, "line": 1, "field": printable(name), "message": problem})
         elif name in seen:
-            errors.append({"row": None, "line": 1, "field": name, "message": "This column appears twice."})
+            errors.append({"row": None, "line": 1, "field": name, "message": _("This column appears twice.")})
         elif name not in columns:
             errors.append(
                 {
                     "row": None,
                     "line": 1,
                     "field": name,
-                    "message": f"Unknown column; the columns are {', '.join(columns)}.",
+                    "message": _("Unknown column; the columns are %(columns)s.") % {"columns": ", ".join(columns)},
                 }
             )
         seen.add(name)
@@ -214,10 +217,10 @@ def _check_header(header: list[str], kind: str, experiment_column: bool):
     for name in columns:
         if name not in seen and name not in optional:
             errors.append(
-                {"row": None, "line": 1, "field": name, "message": "This column is missing from the header row."}
+                {"row": None, "line": 1, "field": name, "message": _("This column is missing from the header row.")}
             )
     if errors:
-        raise BodyError(400, "The header row does not match the template; nothing was written.", errors)
+        raise BodyError(400, _("The header row does not match the template; nothing was written."), errors)
 
 
 def template_csv(kind: str) -> str:

@@ -29,7 +29,9 @@ RECENT_BATCHES = 10
 def _experiment_for_sender(user, key):
     experiment = access.get_experiment_for(user, key)
     if not access.may_send_data(user, experiment):
-        raise PermissionDenied("Only this experiment's authors, signal owners and administrators may send data for it.")
+        raise PermissionDenied(
+            _("Only this experiment's authors, signal owners and administrators may send data for it.")
+        )
     return experiment
 
 

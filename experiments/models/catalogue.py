@@ -38,9 +38,9 @@ class Metric(models.Model):
         for field in ("min_value", "max_value"):
             value = getattr(self, field)
             if value is not None and not math.isfinite(value):
-                raise ValidationError({field: "Must be a finite number."})
+                raise ValidationError({field: _("Must be a finite number.")})
         if self.min_value is not None and self.max_value is not None and self.min_value >= self.max_value:
-            raise ValidationError({"max_value": "Must be greater than the minimum value."})
+            raise ValidationError({"max_value": _("Must be greater than the minimum value.")})
         if self.kind == self.Kind.BINARY and (self.min_value, self.max_value) not in ((None, None), (0, 1)):
             raise ValidationError(
                 {"kind": "A binary rate takes per-unit values 0 or 1; leave the range empty or 0 to 1."}

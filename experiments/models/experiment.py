@@ -58,12 +58,12 @@ RESERVED_KEYS = frozenset({"new"})
 
 def validate_not_reserved(value):
     if value in RESERVED_KEYS:
-        raise ValidationError(f"'{value}' is a page address in Pagar; choose another key.")
+        raise ValidationError(_("'%(key)s' is a page address in Pagar; choose another key.") % {"key": value})
 
 
 def validate_finite(value):
     if value is not None and not math.isfinite(value):
-        raise ValidationError("Must be a finite number.")
+        raise ValidationError(_("Must be a finite number."))
 
 
 class Experiment(models.Model):

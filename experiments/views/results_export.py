@@ -5,29 +5,31 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from experiments import access
 from experiments.csv_export import csv_text
 from experiments.live.presentation import live_page
 
+# In the requester's language (experiments.csv_export); the figures as on the page.
 CSV_HEADER = (
-    "metric",
-    "role",
-    "arm",
-    "decision",
-    "control_value",
-    "treatment_value",
-    "change",
-    "unit",
-    "meaning",
-    "interval_level",
-    "interval_low",
-    "interval_high",
-    "relative_change_pct",
-    "what_it_takes",
-    "control_units",
-    "treatment_units",
-    "look_date",
+    pgettext_lazy("CSV column", "metric"),
+    pgettext_lazy("CSV column", "role"),
+    pgettext_lazy("CSV column", "arm"),
+    pgettext_lazy("CSV column", "decision"),
+    pgettext_lazy("CSV column", "control_value"),
+    pgettext_lazy("CSV column", "treatment_value"),
+    pgettext_lazy("CSV column", "change"),
+    pgettext_lazy("CSV column", "unit"),
+    pgettext_lazy("CSV column", "meaning"),
+    pgettext_lazy("CSV column", "interval_level"),
+    pgettext_lazy("CSV column", "interval_low"),
+    pgettext_lazy("CSV column", "interval_high"),
+    pgettext_lazy("CSV column", "relative_change_pct"),
+    pgettext_lazy("CSV column", "what_it_takes"),
+    pgettext_lazy("CSV column", "control_units"),
+    pgettext_lazy("CSV column", "treatment_units"),
+    pgettext_lazy("CSV column", "look_date"),
 )
 
 

@@ -15,7 +15,11 @@
       return;
     }
     if (!approver.value) approver.value = found.owner;
-    hint.textContent = `Suggested: ${found.name}, owner of the ${found.touchpoint} touchpoint.`;
+    hint.textContent = interpolate(
+      gettext("Suggested: %(name)s, owner of the %(touchpoint)s touchpoint."),
+      { name: found.name, touchpoint: found.touchpoint },
+      true,
+    );
     hint.hidden = false;
   }
 

@@ -1,6 +1,8 @@
 // The experiment page's check charts: one per metric, the effect estimate and its interval over the
 // daily checks, with the boundary to pass and (guardrails) the margin. The figures come from the
-// page (#check-charts, json_script: the checks' own results); Chart.js is vendored, no CDN.
+// page (#check-charts, json_script: the checks' own results); Chart.js is vendored, no CDN. Its own
+// words come from the JavaScript catalogue (gettext: /jsi18n/), its numbers are written as the
+// page's language writes them (formatNumber: static/js/numbers.js).
 (function () {
   const source = document.getElementById("check-charts");
   if (!source || typeof window.Chart === "undefined") return;
@@ -20,8 +22,9 @@
     if (value === null || value === undefined) return "—";
     const size = Math.abs(value);
     const decimals = size < 10 ? 2 : size < 100 ? 1 : 0;
-    const text = Number(value.toFixed(decimals)).toString();
-    return value > 0 && text !== "0" ? `+${text}` : text;
+    const rounded = Number(value.toFixed(decimals));
+    const text = formatNumber(rounded);
+    return rounded > 0 ? `+${text}` : text;
   }
 
   function withUnit(text, unit) {
@@ -62,11 +65,11 @@
       // The interval: its upper edge filled down to the next dataset (its lower edge).
       { key: "high", label: spec.interval_label, data: spec.high, fill: "+1", backgroundColor: colours.band, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, pointStyle: "rect", spanGaps: false },
       { key: "low", label: "", data: spec.low, fill: false, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, spanGaps: false },
-      { key: "estimate", label: "Estimate", data: spec.estimate, borderColor: colours.estimate, backgroundColor: colours.estimate, borderWidth: 2, pointRadius: phone ? 2 : 3, pointStyle: "circle", spanGaps: false },
-      { key: "boundary", label: spec.boundary_label || "Boundary to pass", data: spec.boundary, borderColor: colours.boundary, backgroundColor: colours.boundary, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0, pointStyle: "line", spanGaps: false },
+      { key: "estimate", label: gettext("Estimate"), data: spec.estimate, borderColor: colours.estimate, backgroundColor: colours.estimate, borderWidth: 2, pointRadius: phone ? 2 : 3, pointStyle: "circle", spanGaps: false },
+      { key: "boundary", label: spec.boundary_label || gettext("Boundary to pass"), data: spec.boundary, borderColor: colours.boundary, backgroundColor: colours.boundary, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0, pointStyle: "line", spanGaps: false },
     ];
     if (spec.margin !== null) {
-      datasets.push({ key: "margin", label: `${spec.margin_label || "Margin"} (${withUnit(number(spec.margin), spec.unit)})`, data: flat(spec.margin), borderColor: colours.margin, backgroundColor: colours.margin, borderWidth: 2, borderDash: [2, 3], pointRadius: 0, pointStyle: "line" });
+      datasets.push({ key: "margin", label: `${spec.margin_label || gettext("Margin")} (${withUnit(number(spec.margin), spec.unit)})`, data: flat(spec.margin), borderColor: colours.margin, backgroundColor: colours.margin, borderWidth: 2, borderDash: [2, 3], pointRadius: 0, pointStyle: "line" });
     }
     const range = yRange(spec);
     const chart = new window.Chart(canvas, {
@@ -79,7 +82,7 @@
         interaction: { mode: "index", intersect: false },
         scales: {
           x: {
-            title: { display: !phone, text: "Check date", color: colours.text },
+            title: { display: !phone, text: gettext("Check date"), color: colours.text },
             ticks: { color: colours.text, maxRotation: 0, autoSkip: true, autoSkipPadding: 12 },
             grid: { color: colours.grid },
           },
@@ -111,10 +114,16 @@
           tooltip: {
             filter: (item) => item.dataset.key !== "low",
             callbacks: {
-              title: (items) => (items.length ? `Check of ${spec.dates[items[0].dataIndex]}` : ""),
+              title: (items) => (items.length ? interpolate(gettext("Check of %(date)s"), { date: spec.dates[items[0].dataIndex] }, true) : ""),
               label: (item) => {
                 const i = item.dataIndex;
-                if (item.dataset.key === "high") return `${spec.interval_label}: ${number(spec.low[i])} to ${withUnit(number(spec.high[i]), spec.unit)}`;
+                if (item.dataset.key === "high") {
+                  return interpolate(
+                    gettext("%(interval)s: %(low)s to %(high)s"),
+                    { interval: spec.interval_label, low: number(spec.low[i]), high: withUnit(number(spec.high[i]), spec.unit) },
+                    true,
+                  );
+                }
                 return `${item.dataset.label}: ${withUnit(number(item.raw), spec.unit)}`;
               },
             },

@@ -1,5 +1,7 @@
 // Upload page: send the chosen CSV by XHR so a <progress> bar can follow the upload, then show the
 // server's report in place. Without this script the same forms post normally and the page reloads.
+// Its sentences are translated by the JavaScript catalogue (gettext, interpolate: /jsi18n/) and its
+// numbers written as the page's language writes them (formatNumber: static/js/numbers.js).
 (function () {
   "use strict";
 
@@ -48,8 +50,11 @@
       // The server refuses a larger file without reading it; say so before sending it at all.
       var maxBytes = Number(form.dataset.maxBytes || 0);
       if (maxBytes && file.files[0].size > maxBytes) {
-        status.textContent = file.files[0].name + " is larger than " + maxBytes.toLocaleString() +
-          " bytes, the most one upload may be. Split it into smaller files.";
+        status.textContent = interpolate(
+          gettext("%(name)s is larger than %(size)s bytes, the most one upload may be. Split it into smaller files."),
+          { name: file.files[0].name, size: formatNumber(maxBytes) },
+          true,
+        );
         return;
       }
       busy = true;
@@ -58,7 +63,7 @@
       progress.hidden = false;
       progress.max = 100;
       progress.value = 0;
-      status.textContent = "Uploading " + file.files[0].name + "…";
+      status.textContent = interpolate(gettext("Uploading %(name)s…"), { name: file.files[0].name }, true);
 
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
@@ -67,19 +72,22 @@
         if (!e.lengthComputable) return;
         progress.max = e.total;
         progress.value = e.loaded;
-        status.textContent = "Uploading… " + Math.round((100 * e.loaded) / e.total) + "%";
+        const percent = formatNumber(Math.round((100 * e.loaded) / e.total)) + "%";
+        status.textContent = interpolate(gettext("Uploading… %(percent)s"), { percent: percent }, true);
       });
       xhr.upload.addEventListener("load", function () {
         progress.value = progress.max;
-        status.textContent = "Uploaded; checking every row…";
+        status.textContent = gettext("Uploaded; checking every row…");
       });
       xhr.addEventListener("load", function () {
         progress.value = progress.max;
-        status.textContent = xhr.status < 300 ? "Uploaded and accepted." : "Uploaded and checked: see the report.";
+        status.textContent = xhr.status < 300 ? gettext("Uploaded and accepted.") : gettext("Uploaded and checked: see the report.");
         showAnswer(xhr.responseText);
       });
       xhr.addEventListener("error", function () {
-        status.textContent = "The upload did not reach Pagar (network). Nothing was written; sending the same file again is safe.";
+        status.textContent = gettext(
+          "The upload did not reach Pagar (network). Nothing was written; sending the same file again is safe.",
+        );
       });
       xhr.addEventListener("loadend", function () {
         busy = false;

@@ -68,4 +68,4 @@ def test_no_results_no_summary_and_an_empty_csv(proposer, approver):
     client = https_client(proposer)
     assert client.get(reverse("experiment-results-summary", args=[draft.key])).status_code == 404
     text = client.get(reverse("experiment-results-csv", args=[draft.key])).content.decode()
-    assert text.splitlines() == [",".join(CSV_HEADER)]
+    assert text.splitlines() == [",".join(str(name) for name in CSV_HEADER)]

@@ -55,3 +55,11 @@ def test_an_empty_or_fuzzy_translation_fails_and_a_broken_one_does_not_compile(t
     assert result.returncode == 1
     assert 'msgid "Save settings"' in result.stderr and 'msgid "Your settings"' in result.stderr
     assert "compilemessages failed" in result.stderr
+
+
+def test_a_new_untranslated_script_sentence_fails_the_check_by_name(tree):
+    script = tree / "static" / "js" / "upload.js"
+    script.write_text(script.read_text() + 'gettext("A script sentence nobody translated");\n')
+    result = _run(tree)
+    assert result.returncode == 1
+    assert "(djangojs)" in result.stderr and 'msgid "A script sentence nobody translated"' in result.stderr

@@ -1,11 +1,21 @@
 """Every page a person can open, rendered in Bahasa Indonesia and in English: a visible text that is
 the same in both and is English (not data, names, keys or numbers) was missed by the translation."""
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from cadence.duties.models import ResponseItem
+from cadence.ideas.agenda import build_agenda, next_meeting
+from cadence.ideas.decisions import open_early
+from cadence.reviews.agenda import build_agenda as build_review_agenda
+from cadence.reviews.occurrences import ensure_meeting
+from cadence.reviews.sending import send_agenda as send_review_agenda
+from cadence.standards.services import create_from_experiment
 from experiments import roles
 from experiments.models import Status
 from tests.cadence.ideas.builders import make_idea
@@ -50,8 +60,26 @@ def site(seeded_catalogues):
         for status in (Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.RUNNING, Status.STOPPED)
     }
     make_idea(walker)
-    make_slot_series(walker, colleague)
-    make_review_series(walker, colleague)
+    # The meeting pages: the slot's next meeting, open, with its agenda; the review's, agenda sent
+    # (votes open), its summary listing the open response; a standard promoted from a concluded experiment.
+    slot = open_early(next_meeting(make_slot_series(walker, colleague)), walker)
+    build_agenda(slot)
+    now = timezone.now()
+    ResponseItem.objects.create(
+        experiment=experiments[Status.STOPPED],
+        event_key="check:walk",
+        kind=ResponseItem.Kind.STOPPED,
+        owner=walker,
+        what_happened="-",
+        what_to_do="-",
+        opened_at=now,
+        due_at=now + dt.timedelta(hours=4),
+    )
+    review = ensure_meeting(make_review_series(walker, colleague), timezone.now() + dt.timedelta(days=2))
+    build_review_agenda(review)
+    send_review_agenda(review)
+    concluded = make_experiment(walker, colleague, status="concluded", key="walk-proven", outcome="won")
+    create_from_experiment(concluded, statement="Greet new chat customers in one sentence.", owner=walker, actor=walker)
     make_service_key(walker, experiments=[experiments[Status.RUNNING]])
     return walker, experiments
 
@@ -102,6 +130,8 @@ def _data_shown() -> list[str]:
             values.update(value for value in row if isinstance(value, str) and len(value.strip()) >= 3)
     for user in apps.get_model("auth.User").objects.all():
         values.add(user.get_full_name())
+    for standard in apps.get_model("standards.Standard").objects.all():
+        values.add(standard.code)  # S-1: a key, made from the row
     return sorted((v for v in values if v), key=len, reverse=True)
 
 
@@ -152,4 +182,8 @@ def test_every_page_is_translated(site):
         if missed and label.split(" (")[0] not in PENDING_PAGES:
             untranslated[label] = missed
     assert len(walked) >= 25, walked
+    # The pages of one meeting, standard or response are walked too (the slot's follow-ups are a
+    # form's POST, not a page).
+    reached = {label.split(" (")[0] for label in walked}
+    assert reached >= set(_PK_SOURCES) - {"idea-meeting-minutes"}, sorted(set(_PK_SOURCES) - reached)
     assert not untranslated, "\n".join(f"{label} ({pages[label]}): {texts}" for label, texts in untranslated.items())

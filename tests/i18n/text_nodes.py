@@ -55,6 +55,9 @@ SAME_IN_BOTH = {
     "backlog",
     "markup",
     "web",
+    "agenda",
+    "markdown",
+    "v",  # v1, v2: a standard's versions
     # Month abbreviations Indonesian shares with English (dates are data).
     "jan",
     "feb",

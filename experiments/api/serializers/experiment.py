@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -155,12 +156,14 @@ class ExperimentSerializer(serializers.ModelSerializer):
 
     def validate_key(self, value):
         if self.instance is not None and value != self.instance.key and not lifecycle.key_is_free(self.instance):
-            raise serializers.ValidationError("The key is fixed once the proposal has been submitted.")
+            raise serializers.ValidationError(_("The key is fixed once the proposal has been submitted."))
         return value
 
     def validate_approver(self, user):
         if user is not None and not user.is_superuser and not roles.has_role(user, roles.APPROVER):
-            raise serializers.ValidationError(f"{user.username} does not hold the approver role.")
+            raise serializers.ValidationError(
+                _("%(username)s does not hold the approver role.") % {"username": user.username}
+            )
         return user
 
     def validate_variants(self, rows):

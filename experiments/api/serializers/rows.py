@@ -1,6 +1,7 @@
 """Nested rows of an experiment (variants, metrics), validated by the same rules as the web form."""
 
 from rest_framework import serializers
+from django.utils.translation import gettext as _
 
 from experiments.api.errors import run_check
 from experiments.models import EffectUnit, ExperimentMetric, Metric, Variant
@@ -103,9 +104,11 @@ def validate_variant_rows(rows):
 def validate_metric_rows(rows):
     """At least one metric, each once per experiment (the table has a unique constraint on it)."""
     if not rows:
-        raise serializers.ValidationError("Add at least one metric: the success metric that decides the experiment.")
+        raise serializers.ValidationError(_("Add at least one metric: the success metric that decides the experiment."))
     keys = [row["metric"].key for row in rows]
     repeated = sorted({key for key in keys if keys.count(key) > 1})
     if repeated:
-        raise serializers.ValidationError(f"Each metric may appear once; repeated: {', '.join(repeated)}.")
+        raise serializers.ValidationError(
+            _("Each metric may appear once; repeated: %(keys)s.") % {"keys": ", ".join(repeated)}
+        )
     return rows

@@ -1,6 +1,7 @@
 """/api/experiments/: the registry, its lifecycle actions, timeline, plan and policy report."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -66,7 +67,8 @@ class ExperimentViewSet(
             locked = Experiment.objects.select_for_update().get(pk=serializer.instance.pk)
             if not access.can_edit(self.request.user, locked):
                 raise PermissionDenied(
-                    f"This experiment is {locked.get_status_display().lower()} and can no longer be edited."
+                    _("This experiment is %(status)s and can no longer be edited.")
+                    % {"status": str(locked.get_status_display()).lower()}
                 )
             lifecycle.after_edit(serializer.save(), self.request.user)
 

@@ -3,6 +3,7 @@ overrides filed on it (experiments.verdicts, experiments.overrides). Mixed into 
 so the experiment is fetched through the same visibility rules."""
 
 from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -94,7 +95,7 @@ class OverrideActions:
         experiment = self.get_object()
         override = experiment.overrides.filter(pk=override_id).first()
         if override is None:
-            raise NotFound("No such override on this experiment.")
+            raise NotFound(_("No such override on this experiment."))
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         override = answer(override, request.user, reason=body.validated_data["reason"])

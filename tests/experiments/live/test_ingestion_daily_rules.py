@@ -158,7 +158,7 @@ def test_figures_for_a_day_that_has_per_unit_outcomes_are_refused(frozen, propos
         "errors"
     ]
     assert (error["row"], error["field"]) == (1, "metric")
-    assert "Per-unit outcomes were already sent for control, fcr on 06 Mar 2026" in error["message"]
+    assert "Per-unit outcomes were already sent for control, fcr on 6 Mar 2026" in error["message"]
     assert stored_counts() == before
     # Another day, or another arm, is free.
     assert (
@@ -179,7 +179,7 @@ def test_outcomes_for_a_day_that_has_daily_figures_are_refused(frozen, proposer,
     before = stored_counts()
     [error] = send(client, "/api/outcomes/", [outcome(experiment, time="2026-03-06T18:00:00Z")]).json()["errors"]
     assert (error["row"], error["field"]) == (1, "metric")
-    assert "Daily figures were already sent for control, fcr on 06 Mar 2026" in error["message"]
+    assert "Daily figures were already sent for control, fcr on 6 Mar 2026" in error["message"]
     assert stored_counts() == before
 
 

@@ -42,7 +42,7 @@ RULES = [
         "time before the start day",
         {"time": "2026-03-04T23:59:00Z"},
         "time",
-        "before the experiment started running (05 Mar 2026)",
+        "before the experiment started running (5 Mar 2026)",
     ),
     ("time in the future", {"time": "2026-03-10T12:00:01Z"}, "time", "is in the future"),
     ("time without an offset", {"time": "2026-03-06T10:00:00"}, "time", "Needs a UTC offset or Z"),
