@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from approvals.notifications import event_key, notify_about
 from cadence.calendar_events import CalendarEvent
 from cadence.calendars.models import MeetingReminder
 from cadence.calendars.providers import events_for
-from mailing.language import language_for, time_zone_for
+from mailing.rendering import reading_as
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _remind(user, events: list[CalendarEvent], now) -> int:
         for event in events:
             if event.uid in claimed:
                 # In the person's own language and time zone (mailing.language), like every notice.
-                with translation.override(language_for(user)), timezone.override(time_zone_for(user)):
+                with reading_as(user):
                     text = reminder_text(event)
                 notify_about(
                     Notification.Kind.MEETING_REMINDER,
