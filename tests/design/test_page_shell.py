@@ -89,4 +89,5 @@ def test_the_shell_scripts_are_local_files(proposer):
     html = https_client(proposer).get(reverse("dashboard")).content.decode()
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert "/static/js/shell.js" in scripts and "/static/js/table_cards.js" in scripts
-    assert all(src.startswith("/static/") for src in scripts)  # no CDN
+    # No CDN: static files, and the scripts' translations served by Pagar itself (/jsi18n/).
+    assert all(src.startswith("/static/") or src == reverse("javascript-catalog") for src in scripts)
