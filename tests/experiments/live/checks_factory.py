@@ -17,6 +17,7 @@ import time_machine
 from django.utils import timezone
 
 from experiments import lifecycle
+from experiments.live.monitoring import check_said, check_sentence
 from experiments.models import Check, DailyStat, EffectUnit, MetricRole, Status
 from experiments.planning import plan_for_experiment
 from experiments.stats.decision import Design, MetricSpec, evaluate_look
@@ -188,7 +189,8 @@ def record_looks(
                 look=look.look,
                 action=look.action,
                 outcome=look.outcome or "",
-                sentence=look.sentence,
+                sentence=check_sentence(look),
+                said=check_said(look),
                 information_fraction=look.information_fraction,
                 days_elapsed=day,
                 final=day >= (experiment.duration_days or days),
@@ -204,12 +206,14 @@ def record_looks(
                 # What the monitoring slot does with the decision, at the look's time.
                 with time_machine.travel(checked, tick=False):
                     if look.action == "stop":
-                        lifecycle.transition(experiment, "stop", None, reason=look.sentence)
+                        lifecycle.transition(experiment, "stop", None, reason=check_said(look))
                     else:
                         lifecycle.transition(
                             experiment, "complete", None, reason=f"The check of {look_date} reached a decision."
                         )
-                        lifecycle.transition(experiment, "conclude", None, reason=look.sentence, outcome=look.outcome)
+                        lifecycle.transition(
+                            experiment, "conclude", None, reason=check_said(look), outcome=look.outcome
+                        )
             break
     return checks
 
