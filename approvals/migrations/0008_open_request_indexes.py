@@ -1,13 +1,15 @@
 """Indexes for "what waits for me" (approvals.views.waiting), asked on every page for the nav's
 badge: on PostgreSQL, the open requests' slots (jsonb containment) and the escalated open
-requests, so a person with nothing waiting costs no scan of every open request. SQLite has no
-such index; there the rule runs as it is."""
+requests, so a person with nothing waiting costs no scan of every open request; and the open
+requests oldest first, so the inbox's page of ids stops at its ten. SQLite has no such indexes;
+there the rule runs as it is."""
 
 from django.db import migrations
 
 INDEXES = {
     "approvals_open_request_slots": "USING gin (required_slots jsonb_path_ops) WHERE status = 'open'",
     "approvals_open_request_escalated": "(id) WHERE status = 'open' AND escalated_at IS NOT NULL",
+    "approvals_open_request_order": "(opened_at, id) WHERE status = 'open'",
 }
 
 
