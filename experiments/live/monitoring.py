@@ -402,19 +402,14 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
     kept_boundaries.save(experiment, look.design, kept)  # the next look extends these
     if result.action == LookAction.STOP:
         transition(experiment, "stop", None, reason=said)
+        said_by_check = phrase(
+            "%(title)s was stopped by the check of %(day)s. %(sentence)s",
+            title=_title(experiment),
+            day=day(look_date),
+            sentence=said,
+        )
         notify(
-            "stopped",
-            experiment,
-            everyone_involved(experiment),
-            Words(
-                phrase(
-                    "%(title)s was stopped by the check of %(day)s. %(sentence)s",
-                    title=_title(experiment),
-                    day=day(look_date),
-                    sentence=said,
-                )
-            ),
-            key=f"stopped:check:{check.pk}",
+            "stopped", experiment, everyone_involved(experiment), Words(said_by_check), key=f"stopped:check:{check.pk}"
         )
         _signal_fired(experiment, check, srm_failed=result.srm.failed)
         _set_next_check(experiment, None)
@@ -422,20 +417,14 @@ def _look_and_act(experiment: Experiment, look_date: dt.date, trigger: str, data
         reached = phrase("The check of %(day)s reached a decision.", day=day(look_date))
         transition(experiment, "complete", None, reason=reached)
         transition(experiment, "conclude", None, reason=said, outcome=result.outcome)
-        notify(
-            "concluded",
-            experiment,
-            everyone_involved(experiment),
-            Words(
-                phrase(
-                    "%(title)s was concluded by the check of %(day)s. %(sentence)s",
-                    title=_title(experiment),
-                    day=day(look_date),
-                    sentence=said,
-                )
-            ),
-            key=f"concluded:check:{check.pk}",
+        said_by_check = phrase(
+            "%(title)s was concluded by the check of %(day)s. %(sentence)s",
+            title=_title(experiment),
+            day=day(look_date),
+            sentence=said,
         )
+        key = f"concluded:check:{check.pk}"
+        notify("concluded", experiment, everyone_involved(experiment), Words(said_by_check), key=key)
         _set_next_check(experiment, None)
     else:
         _set_next_check(experiment, next_slot_after(look_date, slot))
