@@ -225,7 +225,8 @@ def decide(target, user, verdict: str, comment: str = "", *, acknowledged_plan: 
             raise DecisionConflict(str(ALREADY_DECIDED))
         if verdict == Verdict.APPROVE and slot["key"] in slot_rules.filled_slot_keys(request):
             raise DecisionConflict(
-                f"The {slot['label'].lower()} approval is already given; your approval is not needed."
+                _("The %(slot)s approval is already given; your approval is not needed.")
+                % {"slot": slot_rules.slot_label(slot).lower()}
             )
         if verdict == Verdict.APPROVE:
             refuse_unacknowledged_plan(experiment, acknowledged_plan)

@@ -59,6 +59,7 @@ def required_slots(experiment: Experiment) -> list[dict]:
                 {
                     "key": f"touchpoint_owner:{charter.touchpoint.key}",
                     "label": f"Owner of the {charter.touchpoint.name} touchpoint",
+                    "touchpoint": charter.touchpoint.name,
                     "kind": Req.TOUCHPOINT_OWNER,
                     "user_ids": people,
                 }
@@ -70,6 +71,7 @@ def required_slots(experiment: Experiment) -> list[dict]:
                 {
                     "key": f"role:{role}:{n}",
                     "label": f"{roles.ALL_ROLES.get(role, role)}{suffix}",
+                    "of": [n, count],
                     "kind": Req.ROLE,
                     "role": role,
                 }
@@ -207,8 +209,24 @@ def is_required_approver(user, experiment: Experiment) -> bool:
 
 
 def waiting_on(request: ApprovalRequest) -> list[dict]:
+    """The slots not yet filled, each labelled in the reader's language (``slot_label``)."""
     filled = filled_slot_keys(request)
-    return [s for s in request.required_slots if s["key"] not in filled]
+    return [{**s, "label": slot_label(s)} for s in request.required_slots if s["key"] not in filled]
+
+
+def slot_label(slot: dict) -> str:
+    """A slot's name in the reader's language. The stored ``label`` is the site's words when the
+    request opened; slots stored before their parts were kept are shown with it."""
+    kind = slot.get("kind")
+    if kind == Req.NAMED_APPROVER:
+        return _("Named approver")
+    if kind == Req.TOUCHPOINT_OWNER and slot.get("touchpoint"):
+        return _("Owner of the %(touchpoint)s touchpoint") % {"touchpoint": slot["touchpoint"]}
+    if kind == Req.ROLE and slot.get("role") in roles.ALL_ROLES:
+        role = str(roles.ALL_ROLES[slot["role"]])
+        n, count = slot.get("of") or (1, 1)
+        return role if count <= 1 else _("%(role)s (%(n)s of %(count)s)") % {"role": role, "n": n, "count": count}
+    return slot.get("label", "")
 
 
 def policy_sentences() -> list[str]:

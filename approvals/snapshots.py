@@ -1,6 +1,8 @@
 """Freeze an experiment's contract as JSON, and say in readable rows how two contracts differ."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.models import Snapshot
 from experiments.contract import contract_of, metric_row  # noqa: F401  (re-exported: approvals reads them here)
@@ -10,22 +12,22 @@ from experiments.models import Experiment
 AMENDABLE = ("touchpoints", "segments", "exposure_cap_pct", "planned_start", "planned_end", "metrics")
 
 LABELS = {
-    "title": "Title",
-    "hypothesis": "Hypothesis",
-    "touchpoints": "Touchpoints",
-    "segments": "Segments",
-    "sensitive_categories": "Sensitive categories",
-    "exposure_cap_pct": "Exposure cap (%)",
-    "planned_start": "Planned start",
-    "planned_end": "Planned end",
-    "min_runtime_days": "Minimum runtime (days)",
-    "approver": "Named approver",
-    "variants": "Variants",
-    "metrics": "Metrics",
-    "ai_disclosure": "AI disclosure",
-    "human_fallback": "Human fallback",
-    "bias_note": "Bias and fairness note",
-    "rules": "Rules",
+    "title": gettext_lazy("Title"),
+    "hypothesis": gettext_lazy("Hypothesis"),
+    "touchpoints": gettext_lazy("Touchpoints"),
+    "segments": gettext_lazy("Segments"),
+    "sensitive_categories": gettext_lazy("Sensitive categories"),
+    "exposure_cap_pct": gettext_lazy("Exposure cap (%)"),
+    "planned_start": gettext_lazy("Planned start"),
+    "planned_end": gettext_lazy("Planned end"),
+    "min_runtime_days": gettext_lazy("Minimum runtime (days)"),
+    "approver": gettext_lazy("Named approver"),
+    "variants": gettext_lazy("Variants"),
+    "metrics": gettext_lazy("Metrics"),
+    "ai_disclosure": gettext_lazy("AI disclosure"),
+    "human_fallback": gettext_lazy("Human fallback"),
+    "bias_note": gettext_lazy("Bias and fairness note"),
+    "rules": gettext_lazy("Rules"),
 }
 
 
@@ -46,18 +48,21 @@ def freeze(experiment: Experiment, actor, data: dict | None = None) -> Snapshot:
 
 def _describe_metric(row: dict) -> str:
     if row["role"] == "success":
-        effect = f"minimum detectable effect {row['minimum_detectable_effect']:g}"
+        role = _("success")
+        effect = _("minimum detectable effect %(effect)s") % {"effect": f"{row['minimum_detectable_effect']:g}"}
     else:
-        effect = f"non-inferiority margin {row['non_inferiority_margin']:g}"
-    unit = " (relative %)" if row.get("effect_unit") == "relative" else ""
-    return f"{row['role']}, {effect}{unit}"
+        role = _("guardrail")
+        effect = _("non-inferiority margin %(margin)s") % {"margin": f"{row['non_inferiority_margin']:g}"}
+    if row.get("effect_unit") == "relative":
+        effect = _("%(effect)s (relative %%)") % {"effect": effect}
+    return f"{role}, {effect}"
 
 
 def _plain(value) -> str:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "(none)"
+        return ", ".join(str(v) for v in value) or _("(none)")
     if value is None:
-        return "(none)"
+        return _("(none)")
     return str(value)
 
 
@@ -78,13 +83,13 @@ def diff_rows(before: dict, after: dict) -> list[dict]:
                 rows.append(
                     {
                         "field": f"metrics.{key}",
-                        "label": f"Metric {key}",
-                        "before": _describe_metric(o) if o else "(not measured)",
-                        "after": _describe_metric(n) if n else "(removed)",
+                        "label": _("Metric %(key)s") % {"key": key},
+                        "before": _describe_metric(o) if o else _("(not measured)"),
+                        "after": _describe_metric(n) if n else _("(removed)"),
                     }
                 )
         elif field in ("variants", "rules"):
-            rows.append({"field": field, "label": label, "before": str(old), "after": str(new)})
+            rows.append({"field": field, "label": str(label), "before": str(old), "after": str(new)})
         else:
-            rows.append({"field": field, "label": label, "before": _plain(old), "after": _plain(new)})
+            rows.append({"field": field, "label": str(label), "before": _plain(old), "after": _plain(new)})
     return rows

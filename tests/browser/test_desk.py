@@ -117,9 +117,8 @@ def test_changes_asked_for_then_resubmitted_and_approved_from_the_desk(
     expect(earlier).to_contain_text(say("What you asked for"))
     expect(earlier).to_contain_text(REQUESTED)
     if language == "id":
-        # Known and reported, left to the approvals helpers: the diff's row names
-        # (approvals.snapshots.LABELS) and the request's states (approvals.models) are English.
-        assert set(english_left(desk)) <= {"title", "changes requested"}
+        # The diff's row names, the request's states and the slots still needed: all Indonesian.
+        assert english_left(desk) == []
     shoot(desk, f"desk-resubmission-{language}-desktop", DESKTOP)
     shoot(desk, f"desk-resubmission-{language}-phone", PHONE)
     desk.set_viewport_size(DESKTOP)
