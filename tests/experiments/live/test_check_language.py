@@ -55,6 +55,7 @@ def test_the_page_shows_the_check_in_the_readers_language(stopped, proposer):
     assert ENGLISH not in text
 
 
+@pytest.mark.approvals  # the approvals app delivers the notices
 def test_each_person_is_told_of_the_stop_in_their_own_language(stopped, proposer, approver):
     preferences.save_language(proposer, "id")
     # The notices were written when the check stopped it: the proposer's before choosing Indonesian.
