@@ -22,7 +22,7 @@ from experiments.live.presentation import (
     STALE_AFTER,
     BoardRow,
     board_row,
-    freshness,
+    freshness_of,
     freshness_by_experiment,
     latest_checks,
 )
@@ -90,8 +90,7 @@ def board_rows(experiments, *, now: dt.datetime) -> list[BoardRow]:
     fresh = freshness_by_experiment(ids)
     rows = []
     for experiment in experiments:
-        through, received = fresh.get(experiment.pk, (None, None))
-        watched = freshness(through, received, now=now, running=experiment.status == Status.RUNNING)
+        watched = freshness_of(experiment, fresh.get(experiment.pk, (None, None)), now=now)
         rows.append(board_row(experiment, latest.get(experiment.pk), watched, now=now))
     return rows
 

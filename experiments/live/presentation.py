@@ -179,6 +179,12 @@ def freshness(data_through, last_received, *, now, running: bool) -> Freshness:
     return Freshness(data_through, last_received, now, running)
 
 
+def freshness_of(experiment: Experiment, data: tuple, *, now) -> Freshness:
+    """The freshness of `experiment`'s data ((data through, last received), as
+    ``freshness_by_experiment`` gives it): only a running experiment's data can go stale."""
+    return freshness(*data, now=now, running=experiment.status == Status.RUNNING)
+
+
 # --- the decision banner --------------------------------------------------------------------
 
 
@@ -794,8 +800,7 @@ def live_page(experiment: Experiment, *, now=None) -> LivePage | None:
     running = experiment.status == Status.RUNNING
     if not checks and not running:
         return None
-    through, received = freshness_by_experiment([experiment.pk]).get(experiment.pk, (None, None))
-    fresh = freshness(through, received, now=now, running=running)
+    fresh = freshness_of(experiment, freshness_by_experiment([experiment.pk]).get(experiment.pk, (None, None)), now=now)
     stop_event = None
     if experiment.status == Status.STOPPED:
         stop_event = (
@@ -874,9 +879,6 @@ def list_results(experiments, *, now=None) -> dict:
     fresh = freshness_by_experiment(ids)
     results = {}
     for experiment in experiments:
-        through, received = fresh.get(experiment.pk, (None, None))
-        running = experiment.status == Status.RUNNING
-        results[experiment.pk] = list_result(
-            experiment, latest.get(experiment.pk), freshness(through, received, now=now, running=running)
-        )
+        watched = freshness_of(experiment, fresh.get(experiment.pk, (None, None)), now=now)
+        results[experiment.pk] = list_result(experiment, latest.get(experiment.pk), watched)
     return results

@@ -12,7 +12,7 @@ from experiments.live.board import with_light_rank
 from experiments.live.presentation import (
     LIGHT_RANK,
     STALE_AFTER,
-    freshness,
+    freshness_of,
     freshness_by_experiment,
     latest_checks,
     light,
@@ -95,8 +95,7 @@ def test_the_sql_rank_and_the_python_light_agree_on_every_case(proposer, approve
     fresh = freshness_by_experiment(cases)
     disagreements = []
     for experiment in Experiment.objects.filter(pk__in=cases):
-        through, received = fresh.get(experiment.pk, (None, None))
-        watched = freshness(through, received, now=NOW, running=experiment.status == Status.RUNNING)
+        watched = freshness_of(experiment, fresh.get(experiment.pk, (None, None)), now=NOW)
         python = light(experiment, latest.get(experiment.pk), watched)
         if LIGHT_RANK[python.colour] != sql[experiment.pk]:
             disagreements.append((cases[experiment.pk], python.colour, sql[experiment.pk]))
