@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cadence.heartbeat import last_heartbeat
-from cadence.operations import overdue_looks
+from cadence.operations import overdue_look_count
 
 # The heartbeat task runs every minute; three missed beats mean beat or the worker is down.
 STALE_AFTER = timedelta(minutes=3)
@@ -17,5 +17,5 @@ def scheduler(request):
         "scheduler_heartbeat": beat,
         "scheduler_alive": beat is not None and timezone.now() - beat.last_run_at < STALE_AFTER,
         # Looks due past their grace and not taken: the light turns amber (cheap: one query).
-        "overdue_look_count": len(overdue_looks()),
+        "overdue_look_count": overdue_look_count(),
     }

@@ -1,5 +1,5 @@
 """The operations view of the monitoring sweep: the last sweep, the looks taken late, and the
-looks overdue now. One `overdue_looks` feeds both the /operations/ page and the footer's light."""
+looks overdue now. One rule (`due_looks` past the grace) feeds both the /operations/ page and the footer's light."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cadence.heartbeat import SWEEP, last_heartbeat
-from experiments.live.monitoring import due_looks
+from experiments.live.monitoring import count_due_looks, due_looks
 from experiments.models import Check, Experiment
 
 LATE_LOOKS_SHOWN = 50
@@ -31,9 +31,14 @@ def overdue_looks(now: dt.datetime | None = None) -> list[OverdueLook]:
     now = now or timezone.now()
     return [
         OverdueLook(experiment, look_date, due, now - due)
-        for experiment, look_date, due in due_looks(now)
-        if now - due > grace()
+        for experiment, look_date, due in due_looks(now, due_before=now - grace())
     ]
+
+
+def overdue_look_count(now: dt.datetime | None = None) -> int:
+    """How many `overdue_looks` there are (the footer's light), counted by the database."""
+    now = now or timezone.now()
+    return count_due_looks(now, due_before=now - grace())
 
 
 def last_sweep():

@@ -11,7 +11,9 @@ from approvals.models import Decision
 from approvals.views.evidence import evidence_for_page
 from approvals.views.waiting import waiting_count_of_request, waiting_for, waiting_requests
 
-PAGE_SIZE = 10
+# Five cards a page: each carries its whole evidence (plan, overlaps, standards, the forms), so a
+# page's cost is its cards'; an approver decides a few at a time, oldest first.
+PAGE_SIZE = 5
 RECENTLY_DECIDED = 5
 
 

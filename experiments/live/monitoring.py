@@ -105,14 +105,29 @@ def due_for_check(now: dt.datetime, look_day: dt.date | None = None):
     )
 
 
-def due_looks(now: dt.datetime | None = None) -> list[tuple[Experiment, dt.date, dt.datetime]]:
-    """Every look due now and not taken: (experiment, look date, when it fell due), oldest first."""
-    now = now or timezone.now()
-    slot = slot_time()
+def _due_looks_query(now: dt.datetime, slot, due_before: dt.datetime | None = None):
+    """The running experiments with a look due now and not taken, each with `started_at` (its
+    latest start), and the look date. A look falls due at the day's slot, or at the start of an
+    experiment started after it. With `due_before`: only the looks that fell due before then."""
     look_day = latest_due_date(now, slot)
     experiments = due_for_check(now, look_day).annotate(
         started_at=Max("events__created_at", filter=Q(events__action="start"))
     )
+    if due_before is not None:
+        if due_at(look_day, slot) >= due_before:
+            return experiments.none(), look_day
+        experiments = experiments.filter(Q(started_at__isnull=True) | Q(started_at__lt=due_before))
+    return experiments, look_day
+
+
+def due_looks(
+    now: dt.datetime | None = None, due_before: dt.datetime | None = None
+) -> list[tuple[Experiment, dt.date, dt.datetime]]:
+    """Every look due now and not taken: (experiment, look date, when it fell due), oldest first;
+    with `due_before`, only those that fell due before then."""
+    now = now or timezone.now()
+    slot = slot_time()
+    experiments, look_day = _due_looks_query(now, slot, due_before)
     looks = []
     for experiment in experiments.order_by("pk"):
         due = due_at(look_day, slot)
@@ -120,6 +135,14 @@ def due_looks(now: dt.datetime | None = None) -> list[tuple[Experiment, dt.date,
             due = experiment.started_at  # started after the slot: due from its start
         looks.append((experiment, look_day, due))
     return sorted(looks, key=lambda look: (look[2], look[0].pk))
+
+
+def count_due_looks(now: dt.datetime | None = None, due_before: dt.datetime | None = None) -> int:
+    """How many of `due_looks(now, due_before)` there are, counted by the database (the footer's
+    light on every page needs the number, not the looks)."""
+    now = now or timezone.now()
+    experiments, _look_day = _due_looks_query(now, slot_time(), due_before)
+    return experiments.count()
 
 
 _UNREAD = object()

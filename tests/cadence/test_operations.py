@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from cadence.heartbeat import SWEEP, last_heartbeat, record_heartbeat
-from cadence.operations import overdue_looks
+from cadence.operations import overdue_look_count, overdue_looks
 from config.celery import app
 from experiments.live.monitoring import run_check, sweep
 from experiments.models import Experiment
@@ -55,6 +55,18 @@ def test_overdue_looks_are_those_past_the_grace(overdue_experiment):
     with time_machine.travel(at(TODAY, 9, 1), tick=False):
         run_check(overdue_experiment.pk, TODAY)
     assert overdue_looks(at(TODAY, 9, 2)) == []
+
+
+def test_the_footer_count_is_the_overdue_looks_counted(overdue_experiment, proposer, approver):
+    """The light on every page counts in the database what the operations page lists."""
+    # Started at noon today, after the 06:00 slot: its look falls due from its start.
+    late_start = started(proposer, approver, on=TODAY, key="greeting-noon")
+    Experiment.objects.filter(pk=late_start.pk).update(next_check_at=None)
+    for moment in [at(TODAY, 5), at(TODAY, 6, 10), at(TODAY, 9), at(TODAY, 12, 10), at(TODAY, 12, 20), at(TODAY, 23)]:
+        listed = overdue_looks(moment)
+        assert overdue_look_count(moment) == len(listed), moment
+    assert [look.experiment.key for look in overdue_looks(at(TODAY, 12, 10))] == ["greeting-late"]  # within its grace
+    assert [look.experiment.key for look in overdue_looks(at(TODAY, 12, 20))] == ["greeting-late", "greeting-noon"]
 
 
 def test_staff_see_the_last_sweep_the_overdue_and_the_late_looks(staff, overdue_experiment):
