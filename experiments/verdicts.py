@@ -33,6 +33,10 @@ def stop_reason_text(check: Check) -> str:
     return _("harm") if check.outcome == Outcome.LOST else _("invalid data")
 
 
+# Read already by the caller (the experiment page reads the record once for its panels).
+_UNREAD = object()
+
+
 # --- the record -----------------------------------------------------------------------------------
 
 
@@ -59,10 +63,11 @@ def agreed_override(check: Check, outcome: str) -> Override | None:
     return Override.objects.filter(disputed_check=check, outcome=outcome, status=Override.Status.AGREED).first()
 
 
-def allowed_outcomes(experiment: Experiment) -> list[str]:
+def allowed_outcomes(experiment: Experiment, *, stop=_UNREAD) -> list[str]:
     """The outcomes a person may conclude now: all of them, unless a check stopped it for harm or
-    invalid data, then lost or invalid, plus whatever a standards keeper agreed to override to."""
-    stop = binding_stop(experiment)
+    invalid data, then lost or invalid, plus whatever a standards keeper agreed to override to.
+    `stop`: its `binding_stop`, when read already."""
+    stop = binding_stop(experiment) if stop is _UNREAD else stop
     if stop is None:
         return list(Outcome.values)
     agreed = set(
@@ -71,9 +76,9 @@ def allowed_outcomes(experiment: Experiment) -> list[str]:
     return [value for value in Outcome.values if value in ALLOWED_AFTER_STOP or value in agreed]
 
 
-def outcome_choices(experiment: Experiment) -> list[tuple[str, str]]:
+def outcome_choices(experiment: Experiment, *, stop=_UNREAD) -> list[tuple[str, str]]:
     """The conclude form's choices: the allowed outcomes only."""
-    allowed = set(allowed_outcomes(experiment))
+    allowed = set(allowed_outcomes(experiment, stop=stop))
     return [(value, label) for value, label in Outcome.choices if value in allowed]
 
 
@@ -168,10 +173,11 @@ def latest_override(experiment: Experiment, check: Check | None = None) -> Overr
     return overrides.order_by("-requested_at", "-pk").first()
 
 
-def verdict_summary(experiment: Experiment, *, now: dt.datetime | None = None) -> dict:
+def verdict_summary(experiment: Experiment, *, now: dt.datetime | None = None, stop=_UNREAD, ran=_UNREAD) -> dict:
     """JSON-able (it is kept in evidence snapshots): the outcome given, the check that binds it, the
-    override on that check, whether the outcome follows the record, and the real runtime."""
-    stop = binding_stop(experiment)
+    override on that check, whether the outcome follows the record, and the real runtime. `stop`
+    (its `binding_stop`) and `ran` (its `runtime_days`): when read already."""
+    stop = binding_stop(experiment) if stop is _UNREAD else stop
     override = latest_override(experiment, stop) if stop is not None else None
     outcome = experiment.outcome or ""
     follows = not (stop and outcome) or outcome in ALLOWED_AFTER_STOP or agreed_override(stop, outcome) is not None
@@ -188,5 +194,5 @@ def verdict_summary(experiment: Experiment, *, now: dt.datetime | None = None) -
         },
         "override": override_summary(override),
         "follows_record": follows,
-        "runtime_days": runtime_days(experiment, now=now),
+        "runtime_days": runtime_days(experiment, now=now) if ran is _UNREAD else ran,
     }

@@ -44,6 +44,8 @@ def experiment_detail(request, key):
         # A panel has the decision forms, with a comment box; no second set of buttons.
         delegated = lifecycle.delegated_actions()
         moves = [m for m in moves if m.action not in delegated]
+    # The checks' record and the runtime, read once for the conclude form and the verdict panel.
+    stop, ran = verdicts.binding_stop(experiment), verdicts.runtime_days(experiment)
     units_per_arm = []
     if plan is not None:
         units_per_arm = [(v, plan.units_per_arm.get(v.key)) for v in experiment.variants.all()]
@@ -57,7 +59,7 @@ def experiment_detail(request, key):
             "lesson": lessons.state(experiment, request.user),
             **panels,
             # Only the outcomes the checks' record allows (experiments.verdicts); the guard refuses the rest.
-            "outcomes": verdicts.outcome_choices(experiment),
+            "outcomes": verdicts.outcome_choices(experiment, stop=stop),
             "can_edit": access.can_edit(request.user, experiment),
             "can_send_data": experiment.status in ACCEPTING_DATA and access.may_send_data(request.user, experiment),
             "problems": policy.blocking_problems(experiment) if experiment.status in SUBMITTABLE else [],
@@ -71,8 +73,8 @@ def experiment_detail(request, key):
             "events": experiment.events.select_related("actor"),
             # Checks, charts and data freshness once it has run (None before: the page is as it was).
             "live": live_page(experiment),
-            "overrides": override_panel(experiment, request.user),
-            "runtime_days": verdicts.runtime_days(experiment),
+            "overrides": override_panel(experiment, request.user, stop=stop, ran=ran),
+            "runtime_days": ran,
             # Other apps' notes on the proposal (standards: those in force on its scope).
             "proposal_sections": hooks.proposal_sections(experiment),
             "may_start_from": drafting.may_start_from(request.user, experiment),

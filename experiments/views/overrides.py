@@ -18,7 +18,7 @@ from experiments.overrides import (
     open_override,
     request_override,
 )
-from experiments.verdicts import binding_stop, verdict_summary
+from experiments.verdicts import verdict_summary
 
 ANSWERS = {"agree": agree_override, "decline": decline_override}
 
@@ -56,12 +56,12 @@ def override_answer(request, key, pk):
     return redirect(experiment)
 
 
-def override_panel(experiment, user) -> dict:
-    """What the experiment page shows of the verdict and its overrides, and which forms this user gets."""
-    stop = binding_stop(experiment)
+def override_panel(experiment, user, *, stop, ran) -> dict:
+    """What the experiment page shows of the verdict and its overrides, and which forms this user
+    gets. `stop` (its `binding_stop`) and `ran` (its `runtime_days`): read once by the page."""
     waiting = open_override(experiment)
     return {
-        "verdict": verdict_summary(experiment),
+        "verdict": verdict_summary(experiment, stop=stop, ran=ran),
         "may_file": stop is not None
         and experiment.status in OVERRIDABLE_STATUSES
         and waiting is None
