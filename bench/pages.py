@@ -12,7 +12,8 @@ PGUSER say where, default postgres@127.0.0.1:5432), with DEBUG off:
    pending one an open approval request; --ideas ideas and --standards standards likewise;
 3. each page is requested --requests times in process (Django's test client, as the person who
    uses it, after one untimed warm-up request) and its p50, p95 and queries are printed beside a
-   bare view (a plain HttpResponse through the same middleware).
+   bare view (a plain HttpResponse through the same middleware) requested alternately with it,
+   and the machine's speed (a fixed piece of Python work) before and after.
 
 The same pages are then timed again with 10 experiments (the demo alone) so the query counts can
 be compared: a page whose count grows with the rows shows it in the last column.
@@ -263,9 +264,11 @@ def seed_standards(total: int) -> None:
     )
 
 
+BARE_PATH = "/__bench_bare__/"
+
 PAGES = [
     # (label, user, path)
-    ("bare view (reference)", "sam", "/__bench_bare__/"),
+    ("bare view (reference)", "sam", BARE_PATH),
     ("dashboard", "sam", "/"),
     ("experiments list", "sam", "/experiments/"),
     ("experiments list, filtered", "sam", "/experiments/?status=running&touchpoint=phone"),
@@ -278,6 +281,19 @@ PAGES = [
     ("standards", "kim", "/standards/"),
     ("notifications", "sam", "/approvals/notifications/"),
 ]
+
+
+def percentile_95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+
+
+def machine_speed_ms() -> float:
+    """A fixed piece of pure-Python work, best of 5 (ms): the same code runs 3-5x slower on some
+    days on this shared machine, and this says how fast it was during the run."""
+    import timeit
+
+    return min(timeit.repeat("sum(i * i for i in range(100_000))", number=1, repeat=5)) * 1000
 
 
 def bare_view(request):
@@ -308,18 +324,22 @@ def measure(requests: int) -> list[tuple]:
         client, url = clients[username], path.format(**ids)
         response = client.get(url, secure=True)  # warm-up (production settings redirect plain HTTP)
         assert response.status_code == 200, (label, url, response.status_code)
-        times = []
+        client.get(BARE_PATH, secure=True)
         reset_queries()  # each request starts by clearing the log; counted from empty
         with CaptureQueriesContext(connection) as queries:
             client.get(url, secure=True)
         query_count = len(queries)  # read now: the log is cleared by the next request
+        # Each page request is paired with a bare one by the same client, so the page's ratio to
+        # the bare view holds however the machine's speed drifts during the run.
+        times, bare_times = [], []
         for _ in range(requests):
             began = time.perf_counter()
             client.get(url, secure=True)
             times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-        rows.append((label, statistics.median(times), p95, query_count))
+            began = time.perf_counter()
+            client.get(BARE_PATH, secure=True)
+            bare_times.append((time.perf_counter() - began) * 1000)
+        rows.append((label, statistics.median(times), percentile_95(times), query_count, statistics.median(bare_times)))
     return rows
 
 
@@ -379,6 +399,7 @@ def main(argv=None):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as a quiet production database has
     seeded = time.perf_counter() - began
+    speed_before = machine_speed_ms()
     big = measure(args.requests)
 
     from cadence.standards.models import Standard
@@ -391,13 +412,18 @@ def main(argv=None):
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; seeding took {seeded:.0f} s",
         "",
-        f"{'page':<32}{'p50 ms':>9}{'p95 ms':>9}{'x bare':>8}{'queries':>9}{'queries (10 exp.)':>19}",
-        "-" * 86,
+        f"machine speed: {speed_before:.1f} ms before and {machine_speed_ms():.1f} ms after the timed requests for a "
+        "fixed piece of Python work (best of 5; lower is faster)",
+        "x bare: the page's p50 over the p50 of a bare view requested alternately with it by the same client",
+        "",
+        f"{'page':<32}{'p50 ms':>9}{'p95 ms':>9}{'bare p50':>9}{'x bare':>8}{'queries':>9}{'queries (10 exp.)':>19}",
+        "-" * 95,
     ]
-    bare_p50 = big[0][1]
     small_counts = [row[3] for row in small] if small else ["(reused)"] * len(big)
-    for (label, p50, p95, queries), small_queries in zip(big, small_counts, strict=True):
-        lines.append(f"{label:<32}{p50:>9.1f}{p95:>9.1f}{p50 / bare_p50:>8.1f}{queries:>9}{small_queries:>19}")
+    for (label, p50, p95, queries, bare_p50), small_queries in zip(big, small_counts, strict=True):
+        lines.append(
+            f"{label:<32}{p50:>9.1f}{p95:>9.1f}{bare_p50:>9.1f}{p50 / bare_p50:>8.1f}{queries:>9}{small_queries:>19}"
+        )
     text = "\n".join(lines)
     print(text)
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
