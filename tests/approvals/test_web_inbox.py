@@ -7,7 +7,7 @@ from django.urls import reverse
 from approvals import services
 from experiments.lifecycle import transition
 from experiments.models import Status
-from tests.approvals.web import open_request, web_decide
+from tests.approvals.web import evidence_text, evidence_url, open_request, web_decide
 from tests.experiments.web import https_client, text_of
 from tests.factories import make_experiment
 
@@ -26,8 +26,11 @@ def test_the_named_approver_sees_the_request_with_its_evidence(pending, approver
     assert [item.request.experiment for item in response.context["items"]] == [pending]
     assert pending.hypothesis_sentence in text
     assert "Chat" in text and "20% of eligible traffic" in text
-    assert "days needed" in text  # the sample-size plan
-    assert "None on the same touchpoints" in text
+    # The evidence in full is loaded when the card's section opens: linked, not rendered.
+    assert "days needed" not in text and evidence_url(open_request(pending), part=True) in response.content.decode()
+    evidence = evidence_text(approver, open_request(pending))
+    assert "days needed" in evidence  # the sample-size plan
+    assert "None on the same touchpoints" in evidence
     assert "Approve" in text and "Request changes" in text and "Reject" in text
     assert "Still needed: Named approver." in text
 
@@ -44,7 +47,8 @@ def test_the_inbox_shows_overlaps_risk_flags_and_how_long_it_waited(submit, prop
         _, text = inbox_text(approver)
     assert "waiting 3 days" in text
     assert "Uses personal data" in text
-    assert "Bot hand-over wording" in text
+    assert "1 overlapping experiment" in text  # counted on the card, listed in the evidence in full
+    assert "Bot hand-over wording" in evidence_text(approver, open_request(experiment))
 
 
 def test_authors_others_and_people_who_already_voted_see_nothing(

@@ -22,6 +22,22 @@ def decide_url(approval_request) -> str:
     return reverse("approvals-decide", kwargs={"key": approval_request.experiment.key, "pk": approval_request.pk})
 
 
+def evidence_url(approval_request, *, part=False) -> str:
+    url = reverse(
+        "approvals-request-evidence", kwargs={"key": approval_request.experiment.key, "pk": approval_request.pk}
+    )
+    return url + ("?part=1" if part else "")
+
+
+def evidence_text(user, approval_request) -> str:
+    """The text of a request's evidence in full, as the inbox card loads it when opened."""
+    from tests.experiments.web import text_of
+
+    response = https_client(user).get(evidence_url(approval_request, part=True))
+    assert response.status_code == 200, response.status_code
+    return text_of(response.content.decode())
+
+
 def web_decide(user, approval_request, verdict, comment="", **extra):
     return https_client(user).post(
         decide_url(approval_request), {"verdict": verdict, "comment": comment, **extra}, follow=True

@@ -34,7 +34,10 @@ def test_approve_from_the_inbox(submitted, browser_for, approver, screenshot):
     page = browser_for(approver)
     card = open_inbox(page)
     expect(card).to_contain_text(experiment.hypothesis_sentence)
+    expect(card).not_to_contain_text("days needed")  # the evidence in full is fetched when opened
+    card.get_by_text("The evidence in full: plan, overlaps, standards").click()
     expect(card).to_contain_text("days needed")
+    expect(card.locator(".standards-in-force")).to_be_visible()
     screenshot("approval-inbox")
     card.get_by_placeholder("Comment (optional)").fill("Safe at 20%")
     card.get_by_role("button", name="Approve").click()

@@ -9,6 +9,7 @@ from experiments import lifecycle
 from experiments.catalogue_seed import load
 from experiments.contract import experiment_problems, policy_summary
 from experiments.models import ExperimentMetric, Metric, SensitiveCategory
+from tests.approvals.web import evidence_text, open_request
 from tests.experiments.web import https_client, text_of
 from tests.factories import make_experiment
 
@@ -95,7 +96,7 @@ def test_the_form_shows_the_problems_next_to_the_fields_and_the_approver_reads_t
         setattr(ai_experiment, name, text)
     ai_experiment.save()
     lifecycle.transition(ai_experiment, "submit", proposer)
-    card = text_of(https_client(approver).get(reverse("approvals-inbox")).content.decode())
+    card = evidence_text(approver, open_request(ai_experiment))  # the card's evidence in full
     assert SAFEGUARDS["human_fallback"] in card and SAFEGUARDS["bias_note"] in card
     assert "their approval records the review" in card
 

@@ -8,6 +8,7 @@ from cadence.ideas.agenda import build_agenda, next_meeting
 from cadence.standards.models import Citation
 from experiments.models import Experiment
 from experiments.lifecycle import transition
+from tests.approvals.web import evidence_text, open_request
 from tests.cadence.ideas.builders import make_idea, make_series
 from tests.experiments.web import form_data_of, https_client, text_of
 from tests.factories import make_experiment, make_user
@@ -61,7 +62,9 @@ def test_the_approver_sees_the_standard_and_the_declared_retest_on_the_card(chat
     experiment = make_experiment(proposer, approver)
     declare_retests(experiment, [chat_standard.pk], proposer)
     transition(experiment, "submit", proposer)
-    text = text_of(page_text(approver, reverse("approvals-inbox")))
+    card = page_text(approver, reverse("approvals-inbox"))
+    assert chat_standard.get_absolute_url() in card  # its code among the card's facts
+    text = evidence_text(approver, open_request(experiment))  # the evidence in full, as the card opens it
     assert chat_standard.statement in text
     assert "This proposal re-tests it (declared by its authors)." in text
 

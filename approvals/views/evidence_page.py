@@ -1,0 +1,24 @@
+"""The evidence in full under one request (plan, safeguards, standards, overlaps): what the inbox
+card's "evidence in full" loads when it is opened, and a page of its own without JavaScript. Anyone
+who may see the experiment may read it, as on the experiment's page."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from approvals.views.evidence import evidence_for
+from approvals.views.waiting import waiting_for
+from experiments import access
+
+
+@login_required
+def request_evidence(request, key, pk):
+    experiment = access.get_experiment_for(request.user, key)
+    # The inbox's preloading for a page of one: the same queries whatever the request.
+    found = [r for r in waiting_for(request.user, [pk]) if r.experiment_id == experiment.pk]
+    if not found:
+        raise Http404("No such request on this experiment.")
+    item = evidence_for(found[0], viewer=request.user)
+    if request.GET.get("part"):
+        return render(request, "approvals/_evidence_full.html", {"item": item})
+    return render(request, "approvals/evidence.html", {"item": item, "experiment": experiment})
