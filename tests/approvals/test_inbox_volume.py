@@ -9,8 +9,8 @@ from django.urls import reverse
 from approvals.views import evidence, inbox
 from experiments.lifecycle import transition
 from experiments.models import Status
-from tests.approvals.web import api_client
-from tests.experiments.web import https_client
+from tests.approvals.web import api_client, evidence_url
+from tests.experiments.web import https_client, text_of
 from tests.factories import make_experiment
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,12 @@ def test_a_card_lists_the_nearest_overlaps_and_links_to_all(proposer, approver, 
     response = https_client(approver).get(INBOX)
     [item] = response.context["items"]
     assert len(item.overlapping) == 2 and item.more_overlapping
-    assert "all of them on the experiment's page" in response.content.decode()
+    assert "2 overlapping experiments and more" in text_of(response.content.decode())
+    # The list itself, with its link to all of them, is in the evidence in full the card opens.
+    evidence = https_client(approver).get(evidence_url(item.request, part=True)).content.decode()
+    overlaps = evidence[evidence.index(f'id="overlaps-{item.request.pk}"') :].split("</section>")[0]
+    assert overlaps.count("<li>") == 2
+    assert "all of them on the experiment's page" in evidence
 
 
 def test_the_api_inbox_is_paginated_and_its_queries_do_not_grow(proposer, approver):

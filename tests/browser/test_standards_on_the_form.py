@@ -88,6 +88,7 @@ def test_proposing_on_a_touchpoint_with_a_standard_shows_it_and_the_approver_see
     inbox = browser_for(approver)
     inbox.get_by_role("link", name="Waiting for me").click()
     card = inbox.locator(".request-card")
+    card.get_by_text("The evidence in full: plan, overlaps, standards").click()  # fetched when opened
     expect(card).to_contain_text(chat_standard.statement)
     expect(card).to_contain_text("This proposal re-tests it (declared by its authors).")
     shot(inbox, "standards-on-the-approvers-card")
