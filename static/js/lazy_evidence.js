@@ -7,8 +7,7 @@
   function load(details) {
     var holder = details.querySelector("[data-evidence-src]");
     if (!holder) return Promise.resolve();
-    if (holder.dataset.loading) return holder.dataset.loading === "done" ? Promise.resolve() : holder._loading;
-    holder.dataset.loading = "yes";
+    if (holder._loading) return holder._loading; // opened again while it loads
     holder.setAttribute("aria-busy", "true");
     holder._loading = fetch(holder.dataset.evidenceSrc, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
@@ -21,7 +20,7 @@
       })
       .catch(function () {
         // The link to the evidence page stays: it works where the fetch did not.
-        delete holder.dataset.loading;
+        holder._loading = null;
         holder.removeAttribute("aria-busy");
       });
     return holder._loading;
