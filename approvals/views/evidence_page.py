@@ -3,8 +3,9 @@ card's "evidence in full" loads when it is opened, and a page of its own without
 who may see the experiment may read it, as on the experiment's page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from approvals.views.evidence import evidence_for
 from approvals.views.waiting import waiting_for
@@ -20,5 +21,7 @@ def request_evidence(request, key, pk):
         raise Http404("No such request on this experiment.")
     item = evidence_for(found[0], viewer=request.user)
     if request.GET.get("part"):
-        return render(request, "approvals/_evidence_full.html", {"item": item})
+        # The part alone, without the page's context processors (the nav's counts, the footer's
+        # light): the card that fetches it already shows them.
+        return HttpResponse(render_to_string("approvals/_evidence_full.html", {"item": item}))
     return render(request, "approvals/evidence.html", {"item": item, "experiment": experiment})
