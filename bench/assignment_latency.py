@@ -2,7 +2,7 @@
 side by side with bare references, and the Python client's in-process figures.
 
 Run:  .venv/bin/python bench/assignment_latency.py [--requests 20000] [--batches 300] [--clients 4]
-          [--compare-requests 4000] [--rounds 2] [--steady-seconds 10] [--client-units 100000]
+          [--compare-requests 4000] [--rounds 3] [--steady-seconds 10] [--client-units 100000]
 
 Seeds one running experiment (50% exposure cap, two arms) and the owner's service key in DATABASE_URL
 (default: a scratch database `pagar_bench`, created if missing), starts gunicorn (gthread workers,
@@ -327,7 +327,12 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=8411)
     parser.add_argument("--compare-requests", type=int, default=4000, help="per view and round, at saturation")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds of the side-by-side comparison")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds of the side-by-side comparison (odd: the median is one round, not the mean of two)",
+    )
     parser.add_argument("--steady-seconds", type=float, default=10, help="per view and round, at 100 requests/s")
     parser.add_argument("--client-units", type=int, default=100_000, help="assignments by the Python client")
     args = parser.parse_args(argv)
