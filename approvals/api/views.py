@@ -37,7 +37,7 @@ from mailing.api import NotificationPreferenceSerializer
 from mailing.preferences import preferences_for
 from approvals.views.evidence import earlier_decisions, evidence_for_page, request_diff
 from approvals.access import may_export_all
-from approvals.views.waiting import comments_prefetch, decisions_prefetch, waiting_for, waiting_requests
+from approvals.views.waiting import comments_prefetch, decisions_prefetch, preloaded_for_cards, waiting_requests
 from experiments import access
 from experiments.api.views.guarded import GuardedExperimentViewSet
 
@@ -84,7 +84,7 @@ class InboxView(ListAPIView):
 
     def paginate_queryset(self, queryset):
         ids = super().paginate_queryset(queryset)
-        page = list(waiting_for(self.request.user, list(ids)))
+        page = list(preloaded_for_cards(list(ids)))
         for item, evidence in zip(page, evidence_for_page(page, viewer=self.request.user), strict=True):
             item.evidence = evidence
         return page

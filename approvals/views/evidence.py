@@ -121,7 +121,7 @@ def _nearest_overlaps(experiments: list[Experiment]) -> dict[int, tuple[list, bo
 
 
 def evidence_for_page(requests, *, viewer=None, with_plan: bool = True) -> list[Evidence]:
-    """The evidence for each of `requests` (prefetched as approvals.views.waiting.waiting_for does:
+    """The evidence for each of `requests` (prefetched as approvals.views.waiting.preloaded_for_cards does:
     experiment touchpoints, segments, metrics, variants, decisions), in a few queries in all."""
     requests = list(requests)
     if not requests:

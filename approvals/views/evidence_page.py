@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from approvals.views.evidence import evidence_for
-from approvals.views.waiting import waiting_for
+from approvals.views.waiting import preloaded_for_cards
 from experiments import access
 
 
@@ -16,7 +16,7 @@ from experiments import access
 def request_evidence(request, key, pk):
     experiment = access.get_experiment_for(request.user, key)
     # The inbox's preloading for a page of one: the same queries whatever the request.
-    found = [r for r in waiting_for(request.user, [pk]) if r.experiment_id == experiment.pk]
+    found = [r for r in preloaded_for_cards([pk]) if r.experiment_id == experiment.pk]
     if not found:
         raise Http404("No such request on this experiment.")
     item = evidence_for(found[0], viewer=request.user)

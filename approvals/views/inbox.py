@@ -9,7 +9,7 @@ from django.shortcuts import render
 from approvals.access import may_export_all
 from approvals.models import Decision
 from approvals.views.evidence import evidence_for_page
-from approvals.views.waiting import waiting_count_of_request, waiting_for, waiting_requests
+from approvals.views.waiting import preloaded_for_cards, waiting_count_of_request, waiting_requests
 
 # Five cards a page: each carries its whole evidence (plan, overlaps, standards, the forms), so a
 # page's cost is its cards'; an approver decides a few at a time, oldest first.
@@ -36,7 +36,7 @@ def inbox(request):
     paginator = Paginator(waiting_requests(request.user).values_list("pk", flat=True), PAGE_SIZE)
     paginator.count = waiting_count_of_request(request)
     page = paginator.get_page(request.GET.get("page"))
-    items = evidence_for_page(waiting_for(request.user, list(page.object_list)), viewer=request.user)
+    items = evidence_for_page(preloaded_for_cards(list(page.object_list)), viewer=request.user)
     for item in items:
         item.can_decide = item.can_comment = True  # waiting for them: they hold a slot
     from cadence.duties.queries import waiting_for as responses_waiting_for  # the response items they must close

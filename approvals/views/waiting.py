@@ -56,9 +56,14 @@ def waiting_count_of_request(request) -> int:
     return request._pagar_waiting_count
 
 
-def waiting_for(user, ids: list[int] | None = None):
+def waiting_for(user):
     """The requests waiting for `user`, oldest first, with what the inbox shows preloaded."""
-    ids = waiting_ids(user) if ids is None else ids
+    return preloaded_for_cards(waiting_ids(user))
+
+
+def preloaded_for_cards(ids: list[int]):
+    """The requests `ids`, oldest first, with what an inbox card shows preloaded. No waiting rule
+    here: the caller has chosen the ids (a page of the waiting ones, or one request to read)."""
     return (
         ApprovalRequest.objects.filter(pk__in=ids)
         .select_related("experiment__owner", "experiment__approver", "snapshot", "base_snapshot", "opened_by")
