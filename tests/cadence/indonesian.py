@@ -1,5 +1,5 @@
-"""Bahasa Indonesia in tests without a committed .mo: the cadence fragment (locale/fragments/cadi18n.po,
-merged into locale/id by the lead) compiled into a scratch folder put first in LOCALE_PATHS."""
+"""Bahasa Indonesia in tests without a committed .mo: locale/id's catalogue, the one people read,
+compiled into a scratch folder put first in LOCALE_PATHS."""
 
 import contextlib
 import subprocess
@@ -9,15 +9,13 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import translation
 
-FRAGMENT = Path(settings.BASE_DIR) / "locale" / "fragments" / "cadi18n.po"
-MERGED = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.po"
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.po"
 
 
 def compiled_catalogue(folder: Path) -> Path:
-    source = FRAGMENT if FRAGMENT.exists() else MERGED
     target = folder / "id" / "LC_MESSAGES"
     target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "--check-format", "-o", str(target / "django.mo"), str(source)], check=True)
+    subprocess.run(["msgfmt", "--check-format", "-o", str(target / "django.mo"), str(CATALOGUE)], check=True)
     return folder
 
 

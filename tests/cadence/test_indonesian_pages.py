@@ -16,7 +16,7 @@ from cadence.reviews.agenda import build_agenda as build_review_agenda
 from cadence.reviews.occurrences import ensure_meeting
 from cadence.standards.services import create_from_experiment
 from tests.cadence.ideas.builders import make_idea, make_series
-from tests.cadence.indonesian import FRAGMENT, MERGED
+from tests.cadence.indonesian import CATALOGUE
 from tests.cadence.reviews.helpers import make_series as make_review_series
 from tests.cadence.reviews.helpers import send
 from tests.experiments.web import https_client, text_of
@@ -30,8 +30,7 @@ PLACEHOLDER_OR_TAG = re.compile(r"%\(\w+\)[sd]|<[^>]+>")
 def english_phrases() -> set[str]:
     """The cadence catalogue's English, cut at placeholders and tags; pieces of two words or more
     (single words such as "Agenda" or "Model" are the same in both languages)."""
-    catalogue = FRAGMENT if FRAGMENT.exists() else MERGED  # the fragment until the lead merges it into locale/id
-    msgids = re.findall(r'^msgid(?:_plural)? "(.+)"$', catalogue.read_text(encoding="utf-8"), flags=re.M)
+    msgids = re.findall(r'^msgid(?:_plural)? "(.+)"$', CATALOGUE.read_text(encoding="utf-8"), flags=re.M)
     pieces = (p.strip(" .,:;()—·") for m in msgids for p in PLACEHOLDER_OR_TAG.split(m.replace('\\"', '"')))
     return {p for p in pieces if len(p.split()) >= 2}
 
@@ -119,7 +118,7 @@ def test_slot_meeting_page_for_its_facilitator(indonesian, slot_meeting):
 def test_review_list_meeting_and_minutes(indonesian, board_member, review_meeting):
     assert_indonesian(page_in_indonesian(board_member, reverse("review-list")), "Tinjauan promosi", "Katalog standar")
     text = page_in_indonesian(board_member, review_meeting.get_absolute_url())
-    assert_indonesian(text, "Rapat", "Program sejak tinjauan terakhir", "Yang kita pelajari", "Notulen siap cetak")
+    assert_indonesian(text, "Rapat", "Program sejak tinjauan terakhir", "Yang kami pelajari", "Notulen siap cetak")
     minutes = page_in_indonesian(board_member, reverse("review-minutes", args=[review_meeting.pk]))
     assert_indonesian(minutes, "Notulen:", "Keputusan", "Kembali ke rapat")
 
@@ -154,7 +153,7 @@ def test_roles_responses_and_a_response(indonesian, proposer, approver, signal_o
     )
     assert_indonesian(page_in_indonesian(signal_owner, reverse("response-list")), "Respons", "Milik saya")
     detail = page_in_indonesian(signal_owner, item.get_absolute_url())
-    assert_indonesian(detail, "Apa yang terjadi", "Tutup dengan apa yang dilakukan", "Data diperbaiki")
+    assert_indonesian(detail, "Apa yang terjadi", "Tutup dengan apa yang telah dilakukan", "Data diperbaiki")
 
 
 def test_search(indonesian, proposer, idea):
@@ -167,4 +166,4 @@ def test_operations(indonesian):
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
     text = page_in_indonesian(staff, reverse("operations"))
-    assert_indonesian(text, "Operasional", "Penyisiran terakhir", "Terlambat saat ini", "Belum ada penyisiran")
+    assert_indonesian(text, "Operasional", "Sapuan terakhir", "Terlambat sekarang", "Belum ada sapuan")

@@ -27,7 +27,7 @@ def test_an_indonesian_person_gets_the_scripts_sentences_and_numbers_in_indonesi
     preferences.save_language(proposer, "id")
     catalogue = _catalogue(proposer)
     assert "Terunggah dan diterima." in catalogue
-    assert "Disarankan: %(name)s, pemilik touchpoint %(touchpoint)s." in catalogue
+    assert "Disarankan: %(name)s, pemilik titik kontak %(touchpoint)s." in catalogue
     # 12.500,5: the same separators as the server's own Indonesian pages.
     assert '"DECIMAL_SEPARATOR": ","' in catalogue and '"THOUSAND_SEPARATOR": "."' in catalogue
 
