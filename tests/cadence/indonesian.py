@@ -2,21 +2,19 @@
 compiled into a scratch folder put first in LOCALE_PATHS."""
 
 import contextlib
-import subprocess
 from pathlib import Path
 
 from django.conf import settings
 from django.test import override_settings
 from django.utils import translation
 
+from tests.i18n.catalogue import compile_indonesian
+
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.po"
 
 
 def compiled_catalogue(folder: Path) -> Path:
-    target = folder / "id" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "--check-format", "-o", str(target / "django.mo"), str(CATALOGUE)], check=True)
-    return folder
+    return compile_indonesian(folder)
 
 
 @contextlib.contextmanager
