@@ -16,10 +16,10 @@ from experiments import access
 def request_evidence(request, key, pk):
     experiment = access.get_experiment_for(request.user, key)
     # The inbox's preloading for a page of one: the same queries whatever the request.
-    found = [r for r in preloaded_for_cards([pk]) if r.experiment_id == experiment.pk]
-    if not found:
+    found = preloaded_for_cards([pk]).filter(experiment=experiment).first()
+    if found is None:
         raise Http404("No such request on this experiment.")
-    item = evidence_for(found[0], viewer=request.user)
+    item = evidence_for(found, viewer=request.user)
     if request.GET.get("part"):
         # The part alone, without the page's context processors (the nav's counts, the footer's
         # light): the card that fetches it already shows them.
